@@ -1,0 +1,2 @@
+/** Injection token for the validated RelayConfig. */
+export const RELAY_CONFIG = Symbol('RELAY_CONFIG');

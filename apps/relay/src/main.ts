@@ -1,0 +1,20 @@
+import { ConfigError, loadRelayConfig } from './config/relay-config';
+import { startRelay } from './bootstrap';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadRelayConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`relay: invalid configuration: ${error.message}`);
+    process.exit(1);
+  }
+  const { url } = await startRelay(config);
+  console.log(`relay: listening on ${url} (in-memory store)`);
+}
+
+main().catch((error: unknown) => {
+  console.error('relay: failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+// One ESLint configuration for the whole workspace. Its main job is to make the architecture's
+// boundaries fail the build (docs/decisions/0004-boundaries.md):
+//  - Nx tags + depConstraints: crypto imports no project code; protocol imports only crypto;
+//    apps never import each other; the relay never imports libs/crypto directly.
+//  - libs/* must run in the browser and in Node alike: no Node built-ins, no Node or DOM globals.
+import { builtinModules } from 'node:module';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const nodeBuiltins = builtinModules.filter((name) => !name.startsWith('_'));
+
+// Globals that exist only in Node or only in a browser page. The universal subset the libs may
+// use (crypto.getRandomValues, crypto.subtle, TextEncoder, TextDecoder) is not listed here.
+const platformOnlyGlobals = [
+  ...['Buffer', 'process', 'require', 'module', 'exports', '__dirname', '__filename', 'global', 'setImmediate'].map(
+    (name) => ({ name, message: 'Node-only global: libs/* must run in the browser and in Node alike.' }),
+  ),
+  ...['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB', 'location', 'self', 'alert'].map(
+    (name) => ({ name, message: 'DOM-only global: libs/* must run in the browser and in Node alike.' }),
+  ),
+  ...['fetch', 'XMLHttpRequest', 'WebSocket'].map((name) => ({
+    name,
+    message: 'No I/O in libs/*: the caller passes data in (STYLE.md, principle 3).',
+  })),
+];
+
+export default [
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.next/**',
+      '**/next-env.d.ts',
+      '**/generated/**',
+      '.nx/**',
+      '.data/**',
+      'test-output/**',
+      'tests/workspace/fixtures/**',
+    ],
+  },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    // A Jest config's require of the shared preset is tooling, not a project dependency.
+    ignores: ['**/jest.config.cjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          banTransitiveDependencies: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'scope:crypto', onlyDependOnLibsWithTags: ['scope:none'] },
+            { sourceTag: 'scope:protocol', onlyDependOnLibsWithTags: ['scope:crypto'] },
+            { sourceTag: 'scope:relay', onlyDependOnLibsWithTags: ['scope:protocol'] },
+            { sourceTag: 'scope:admin', onlyDependOnLibsWithTags: ['scope:protocol', 'scope:crypto'] },
+            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:protocol', 'scope:crypto'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            {
+              sourceTag: 'platform:universal',
+              bannedExternalImports: [...nodeBuiltins, 'node:*', 'react', 'react-dom', 'next', 'next/*'],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // Code that must run in the browser and in Node alike.
+    files: ['libs/*/src/**/*.ts'],
+    ignores: ['libs/*/src/**/*.spec.ts'],
+    languageOptions: { globals: {} },
+    rules: {
+      'no-restricted-globals': ['error', ...platformOnlyGlobals],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'Node built-in: libs/* must run in the browser too.' })),
+          patterns: [{ group: ['node:*'], message: 'Node built-in: libs/* must run in the browser too.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.cjs', '**/*.mjs', 'scripts/**', 'tests/**', 'tools/**', '**/test/**', '**/*.spec.ts'],
+    languageOptions: { globals: { ...globals.node, ...globals.jest } },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+  },
+  {
+    files: ['apps/web/**/*.tsx', 'apps/admin/**/*.tsx', 'apps/web/src/**', 'apps/admin/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+];

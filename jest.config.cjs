@@ -1,0 +1,13 @@
+// The unit and integration suites of every project in one run (`npm run jest`). Browser and
+// whole-system tests live in tests/e2e and run serially after these (scripts/test.mjs).
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    '<rootDir>/libs/crypto',
+    '<rootDir>/libs/protocol',
+    '<rootDir>/apps/relay',
+    '<rootDir>/apps/admin',
+    '<rootDir>/apps/web',
+    '<rootDir>/tests/workspace',
+  ],
+};

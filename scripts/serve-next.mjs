@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Serves one of the Next.js apps (apps/web, apps/admin) in production mode from its build:
+//   node scripts/serve-next.mjs apps/web
+// The app's own `server-config.mjs` validates its environment first (one line naming a bad
+// variable, then exit 1) and may prepare what the app needs before it serves (the admin app
+// applies its database migrations). `npm start` and the Docker images use this same path.
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const appDir = path.resolve(process.argv[2] ?? '');
+const appName = path.basename(appDir);
+const serverConfig = await import(pathToFileURL(path.join(appDir, 'server-config.mjs')).href);
+
+let config;
+try {
+  config = serverConfig.loadServerConfig(process.env);
+} catch (error) {
+  if (error?.name !== 'ConfigError') throw error;
+  console.error(`${appName}: invalid configuration: ${error.message}`);
+  process.exit(1);
+}
+
+process.env.NEXT_TELEMETRY_DISABLED = '1';
+const { default: next } = await import('next');
+const app = next({ dev: false, dir: appDir, hostname: config.host, port: config.port });
+const prepared = await serverConfig.prepare?.(config);
+await app.prepare();
+const handle = app.getRequestHandler();
+const server = http.createServer((request, response) => handle(request, response));
+
+server.listen(config.port, config.host, () => {
+  const { port } = server.address();
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  console.log(`${appName}: listening on http://${host}:${port}`);
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    server.close(() => {
+      Promise.resolve(prepared?.close?.())
+        .then(() => app.close?.())
+        .finally(() => process.exit(0));
+    });
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// `npm start`: the whole system on embedded defaults, on loopback.
+//   relay  (in-memory store)           RELAY_HOST / RELAY_PORT  (127.0.0.1:3002)
+//   admin  (embedded database)         ADMIN_HOST / ADMIN_PORT  (127.0.0.1:3001)
+//   web    (the client staff open)     WEB_HOST   / WEB_PORT    (127.0.0.1:3000)
+// A port of 0 picks a free one. It builds the two Next.js apps when their build is missing or
+// older than their sources, starts the three servers, prints one banner with the URLs, and on
+// Ctrl-C (or SIGTERM) stops every process it started, children's children included.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const root = path.resolve(import.meta.dirname, '..');
+const env = process.env;
+const children = new Map(); // name -> ChildProcess (each the leader of its own process group)
+let stopping = false;
+
+function fail(message) {
+  console.error(`start: ${message}`);
+  process.exit(1);
+}
+
+function portFrom(name, fallback) {
+  const raw = env[name] === undefined || env[name] === '' ? String(fallback) : env[name];
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65_535) fail(`${name}: expected a TCP port number (0-65535, 0 picks a free one), got "${raw}"`);
+  return port;
+}
+
+async function freePort(host) {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function endpoint(app, defaultPort) {
+  const upper = app.toUpperCase();
+  const host = env[`${upper}_HOST`] || '127.0.0.1';
+  let port = portFrom(`${upper}_PORT`, defaultPort);
+  if (port === 0) port = await freePort(host);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return { host, port, url: `http://${urlHost}:${port}` };
+}
+
+/** Newest modification time under a folder, skipping build output and dependencies. */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (['node_modules', '.next', 'dist', 'test', 'generated'].includes(entry.name)) continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsCurrent(appDir) {
+  const buildId = path.join(appDir, '.next', 'BUILD_ID');
+  if (!existsSync(buildId)) return false;
+  const sources = Math.max(newestMtime(appDir), ...['libs/crypto/src', 'libs/protocol/src'].map((d) => newestMtime(path.join(root, d))));
+  return statSync(buildId).mtimeMs >= sources;
+}
+
+function run(name, command, args, extraEnv = {}, { server = true } = {}) {
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...env, NEXT_TELEMETRY_DISABLED: '1', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so stopping it reaches everything it spawned
+  });
+  children.set(name, child);
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream }).on('line', (line) => {
+      const out = stream === child.stderr ? process.stderr : process.stdout;
+      out.write(`[${name}] ${line}\n`);
+      child.emit('line', line);
+    });
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (server && !stopping) {
+      console.error(`start: ${name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping the rest.`);
+      void stopAll(1);
+    }
+  });
+  return child;
+}
+
+function finished(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+function waitForLine(child, pattern) {
+  return new Promise((resolve, reject) => {
+    child.on('line', (line) => pattern.test(line) && resolve(line));
+    child.once('exit', (code) => reject(new Error(`exited with code ${code} before it was ready`)));
+  });
+}
+
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+async function stopAll(exitCode) {
+  if (stopping) return;
+  stopping = true;
+  const running = [...children.values()];
+  for (const child of running) killGroup(child, 'SIGTERM');
+  const timeout = setTimeout(() => {
+    for (const child of running) killGroup(child, 'SIGKILL');
+  }, 5_000);
+  await Promise.all(running.map(finished));
+  // Stragglers a child left in its group (none expected) do not outlive us either.
+  for (const child of running) killGroup(child, 'SIGKILL');
+  clearTimeout(timeout);
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void stopAll(0));
+process.on('exit', () => {
+  for (const child of children.values()) killGroup(child, 'SIGKILL');
+});
+
+const relay = await endpoint('relay', 3002);
+const admin = await endpoint('admin', 3001);
+const web = await endpoint('web', 3000);
+
+for (const app of ['admin', 'web']) {
+  const appDir = path.join(root, 'apps', app);
+  if (buildIsCurrent(appDir)) continue;
+  console.log(`start: building apps/${app} (its sources changed since the last build)…`);
+  const build = run(`build ${app}`, process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build', appDir], {}, { server: false });
+  const [code] = await new Promise((resolve) => build.once('exit', (...result) => resolve(result)));
+  if (code !== 0) {
+    console.error(`start: the build of apps/${app} failed; see its output above.`);
+    await stopAll(1);
+  }
+}
+
+const nextServer = path.join(root, 'scripts', 'serve-next.mjs');
+const servers = [
+  run('relay', process.execPath, ['-r', './apps/relay/register.cjs', 'apps/relay/src/main.ts'], {
+    RELAY_HOST: relay.host,
+    RELAY_PORT: String(relay.port),
+    RELAY_ALLOWED_ORIGINS: env.RELAY_ALLOWED_ORIGINS || [web.url, web.url.replace('127.0.0.1', 'localhost')].join(','),
+  }),
+  run('admin', process.execPath, [nextServer, 'apps/admin'], { ADMIN_HOST: admin.host, ADMIN_PORT: String(admin.port) }),
+  run('web', process.execPath, [nextServer, 'apps/web'], {
+    WEB_HOST: web.host,
+    WEB_PORT: String(web.port),
+    WEB_RELAY_URL: env.WEB_RELAY_URL || relay.url,
+    WEB_ADMIN_URL: env.WEB_ADMIN_URL || admin.url,
+  }),
+];
+
+try {
+  await Promise.all(servers.map((child) => waitForLine(child, /listening on /)));
+} catch (error) {
+  console.error(`start: a server did not start: ${error.message}`);
+  await stopAll(1);
+}
+
+const database = env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded, in ${path.relative(root, env.ADMIN_DB_DIR || path.join(root, '.data/admin-db'))}/`;
+console.log(`
+  ┌──────────────────────────────────────────────────────────────
+  │ OpenDescent is running.
+  │
+  │   Web client  ${web.url}/      <- staff open this
+  │   Admin app   ${admin.url}/
+  │   Relay       ${relay.url}/health
+  │
+  │   Relay store: in memory. Admin database: ${database}
+  │   Press Ctrl-C to stop everything.
+  └──────────────────────────────────────────────────────────────
+`);

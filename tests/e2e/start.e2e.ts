@@ -1,0 +1,78 @@
+/**
+ * `npm start`'s code path, end to end: the three apps come up on embedded defaults, the banner's
+ * URLs answer, a real browser shows the web client's start page with the relay reachable from
+ * the browser, and Ctrl-C leaves no process behind.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { io } from 'socket.io-client';
+import { chromiumAvailable, launchBrowser, screenshotDir } from './support/browser';
+import { type RunningSystem, startSystem } from './support/system';
+
+let system: RunningSystem;
+
+beforeAll(async () => {
+  system = await startSystem();
+}, 240_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+describe('npm start', () => {
+  it('serves the relay health check, the admin sign-in page and the web start page', async () => {
+    expect(await (await fetch(`${system.relayUrl}/health`)).json()).toMatchObject({ status: 'ok' });
+    const signIn = await fetch(`${system.adminUrl}/sign-in`);
+    expect(signIn.status).toBe(200);
+    expect(await signIn.text()).toContain('Sign in with a passkey');
+    const admin = await fetch(`${system.adminUrl}/`, { redirect: 'manual' });
+    expect(admin.headers.get('location')).toMatch(/\/sign-in$/);
+    expect(await (await fetch(`${system.webUrl}/`)).text()).toContain('OpenDescent');
+  });
+
+  it('has a relay that accepts a socket.io connection', async () => {
+    const socket = io(system.relayUrl, { transports: ['websocket'], reconnection: false });
+    try {
+      const challenge = await new Promise<ArrayBuffer>((resolve, reject) => {
+        socket.once('challenge', resolve);
+        socket.once('connect_error', reject);
+      });
+      expect(new Uint8Array(challenge).length).toBe(32);
+    } finally {
+      socket.close();
+    }
+  });
+
+  (chromiumAvailable ? it : it.skip)('shows the start page in Chromium, with the relay reached from the browser', async () => {
+    const { context, close } = await launchBrowser();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${system.webUrl}/`);
+      await page.getByRole('heading', { name: 'OpenDescent', level: 1 }).waitFor();
+      const relayStatus = page.getByTestId('relay-status');
+      await relayStatus.and(page.locator('[data-state="ok"]')).waitFor({ timeout: 15_000 });
+      expect(await relayStatus.textContent()).toBe('Reachable (protocol 1)');
+      await page.getByText('Web Crypto: X25519 key agreement').waitFor();
+      mkdirSync(screenshotDir, { recursive: true });
+      await page.screenshot({ path: path.join(screenshotDir, 'web-start.png'), fullPage: true });
+
+      const admin = await context.newPage();
+      await admin.goto(`${system.adminUrl}/`);
+      await admin.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await admin.screenshot({ path: path.join(screenshotDir, 'admin-sign-in.png'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+
+  it('stops everything on Ctrl-C and leaves no process behind', async () => {
+    expect(system.survivors().length).toBeGreaterThanOrEqual(3);
+    expect(await system.stop()).toBe(0);
+    // Give the kernel a moment to reap the process groups.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(system.survivors()).toEqual([]);
+    for (const url of [system.relayUrl, system.adminUrl, system.webUrl]) {
+      await expect(fetch(url)).rejects.toThrow();
+    }
+  });
+});

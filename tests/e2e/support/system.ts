@@ -1,0 +1,81 @@
+/**
+ * Starts the whole system through scripts/start.mjs, the code path of `npm start`, on free
+ * loopback ports, and stops it the way a person does (SIGINT, as Ctrl-C sends).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '../../..');
+
+export interface RunningSystem {
+  readonly webUrl: string;
+  readonly adminUrl: string;
+  readonly relayUrl: string;
+  /** Everything start.mjs printed so far. */
+  output(): string;
+  /** Sends SIGINT and resolves with the exit code once start.mjs has exited. */
+  stop(): Promise<number | null>;
+  /** Processes still alive that were started for this system (found by an env marker). */
+  survivors(): number[];
+}
+
+export async function startSystem(extraEnv: Record<string, string> = {}, timeoutMs = 180_000): Promise<RunningSystem> {
+  const marker = randomUUID();
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs')], {
+    cwd: repoRoot,
+    env: { ...process.env, RELAY_PORT: '0', ADMIN_PORT: '0', WEB_PORT: '0', OPENDESCENT_TEST_MARKER: marker, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const banner = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const poll = setInterval(() => {
+      if (/Press Ctrl-C to stop everything/.test(output)) {
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve(output);
+      }
+    }, 100);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      reject(new Error(`start.mjs exited with ${code} before its banner:\n${output}`));
+    });
+  });
+  const url = (label: string) => {
+    const match = new RegExp(`${label}\\s+(http://\\S+?)/`).exec(banner);
+    if (!match?.[1]) throw new Error(`no ${label} URL in the banner:\n${banner}`);
+    return match[1];
+  };
+
+  return {
+    webUrl: url('Web client'),
+    adminUrl: url('Admin app'),
+    relayUrl: url('Relay'),
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGINT');
+      return exited;
+    },
+    survivors: () => processesWithMarker(marker),
+  };
+}
+
+function processesWithMarker(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`OPENDESCENT_TEST_MARKER=${marker}`)) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked, or is not ours to read.
+    }
+  }
+  return found;
+}
