@@ -1,4 +1,34 @@
 // The only public surface of @opendescent/protocol: every wire format, its codec and its
-// validation. No I/O; runs unchanged in the browser and in Node.
+// validation. No I/O; runs unchanged in the browser and in Node. docs/protocol/ specifies each.
 export { ProtocolError, type ProtocolErrorCode } from './errors';
 export { RELAY_PROTOCOL_VERSION, parseRelayHealth, relayHealth, type RelayHealth } from './health';
+export { ORG_ID_LENGTH, ORG_KEY_ID_LENGTH, orgKeyId, type TrustedOrgKey } from './org-key';
+export {
+  ATTESTATION_VERSION,
+  DEVICE_ID_LENGTH,
+  MAX_ATTESTATION_BYTES,
+  MAX_ATTESTATION_LIFETIME_SECONDS,
+  ALLOWED_CLOCK_SKEW_SECONDS,
+  decodeAttestation,
+  isNormalisedAddress,
+  signAttestation,
+  verifyAttestation,
+  type AttestationCheck,
+  type AttestationFields,
+  type DeviceAttestation,
+} from './attestation';
+export {
+  REVOCATION_LIST_VERSION,
+  REVOCATION_REASONS,
+  MAX_REVOKED_DEVICES,
+  MAX_REVOCATION_LIST_BYTES,
+  decodeRevocationList,
+  isRevoked,
+  signRevocationList,
+  supersedes,
+  verifyRevocationList,
+  type RevocationList,
+  type RevocationListFields,
+  type RevocationReason,
+  type RevokedDevice,
+} from './revocation-list';
