@@ -20,6 +20,8 @@ export type ProtocolErrorCode =
   | 'expired'
   /** Not valid yet (beyond the allowed clock skew). */
   | 'not_yet_valid'
+  /** Not sealed to this key, altered, or from a sender without the key it claims. */
+  | 'undecryptable'
   /** A revocation list older than (or as old as, but different from) the one already held. */
   | 'stale';
 

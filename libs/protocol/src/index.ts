@@ -18,6 +18,18 @@ export {
   type DeviceAttestation,
 } from './attestation';
 export {
+  ENVELOPE_BUCKETS,
+  ENVELOPE_OVERHEAD,
+  ENVELOPE_VERSION,
+  MAX_ENVELOPE_BYTES,
+  MAX_ENVELOPE_CONTENT,
+  envelopeSizeFor,
+  openEnvelope,
+  sealEnvelope,
+  type EnvelopeSender,
+  type OpenedEnvelope,
+} from './envelope';
+export {
   REVOCATION_LIST_VERSION,
   REVOCATION_REASONS,
   MAX_REVOKED_DEVICES,

@@ -1,0 +1,62 @@
+/**
+ * The one error type of @opendescent/crypto. Every refusal of an input (a bad length, a key that is
+ * not on the curve, a forged tag, an unknown record version) surfaces as a `CryptoError` with a
+ * stable `code`, so callers branch on the code and never on a message. Messages never contain key
+ * or plaintext bytes.
+ */
+
+export type CryptoErrorCode =
+  /** An input has the wrong length (a key, a nonce, a ciphertext shorter than its overhead, ...). */
+  | 'bad_length'
+  /** A parameter is out of its allowed range (an HKDF output length, Argon2id costs, ...). */
+  | 'bad_parameter'
+  /** A key does not decode (e.g. an ML-KEM encapsulation key failing the FIPS 203 §7.2 check). */
+  | 'malformed_key'
+  /** An X25519 public key of small order (RFC 7748 §7): the peer would fix the shared secret. */
+  | 'low_order_point'
+  /** An X25519 output of all zeros (RFC 7748 §6.1): a second line of defence behind low_order_point. */
+  | 'zero_shared_secret'
+  /** An Ed25519 signature that does not pass the strict rule of ed25519.ts. */
+  | 'bad_signature'
+  /** An AEAD ciphertext, its tag, its nonce or its associated data was altered, or the key is wrong. */
+  | 'auth_failed'
+  /** A stored record starts with a version byte this code does not know. */
+  | 'unknown_version'
+  /** A SecretBytes was used after wipe(). */
+  | 'secret_wiped'
+  /** Text that must be UTF-8 is not. */
+  | 'malformed_utf8'
+  /** A curve backend was forced (setCurveBackend) that this runtime does not provide. */
+  | 'backend_unavailable'
+  // Protocol codes (prekeys.ts, handshake.ts, double-ratchet.ts, sender-keys.ts):
+  /** Bytes that do not parse as the message or record they claim to be (a bad flag, count or field). */
+  | 'malformed_message'
+  /** A prekey (or a bundle naming it) is past its expiry, or its private half was retired. */
+  | 'expired_prekey'
+  /** A handshake names a prekey id this device never issued or no longer remembers. */
+  | 'unknown_prekey'
+  /** A handshake names a one-time prekey that an earlier handshake already consumed. */
+  | 'reused_prekey'
+  /** A message or handshake whose key was already used once (a replay or a duplicate delivery). */
+  | 'duplicate_message'
+  /** A message asks the receiver to skip more message keys than MAX_SKIP allows. */
+  | 'too_many_skipped'
+  /** A session that has not received its first message cannot send yet (Double Ratchet §3.3). */
+  | 'session_not_ready'
+  /** A group message for a sender key chain the receiver does not hold (not distributed, or rotated). */
+  | 'unknown_sender_key';
+
+export class CryptoError extends Error {
+  override readonly name = 'CryptoError';
+
+  constructor(
+    readonly code: CryptoErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+export function isCryptoError(value: unknown, code?: CryptoErrorCode): value is CryptoError {
+  return value instanceof CryptoError && (code === undefined || value.code === code);
+}
