@@ -41,7 +41,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     if (stopping) return;
     stopping = true;
     server.close(() => {
-      Promise.resolve(prepared?.close?.())
+      // Resources the app opened lazily (the admin app's database) register a hook here.
+      const hooks = globalThis.__opendescentShutdownHooks ?? [];
+      Promise.allSettled([prepared?.close?.(), ...hooks.map((hook) => hook())])
         .then(() => app.close?.())
         .finally(() => process.exit(0));
     });

@@ -63,7 +63,8 @@ function newestMtime(dir) {
 function buildIsCurrent(appDir) {
   const buildId = path.join(appDir, '.next', 'BUILD_ID');
   if (!existsSync(buildId)) return false;
-  const sources = Math.max(newestMtime(appDir), ...['libs/crypto/src', 'libs/protocol/src'].map((d) => newestMtime(path.join(root, d))));
+  const shared = ['libs/crypto/src', 'libs/protocol/src', 'prisma'];
+  const sources = Math.max(newestMtime(appDir), ...shared.map((d) => newestMtime(path.join(root, d))));
   return statSync(buildId).mtimeMs >= sources;
 }
 
@@ -137,6 +138,13 @@ process.on('exit', () => {
 const relay = await endpoint('relay', 3002);
 const admin = await endpoint('admin', 3001);
 const web = await endpoint('web', 3000);
+
+// The admin app's Prisma client is generated code (offline: tools/prisma/generate.mjs).
+const generate = run('generate', 'npm', ['run', '--silent', 'prepare:generated'], {}, { server: false });
+if ((await new Promise((resolve) => generate.once('exit', resolve))) !== 0) {
+  console.error('start: generating the Prisma client failed; see its output above.');
+  await stopAll(1);
+}
 
 for (const app of ['admin', 'web']) {
   const appDir = path.join(root, 'apps', app);

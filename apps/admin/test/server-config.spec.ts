@@ -1,22 +1,21 @@
 import path from 'node:path';
 import { ConfigError, loadServerConfig } from '../server-config.mjs';
 
-const workspaceRoot = path.resolve(__dirname, '../../..');
 
 describe('admin app server configuration', () => {
-  it('defaults to loopback and the embedded database under .data/', () => {
+  it('defaults to loopback and the embedded database under .data/ of the working directory', () => {
     expect(loadServerConfig({})).toEqual({
       host: '127.0.0.1',
       port: 3001,
       databaseUrl: undefined,
-      embeddedDatabaseDir: path.join(workspaceRoot, '.data', 'admin-db'),
+      embeddedDatabaseDir: path.resolve('.data', 'admin-db'),
     });
   });
 
-  it('uses PostgreSQL when DATABASE_URL is set, and resolves a relative ADMIN_DB_DIR from the workspace', () => {
+  it('uses PostgreSQL when DATABASE_URL is set, and resolves a relative ADMIN_DB_DIR from the working directory', () => {
     expect(loadServerConfig({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test', ADMIN_DB_DIR: 'tmp/db' })).toMatchObject({
       databaseUrl: 'postgresql://postgres@127.0.0.1:5432/test',
-      embeddedDatabaseDir: path.join(workspaceRoot, 'tmp', 'db'),
+      embeddedDatabaseDir: path.resolve('tmp', 'db'),
     });
   });
 

@@ -4,7 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
@@ -23,9 +24,21 @@ export interface RunningSystem {
 
 export async function startSystem(extraEnv: Record<string, string> = {}, timeoutMs = 180_000): Promise<RunningSystem> {
   const marker = randomUUID();
+  // Embedded defaults, as `npm start` runs on a fresh machine: no DATABASE_URL (CI sets one for
+  // the PostgreSQL suites) and a database folder of the test's own.
+  const adminDbDir = mkdtempSync(path.join(os.tmpdir(), 'opendescent-admin-db-'));
   const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs')], {
     cwd: repoRoot,
-    env: { ...process.env, RELAY_PORT: '0', ADMIN_PORT: '0', WEB_PORT: '0', OPENDESCENT_TEST_MARKER: marker, ...extraEnv },
+    env: {
+      ...process.env,
+      RELAY_PORT: '0',
+      ADMIN_PORT: '0',
+      WEB_PORT: '0',
+      DATABASE_URL: '',
+      ADMIN_DB_DIR: adminDbDir,
+      OPENDESCENT_TEST_MARKER: marker,
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -61,7 +74,9 @@ export async function startSystem(extraEnv: Record<string, string> = {}, timeout
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGINT');
-      return exited;
+      const code = await exited;
+      rmSync(adminDbDir, { recursive: true, force: true });
+      return code;
     },
     survivors: () => processesWithMarker(marker),
   };
