@@ -2,6 +2,7 @@ import {
   concatBytes,
   generateX25519KeyPair,
   hkdfSha256,
+  hmacSha256,
   isCryptoError,
   open,
   seal,
@@ -161,4 +162,66 @@ function padTo(bytes: Uint8Array, length: number): Uint8Array {
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/**
+ * Fan-out envelopes (envelopes.md §6): the per-member wrapping of one group message. A Sender Key
+ * message is encrypted once; each member device's copy is then sealed under the fan-out key its
+ * sender shares with that device (agreed over their pairwise session), so the relay sees a
+ * different random blob in every queue and cannot link members by identical bytes. Symmetric
+ * only: no DH per member, which is what keeps a 1,000-member send cheap.
+ */
+export const FANOUT_ENVELOPE_VERSION = 1;
+export const FANOUT_KEY_LENGTH = 32;
+const FANOUT_HINT_LENGTH = 8;
+const FANOUT_HINT_LABEL = new TextEncoder().encode('OpenDescent fan-out hint v1');
+const FANOUT_HEADER = Uint8Array.of(FANOUT_ENVELOPE_VERSION);
+/** version, hint, the sealed box's overhead and the content length. */
+export const FANOUT_ENVELOPE_OVERHEAD = 1 + FANOUT_HINT_LENGTH + SEAL_OVERHEAD + 4;
+
+/** Seals group content for one member device; the result is exactly a bucket size. */
+export function sealFanoutEnvelope(fanoutKey: Uint8Array, content: Uint8Array): Uint8Array {
+  const needed = FANOUT_ENVELOPE_OVERHEAD + content.length;
+  const size = ENVELOPE_BUCKETS.find((bucket) => bucket >= needed);
+  if (size === undefined) throw new ProtocolError('oversized', `fan-out envelope: ${content.length} bytes of content is too much`);
+  const plaintext = padTo(new ByteWriter().u32(content.length).bytes(content).finish(), size - (FANOUT_ENVELOPE_OVERHEAD - 4));
+  const sealed = seal(fanoutKey, plaintext, FANOUT_HEADER);
+  return concatBytes(FANOUT_HEADER, fanoutHint(fanoutKey, sealed), sealed);
+}
+
+/**
+ * Opens a fan-out envelope with whichever of the candidate keys (one per group member that
+ * shares one with this device) its hint names; returns the content and the index of the key.
+ * The hint is HMAC(key, label || nonce), so it is unlinkable across envelopes and costs one HMAC
+ * per candidate rather than one trial decryption.
+ */
+export function openFanoutEnvelope(candidateKeys: readonly Uint8Array[], input: unknown): { content: Uint8Array; keyIndex: number } {
+  const bytes = expectBytesInput(input, 'fan-out envelope', MAX_ENVELOPE_BYTES);
+  if (!(ENVELOPE_BUCKETS as readonly number[]).includes(bytes.length)) {
+    throw new ProtocolError('malformed', `fan-out envelope: ${bytes.length} bytes is not a bucket size`);
+  }
+  const version = bytes[0] as number;
+  if (version < FANOUT_ENVELOPE_VERSION) throw new ProtocolError('version_too_old', `fan-out envelope: version ${version} is no longer accepted`);
+  if (version > FANOUT_ENVELOPE_VERSION) throw new ProtocolError('version_unknown', `fan-out envelope: version ${version} is newer than this code knows`);
+  const hint = bytes.subarray(1, 1 + FANOUT_HINT_LENGTH);
+  const sealed = bytes.subarray(1 + FANOUT_HINT_LENGTH);
+  for (let keyIndex = 0; keyIndex < candidateKeys.length; keyIndex++) {
+    const key = candidateKeys[keyIndex] as Uint8Array;
+    if (!sameBytes(fanoutHint(key, sealed), hint)) continue;
+    let plaintext: Uint8Array;
+    try {
+      plaintext = open(key, sealed, FANOUT_HEADER);
+    } catch (error) {
+      if (isCryptoError(error)) throw new ProtocolError('undecryptable', `fan-out envelope: does not open (${error.code})`);
+      throw error;
+    }
+    const reader = new ByteReader(plaintext, 'fan-out envelope body');
+    return { content: reader.bytesOf(reader.u32('content length'), 'content'), keyIndex };
+  }
+  throw new ProtocolError('undecryptable', 'fan-out envelope: sealed under none of the candidate keys');
+}
+
+function fanoutHint(key: Uint8Array, sealed: Uint8Array): Uint8Array {
+  const nonce = sealed.subarray(0, 24);
+  return hmacSha256(key, concatBytes(FANOUT_HINT_LABEL, nonce)).subarray(0, FANOUT_HINT_LENGTH);
 }

@@ -23,12 +23,28 @@ export {
   ENVELOPE_VERSION,
   MAX_ENVELOPE_BYTES,
   MAX_ENVELOPE_CONTENT,
+  FANOUT_ENVELOPE_OVERHEAD,
+  FANOUT_ENVELOPE_VERSION,
+  FANOUT_KEY_LENGTH,
   envelopeSizeFor,
   openEnvelope,
+  openFanoutEnvelope,
   sealEnvelope,
+  sealFanoutEnvelope,
   type EnvelopeSender,
   type OpenedEnvelope,
 } from './envelope';
+export {
+  HANDSHAKE_INITIATION_BYTES,
+  MAX_ONE_TIME_ITEM_BYTES,
+  MAX_SLOT_BUNDLE_BYTES,
+  PREKEY_FORMAT_VERSION,
+  decodeClaimedBundle,
+  decodeHandshakeInitiation,
+  encodeHandshakeInitiation,
+  encodeSlotUpload,
+  type SlotUpload,
+} from './prekey-bundle';
 export {
   REVOCATION_LIST_VERSION,
   REVOCATION_REASONS,
