@@ -110,7 +110,8 @@ export function openRecord(key: KeyBytes, sealedRecord: Uint8Array, recordId: st
   if (sealedRecord.length === 0) throw new CryptoError('bad_length', 'the sealed record is empty');
   const version = sealedRecord[0] as number;
   if (version !== AT_REST_RECORD_VERSION) {
-    throw new CryptoError('unknown_version', `at-rest record version ${version} is not known`);
+    const code = version < AT_REST_RECORD_VERSION ? 'version_too_old' : 'unknown_version';
+    throw new CryptoError(code, `at-rest record version ${version} is not accepted`);
   }
   if (sealedRecord.length < 1 + SEAL_OVERHEAD) {
     throw new CryptoError('bad_length', `a sealed record is at least ${1 + SEAL_OVERHEAD} bytes`);

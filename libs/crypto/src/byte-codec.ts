@@ -168,9 +168,10 @@ export class ByteReader {
   }
 }
 
-/** Reads the leading version byte of a record or frame and refuses any other value. */
+/** Reads the leading version byte of a record or frame; an older one is 'version_too_old', a newer one 'unknown_version'. */
 export function expectVersion(reader: ByteReader, version: number): void {
   if (reader.remaining === 0) throw new CryptoError('bad_length', `${reader.what} is empty`);
   const got = reader.u8();
-  if (got !== version) throw new CryptoError('unknown_version', `${reader.what} version ${got} is not known (expected ${version})`);
+  if (got < version) throw new CryptoError('version_too_old', `${reader.what} version ${got} is no longer accepted (expected ${version})`);
+  if (got > version) throw new CryptoError('unknown_version', `${reader.what} version ${got} is not known (expected ${version})`);
 }

@@ -20,8 +20,14 @@ export type CryptoErrorCode =
   | 'bad_signature'
   /** An AEAD ciphertext, its tag, its nonce or its associated data was altered, or the key is wrong. */
   | 'auth_failed'
-  /** A stored record starts with a version byte this code does not know. */
+  /** A record or frame starts with a version byte newer than this code knows. */
   | 'unknown_version'
+  /**
+   * A record or frame starts with a version byte older than the oldest this code accepts (every
+   * format is at version 1 today, so: 0). Kept apart from unknown_version so a caller can tell an
+   * outdated peer from a newer one.
+   */
+  | 'version_too_old'
   /** A SecretBytes was used after wipe(). */
   | 'secret_wiped'
   /** Text that must be UTF-8 is not. */

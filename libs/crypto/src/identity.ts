@@ -57,8 +57,10 @@ export function exportDeviceIdentity(identity: DeviceIdentity): SecretBytes {
 export async function importDeviceIdentity(record: KeyBytes): Promise<DeviceIdentity> {
   const bytes = keyBytes(record, 'device identity record');
   if (bytes.length < 1) throw new CryptoError('bad_length', 'the device identity record is empty');
-  if (bytes[0] !== DEVICE_IDENTITY_RECORD_VERSION) {
-    throw new CryptoError('unknown_version', `device identity record version ${bytes[0]} is not known`);
+  const version = bytes[0] as number;
+  if (version !== DEVICE_IDENTITY_RECORD_VERSION) {
+    const code = version < DEVICE_IDENTITY_RECORD_VERSION ? 'version_too_old' : 'unknown_version';
+    throw new CryptoError(code, `device identity record version ${version} is not accepted`);
   }
   expectBytes(bytes, 'device identity record', DEVICE_IDENTITY_RECORD_LENGTH);
   const [signing, agreement] = await Promise.all([

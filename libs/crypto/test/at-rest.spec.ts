@@ -120,12 +120,12 @@ describe('sealRecord / openRecord', () => {
     expect(openRecord(key, sealed, id)).toEqual(record);
   });
 
-  it('unknown_version: any first byte other than 0x01', () => {
+  it('unknown_version for a newer first byte, version_too_old for 0x00', () => {
     const sealed = sealRecord(key, record, 'r');
     for (const version of [0x00, 0x02, 0x80, 0xff]) {
       const other = sealed.slice();
       other[0] = version;
-      expectCode(() => openRecord(key, other, 'r'), 'unknown_version');
+      expectCode(() => openRecord(key, other, 'r'), version === 0 ? 'version_too_old' : 'unknown_version');
     }
   });
 
@@ -140,13 +140,14 @@ describe('sealRecord / openRecord', () => {
     expectCode(() => openRecord(randomBytes(32), sealRecord(key, record, 'r'), 'r'), 'auth_failed');
   });
 
-  it('auth_failed (or unknown_version for byte 0): any single-bit flip (fast-check)', () => {
+  it('auth_failed (or a version error for byte 0): any single-bit flip (fast-check)', () => {
     const sealed = sealRecord(key, record, 'r');
     fc.assert(
       fc.property(fc.integer({ min: 0, max: sealed.length * 8 - 1 }), (bit) => {
         const tampered = sealed.slice();
         tampered[bit >> 3] = (tampered[bit >> 3] as number) ^ (1 << (bit & 7));
-        expectCode(() => openRecord(key, tampered, 'r'), bit < 8 ? 'unknown_version' : 'auth_failed');
+        // Flipping bit 0 turns version 0x01 into 0x00 (too old); bits 1-7 make a newer version.
+        expectCode(() => openRecord(key, tampered, 'r'), bit === 0 ? 'version_too_old' : bit < 8 ? 'unknown_version' : 'auth_failed');
       }),
       { numRuns: 200 },
     );

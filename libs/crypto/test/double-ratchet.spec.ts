@@ -347,13 +347,13 @@ describe('Double Ratchet failure modes (each leaves the state exactly as it was)
     }
   });
 
-  it('unknown version: any first byte but 0x01 gives unknown_version before anything else', async () => {
+  it('unknown version: a newer first byte gives unknown_version, 0x00 version_too_old, before anything else', async () => {
     const [{ bob, message }] = (await oneMessage()) as [{ bob: SessionState; message: Uint8Array }];
     const before = snapshot(bob);
     for (const version of [0x00, 0x02, 0x7f, 0xff]) {
       const altered = message.slice();
       altered[0] = version;
-      await expectCryptoError(ratchetDecrypt(bob, altered), 'unknown_version');
+      await expectCryptoError(ratchetDecrypt(bob, altered), version === 0 ? 'version_too_old' : 'unknown_version');
     }
     expect(snapshot(bob)).toEqual(before);
   });
@@ -418,7 +418,7 @@ describe('Double Ratchet session state record', () => {
     for (const version of [0x00, 0x02, 0xff]) {
       const altered = record.slice();
       altered[0] = version;
-      await expectCryptoError(deserializeSession(altered), 'unknown_version');
+      await expectCryptoError(deserializeSession(altered), version === 0 ? 'version_too_old' : 'unknown_version');
     }
     await expectCryptoError(deserializeSession(new Uint8Array(0)), 'bad_length');
     await expectCryptoError(deserializeSession(record.subarray(0, record.length - 1)), 'bad_length');
