@@ -151,19 +151,22 @@ async function main(): Promise<void> {
   }
 
   // Group send to 1,000 member devices: one Sender Key encryption, then a fan-out envelope each.
-  {
+  // The issue names no message size: a typical chat line (100 bytes) fills the 1 KiB bucket, a
+  // 1 KiB message the 4 KiB one, which quadruples the per-member sealing work.
+  for (const [label, size] of [['100-byte message', 100], ['1 KiB message', 1024]] as const) {
     let sender = await createSenderKey(randomBytes(16));
     const memberKeys = Array.from({ length: 1000 }, () => randomBytes(32));
+    const message = randomBytes(size);
     const groupSends = await rate(
       async () => {
-        const encrypted = await groupEncrypt(sender, kib);
+        const encrypted = await groupEncrypt(sender, message);
         sender = encrypted.state;
         for (const memberKey of memberKeys) sealFanoutEnvelope(memberKey, encrypted.message);
       },
       { ms: 1500 },
     );
     const ms = 1000 / groupSends;
-    record({ name: 'group send to 1,000 members (Sender Key + fan-out envelopes)', unit: 'ms', value: ms, target: '<= 50 ms', met: ms <= 50 });
+    record({ name: `group send to 1,000 members, ${label}`, unit: 'ms', value: ms, target: '<= 50 ms', met: ms <= 50 });
   }
 
   const outDir = path.resolve(__dirname, '../../bench-results');
