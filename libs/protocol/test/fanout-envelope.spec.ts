@@ -1,20 +1,11 @@
 /** Fan-out envelopes for group messages (docs/protocol/envelopes.md §6). */
 import fc from 'fast-check';
 import { randomBytes } from '@opendescent/crypto';
+import { protocolCode } from './support';
 import { ENVELOPE_BUCKETS, FANOUT_ENVELOPE_OVERHEAD, ProtocolError, openFanoutEnvelope, sealFanoutEnvelope } from '../src/index';
 
 const members = Array.from({ length: 5 }, () => randomBytes(32));
 const content = new TextEncoder().encode('group message, encrypted once with the sender key');
-
-function code(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProtocolError);
-    return (error as ProtocolError).code;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 describe('fan-out envelope', () => {
   it('opens with the member key it was sealed for, and says which', () => {
@@ -35,12 +26,12 @@ describe('fan-out envelope', () => {
     for (const length of [0, 1024 - FANOUT_ENVELOPE_OVERHEAD, 1024 - FANOUT_ENVELOPE_OVERHEAD + 1, 100_000]) {
       expect(ENVELOPE_BUCKETS).toContain(sealFanoutEnvelope(members[0] as Uint8Array, new Uint8Array(length)).length);
     }
-    expect(code(() => sealFanoutEnvelope(members[0] as Uint8Array, new Uint8Array(262_144)))).toBe('oversized');
+    expect(protocolCode(() => sealFanoutEnvelope(members[0] as Uint8Array, new Uint8Array(262_144)))).toBe('oversized');
   });
 
   it('is undecryptable for a device that holds none of the keys (a removed member)', () => {
     const envelope = sealFanoutEnvelope(members[1] as Uint8Array, content);
-    expect(code(() => openFanoutEnvelope([randomBytes(32), randomBytes(32)], envelope))).toBe('undecryptable');
+    expect(protocolCode(() => openFanoutEnvelope([randomBytes(32), randomBytes(32)], envelope))).toBe('undecryptable');
   });
 
   it.each([
@@ -52,14 +43,14 @@ describe('fan-out envelope', () => {
     const envelope = sealFanoutEnvelope(members[0] as Uint8Array, content);
     const tampered = envelope.slice();
     tampered[position] = (tampered[position] as number) ^ 1;
-    expect(code(() => openFanoutEnvelope(members, tampered))).toBe('undecryptable');
+    expect(protocolCode(() => openFanoutEnvelope(members, tampered))).toBe('undecryptable');
   });
 
   it('tells unknown from too-old versions, and refuses non-bucket sizes', () => {
     const envelope = sealFanoutEnvelope(members[0] as Uint8Array, content);
-    expect(code(() => openFanoutEnvelope(members, Uint8Array.of(2, ...envelope.subarray(1))))).toBe('version_unknown');
-    expect(code(() => openFanoutEnvelope(members, Uint8Array.of(0, ...envelope.subarray(1))))).toBe('version_too_old');
-    expect(code(() => openFanoutEnvelope(members, envelope.subarray(0, 1000)))).toBe('malformed');
+    expect(protocolCode(() => openFanoutEnvelope(members, Uint8Array.of(2, ...envelope.subarray(1))))).toBe('version_unknown');
+    expect(protocolCode(() => openFanoutEnvelope(members, Uint8Array.of(0, ...envelope.subarray(1))))).toBe('version_too_old');
+    expect(protocolCode(() => openFanoutEnvelope(members, envelope.subarray(0, 1000)))).toBe('malformed');
   });
 
   it('throws only ProtocolError on random bytes of a bucket size', () => {

@@ -21,7 +21,7 @@ import {
   encodeHandshakeInitiation,
   encodeSlotUpload,
 } from '../src/index';
-import { expectGolden, hex } from './support';
+import { expectGolden, hex, protocolCode } from './support';
 
 const now = 1_800_000_000_000;
 let alice: DeviceIdentity;
@@ -31,16 +31,6 @@ beforeAll(async () => {
   alice = await generateDeviceIdentity();
   bob = await generateDeviceIdentity();
 });
-
-function protocolCode(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProtocolError);
-    return (error as ProtocolError).code;
-  }
-  throw new Error('expected a ProtocolError');
-}
 
 describe('prekey slot contents', () => {
   it('carry a real handshake: upload, claim, decode, initiate, respond', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ed25519KeyPairFromSeed, generateEd25519KeyPair, sha256, type Ed25519KeyPair } from '@opendescent/crypto';
+import { ProtocolError } from '../src/index';
 
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 export const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
@@ -35,4 +36,15 @@ export function expectGolden(name: string, vector: Record<string, unknown>): voi
     writeFileSync(file, text);
   }
   expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(vector);
+}
+
+/** The code of the ProtocolError `run` throws; fails the test if it throws anything else or nothing. */
+export function protocolCode(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProtocolError);
+    return (error as ProtocolError).code;
+  }
+  throw new Error('expected a ProtocolError');
 }
