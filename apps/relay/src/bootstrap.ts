@@ -1,9 +1,18 @@
 import 'reflect-metadata';
-import type { INestApplication, LogLevel } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
 import type { RelayConfig } from './config/relay-config';
 import { RelayIoAdapter } from './gateway/relay-io.adapter';
+import { PinoNestLogger, createRelayLogger } from './logging/relay-logger';
+import { RelayMetrics } from './metrics/relay-metrics';
 import { RelayModule } from './relay.module';
+import type { Clock, RelayRuntime } from './runtime/relay-runtime';
+import { MemoryRelayStore } from './store/memory-relay-store';
+import { RedisRelayStore } from './store/redis-relay-store';
+import type { RelayStore, StoreLimits } from './store/relay-store';
+import { MAX_ONE_TIME_PREKEYS_PER_SLOT } from '@opendescent/protocol';
 
 export interface RunningRelay {
   readonly app: INestApplication;
@@ -11,15 +20,48 @@ export interface RunningRelay {
   readonly url: string;
 }
 
-export async function startRelay(config: RelayConfig, logLevels: LogLevel[] = ['error', 'warn']): Promise<RunningRelay> {
-  const app = await NestFactory.create(RelayModule.forConfig(config), { logger: logLevels });
+export interface RelayOptions {
+  /** The wall clock in Unix milliseconds (tests inject one to expire TTLs). */
+  readonly clock?: Clock;
+  /** Where the JSON log lines go (default: stdout). */
+  readonly logDestination?: DestinationStream;
+  /** A store to use instead of the configured one (tests: a failing store). */
+  readonly store?: RelayStore;
+}
+
+export function storeLimits(config: RelayConfig): StoreLimits {
+  return {
+    queueMaxMessages: config.RELAY_QUEUE_MAX_MESSAGES,
+    queueMaxBytes: config.RELAY_QUEUE_MAX_BYTES,
+    queueIdleTtlMs: config.RELAY_QUEUE_IDLE_TTL_SECONDS * 1000,
+    prekeyTtlMs: config.RELAY_PREKEY_TTL_SECONDS * 1000,
+    maxOneTimePrekeysPerSlot: MAX_ONE_TIME_PREKEYS_PER_SLOT,
+    memoryMaxBytes: config.RELAY_MEMORY_MAX_BYTES,
+  };
+}
+
+async function openStore(config: RelayConfig): Promise<{ store: RelayStore; pubSub: RelayRuntime['pubSub'] }> {
+  if (config.RELAY_STORE === 'memory' || config.REDIS_URL === undefined) return { store: new MemoryRelayStore(storeLimits(config)), pubSub: undefined };
+  const store = await RedisRelayStore.connect(config.REDIS_URL, config.RELAY_REDIS_PREFIX, storeLimits(config));
+  const pub = new Redis(config.REDIS_URL, { enableAutoPipelining: true });
+  const sub = pub.duplicate();
+  for (const client of [pub, sub]) client.on('error', () => undefined); // reconnects on its own; never crashes the relay
+  return { store, pubSub: { pub, sub } };
+}
+
+export async function startRelay(config: RelayConfig, options: RelayOptions = {}): Promise<RunningRelay> {
+  const logger = createRelayLogger(config.RELAY_LOG_LEVEL, options.logDestination);
+  const { store, pubSub } = options.store ? { store: options.store, pubSub: undefined } : await openStore(config);
+  const runtime: RelayRuntime = { config, clock: options.clock ?? Date.now, store, logger, metrics: new RelayMetrics(), pubSub };
+  const app = await NestFactory.create(RelayModule.forRuntime(runtime), { logger: new PinoNestLogger(logger), bodyParser: false });
   app.getHttpAdapter().getInstance().disable('x-powered-by');
   app.enableCors({ origin: config.RELAY_ALLOWED_ORIGINS, methods: ['GET'] });
-  app.useWebSocketAdapter(new RelayIoAdapter(app, config));
+  app.useWebSocketAdapter(new RelayIoAdapter(app, config, pubSub));
   app.enableShutdownHooks();
   await app.listen(config.RELAY_PORT, config.RELAY_HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.RELAY_PORT;
   const host = config.RELAY_HOST.includes(':') ? `[${config.RELAY_HOST}]` : config.RELAY_HOST;
+  logger.info({ event: 'listening', port, store: config.RELAY_STORE }, 'relay listening');
   return { app, url: `http://${host}:${port}` };
 }

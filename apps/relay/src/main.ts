@@ -11,7 +11,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { url } = await startRelay(config);
-  console.log(`relay: listening on ${url} (in-memory store)`);
+  const store = config.RELAY_STORE === 'redis' ? 'Redis store' : 'in-memory store';
+  const access = config.RELAY_ORG_ID ? 'attested access' : 'no organisation key configured: every hello is refused';
+  console.log(`relay: listening on ${url} (${store}; ${access})`);
 }
 
 main().catch((error: unknown) => {

@@ -1,16 +1,32 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { RelayConfig } from './config/relay-config';
+import { AccessService } from './access/access.service';
 import { RELAY_CONFIG } from './config/relay-config.provider';
 import { RelayGateway } from './gateway/relay.gateway';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { PrekeyService } from './prekeys/prekey.service';
+import { QueueService } from './queues/queue.service';
+import { RevocationController } from './revocation/revocation.controller';
+import { RevocationService } from './revocation/revocation.service';
+import { RelayResources } from './runtime/relay-resources';
+import { RELAY_RUNTIME, type RelayRuntime } from './runtime/relay-runtime';
 
 @Module({})
 export class RelayModule {
-  static forConfig(config: RelayConfig): DynamicModule {
+  static forRuntime(runtime: RelayRuntime): DynamicModule {
     return {
       module: RelayModule,
-      controllers: [HealthController],
-      providers: [{ provide: RELAY_CONFIG, useValue: config }, RelayGateway],
+      controllers: [HealthController, MetricsController, RevocationController],
+      providers: [
+        { provide: RELAY_RUNTIME, useValue: runtime },
+        { provide: RELAY_CONFIG, useValue: runtime.config },
+        RelayResources,
+        RevocationService,
+        AccessService,
+        QueueService,
+        PrekeyService,
+        RelayGateway,
+      ],
     };
   }
 }

@@ -7,6 +7,20 @@ describe('relay configuration', () => {
       RELAY_PORT: 3002,
       RELAY_ALLOWED_ORIGINS: ['http://127.0.0.1:3000', 'http://localhost:3000'],
       RELAY_MAX_FRAME_BYTES: 262_144,
+      RELAY_REVOCATION_REFRESH_SECONDS: 60,
+      RELAY_STORE: 'memory',
+      RELAY_REDIS_PREFIX: 'odr:',
+      RELAY_BLOB_TTL_SECONDS: 3 * 24 * 3600,
+      RELAY_BLOB_MAX_TTL_SECONDS: 14 * 24 * 3600,
+      RELAY_QUEUE_IDLE_TTL_SECONDS: 35 * 24 * 3600,
+      RELAY_PREKEY_TTL_SECONDS: 35 * 24 * 3600,
+      RELAY_QUEUE_MAX_MESSAGES: 1000,
+      RELAY_QUEUE_MAX_BYTES: 4 * 1024 * 1024,
+      RELAY_MEMORY_MAX_BYTES: 256 * 1024 * 1024,
+      RELAY_RATE_PER_SECOND: 50,
+      RELAY_RATE_BURST: 200,
+      RELAY_HELLO_TIMEOUT_SECONDS: 10,
+      RELAY_LOG_LEVEL: 'info',
     });
   });
 
@@ -25,6 +39,20 @@ describe('relay configuration', () => {
     });
   });
 
+  it('reads the organisation keys, the Redis store and the limits', () => {
+    const config = loadRelayConfig({
+      RELAY_ORG_ID: '00112233445566778899aabbccddeeff',
+      RELAY_ORG_PUBLIC_KEYS: `${'ab'.repeat(32)}, ${'cd'.repeat(32)}`,
+      RELAY_STORE: 'redis',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      RELAY_BLOB_TTL_SECONDS: '60',
+    });
+    expect(config.RELAY_ORG_ID).toEqual(new Uint8Array(Buffer.from('00112233445566778899aabbccddeeff', 'hex')));
+    expect(config.RELAY_ORG_PUBLIC_KEYS).toHaveLength(2);
+    expect(config.RELAY_STORE).toBe('redis');
+    expect(config.RELAY_BLOB_TTL_SECONDS).toBe(60);
+  });
+
   it.each([
     ['RELAY_PORT', 'abc', 'RELAY_PORT: expected a TCP port number (0-65535, 0 picks a free one)'],
     ['RELAY_PORT', '70000', 'RELAY_PORT: expected a TCP port number (0-65535, 0 picks a free one)'],
@@ -32,6 +60,17 @@ describe('relay configuration', () => {
     ['RELAY_ALLOWED_ORIGINS', 'not a url', 'RELAY_ALLOWED_ORIGINS: expected a comma-separated list of origins'],
     ['RELAY_ALLOWED_ORIGINS', 'http://127.0.0.1:3000/app', 'RELAY_ALLOWED_ORIGINS: expected origins only'],
     ['RELAY_MAX_FRAME_BYTES', '12', 'RELAY_MAX_FRAME_BYTES: expected a byte count between 1024 and 16777216'],
+    ['RELAY_ORG_ID', 'abc', 'RELAY_ORG_ID: expected the organisation id: 32 hexadecimal characters'],
+    ['RELAY_ORG_ID', '00112233445566778899aabbccddeeff', 'RELAY_ORG_PUBLIC_KEYS: expected RELAY_ORG_ID and RELAY_ORG_PUBLIC_KEYS to be set together'],
+    ['RELAY_ORG_PUBLIC_KEYS', 'zz', 'RELAY_ORG_PUBLIC_KEYS: expected Ed25519 public keys of 64 hexadecimal characters each'],
+    ['RELAY_STORE', 'disk', 'RELAY_STORE: expected "memory" or "redis"'],
+    ['RELAY_STORE', 'redis', 'REDIS_URL: expected a redis:// URL when RELAY_STORE=redis'],
+    ['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL: expected a redis:// or rediss:// URL'],
+    ['RELAY_REVOCATION_LIST_URL', 'ftp://admin.example/list', 'RELAY_REVOCATION_LIST_URL: expected an http(s) URL'],
+    ['RELAY_BLOB_TTL_SECONDS', '0', 'RELAY_BLOB_TTL_SECONDS: expected a number of seconds between 1 and 31536000'],
+    ['RELAY_BLOB_TTL_SECONDS', '2000000', 'RELAY_BLOB_TTL_SECONDS: expected at most RELAY_BLOB_MAX_TTL_SECONDS'],
+    ['RELAY_RATE_PER_SECOND', 'fast', 'RELAY_RATE_PER_SECOND: expected a number of frames per second between 1 and 1000000'],
+    ['RELAY_LOG_LEVEL', 'loud', 'RELAY_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent'],
   ])('refuses a malformed %s (%p) with one line naming it', (name, value, message) => {
     let thrown: unknown;
     try {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import { parseRelayHealth } from '@opendescent/protocol';
+import { decodeChallenge, parseRelayHealth } from '@opendescent/protocol';
 import { startRelay, type RunningRelay } from '../src/bootstrap';
 import { loadRelayConfig } from '../src/config/relay-config';
 import { CHALLENGE_BYTES } from '../src/gateway/relay.gateway';
@@ -14,7 +14,7 @@ const webOrigin = 'http://127.0.0.1:3000';
 let relay: RunningRelay;
 
 beforeAll(async () => {
-  relay = await startRelay(loadRelayConfig({ RELAY_PORT: '0', RELAY_MAX_FRAME_BYTES: '4096' }));
+  relay = await startRelay(loadRelayConfig({ RELAY_PORT: '0', RELAY_MAX_FRAME_BYTES: '4096', RELAY_LOG_LEVEL: 'silent' }));
 });
 
 afterAll(async () => {
@@ -58,8 +58,10 @@ describe('relay over socket.io', () => {
     const second = connect();
     try {
       const [a, b] = await Promise.all([nextEvent<ArrayBuffer>(first, 'challenge'), nextEvent<ArrayBuffer>(second, 'challenge')]);
-      expect(new Uint8Array(a)).toHaveLength(CHALLENGE_BYTES);
-      expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false);
+      const [ca, cb] = [decodeChallenge(a), decodeChallenge(b)];
+      expect(ca.challenge).toHaveLength(CHALLENGE_BYTES);
+      expect(Buffer.from(ca.challenge).equals(Buffer.from(cb.challenge))).toBe(false);
+      expect(ca.limits.maxFrameBytes).toBe(4096);
     } finally {
       first.close();
       second.close();
@@ -75,7 +77,7 @@ describe('relay over socket.io', () => {
 
     const polite = connect();
     try {
-      expect(new Uint8Array(await nextEvent<ArrayBuffer>(polite, 'challenge'))).toHaveLength(CHALLENGE_BYTES);
+      expect(decodeChallenge(await nextEvent<ArrayBuffer>(polite, 'challenge')).challenge).toHaveLength(CHALLENGE_BYTES);
     } finally {
       polite.close();
     }

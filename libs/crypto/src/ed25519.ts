@@ -16,7 +16,7 @@
  * crafted mixed-order R or A, the noble backend checks rule 5 with noble's own point arithmetic
  * instead of calling ed25519.verify (which is cofactored). Rules 1-4 run before either backend.
  */
-import { ed25519 as nobleEd25519 } from '@noble/curves/ed25519.js';
+import { ED25519_TORSION_SUBGROUP, ed25519 as nobleEd25519 } from '@noble/curves/ed25519.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { concatBytes, expectBytes, isBytes } from './bytes';
@@ -136,23 +136,71 @@ function cofactorlessEquationHolds(inputs: StrictInputs, publicKey: Uint8Array, 
   return Point.BASE.multiplyUnsafe(inputs.S).equals(inputs.R.add(inputs.A.multiplyUnsafe(k)));
 }
 
+/** The canonical encodings of the eight points of small order (rule 3 for R on the Web Crypto path). */
+const SMALL_ORDER_ENCODINGS = new Set(ED25519_TORSION_SUBGROUP);
+
+interface VerifyingKey {
+  /** Rules 1-3 for A: 32 bytes, canonical, on the curve, not of small order. */
+  readonly valid: boolean;
+  webCryptoKey?: Promise<CryptoKey>;
+}
+
+/**
+ * Verifiers see the same few public keys again and again (a relay checks every command of a
+ * connection under one device key), so the checks of A and its imported CryptoKey are kept for
+ * the most recent keys. Public data only; bounded.
+ */
+const verifyingKeys = new Map<string, VerifyingKey>();
+const MAX_VERIFYING_KEYS = 1024;
+
+function verifyingKey(publicKey: Uint8Array): VerifyingKey {
+  const id = String.fromCharCode(...publicKey);
+  let entry = verifyingKeys.get(id);
+  if (entry === undefined) {
+    let valid = publicKey.length === ED25519_PUBLIC_KEY_LENGTH;
+    if (valid) {
+      try {
+        valid = !Point.fromBytes(publicKey, false).isSmallOrder();
+      } catch {
+        valid = false;
+      }
+    }
+    entry = { valid };
+    if (verifyingKeys.size >= MAX_VERIFYING_KEYS) verifyingKeys.delete(verifyingKeys.keys().next().value as string);
+    verifyingKeys.set(id, entry);
+  }
+  return entry;
+}
+
 /**
  * Verifies under the strict rule above. Never throws on hostile input: any malformed key or
  * signature is simply `false`.
+ *
+ * On the Web Crypto path R is not decoded: OpenSSL and BoringSSL recompute R' = [S]B - [k]A and
+ * compare its canonical encoding with R byte for byte, so a non-canonical or off-curve R never
+ * passes (rule 2), and rule 3 for R is a look-up among the small-order encodings. The backend
+ * self-test (curve-backend.ts) and the Wycheproof and crafted vectors, run on both backends,
+ * hold the two paths to the same answers.
  */
 export async function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   if (!isBytes(publicKey) || !isBytes(signature)) throw new TypeError('ed25519Verify: key and signature must be Uint8Arrays');
   expectBytes(message, 'ed25519Verify: message');
-  const inputs = decodeStrict(publicKey, signature);
-  if (inputs === undefined) return false;
   if ((await curveBackend('ed25519')) === 'webcrypto') {
+    if (signature.length !== ED25519_SIGNATURE_LENGTH) return false;
+    const key = verifyingKey(publicKey);
+    if (!key.valid) return false;
+    const r = signature.subarray(0, 32);
+    if (SMALL_ORDER_ENCODINGS.has(Array.from(r, (b) => b.toString(16).padStart(2, '0')).join(''))) return false;
+    if (bytesToNumberLE(signature.subarray(32, 64)) >= L) return false;
     try {
-      const key = await importPublicKey('Ed25519', publicKey);
-      return await subtleCrypto().verify({ name: 'Ed25519' }, key, bufferSource(signature), bufferSource(message));
+      key.webCryptoKey ??= importPublicKey('Ed25519', publicKey);
+      return await subtleCrypto().verify({ name: 'Ed25519' }, await key.webCryptoKey, bufferSource(signature), bufferSource(message));
     } catch {
       return false; // a runtime refusal after rules 1-4 passed is still a refusal, never a throw
     }
   }
+  const inputs = decodeStrict(publicKey, signature);
+  if (inputs === undefined) return false;
   return cofactorlessEquationHolds(inputs, publicKey, signature, message);
 }
 

@@ -60,3 +60,5 @@ export {
   type RevocationReason,
   type RevokedDevice,
 } from './revocation-list';
+// The relay protocol (docs/protocol/relay.md): client and relay frames, signatures, error codes.
+export * from './relay/index';

@@ -24,17 +24,73 @@ const origins = z
     ),
   );
 
-const relayEnvironment = z.object({
-  RELAY_HOST: z.string().min(1, 'expected a host name or address to listen on').default('127.0.0.1'),
-  RELAY_PORT: port(3002),
-  RELAY_ALLOWED_ORIGINS: origins.default(['http://127.0.0.1:3000', 'http://localhost:3000']),
-  RELAY_MAX_FRAME_BYTES: z.coerce
-    .number({ message: 'expected a byte count between 1024 and 16777216' })
-    .int('expected a byte count between 1024 and 16777216')
-    .min(1024, 'expected a byte count between 1024 and 16777216')
-    .max(16 * 1024 * 1024, 'expected a byte count between 1024 and 16777216')
-    .default(256 * 1024),
-});
+const integer = (min: number, max: number, fallback: number, what: string) => {
+  const message = `expected ${what} between ${min} and ${max}`;
+  return z.coerce.number({ message }).int(message).min(min, message).max(max, message).default(fallback);
+};
+
+const DAY = 24 * 3600;
+
+const hexBytes = (length: number, message: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^[0-9a-fA-F]{${2 * length}}$`), message)
+    .transform((hex) => new Uint8Array(Buffer.from(hex, 'hex')));
+
+const orgPublicKeys = z
+  .string()
+  .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+  .pipe(z.array(hexBytes(32, 'expected Ed25519 public keys of 64 hexadecimal characters each, comma-separated')).min(1, 'expected at least one key'));
+
+const relayEnvironment = z
+  .object({
+    RELAY_HOST: z.string().min(1, 'expected a host name or address to listen on').default('127.0.0.1'),
+    RELAY_PORT: port(3002),
+    RELAY_ALLOWED_ORIGINS: origins.default(['http://127.0.0.1:3000', 'http://localhost:3000']),
+    RELAY_MAX_FRAME_BYTES: z.coerce
+      .number({ message: 'expected a byte count between 1024 and 16777216' })
+      .int('expected a byte count between 1024 and 16777216')
+      .min(1024, 'expected a byte count between 1024 and 16777216')
+      .max(16 * 1024 * 1024, 'expected a byte count between 1024 and 16777216')
+      .default(256 * 1024),
+    // Attested access (docs/protocol/relay.md §3.2, §7). Unset: no device can sign in.
+    RELAY_ORG_ID: hexBytes(16, 'expected the organisation id: 32 hexadecimal characters').optional(),
+    RELAY_ORG_PUBLIC_KEYS: orgPublicKeys.optional(),
+    RELAY_REVOCATION_LIST_URL: z
+      .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
+      .optional(),
+    RELAY_REVOCATION_REFRESH_SECONDS: integer(5, DAY, 60, 'a number of seconds'),
+    // Storage (relay.md §9).
+    RELAY_STORE: z.enum(['memory', 'redis'], { message: 'expected "memory" or "redis"' }).default('memory'),
+    REDIS_URL: z
+      .url({ protocol: /^rediss?$/, message: 'expected a redis:// or rediss:// URL' })
+      .optional(),
+    RELAY_REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'expected 1-64 characters of [A-Za-z0-9_:.-]').default('odr:'),
+    // Lifetimes and quotas (relay.md §8).
+    RELAY_BLOB_TTL_SECONDS: integer(1, 365 * DAY, 3 * DAY, 'a number of seconds'),
+    RELAY_BLOB_MAX_TTL_SECONDS: integer(1, 365 * DAY, 14 * DAY, 'a number of seconds'),
+    RELAY_QUEUE_IDLE_TTL_SECONDS: integer(1, 365 * DAY, 35 * DAY, 'a number of seconds'),
+    RELAY_PREKEY_TTL_SECONDS: integer(1, 365 * DAY, 35 * DAY, 'a number of seconds'),
+    RELAY_QUEUE_MAX_MESSAGES: integer(1, 1_000_000, 1_000, 'a count'),
+    RELAY_QUEUE_MAX_BYTES: integer(1_024, 1024 ** 3, 4 * 1024 ** 2, 'a byte count'),
+    RELAY_MEMORY_MAX_BYTES: integer(1024 ** 2, 64 * 1024 ** 3, 256 * 1024 ** 2, 'a byte count'),
+    RELAY_RATE_PER_SECOND: integer(1, 1_000_000, 50, 'a number of frames per second'),
+    RELAY_RATE_BURST: integer(1, 1_000_000, 200, 'a number of frames'),
+    RELAY_HELLO_TIMEOUT_SECONDS: integer(1, 600, 10, 'a number of seconds'),
+    RELAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  })
+  .superRefine((env, context) => {
+    if ((env.RELAY_ORG_ID === undefined) !== (env.RELAY_ORG_PUBLIC_KEYS === undefined)) {
+      const missing = env.RELAY_ORG_ID === undefined ? 'RELAY_ORG_ID' : 'RELAY_ORG_PUBLIC_KEYS';
+      context.addIssue({ code: 'custom', path: [missing], message: 'expected RELAY_ORG_ID and RELAY_ORG_PUBLIC_KEYS to be set together' });
+    }
+    if (env.RELAY_STORE === 'redis' && env.REDIS_URL === undefined) {
+      context.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'expected a redis:// URL when RELAY_STORE=redis' });
+    }
+    if (env.RELAY_BLOB_TTL_SECONDS > env.RELAY_BLOB_MAX_TTL_SECONDS) {
+      context.addIssue({ code: 'custom', path: ['RELAY_BLOB_TTL_SECONDS'], message: 'expected at most RELAY_BLOB_MAX_TTL_SECONDS' });
+    }
+  });
 
 export type RelayConfig = z.output<typeof relayEnvironment>;
 

@@ -1,17 +1,35 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
+import * as parser from 'socket.io-parser';
 import type { RelayConfig } from '../config/relay-config';
+import type { RelayRuntime } from '../runtime/relay-runtime';
+
+/**
+ * socket.io's decoder, refusing a second binary attachment (relay.md §2): every relay event
+ * carries one frame, and the default (10) would let one event buffer ten frames' worth of bytes
+ * before the relay sees it. A refused packet closes the connection.
+ */
+class OneAttachmentDecoder extends parser.Decoder {
+  constructor() {
+    super({ maxAttachments: 1 });
+  }
+}
+
+const relayParser = { ...parser, Decoder: OneAttachmentDecoder };
 
 /**
  * Applies the relay's limits to socket.io: the frame-size ceiling is enforced by the transport
  * before any event is parsed, and only the configured web origins may connect from a browser.
- * Scaling out replaces this adapter (the Redis adapter comes with the Redis store).
+ * Scaling out is this adapter swap: with the Redis store, socket.io's Redis adapter carries live
+ * deliveries and revocation lists between nodes (relay.md §5.4, §7).
  */
 export class RelayIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly config: RelayConfig,
+    private readonly pubSub?: RelayRuntime['pubSub'],
   ) {
     super(app);
   }
@@ -22,7 +40,10 @@ export class RelayIoAdapter extends IoAdapter {
       maxHttpBufferSize: this.config.RELAY_MAX_FRAME_BYTES,
       cors: { origin: this.config.RELAY_ALLOWED_ORIGINS, methods: ['GET', 'POST'] },
       serveClient: false,
+      parser: relayParser,
     };
-    return super.createIOServer(port, limited as ServerOptions);
+    const server = super.createIOServer(port, limited as ServerOptions) as Server;
+    if (this.pubSub) server.adapter(createAdapter(this.pubSub.pub, this.pubSub.sub, { key: `${this.config.RELAY_REDIS_PREFIX}socket.io` }));
+    return server;
   }
 }

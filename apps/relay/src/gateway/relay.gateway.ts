@@ -1,25 +1,409 @@
 import { randomBytes } from 'node:crypto';
-import { Logger } from '@nestjs/common';
-import { type OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
-import type { Socket } from 'socket.io';
+import { performance } from 'node:perf_hooks';
+import { type BeforeApplicationShutdown, Inject } from '@nestjs/common';
+import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  CHALLENGE_LENGTH,
+  MAX_REVOCATION_LIST_BYTES,
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  ProtocolError,
+  RELAY_EVENTS,
+  decodeRelayCommand,
+  encodeChallenge,
+  encodeDeliver,
+  encodeNotice,
+  encodeRelayReply,
+  isRelayCommandName,
+  isRevoked,
+  peekRequestId,
+  type RelayCommand,
+  type RelayCommandName,
+  type RelayErrorName,
+  type RelayOkReply,
+  type RevocationList,
+} from '@opendescent/protocol';
+import type { Server, Socket } from 'socket.io';
+import { AccessService } from '../access/access.service';
+import { PrekeyService } from '../prekeys/prekey.service';
+import { QueueService, type Delivery } from '../queues/queue.service';
+import { RevocationService } from '../revocation/revocation.service';
+import { RelayRefusal } from '../runtime/relay-refusal';
+import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
+import { StoreUnavailableError, hexId } from '../store/relay-store';
+import { TokenBucket } from './token-bucket';
 
-/** Bytes in the fresh challenge a device signs to prove it holds its attested key (flow 2). */
-export const CHALLENGE_BYTES = 32;
+/** Kept for callers that only need the size (relay.md §3.1). */
+export const CHALLENGE_BYTES = CHALLENGE_LENGTH;
+/** relay.md §8.3: frames waiting on one connection before more are refused. */
+export const MAX_WAITING_FRAMES = 64;
+/** relay.md §11 */
+export const SHUTDOWN_GRACE_MS = 5_000;
+/** Server-to-server event carrying an accepted revocation list to the other nodes (relay.md §7). */
+const PEER_REVOCATION_EVENT = 'revocation_list';
+/** setTimeout's ceiling (about 24.8 days); longer waits are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Everything the relay knows about one connection; in memory only (relay.md §9). */
+interface Connection {
+  readonly socket: Socket;
+  readonly challenge: Uint8Array;
+  readonly bucket: TokenBucket;
+  readonly subscriptions: Set<string>;
+  deviceHex: string | undefined;
+  chain: Promise<void>;
+  waiting: number;
+  closing: boolean;
+  helloTimer: NodeJS.Timeout | undefined;
+  expiryTimer: NodeJS.Timeout | undefined;
+}
+
+type Acknowledge = (reply: Uint8Array) => void;
+
+/** What a command leaves to do once its reply is sent. */
+interface Outcome {
+  readonly reply: RelayOkReply;
+  readonly deliverToRooms?: readonly Delivery[];
+  readonly deliverToSelf?: readonly Delivery[];
+}
+
+const roomOf = (recipientId: Uint8Array): string => `q:${hexId(recipientId)}`;
 
 /**
- * The socket.io face of the relay. Thin by design: it parses, authorises and delegates.
- * Every connection gets a fresh random challenge at once; signing it with the device key named
- * in its attestation is how a device will open a session (docs/protocol/relay.md).
+ * The socket.io face of the relay. Thin by design: it admits (rate, size), parses (libs/protocol),
+ * authorises (hello) and delegates to the services, then sends the reply and the live pushes.
+ * Every frame of a connection is processed in order; nothing a client sends can throw out of here.
  */
 @WebSocketGateway()
-export class RelayGateway implements OnGatewayConnection {
-  private readonly logger = new Logger(RelayGateway.name);
+export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+  @WebSocketServer() server!: Server;
+
+  readonly #connections = new Map<string, Connection>();
+  /** device id (hex) → its live connections: for revocation only, never stored (relay.md §9). */
+  readonly #devices = new Map<string, Set<Connection>>();
+  #draining = false;
+
+  constructor(
+    @Inject(RELAY_RUNTIME) private readonly runtime: RelayRuntime,
+    private readonly access: AccessService,
+    private readonly queues: QueueService,
+    private readonly prekeys: PrekeyService,
+    private readonly revocation: RevocationService,
+  ) {}
+
+  afterInit(server: Server): void {
+    this.revocation.onAccepted((list) => this.closeRevoked(list));
+    // Other nodes exist only with the Redis adapter; the in-memory adapter has no peers to tell.
+    if (this.runtime.pubSub === undefined) return;
+    // The Redis adapter carries server-side events as JSON, hence base64. Each node verifies the
+    // list itself: another node is trusted no more than a client.
+    this.revocation.setAnnouncer((bytes) => server.serverSideEmit(PEER_REVOCATION_EVENT, Buffer.from(bytes).toString('base64')));
+    server.on(PEER_REVOCATION_EVENT, (encoded: unknown) => {
+      if (typeof encoded !== 'string' || encoded.length > Math.ceil(MAX_REVOCATION_LIST_BYTES / 3) * 4) return;
+      this.revocation.accept(new Uint8Array(Buffer.from(encoded, 'base64')), 'peer').catch(() => undefined);
+    });
+  }
 
   handleConnection(socket: Socket): void {
-    const challenge = randomBytes(CHALLENGE_BYTES);
-    socket.data.challenge = challenge;
-    socket.emit('challenge', new Uint8Array(challenge));
+    const { config, metrics } = this.runtime;
+    if (this.#draining) {
+      this.sendNoticeAndClose(socket, 'shutting_down', 'this relay node is shutting down');
+      return;
+    }
+    const challenge = new Uint8Array(randomBytes(CHALLENGE_LENGTH));
+    const connection: Connection = {
+      socket,
+      challenge,
+      bucket: new TokenBucket(config.RELAY_RATE_PER_SECOND, config.RELAY_RATE_BURST),
+      subscriptions: new Set(),
+      deviceHex: undefined,
+      chain: Promise.resolve(),
+      waiting: 0,
+      closing: false,
+      helloTimer: undefined,
+      expiryTimer: undefined,
+    };
+    this.#connections.set(socket.id, connection);
+    metrics.connections.inc();
+    connection.helloTimer = setTimeout(() => this.close(connection, 'hello_timeout', 'no hello in time'), config.RELAY_HELLO_TIMEOUT_SECONDS * 1000);
+    socket.onAny((event: string, ...args: unknown[]) => this.receive(connection, event, args));
+    socket.emit(
+      RELAY_EVENTS.challenge,
+      encodeChallenge({
+        challenge,
+        limits: {
+          maxFrameBytes: config.RELAY_MAX_FRAME_BYTES,
+          defaultTtlSeconds: config.RELAY_BLOB_TTL_SECONDS,
+          maxTtlSeconds: config.RELAY_BLOB_MAX_TTL_SECONDS,
+          queueMaxMessages: config.RELAY_QUEUE_MAX_MESSAGES,
+          queueMaxBytes: config.RELAY_QUEUE_MAX_BYTES,
+          ratePerSecond: config.RELAY_RATE_PER_SECOND,
+          rateBurst: config.RELAY_RATE_BURST,
+        },
+      }),
+    );
     // Neither the socket id nor the address is logged: they would link a device to its queues.
-    this.logger.debug('connection opened');
+    this.runtime.logger.debug({ event: 'connection_opened' }, 'connection opened');
   }
+
+  handleDisconnect(socket: Socket): void {
+    const connection = this.#connections.get(socket.id);
+    if (connection === undefined) return;
+    this.#connections.delete(socket.id);
+    clearTimeout(connection.helloTimer);
+    clearTimeout(connection.expiryTimer);
+    connection.closing = true;
+    this.runtime.metrics.connections.dec();
+    if (connection.deviceHex !== undefined) {
+      this.runtime.metrics.authenticated.dec();
+      const peers = this.#devices.get(connection.deviceHex);
+      peers?.delete(connection);
+      if (peers?.size === 0) this.#devices.delete(connection.deviceHex);
+    }
+    this.runtime.logger.debug({ event: 'connection_closed' }, 'connection closed');
+  }
+
+  /** relay.md §11: finish the frame in hand (bounded), tell every client, close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.#draining = true;
+    const connections = [...this.#connections.values()];
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(connections.map((c) => c.chain)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    // Wait (briefly) for each transport to flush its notice and close, before socket.io's own
+    // close discards whatever is still buffered.
+    const flushed = connections.map((c) => new Promise<void>((resolve) => (c.socket.conn.readyState === 'closed' ? resolve() : c.socket.conn.once('close', () => resolve()))));
+    for (const connection of connections) this.close(connection, 'shutting_down', 'this relay node is shutting down');
+    await Promise.race([
+      Promise.all(flushed),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 1_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.runtime.logger.info({ event: 'drained', connections: connections.length }, 'connections drained');
+  }
+
+  // ── admission ─────────────────────────────────────────────────────────────────────────
+
+  private receive(connection: Connection, event: string, args: unknown[]): void {
+    if (connection.closing) return;
+    const acknowledge = typeof args[args.length - 1] === 'function' ? (args.pop() as Acknowledge) : undefined;
+    const admission = connection.bucket.admit(1);
+    if (admission !== 'admitted' || connection.waiting >= MAX_WAITING_FRAMES) {
+      this.runtime.metrics.frames.inc({ command: metricName(event), result: 'rate_limited' });
+      if (admission === 'close') {
+        this.close(connection, 'rate_limited', 'too many frames; the connection is closed');
+        return;
+      }
+      this.send(connection, errorReply(args[0], event, 'rate_limited', 'over this connection’s rate; nothing was done'), acknowledge);
+      return;
+    }
+    connection.waiting++;
+    connection.chain = connection.chain.then(async () => {
+      await this.process(connection, event, args, acknowledge);
+      connection.waiting--;
+    });
+  }
+
+  /** Never throws: every failure becomes an error reply (relay.md §4.2). */
+  private async process(connection: Connection, event: string, args: unknown[], acknowledge: Acknowledge | undefined): Promise<void> {
+    if (connection.closing) return;
+    const started = performance.now();
+    const command = isRelayCommandName(event) ? event : undefined;
+    let outcome: Outcome | undefined;
+    let refusal: { error: RelayErrorName; detail: string } | undefined;
+    try {
+      if (command === undefined) throw new RelayRefusal('unknown_command', 'no such command');
+      if (args.length !== 1) throw new RelayRefusal('malformed', 'expected exactly one binary frame');
+      if (command !== 'hello' && command !== 'revocation_push' && connection.deviceHex === undefined) {
+        throw new RelayRefusal('not_authenticated', 'send hello first');
+      }
+      const frame = decodeRelayCommand(command, args[0], this.runtime.config.RELAY_MAX_FRAME_BYTES);
+      outcome = await this.execute(connection, frame);
+    } catch (error) {
+      refusal = this.refusalOf(error);
+    }
+    if (connection.closing) return;
+    this.send(connection, outcome ? encodeRelayReply(outcome.reply) : errorReply(args[0], command, refusal?.error ?? 'unavailable', refusal?.detail ?? ''), acknowledge);
+    if (outcome) this.deliver(connection, outcome);
+    // A refused hello needs a new connection, and so a new challenge (relay.md §3.2).
+    if (command === 'hello' && refusal && refusal.error !== 'already_authenticated' && refusal.error !== 'rate_limited') this.closeQuietly(connection);
+    const metricCommand = command ?? 'unknown';
+    this.runtime.metrics.frames.inc({ command: metricCommand, result: refusal?.error ?? 'ok' });
+    this.runtime.metrics.frameSeconds.observe({ command: metricCommand }, (performance.now() - started) / 1000);
+  }
+
+  private refusalOf(error: unknown): { error: RelayErrorName; detail: string } {
+    if (error instanceof RelayRefusal) return { error: error.error, detail: error.message };
+    if (error instanceof ProtocolError) {
+      const code = error.code === 'oversized' || error.code === 'version_too_old' || error.code === 'version_unknown' ? error.code : 'malformed';
+      return { error: code, detail: error.message };
+    }
+    if (error instanceof StoreUnavailableError) {
+      this.runtime.logger.error({ event: 'store_unavailable', reason: error.message }, 'store unavailable');
+      return { error: 'unavailable', detail: 'the relay store is unavailable; retry later' };
+    }
+    this.runtime.logger.error({ event: 'internal_error', reason: error instanceof Error ? error.message : String(error) }, 'internal error');
+    return { error: 'unavailable', detail: 'internal error; retry later' };
+  }
+
+  // ── commands ──────────────────────────────────────────────────────────────────────────
+
+  private async execute(connection: Connection, frame: RelayCommand): Promise<Outcome> {
+    const { requestId } = frame;
+    const { challenge } = connection;
+    switch (frame.command) {
+      case 'hello':
+        await this.hello(connection, frame);
+        return { reply: { ok: true, requestId, command: 'hello' } };
+      case 'create': {
+        const ids = await this.queues.create(frame, challenge);
+        return { reply: { ok: true, requestId, command: 'create', ...ids } };
+      }
+      case 'put': {
+        const delivery = await this.queues.put(frame, frame.ttl);
+        return { reply: { ok: true, requestId, command: 'put' }, deliverToRooms: [delivery] };
+      }
+      case 'put_many': {
+        connection.bucket.charge(Math.floor(frame.entries.length / 16));
+        const { statuses, deliveries } = await this.queues.putMany(frame);
+        return { reply: { ok: true, requestId, command: 'put_many', statuses }, deliverToRooms: deliveries };
+      }
+      case 'subscribe': {
+        await this.queues.authorise(frame, challenge);
+        const room = roomOf(frame.recipientId);
+        if (!connection.subscriptions.has(room)) {
+          if (connection.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+            throw new RelayRefusal('too_many_subscriptions', `at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`);
+          }
+          // Join before reading what is pending, so a blob put meanwhile is pushed at least once (§5.4).
+          await connection.socket.join(room);
+          connection.subscriptions.add(room);
+        }
+        const pending = await this.queues.allPending(frame.recipientId);
+        return { reply: { ok: true, requestId, command: 'subscribe' }, deliverToSelf: pending };
+      }
+      case 'fetch': {
+        await this.queues.authorise(frame, challenge);
+        return { reply: { ok: true, requestId, command: 'fetch', ...(await this.queues.fetch(frame)) } };
+      }
+      case 'ack':
+        await this.queues.authorise(frame, challenge);
+        await this.queues.ack(frame);
+        return { reply: { ok: true, requestId, command: 'ack' } };
+      case 'delete': {
+        await this.queues.authorise(frame, challenge);
+        await this.queues.delete(frame);
+        const room = roomOf(frame.recipientId);
+        connection.subscriptions.delete(room);
+        await connection.socket.leave(room);
+        return { reply: { ok: true, requestId, command: 'delete' } };
+      }
+      case 'prekey_publish':
+        return { reply: { ok: true, requestId, command: 'prekey_publish', remaining: await this.prekeys.publish(frame, challenge) } };
+      case 'prekey_fetch':
+        return { reply: { ok: true, requestId, command: 'prekey_fetch', ...(await this.prekeys.fetch(frame)) } };
+      case 'prekey_claim':
+        return { reply: { ok: true, requestId, command: 'prekey_claim', ...(await this.prekeys.claim(frame)) } };
+      case 'revocation_push':
+        return { reply: { ok: true, requestId, command: 'revocation_push', listVersion: await this.revocation.accept(frame.list, 'push') } };
+    }
+  }
+
+  /** relay.md §3.2 */
+  private async hello(connection: Connection, frame: Extract<RelayCommand, { command: 'hello' }>): Promise<void> {
+    if (connection.deviceHex !== undefined) throw new RelayRefusal('already_authenticated', 'this connection has already said hello');
+    const attestation = await this.access.verifyHello(frame, connection.challenge);
+    // A list may have arrived while the signatures were checked: look again, with no await
+    // between this check and the binding that revocation relies on.
+    if (this.revocation.isRevoked(attestation.deviceId)) throw new RelayRefusal('device_revoked', 'this device has been revoked');
+    if (connection.closing) return;
+    const deviceHex = hexId(attestation.deviceId);
+    connection.deviceHex = deviceHex;
+    clearTimeout(connection.helloTimer);
+    let peers = this.#devices.get(deviceHex);
+    if (peers === undefined) this.#devices.set(deviceHex, (peers = new Set()));
+    peers.add(connection);
+    this.runtime.metrics.authenticated.inc();
+    this.armExpiry(connection, attestation.expiresAt * 1000);
+  }
+
+  /** Closes the connection when its attestation expires (relay.md §3.2). */
+  private armExpiry(connection: Connection, expiresAtMs: number): void {
+    const remaining = expiresAtMs - this.runtime.clock();
+    if (remaining <= 0) {
+      this.close(connection, 'attestation_expired', 'the attestation has expired');
+      return;
+    }
+    connection.expiryTimer = setTimeout(() => this.armExpiry(connection, expiresAtMs), Math.min(remaining, MAX_TIMER_MS));
+    connection.expiryTimer.unref();
+  }
+
+  // ── transport ─────────────────────────────────────────────────────────────────────────
+
+  private send(connection: Connection, reply: Uint8Array, acknowledge: Acknowledge | undefined): void {
+    if (acknowledge) acknowledge(reply);
+    else connection.socket.emit(RELAY_EVENTS.reply, reply);
+  }
+
+  private deliver(connection: Connection, outcome: Outcome): void {
+    for (const delivery of outcome.deliverToRooms ?? []) {
+      // Through the adapter: with Redis, subscribers on every node receive it (relay.md §5.4).
+      this.server.to(roomOf(delivery.recipientId)).emit(RELAY_EVENTS.deliver, encodeDeliver(delivery));
+      this.runtime.metrics.deliveries.inc();
+    }
+    for (const delivery of outcome.deliverToSelf ?? []) {
+      connection.socket.emit(RELAY_EVENTS.deliver, encodeDeliver(delivery));
+      this.runtime.metrics.deliveries.inc();
+    }
+  }
+
+  /** relay.md §7: every live connection of a device the new list names, on this node. */
+  private closeRevoked(list: RevocationList): void {
+    for (const [deviceHex, connections] of this.#devices) {
+      if (!isRevoked(list, Buffer.from(deviceHex, 'hex'))) continue;
+      for (const connection of connections) {
+        this.runtime.metrics.revokedDisconnects.inc();
+        this.close(connection, 'device_revoked', 'this device has been revoked');
+      }
+    }
+  }
+
+  /** Sends a notice (relay.md §4.3), then closes the connection. */
+  private close(connection: Connection, error: RelayErrorName, detail: string): void {
+    if (connection.closing) return;
+    connection.closing = true;
+    this.sendNoticeAndClose(connection.socket, error, detail);
+  }
+
+  private closeQuietly(connection: Connection): void {
+    if (connection.closing) return;
+    connection.closing = true;
+    connection.socket.disconnect(true);
+  }
+
+  private sendNoticeAndClose(socket: Socket, error: RelayErrorName, detail: string): void {
+    socket.emit(RELAY_EVENTS.notice, encodeNotice(error, detail));
+    socket.disconnect(true);
+  }
+}
+
+function errorReply(payload: unknown, command: string | undefined, error: RelayErrorName, detail: string): Uint8Array {
+  return encodeRelayReply({
+    ok: false,
+    requestId: peekRequestId(payload),
+    command: isRelayCommandName(command) ? (command as RelayCommandName) : undefined,
+    error,
+    detail,
+  });
+}
+
+/** Metric labels come from a fixed set, never from what a client typed. */
+function metricName(event: string): string {
+  return isRelayCommandName(event) ? event : 'unknown';
 }

@@ -1,0 +1,33 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics (docs/protocol/relay.md §10): counts and latencies only, with labels drawn
+ * from fixed sets (command names, error codes), never ids. One registry per relay instance, so
+ * two instances in one process (tests) do not collide.
+ */
+export class RelayMetrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({ name: 'relay_connections', help: 'Open socket.io connections', registers: [this.registry] });
+  readonly authenticated = new Gauge({ name: 'relay_authenticated_connections', help: 'Connections that completed hello', registers: [this.registry] });
+  readonly frames = new Counter({
+    name: 'relay_frames_total',
+    help: 'Client frames by command and result (ok or an error code)',
+    labelNames: ['command', 'result'],
+    registers: [this.registry],
+  });
+  readonly frameSeconds = new Histogram({
+    name: 'relay_frame_seconds',
+    help: 'Time from a frame being taken up to its reply',
+    labelNames: ['command'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly deliveries = new Counter({ name: 'relay_deliveries_total', help: 'Blobs pushed to subscribers (deliver events)', registers: [this.registry] });
+  readonly storedBlobs = new Counter({ name: 'relay_blobs_stored_total', help: 'Blobs accepted by put and put_many', registers: [this.registry] });
+  readonly revocationListVersion = new Gauge({ name: 'relay_revocation_list_version', help: 'Version of the revocation list held (0: none)', registers: [this.registry] });
+  readonly revokedDisconnects = new Counter({ name: 'relay_revoked_disconnects_total', help: 'Connections closed because their device was revoked', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,177 @@
+import { Redis } from 'ioredis';
+import { REDIS_SCRIPTS, type RedisScriptName } from './redis-scripts';
+import {
+  StoreUnavailableError,
+  hexId,
+  type NewMessage,
+  type NewQueue,
+  type PrekeyPublication,
+  type RelayStore,
+  type StoreLimits,
+  type StoredMessage,
+} from './relay-store';
+
+/** Stored blob record (relay.md §9): version byte, received-at (u64 ms), blob. */
+const RECORD_VERSION = 1;
+const RECORD_HEADER_BYTES = 9;
+
+type Reply = Buffer | number | null | Reply[];
+
+/**
+ * The scale-out store: several relay nodes share one Redis. Every operation is one Lua script
+ * (redis-scripts.ts), so it is atomic across nodes and costs one round trip.
+ */
+export class RedisRelayStore implements RelayStore {
+  private constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly limits: StoreLimits,
+  ) {}
+
+  /** Connects and fails fast (StoreUnavailableError) when Redis cannot be reached. */
+  static async connect(url: string, prefix: string, limits: StoreLimits): Promise<RedisRelayStore> {
+    let connected = false;
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      // Commands issued in the same tick share one write: many clients' puts, one syscall.
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: 1,
+      // While Redis is away, commands fail at once (`unavailable`) instead of queueing without bound.
+      enableOfflineQueue: false,
+      connectTimeout: 5_000,
+      disconnectTimeout: 200,
+      // Reconnect after a lost connection, but give up at once on a first connection that fails.
+      retryStrategy: (times) => (connected ? Math.min(times * 200, 2_000) : null),
+    });
+    // Connection errors surface as StoreUnavailableError on each command; never as a crash.
+    redis.on('error', () => undefined);
+    for (const [name, lua] of Object.entries(REDIS_SCRIPTS)) redis.defineCommand(name, { lua, numberOfKeys: 0 });
+    try {
+      await redis.connect();
+      connected = true;
+    } catch (error) {
+      redis.disconnect();
+      throw new StoreUnavailableError(`cannot reach Redis: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return new RedisRelayStore(redis, prefix, limits);
+  }
+
+  async createQueue(queue: NewQueue, now: number): Promise<'created' | 'taken' | 'store_full'> {
+    const reply = await this.run('relayCreate', hexId(queue.recipientId), hexId(queue.senderId), Buffer.from(queue.recipientKey), now, this.limits.queueIdleTtlMs);
+    return String(reply) === 'created' ? 'created' : 'taken';
+  }
+
+  async recipientKey(recipientId: Uint8Array, now: number): Promise<Uint8Array | undefined> {
+    const reply = await this.run('relayRecipientKey', hexId(recipientId), now, this.limits.queueIdleTtlMs);
+    return reply instanceof Buffer ? new Uint8Array(reply) : undefined;
+  }
+
+  async put(senderId: Uint8Array, message: NewMessage, now: number) {
+    const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + message.blob.length);
+    record[0] = RECORD_VERSION;
+    record.writeBigUInt64BE(BigInt(message.receivedAt), 1);
+    record.set(message.blob, RECORD_HEADER_BYTES);
+    const ttl = Math.max(1, message.expiresAt - now);
+    const reply = (await this.run(
+      'relayPut',
+      hexId(senderId),
+      hexId(message.messageId),
+      record,
+      message.expiresAt,
+      now,
+      this.limits.queueIdleTtlMs,
+      this.limits.queueMaxMessages,
+      this.limits.queueMaxBytes,
+      message.blob.length,
+      ttl,
+    )) as [number, Buffer];
+    if (reply[0] === 1) return { ok: true, recipientId: Buffer.from(reply[1].toString(), 'hex') } as const;
+    return { ok: false, error: reply[1].toString() === 'quota_exceeded' ? 'quota_exceeded' : 'auth' } as const;
+  }
+
+  async pending(recipientId: Uint8Array, limits: { max: number; maxBytes: number }, now: number) {
+    const reply = (await this.run('relayPending', hexId(recipientId), now, this.limits.queueIdleTtlMs, limits.max, limits.maxBytes, RECORD_HEADER_BYTES)) as Reply[];
+    if (reply[0] !== 1) return undefined;
+    const messages: StoredMessage[] = [];
+    for (let i = 2; i + 1 < reply.length; i += 2) {
+      const record = reply[i + 1] as Buffer;
+      if (record[0] !== RECORD_VERSION) continue; // a record of a format this code does not know is never served half-read
+      messages.push({
+        messageId: Buffer.from((reply[i] as Buffer).toString(), 'hex'),
+        receivedAt: Number(record.readBigUInt64BE(1)),
+        blob: new Uint8Array(record.subarray(RECORD_HEADER_BYTES)),
+      });
+    }
+    return { messages, more: reply[1] === 1 };
+  }
+
+  async ack(recipientId: Uint8Array, messageIds: readonly Uint8Array[], now: number): Promise<boolean> {
+    return (await this.run('relayAck', hexId(recipientId), now, this.limits.queueIdleTtlMs, ...messageIds.map(hexId))) === 1;
+  }
+
+  async deleteQueue(recipientId: Uint8Array, now: number): Promise<boolean> {
+    return (await this.run('relayDelete', hexId(recipientId), now, this.limits.queueIdleTtlMs)) === 1;
+  }
+
+  async publishPrekeys(publication: PrekeyPublication, now: number) {
+    const reply = (await this.run(
+      'relayPublish',
+      hexId(publication.slotId),
+      Buffer.from(publication.slotKey),
+      Buffer.from(publication.bundle),
+      publication.mode,
+      now,
+      this.limits.prekeyTtlMs,
+      this.limits.maxOneTimePrekeysPerSlot,
+      ...publication.oneTimePrekeys.map((key) => Buffer.from(key)),
+    )) as [number, Buffer | number];
+    if (reply[0] === 1) return { ok: true, remaining: Number(reply[1]) } as const;
+    return { ok: false, error: String(reply[1]) === 'auth' ? 'auth' : 'quota_exceeded' } as const;
+  }
+
+  async fetchPrekeys(slotId: Uint8Array, now: number) {
+    const reply = (await this.run('relayFetchPrekeys', hexId(slotId), now)) as [Buffer, number] | null;
+    return reply ? { bundle: new Uint8Array(reply[0]), remaining: reply[1] } : undefined;
+  }
+
+  async claimPrekey(slotId: Uint8Array, now: number) {
+    const reply = (await this.run('relayClaimPrekey', hexId(slotId), now)) as Buffer[] | null;
+    if (!reply) return undefined;
+    return { bundle: new Uint8Array(reply[0] as Buffer), oneTimePrekey: reply[1] ? new Uint8Array(reply[1]) : undefined };
+  }
+
+  async offerRevocationList(listVersion: number, bytes: Uint8Array): Promise<boolean> {
+    return (await this.run('relayOfferRevocationList', listVersion, Buffer.from(bytes))) === 1;
+  }
+
+  async revocationList(): Promise<Uint8Array | undefined> {
+    try {
+      const bytes = await this.redis.hgetBuffer(`${this.prefix}rev`, 'l');
+      return bytes ? new Uint8Array(bytes) : undefined;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /** Redis expires blob records, idle queues and slots itself (native PX/PEXPIRE): nothing to do. */
+  async sweep(): Promise<void> {
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async run(script: RedisScriptName, ...args: (string | number | Buffer)[]): Promise<Reply> {
+    const command = (this.redis as unknown as Record<string, (...a: (string | number | Buffer)[]) => Promise<Reply>>)[`${script}Buffer`];
+    try {
+      return await (command as (...a: (string | number | Buffer)[]) => Promise<Reply>).call(this.redis, this.prefix, ...args);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+}
+
+function unavailable(error: unknown): StoreUnavailableError {
+  return new StoreUnavailableError(`Redis: ${error instanceof Error ? error.message : String(error)}`);
+}

@@ -1,0 +1,21 @@
+import { MemoryRelayStore } from '../../src/store/memory-relay-store';
+import { describeRelayStore, suiteLimits } from './relay-store.suite';
+
+describeRelayStore('memory store', async (limits) => new MemoryRelayStore(limits));
+
+describe('memory store: its own budget', () => {
+  const T0 = 1_800_000_000_000;
+  const ids = (n: number) => new Uint8Array(16).fill(n);
+
+  it('refuses puts and new queues past its byte budget with store_full, and reclaims on expiry', async () => {
+    const store = new MemoryRelayStore({ ...suiteLimits, memoryMaxBytes: 1024, queueMaxBytes: 10_000 });
+    expect(await store.createQueue({ recipientId: ids(1), senderId: ids(2), recipientKey: new Uint8Array(32) }, T0)).toBe('created');
+    const put = (n: number, ttl = 1000) => store.put(ids(2), { messageId: ids(n), receivedAt: T0, expiresAt: T0 + ttl, blob: new Uint8Array(300) }, T0);
+    expect((await put(10)).ok).toBe(true);
+    expect((await put(11)).ok).toBe(true);
+    expect(await put(12)).toEqual({ ok: false, error: 'store_full' });
+    expect(await store.createQueue({ recipientId: ids(3), senderId: ids(4), recipientKey: new Uint8Array(32) }, T0)).toBe('store_full');
+    await store.sweep(T0 + 1000);
+    expect(store.usedBytes).toBe(256);
+  });
+});

@@ -1,0 +1,288 @@
+import type { Ed25519PrivateKey } from '@opendescent/crypto';
+import { MAX_ATTESTATION_BYTES } from '../attestation';
+import { ByteReader, ByteWriter } from '../codec';
+import { ProtocolError } from '../errors';
+import { MAX_REVOCATION_LIST_BYTES } from '../revocation-list';
+import { boundedCount, boundedLength, readRelayVersion, relayFrameBytes } from './bytes';
+import {
+  COMMAND_HEADER_LENGTH,
+  MAX_ACK_IDS,
+  MAX_BLOB_BYTES,
+  MAX_FETCH_MESSAGES,
+  MAX_ONE_TIME_PREKEYS_PER_PUBLISH,
+  MAX_ONE_TIME_PREKEY_BYTES,
+  MAX_PREKEY_BUNDLE_BYTES,
+  MAX_PUT_MANY_ENTRIES,
+  MAX_RELAY_FRAME_BYTES,
+  MESSAGE_ID_LENGTH,
+  QUEUE_ID_LENGTH,
+  RELAY_COMMANDS,
+  RELAY_FRAME_VERSION,
+  RELAY_PUBLIC_KEY_LENGTH,
+  RELAY_SIGNATURE_LENGTH,
+  SLOT_ID_LENGTH,
+  type RelayCommandName,
+} from './constants';
+import { signCommand, signHello } from './signatures';
+
+/**
+ * Client-to-relay frames (docs/protocol/relay.md §3): one encoder per command for clients, one
+ * strict decoder for the relay. Signed commands keep the exact bytes their signature covers
+ * (`signed`) so the relay verifies what was sent, not a re-encoding.
+ */
+
+interface Header {
+  readonly requestId: number;
+}
+
+/** The bytes a recipient or slot signature covers, and the signature (§6.2). */
+export interface SignedPart {
+  readonly signed: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+export type PrekeyPublishMode = 'replace' | 'append';
+const PUBLISH_MODES: readonly PrekeyPublishMode[] = ['replace', 'append'];
+
+export interface PutManyEntry {
+  readonly senderId: Uint8Array;
+  readonly blob: Uint8Array;
+}
+
+export type RelayCommand =
+  | ({ readonly command: 'hello'; readonly attestation: Uint8Array; readonly signature: Uint8Array } & Header)
+  | ({ readonly command: 'create'; readonly recipientKey: Uint8Array } & Header & SignedPart)
+  | ({ readonly command: 'put'; readonly senderId: Uint8Array; readonly ttl: number; readonly blob: Uint8Array } & Header)
+  | ({ readonly command: 'put_many'; readonly ttl: number; readonly entries: readonly PutManyEntry[] } & Header)
+  | ({ readonly command: 'subscribe'; readonly recipientId: Uint8Array } & Header & SignedPart)
+  | ({ readonly command: 'fetch'; readonly recipientId: Uint8Array; readonly max: number } & Header & SignedPart)
+  | ({ readonly command: 'ack'; readonly recipientId: Uint8Array; readonly messageIds: readonly Uint8Array[] } & Header & SignedPart)
+  | ({ readonly command: 'delete'; readonly recipientId: Uint8Array } & Header & SignedPart)
+  | ({
+      readonly command: 'prekey_publish';
+      readonly slotId: Uint8Array;
+      readonly slotKey: Uint8Array;
+      readonly mode: PrekeyPublishMode;
+      readonly bundle: Uint8Array;
+      readonly oneTimePrekeys: readonly Uint8Array[];
+    } & Header &
+      SignedPart)
+  | ({ readonly command: 'prekey_fetch'; readonly slotId: Uint8Array } & Header)
+  | ({ readonly command: 'prekey_claim'; readonly slotId: Uint8Array } & Header)
+  | ({ readonly command: 'revocation_push'; readonly list: Uint8Array } & Header);
+
+export type RelayCommandOf<N extends RelayCommandName> = Extract<RelayCommand, { command: N }>;
+
+/** The request id of a frame, or 0 when it is too broken to have one (§4.2). Never throws. */
+export function peekRequestId(input: unknown): number {
+  const bytes = input instanceof Uint8Array ? input : input instanceof ArrayBuffer ? new Uint8Array(input) : undefined;
+  if (bytes === undefined || bytes.length < COMMAND_HEADER_LENGTH) return 0;
+  return (bytes[2] as number) * 2 ** 24 + (((bytes[3] as number) << 16) | ((bytes[4] as number) << 8) | (bytes[5] as number));
+}
+
+/**
+ * Decodes the frame carried by the event `command` (§3). Throws only ProtocolError: `malformed`,
+ * `oversized`, `version_too_old`, `version_unknown`. `maxFrameBytes` is the relay's ceiling.
+ */
+export function decodeRelayCommand<N extends RelayCommandName>(command: N, input: unknown, maxFrameBytes = MAX_RELAY_FRAME_BYTES): RelayCommandOf<N> {
+  const what = `relay ${command}`;
+  const bytes = relayFrameBytes(input, what, Math.min(maxFrameBytes, MAX_RELAY_FRAME_BYTES));
+  const reader = new ByteReader(bytes, what);
+  readRelayVersion(reader, what);
+  const code = reader.u8('command code');
+  if (code !== RELAY_COMMANDS[command]) throw new ProtocolError('malformed', `${what}: the command code does not match the event`);
+  const requestId = reader.u32('request id');
+  if (requestId === 0) throw new ProtocolError('malformed', `${what}: request id 0 is reserved for notices`);
+  const decoded = BODY_DECODERS[command](reader, bytes, requestId, what);
+  reader.finish();
+  return decoded as RelayCommandOf<N>;
+}
+
+type BodyDecoder = (reader: ByteReader, bytes: Uint8Array, requestId: number, what: string) => RelayCommand;
+
+/** The signature is the last 64 bytes; everything before it is what it signs. */
+function signedPart(reader: ByteReader, bytes: Uint8Array): SignedPart {
+  const end = reader.offset;
+  const signature = reader.bytesOf(RELAY_SIGNATURE_LENGTH, 'signature');
+  return { signed: bytes.slice(0, end), signature };
+}
+
+const BODY_DECODERS: Record<RelayCommandName, BodyDecoder> = {
+  hello: (reader, _bytes, requestId, what) => {
+    const attestation = reader.bytesOf(boundedLength(reader, 2, 'attestation', 1, MAX_ATTESTATION_BYTES, what), 'attestation');
+    return { command: 'hello', requestId, attestation, signature: reader.bytesOf(RELAY_SIGNATURE_LENGTH, 'signature') };
+  },
+  create: (reader, bytes, requestId) => {
+    const recipientKey = reader.bytesOf(RELAY_PUBLIC_KEY_LENGTH, 'recipient key');
+    return { command: 'create', requestId, recipientKey, ...signedPart(reader, bytes) };
+  },
+  put: (reader, _bytes, requestId, what) => {
+    const senderId = reader.bytesOf(QUEUE_ID_LENGTH, 'sender id');
+    const ttl = reader.u32('ttl');
+    const blob = reader.bytesOf(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob');
+    return { command: 'put', requestId, senderId, ttl, blob };
+  },
+  put_many: (reader, _bytes, requestId, what) => {
+    const ttl = reader.u32('ttl');
+    const count = boundedCount(reader, 2, 'entries', 1, MAX_PUT_MANY_ENTRIES, what);
+    const entries: PutManyEntry[] = [];
+    for (let i = 0; i < count; i++) {
+      const senderId = reader.bytesOf(QUEUE_ID_LENGTH, 'sender id');
+      entries.push({ senderId, blob: reader.bytesOf(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob') });
+    }
+    return { command: 'put_many', requestId, ttl, entries };
+  },
+  subscribe: (reader, bytes, requestId) => {
+    const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
+    return { command: 'subscribe', requestId, recipientId, ...signedPart(reader, bytes) };
+  },
+  fetch: (reader, bytes, requestId, what) => {
+    const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
+    const max = boundedCount(reader, 2, 'messages', 1, MAX_FETCH_MESSAGES, what);
+    return { command: 'fetch', requestId, recipientId, max, ...signedPart(reader, bytes) };
+  },
+  ack: (reader, bytes, requestId, what) => {
+    const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
+    const count = boundedCount(reader, 2, 'message ids', 1, MAX_ACK_IDS, what);
+    const messageIds: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) messageIds.push(reader.bytesOf(MESSAGE_ID_LENGTH, 'message id'));
+    return { command: 'ack', requestId, recipientId, messageIds, ...signedPart(reader, bytes) };
+  },
+  delete: (reader, bytes, requestId) => {
+    const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
+    return { command: 'delete', requestId, recipientId, ...signedPart(reader, bytes) };
+  },
+  prekey_publish: (reader, bytes, requestId, what) => {
+    const slotId = reader.bytesOf(SLOT_ID_LENGTH, 'slot id');
+    const slotKey = reader.bytesOf(RELAY_PUBLIC_KEY_LENGTH, 'slot key');
+    const mode = PUBLISH_MODES[reader.u8('mode')];
+    if (mode === undefined) throw new ProtocolError('malformed', `${what}: unknown mode`);
+    const bundle = reader.bytesOf(boundedLength(reader, 2, 'bundle', 1, MAX_PREKEY_BUNDLE_BYTES, what), 'bundle');
+    const count = boundedCount(reader, 2, 'one-time prekeys', 0, MAX_ONE_TIME_PREKEYS_PER_PUBLISH, what);
+    const oneTimePrekeys: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      oneTimePrekeys.push(reader.bytesOf(boundedLength(reader, 2, 'one-time prekey', 1, MAX_ONE_TIME_PREKEY_BYTES, what), 'one-time prekey'));
+    }
+    return { command: 'prekey_publish', requestId, slotId, slotKey, mode, bundle, oneTimePrekeys, ...signedPart(reader, bytes) };
+  },
+  prekey_fetch: (reader, _bytes, requestId) => ({ command: 'prekey_fetch', requestId, slotId: reader.bytesOf(SLOT_ID_LENGTH, 'slot id') }),
+  prekey_claim: (reader, _bytes, requestId) => ({ command: 'prekey_claim', requestId, slotId: reader.bytesOf(SLOT_ID_LENGTH, 'slot id') }),
+  revocation_push: (reader, _bytes, requestId, what) => {
+    const list = reader.bytesOf(boundedLength(reader, 4, 'revocation list', 1, MAX_REVOCATION_LIST_BYTES, what), 'revocation list');
+    return { command: 'revocation_push', requestId, list };
+  },
+};
+
+// ── Encoders (clients; the relay never builds these) ─────────────────────────────────────
+
+/** What a signed command needs: this connection's challenge and the key that signs. */
+export interface CommandSigner {
+  readonly challenge: Uint8Array;
+  readonly key: Ed25519PrivateKey;
+}
+
+function header(command: RelayCommandName, requestId: number): ByteWriter {
+  if (!Number.isSafeInteger(requestId) || requestId < 1 || requestId > 0xffff_ffff) {
+    throw new ProtocolError('malformed', 'relay frame: request id must be 1 … 2^32-1');
+  }
+  return new ByteWriter().u8(RELAY_FRAME_VERSION).u8(RELAY_COMMANDS[command]).u32(requestId);
+}
+
+function checkLength(value: Uint8Array, field: string, min: number, max: number): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length < min || value.length > max) {
+    throw new ProtocolError(value instanceof Uint8Array && value.length > max ? 'oversized' : 'malformed', `relay frame: ${field} must be ${min} … ${max} bytes`);
+  }
+  return value;
+}
+
+async function signed(writer: ByteWriter, signer: CommandSigner): Promise<Uint8Array> {
+  const body = writer.finish();
+  return new ByteWriter().bytes(body).bytes(await signCommand(signer.challenge, body, signer.key), RELAY_SIGNATURE_LENGTH).finish();
+}
+
+export async function encodeHello(fields: { requestId: number; attestation: Uint8Array }, challenge: Uint8Array, deviceSigningKey: Ed25519PrivateKey): Promise<Uint8Array> {
+  const attestation = checkLength(fields.attestation, 'attestation', 1, MAX_ATTESTATION_BYTES);
+  const signature = await signHello(challenge, deviceSigningKey);
+  return header('hello', fields.requestId).u16(attestation.length).bytes(attestation).bytes(signature, RELAY_SIGNATURE_LENGTH).finish();
+}
+
+/** `create`, signed by the new queue's recipient key (signer.key), whose public half it carries. */
+export async function encodeCreate(fields: { requestId: number }, signer: CommandSigner): Promise<Uint8Array> {
+  return signed(header('create', fields.requestId).bytes(signer.key.publicKey, RELAY_PUBLIC_KEY_LENGTH), signer);
+}
+
+export function encodePut(fields: { requestId: number; senderId: Uint8Array; ttl?: number; blob: Uint8Array }): Uint8Array {
+  const blob = checkLength(fields.blob, 'blob', 1, MAX_BLOB_BYTES);
+  return header('put', fields.requestId)
+    .bytes(fields.senderId, QUEUE_ID_LENGTH)
+    .u32(fields.ttl ?? 0)
+    .u32(blob.length)
+    .bytes(blob)
+    .finish();
+}
+
+export function encodePutMany(fields: { requestId: number; ttl?: number; entries: readonly PutManyEntry[] }): Uint8Array {
+  if (fields.entries.length < 1 || fields.entries.length > MAX_PUT_MANY_ENTRIES) {
+    throw new ProtocolError('oversized', `relay frame: put_many takes 1 … ${MAX_PUT_MANY_ENTRIES} entries`);
+  }
+  const writer = header('put_many', fields.requestId).u32(fields.ttl ?? 0).u16(fields.entries.length);
+  for (const entry of fields.entries) {
+    const blob = checkLength(entry.blob, 'blob', 1, MAX_BLOB_BYTES);
+    writer.bytes(entry.senderId, QUEUE_ID_LENGTH).u32(blob.length).bytes(blob);
+  }
+  return writer.finish();
+}
+
+export async function encodeSubscribe(fields: { requestId: number; recipientId: Uint8Array }, signer: CommandSigner): Promise<Uint8Array> {
+  return signed(header('subscribe', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH), signer);
+}
+
+export async function encodeFetch(fields: { requestId: number; recipientId: Uint8Array; max: number }, signer: CommandSigner): Promise<Uint8Array> {
+  return signed(header('fetch', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH).u16(fields.max), signer);
+}
+
+export async function encodeAck(fields: { requestId: number; recipientId: Uint8Array; messageIds: readonly Uint8Array[] }, signer: CommandSigner): Promise<Uint8Array> {
+  if (fields.messageIds.length < 1 || fields.messageIds.length > MAX_ACK_IDS) {
+    throw new ProtocolError('oversized', `relay frame: ack takes 1 … ${MAX_ACK_IDS} message ids`);
+  }
+  const writer = header('ack', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH).u16(fields.messageIds.length);
+  for (const id of fields.messageIds) writer.bytes(id, MESSAGE_ID_LENGTH);
+  return signed(writer, signer);
+}
+
+export async function encodeDelete(fields: { requestId: number; recipientId: Uint8Array }, signer: CommandSigner): Promise<Uint8Array> {
+  return signed(header('delete', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH), signer);
+}
+
+/** `prekey_publish`, signed by the slot key (signer.key), whose public half it carries. */
+export async function encodePrekeyPublish(
+  fields: { requestId: number; slotId: Uint8Array; mode: PrekeyPublishMode; bundle: Uint8Array; oneTimePrekeys: readonly Uint8Array[] },
+  signer: CommandSigner,
+): Promise<Uint8Array> {
+  const bundle = checkLength(fields.bundle, 'bundle', 1, MAX_PREKEY_BUNDLE_BYTES);
+  if (fields.oneTimePrekeys.length > MAX_ONE_TIME_PREKEYS_PER_PUBLISH) {
+    throw new ProtocolError('oversized', `relay frame: at most ${MAX_ONE_TIME_PREKEYS_PER_PUBLISH} one-time prekeys per publish`);
+  }
+  const writer = header('prekey_publish', fields.requestId)
+    .bytes(fields.slotId, SLOT_ID_LENGTH)
+    .bytes(signer.key.publicKey, RELAY_PUBLIC_KEY_LENGTH)
+    .u8(PUBLISH_MODES.indexOf(fields.mode))
+    .u16(bundle.length)
+    .bytes(bundle)
+    .u16(fields.oneTimePrekeys.length);
+  for (const key of fields.oneTimePrekeys) writer.u16(checkLength(key, 'one-time prekey', 1, MAX_ONE_TIME_PREKEY_BYTES).length).bytes(key);
+  return signed(writer, signer);
+}
+
+export function encodePrekeyFetch(fields: { requestId: number; slotId: Uint8Array }): Uint8Array {
+  return header('prekey_fetch', fields.requestId).bytes(fields.slotId, SLOT_ID_LENGTH).finish();
+}
+
+export function encodePrekeyClaim(fields: { requestId: number; slotId: Uint8Array }): Uint8Array {
+  return header('prekey_claim', fields.requestId).bytes(fields.slotId, SLOT_ID_LENGTH).finish();
+}
+
+export function encodeRevocationPush(fields: { requestId: number; list: Uint8Array }): Uint8Array {
+  const list = checkLength(fields.list, 'revocation list', 1, MAX_REVOCATION_LIST_BYTES);
+  return header('revocation_push', fields.requestId).u32(list.length).bytes(list).finish();
+}

@@ -1,0 +1,59 @@
+import { concatBytes, ed25519Sign, ed25519Verify, utf8Encode, type Ed25519PrivateKey } from '@opendescent/crypto';
+import type { DeviceAttestation } from '../attestation';
+import { ProtocolError } from '../errors';
+import { CHALLENGE_LENGTH, RELAY_PUBLIC_KEY_LENGTH, RELAY_SIGNATURE_LENGTH } from './constants';
+
+/**
+ * The relay's two signing inputs (docs/protocol/relay.md §6), each domain-separated as
+ * `label || 0x00 || …` so that no signature made for one purpose verifies for another.
+ */
+const HELLO_LABEL = utf8Encode('OpenDescent relay hello v1');
+const COMMAND_LABEL = utf8Encode('OpenDescent relay command v1');
+const SEPARATOR = Uint8Array.of(0);
+
+function checkChallenge(challenge: Uint8Array): void {
+  if (!(challenge instanceof Uint8Array) || challenge.length !== CHALLENGE_LENGTH) {
+    throw new ProtocolError('malformed', `relay challenge: expected ${CHALLENGE_LENGTH} bytes`);
+  }
+}
+
+/** §6.1: what a device signs with its attested identity key to open a session. */
+export function helloSigningInput(challenge: Uint8Array): Uint8Array {
+  checkChallenge(challenge);
+  return concatBytes(HELLO_LABEL, SEPARATOR, challenge);
+}
+
+/** §6.2: what a recipient (or slot) key signs: the frame up to its signature, bound to the connection. */
+export function commandSigningInput(challenge: Uint8Array, frameWithoutSignature: Uint8Array): Uint8Array {
+  checkChallenge(challenge);
+  return concatBytes(COMMAND_LABEL, SEPARATOR, challenge, frameWithoutSignature);
+}
+
+export async function signHello(challenge: Uint8Array, deviceSigningKey: Ed25519PrivateKey): Promise<Uint8Array> {
+  return ed25519Sign(deviceSigningKey, helloSigningInput(challenge));
+}
+
+/**
+ * §3.2 step 7: whether the device named by an already verified attestation signed this
+ * connection's challenge. False for any bad signature; never throws on hostile bytes.
+ */
+export async function verifyHelloSignature(attestation: DeviceAttestation, challenge: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  if (!(signature instanceof Uint8Array) || signature.length !== RELAY_SIGNATURE_LENGTH) return false;
+  return ed25519Verify(attestation.signingKey, helloSigningInput(challenge), signature);
+}
+
+export async function signCommand(challenge: Uint8Array, frameWithoutSignature: Uint8Array, key: Ed25519PrivateKey): Promise<Uint8Array> {
+  return ed25519Sign(key, commandSigningInput(challenge, frameWithoutSignature));
+}
+
+/** §5.1: a recipient command's signature under the queue's (or slot's) public key. Never throws on hostile bytes. */
+export async function verifyCommandSignature(
+  publicKey: Uint8Array,
+  challenge: Uint8Array,
+  frameWithoutSignature: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== RELAY_PUBLIC_KEY_LENGTH) return false;
+  if (!(signature instanceof Uint8Array) || signature.length !== RELAY_SIGNATURE_LENGTH) return false;
+  return ed25519Verify(publicKey, commandSigningInput(challenge, frameWithoutSignature), signature);
+}
