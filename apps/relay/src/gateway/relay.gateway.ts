@@ -18,6 +18,7 @@ import {
   peekRequestId,
   type RelayCommand,
   type RelayCommandName,
+  type RelayCommandOf,
   type RelayErrorName,
   type RelayOkReply,
   type RevocationList,
@@ -36,6 +37,8 @@ import { TokenBucket } from './token-bucket';
 export const CHALLENGE_BYTES = CHALLENGE_LENGTH;
 /** relay.md §8.3: frames waiting on one connection before more are refused. */
 export const MAX_WAITING_FRAMES = 64;
+/** relay.md §8.1, §6.3: queue keys a connection may hold proven; beyond, commands stay signed. */
+export const MAX_PROVEN_QUEUES_PER_CONNECTION = MAX_SUBSCRIPTIONS_PER_CONNECTION;
 /** relay.md §11 */
 export const SHUTDOWN_GRACE_MS = 5_000;
 /** Server-to-server event carrying an accepted revocation list to the other nodes (relay.md §7). */
@@ -49,6 +52,8 @@ interface Connection {
   readonly challenge: Uint8Array;
   readonly bucket: TokenBucket;
   readonly subscriptions: Set<string>;
+  /** Recipient ids (hex) whose key this connection has proven over its challenge (relay.md §6.3). */
+  readonly provenQueues: Set<string>;
   deviceHex: string | undefined;
   chain: Promise<void>;
   waiting: number;
@@ -115,6 +120,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       challenge,
       bucket: new TokenBucket(config.RELAY_RATE_PER_SECOND, config.RELAY_RATE_BURST),
       subscriptions: new Set(),
+      provenQueues: new Set(),
       deviceHex: undefined,
       chain: Promise.resolve(),
       waiting: 0,
@@ -263,6 +269,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
         return { reply: { ok: true, requestId, command: 'hello' } };
       case 'create': {
         const ids = await this.queues.create(frame, challenge);
+        proven(connection, ids.recipientId);
         return { reply: { ok: true, requestId, command: 'create', ...ids } };
       }
       case 'put': {
@@ -286,19 +293,24 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
           connection.subscriptions.add(room);
         }
         const pending = await this.queues.allPending(frame.recipientId);
+        proven(connection, frame.recipientId);
         return { reply: { ok: true, requestId, command: 'subscribe' }, deliverToSelf: pending };
       }
       case 'fetch': {
-        await this.queues.authorise(frame, challenge);
-        return { reply: { ok: true, requestId, command: 'fetch', ...(await this.queues.fetch(frame)) } };
+        await this.authoriseProvenOrSigned(connection, frame);
+        const fetched = await this.queues.fetch(frame);
+        proven(connection, frame.recipientId);
+        return { reply: { ok: true, requestId, command: 'fetch', ...fetched } };
       }
       case 'ack':
-        await this.queues.authorise(frame, challenge);
+        await this.authoriseProvenOrSigned(connection, frame);
         await this.queues.ack(frame);
+        proven(connection, frame.recipientId);
         return { reply: { ok: true, requestId, command: 'ack' } };
       case 'delete': {
         await this.queues.authorise(frame, challenge);
         await this.queues.delete(frame);
+        connection.provenQueues.delete(hexId(frame.recipientId));
         const room = roomOf(frame.recipientId);
         connection.subscriptions.delete(room);
         await connection.socket.leave(room);
@@ -313,6 +325,19 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       case 'revocation_push':
         return { reply: { ok: true, requestId, command: 'revocation_push', listVersion: await this.revocation.accept(frame.list, 'push') } };
     }
+  }
+
+  /**
+   * relay.md §6.3: an unsigned `fetch` or `ack` stands on a proof of the queue key made earlier on
+   * this connection, and on nothing else; a signed one is verified as always (§5.1), proven or not.
+   * Either way the store is still asked, so a queue deleted or expired since answers `auth`.
+   */
+  private async authoriseProvenOrSigned(connection: Connection, frame: RelayCommandOf<'fetch' | 'ack'>): Promise<void> {
+    if (frame.signature === undefined) {
+      if (!connection.provenQueues.has(hexId(frame.recipientId))) throw new RelayRefusal('auth', UNPROVEN_DETAIL);
+      return;
+    }
+    await this.queues.authorise(frame, connection.challenge);
   }
 
   /** relay.md §3.2 */
@@ -391,6 +416,13 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     socket.emit(RELAY_EVENTS.notice, encodeNotice(error, detail));
     socket.disconnect(true);
   }
+}
+
+const UNPROVEN_DETAIL = 'no such queue, or its key is not proven on this connection: sign the command';
+
+/** relay.md §6.3: remembered for this connection only, at most as many as subscriptions. */
+function proven(connection: Connection, recipientId: Uint8Array): void {
+  if (connection.provenQueues.size < MAX_PROVEN_QUEUES_PER_CONNECTION) connection.provenQueues.add(hexId(recipientId));
 }
 
 function errorReply(payload: unknown, command: string | undefined, error: RelayErrorName, detail: string): Uint8Array {

@@ -27,6 +27,7 @@ import {
   encodeSubscribe,
   signAttestation,
   signRevocationList,
+  PROVEN_ON_THIS_CONNECTION,
   type PrekeyPublishMode,
   type PutManyEntry,
   type RelayDelivery,
@@ -187,6 +188,16 @@ export class RelayClient {
 
   async ack(queue: TestQueue, messageIds: Uint8Array[], key = queue.key): Promise<RelayReply> {
     return this.request('ack', await encodeAck({ requestId: this.nextRequestId(), recipientId: queue.recipientId, messageIds }, { challenge: this.challenge, key: key.privateKey }));
+  }
+
+  /** relay.md §6.3: no signature, standing on a proof of the queue key made on this connection. */
+  async fetchUnsigned(queue: Pick<TestQueue, 'recipientId'>, max = 100): Promise<RelayReply> {
+    return this.request('fetch', await encodeFetch({ requestId: this.nextRequestId(), recipientId: queue.recipientId, max }, PROVEN_ON_THIS_CONNECTION));
+  }
+
+  /** relay.md §6.3: no signature, standing on a proof of the queue key made on this connection. */
+  async ackUnsigned(queue: Pick<TestQueue, 'recipientId'>, messageIds: Uint8Array[]): Promise<RelayReply> {
+    return this.request('ack', await encodeAck({ requestId: this.nextRequestId(), recipientId: queue.recipientId, messageIds }, PROVEN_ON_THIS_CONNECTION));
   }
 
   async deleteQueue(queue: TestQueue, key = queue.key): Promise<RelayReply> {

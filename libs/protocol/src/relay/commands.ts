@@ -41,6 +41,12 @@ export interface SignedPart {
   readonly signature: Uint8Array;
 }
 
+/**
+ * `fetch` and `ack` may leave the signature out on a connection that has proven the queue's key
+ * (§6.3): then both fields are undefined, and the relay must find that proof or refuse (`auth`).
+ */
+export type OptionallySignedPart = SignedPart | { readonly signed: undefined; readonly signature: undefined };
+
 export type PrekeyPublishMode = 'replace' | 'append';
 const PUBLISH_MODES: readonly PrekeyPublishMode[] = ['replace', 'append'];
 
@@ -55,8 +61,8 @@ export type RelayCommand =
   | ({ readonly command: 'put'; readonly senderId: Uint8Array; readonly ttl: number; readonly blob: Uint8Array } & Header)
   | ({ readonly command: 'put_many'; readonly ttl: number; readonly entries: readonly PutManyEntry[] } & Header)
   | ({ readonly command: 'subscribe'; readonly recipientId: Uint8Array } & Header & SignedPart)
-  | ({ readonly command: 'fetch'; readonly recipientId: Uint8Array; readonly max: number } & Header & SignedPart)
-  | ({ readonly command: 'ack'; readonly recipientId: Uint8Array; readonly messageIds: readonly Uint8Array[] } & Header & SignedPart)
+  | ({ readonly command: 'fetch'; readonly recipientId: Uint8Array; readonly max: number } & Header & OptionallySignedPart)
+  | ({ readonly command: 'ack'; readonly recipientId: Uint8Array; readonly messageIds: readonly Uint8Array[] } & Header & OptionallySignedPart)
   | ({ readonly command: 'delete'; readonly recipientId: Uint8Array } & Header & SignedPart)
   | ({
       readonly command: 'prekey_publish';
@@ -107,6 +113,11 @@ function signedPart(reader: ByteReader, bytes: Uint8Array): SignedPart {
   return { signed: bytes.slice(0, end), signature };
 }
 
+/** §3.7, §3.8: the body's own counts fix where it ends, so nothing after it means unsigned. */
+function optionallySignedPart(reader: ByteReader, bytes: Uint8Array): OptionallySignedPart {
+  return reader.remaining === 0 ? { signed: undefined, signature: undefined } : signedPart(reader, bytes);
+}
+
 const BODY_DECODERS: Record<RelayCommandName, BodyDecoder> = {
   hello: (reader, _bytes, requestId, what) => {
     const attestation = reader.bytesOf(boundedLength(reader, 2, 'attestation', 1, MAX_ATTESTATION_BYTES, what), 'attestation');
@@ -139,14 +150,14 @@ const BODY_DECODERS: Record<RelayCommandName, BodyDecoder> = {
   fetch: (reader, bytes, requestId, what) => {
     const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
     const max = boundedCount(reader, 2, 'messages', 1, MAX_FETCH_MESSAGES, what);
-    return { command: 'fetch', requestId, recipientId, max, ...signedPart(reader, bytes) };
+    return { command: 'fetch', requestId, recipientId, max, ...optionallySignedPart(reader, bytes) };
   },
   ack: (reader, bytes, requestId, what) => {
     const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
     const count = boundedCount(reader, 2, 'message ids', 1, MAX_ACK_IDS, what);
     const messageIds: Uint8Array[] = [];
     for (let i = 0; i < count; i++) messageIds.push(reader.bytesOf(MESSAGE_ID_LENGTH, 'message id'));
-    return { command: 'ack', requestId, recipientId, messageIds, ...signedPart(reader, bytes) };
+    return { command: 'ack', requestId, recipientId, messageIds, ...optionallySignedPart(reader, bytes) };
   },
   delete: (reader, bytes, requestId) => {
     const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
@@ -195,6 +206,17 @@ function checkLength(value: Uint8Array, field: string, min: number, max: number)
   return value;
 }
 
+/**
+ * Explicitly no signature: for `fetch` and `ack` on a connection that has already proven the
+ * queue's key (§6.3). A relay refuses it (`auth`) anywhere else.
+ */
+export const PROVEN_ON_THIS_CONNECTION = 'proven on this connection' as const;
+export type OptionalSigner = CommandSigner | typeof PROVEN_ON_THIS_CONNECTION;
+
+async function optionallySigned(writer: ByteWriter, signer: OptionalSigner): Promise<Uint8Array> {
+  return signer === PROVEN_ON_THIS_CONNECTION ? writer.finish() : signed(writer, signer);
+}
+
 async function signed(writer: ByteWriter, signer: CommandSigner): Promise<Uint8Array> {
   const body = writer.finish();
   return new ByteWriter().bytes(body).bytes(await signCommand(signer.challenge, body, signer.key), RELAY_SIGNATURE_LENGTH).finish();
@@ -237,17 +259,19 @@ export async function encodeSubscribe(fields: { requestId: number; recipientId: 
   return signed(header('subscribe', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH), signer);
 }
 
-export async function encodeFetch(fields: { requestId: number; recipientId: Uint8Array; max: number }, signer: CommandSigner): Promise<Uint8Array> {
-  return signed(header('fetch', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH).u16(fields.max), signer);
+/** `fetch`, signed, or unsigned on a connection that has proven the queue's key (§3.7, §6.3). */
+export async function encodeFetch(fields: { requestId: number; recipientId: Uint8Array; max: number }, signer: OptionalSigner): Promise<Uint8Array> {
+  return optionallySigned(header('fetch', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH).u16(fields.max), signer);
 }
 
-export async function encodeAck(fields: { requestId: number; recipientId: Uint8Array; messageIds: readonly Uint8Array[] }, signer: CommandSigner): Promise<Uint8Array> {
+/** `ack`, signed, or unsigned on a connection that has proven the queue's key (§3.8, §6.3). */
+export async function encodeAck(fields: { requestId: number; recipientId: Uint8Array; messageIds: readonly Uint8Array[] }, signer: OptionalSigner): Promise<Uint8Array> {
   if (fields.messageIds.length < 1 || fields.messageIds.length > MAX_ACK_IDS) {
     throw new ProtocolError('oversized', `relay frame: ack takes 1 … ${MAX_ACK_IDS} message ids`);
   }
   const writer = header('ack', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH).u16(fields.messageIds.length);
   for (const id of fields.messageIds) writer.bytes(id, MESSAGE_ID_LENGTH);
-  return signed(writer, signer);
+  return optionallySigned(writer, signer);
 }
 
 export async function encodeDelete(fields: { requestId: number; recipientId: Uint8Array }, signer: CommandSigner): Promise<Uint8Array> {

@@ -4,6 +4,7 @@ import { ed25519KeyPairFromSeed, type Ed25519KeyPair } from '@opendescent/crypto
 import {
   MAX_BLOB_BYTES,
   MAX_PUT_MANY_ENTRIES,
+  PROVEN_ON_THIS_CONNECTION,
   ProtocolError,
   RELAY_COMMANDS,
   RELAY_ERRORS,
@@ -154,6 +155,50 @@ describe('relay client frames', () => {
       const longer = new Uint8Array(bytes.length + 1);
       longer.set(bytes);
       expect(protocolError(() => decodeRelayCommand(name, longer)).code).toBe('malformed');
+    }
+  });
+
+  it('match the golden vectors of fetch and ack without a signature (§6.3)', async () => {
+    expectGolden('relay-commands-unsigned-v1', {
+      description: 'relay.md §3.7, §3.8, §6.3: fetch and ack without a signature, for a connection that has proven the queue key; version 1',
+      frames: {
+        fetch: hex(await encodeFetch({ requestId: 6, recipientId, max: 10 }, PROVEN_ON_THIS_CONNECTION)),
+        ack: hex(await encodeAck({ requestId: 7, recipientId, messageIds: [messageId] }, PROVEN_ON_THIS_CONNECTION)),
+      },
+    });
+  });
+
+  it('decode fetch and ack without a signature as unsigned, and with one as signed over the same prefix', async () => {
+    const frames = await allCommands();
+    const unsignedAck = await encodeAck({ requestId: 7, recipientId, messageIds: [messageId] }, PROVEN_ON_THIS_CONNECTION);
+    const unsignedFetch = await encodeFetch({ requestId: 6, recipientId, max: 10 }, PROVEN_ON_THIS_CONNECTION);
+    const ack = decodeRelayCommand('ack', unsignedAck);
+    expect(ack).toEqual({ command: 'ack', requestId: 7, recipientId, messageIds: [messageId], signed: undefined, signature: undefined });
+    expect(decodeRelayCommand('fetch', unsignedFetch)).toEqual({ command: 'fetch', requestId: 6, recipientId, max: 10, signed: undefined, signature: undefined });
+    // The unsigned frame is exactly what the signature of the signed one covers.
+    expect(decodeRelayCommand('ack', frames.ack).signed).toEqual(unsignedAck);
+    expect(decodeRelayCommand('fetch', frames.fetch).signed).toEqual(unsignedFetch);
+  });
+
+  it('refuse an ack or fetch whose trailing bytes are neither nothing nor one whole signature', async () => {
+    const unsigned = {
+      ack: await encodeAck({ requestId: 7, recipientId, messageIds: [messageId] }, PROVEN_ON_THIS_CONNECTION),
+      fetch: await encodeFetch({ requestId: 6, recipientId, max: 10 }, PROVEN_ON_THIS_CONNECTION),
+    };
+    for (const [name, bytes] of Object.entries(unsigned) as ['ack' | 'fetch', Uint8Array][]) {
+      for (const extra of [1, 32, 63, 65, 128]) {
+        const frame = new Uint8Array(bytes.length + extra);
+        frame.set(bytes);
+        expect(protocolError(() => decodeRelayCommand(name, frame)).code).toBe('malformed');
+      }
+    }
+  });
+
+  it('never leave out the signature of create, subscribe, delete or prekey_publish', async () => {
+    const frames = await allCommands();
+    for (const name of ['create', 'subscribe', 'delete', 'prekey_publish'] as const) {
+      const bytes = frames[name];
+      expect(protocolError(() => decodeRelayCommand(name, bytes.slice(0, bytes.length - 64))).code).toBe('malformed');
     }
   });
 
