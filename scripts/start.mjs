@@ -159,26 +159,71 @@ for (const app of ['admin', 'web']) {
 }
 
 const nextServer = path.join(root, 'scripts', 'serve-next.mjs');
+// Passkeys need a domain name, so people reach the admin app at localhost, not 127.0.0.1.
+const adminPublicUrl = env.ADMIN_PUBLIC_URL || admin.url.replace('127.0.0.1', 'localhost');
+let setupLink;
+
+// The admin app first: it makes the organisation key at its first start, and the relay pins it.
+const adminServer = run('admin', process.execPath, [nextServer, 'apps/admin'], {
+  ADMIN_HOST: admin.host,
+  ADMIN_PORT: String(admin.port),
+  ADMIN_PUBLIC_URL: adminPublicUrl,
+  ADMIN_RELAY_URLS: env.ADMIN_RELAY_URLS || relay.url,
+});
+adminServer.on('line', (line) => {
+  const link = /one-time setup link .*?: (\S+)$/.exec(line);
+  if (link) setupLink = link[1];
+});
+try {
+  await waitForLine(adminServer, /listening on /);
+} catch (error) {
+  console.error(`start: the admin app did not start: ${error.message}`);
+  await stopAll(1);
+}
+const org = await pinnedOrganisation(admin.url);
+
 const servers = [
+  adminServer,
   run('relay', process.execPath, ['-r', './apps/relay/register.cjs', 'apps/relay/src/main.ts'], {
     RELAY_HOST: relay.host,
     RELAY_PORT: String(relay.port),
     RELAY_ALLOWED_ORIGINS: env.RELAY_ALLOWED_ORIGINS || [web.url, web.url.replace('127.0.0.1', 'localhost')].join(','),
+    RELAY_ORG_ID: env.RELAY_ORG_ID || org.orgId,
+    RELAY_ORG_PUBLIC_KEYS: env.RELAY_ORG_PUBLIC_KEYS || org.publicKeys,
+    RELAY_REVOCATION_LIST_URL: env.RELAY_REVOCATION_LIST_URL || `${admin.url}/api/v1/revocation-list`,
   }),
-  run('admin', process.execPath, [nextServer, 'apps/admin'], { ADMIN_HOST: admin.host, ADMIN_PORT: String(admin.port) }),
   run('web', process.execPath, [nextServer, 'apps/web'], {
     WEB_HOST: web.host,
     WEB_PORT: String(web.port),
     WEB_RELAY_URL: env.WEB_RELAY_URL || relay.url,
-    WEB_ADMIN_URL: env.WEB_ADMIN_URL || admin.url,
+    WEB_ADMIN_URL: env.WEB_ADMIN_URL || adminPublicUrl,
   }),
 ];
 
 try {
-  await Promise.all(servers.map((child) => waitForLine(child, /listening on /)));
+  await Promise.all(servers.slice(1).map((child) => waitForLine(child, /listening on /)));
 } catch (error) {
   console.error(`start: a server did not start: ${error.message}`);
   await stopAll(1);
+}
+
+/** The organisation id and every key to pin now, from the admin app (admin-api.md §9.1), as the relay wants them. */
+async function pinnedOrganisation(adminUrl) {
+  const hex = (base64url) => Buffer.from(base64url, 'base64url').toString('hex');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(`${adminUrl}/api/v1/org`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const { orgId, keys } = await response.json();
+      return { orgId: hex(orgId), publicKeys: keys.map((key) => hex(key.publicKey)).join(',') };
+    } catch (error) {
+      if (attempt === 20) {
+        console.error(`start: could not read the organisation from the admin app (${error.message})`);
+        await stopAll(1);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 const database = env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded, in ${path.relative(root, env.ADMIN_DB_DIR || path.join(root, '.data/admin-db'))}/`;
@@ -187,10 +232,11 @@ console.log(`
   │ OpenDescent is running.
   │
   │   Web client  ${web.url}/      <- staff open this
-  │   Admin app   ${admin.url}/
+  │   Admin app   ${adminPublicUrl}/
   │   Relay       ${relay.url}/health
   │
   │   Relay store: in memory. Admin database: ${database}
+  │   The relay pins organisation ${org.orgId}.${setupLink ? `\n  │\n  │   First start: register the first administrator's passkey at\n  │   ${setupLink}` : ''}
   │   Press Ctrl-C to stop everything.
   └──────────────────────────────────────────────────────────────
 `);

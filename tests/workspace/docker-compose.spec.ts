@@ -27,9 +27,10 @@ describe('docker-compose.yml', () => {
     for (const file of files) expect(existsSync(path.join(root, file))).toBe(true);
   });
 
-  it('ships no database password: it must be given at deploy time', () => {
+  it('ships no database password and no master key: both must be given at deploy time', () => {
     expect(compose).toContain('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}');
     expect(compose).not.toMatch(/POSTGRES_PASSWORD: (?!\$\{)/);
+    expect(compose).toContain('ADMIN_MASTER_KEY: ${ADMIN_MASTER_KEY:?set ADMIN_MASTER_KEY}');
   });
 
   it('publishes ports on loopback only', () => {

@@ -1,6 +1,10 @@
 import { redirect } from 'next/navigation';
+import { currentAdmin } from '../src/server/pages';
+import { adminServices } from '../src/server/services';
 
-export default function AdminHome() {
-  // Until a session exists every visit starts at sign-in.
-  redirect('/sign-in');
+export const dynamic = 'force-dynamic';
+
+export default async function AdminHome() {
+  const signedIn = await currentAdmin(await adminServices()).catch(() => undefined);
+  redirect(signedIn ? '/members' : '/sign-in');
 }

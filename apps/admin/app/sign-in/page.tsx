@@ -1,24 +1,39 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import { activeAdminCount } from '../../src/server/auth/one-time-secrets';
+import { format } from '../../src/i18n/messages';
+import { pageLanguage } from '../../src/server/pages';
+import { adminServices } from '../../src/server/services';
+import { LanguageSwitch } from '../../src/ui/language-switch';
+import { PasskeySignIn } from '../../src/ui/passkey-sign-in';
 
 export const metadata: Metadata = { title: 'Sign in · OpenDescent administration' };
+export const dynamic = 'force-dynamic';
 
-export default function SignInPage() {
+export default async function SignInPage() {
+  const { locale, t } = await pageLanguage();
+  const s = await adminServices();
+  const noAdmin = (await activeAdminCount(s.prisma).catch(() => 1)) === 0;
+  // WebAuthn binds passkeys to the configured origin; say so rather than fail obscurely elsewhere.
+  const host = (await headers()).get('host');
+  const wrongOrigin = host !== null && `${new URL(s.config.publicUrl).protocol}//${host}` !== s.config.publicUrl;
   return (
-    <main>
-      <h1>OpenDescent administration</h1>
-      <p className="lead">
-        Enrol your staff&apos;s devices, vouch for them and revoke them. This app never sees a message.
-      </p>
+    <main className="narrow">
+      <LanguageSwitch locale={locale} label={t.language} />
+      <h1>{t.appTitle}</h1>
+      <p className="lead">{t.lead}</p>
       <section className="card" aria-labelledby="sign-in-heading">
-        <h2 id="sign-in-heading">Sign in</h2>
-        <p className="detail">Administrators sign in with a passkey; there are no passwords to steal.</p>
-        {/* Passkey sign-in (WebAuthn) is built with the admin accounts: until then the button is
-            shown disabled rather than pretending to work. */}
-        <button type="button" disabled aria-describedby="sign-in-unavailable">
-          Sign in with a passkey
-        </button>
-        <p id="sign-in-unavailable" className="detail">
-          Passkey sign-in is not available in this version yet.
+        <h2 id="sign-in-heading">{t.signInHeading}</h2>
+        <p className="detail">{t.signInDetail}</p>
+        {wrongOrigin ? (
+          <p className="notice">
+            {format(t.signInWrongOrigin, { url: s.config.publicUrl })} <a href={`${s.config.publicUrl}/sign-in`}>{s.config.publicUrl}/sign-in</a>
+          </p>
+        ) : null}
+        {noAdmin ? <p className="notice">{t.signInNoAdmin}</p> : null}
+        <PasskeySignIn labels={{ button: t.signInButton, working: t.working, failed: t.signInFailed, unsupported: t.passkeyUnsupported }} />
+        <p>
+          <a href="/recover">{t.useRecoveryCode}</a>
         </p>
       </section>
     </main>

@@ -108,6 +108,27 @@ export function adminDatabaseSuite(makeDatabase: () => Promise<DatabaseUnderTest
     expect(await db().prisma.auditEvent.count()).toBe(before);
   }, SLOW);
 
+  test('the audit log is append-only: the database refuses UPDATE, DELETE and TRUNCATE', async () => {
+    const event = await db().prisma.auditEvent.create({ data: { actor: 'system', action: 'test.append_only', detail: {} } });
+    await expect(db().prisma.auditEvent.update({ where: { id: event.id }, data: { action: 'test.rewritten' } })).rejects.toThrow(/append-only/);
+    await expect(db().prisma.auditEvent.delete({ where: { id: event.id } })).rejects.toThrow(/append-only/);
+    await expect(db().prisma.$executeRawUnsafe('TRUNCATE "audit_events"')).rejects.toThrow(/append-only/);
+    expect(await db().prisma.auditEvent.findUnique({ where: { id: event.id } })).toMatchObject({ action: 'test.append_only' });
+  }, SLOW);
+
+  test('revocation list versions only go up, and a stored list is never rewritten', async () => {
+    const list = (version: number) => ({ version, issuedAt: new Date(), orgKeyId: new Uint8Array(8), bytes: new Uint8Array([version]) });
+    await db().prisma.revocationList.create({ data: list(5) });
+    await expect(db().prisma.revocationList.create({ data: list(4) })).rejects.toThrow(/does not go up/);
+    await expect(db().prisma.revocationList.update({ where: { version: 5 }, data: { bytes: new Uint8Array([9]) } })).rejects.toThrow(/never rewritten/);
+    await db().prisma.revocationList.create({ data: list(6) });
+    expect((await db().prisma.revocationList.findMany({ orderBy: { version: 'asc' } })).map((row) => row.version)).toEqual([5, 6]);
+  }, SLOW);
+
+  test('there is one organisation row at most', async () => {
+    await expect(db().prisma.organisation.create({ data: { id: 2, orgId: new Uint8Array(16) } })).rejects.toThrow(/organisation_single_row/);
+  }, SLOW);
+
   test('drift made outside the migrations is reported by status', async () => {
     await db().prisma.$executeRawUnsafe('ALTER TABLE "admins" ADD COLUMN "unmigrated" TEXT');
     try {

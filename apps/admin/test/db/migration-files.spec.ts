@@ -53,18 +53,18 @@ describe('migration files', () => {
     const schemaPath = path.join(work, 'schema.prisma');
     fs.writeFileSync(
       schemaPath,
-      `${fs.readFileSync(SCHEMA_PATH, 'utf8')}\nmodel EnrolmentCode {\n  id String @id\n  expiresAt DateTime @map("expires_at")\n\n  @@map("enrolment_codes")\n}\n`,
+      `${fs.readFileSync(SCHEMA_PATH, 'utf8')}\nmodel FutureNotice {\n  id String @id\n  expiresAt DateTime @map("expires_at")\n\n  @@map("future_notices")\n}\n`,
     );
 
     const { created } = await createMigration(server, {
       migrationsDir: copy,
       schemaPath,
-      name: 'add_enrolment_codes',
+      name: 'add_future_notices',
       now: new Date('2031-02-03T04:05:06Z'),
     });
-    expect(created).toBe('20310203040506_add_enrolment_codes');
-    const sql = fs.readFileSync(path.join(copy, '20310203040506_add_enrolment_codes', 'migration.sql'), 'utf8');
-    expect(sql).toContain('CREATE TABLE "enrolment_codes"');
+    expect(created).toBe('20310203040506_add_future_notices');
+    const sql = fs.readFileSync(path.join(copy, '20310203040506_add_future_notices', 'migration.sql'), 'utf8');
+    expect(sql).toContain('CREATE TABLE "future_notices"');
     expect(sql).not.toContain('CREATE TABLE "admins"');
 
     const fresh = await openDatabaseServer({ kind: 'embedded', dir: null });

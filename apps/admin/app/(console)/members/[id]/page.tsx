@@ -1,0 +1,100 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { format } from '../../../../src/i18n/messages';
+import { formatTime, requireAdminPage } from '../../../../src/server/pages';
+import { currentListVersion, memberDetail } from '../../../../src/server/views';
+import { RevokeControl } from '../../../../src/ui/revoke-control';
+import { REASONS } from '../../../../src/ui/revocation-reasons';
+
+export const metadata: Metadata = { title: 'Member · OpenDescent administration' };
+export const dynamic = 'force-dynamic';
+
+export default async function MemberPage({ params }: { params: Promise<{ id: string }> }) {
+  const { s, csrf, locale, t } = await requireAdminPage();
+  const detail = await memberDetail(s, (await params).id);
+  if (!detail) notFound();
+  const { member, devices } = detail;
+  const listVersion = await currentListVersion(s);
+  const time = (date: Date | null) => formatTime(date, locale, t.never);
+  const reasonNames = Object.fromEntries(REASONS.map((r) => [r, t[`reason_${r}`]])) as Record<(typeof REASONS)[number], string>;
+  const confirmLabels = (question: string, open: string) => ({ open, question, confirm: t.confirmRevoke, cancel: t.cancel, working: t.working, errorPrefix: t.errorPrefix });
+  return (
+    <>
+      <p>
+        <a href="/members">← {t.backToMembers}</a>
+      </p>
+      <h1>{member.displayName}</h1>
+      <p className="lead">
+        <code>{member.address}</code>
+      </p>
+      <section className="card" aria-labelledby="devices-heading">
+        <h2 id="devices-heading">{format(t.devicesTableCaption, { name: member.displayName })}</h2>
+        <p className="detail" data-testid="revocation-list-version">
+          {format(t.revocationListVersion, { version: listVersion })}
+        </p>
+        {devices.length === 0 ? (
+          <p className="detail">{t.noDevices}</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="devices">
+              <thead>
+                <tr>
+                  <th scope="col">{t.deviceId}</th>
+                  <th scope="col">{t.enrolledAt}</th>
+                  <th scope="col">{t.attestationUntil}</th>
+                  <th scope="col">{t.status}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t.revoke}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {devices.map((d) => (
+                  <tr key={d.id} data-device-id={d.id}>
+                    <th scope="row">
+                      <code className="wrap">{d.id}</code>
+                    </th>
+                    <td>{time(d.enrolledAt)}</td>
+                    <td>{time(d.attestedUntil)}</td>
+                    <td>
+                      <span className={`badge ${d.status === 'active' ? 'ok' : 'bad'}`} data-testid="device-status">
+                        {t[`status_${d.status}`]}
+                      </span>
+                      {d.status === 'revoked' && d.reason ? (
+                        <span className="detail block">{format(t.revokedReason, { time: time(d.revokedAt), reason: t[`reason_${d.reason as (typeof REASONS)[number]}`] })}</span>
+                      ) : null}
+                    </td>
+                    <td>
+                      {d.status === 'active' ? (
+                        <RevokeControl
+                          target={{ deviceId: d.id }}
+                          csrf={csrf}
+                          labels={confirmLabels(format(t.revokeConfirmDevice, { id: d.id }), t.revoke)}
+                          reasonLabel={t.reasonLabel}
+                          reasonNames={reasonNames}
+                          outcome={t.revokedOutcome}
+                          testId="revoke-device"
+                        />
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {member.active > 1 ? (
+          <RevokeControl
+            target={{ memberId: member.id }}
+            csrf={csrf}
+            labels={confirmLabels(format(t.revokeConfirmAll, { count: member.active, name: member.displayName }), t.revokeAll)}
+            reasonLabel={t.reasonLabel}
+            reasonNames={reasonNames}
+            outcome={t.revokedOutcome}
+            testId="revoke-all"
+          />
+        ) : null}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,15 @@
+import { startRegistration } from '../../../../../src/server/auth/passkeys';
+import { requireSameOrigin } from '../../../../../src/server/auth/sessions';
+import { jsonResponse, readJsonBody, respond } from '../../../../../src/server/http/responses';
+import { adminServices } from '../../../../../src/server/services';
+
+export const dynamic = 'force-dynamic';
+
+/** A one-time link's token (first admin, invitation, passkey reset) or a recovery code. */
+export function POST(request: Request): Promise<Response> {
+  return respond(async () => {
+    const s = await adminServices();
+    requireSameOrigin(s, request);
+    return jsonResponse(await startRegistration(s, await readJsonBody(request, 4 * 1024)));
+  });
+}

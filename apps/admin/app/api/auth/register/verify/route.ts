@@ -1,0 +1,16 @@
+import { finishRegistration } from '../../../../../src/server/auth/passkeys';
+import { requireSameOrigin } from '../../../../../src/server/auth/sessions';
+import { jsonResponse, readJsonBody, respond } from '../../../../../src/server/http/responses';
+import { adminServices } from '../../../../../src/server/services';
+
+export const dynamic = 'force-dynamic';
+
+/** Saves the passkey, signs the admin in and shows their recovery codes, once. */
+export function POST(request: Request): Promise<Response> {
+  return respond(async () => {
+    const s = await adminServices();
+    requireSameOrigin(s, request);
+    const { cookie, recoveryCodes } = await finishRegistration(s, await readJsonBody(request, 16 * 1024));
+    return jsonResponse({ signedIn: true, recoveryCodes }, { headers: { 'Set-Cookie': cookie } });
+  });
+}

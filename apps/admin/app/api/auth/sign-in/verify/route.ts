@@ -1,0 +1,15 @@
+import { finishSignIn } from '../../../../../src/server/auth/passkeys';
+import { requireSameOrigin } from '../../../../../src/server/auth/sessions';
+import { jsonResponse, readJsonBody, respond } from '../../../../../src/server/http/responses';
+import { adminServices } from '../../../../../src/server/services';
+
+export const dynamic = 'force-dynamic';
+
+export function POST(request: Request): Promise<Response> {
+  return respond(async () => {
+    const s = await adminServices();
+    requireSameOrigin(s, request);
+    const { cookie } = await finishSignIn(s, await readJsonBody(request, 16 * 1024));
+    return jsonResponse({ signedIn: true }, { headers: { 'Set-Cookie': cookie } });
+  });
+}

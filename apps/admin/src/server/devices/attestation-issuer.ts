@@ -1,0 +1,69 @@
+// Signs device attestations (docs/protocol/attestations.md §2) for enrolment and renewal.
+import { DEVICE_ID_LENGTH, signAttestation } from '@opendescent/protocol';
+import { randomBytes } from '@opendescent/crypto';
+import type { Member } from '../../generated/prisma/client';
+import { toBase64Url, unixSeconds } from '../http/encoding';
+import { orgPublicConfig, type OrgSigner } from '../org/organisation';
+import type { AdminServices } from '../services';
+
+export function newDeviceId(): Uint8Array {
+  return randomBytes(DEVICE_ID_LENGTH);
+}
+
+export interface SignedAttestation {
+  readonly bytes: Uint8Array;
+  readonly issuedAt: Date;
+  readonly expiresAt: Date;
+}
+
+export async function signDeviceAttestation(
+  s: AdminServices,
+  signer: OrgSigner,
+  device: { deviceId: Uint8Array; signingKey: Uint8Array; agreementKey: Uint8Array },
+  member: Pick<Member, 'address' | 'displayName'>,
+): Promise<SignedAttestation> {
+  const issuedAt = unixSeconds(s.now());
+  const expiresAt = issuedAt + s.config.attestationLifetimeSeconds;
+  const bytes = await signAttestation(
+    {
+      orgId: signer.orgId,
+      deviceId: device.deviceId,
+      userAddress: member.address,
+      displayName: member.displayName,
+      signingKey: device.signingKey,
+      agreementKey: device.agreementKey,
+      issuedAt,
+      expiresAt,
+    },
+    signer.privateKey,
+  );
+  return { bytes, issuedAt: new Date(issuedAt * 1000), expiresAt: new Date(expiresAt * 1000) };
+}
+
+/** The answer to enrolment and renewal (admin-api.md §4.3, §5). */
+export async function attestationResponse(s: AdminServices, deviceId: Uint8Array, attestation: SignedAttestation): Promise<Record<string, unknown>> {
+  const org = await orgPublicConfig(s);
+  const lifetime = attestation.expiresAt.getTime() - attestation.issuedAt.getTime();
+  return {
+    deviceId: toBase64Url(deviceId),
+    attestation: toBase64Url(attestation.bytes),
+    issuedAt: unixSeconds(attestation.issuedAt),
+    expiresAt: unixSeconds(attestation.expiresAt),
+    // Renew at half-life: a device offline for a while still has margin.
+    renewAfter: unixSeconds(new Date(attestation.issuedAt.getTime() + lifetime / 2)),
+    org: orgJson(org),
+  };
+}
+
+export function orgJson(org: Awaited<ReturnType<typeof orgPublicConfig>>): Record<string, unknown> {
+  return {
+    orgId: toBase64Url(org.orgId),
+    keys: org.keys.map((key) => ({
+      keyId: toBase64Url(key.keyId),
+      publicKey: toBase64Url(key.publicKey),
+      status: key.status,
+      ...(key.pinnedUntil ? { pinnedUntil: unixSeconds(key.pinnedUntil) } : {}),
+    })),
+    revocationListVersion: org.revocationListVersion,
+  };
+}

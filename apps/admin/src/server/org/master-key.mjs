@@ -1,0 +1,130 @@
+// The admin app's master key: 32 random bytes under which the organisation's private keys are
+// sealed at rest (docs/decisions/0006-admin-auth.md, "The organisation key at rest").
+//
+// Plain ESM JavaScript (master-key.d.mts beside it) because server-config.mjs, which runs under
+// plain `node` before the app, validates it at start, and the app's TypeScript reads it too.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export const MASTER_KEY_BYTES = 32;
+/** The embedded database's default key file, inside its data directory. */
+export const EMBEDDED_MASTER_KEY_FILE = 'master-key';
+const HEX_KEY = /^[0-9a-f]{64}$/i;
+
+export class MasterKeyError extends Error {
+  /** @param {string} variable the setting to fix  @param {string} message */
+  constructor(variable, message) {
+    super(message);
+    this.name = 'MasterKeyError';
+    this.variable = variable;
+  }
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Where the master key comes from. Never prints the key: the hex lives in a private field and
+ * JSON, inspect and template strings show a placeholder.
+ */
+export class MasterKeySource {
+  /** @type {string | undefined} */
+  #hex;
+
+  /**
+   * @param {'env' | 'file' | 'embedded-file'} kind
+   * @param {{ hex?: string, file?: string }} where
+   */
+  constructor(kind, where) {
+    this.kind = kind;
+    this.file = where.file;
+    this.#hex = where.hex;
+  }
+
+  /** @returns {Uint8Array} the 32 key bytes; creates the embedded key file on first use. */
+  read() {
+    if (this.kind === 'env') return hexToBytes(/** @type {string} */ (this.#hex));
+    const file = /** @type {string} */ (this.file);
+    if (this.kind === 'embedded-file' && !fs.existsSync(file)) createKeyFile(file);
+    return hexToBytes(readKeyFile(file, this.kind === 'file' ? 'ADMIN_MASTER_KEY_FILE' : 'ADMIN_DB_DIR'));
+  }
+
+  toString() {
+    return this.kind === 'env' ? '[master key from ADMIN_MASTER_KEY]' : `[master key file ${this.file}]`;
+  }
+
+  toJSON() {
+    return this.toString();
+  }
+
+  [INSPECT]() {
+    return this.toString();
+  }
+}
+
+/**
+ * Chooses the master key source from the environment:
+ *  - ADMIN_MASTER_KEY: 64 hexadecimal characters;
+ *  - ADMIN_MASTER_KEY_FILE: a file holding them, readable by its owner only;
+ *  - neither, with the embedded database: `<ADMIN_DB_DIR>/master-key`, made (0600) on first use;
+ *  - neither, with PostgreSQL (production): refused, so that a database dump never sits beside
+ *    the key that opens it.
+ * Throws MasterKeyError naming the variable to fix.
+ * @param {{ ADMIN_MASTER_KEY?: string, ADMIN_MASTER_KEY_FILE?: string }} env
+ * @param {{ databaseUrl: string | undefined, embeddedDatabaseDir: string }} database
+ */
+export function masterKeySourceFrom(env, database) {
+  const inline = env.ADMIN_MASTER_KEY?.trim();
+  const file = env.ADMIN_MASTER_KEY_FILE?.trim();
+  if (inline && file) throw new MasterKeyError('ADMIN_MASTER_KEY', 'set ADMIN_MASTER_KEY or ADMIN_MASTER_KEY_FILE, not both');
+  if (inline) {
+    if (!HEX_KEY.test(inline)) throw new MasterKeyError('ADMIN_MASTER_KEY', 'expected 64 hexadecimal characters (32 random bytes: openssl rand -hex 32)');
+    return new MasterKeySource('env', { hex: inline.toLowerCase() });
+  }
+  if (file) {
+    const resolved = path.resolve(file);
+    readKeyFile(resolved, 'ADMIN_MASTER_KEY_FILE');
+    return new MasterKeySource('file', { file: resolved });
+  }
+  if (database.databaseUrl) {
+    throw new MasterKeyError(
+      'ADMIN_MASTER_KEY',
+      'required with DATABASE_URL (production): 64 hexadecimal characters from `openssl rand -hex 32`, or ADMIN_MASTER_KEY_FILE naming a file that holds them',
+    );
+  }
+  return new MasterKeySource('embedded-file', { file: path.join(database.embeddedDatabaseDir, EMBEDDED_MASTER_KEY_FILE) });
+}
+
+/** @param {string} file  @param {string} variable */
+function readKeyFile(file, variable) {
+  let stat;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new MasterKeyError(variable, `the master key file ${file} does not exist or cannot be read`);
+  }
+  if (!stat.isFile()) throw new MasterKeyError(variable, `the master key file ${file} is not a file`);
+  // As ssh does with private keys: a key others can read is refused rather than used.
+  if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+    throw new MasterKeyError(variable, `the master key file ${file} is readable by other users; chmod 600 it`);
+  }
+  const hex = fs.readFileSync(file, 'utf8').trim();
+  if (!HEX_KEY.test(hex)) throw new MasterKeyError(variable, `the master key file ${file} must hold 64 hexadecimal characters`);
+  return hex.toLowerCase();
+}
+
+/** Made once, exclusively (two processes racing get the same key), owner-only. */
+function createKeyFile(file) {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    fs.writeFileSync(file, `${randomBytes(MASTER_KEY_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') throw error;
+  }
+}
+
+/** @param {string} hex */
+function hexToBytes(hex) {
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}

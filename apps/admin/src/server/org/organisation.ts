@@ -1,0 +1,210 @@
+// The organisation and its signing keys (docs/protocol/attestations.md §1): made on first start,
+// the private keys sealed at rest (org-key-sealing.ts), rotated in two steps so that relays and
+// clients can pin the next key before anything is signed with it.
+import { ORG_ID_LENGTH, orgKeyId, type TrustedOrgKey } from '@opendescent/protocol';
+import { generateEd25519KeyPair, randomBytes, type Ed25519PrivateKey } from '@opendescent/crypto';
+import type { OrgKey, Prisma } from '../../generated/prisma/client';
+import { recordAudit, type Actor } from '../audit/audit-log';
+import { ApiError } from '../http/api-error';
+import { dbBytes, toHex } from '../http/encoding';
+import { issueRevocationList } from '../revocation/list-issuer';
+import type { AdminServices, Db } from '../services';
+
+export type OrgKeyStatus = 'pending' | 'active' | 'retired';
+
+export interface OrgKeyView {
+  readonly id: string;
+  readonly keyId: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly status: OrgKeyStatus;
+  readonly createdAt: Date;
+  readonly activatedAt: Date | null;
+  readonly retiredAt: Date | null;
+  /** Retired keys: verifiers keep pinning them until then (their last attestation's expiry). */
+  readonly pinnedUntil: Date | null;
+}
+
+export interface OrgSigner {
+  readonly orgId: Uint8Array;
+  readonly keyId: Uint8Array;
+  readonly privateKey: Ed25519PrivateKey;
+}
+
+/** Serialises changes to the organisation's documents (list versions, key states) on PostgreSQL. */
+export async function lockOrganisation(tx: Prisma.TransactionClient): Promise<void> {
+  await tx.$queryRaw`SELECT "id" FROM "organisation" WHERE "id" = 1 FOR UPDATE`;
+}
+
+/**
+ * The organisation id, creating the organisation on first use: a random org id, the first
+ * signing key (active at once: nothing is pinned yet) and the empty revocation list, version 1.
+ */
+export async function ensureOrganisation(s: AdminServices): Promise<Uint8Array> {
+  const existing = await s.prisma.organisation.findUnique({ where: { id: 1 } });
+  if (existing) return new Uint8Array(existing.orgId);
+  const orgId = dbBytes(randomBytes(ORG_ID_LENGTH));
+  const { publicKey, privateKey } = await generateEd25519KeyPair();
+  const keyId = dbBytes(orgKeyId(publicKey));
+  const sealed = s.orgKeys.seal(orgId, privateKey);
+  const now = s.now();
+  try {
+    await s.prisma.$transaction(async (tx) => {
+      await tx.organisation.create({ data: { id: 1, orgId, createdAt: now } });
+      await tx.orgKey.create({ data: { keyId, publicKey: dbBytes(publicKey), sealedPrivateKey: dbBytes(sealed), createdAt: now, activatedAt: now } });
+      await issueRevocationList(tx, orgId, { keyId, privateKey }, now);
+      await recordAudit(tx, 'system', 'organisation.created', { orgId: toHex(orgId), keyId: toHex(keyId) });
+    });
+    console.info(`admin: created the organisation ${toHex(orgId)} with signing key ${toHex(keyId)}`);
+    return orgId;
+  } catch (error) {
+    // Another instance created it first: use theirs.
+    const raced = await s.prisma.organisation.findUnique({ where: { id: 1 } });
+    if (raced) return new Uint8Array(raced.orgId);
+    throw error;
+  } finally {
+    privateKey.wipe();
+  }
+}
+
+function statusOf(key: Pick<OrgKey, 'activatedAt' | 'retiredAt'>): OrgKeyStatus {
+  if (key.retiredAt) return 'retired';
+  return key.activatedAt ? 'active' : 'pending';
+}
+
+export async function listOrgKeys(s: AdminServices, db: Db = s.prisma): Promise<OrgKeyView[]> {
+  const keys = await db.orgKey.findMany({ orderBy: { createdAt: 'asc' } });
+  const lastExpiry = await db.attestation.groupBy({ by: ['orgKeyId'], _max: { expiresAt: true } });
+  const expiryByKey = new Map(lastExpiry.map((row) => [toHex(row.orgKeyId), row._max.expiresAt]));
+  return keys.map((key) => {
+    const status = statusOf(key);
+    let pinnedUntil: Date | null = null;
+    if (status === 'retired' && key.retiredAt) {
+      const last = expiryByKey.get(toHex(key.keyId));
+      pinnedUntil = last && last > key.retiredAt ? last : key.retiredAt;
+    }
+    return {
+      id: key.id,
+      keyId: new Uint8Array(key.keyId),
+      publicKey: new Uint8Array(key.publicKey),
+      status,
+      createdAt: key.createdAt,
+      activatedAt: key.activatedAt,
+      retiredAt: key.retiredAt,
+      pinnedUntil,
+    };
+  });
+}
+
+/** What a verifier should pin now: pending, active, and retired keys still covering attestations. */
+export function stillPinned(keys: readonly OrgKeyView[], now: Date): OrgKeyView[] {
+  return keys.filter((key) => key.status !== 'retired' || (key.pinnedUntil !== null && key.pinnedUntil > now));
+}
+
+/** The keys this app accepts attestations from (the directory's check): active and pinned retired ones. */
+export async function trustedOrgKeys(s: AdminServices, orgId: Uint8Array): Promise<TrustedOrgKey[]> {
+  const keys = stillPinned(await listOrgKeys(s), s.now()).filter((key) => key.status !== 'pending');
+  return keys.map((key) => ({ orgId, publicKey: key.publicKey }));
+}
+
+/** The active key, opened (from the process cache after the first use). Never inside a transaction. */
+export async function activeSigner(s: AdminServices): Promise<OrgSigner> {
+  const orgId = await ensureOrganisation(s);
+  const key = await s.prisma.orgKey.findFirst({ where: { activatedAt: { not: null }, retiredAt: null } });
+  if (!key) throw new Error('the organisation has no active signing key');
+  return { orgId, keyId: new Uint8Array(key.keyId), privateKey: await s.orgKeys.privateKey(orgId, key) };
+}
+
+/** Rotation, step 1: a new key, published for pinning, not yet signing. */
+export async function prepareNextOrgKey(s: AdminServices, actor: Actor): Promise<OrgKeyView> {
+  const orgId = await ensureOrganisation(s);
+  const { publicKey, privateKey } = await generateEd25519KeyPair();
+  const keyId = dbBytes(orgKeyId(publicKey));
+  const sealed = s.orgKeys.seal(orgId, privateKey);
+  privateKey.wipe();
+  const now = s.now();
+  await s.prisma.$transaction(async (tx) => {
+    await lockOrganisation(tx);
+    if (await tx.orgKey.count({ where: { activatedAt: null, retiredAt: null } })) {
+      throw new ApiError(409, 'key_pending', 'a next key is already prepared: activate or discard it first');
+    }
+    await tx.orgKey.create({ data: { keyId, publicKey: dbBytes(publicKey), sealedPrivateKey: dbBytes(sealed), createdAt: now } });
+    await recordAudit(tx, actor, 'org_key.prepared', { keyId: toHex(keyId) });
+  });
+  const view = (await listOrgKeys(s)).find((key) => toHex(key.keyId) === toHex(keyId));
+  if (!view) throw new Error('the prepared key vanished');
+  return view;
+}
+
+/**
+ * Rotation, step 2: the pending key signs from now on. The previous key is retired: its private
+ * half is erased (it never signs again) and verifiers keep pinning its public half until the
+ * last attestation it signed has expired. The revocation list is re-signed with the new key.
+ */
+export async function activateNextOrgKey(s: AdminServices, actor: Actor): Promise<{ listVersion: number; bytes: Uint8Array }> {
+  const orgId = await ensureOrganisation(s);
+  const pending = await s.prisma.orgKey.findFirst({ where: { activatedAt: null, retiredAt: null } });
+  if (!pending) throw new ApiError(409, 'no_pending_key', 'prepare a next key first');
+  const privateKey = await s.orgKeys.privateKey(orgId, pending);
+  const now = s.now();
+  const retired: Uint8Array[] = [];
+  const list = await s.prisma.$transaction(async (tx) => {
+    await lockOrganisation(tx);
+    const claimed = await tx.orgKey.updateMany({ where: { id: pending.id, activatedAt: null, retiredAt: null }, data: { activatedAt: now } });
+    if (claimed.count !== 1) throw new ApiError(409, 'no_pending_key', 'the next key was activated or discarded meanwhile');
+    const previous = await tx.orgKey.findMany({ where: { activatedAt: { not: null }, retiredAt: null, id: { not: pending.id } } });
+    await tx.orgKey.updateMany({ where: { id: { in: previous.map((key) => key.id) } }, data: { retiredAt: now, sealedPrivateKey: null } });
+    retired.push(...previous.map((key) => new Uint8Array(key.keyId)));
+    const issued = await issueRevocationList(tx, orgId, { keyId: new Uint8Array(pending.keyId), privateKey }, now);
+    await recordAudit(tx, actor, 'org_key.activated', {
+      keyId: toHex(pending.keyId),
+      retiredKeyIds: retired.map(toHex),
+      listVersion: issued.version,
+    });
+    return issued;
+  });
+  for (const keyId of retired) s.orgKeys.forget(keyId);
+  s.pusher.publish(list.version, list.bytes);
+  return { listVersion: list.version, bytes: list.bytes };
+}
+
+export async function discardNextOrgKey(s: AdminServices, actor: Actor): Promise<void> {
+  await s.prisma.$transaction(async (tx) => {
+    await lockOrganisation(tx);
+    const pending = await tx.orgKey.findFirst({ where: { activatedAt: null, retiredAt: null } });
+    if (!pending) throw new ApiError(409, 'no_pending_key', 'there is no prepared key to discard');
+    await tx.orgKey.delete({ where: { id: pending.id } });
+    await recordAudit(tx, actor, 'org_key.discarded', { keyId: toHex(pending.keyId) });
+  });
+}
+
+export interface OrgPublicConfig {
+  readonly orgId: Uint8Array;
+  readonly keys: OrgKeyView[];
+  readonly revocationListVersion: number;
+}
+
+/** What relays and clients pin: public, the same for everyone. */
+export async function orgPublicConfig(s: AdminServices): Promise<OrgPublicConfig> {
+  const orgId = await ensureOrganisation(s);
+  const keys = stillPinned(await listOrgKeys(s), s.now());
+  const latest = await s.prisma.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });
+  return { orgId, keys, revocationListVersion: latest?.version ?? 0 };
+}
+
+/**
+ * The relay's environment (docs/protocol/relay.md §7 and apps/relay's configuration): the org id,
+ * every key to pin, and where to fetch the revocation list between pushes.
+ */
+export function relayConfigFile(config: OrgPublicConfig, adminPublicUrl: string, generatedAt: Date): string {
+  const lines = [
+    `# OpenDescent relay configuration for organisation ${toHex(config.orgId)}`,
+    `# Exported by the admin app at ${generatedAt.toISOString()}. Public values: nothing here is secret.`,
+    `# After a key rotation, export again and restart the relays before activating the next key.`,
+    `RELAY_ORG_ID=${toHex(config.orgId)}`,
+    `RELAY_ORG_PUBLIC_KEYS=${config.keys.map((key) => toHex(key.publicKey)).join(',')}`,
+    `RELAY_REVOCATION_LIST_URL=${adminPublicUrl}/api/v1/revocation-list`,
+    '',
+  ];
+  return lines.join('\n');
+}
+

@@ -1,0 +1,88 @@
+// Revocation (docs/protocol/admin-api.md §6): an admin revokes one device or all of a member's
+// devices, with a reason; the next signed revocation list is issued in the same transaction and
+// pushed to the relays afterwards, without waiting for them.
+import { REVOCATION_REASONS, decodeRevocationList, type RevocationList, type RevocationReason } from '@opendescent/protocol';
+import type { Prisma } from '../../generated/prisma/client';
+import { recordAudit, type Actor } from '../audit/audit-log';
+import { ApiError } from '../http/api-error';
+import { fromHex, toHex, type Bytes } from '../http/encoding';
+import { activeSigner, ensureOrganisation, lockOrganisation } from '../org/organisation';
+import type { AdminServices } from '../services';
+import { issueRevocationList } from './list-issuer';
+
+export type RevocationTarget = { readonly deviceId: string } | { readonly memberId: string };
+
+export function requireReason(input: unknown): RevocationReason {
+  if (typeof input === 'string' && (REVOCATION_REASONS as readonly string[]).includes(input)) return input as RevocationReason;
+  throw new ApiError(400, 'invalid_reason', `expected one of ${REVOCATION_REASONS.join(', ')}`);
+}
+
+export interface RevocationOutcome {
+  /** Devices revoked by this action (already revoked ones are not counted again). */
+  readonly revoked: number;
+  readonly listVersion: number;
+}
+
+export async function revokeDevices(s: AdminServices, actor: Actor, target: RevocationTarget, reasonInput: unknown): Promise<RevocationOutcome> {
+  const reason = requireReason(reasonInput);
+  const where: Prisma.DeviceWhereInput = 'deviceId' in target ? { id: deviceIdFromHex(target.deviceId) } : { memberId: target.memberId };
+  const signer = await activeSigner(s);
+  const now = s.now();
+  const outcome = await s.prisma.$transaction(async (tx) => {
+    await lockOrganisation(tx);
+    const devices = await tx.device.findMany({ where, include: { member: { select: { address: true } } } });
+    if (devices.length === 0) throw new ApiError(404, 'not_found', 'no such device or member devices');
+    const active = devices.filter((device) => device.status === 'active');
+    if (active.length === 0) {
+      const latest = await tx.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });
+      return { revoked: 0, list: undefined, listVersion: latest?.version ?? 0 };
+    }
+    const ids = active.map((device) => new Uint8Array(device.id));
+    await tx.device.updateMany({ where: { id: { in: ids } }, data: { status: 'revoked', revokedAt: now, revocationReason: reason } });
+    const nextVersion = ((await tx.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } }))?.version ?? 0) + 1;
+    await tx.revocation.createMany({ data: ids.map((deviceId) => ({ deviceId, revokedAt: now, reason, revokedBy: actor, listVersion: nextVersion })) });
+    const list = await issueRevocationList(tx, signer.orgId, signer, now);
+    for (const device of active) {
+      await recordAudit(tx, actor, 'device.revoked', {
+        deviceId: toHex(device.id),
+        memberId: device.memberId,
+        address: device.member.address,
+        reason,
+        listVersion: list.version,
+      });
+    }
+    return { revoked: active.length, list, listVersion: list.version };
+  });
+  // After the commit, never before, and never awaited: relays are told, the admin is not kept waiting.
+  if (outcome.list) s.pusher.publish(outcome.list.version, outcome.list.bytes);
+  return { revoked: outcome.revoked, listVersion: outcome.listVersion };
+}
+
+function deviceIdFromHex(hex: string): Bytes {
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw new ApiError(400, 'malformed', 'deviceId: expected 32 lower-case hexadecimal characters');
+  return fromHex(hex);
+}
+
+export interface CurrentList {
+  readonly version: number;
+  readonly bytes: Uint8Array;
+  readonly list: RevocationList;
+  readonly issuedAt: Date;
+}
+
+/** The newest signed list (the organisation's first start issues version 1). */
+export async function currentRevocationList(s: AdminServices): Promise<CurrentList> {
+  await ensureOrganisation(s);
+  const row = await s.prisma.revocationList.findFirst({ orderBy: { version: 'desc' } });
+  if (!row) throw new Error('the organisation has no revocation list');
+  const bytes = new Uint8Array(row.bytes);
+  return { version: row.version, bytes, list: decodeRevocationList(bytes).list, issuedAt: row.issuedAt };
+}
+
+/** At start: tell the relays the current list (a relay with the memory store forgets it on restart). */
+export async function pushCurrentList(s: AdminServices): Promise<void> {
+  if (s.pusher.relayUrls.length === 0) return;
+  const current = await currentRevocationList(s);
+  s.pusher.publish(current.version, current.bytes);
+}
+

@@ -1,0 +1,138 @@
+// Read models for the admin pages: plain data, queried here so the pages only render.
+import { decodeRevocationList } from '@opendescent/protocol';
+import { enrolmentCodeState, type EnrolmentCodeState } from './devices/enrolment-codes';
+import { toHex } from './http/encoding';
+import { listOrgKeys, ensureOrganisation, stillPinned, type OrgKeyView } from './org/organisation';
+import type { RelayPushStatus } from './revocation/relay-push';
+import type { AdminServices } from './services';
+
+export interface MemberRow {
+  readonly id: string;
+  readonly address: string;
+  readonly displayName: string;
+  readonly active: number;
+  readonly revoked: number;
+}
+
+export async function memberRows(s: AdminServices): Promise<MemberRow[]> {
+  const members = await s.prisma.member.findMany({ orderBy: { address: 'asc' }, include: { devices: { select: { status: true } } } });
+  return members.map((m) => ({
+    id: m.id,
+    address: m.address,
+    displayName: m.displayName,
+    active: m.devices.filter((d) => d.status === 'active').length,
+    revoked: m.devices.filter((d) => d.status === 'revoked').length,
+  }));
+}
+
+export interface CodeRow {
+  readonly id: string;
+  readonly handle: string;
+  readonly address: string;
+  readonly displayName: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly state: EnrolmentCodeState;
+}
+
+/** Recent codes (the last 14 days), newest first. */
+export async function codeRows(s: AdminServices, memberId?: string): Promise<CodeRow[]> {
+  const since = new Date(s.now().getTime() - 14 * 24 * 3600 * 1000);
+  const codes = await s.prisma.enrolmentCode.findMany({
+    where: { createdAt: { gt: since }, ...(memberId ? { memberId } : {}) },
+    orderBy: { createdAt: 'desc' },
+    take: 100,
+    include: { member: { select: { address: true, displayName: true } } },
+  });
+  return codes.map((c) => ({
+    id: c.id,
+    handle: c.handle.match(/.{4}/g)?.join('-') ?? c.handle,
+    address: c.member.address,
+    displayName: c.member.displayName,
+    createdAt: c.createdAt,
+    expiresAt: c.expiresAt,
+    state: enrolmentCodeState(c, s.now()),
+  }));
+}
+
+export interface DeviceRow {
+  readonly id: string;
+  readonly status: 'active' | 'revoked';
+  readonly enrolledAt: Date;
+  readonly attestedUntil: Date | null;
+  readonly revokedAt: Date | null;
+  readonly reason: string | null;
+}
+
+export async function memberDetail(s: AdminServices, id: string): Promise<{ member: MemberRow; devices: DeviceRow[] } | undefined> {
+  if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
+  const member = await s.prisma.member.findUnique({
+    where: { id },
+    include: { devices: { orderBy: { enrolledAt: 'asc' }, include: { attestations: { orderBy: { expiresAt: 'desc' }, take: 1, select: { expiresAt: true } } } } },
+  });
+  if (!member) return undefined;
+  const devices = member.devices.map((d) => ({
+    id: toHex(d.id),
+    status: d.status,
+    enrolledAt: d.enrolledAt,
+    attestedUntil: d.attestations[0]?.expiresAt ?? null,
+    revokedAt: d.revokedAt,
+    reason: d.revocationReason,
+  }));
+  return {
+    member: {
+      id: member.id,
+      address: member.address,
+      displayName: member.displayName,
+      active: devices.filter((d) => d.status === 'active').length,
+      revoked: devices.filter((d) => d.status === 'revoked').length,
+    },
+    devices,
+  };
+}
+
+export interface OrgOverview {
+  readonly orgId: string;
+  readonly keys: (OrgKeyView & { readonly pinned: boolean })[];
+  readonly list: { version: number; issuedAt: Date; count: number };
+  readonly relays: RelayPushStatus[];
+  readonly revocationListUrl: string;
+}
+
+export async function orgOverview(s: AdminServices): Promise<OrgOverview> {
+  const orgId = await ensureOrganisation(s);
+  const keys = await listOrgKeys(s);
+  const pinned = new Set(stillPinned(keys, s.now()).map((k) => k.id));
+  const latest = await s.prisma.revocationList.findFirstOrThrow({ orderBy: { version: 'desc' } });
+  return {
+    orgId: toHex(orgId),
+    keys: keys.map((k) => ({ ...k, pinned: pinned.has(k.id) })),
+    list: { version: latest.version, issuedAt: latest.issuedAt, count: decodeRevocationList(new Uint8Array(latest.bytes)).list.revoked.length },
+    relays: s.pusher.status(),
+    revocationListUrl: `${s.config.publicUrl}/api/v1/revocation-list`,
+  };
+}
+
+export async function currentListVersion(s: AdminServices): Promise<number> {
+  const latest = await s.prisma.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });
+  return latest?.version ?? 0;
+}
+
+export interface AdminRow {
+  readonly id: string;
+  readonly displayName: string;
+  readonly passkeys: number;
+  readonly lastSignIn: Date | null;
+  readonly disabled: boolean;
+}
+
+export async function adminRows(s: AdminServices): Promise<AdminRow[]> {
+  const admins = await s.prisma.admin.findMany({ orderBy: { createdAt: 'asc' }, include: { credentials: { select: { lastUsedAt: true } } } });
+  return admins.map((a) => ({
+    id: a.id,
+    displayName: a.displayName,
+    passkeys: a.credentials.length,
+    lastSignIn: a.credentials.reduce<Date | null>((latest, c) => (c.lastUsedAt && (!latest || c.lastUsedAt > latest) ? c.lastUsedAt : latest), null),
+    disabled: a.disabledAt !== null,
+  }));
+}

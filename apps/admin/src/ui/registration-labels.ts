@@ -1,0 +1,18 @@
+import type { Messages } from '../i18n/messages';
+import type { RegistrationLabels } from './passkey-registration';
+
+export function registrationLabels(t: Messages, create: string): RegistrationLabels {
+  return {
+    displayName: t.displayNameLabel,
+    displayNameHint: t.displayNameHint,
+    recoveryCode: t.recoveryCodeLabel,
+    create,
+    working: t.working,
+    errorPrefix: t.errorPrefix,
+    noToken: t.setupNoToken,
+    unsupported: t.passkeyUnsupported,
+    recoveryHeading: t.recoveryHeading,
+    recoveryDetail: t.recoveryDetail,
+    continue: t.continue,
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * The admin app end to end, through `npm start`'s code path and a real Chromium:
+ *  1. first start: the one-time setup link from the log; the first admin registers a passkey
+ *     (Chromium's virtual authenticator), sees the recovery codes once, signs out and back in;
+ *  2. an enrolment code made in the UI; a device (libs/crypto keys) enrols through the real HTTP
+ *     API; the admin revokes it in the UI and the revocation list version goes up;
+ *  3. second start, the relay configured from the admin's relay export and the admin pushing to
+ *     it: a revoked device is refused by the relay, and a connected device is cut off within
+ *     2 seconds of the admin's revocation.
+ * Screenshots of the main screens land in test-output/screenshots/admin-*.png.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { isRevoked, verifyRevocationList } from '@opendescent/protocol';
+import { pageWithPasskeys, type PasskeyPage } from './support/admin-browser';
+import { AdminApiDevice } from './support/admin-device';
+import { RelayConnection } from './support/admin-relay';
+import { chromiumAvailable, launchBrowser, screenshotDir } from './support/browser';
+import { type RunningSystem, startSystem } from './support/system';
+
+/** The admin database, kept across the two starts. */
+let adminDbDir: string;
+let system: RunningSystem | undefined;
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+let passkeys: PasskeyPage;
+let page: Page;
+/** The admin app as the browser must reach it: passkeys need a domain name, so localhost. */
+let adminUrl: string;
+let relayEnv: Record<string, string> = {};
+const revokedDevice = { device: undefined as AdminApiDevice | undefined, listVersion: 0 };
+
+const shot = async (name: string) => {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `admin-${name}.png`), fullPage: true });
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The admin app's recent log lines, shown with a failed expectation. */
+const adminLog = () => (system?.output() ?? '').split('\n').filter((line) => line.startsWith('[admin]')).slice(-20);
+
+async function listVersionServed(baseUrl: string): Promise<number> {
+  const response = await fetch(`${baseUrl}/api/v1/revocation-list`);
+  return Number(response.headers.get('x-revocation-list-version'));
+}
+
+async function createCodeInUi(address: string, displayName: string): Promise<string> {
+  await page.goto(`${adminUrl}/members`);
+  await page.getByLabel('Email address').fill(address);
+  await page.getByLabel('Display name').fill(displayName);
+  await page.getByRole('button', { name: 'Create the code' }).click();
+  return (await page.getByTestId('enrolment-code-text').textContent({ timeout: 15_000 })) ?? '';
+}
+
+async function revokeInUi(memberAddress: string, device: AdminApiDevice): Promise<number> {
+  await page.goto(`${adminUrl}/members`);
+  await page.getByRole('link', { name: memberAddress }).click();
+  const row = page.locator(`tr[data-device-id="${device.deviceIdHex}"]`);
+  await row.getByRole('button', { name: 'Revoke…' }).click();
+  await row.getByLabel('Reason').selectOption('lost_or_stolen');
+  const clicked = Date.now();
+  await row.getByRole('button', { name: 'Revoke', exact: true }).click();
+  return clicked;
+}
+
+const describeInBrowser = chromiumAvailable ? describe : describe.skip;
+
+/** On a failure: the page as it was and the admin app's log, so the report says why. */
+async function explained<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    await shot('failure').catch(() => undefined);
+    const text = await page.locator('body').innerText().catch(() => '(no page)');
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- page ${page.url()}:\n${text.slice(0, 1500)}\n--- admin log:\n${adminLog().join('\n')}`);
+  }
+}
+
+describeInBrowser('the admin app in Chromium', () => {
+  beforeAll(async () => {
+    adminDbDir = mkdtempSync(path.join(os.tmpdir(), 'opendescent-admin-e2e-'));
+    system = await startSystem({ ADMIN_DB_DIR: adminDbDir });
+    adminUrl = system.adminUrl.replace('127.0.0.1', 'localhost');
+    browser = await launchBrowser();
+    passkeys = await pageWithPasskeys(browser.context);
+    page = passkeys.page;
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+    if (adminDbDir) rmSync(adminDbDir, { recursive: true, force: true });
+  }, 60_000);
+
+  test('the first admin registers a passkey through the one-time setup link, then signs out and in', () => explained(async () => {
+    const link = await waitFor('the setup link in the log', () => /setup link[^\n]*: (http:\/\/localhost:\d+\/setup#token=[A-Za-z0-9_-]+)/.exec(system?.output() ?? '')?.[1]);
+    expect(link.startsWith(`${adminUrl}/setup#token=`)).toBe(true);
+    await page.goto(link);
+    await page.getByLabel('Your name').fill('Ada Admin');
+    await page.getByRole('button', { name: 'Create my passkey' }).click();
+    const codes = page.getByTestId('recovery-codes');
+    await codes.waitFor({ timeout: 15_000 });
+    expect(await codes.locator('li').count()).toBe(10);
+    // The token left the address bar once read.
+    expect(page.url()).toBe(`${adminUrl}/setup`);
+    await shot('setup-recovery-codes');
+    expect(await passkeys.credentials()).toMatchObject([{ rpId: 'localhost', isResidentCredential: true }]);
+
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${adminUrl}/sign-in`);
+    await page.goto(`${adminUrl}/members`);
+    await page.waitForURL(`${adminUrl}/sign-in`);
+    await shot('sign-in');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor({ timeout: 15_000 });
+    expect((await passkeys.credentials())[0]?.signCount).toBeGreaterThanOrEqual(2);
+  }));
+
+  test('a code made in the UI enrols a device over the real API; revoking it in the UI raises the list version', () => explained(async () => {
+    const code = await createCodeInUi('Alice.Martin@Example.org', 'Alice Martin');
+    expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){5}$/);
+    await page.getByTestId('enrolment-codes').getByText('alice.martin@example.org').waitFor();
+    await shot('members-enrolment-code');
+
+    const device = await AdminApiDevice.create();
+    const enrolled = await device.enrol(system?.adminUrl ?? '', code);
+    if (enrolled.status !== 201) throw new Error(`enrolment refused: ${JSON.stringify(enrolled.json)}\n${adminLog().join('\n')}`);
+    // The code was single use.
+    expect((await (await AdminApiDevice.create()).enrol(system?.adminUrl ?? '', code)).json.error).toBe('code_used');
+
+    await page.goto(`${adminUrl}/members`);
+    await page.getByRole('link', { name: 'alice.martin@example.org' }).click();
+    const row = page.locator(`tr[data-device-id="${device.deviceIdHex}"]`);
+    expect(await row.getByTestId('device-status').textContent()).toBe('active');
+    const before = await listVersionServed(adminUrl);
+    expect(await page.getByTestId('revocation-list-version').textContent()).toBe(`Revocation list version: ${before}`);
+    await shot('member');
+
+    await revokeInUi('alice.martin@example.org', device);
+    // The confirmation's own message lives only until the page refreshes with the new state, so
+    // the test waits for that state: the device marked revoked and the list version one higher.
+    await page.getByTestId('revocation-list-version').and(page.getByText(`Revocation list version: ${before + 1}`)).waitFor({ timeout: 15_000 });
+    await row.getByTestId('device-status').and(page.getByText('revoked', { exact: true })).waitFor({ timeout: 15_000 });
+    await row.getByTestId('device-status').getByText('revoked').waitFor();
+    await shot('member-revoked');
+
+    const listResponse = await fetch(`${adminUrl}/api/v1/revocation-list`);
+    expect(Number(listResponse.headers.get('x-revocation-list-version'))).toBe(before + 1);
+    const org = (await (await fetch(`${adminUrl}/api/v1/org`)).json()) as { orgId: string; keys: { publicKey: string }[] };
+    const trusted = org.keys.map((key) => ({ orgId: new Uint8Array(Buffer.from(org.orgId, 'base64url')), publicKey: new Uint8Array(Buffer.from(key.publicKey, 'base64url')) }));
+    const list = await verifyRevocationList(new Uint8Array(await listResponse.arrayBuffer()), trusted);
+    expect(isRevoked(list, device.deviceId as Uint8Array)).toBe(true);
+    expect((await device.renew(system?.adminUrl ?? '')).json.error).toBe('device_revoked');
+    revokedDevice.device = device;
+    revokedDevice.listVersion = before + 1;
+  }));
+
+  test('the organisation page shows the org id, keys and list version, and exports the relay configuration', () => explained(async () => {
+    await page.goto(`${adminUrl}/organisation`);
+    const orgId = await page.getByTestId('org-id').textContent();
+    expect(orgId).toMatch(/^[0-9a-f]{32}$/);
+    expect(await page.getByTestId('revocation-list-version').textContent()).toContain(`Current version: ${revokedDevice.listVersion}`);
+    await shot('organisation');
+    const exported = await page.request.get(`${adminUrl}/api/admin/relay-config`);
+    expect(exported.status()).toBe(200);
+    const text = await exported.text();
+    relayEnv = Object.fromEntries(
+      text
+        .split('\n')
+        .filter((line) => /^RELAY_[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(relayEnv.RELAY_ORG_ID).toBe(orgId);
+    expect(relayEnv.RELAY_ORG_PUBLIC_KEYS).toMatch(/^[0-9a-f]{64}$/);
+
+    await page.goto(`${adminUrl}/audit`);
+    const audit = page.getByTestId('audit-log');
+    for (const action of ['device.revoked', 'device.enrolled', 'enrolment_code.created', 'admin.signed_in', 'admin.registered']) {
+      await audit.getByText(action, { exact: true }).first().waitFor();
+    }
+    await shot('audit');
+    await page.goto(`${adminUrl}/admins`);
+    await shot('admins');
+    await page.getByRole('button', { name: 'Français' }).click();
+    await page.getByRole('heading', { name: 'Administrateurs', level: 1 }).waitFor();
+    await page.goto(`${adminUrl}/members`);
+    await page.getByRole('heading', { name: 'Membres', level: 1 }).waitFor();
+    await shot('members-fr');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+    // A phone-sized window: everything still reachable, tables scroll inside their card.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'alice.martin@example.org' }).click();
+    await page.getByRole('heading', { name: 'Alice Martin', level: 1 }).waitFor();
+    await shot('member-narrow');
+    await page.setViewportSize({ width: 1280, height: 720 });
+  }));
+
+  test('with the relay configured from the export, a revoked device is refused and a connected one is cut off within 2 s', () => explained(async () => {
+    await system?.stop();
+    const relayPort = await freePort();
+    const adminPort = await freePort();
+    const relayUrl = `http://127.0.0.1:${relayPort}`;
+    system = await startSystem({
+      ADMIN_DB_DIR: adminDbDir,
+      RELAY_PORT: String(relayPort),
+      ADMIN_PORT: String(adminPort),
+      ...relayEnv,
+      RELAY_REVOCATION_LIST_URL: `http://127.0.0.1:${adminPort}/api/v1/revocation-list`,
+      ADMIN_RELAY_URLS: relayUrl,
+    });
+    adminUrl = `http://localhost:${adminPort}`;
+    // The admin app pushes its current list to the relay at start.
+    await waitFor('the relay to hold the current list', async () => {
+      const response = await fetch(`${relayUrl}/revocation-list`);
+      if (response.status !== 200) return undefined;
+      const list = await verifyRevocationList(new Uint8Array(await response.arrayBuffer()), [
+        { orgId: new Uint8Array(Buffer.from(relayEnv.RELAY_ORG_ID ?? '', 'hex')), publicKey: new Uint8Array(Buffer.from(relayEnv.RELAY_ORG_PUBLIC_KEYS ?? '', 'hex')) },
+      ]);
+      return list.listVersion === revokedDevice.listVersion ? list : undefined;
+    });
+
+    const refused = await RelayConnection.open(relayUrl);
+    try {
+      expect(await refused.hello(revokedDevice.device as AdminApiDevice)).toMatchObject({ ok: false, error: 'device_revoked' });
+    } finally {
+      refused.close();
+    }
+
+    // The passkey made on the first start still signs in (same relying party id, new port).
+    await page.goto(`${adminUrl}/sign-in`);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor({ timeout: 15_000 });
+    const device = await AdminApiDevice.create();
+    expect((await device.enrol(system.adminUrl, await createCodeInUi('bob@example.org', 'Bob Durand'))).status).toBe(201);
+    const connection = await RelayConnection.open(relayUrl);
+    try {
+      expect(await connection.hello(device)).toMatchObject({ ok: true, command: 'hello' });
+      const clicked = await revokeInUi('bob@example.org', device);
+      const cutOffAt = await connection.cutOff(5_000);
+      console.info(`relay cut the revoked device off ${cutOffAt - clicked} ms after the admin confirmed the revocation`);
+      expect(cutOffAt - clicked).toBeLessThan(2_000);
+      await page.locator(`tr[data-device-id="${device.deviceIdHex}"]`).getByTestId('device-status').and(page.getByText('revoked', { exact: true })).waitFor();
+    } finally {
+      connection.close();
+    }
+    await page.goto(`${adminUrl}/organisation`);
+    await page.getByText(`${relayUrl}: holds version ${revokedDevice.listVersion + 1}`).waitFor({ timeout: 10_000 });
+    await shot('organisation-relays');
+  }));
+});
