@@ -18,6 +18,13 @@ export {
   type DeviceAttestation,
 } from './attestation';
 export {
+  DEVICE_REQUEST_NONCE_LENGTH,
+  DEVICE_REQUEST_VERSION,
+  deviceRequestSigningInput,
+  signDeviceRequest,
+  verifyDeviceRequest,
+} from './device-request';
+export {
   ENVELOPE_BUCKETS,
   ENVELOPE_OVERHEAD,
   ENVELOPE_VERSION,

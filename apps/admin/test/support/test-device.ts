@@ -1,8 +1,8 @@
 // Plays a staff member's device against the device API: its own identity keys (libs/crypto),
 // signed requests exactly as docs/protocol/admin-api.md §3 describes them.
 import { randomBytes } from 'node:crypto';
-import { ed25519Sign, generateEd25519KeyPair, generateX25519KeyPair, type Ed25519KeyPair, type X25519KeyPair } from '@opendescent/crypto';
-import { deviceRequestSigningInput } from '../../src/server/devices/signed-request';
+import { generateEd25519KeyPair, generateX25519KeyPair, type Ed25519KeyPair, type X25519KeyPair } from '@opendescent/crypto';
+import { signDeviceRequest } from '@opendescent/protocol';
 
 export const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 export const unb64 = (text: unknown) => new Uint8Array(Buffer.from(String(text), 'base64url'));
@@ -30,7 +30,7 @@ export class TestDevice {
 
   async sign(fields: Record<string, unknown>, options: { attestation?: Uint8Array; key?: Ed25519KeyPair } = {}): Promise<SignedBody> {
     const payload = JSON.stringify({ v: 1, timestamp: this.clock(), nonce: b64(randomBytes(16)), ...fields });
-    const signature = await ed25519Sign((options.key ?? this.signing).privateKey, deviceRequestSigningInput(payload));
+    const signature = await signDeviceRequest(payload, (options.key ?? this.signing).privateKey);
     return { payload, signature: b64(signature), ...(options.attestation ? { attestation: b64(options.attestation) } : {}) };
   }
 

@@ -1,27 +1,20 @@
 // Signed device requests (docs/protocol/admin-api.md §3): the JSON a device sends to enrol, renew
 // and look colleagues up. The device signs the payload string exactly as sent, so no JSON
 // canonicalisation is needed: the server verifies the bytes it received, then parses them.
-import { concatBytes, ed25519Verify, utf8Encode } from '@opendescent/crypto';
-import { ALLOWED_CLOCK_SKEW_SECONDS } from '@opendescent/protocol';
+import { ALLOWED_CLOCK_SKEW_SECONDS, DEVICE_REQUEST_NONCE_LENGTH, DEVICE_REQUEST_VERSION, verifyDeviceRequest } from '@opendescent/protocol';
 import { z } from 'zod';
 import { isUniqueViolation } from '../http/db-errors';
 import { ApiError, malformed } from '../http/api-error';
 import { fromBase64Url, unixSeconds } from '../http/encoding';
 import type { Db } from '../services';
 
-/** Domain separation (as attestations.md §1): a device signature for this API is never valid elsewhere. */
-export const DEVICE_REQUEST_LABEL = 'OpenDescent admin request v1';
-export const DEVICE_REQUEST_VERSION = 1;
+export { DEVICE_REQUEST_VERSION };
 /** A request body is a few hundred bytes; anything near this is hostile (A5). */
 export const MAX_DEVICE_REQUEST_BYTES = 8 * 1024;
 const MAX_PAYLOAD_CHARS = 4 * 1024;
 /** A request's timestamp may be this far from the server's clock, either way (attestations.md §2.3's skew). */
 export const REQUEST_FRESHNESS_SECONDS = ALLOWED_CLOCK_SKEW_SECONDS;
-export const NONCE_LENGTH = 16;
-
-export function deviceRequestSigningInput(payload: string): Uint8Array {
-  return concatBytes(utf8Encode(DEVICE_REQUEST_LABEL), new Uint8Array([0]), utf8Encode(payload));
-}
+export const NONCE_LENGTH = DEVICE_REQUEST_NONCE_LENGTH;
 
 export interface DeviceRequestEnvelope {
   readonly payload: string;
@@ -89,7 +82,7 @@ export function parsePayload<T extends z.ZodType<{ v: number; type: string }>>(p
 }
 
 export async function verifyDeviceSignature(signingKey: Uint8Array, envelope: DeviceRequestEnvelope): Promise<void> {
-  if (!(await ed25519Verify(signingKey, deviceRequestSigningInput(envelope.payload), envelope.signature))) {
+  if (!(await verifyDeviceRequest(envelope.payload, envelope.signature, signingKey))) {
     throw new ApiError(401, 'bad_signature', 'the request signature does not verify under the device key');
   }
 }
