@@ -1,12 +1,14 @@
 import type { Metadata } from 'next';
 import { pageLanguage } from '../../src/server/pages';
 import { LanguageSwitch } from '../../src/ui/language-switch';
-import { PasskeyRegistration } from '../../src/ui/passkey-registration';
-import { registrationLabels } from '../../src/ui/registration-labels';
 
 export const metadata: Metadata = { title: 'Recover access · OpenDescent administration' };
 export const dynamic = 'force-dynamic';
 
+/**
+ * How an administrator who lost their passkey gets back in. Nothing is typed here: both ways end
+ * in a one-time link to register a new passkey (docs/decisions/0006-admin-auth.md, "Recovery").
+ */
 export default async function RecoverPage() {
   const { locale, t } = await pageLanguage();
   return (
@@ -16,7 +18,13 @@ export default async function RecoverPage() {
       <section className="card" aria-labelledby="recover-heading">
         <h2 id="recover-heading">{t.recoverHeading}</h2>
         <p className="detail">{t.recoverDetail}</p>
-        <PasskeyRegistration mode="recovery" labels={registrationLabels(t, t.createPasskey)} />
+        <ol>
+          <li>{t.recoverByAdmin}</li>
+          <li>{t.recoverByCommand}</li>
+        </ol>
+        <p>
+          <a href="/sign-in">{t.signInHeading}</a>
+        </p>
       </section>
     </main>
   );

@@ -17,7 +17,7 @@ export default async function SetupPage() {
       <section className="card" aria-labelledby="setup-heading">
         <h2 id="setup-heading">{t.setupHeading}</h2>
         <p className="detail">{t.setupDetail}</p>
-        <PasskeyRegistration mode="invitation" labels={registrationLabels(t, t.createPasskey)} />
+        <PasskeyRegistration labels={registrationLabels(t, t.createPasskey)} />
       </section>
     </main>
   );

@@ -33,7 +33,7 @@ export default async function SignInPage() {
         {noAdmin ? <p className="notice">{t.signInNoAdmin}</p> : null}
         <PasskeySignIn labels={{ button: t.signInButton, working: t.working, failed: t.signInFailed, unsupported: t.passkeyUnsupported }} />
         <p>
-          <a href="/recover">{t.useRecoveryCode}</a>
+          <a href="/recover">{t.lostPasskey}</a>
         </p>
       </section>
     </main>

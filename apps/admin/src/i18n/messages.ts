@@ -17,17 +17,16 @@ const en = {
   cancel: 'Cancel',
   copy: 'Copy',
   copied: 'Copied',
-  continue: 'Continue',
   never: 'never',
   utc: 'UTC',
 
   signInHeading: 'Sign in',
   signInDetail: 'Administrators sign in with a passkey; there are no passwords to steal.',
   signInButton: 'Sign in with a passkey',
-  signInFailed: 'The passkey was not accepted. Try again, or use a recovery code.',
+  signInFailed: 'The passkey was not accepted. Try again; if you lost your passkey, see “Lost your passkey?” below.',
   signInWrongOrigin: 'Passkeys work only at {url}. Open the admin app there to sign in.',
   signInNoAdmin: 'No administrator exists yet: open the one-time setup link printed in the admin app’s log at its first start.',
-  useRecoveryCode: 'Lost your passkey? Use a recovery code',
+  lostPasskey: 'Lost your passkey?',
   passkeyUnsupported: 'This browser cannot use passkeys.',
 
   setupHeading: 'Register your passkey',
@@ -36,11 +35,10 @@ const en = {
   displayNameLabel: 'Your name',
   displayNameHint: 'As other administrators will see it (ignored when the link resets an existing administrator’s passkey).',
   createPasskey: 'Create my passkey',
-  recoveryHeading: 'Your recovery codes',
-  recoveryDetail: 'Each code works once, to register a new passkey if you lose yours. They are shown now and never again: print them or keep them in a password manager, away from your passkey.',
   recoverHeading: 'Recover access',
-  recoverDetail: 'Enter one of your recovery codes to register a new passkey. Your old passkeys and open sessions will stop working.',
-  recoveryCodeLabel: 'Recovery code',
+  recoverDetail: 'There are no recovery codes: each way back in is at least as strong as a passkey. Both give you a one-time link, valid 24 hours, with which you register a new passkey; your old passkeys and open sessions stop working when you do.',
+  recoverByAdmin: 'Ask another administrator: on the Administrators page, “Reset passkeys…” on your row makes the link.',
+  recoverByCommand: 'If no administrator can sign in, whoever runs the admin app’s server stops it and runs, on that server: npm run admin:reset-link -- "<your name or administrator id>". The command prints the link once and records it in the audit log.',
 
   membersHeading: 'Members',
   membersDetail: 'Staff members and their devices. The directory only answers devices that ask for one exact address; this list is for administrators only.',
@@ -153,9 +151,8 @@ const en = {
   removeAdmin: 'Remove…',
   removeConfirm: 'Remove {name}? They can no longer sign in.',
   removed: 'removed',
-  myRecoveryHeading: 'My recovery codes',
-  myRecoveryDetail: 'Make a fresh set if you used some or fear they were seen. The previous codes stop working.',
-  regenerateCodes: 'Make new recovery codes',
+  myRecoveryHeading: 'If you lose your passkey',
+  myRecoveryDetail: 'Another administrator makes you a one-time link to register a new one (“Reset passkeys…”).',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -177,17 +174,16 @@ const fr: Messages = {
   cancel: 'Annuler',
   copy: 'Copier',
   copied: 'Copié',
-  continue: 'Continuer',
   never: 'jamais',
   utc: 'UTC',
 
   signInHeading: 'Connexion',
   signInDetail: 'Les administrateurs se connectent avec une clé d’accès (passkey) : aucun mot de passe à voler.',
   signInButton: 'Se connecter avec une clé d’accès',
-  signInFailed: 'La clé d’accès n’a pas été acceptée. Réessayez, ou utilisez un code de récupération.',
+  signInFailed: 'La clé d’accès n’a pas été acceptée. Réessayez ; si vous avez perdu votre clé, voyez « Clé d’accès perdue ? » ci-dessous.',
   signInWrongOrigin: 'Les clés d’accès ne fonctionnent qu’à l’adresse {url}. Ouvrez l’application d’administration à cette adresse pour vous connecter.',
   signInNoAdmin: 'Aucun administrateur n’existe encore : ouvrez le lien d’installation à usage unique affiché dans le journal de l’application au premier démarrage.',
-  useRecoveryCode: 'Clé d’accès perdue ? Utilisez un code de récupération',
+  lostPasskey: 'Clé d’accès perdue ?',
   passkeyUnsupported: 'Ce navigateur ne prend pas en charge les clés d’accès.',
 
   setupHeading: 'Enregistrer votre clé d’accès',
@@ -196,11 +192,10 @@ const fr: Messages = {
   displayNameLabel: 'Votre nom',
   displayNameHint: 'Tel que les autres administrateurs le verront (ignoré si le lien remplace la clé d’un administrateur existant).',
   createPasskey: 'Créer ma clé d’accès',
-  recoveryHeading: 'Vos codes de récupération',
-  recoveryDetail: 'Chaque code sert une fois, pour enregistrer une nouvelle clé d’accès si vous perdez la vôtre. Ils sont affichés maintenant et plus jamais : imprimez-les ou gardez-les dans un gestionnaire de mots de passe, loin de votre clé.',
   recoverHeading: 'Récupérer l’accès',
-  recoverDetail: 'Saisissez un de vos codes de récupération pour enregistrer une nouvelle clé d’accès. Vos anciennes clés et vos sessions ouvertes cesseront de fonctionner.',
-  recoveryCodeLabel: 'Code de récupération',
+  recoverDetail: 'Il n’y a pas de codes de récupération : chaque moyen de revenir est au moins aussi sûr qu’une clé d’accès. Les deux vous donnent un lien à usage unique, valable 24 heures, avec lequel vous enregistrez une nouvelle clé d’accès ; vos anciennes clés et vos sessions ouvertes cessent alors de fonctionner.',
+  recoverByAdmin: 'Demandez à un autre administrateur : sur la page Administrateurs, « Réinitialiser les clés… » sur votre ligne crée le lien.',
+  recoverByCommand: 'Si aucun administrateur ne peut se connecter, la personne qui exploite le serveur de l’application d’administration l’arrête et lance, sur ce serveur : npm run admin:reset-link -- "<votre nom ou identifiant d’administrateur>". La commande affiche le lien une seule fois et l’inscrit dans le journal d’audit.',
 
   membersHeading: 'Membres',
   membersDetail: 'Les membres du personnel et leurs appareils. L’annuaire ne répond qu’aux appareils qui demandent une adresse exacte ; cette liste est réservée aux administrateurs.',
@@ -313,9 +308,8 @@ const fr: Messages = {
   removeAdmin: 'Retirer…',
   removeConfirm: 'Retirer {name} ? Cette personne ne pourra plus se connecter.',
   removed: 'retiré',
-  myRecoveryHeading: 'Mes codes de récupération',
-  myRecoveryDetail: 'Créez un nouveau jeu si vous en avez utilisé ou craignez qu’ils aient été vus. Les codes précédents cessent de fonctionner.',
-  regenerateCodes: 'Créer de nouveaux codes de récupération',
+  myRecoveryHeading: 'Si vous perdez votre clé d’accès',
+  myRecoveryDetail: 'Un autre administrateur vous crée un lien à usage unique pour en enregistrer une nouvelle (« Réinitialiser les clés… »).',
 };
 
 export const LOCALES = ['en', 'fr'] as const;

@@ -5,14 +5,10 @@ export function registrationLabels(t: Messages, create: string): RegistrationLab
   return {
     displayName: t.displayNameLabel,
     displayNameHint: t.displayNameHint,
-    recoveryCode: t.recoveryCodeLabel,
     create,
     working: t.working,
     errorPrefix: t.errorPrefix,
     noToken: t.setupNoToken,
     unsupported: t.passkeyUnsupported,
-    recoveryHeading: t.recoveryHeading,
-    recoveryDetail: t.recoveryDetail,
-    continue: t.continue,
   };
 }

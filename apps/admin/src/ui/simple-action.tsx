@@ -2,11 +2,10 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { postJson } from './api-client';
-import { RecoveryCodes } from './recovery-codes';
 
 /**
  * A one-click action (non-destructive) whose answer may carry something to show once: a one-time
- * link, or recovery codes.
+ * link.
  */
 export function SimpleAction({
   url,
@@ -16,8 +15,6 @@ export function SimpleAction({
   errorPrefix,
   show,
   linkHeading,
-  codesHeading,
-  codesDetail,
   secondary = false,
   redirectTo,
 }: {
@@ -26,10 +23,8 @@ export function SimpleAction({
   label: string;
   working: string;
   errorPrefix: string;
-  show?: 'link' | 'codes';
+  show?: 'link';
   linkHeading?: string;
-  codesHeading?: string;
-  codesDetail?: string;
   secondary?: boolean;
   redirectTo?: string;
 }) {
@@ -37,16 +32,14 @@ export function SimpleAction({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [link, setLink] = useState<string | undefined>();
-  const [codes, setCodes] = useState<string[] | undefined>();
   const run = async () => {
     setBusy(true);
     setError('');
-    const result = await postJson<{ link?: string; recoveryCodes?: string[] }>(url, {}, csrf);
+    const result = await postJson<{ link?: string }>(url, {}, csrf);
     setBusy(false);
     if (!result.ok) return setError(`${errorPrefix} ${result.message}`);
     if (redirectTo) return window.location.assign(redirectTo);
     if (show === 'link') setLink(result.data.link);
-    if (show === 'codes') setCodes(result.data.recoveryCodes);
     router.refresh();
   };
   return (
@@ -67,7 +60,6 @@ export function SimpleAction({
           </p>
         </div>
       ) : null}
-      {codes ? <RecoveryCodes codes={codes} heading={codesHeading ?? ''} detail={codesDetail ?? ''} /> : null}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Admin accounts through their route handlers (docs/decisions/0006-admin-auth.md): the one-time
  * setup link, passkey registration and sign-in (a software authenticator plays the browser),
- * recovery codes, invitations and resets, sessions and the CSRF defences.
+ * invitations and resets (by an admin, or by the server command `npm run admin:reset-link`),
+ * sessions and the CSRF defences. There are no recovery codes.
  */
 import { POST as registerOptions } from '../../app/api/auth/register/options/route';
 import { POST as registerVerify } from '../../app/api/auth/register/verify/route';
@@ -11,9 +12,9 @@ import { POST as signOut } from '../../app/api/auth/sign-out/route';
 import { POST as invite } from '../../app/api/admin/admins/invite/route';
 import { POST as reset } from '../../app/api/admin/admins/reset/route';
 import { POST as disable } from '../../app/api/admin/admins/disable/route';
-import { POST as regenerate } from '../../app/api/admin/recovery-codes/route';
 import { POST as createCode } from '../../app/api/admin/enrolment-codes/route';
 import { ensureSetupLink } from '../../src/server/auth/one-time-secrets';
+import { createResetLinkFromCli } from '../../src/server/auth/reset-link-cli';
 import { csrfTokenFor } from '../../src/server/auth/sessions';
 import { SoftAuthenticator, type RegistrationOptions } from '../support/soft-authenticator';
 import { DATABASE_KINDS, PUBLIC_URL, SLOW, call, startTestApp, type TestApp } from '../support/test-services';
@@ -62,7 +63,6 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
 
   let first: SoftAuthenticator;
   let firstBrowser: Browser;
-  let firstRecoveryCodes: string[];
   let setupToken: string;
 
   describe('first administrator', () => {
@@ -73,15 +73,12 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
       setupToken = tokenOf(link as string);
       const registered = await registerWith(first, { token: setupToken, displayName: 'Ada Admin' });
       expect(registered.status).toBe(200);
-      firstRecoveryCodes = registered.json.recoveryCodes as string[];
-      expect(firstRecoveryCodes).toHaveLength(10);
-      expect(firstRecoveryCodes[0]).toMatch(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){3}$/);
+      // No recovery codes: nothing typed can replace a passkey.
+      expect(registered.json).toEqual({ signedIn: true });
       const setCookie = registered.response.headers.get('set-cookie') ?? '';
       expect(setCookie).toMatch(/^od_admin_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
       firstBrowser = browserFrom(registered.response);
-      // Only hashes are stored.
-      const stored = await app.database.prisma.adminRecoveryCode.findMany();
-      expect(stored.some((row) => Buffer.from(row.codeHash).toString().includes(firstRecoveryCodes[0] as string))).toBe(false);
+      expect(await app.database.prisma.adminRecoveryCode.count()).toBe(0);
       expect(await ensureSetupLink(app.services)).toBeUndefined();
     });
 
@@ -244,37 +241,34 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
       second = replacement;
     });
 
-    test('a recovery code registers a new passkey once; the old passkey stops working', async () => {
+    test('a recovery code is not a way in: the register endpoint accepts only a one-time link token', async () => {
+      expect(await call(registerOptions, '/api/auth/register/options', { recoveryCode: 'AAAAA-AAAAA-AAAAA-AAAAA' }, { headers: ORIGIN })).toMatchObject({ status: 400, json: { error: 'malformed' } });
+    });
+
+    test('the server command (npm run admin:reset-link) makes a working one-time reset link, audited as system:cli', async () => {
       app.advance(15 * 60);
-      const code = firstRecoveryCodes[0] as string;
-      const recovered = new SoftAuthenticator(PUBLIC_URL);
-      const registered = await registerWith(recovered, { recoveryCode: code.toLowerCase() });
-      expect(registered.status).toBe(200);
-      expect(registered.json.recoveryCodes).toHaveLength(10);
+      const firstId = (await app.database.prisma.adminCredential.findUniqueOrThrow({ where: { id: first.id } })).adminId;
+      const oldSession = browserFrom((await signInWith(first)).response);
+      const made = await createResetLinkFromCli(app.services, 'Ada Admin');
+      expect(made.admin).toEqual({ id: firstId, displayName: 'Ada Admin' });
+      expect(made.link).toMatch(new RegExp(`^${PUBLIC_URL}/setup#token=[A-Za-z0-9_-]{43}$`));
+      const audit = await app.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'admin.passkey_reset_link_created' }, orderBy: { id: 'desc' } });
+      expect(audit).toMatchObject({ actor: 'system:cli', detail: { adminId: firstId } });
+      const replacement = new SoftAuthenticator(PUBLIC_URL);
+      expect((await registerWith(replacement, { token: tokenOf(made.link) })).status).toBe(200);
+      // The old passkey and its sessions end; the new one signs in; the link worked once.
       expect(await signInWith(first)).toMatchObject({ status: 401, json: { error: 'sign_in_failed' } });
-      expect((await signInWith(recovered)).status).toBe(200);
-      // Used once, and the rest of the old set was replaced.
-      for (const old of [code, firstRecoveryCodes[1] as string]) {
-        expect(await call(registerOptions, '/api/auth/register/options', { recoveryCode: old }, { headers: ORIGIN })).toMatchObject({ status: 403, json: { error: 'recovery_code_invalid' } });
-      }
-      first = recovered;
-      firstRecoveryCodes = registered.json.recoveryCodes as string[];
+      expect(await call(createCode, '/api/admin/enrolment-codes', { address: 'c@example.org', displayName: 'C' }, { headers: oldSession.headers })).toMatchObject({ status: 401 });
+      expect((await signInWith(replacement)).status).toBe(200);
+      expect(await call(registerOptions, '/api/auth/register/options', { token: tokenOf(made.link) }, { headers: ORIGIN })).toMatchObject({ status: 403, json: { error: 'invitation_invalid' } });
+      // By id too.
+      expect((await createResetLinkFromCli(app.services, firstId)).admin.id).toBe(firstId);
+      first = replacement;
     });
 
-    test('recovery attempts are rate limited (10 per 15 minutes)', async () => {
-      app.advance(15 * 60);
-      for (let i = 0; i < 10; i++) {
-        expect((await call(registerOptions, '/api/auth/register/options', { recoveryCode: 'AAAAA-AAAAA-AAAAA-AAAAA' }, { headers: ORIGIN })).status).toBe(403);
-      }
-      expect(await call(registerOptions, '/api/auth/register/options', { recoveryCode: firstRecoveryCodes[0] }, { headers: ORIGIN })).toMatchObject({ status: 429, json: { error: 'rate_limited' } });
-    });
-
-    test('regenerating recovery codes invalidates the previous set', async () => {
-      app.advance(15 * 60);
-      const browser = browserFrom((await signInWith(first)).response);
-      const fresh = await call(regenerate, '/api/admin/recovery-codes', undefined, { headers: browser.headers, method: 'POST' });
-      expect(fresh.json.recoveryCodes).toHaveLength(10);
-      expect(await call(registerOptions, '/api/auth/register/options', { recoveryCode: firstRecoveryCodes[2] }, { headers: ORIGIN })).toMatchObject({ status: 403 });
+    test('the server command refuses an unknown or removed administrator', async () => {
+      await expect(createResetLinkFromCli(app.services, 'Nobody Here')).rejects.toThrow('no administrator with the id or display name "Nobody Here"');
+      await expect(createResetLinkFromCli(app.services, '00000000-0000-4000-8000-000000000000')).rejects.toThrow(/no administrator/);
     });
 
     test('a removed admin can no longer sign in, and nobody removes themselves', async () => {
@@ -284,6 +278,7 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
       expect(await call(disable, '/api/admin/admins/disable', { adminId: firstId }, { headers: browser.headers })).toMatchObject({ status: 400, json: { error: 'not_for_yourself' } });
       expect((await call(disable, '/api/admin/admins/disable', { adminId: secondId }, { headers: browser.headers })).status).toBe(200);
       expect(await signInWith(second)).toMatchObject({ status: 401, json: { error: 'sign_in_failed' } });
+      await expect(createResetLinkFromCli(app.services, secondId)).rejects.toThrow(/no administrator/);
     });
   });
 });

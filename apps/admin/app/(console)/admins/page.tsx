@@ -69,17 +69,7 @@ export default async function AdminsPage() {
       <section className="card" aria-labelledby="my-recovery-heading">
         <h2 id="my-recovery-heading">{t.myRecoveryHeading}</h2>
         <p className="detail">{t.myRecoveryDetail}</p>
-        <SimpleAction
-          url="/api/admin/recovery-codes"
-          csrf={csrf}
-          label={t.regenerateCodes}
-          working={t.working}
-          errorPrefix={t.errorPrefix}
-          show="codes"
-          codesHeading={t.recoveryHeading}
-          codesDetail={t.recoveryDetail}
-          secondary
-        />
+        <p className="detail">{t.recoverByCommand}</p>
       </section>
     </>
   );

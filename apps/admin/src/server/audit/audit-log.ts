@@ -4,8 +4,8 @@
 import type { AuditEvent } from '../../generated/prisma/client';
 import type { Db } from '../services';
 
-/** `admin:<uuid>`, `device:<hex id>` or `system`. */
-export type Actor = `admin:${string}` | `device:${string}` | 'system';
+/** `admin:<uuid>`, `device:<hex id>`, `system`, or `system:cli` (a command run on the server: `npm run admin:reset-link`). */
+export type Actor = `admin:${string}` | `device:${string}` | 'system' | 'system:cli';
 
 /**
  * Facts about the event. Never a secret (codes, tokens, keys' private halves), never message

@@ -1,17 +1,14 @@
-// Admin invitations (one-time passkey registration links) and recovery codes: random secrets
-// shown once, stored as SHA-256 only. Both carry at least 100 bits, so a fast hash is enough:
-// nobody can search the space, and the hash only keeps a database dump (A3) from using them.
+// Admin invitations: one-time passkey registration links (first admin, invitation, passkey reset),
+// 256-bit random tokens shown once and stored as SHA-256 only. A fast hash is enough: nobody can
+// search the space, and the hash only keeps a database dump (A3) from using them. These links are
+// the only way to register a passkey: there are no recovery codes (decision 0006, "Recovery").
 import { concatBytes, randomBytes, sha256, utf8Encode } from '@opendescent/crypto';
 import { recordAudit, type Actor } from '../audit/audit-log';
 import { dbBytes, toBase64Url } from '../http/encoding';
 import type { AdminServices, Db } from '../services';
-import { CODE_ALPHABET } from '../devices/enrolment-codes';
 
 export const INVITATION_LIFETIME_SECONDS = 24 * 3600;
-export const RECOVERY_CODE_COUNT = 10;
-const RECOVERY_CODE_SYMBOLS = 20;
 const INVITATION_LABEL = utf8Encode('OpenDescent admin invitation v1');
-const RECOVERY_LABEL = utf8Encode('OpenDescent admin recovery code v1');
 
 export type InvitationPurpose = 'setup' | 'invite' | 'reset';
 
@@ -60,27 +57,4 @@ export async function ensureSetupLink(s: AdminServices): Promise<string | undefi
     await tx.adminInvitation.updateMany({ where: { purpose: 'setup', usedAt: null, cancelledAt: null }, data: { cancelledAt: s.now() } });
     return (await createInvitation(s, tx, 'system', 'setup')).link;
   });
-}
-
-export function normaliseRecoveryCode(input: unknown): string | undefined {
-  if (typeof input !== 'string' || input.length > 64) return undefined;
-  const text = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
-  if (text.length !== RECOVERY_CODE_SYMBOLS || ![...text].every((c) => CODE_ALPHABET.includes(c))) return undefined;
-  return text;
-}
-
-export function recoveryCodeHash(normalised: string): Uint8Array<ArrayBuffer> {
-  return dbBytes(sha256(concatBytes(RECOVERY_LABEL, new Uint8Array([0]), utf8Encode(normalised))));
-}
-
-/** A fresh set for `adminId` (earlier unused codes stop working); the codes are returned once. */
-export async function replaceRecoveryCodes(db: Db, adminId: string, now: Date): Promise<string[]> {
-  await db.adminRecoveryCode.deleteMany({ where: { adminId, usedAt: null } });
-  const codes: string[] = [];
-  for (let i = 0; i < RECOVERY_CODE_COUNT; i++) {
-    const symbols = Array.from(randomBytes(RECOVERY_CODE_SYMBOLS), (byte) => CODE_ALPHABET[byte & 31]).join('');
-    codes.push(symbols.match(/.{5}/g)?.join('-') ?? symbols);
-    await db.adminRecoveryCode.create({ data: { adminId, codeHash: recoveryCodeHash(symbols), createdAt: now } });
-  }
-  return codes;
 }

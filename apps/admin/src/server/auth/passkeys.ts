@@ -20,7 +20,7 @@ import { dbBytes, fromHex, toBase64Url } from '../http/encoding';
 import { RATE_LIMITS, enforceRateLimit } from '../http/rate-limit';
 import { requireDisplayName } from '../members/member-fields';
 import type { AdminServices } from '../services';
-import { activeAdminCount, invitationHash, normaliseRecoveryCode, recoveryCodeHash, replaceRecoveryCodes } from './one-time-secrets';
+import { activeAdminCount, invitationHash } from './one-time-secrets';
 import { createSession } from './sessions';
 
 export const CHALLENGE_LIFETIME_SECONDS = 300;
@@ -35,7 +35,7 @@ async function storeChallenge(
   s: AdminServices,
   challenge: string,
   purpose: 'register' | 'authenticate',
-  extra: Partial<Pick<WebAuthnChallenge, 'adminId' | 'displayName' | 'invitationId' | 'recoveryCodeId'>> = {},
+  extra: Partial<Pick<WebAuthnChallenge, 'adminId' | 'displayName' | 'invitationId'>> = {},
 ): Promise<string> {
   const now = s.now();
   const row = await s.prisma.webAuthnChallenge.create({
@@ -103,55 +103,41 @@ export async function finishSignIn(s: AdminServices, body: unknown): Promise<{ a
   return { adminId: credential.adminId, cookie };
 }
 
-// ── registration: first admin, invited admin, passkey reset, recovery ──────────────────────
+// ── registration: first admin, invited admin, passkey reset ────────────────────────────────
+// Every way to register a passkey is a one-time link (docs/decisions/0006-admin-auth.md,
+// "Recovery"): the setup link printed at first start, an invitation or a reset made by an admin
+// signed in with a passkey, or a reset made on the server with `npm run admin:reset-link`.
 
 const registrationStart = z.object({
-  token: z.string().max(128).optional(),
-  recoveryCode: z.string().max(64).optional(),
+  token: z.string().max(128),
   displayName: z.string().max(256).optional(),
 });
 
 export async function startRegistration(s: AdminServices, body: unknown): Promise<{ challengeId: string; options: unknown; displayName: string }> {
   const parsed = registrationStart.safeParse(body);
-  if (!parsed.success || (parsed.data.token === undefined) === (parsed.data.recoveryCode === undefined)) {
-    throw new ApiError(400, 'malformed', 'expected {"token", "displayName"} or {"recoveryCode"}');
-  }
+  if (!parsed.success) throw new ApiError(400, 'malformed', 'expected {"token", "displayName"}');
   const now = s.now();
   let adminId: string;
   let displayName: string;
-  let extra: { invitationId?: string; recoveryCodeId?: string };
-  let existingCredentials: { id: string; transports: string[] }[] = [];
-  if (parsed.data.token !== undefined) {
-    await enforceRateLimit(s.prisma, 'register:start', RATE_LIMITS.registration, now, 'passkey registrations');
-    const invitation = await s.prisma.adminInvitation.findUnique({ where: { tokenHash: invitationHash(parsed.data.token) } });
-    if (!invitation || invitation.usedAt || invitation.cancelledAt || invitation.expiresAt <= now) {
-      throw new ApiError(403, 'invitation_invalid', 'this link is not valid any more: ask an administrator for a new one');
-    }
-    if (invitation.purpose === 'setup' && (await activeAdminCount(s.prisma)) > 0) {
-      throw new ApiError(403, 'invitation_invalid', 'this setup link is not valid any more: an administrator already exists');
-    }
-    if (invitation.adminId) {
-      const admin = await s.prisma.admin.findUnique({ where: { id: invitation.adminId } });
-      if (!admin || admin.disabledAt) throw new ApiError(403, 'invitation_invalid', 'this administrator was removed');
-      adminId = admin.id;
-      displayName = admin.displayName;
-    } else {
-      adminId = randomUUID();
-      displayName = requireDisplayName(parsed.data.displayName);
-    }
-    extra = { invitationId: invitation.id };
-  } else {
-    await enforceRateLimit(s.prisma, 'recovery', RATE_LIMITS.recovery, now, 'recovery attempts');
-    const normalised = normaliseRecoveryCode(parsed.data.recoveryCode);
-    const code = normalised ? await s.prisma.adminRecoveryCode.findUnique({ where: { codeHash: recoveryCodeHash(normalised) }, include: { admin: true } }) : null;
-    if (!code || code.usedAt || code.admin.disabledAt) {
-      await recordAudit(s.prisma, 'system', 'admin.recovery_failed', {});
-      throw new ApiError(403, 'recovery_code_invalid', 'this recovery code is not valid');
-    }
-    adminId = code.adminId;
-    displayName = code.admin.displayName;
-    extra = { recoveryCodeId: code.id };
+  await enforceRateLimit(s.prisma, 'register:start', RATE_LIMITS.registration, now, 'passkey registrations');
+  const invitation = await s.prisma.adminInvitation.findUnique({ where: { tokenHash: invitationHash(parsed.data.token) } });
+  if (!invitation || invitation.usedAt || invitation.cancelledAt || invitation.expiresAt <= now) {
+    throw new ApiError(403, 'invitation_invalid', 'this link is not valid any more: ask an administrator for a new one');
   }
+  if (invitation.purpose === 'setup' && (await activeAdminCount(s.prisma)) > 0) {
+    throw new ApiError(403, 'invitation_invalid', 'this setup link is not valid any more: an administrator already exists');
+  }
+  if (invitation.adminId) {
+    const admin = await s.prisma.admin.findUnique({ where: { id: invitation.adminId } });
+    if (!admin || admin.disabledAt) throw new ApiError(403, 'invitation_invalid', 'this administrator was removed');
+    adminId = admin.id;
+    displayName = admin.displayName;
+  } else {
+    adminId = randomUUID();
+    displayName = requireDisplayName(parsed.data.displayName);
+  }
+  const extra = { invitationId: invitation.id };
+  let existingCredentials: { id: string; transports: string[] }[] = [];
   existingCredentials = await s.prisma.adminCredential.findMany({ where: { adminId }, select: { id: true, transports: true } });
   const options = await generateRegistrationOptions({
     rpName: RP_NAME,
@@ -173,8 +159,6 @@ const registrationFinish = z.object({ challengeId: z.string(), response: z.loose
 export interface Registered {
   readonly adminId: string;
   readonly cookie: string;
-  /** Shown once: a new admin's first set, or a fresh set after a reset or a recovery. */
-  readonly recoveryCodes: string[];
 }
 
 export async function finishRegistration(s: AdminServices, body: unknown): Promise<Registered> {
@@ -216,11 +200,6 @@ export async function finishRegistration(s: AdminServices, body: unknown): Promi
       invitationPurpose = invitation.purpose;
       replacing = invitation.adminId !== null;
       isNewAdmin = invitation.adminId === null;
-    } else if (challenge.recoveryCodeId) {
-      const claimed = await tx.adminRecoveryCode.updateMany({ where: { id: challenge.recoveryCodeId, adminId, usedAt: null }, data: { usedAt: now } });
-      if (claimed.count !== 1) throw new ApiError(403, 'recovery_code_invalid', 'this recovery code was used meanwhile');
-      replacing = true;
-      await recordAudit(tx, `admin:${adminId}`, 'admin.recovery_code_used', { recoveryCodeId: challenge.recoveryCodeId });
     } else {
       throw new ApiError(400, 'challenge_invalid', 'this passkey request is incomplete; start again');
     }
@@ -228,7 +207,7 @@ export async function finishRegistration(s: AdminServices, body: unknown): Promi
       await tx.admin.create({ data: { id: adminId, displayName, createdAt: now } });
     }
     if (replacing) {
-      // A reset or a recovery means the old passkeys are lost or in the wrong hands: they and
+      // A reset means the old passkeys are lost or in the wrong hands: they and
       // every open session of this admin stop working now.
       const removed = await tx.adminCredential.deleteMany({ where: { adminId } });
       await tx.adminSession.deleteMany({ where: { adminId } });
@@ -249,19 +228,9 @@ export async function finishRegistration(s: AdminServices, body: unknown): Promi
     await recordAudit(tx, `admin:${adminId}`, isNewAdmin ? 'admin.registered' : 'admin.passkey_registered', {
       credentialId: credential.id,
       displayName,
-      ...(invitationPurpose ? { via: invitationPurpose } : { via: 'recovery_code' }),
+      via: invitationPurpose ?? 'invitation',
     });
-    const recoveryCodes = await replaceRecoveryCodes(tx, adminId, now);
     const cookie = await createSession(tx, s, adminId);
-    return { adminId, cookie, recoveryCodes };
-  });
-}
-
-/** A signed-in admin's fresh recovery codes (the old unused ones stop working). */
-export async function regenerateRecoveryCodes(s: AdminServices, adminId: string): Promise<string[]> {
-  return s.prisma.$transaction(async (tx) => {
-    const codes = await replaceRecoveryCodes(tx, adminId, s.now());
-    await recordAudit(tx, `admin:${adminId}`, 'admin.recovery_codes_regenerated', { count: codes.length });
-    return codes;
+    return { adminId, cookie };
   });
 }

@@ -54,8 +54,6 @@ export const RATE_LIMITS = {
   /** Failed sign-ins, all together and per credential. */
   signInFailures: { limit: 30, windowSeconds: 15 * 60 },
   signInFailuresPerCredential: { limit: 5, windowSeconds: 15 * 60 },
-  /** Recovery code attempts, all together (codes carry 100 bits: this caps the noise, not the odds). */
-  recovery: { limit: 10, windowSeconds: 15 * 60 },
-  /** Registration ceremonies started (setup, invitation, recovery), all together. */
+  /** Registration ceremonies started (setup, invitation, reset), all together. */
   registration: { limit: 30, windowSeconds: 15 * 60 },
 } as const satisfies Record<string, RateLimit | number>;

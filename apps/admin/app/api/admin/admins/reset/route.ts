@@ -8,13 +8,15 @@ export const dynamic = 'force-dynamic';
 
 /**
  * Another administrator lost their passkeys: a one-time link with which they register a new one
- * (their old passkeys and sessions end when they do). Not for oneself: that is what recovery codes are for.
+ * (their old passkeys and sessions end when they do).
+ * Not for oneself: an admin who can sign in registers no passkey this way, and one who cannot asks
+ * a colleague, or whoever runs the server (`npm run admin:reset-link`).
  */
 export function POST(request: Request): Promise<Response> {
   return adminMutation(request, async (s, admin, body) => {
     const adminId = field(body, 'adminId');
     if (typeof adminId !== 'string' || !/^[0-9a-f-]{36}$/.test(adminId)) throw new ApiError(400, 'malformed', 'adminId: expected a UUID');
-    if (adminId === admin.admin.id) throw new ApiError(400, 'not_for_yourself', 'use your recovery codes to replace your own passkey');
+    if (adminId === admin.admin.id) throw new ApiError(400, 'not_for_yourself', 'ask another administrator, or whoever runs the server (npm run admin:reset-link), for a link to replace your own passkey');
     const target = await s.prisma.admin.findUnique({ where: { id: adminId } });
     if (!target || target.disabledAt) throw new ApiError(404, 'not_found', 'no such administrator');
     const { link, expiresAt } = await createInvitation(s, s.prisma, actorOf(admin), 'reset', adminId);

@@ -5,7 +5,7 @@ import { adminServices } from '../../../../../src/server/services';
 
 export const dynamic = 'force-dynamic';
 
-/** A one-time link's token (first admin, invitation, passkey reset) or a recovery code. */
+/** A one-time link's token (first admin, invitation, passkey reset by an admin or by `npm run admin:reset-link`). */
 export function POST(request: Request): Promise<Response> {
   return respond(async () => {
     const s = await adminServices();

@@ -5,12 +5,12 @@ import { adminServices } from '../../../../../src/server/services';
 
 export const dynamic = 'force-dynamic';
 
-/** Saves the passkey, signs the admin in and shows their recovery codes, once. */
+/** Saves the passkey and signs the admin in. */
 export function POST(request: Request): Promise<Response> {
   return respond(async () => {
     const s = await adminServices();
     requireSameOrigin(s, request);
-    const { cookie, recoveryCodes } = await finishRegistration(s, await readJsonBody(request, 16 * 1024));
-    return jsonResponse({ signedIn: true, recoveryCodes }, { headers: { 'Set-Cookie': cookie } });
+    const { cookie } = await finishRegistration(s, await readJsonBody(request, 16 * 1024));
+    return jsonResponse({ signedIn: true }, { headers: { 'Set-Cookie': cookie } });
   });
 }
