@@ -1,24 +1,13 @@
 import fc from 'fast-check';
 import { open, SEAL_OVERHEAD, seal } from '../src/aead';
 import { utf8Encode } from '../src/bytes';
-import { CryptoError } from '../src/errors';
 import { randomBytes } from '../src/random';
 import { SecretBytes } from '../src/secret';
+import { expectCode } from './expect-code';
 
 const key = randomBytes(32);
 const ad = utf8Encode('OpenDescent test AD');
 const plaintext = utf8Encode('meet at the usual place at nine');
-
-function expectCode(run: () => unknown, code: string): void {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(CryptoError);
-  expect(thrown).toMatchObject({ code });
-}
 
 describe('seal / open (XChaCha20-Poly1305, managed nonces)', () => {
   it('round-trips, with the layout nonce(24) || ciphertext || tag(16)', () => {

@@ -13,24 +13,13 @@ import {
   type StorageKdfParams,
 } from '../src/at-rest';
 import { utf8Encode } from '../src/bytes';
-import { CryptoError } from '../src/errors';
 import { randomBytes } from '../src/random';
 import { SecretBytes } from '../src/secret';
+import { expectCode } from './expect-code';
 
 /** Small parameters for speed; the production parameters get one test of their own. */
 const TEST_PARAMS: StorageKdfParams = { memoryKiB: 256, iterations: 2, parallelism: 1 };
 const SALT = Uint8Array.from({ length: 16 }, (_, i) => i);
-
-function expectCode(run: () => unknown, code: string): void {
-  let thrown: unknown;
-  try {
-    run();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(CryptoError);
-  expect(thrown).toMatchObject({ code });
-}
 
 describe('deriveStorageKey (Argon2id, RFC 9106)', () => {
   it('golden vector: our parameters map onto Argon2id m, t, p with a 32-byte output', async () => {
