@@ -1,4 +1,5 @@
-import { ed25519Sign, ed25519Verify, type Ed25519PrivateKey } from '@opendescent/crypto';
+import { ed25519Sign, ed25519Verify, utf8Encode, type Ed25519PrivateKey } from '@opendescent/crypto';
+import { domainSeparated } from './signing-input';
 
 /**
  * Signed device requests to the admin app (docs/protocol/admin-api.md §3): a device signs the
@@ -12,13 +13,7 @@ export const DEVICE_REQUEST_NONCE_LENGTH = 16;
 const DEVICE_REQUEST_LABEL = 'OpenDescent admin request v1';
 
 export function deviceRequestSigningInput(payload: string): Uint8Array {
-  const encoder = new TextEncoder();
-  const label = encoder.encode(DEVICE_REQUEST_LABEL);
-  const body = encoder.encode(payload);
-  const input = new Uint8Array(label.length + 1 + body.length);
-  input.set(label, 0);
-  input.set(body, label.length + 1);
-  return input;
+  return domainSeparated(DEVICE_REQUEST_LABEL, utf8Encode(payload));
 }
 
 export function signDeviceRequest(payload: string, signingKey: Ed25519PrivateKey): Promise<Uint8Array> {

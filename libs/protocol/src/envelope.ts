@@ -1,5 +1,6 @@
 import {
   concatBytes,
+  constantTimeEqual,
   generateX25519KeyPair,
   hkdfSha256,
   hmacSha256,
@@ -65,7 +66,7 @@ export function envelopeSizeFor(contentLength: number): number {
 
 export async function sealEnvelope(sender: EnvelopeSender, recipientAgreementKey: Uint8Array, content: Uint8Array): Promise<Uint8Array> {
   const { attestation } = decodeAttestation(sender.attestation);
-  if (!sameBytes(attestation.agreementKey, sender.agreementKey.publicKey)) {
+  if (!constantTimeEqual(attestation.agreementKey, sender.agreementKey.publicKey)) {
     throw new ProtocolError('malformed', 'envelope: the sender key is not the one its attestation names');
   }
   const size = envelopeSizeFor(content.length);
@@ -160,10 +161,6 @@ function padTo(bytes: Uint8Array, length: number): Uint8Array {
   return out;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
 /**
  * Fan-out envelopes (envelopes.md §6): the per-member wrapping of one group message. A Sender Key
  * message is encrypted once; each member device's copy is then sealed under the fan-out key its
@@ -207,7 +204,7 @@ export function openFanoutEnvelope(candidateKeys: readonly Uint8Array[], input: 
   const sealed = bytes.subarray(1 + FANOUT_HINT_LENGTH);
   for (let keyIndex = 0; keyIndex < candidateKeys.length; keyIndex++) {
     const key = candidateKeys[keyIndex] as Uint8Array;
-    if (!sameBytes(fanoutHint(key, sealed), hint)) continue;
+    if (!constantTimeEqual(fanoutHint(key, sealed), hint)) continue;
     let plaintext: Uint8Array;
     try {
       plaintext = open(key, sealed, FANOUT_HEADER);

@@ -1,5 +1,6 @@
-import { ed25519Sign, ed25519Verify, sha256, type Ed25519PrivateKey } from '@opendescent/crypto';
+import { constantTimeEqual, ed25519Sign, ed25519Verify, sha256, type Ed25519PrivateKey } from '@opendescent/crypto';
 import { ProtocolError } from './errors';
+import { domainSeparated } from './signing-input';
 
 /**
  * The organisation key signs the two organisation documents (device attestations and the
@@ -20,17 +21,8 @@ export function orgKeyId(publicKey: Uint8Array): Uint8Array {
   return sha256(publicKey).slice(0, ORG_KEY_ID_LENGTH);
 }
 
-/** Domain separation: `label || 0x00 || body`, so a signature on one document type never verifies as another. */
-function signingInput(label: string, body: Uint8Array): Uint8Array {
-  const prefix = new TextEncoder().encode(label);
-  const input = new Uint8Array(prefix.length + 1 + body.length);
-  input.set(prefix, 0);
-  input.set(body, prefix.length + 1);
-  return input;
-}
-
 export async function signWithOrgKey(label: string, body: Uint8Array, key: Ed25519PrivateKey): Promise<Uint8Array> {
-  return ed25519Sign(key, signingInput(label, body));
+  return ed25519Sign(key, domainSeparated(label, body));
 }
 
 /** Finds the trusted key the document names and checks its signature; throws ProtocolError. */
@@ -43,14 +35,9 @@ export async function verifyOrgSignature(
   keyId: Uint8Array,
   trusted: readonly TrustedOrgKey[],
 ): Promise<void> {
-  const key = trusted.find((candidate) => equalBytes(candidate.orgId, orgId) && equalBytes(orgKeyId(candidate.publicKey), keyId));
+  const key = trusted.find((candidate) => constantTimeEqual(candidate.orgId, orgId) && constantTimeEqual(orgKeyId(candidate.publicKey), keyId));
   if (!key) throw new ProtocolError('unknown_signer', `${what}: signed by an organisation key this verifier does not trust`);
-  if (!(await ed25519Verify(key.publicKey, signingInput(label, body), signature))) {
+  if (!(await ed25519Verify(key.publicKey, domainSeparated(label, body), signature))) {
     throw new ProtocolError('bad_signature', `${what}: the organisation signature does not verify`);
   }
-}
-
-/** Public identifiers only: no timing secret to protect, so a plain comparison is fine. */
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

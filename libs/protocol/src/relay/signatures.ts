@@ -1,15 +1,15 @@
-import { concatBytes, ed25519Sign, ed25519Verify, utf8Encode, type Ed25519PrivateKey } from '@opendescent/crypto';
+import { ed25519Sign, ed25519Verify, type Ed25519PrivateKey } from '@opendescent/crypto';
 import type { DeviceAttestation } from '../attestation';
 import { ProtocolError } from '../errors';
+import { domainSeparated } from '../signing-input';
 import { CHALLENGE_LENGTH, RELAY_PUBLIC_KEY_LENGTH, RELAY_SIGNATURE_LENGTH } from './constants';
 
 /**
  * The relay's two signing inputs (docs/protocol/relay.md §6), each domain-separated as
  * `label || 0x00 || …` so that no signature made for one purpose verifies for another.
  */
-const HELLO_LABEL = utf8Encode('OpenDescent relay hello v1');
-const COMMAND_LABEL = utf8Encode('OpenDescent relay command v1');
-const SEPARATOR = Uint8Array.of(0);
+const HELLO_LABEL = 'OpenDescent relay hello v1';
+const COMMAND_LABEL = 'OpenDescent relay command v1';
 
 function checkChallenge(challenge: Uint8Array): void {
   if (!(challenge instanceof Uint8Array) || challenge.length !== CHALLENGE_LENGTH) {
@@ -20,13 +20,13 @@ function checkChallenge(challenge: Uint8Array): void {
 /** §6.1: what a device signs with its attested identity key to open a session. */
 export function helloSigningInput(challenge: Uint8Array): Uint8Array {
   checkChallenge(challenge);
-  return concatBytes(HELLO_LABEL, SEPARATOR, challenge);
+  return domainSeparated(HELLO_LABEL, challenge);
 }
 
 /** §6.2: what a recipient (or slot) key signs: the frame up to its signature, bound to the connection. */
 export function commandSigningInput(challenge: Uint8Array, frameWithoutSignature: Uint8Array): Uint8Array {
   checkChallenge(challenge);
-  return concatBytes(COMMAND_LABEL, SEPARATOR, challenge, frameWithoutSignature);
+  return domainSeparated(COMMAND_LABEL, challenge, frameWithoutSignature);
 }
 
 export async function signHello(challenge: Uint8Array, deviceSigningKey: Ed25519PrivateKey): Promise<Uint8Array> {

@@ -1,3 +1,4 @@
+import { concatBytes } from '@opendescent/crypto';
 import { ApiError } from './api-error';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -56,11 +57,5 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(...chunks);
 }
