@@ -4,6 +4,8 @@
 // The app's own `server-config.mjs` validates its environment first (one line naming a bad
 // variable, then exit 1) and may prepare what the app needs before it serves (the admin app
 // applies its database migrations). `npm start` and the Docker images use this same path.
+// An app may also export `responseHeaders(config)`: headers set on every response, computed from
+// the runtime configuration (the web client's Content-Security-Policy names the relays).
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,7 +29,11 @@ const app = next({ dev: false, dir: appDir, hostname: config.host, port: config.
 const prepared = await serverConfig.prepare?.(config);
 await app.prepare();
 const handle = app.getRequestHandler();
-const server = http.createServer((request, response) => handle(request, response));
+const headers = Object.entries(serverConfig.responseHeaders?.(config) ?? {});
+const server = http.createServer((request, response) => {
+  for (const [name, value] of headers) response.setHeader(name, value);
+  return handle(request, response);
+});
 
 server.listen(config.port, config.host, () => {
   const { port } = server.address();

@@ -69,3 +69,19 @@ export {
 } from './revocation-list';
 // The relay protocol (docs/protocol/relay.md): client and relay frames, signatures, error codes.
 export * from './relay/index';
+// The client-to-client layer (docs/protocol/messages.md).
+export {
+  APP_PAYLOAD_VERSION,
+  CONTACT_SLOT_SIGNATURE_LABEL,
+  MAX_APP_PAYLOAD_BYTES,
+  MAX_CONTACT_SLOT_BYTES,
+  MESSAGING_FORMAT_VERSION,
+  decodePairwiseContent,
+  encodeContactSlot,
+  encodePairwiseContent,
+  frameAppPayload,
+  openContactSlot,
+  unframeAppPayload,
+  type ContactSlot,
+  type PairwiseContent,
+} from './messaging';

@@ -1,0 +1,64 @@
+import { frameAppPayload, unframeAppPayload } from '@opendescent/protocol';
+import { utf8Decode, utf8Encode } from '@opendescent/crypto';
+import { z } from 'zod';
+
+/**
+ * The application payloads two devices exchange inside their ratchet or Sender Key messages
+ * (docs/protocol/messages.md §4): a version byte, then UTF-8 JSON checked here field by field.
+ * Binary fields are unpadded base64url. A payload that does not validate is dropped whole.
+ */
+const b64url = z.string().regex(/^[A-Za-z0-9_-]*$/).max(4096);
+const id = z.string().regex(/^[0-9a-f]{32}$/);
+const address = z.string().min(3).max(254);
+const queueRef = z.strictObject({ relay: z.string().url().max(512), senderId: b64url });
+const seconds = z.number().int().min(1).max(31 * 86_400).nullable();
+
+const conversationRef = z.discriminatedUnion('kind', [
+  // A direct conversation is named by the other user's address, seen from the sender: the
+  // receiver maps it (the sender's address, or for a copy to one's own device, `with`).
+  z.strictObject({ kind: z.literal('direct'), with: address }),
+  z.strictObject({ kind: z.literal('group'), groupId: id }),
+]);
+
+export const appPayloadSchema = z.discriminatedUnion('t', [
+  /** The queue the sender reads this peer's messages from (messages.md §5.1); sent until acknowledged. */
+  z.strictObject({ t: z.literal('hello'), replyQueue: queueRef }),
+  z.strictObject({
+    t: z.literal('text'),
+    id,
+    conversation: conversationRef,
+    body: z.string().min(1).max(4_000),
+    sentAt: z.number().int().nonnegative(),
+    expireAfter: seconds.optional(),
+  }),
+  z.strictObject({ t: z.literal('receipt'), ids: z.array(id).min(1).max(256) }),
+  z.strictObject({
+    t: z.literal('group'),
+    groupId: id,
+    version: z.number().int().min(1),
+    title: z.string().min(1).max(120),
+    members: z.array(address).min(1).max(1_000),
+    action: z.enum(['create', 'add', 'remove', 'leave', 'sync']),
+    subject: address.optional(),
+    disappearAfter: seconds.optional(),
+    /** When the sender made the change (ms): its system line sorts there, not at arrival. */
+    at: z.number().int().nonnegative().optional(),
+  }),
+  z.strictObject({ t: z.literal('sender_key'), groupId: id, distribution: b64url, fanoutKey: b64url }),
+  z.strictObject({ t: z.literal('disappearing'), conversation: conversationRef, seconds, at: z.number().int().nonnegative().optional() }),
+  /** The sender's user has a new device: look the user up again (messages.md §5.4). */
+  z.strictObject({ t: z.literal('devices_changed') }),
+]);
+
+export type AppPayload = z.infer<typeof appPayloadSchema>;
+export type ConversationRef = z.infer<typeof conversationRef>;
+
+export function encodeAppPayload(payload: AppPayload): Uint8Array {
+  return frameAppPayload(utf8Encode(JSON.stringify(appPayloadSchema.parse(payload))));
+}
+
+/** Throws on anything that is not a valid payload of this version. */
+export function decodeAppPayload(bytes: Uint8Array): AppPayload {
+  const json: unknown = JSON.parse(utf8Decode(unframeAppPayload(bytes)));
+  return appPayloadSchema.parse(json);
+}

@@ -1,0 +1,187 @@
+import type { DeviceTrust, MessageStatus, SystemEvent } from './api';
+
+/**
+ * What the messenger keeps in its vault (every record sealed at rest by ../store/vault.ts).
+ * Plain data with Uint8Array fields; each record type carries `v` so a later change can migrate
+ * it (docs/protocol/messages.md §7).
+ */
+export const TABLES = {
+  self: 'self',
+  contacts: 'contacts',
+  peers: 'peers',
+  conversations: 'conversations',
+  messages: 'messages',
+  outbox: 'outbox',
+  seen: 'seen',
+  groupKeys: 'group-keys',
+  sent: 'sent',
+  parked: 'parked',
+} as const;
+export type CachedTable = 'self' | 'contacts' | 'peers' | 'conversations' | 'group-keys' | 'outbox' | 'parked';
+
+export interface QueueRecord {
+  readonly relay: string;
+  readonly recipientId: Uint8Array;
+  readonly senderId: Uint8Array;
+  /** Ed25519 seed of the queue's recipient key (relay.md §3.3): one key per queue. */
+  readonly keySeed: Uint8Array;
+}
+
+export interface QueueAddress {
+  readonly relay: string;
+  readonly senderId: Uint8Array;
+}
+
+export interface SelfRecord {
+  readonly v: 1;
+  /** exportDeviceIdentity's record. */
+  readonly identity: Uint8Array;
+  readonly address: string;
+  readonly displayName: string;
+  readonly deviceId: Uint8Array;
+  readonly orgId: Uint8Array;
+  readonly orgKeys: readonly Uint8Array[];
+  readonly attestation: Uint8Array;
+  readonly expiresAt: number;
+  readonly renewAfter: number;
+  readonly slotId: Uint8Array;
+  readonly slotKeySeed: Uint8Array;
+  /** serializePrekeyState's record. */
+  readonly prekeys: Uint8Array;
+  readonly intro?: QueueRecord;
+  /** The slot holds our current prekeys and intro queue. */
+  readonly published: boolean;
+  readonly revocationList?: Uint8Array;
+  readonly revocationVersion: number;
+  /** Last sentAt used, so our own messages are strictly ordered (messages.md §6). */
+  readonly clock: number;
+}
+
+export interface ContactDeviceRecord {
+  readonly deviceId: string;
+  readonly attestation: Uint8Array;
+  readonly signingKey: Uint8Array;
+  readonly agreementKey: Uint8Array;
+  readonly slotId?: Uint8Array;
+  readonly trust: DeviceTrust;
+  readonly addedAt: number;
+}
+
+export interface ContactRecord {
+  readonly v: 1;
+  readonly address: string;
+  readonly displayName: string;
+  readonly lookedUpAt: number;
+  /** Last look-up prompted by a `devices_changed` hint (rate limit, messages.md §5.4). */
+  readonly hintedAt?: number;
+  readonly devices: Readonly<Record<string, ContactDeviceRecord>>;
+}
+
+export interface SessionRecord {
+  /** Hex of the initiator's ephemeral key: names the handshake this session came from. */
+  readonly id: string;
+  /** serializeSession's record. */
+  readonly state: Uint8Array;
+  /** Something arrived on it: the peer holds it too, so an initiation need not be repeated. */
+  readonly confirmed: boolean;
+  /** Our handshake initiation, repeated in front of every message until confirmed (messages.md §3). */
+  readonly initiation?: Uint8Array;
+}
+
+/** Another device's Sender Key for one group, and the fan-out key its envelopes are sealed with. */
+export interface ReceivedGroupKey {
+  readonly groupId: string;
+  readonly fanoutKey: Uint8Array;
+  /** serializeSenderKeyReceiverState's record. */
+  readonly state: Uint8Array;
+}
+
+/** The pairwise channel with one other device (ours or a contact's). */
+export interface PeerRecord {
+  readonly v: 1;
+  readonly deviceId: string;
+  readonly address: string;
+  /** Most preferred first; at most three kept. */
+  readonly sessions: readonly SessionRecord[];
+  /** The queue we read this device's messages from. */
+  readonly inbox?: QueueRecord;
+  /** Its queue for us, from its hello; until then its introduction queue. */
+  readonly outbox?: QueueAddress;
+  readonly intro?: QueueAddress;
+  /** We told it our inbox and it has answered since. */
+  readonly helloAcknowledged: boolean;
+  readonly groupKeys: readonly ReceivedGroupKey[];
+  readonly revoked: boolean;
+}
+
+export interface ConversationRecord {
+  readonly v: 1;
+  readonly id: string;
+  readonly kind: 'direct' | 'group';
+  /** Direct: the other user's address. */
+  readonly peer?: string;
+  readonly title?: string;
+  /** Group: every member's address, ours included. */
+  readonly members: readonly string[];
+  readonly groupVersion: number;
+  readonly active: boolean;
+  readonly disappearAfterSeconds: number | null;
+  readonly unread: number;
+  readonly updatedAt: number;
+  readonly lastPreview?: string;
+  readonly lastAt?: number;
+}
+
+export interface MessageRecord {
+  readonly v: 1;
+  readonly id: string;
+  readonly conversationId: string;
+  readonly sender?: { readonly address: string; readonly displayName: string; readonly deviceId: string };
+  readonly mine: boolean;
+  readonly text?: string;
+  readonly system?: SystemEvent;
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  readonly status?: MessageStatus;
+  readonly expiresAt?: number;
+  /** Ours: recipient address -> delivered to at least one of its devices. */
+  readonly deliveredTo?: Readonly<Record<string, boolean>>;
+}
+
+export interface GroupKeyRecord {
+  readonly v: 1;
+  readonly groupId: string;
+  /** serializeSenderKeyState's record. */
+  readonly senderKey: Uint8Array;
+  readonly fanoutKey: Uint8Array;
+  /** Devices (hex ids) that hold this key. */
+  readonly distributedTo: readonly string[];
+  /** A member left or a device was revoked: rotate before the next send (design brief flow 5). */
+  readonly rotate: boolean;
+}
+
+export interface OutboxEntry {
+  readonly senderId: Uint8Array;
+  readonly blob: Uint8Array;
+  /** Whose copy this is (a recipient address), for delivery status. */
+  readonly recipient: string;
+}
+
+export interface OutboxRecord {
+  readonly v: 1;
+  readonly id: string;
+  readonly relay: string;
+  readonly entries: readonly OutboxEntry[];
+  readonly createdAt: number;
+  /** The message whose status changes to `sent` once stored. */
+  readonly messageRef?: { readonly conversationId: string; readonly messageId: string };
+}
+
+/** A blob no key opened yet (messages.md §5.2): retried when a Sender Key arrives, for an hour. */
+export interface ParkedRecord {
+  readonly v: 1;
+  readonly id: string;
+  readonly queuePeer?: string;
+  readonly blob: Uint8Array;
+  readonly at: number;
+}

@@ -1,0 +1,189 @@
+import { utf8Decode, utf8Encode } from '@opendescent/crypto';
+import { AdminClient, AdminRequestError } from '../net/admin-client';
+import { RelayClient, RelayRequestError } from '../net/relay-client';
+import { IndexedDbRecordStore, Vault, isVaultError, type RecordStore, type VaultOptions } from '../store';
+import type { ClientSnapshot, MessengerApi, MessengerErrorShape, MessengerEvent, WipedView } from './api';
+import { MessengerError } from './errors';
+import { Messenger } from './messenger';
+import type { AdminPort, MessengerEnvironment, RelayFactory, RelayPort } from './ports';
+
+/**
+ * The worker's service: the vault's life cycle (create, unlock, lock, wipe) around one Messenger,
+ * and the translation of every failure into a MessengerErrorShape the UI can show. Nothing here
+ * holds a key the Messenger or the Vault does not already hold.
+ */
+export interface MessengerConfig {
+  relayUrls: string[];
+  adminUrl: string;
+  revocationPollSeconds: number;
+}
+
+export interface ServiceDependencies {
+  readonly openStore: () => Promise<RecordStore>;
+  readonly admin: (adminUrl: string) => AdminPort;
+  readonly relayFactory: RelayFactory;
+  readonly now: () => number;
+  /** Tests pass cheaper Argon2id parameters; the browser uses the defaults (crypto.md §8). */
+  readonly vaultOptions?: VaultOptions;
+}
+
+/** Clear-text marker left after a revocation wipe: the reason, no secret (the vault is gone). */
+const WIPED_KEY = 'meta:wiped';
+const DATABASE_NAME = 'opendescent';
+
+export function browserDependencies(): ServiceDependencies {
+  return {
+    openStore: () => IndexedDbRecordStore.open(DATABASE_NAME),
+    admin: (adminUrl) => new AdminClient(adminUrl),
+    relayFactory: (url, credentials) => new RelayClient({ url, credentials }) as unknown as RelayPort,
+    now: () => Date.now(),
+  };
+}
+
+export function createMessengerService(
+  config: MessengerConfig,
+  emit: (event: MessengerEvent) => void,
+  dependencies: ServiceDependencies = browserDependencies(),
+): MessengerApi {
+  let store: RecordStore | undefined;
+  let vault: Vault | undefined;
+  let messenger: Messenger | undefined;
+  let snapshotQueued = false;
+
+  const openStore = async (): Promise<RecordStore> => (store ??= await dependencies.openStore());
+
+  const environment = (adminUrl = config.adminUrl): MessengerEnvironment => ({
+    relayUrls: config.relayUrls,
+    admin: dependencies.admin(adminUrl),
+    relayFactory: dependencies.relayFactory,
+    now: dependencies.now,
+    revocationPollMs: config.revocationPollSeconds * 1000,
+  });
+
+  const wipedView = async (): Promise<WipedView | undefined> => {
+    const raw = await (await openStore()).get(WIPED_KEY);
+    return raw ? (JSON.parse(utf8Decode(raw)) as WipedView) : undefined;
+  };
+
+  const snapshot = async (): Promise<ClientSnapshot> => {
+    const wiped = await wipedView();
+    const state = vault ? 'unlocked' : (await Vault.exists(await openStore())) ? 'locked' : 'none';
+    const rest = messenger?.snapshot() ?? { relays: config.relayUrls.map((url) => ({ url, status: 'offline' as const })), conversations: [], pendingOutgoing: 0 };
+    return { vault: state, ...rest, ...(wiped ? { wiped } : {}) };
+  };
+
+  const queueSnapshot = (): void => {
+    if (snapshotQueued) return;
+    snapshotQueued = true;
+    queueMicrotask(() => {
+      snapshotQueued = false;
+      void snapshot().then((value) => emit({ type: 'snapshot', snapshot: value }));
+    });
+  };
+
+  /** The admin app revoked this device: every key and record goes, the reason stays (issue: revocation). */
+  const wipeForRevocation = async (reason: string): Promise<void> => {
+    messenger = undefined;
+    const current = vault;
+    vault = undefined;
+    await current?.wipe();
+    const raw = await openStore();
+    await raw.apply([{ key: WIPED_KEY, value: utf8Encode(JSON.stringify({ reason, at: dependencies.now() } satisfies WipedView)) }]);
+    queueSnapshot();
+  };
+
+  const start = async (opened: Vault, adminUrl?: string): Promise<void> => {
+    vault = opened;
+    messenger = await Messenger.open(
+      opened,
+      environment(adminUrl),
+      (event) => (event.type === 'messages' ? emit(event) : queueSnapshot()),
+      wipeForRevocation,
+    );
+    queueSnapshot();
+  };
+
+  const running = (): Messenger => {
+    if (!messenger) throw new MessengerError('locked', 'unlock this device first');
+    return messenger;
+  };
+
+  const guard =
+    <A extends unknown[], R>(work: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await work(...args);
+      } catch (error) {
+        throw toErrorShape(error);
+      }
+    };
+
+  return {
+    snapshot: guard(snapshot),
+    createVault: guard(async (passphrase: string) => {
+      const raw = await openStore();
+      await raw.apply([{ key: WIPED_KEY, value: null }]);
+      await start(await Vault.create(raw, passphrase, dependencies.vaultOptions ?? {}));
+    }),
+    unlock: guard(async (passphrase: string) => {
+      if (vault) return;
+      await start(await Vault.unlock(await openStore(), passphrase));
+    }),
+    lock: guard(async () => {
+      messenger?.stop();
+      messenger = undefined;
+      vault?.lock();
+      vault = undefined;
+      queueSnapshot();
+    }),
+    enrol: guard(async (code: string, adminUrl?: string) => {
+      const current = running();
+      if (adminUrl && adminUrl !== config.adminUrl) {
+        // A pasted enrolment link names its admin app; only this deployment's is trusted (CSP too).
+        throw new MessengerError('enrolment_refused', 'that enrolment link is for another organisation’s server');
+      }
+      return current.enrol(code);
+    }),
+    startDirect: guard((address: string) => running().startDirect(address)),
+    createGroup: guard((title: string, addresses: readonly string[]) => running().createGroup(title, addresses)),
+    addMember: guard((id: string, address: string) => running().addMember(id, address)),
+    removeMember: guard((id: string, address: string) => running().removeMember(id, address)),
+    leave: guard((id: string) => running().leave(id)),
+    send: guard((id: string, text: string) => running().send(id, text)),
+    messages: guard((id: string) => running().messages(id)),
+    markRead: guard((id: string) => running().markRead(id)),
+    setDisappearing: guard((id: string, seconds: number | null) => running().setDisappearing(id, seconds)),
+    safetyNumbers: guard((id: string) => running().safetyNumbers(id)),
+    markVerified: guard((address: string, deviceId: string) => running().markVerified(address, deviceId)),
+    wipe: guard(async () => {
+      messenger?.stop();
+      messenger = undefined;
+      vault = undefined;
+      await (await openStore()).clear();
+      queueSnapshot();
+    }),
+  };
+}
+
+const ENROLMENT_CODES = new Set(['code_invalid', 'code_used', 'code_cancelled', 'code_locked', 'code_expired', 'key_in_use', 'malformed']);
+
+/** Every failure becomes a stable code and a message for people; never a stack or a secret. */
+export function toErrorShape(error: unknown): MessengerErrorShape {
+  if (error instanceof MessengerError) return { code: error.code, message: error.message };
+  if (isVaultError(error)) {
+    const code = error.code === 'wrong_passphrase' || error.code === 'weak_passphrase' || error.code === 'locked' ? error.code : 'internal';
+    return { code, message: error.message };
+  }
+  if (error instanceof AdminRequestError) {
+    if (error.code === 'unreachable') return { code: 'admin_unreachable', message: 'the organisation’s server cannot be reached' };
+    if (error.code === 'rate_limited') return { code: 'rate_limited', message: error.message };
+    if (error.code === 'invalid_address') return { code: 'invalid_address', message: error.message };
+    if (error.code === 'device_revoked') return { code: 'revoked', message: error.message };
+    if (ENROLMENT_CODES.has(error.code)) return { code: 'enrolment_refused', message: `${error.code}: ${error.message}` };
+    return { code: 'internal', message: `the organisation’s server refused: ${error.code}` };
+  }
+  if (error instanceof RelayRequestError) {
+    return { code: 'relay_unreachable', message: `the relay refused or is unreachable (${error.code})` };
+  }
+  return { code: 'internal', message: 'something went wrong on this device' };
+}

@@ -1,0 +1,31 @@
+/** Every refusal by the Vault has a stable code; callers branch on it, never on the message. */
+export type VaultErrorCode =
+  /** The passphrase does not open the vault key (or the header's authenticated part was altered). */
+  | 'wrong_passphrase'
+  /** A new passphrase shorter than MIN_PASSPHRASE_LENGTH characters. */
+  | 'weak_passphrase'
+  /** Vault.create on a store that already holds a vault. */
+  | 'already_exists'
+  /** Vault.unlock on a store that holds no vault. */
+  | 'not_found'
+  /** The vault was locked (or wiped): its keys are gone. */
+  | 'locked'
+  /** A record or the header fails authentication or does not parse: altered, truncated or moved. */
+  | 'corrupt_record'
+  /** A header or record version this client does not read (written by a newer client). */
+  | 'unsupported_version';
+
+export class VaultError extends Error {
+  override readonly name = 'VaultError';
+
+  constructor(
+    readonly code: VaultErrorCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+export function isVaultError(value: unknown, code?: VaultErrorCode): value is VaultError {
+  return value instanceof VaultError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,40 @@
+/** Line icons (24×24, stroke = currentColor). Decorative: the control around each one has the name. */
+const PATHS = {
+  lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z',
+  plus: 'M12 5v14M5 12h14',
+  users: 'M16 20v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1M9.5 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7M21 20v-1a4 4 0 0 0-3-3.87M15 4.13a3.5 3.5 0 0 1 0 6.75',
+  message: 'M4 5h16v11H9l-5 4z',
+  shield: 'M12 3l7 3v6c0 4.5-3 7.5-7 9-4-1.5-7-4.5-7-9V6zM9 12l2 2 4-4',
+  info: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18M12 11v6M12 7.5v.5',
+  back: 'M15 5l-7 7 7 7',
+  send: 'M4 12l16-8-6 16-2-7z',
+  clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18M12 7v5l3 2',
+  check: 'M5 12.5l4.5 4.5L19 7.5',
+  checks: 'M2 12.5l4.5 4.5L16 7.5M12 16l1 1 9.5-9.5',
+  alert: 'M12 3l10 18H2zM12 10v5M12 18v.5',
+  timer: 'M12 22a8 8 0 1 0 0-16 8 8 0 0 0 0 16M12 10v4M9 2h6',
+  close: 'M6 6l12 12M18 6L6 18',
+  person: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8M4 21v-1a6 6 0 0 1 6-6h4a6 6 0 0 1 6 6v1',
+} as const;
+
+export type IconName = keyof typeof PATHS;
+
+export function Icon({ name, className }: { name: IconName; className?: string }) {
+  return (
+    <svg
+      className={className ? `icon ${className}` : 'icon'}
+      viewBox="0 0 24 24"
+      width="20"
+      height="20"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <path d={PATHS[name]} />
+    </svg>
+  );
+}

@@ -1,0 +1,60 @@
+import type { ConversationView } from '../../messenger/api';
+import { Avatar } from '../components/avatar';
+import { useI18n } from '../i18n-context';
+
+export function ConversationList({
+  conversations,
+  selectedId,
+  onSelect,
+}: {
+  conversations: readonly ConversationView[];
+  selectedId: string | undefined;
+  onSelect: (id: string) => void;
+}) {
+  const { t, tp, formatListTime, formatDateTime } = useI18n();
+  if (conversations.length === 0) {
+    return (
+      <p className="empty-list" data-testid="conversation-list">
+        {t('main.no-conversations')}
+      </p>
+    );
+  }
+  return (
+    <ul className="conversation-list" data-testid="conversation-list" aria-label={t('main.conversations')}>
+      {conversations.map((conversation) => {
+        const at = conversation.lastMessage?.at ?? conversation.updatedAt;
+        return (
+          <li key={conversation.id}>
+            <button
+              type="button"
+              className="conversation-item"
+              data-testid="conversation-item"
+              data-conversation-id={conversation.id}
+              data-unread={conversation.unread}
+              data-active={conversation.active}
+              aria-current={conversation.id === selectedId ? 'true' : undefined}
+              onClick={() => onSelect(conversation.id)}
+            >
+              <Avatar name={conversation.title} seed={conversation.id} group={conversation.kind === 'group'} />
+              <span className="conversation-text">
+                <span className="conversation-title">{conversation.title}</span>
+                <span className="conversation-preview">{conversation.lastMessage?.preview ?? t('list.no-messages')}</span>
+              </span>
+              <span className="conversation-meta">
+                <time dateTime={new Date(at).toISOString()} title={formatDateTime(at)}>
+                  {formatListTime(at)}
+                </time>
+                {conversation.unread > 0 && (
+                  <span className="unread-badge" data-testid="unread-count">
+                    <span aria-hidden="true">{conversation.unread > 99 ? '99+' : conversation.unread}</span>
+                    <span className="visually-hidden">{tp('list.unread', conversation.unread)}</span>
+                  </span>
+                )}
+              </span>
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,175 @@
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { DISAPPEARING_CHOICES, type ConversationView, type MessageView } from '../../messenger/api';
+import { Avatar } from '../components/avatar';
+import { ErrorMessage } from '../components/error-message';
+import { Icon } from '../components/icon';
+import { membersWithChangedKeys } from '../conversation-format';
+import { useI18n } from '../i18n-context';
+import { uiErrorFrom, useAction, useMessenger, type UiError } from '../messenger-context';
+import { Composer } from './composer';
+import { GroupDetailsDialog } from './group-details-dialog';
+import { MessageList } from './message-list';
+import { SafetyNumbersDialog } from './safety-numbers-dialog';
+
+/** The open conversation's messages, kept fresh from the worker's `messages` events. */
+function useMessages(conversationId: string) {
+  const { api, subscribe } = useMessenger();
+  const [messages, setMessages] = useState<readonly MessageView[] | undefined>();
+  const [error, setError] = useState<UiError | undefined>();
+  const latest = useRef(0);
+
+  const load = useCallback(() => {
+    const request = ++latest.current;
+    api.messages(conversationId).then(
+      (list) => {
+        if (request !== latest.current) return; // a newer answer is on its way
+        setMessages(list);
+        setError(undefined);
+      },
+      (caught: unknown) => request === latest.current && setError(uiErrorFrom(caught)),
+    );
+  }, [api, conversationId]);
+
+  useEffect(() => {
+    load();
+    const unsubscribe = subscribe((event) => {
+      if (event.type === 'messages' && event.conversationId === conversationId) load();
+    });
+    return () => {
+      latest.current++;
+      unsubscribe();
+    };
+  }, [conversationId, load, subscribe]);
+
+  return { messages, error, reload: load };
+}
+
+/** Read while visible: marks the conversation read when it has unread messages and the page is shown. */
+function useMarkRead(conversation: ConversationView, loaded: boolean) {
+  const { api } = useMessenger();
+  useEffect(() => {
+    if (!loaded || conversation.unread === 0) return;
+    const mark = () => {
+      if (document.visibilityState === 'visible') api.markRead(conversation.id).catch(() => undefined);
+    };
+    mark();
+    document.addEventListener('visibilitychange', mark);
+    return () => document.removeEventListener('visibilitychange', mark);
+  }, [api, conversation.id, conversation.unread, loaded]);
+}
+
+function DisappearingSelect({ conversation }: { conversation: ConversationView }) {
+  const { t, formatDuration } = useI18n();
+  const { api, refresh } = useMessenger();
+  const { run, busy, error } = useAction();
+  const id = useId();
+  const current = conversation.disappearAfterSeconds;
+  const choices: (number | null)[] = [...DISAPPEARING_CHOICES];
+  if (current !== null && !choices.includes(current)) choices.push(current);
+  const label = (seconds: number | null) => (seconds === null ? t('disappearing.off') : formatDuration(seconds));
+
+  return (
+    <div className="disappearing" data-on={current !== null}>
+      <label htmlFor={id} title={t('disappearing.label')}>
+        <Icon name="timer" />
+        <span className="visually-hidden">{t('disappearing.label')}</span>
+      </label>
+      <select
+        id={id}
+        data-testid="disappearing-select"
+        aria-label={t('disappearing.label')}
+        value={current === null ? 'off' : String(current)}
+        disabled={busy || !conversation.active}
+        onChange={(event) => {
+          const seconds = event.target.value === 'off' ? null : Number(event.target.value);
+          void run(() => api.setDisappearing(conversation.id, seconds)).then(async (result) => {
+            if (result.ok) await refresh();
+          });
+        }}
+      >
+        {choices.map((seconds) => (
+          <option key={seconds ?? 'off'} value={seconds === null ? 'off' : String(seconds)}>
+            {label(seconds)}
+          </option>
+        ))}
+      </select>
+      {error && <ErrorMessage error={error} />}
+    </div>
+  );
+}
+
+export function ConversationPane({ conversation, onBack }: { conversation: ConversationView; onBack: () => void }) {
+  const { t, tp } = useI18n();
+  const [dialog, setDialog] = useState<'details' | 'safety' | undefined>();
+  const { messages, error, reload } = useMessages(conversation.id);
+  useMarkRead(conversation, messages !== undefined);
+  const changed = membersWithChangedKeys(conversation);
+  const peer = conversation.kind === 'direct' ? conversation.members.find((member) => !member.isSelf) : undefined;
+  const subtitle = conversation.kind === 'group' ? tp('conversation.members', conversation.members.length) : peer?.address;
+
+  return (
+    <section className="conversation" aria-labelledby="conversation-title" data-testid="conversation" data-conversation-id={conversation.id}>
+      <header className="conversation-header">
+        <button type="button" className="icon-button back-button" onClick={onBack} aria-label={t('common.back')}>
+          <Icon name="back" />
+        </button>
+        <Avatar name={conversation.title} seed={conversation.id} group={conversation.kind === 'group'} />
+        <div className="conversation-heading">
+          <h2 id="conversation-title" data-testid="conversation-title">
+            {conversation.title}
+          </h2>
+          {subtitle && <p className="conversation-subtitle">{subtitle}</p>}
+        </div>
+        <div className="conversation-actions">
+          <DisappearingSelect conversation={conversation} />
+          <button
+            type="button"
+            className="icon-button"
+            data-testid="safety-numbers-button"
+            aria-label={t('conversation.safety-numbers')}
+            title={t('conversation.safety-numbers')}
+            onClick={() => setDialog('safety')}
+          >
+            <Icon name="shield" />
+          </button>
+          {conversation.kind === 'group' && (
+            <button
+              type="button"
+              className="icon-button"
+              data-testid="group-details-button"
+              aria-label={t('conversation.details')}
+              title={t('conversation.details')}
+              onClick={() => setDialog('details')}
+            >
+              <Icon name="info" />
+            </button>
+          )}
+        </div>
+      </header>
+
+      {changed.map((member) => (
+        <div key={member.address} className="banner warning" role="alert" data-testid="key-changed-banner">
+          <Icon name="alert" />
+          <span>{t('conversation.key-changed', { name: member.displayName || member.address })}</span>
+          <button type="button" className="button small" onClick={() => setDialog('safety')}>
+            {t('conversation.check')}
+          </button>
+        </div>
+      ))}
+
+      <ErrorMessage error={error} />
+      <MessageList conversation={conversation} messages={messages} />
+
+      {conversation.active ? (
+        <Composer conversationId={conversation.id} onSent={reload} />
+      ) : (
+        <p className="inactive-notice" data-testid="conversation-inactive">
+          {t('conversation.inactive')}
+        </p>
+      )}
+
+      {dialog === 'details' && <GroupDetailsDialog conversation={conversation} onClose={() => setDialog(undefined)} />}
+      {dialog === 'safety' && <SafetyNumbersDialog conversation={conversation} onClose={() => setDialog(undefined)} />}
+    </section>
+  );
+}

@@ -1,0 +1,99 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { ConversationView } from '../../messenger/api';
+import { Avatar } from '../components/avatar';
+import { Dialog } from '../components/dialog';
+import { ErrorMessage } from '../components/error-message';
+import { Icon } from '../components/icon';
+import { useI18n } from '../i18n-context';
+import { useAction, useMessenger } from '../messenger-context';
+
+/** Members of a group, and adding, removing and leaving. */
+export function GroupDetailsDialog({ conversation, onClose }: { conversation: ConversationView; onClose: () => void }) {
+  const { t, tp } = useI18n();
+  const { api, refresh } = useMessenger();
+  const { run, busy, error } = useAction();
+  const [address, setAddress] = useState('');
+  const ids = { address: useId(), members: useId(), add: useId() };
+
+  const act = async (action: () => Promise<void>) => {
+    const result = await run(action);
+    if (result.ok) await refresh();
+    return result.ok;
+  };
+
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    const exact = address.trim();
+    if (!exact) return;
+    if (await act(() => api.addMember(conversation.id, exact))) setAddress('');
+  };
+
+  const leave = async () => {
+    if (await act(() => api.leave(conversation.id))) onClose();
+  };
+
+  return (
+    <Dialog title={t('details.title')} onClose={onClose} testId="group-details-dialog">
+      <p className="dialog-subtitle">{conversation.title}</p>
+      <h3 id={ids.members}>{t('details.members')}</h3>
+      <ul className="member-list" aria-labelledby={ids.members}>
+        {conversation.members.map((member) => (
+          <li key={member.address} className="member" data-testid="member" data-address={member.address}>
+            <Avatar name={member.displayName || member.address} seed={member.address} small />
+            <span className="member-text">
+              <span className="member-name">
+                {member.displayName || member.address} {member.isSelf && <span className="hint">{t('details.you')}</span>}
+              </span>
+              <span className="member-address">{member.address}</span>
+              <span className="hint">{tp('details.devices', member.devices.length)}</span>
+            </span>
+            {!member.isSelf && conversation.active && (
+              <button
+                type="button"
+                className="icon-button"
+                data-testid={`remove-member-${member.address}`}
+                aria-label={t('details.remove', { name: member.displayName || member.address })}
+                title={t('details.remove', { name: member.displayName || member.address })}
+                onClick={() => void act(() => api.removeMember(conversation.id, member.address))}
+                disabled={busy}
+              >
+                <Icon name="close" />
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <ErrorMessage error={error} />
+      {conversation.active && (
+        <>
+          <form className="form inline-form" onSubmit={add} noValidate aria-labelledby={ids.add}>
+            <h3 id={ids.add}>{t('details.add')}</h3>
+            <div className="inline-row">
+              <label htmlFor={ids.address} className="visually-hidden">
+                {t('details.add-address')}
+              </label>
+              <input
+                id={ids.address}
+                data-testid="add-member-address"
+                data-autofocus
+                type="email"
+                autoComplete="off"
+                spellCheck={false}
+                maxLength={320}
+                placeholder={t('details.add-address')}
+                value={address}
+                onChange={(event) => setAddress(event.target.value)}
+              />
+              <button type="submit" className="button" data-testid="add-member-submit" disabled={busy || !address.trim()}>
+                {t('details.add-submit')}
+              </button>
+            </div>
+          </form>
+          <button type="button" className="button danger leave-button" data-testid="leave-conversation" onClick={leave} disabled={busy}>
+            {t('details.leave')}
+          </button>
+        </>
+      )}
+    </Dialog>
+  );
+}

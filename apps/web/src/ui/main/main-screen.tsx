@@ -1,0 +1,108 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { ThisDeviceView } from '../../messenger/api';
+import { ErrorMessage } from '../components/error-message';
+import { Icon } from '../components/icon';
+import { LanguageSwitcher } from '../components/language-switcher';
+import { sortConversations } from '../conversation-format';
+import { useI18n } from '../i18n-context';
+import { useAction, useMessenger } from '../messenger-context';
+import { ConversationList } from './conversation-list';
+import { ConversationPane } from './conversation-pane';
+import { NewChatDialog, NewGroupDialog } from './new-conversation-dialogs';
+import { RelayIndicator } from './relay-indicator';
+
+/**
+ * The unlocked messenger: the conversation list and the open conversation, side by side on a wide
+ * screen; on a narrow one the list, or the conversation with a back button.
+ */
+export function MainScreen({ device }: { device: ThisDeviceView }) {
+  const { t } = useI18n();
+  const { api, snapshot, refresh } = useMessenger();
+  const lock = useAction();
+  const [selectedId, setSelectedId] = useState<string | undefined>();
+  const [dialog, setDialog] = useState<'new-chat' | 'new-group' | undefined>();
+  const conversations = useMemo(() => sortConversations(snapshot.conversations), [snapshot.conversations]);
+  const selected = conversations.find((conversation) => conversation.id === selectedId);
+
+  useEffect(() => {
+    if (selectedId !== undefined && !selected) setSelectedId(undefined);
+  }, [selected, selectedId]);
+
+  const open = (conversationId: string) => {
+    setDialog(undefined);
+    setSelectedId(conversationId);
+  };
+
+  return (
+    <div className="messenger" data-view={selected ? 'conversation' : 'list'} data-testid="main-screen">
+      <aside className="sidebar">
+        <header className="sidebar-header">
+          <div className="sidebar-top">
+            <h1 className="brand">
+              <span className="brand-mark" aria-hidden="true">
+                OD
+              </span>
+              <span className="brand-name">{t('app.name')}</span>
+            </h1>
+            <button
+              type="button"
+              className="icon-button"
+              data-testid="lock-button"
+              aria-label={t('main.lock')}
+              title={t('main.lock')}
+              disabled={lock.busy}
+              onClick={() => void lock.run(() => api.lock()).then(async (result) => {
+            if (result.ok) await refresh();
+          })}
+            >
+              <Icon name="lock" />
+            </button>
+          </div>
+          <div className="sidebar-status">
+            <p className="this-device">
+              <span className="visually-hidden">{t('main.this-device')} </span>
+              <span className="this-device-name">{device.displayName}</span>{' '}
+              <span className="this-device-address" data-testid="device-address">
+                {device.address}
+              </span>
+            </p>
+            <RelayIndicator relays={snapshot.relays} pending={snapshot.pendingOutgoing} />
+          </div>
+          {!device.reachable && (
+            <p className="hint" data-testid="not-reachable" role="status">
+              {t('main.not-reachable')}
+            </p>
+          )}
+          <ErrorMessage error={lock.error} />
+          <div className="sidebar-actions">
+            <button type="button" className="button primary" data-testid="new-chat-button" onClick={() => setDialog('new-chat')}>
+              <Icon name="message" />
+              {t('main.new-chat')}
+            </button>
+            <button type="button" className="button" data-testid="new-group-button" onClick={() => setDialog('new-group')}>
+              <Icon name="users" />
+              {t('main.new-group')}
+            </button>
+          </div>
+        </header>
+        <nav className="sidebar-list" aria-label={t('main.conversations')}>
+          <ConversationList conversations={conversations} selectedId={selected?.id} onSelect={setSelectedId} />
+        </nav>
+        <footer className="sidebar-footer">
+          <LanguageSwitcher />
+        </footer>
+      </aside>
+
+      <main className="pane">
+        {selected ? (
+          <ConversationPane key={selected.id} conversation={selected} onBack={() => setSelectedId(undefined)} />
+        ) : (
+          <p className="pane-hint pane-empty">{t('main.pick-conversation')}</p>
+        )}
+      </main>
+
+      {dialog === 'new-chat' && <NewChatDialog onClose={() => setDialog(undefined)} onStarted={open} />}
+      {dialog === 'new-group' && <NewGroupDialog onClose={() => setDialog(undefined)} onStarted={open} />}
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import type { ConversationView, SystemEvent } from '../../messenger/api';
+import { findMember } from '../conversation-format';
+import type { I18n } from '../i18n-context';
+
+/** A system line for people: names instead of addresses, "you" for this user. */
+export function describeSystemEvent(event: SystemEvent, conversation: ConversationView, i18n: Pick<I18n, 't' | 'tp' | 'formatDuration'>): string {
+  const { t, tp, formatDuration } = i18n;
+  const name = (address: string) => {
+    const member = findMember(conversation, address);
+    if (member?.isSelf) return t('common.you');
+    return member?.displayName || address;
+  };
+  const text = (() => {
+    switch (event.type) {
+      case 'group_created':
+        return t('system.group_created', { by: name(event.by) });
+      case 'member_added':
+        return t('system.member_added', { by: name(event.by), member: name(event.member) });
+      case 'member_removed':
+        return t('system.member_removed', { by: name(event.by), member: name(event.member) });
+      case 'member_left':
+        return t('system.member_left', { member: name(event.member) });
+      case 'key_changed':
+        return t('system.key_changed', { member: name(event.member) });
+      case 'device_added':
+        return t('system.device_added', { member: name(event.member) });
+      case 'device_revoked':
+        return t('system.device_revoked', { member: name(event.member) });
+      case 'disappearing_set':
+        return event.seconds === null
+          ? t('system.disappearing_off', { by: name(event.by) })
+          : t('system.disappearing_set', { by: name(event.by), duration: formatDuration(event.seconds) });
+      case 'history_shared':
+        return tp('system.history_shared', event.count, { by: name(event.by) });
+    }
+  })();
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,122 @@
+/**
+ * RelayClient when its relay goes away: a relay process restarted on the same port, and one
+ * frozen (SIGSTOP) so that nothing is answered. Its own relay, apart from relay-client.spec.ts.
+ */
+import { generateEd25519KeyPair } from '@opendescent/crypto';
+import type { RelayErrorName } from '@opendescent/protocol';
+import { RelayClient, RelayRequestError, isRetryable, reconnectDelayMs, type RelayStatus } from '../../src/net/relay-client';
+import { RelayProcess, blobOf, newDevice, newOrg, recordingIo, until, type TestOrg } from './support/relay-process';
+
+jest.setTimeout(30_000);
+
+const BACKOFF = { initialMs: 100, maxMs: 800 };
+
+let org: TestOrg;
+let relay: RelayProcess;
+const clients: RelayClient[] = [];
+
+beforeAll(async () => {
+  org = await newOrg();
+  relay = await RelayProcess.start(org);
+});
+
+afterEach(() => {
+  relay.resume();
+  for (const client of clients.splice(0)) client.stop();
+});
+
+afterAll(async () => {
+  await relay?.stop();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<RelayRequestError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RelayRequestError) return error;
+    throw error;
+  }
+  throw new Error('expected a RelayRequestError');
+}
+
+describe('RelayClient when the relay goes away', () => {
+  it('a request with no answer rejects with timeout, and the late answer is ignored', async () => {
+    const device = await newDevice(org);
+    const client = new RelayClient({ url: relay.url, credentials: () => device, backoff: BACKOFF, requestTimeoutMs: 400 });
+    clients.push(client);
+    client.start();
+    await until(() => client.status === 'online');
+    const key = await generateEd25519KeyPair();
+    const { senderId } = await client.createQueue(key);
+
+    relay.pause();
+    const started = Date.now();
+    const error = await rejection(client.put(senderId, blobOf('into the void')));
+    expect(error.code).toBe('timeout');
+    expect(isRetryable(error)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    relay.resume();
+
+    // The relay answers the frozen put late; the next request must get its own answer.
+    await expect(client.put(senderId, blobOf('after'))).resolves.toBeUndefined();
+    await expect(client.fetch((await client.createQueue(key)).recipientId, key, 1)).resolves.toEqual({ more: false, messages: [] });
+    expect(client.status).toBe('online');
+  });
+
+  it('relay restarts: notice shutting_down, offline with backoff, online again with a new hello, and re-subscription', async () => {
+    const device = await newDevice(org);
+    const recording = recordingIo();
+    const attempts: number[] = [];
+    const client = new RelayClient({
+      url: relay.url,
+      credentials: () => device,
+      backoff: BACKOFF,
+      requestTimeoutMs: 2_000,
+      ioFactory: (url, options) => {
+        attempts.push(Date.now());
+        return recording.ioFactory(url, options);
+      },
+    });
+    clients.push(client);
+    const statuses: [RelayStatus, RelayErrorName | undefined][] = [];
+    const notices: RelayErrorName[] = [];
+    const lost: string[] = [];
+    client.onStatus((status, error) => statuses.push([status, error]));
+    client.onNotice((error) => notices.push(error));
+    client.onSubscriptionError((recipientId, error) => lost.push(`${Buffer.from(recipientId).toString('hex')}:${error.code}`));
+    client.start();
+    await until(() => client.status === 'online');
+    const key = await generateEd25519KeyPair();
+    const { recipientId } = await client.createQueue(key);
+    await client.subscribe(recipientId, key);
+
+    const restarted = relay.restart();
+    await until(() => client.status === 'offline', 10_000, 'offline');
+    expect(notices).toEqual(['shutting_down']);
+    expect(statuses.at(-1)).toEqual(['offline', 'shutting_down']);
+    expect((await rejection(client.put(new Uint8Array(16), blobOf('while offline')))).code).toBe('offline');
+    await restarted;
+
+    await until(() => client.status === 'online', 10_000, 'online again');
+    const helloFrames = recording.sent.filter((s) => s.event === 'hello');
+    expect(helloFrames.length).toBe(2);
+    // Each try waited at least half its backoff step (jitter keeps it within [step/2, step]).
+    const failedTries = attempts.length - 2;
+    expect(failedTries).toBeGreaterThanOrEqual(1);
+    for (let i = 1; i < attempts.length; i++) {
+      const gap = (attempts[i] as number) - (attempts[i - 1] as number);
+      if (i >= 2) expect(gap).toBeGreaterThanOrEqual(reconnectDelayMs(i - 2, BACKOFF.initialMs, BACKOFF.maxMs, () => 0) - 5);
+    }
+
+    // The restarted relay's memory store no longer has the queue: the re-subscription is
+    // refused, reported once, and forgotten.
+    await until(() => lost.length === 1, 5_000, 'subscription error');
+    expect(lost).toEqual([`${Buffer.from(recipientId).toString('hex')}:auth`]);
+    expect(recording.sent.filter((s) => s.event === 'subscribe')).toHaveLength(2);
+
+    // And the client works on the new relay.
+    const fresh = await client.createQueue(key);
+    await client.subscribe(fresh.recipientId, key);
+    await client.put(fresh.senderId, blobOf('after the restart'));
+  });
+});

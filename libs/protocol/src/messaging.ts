@@ -1,0 +1,111 @@
+import { ed25519Sign, ed25519Verify, RATCHET_MESSAGE_OVERHEAD, type Ed25519PrivateKey } from '@opendescent/crypto';
+import { ByteReader, ByteWriter, expectBytesInput } from './codec';
+import { ProtocolError } from './errors';
+import { HANDSHAKE_INITIATION_BYTES, MAX_SLOT_BUNDLE_BYTES } from './prekey-bundle';
+import { MAX_ENVELOPE_CONTENT } from './envelope';
+import { QUEUE_ID_LENGTH } from './relay/constants';
+import { domainSeparated } from './signing-input';
+
+/**
+ * The client-to-client layer (docs/protocol/messages.md): what a device publishes in its prekey
+ * slot besides its prekeys (the sender id of its introduction queue, signed), how a pairwise
+ * envelope's content is framed (an initial message carrying the handshake, or a plain ratchet
+ * message), and the version byte in front of the application payload. No I/O.
+ */
+export const MESSAGING_FORMAT_VERSION = 1;
+const CONTACT_SLOT_TYPE = 0x06;
+const INITIAL_CONTENT_TYPE = 0x07;
+const RATCHET_CONTENT_TYPE = 0x08;
+export const CONTACT_SLOT_SIGNATURE_LABEL = 'OpenDescent contact slot v1';
+const SIGNATURE_LENGTH = 64;
+export const MAX_CONTACT_SLOT_BYTES = 2 + QUEUE_ID_LENGTH + SIGNATURE_LENGTH + MAX_SLOT_BUNDLE_BYTES;
+
+/** messages.md §2: the bytes a device publishes as its slot "bundle" (relay.md §3.10). */
+export interface ContactSlot {
+  /** The slot bundle of prekeys.md §2, verified later by initiateHandshake. */
+  readonly bundle: Uint8Array;
+  /** Sender id of the device's introduction queue, on the relay that holds the slot. */
+  readonly introSenderId: Uint8Array;
+}
+
+function header(type: number): ByteWriter {
+  return new ByteWriter().u8(MESSAGING_FORMAT_VERSION).u8(type);
+}
+
+function readHeader(reader: ByteReader, what: string): number {
+  const version = reader.u8('version');
+  if (version < MESSAGING_FORMAT_VERSION) throw new ProtocolError('version_too_old', `${what}: version ${version} is no longer accepted`);
+  if (version > MESSAGING_FORMAT_VERSION) throw new ProtocolError('version_unknown', `${what}: version ${version} is newer than this code knows`);
+  return reader.u8('type');
+}
+
+function contactSlotSigningInput(slot: ContactSlot): Uint8Array {
+  return domainSeparated(CONTACT_SLOT_SIGNATURE_LABEL, slot.introSenderId, slot.bundle);
+}
+
+/** Signed by the device's identity key, so a relay cannot redirect introductions to a queue of its own. */
+export async function encodeContactSlot(slot: ContactSlot, identitySigningKey: Ed25519PrivateKey): Promise<Uint8Array> {
+  if (slot.introSenderId.length !== QUEUE_ID_LENGTH) throw new ProtocolError('malformed', 'contact slot: the intro sender id must be 16 bytes');
+  if (slot.bundle.length < 1 || slot.bundle.length > MAX_SLOT_BUNDLE_BYTES) throw new ProtocolError('oversized', 'contact slot: bundle length out of range');
+  const signature = await ed25519Sign(identitySigningKey, contactSlotSigningInput(slot));
+  return header(CONTACT_SLOT_TYPE).bytes(slot.introSenderId, QUEUE_ID_LENGTH).bytes(signature, SIGNATURE_LENGTH).bytes(slot.bundle).finish();
+}
+
+/**
+ * Decodes a contact slot and checks its signature against the owner's identity key as its device
+ * attestation states it. Errors: malformed, oversized, version_*, bad_signature.
+ */
+export async function openContactSlot(input: unknown, ownerSigningKey: Uint8Array): Promise<ContactSlot> {
+  const reader = new ByteReader(expectBytesInput(input, 'contact slot', MAX_CONTACT_SLOT_BYTES), 'contact slot');
+  if (readHeader(reader, 'contact slot') !== CONTACT_SLOT_TYPE) throw new ProtocolError('malformed', 'contact slot: wrong type byte');
+  const introSenderId = reader.bytesOf(QUEUE_ID_LENGTH, 'intro sender id');
+  const signature = reader.bytesOf(SIGNATURE_LENGTH, 'signature');
+  if (reader.remaining < 1) throw new ProtocolError('malformed', 'contact slot: no bundle');
+  const bundle = reader.bytesOf(reader.remaining, 'bundle');
+  const slot = { bundle, introSenderId };
+  if (!(await ed25519Verify(ownerSigningKey, contactSlotSigningInput(slot), signature))) {
+    throw new ProtocolError('bad_signature', 'contact slot: not signed by the device its attestation names');
+  }
+  return slot;
+}
+
+/** messages.md §3: the content of a pairwise sealed envelope. */
+export type PairwiseContent =
+  | { readonly kind: 'initial'; readonly initiation: Uint8Array; readonly ratchetMessage: Uint8Array }
+  | { readonly kind: 'ratchet'; readonly ratchetMessage: Uint8Array };
+
+export function encodePairwiseContent(content: PairwiseContent): Uint8Array {
+  if (content.kind === 'initial') {
+    return header(INITIAL_CONTENT_TYPE).bytes(content.initiation, HANDSHAKE_INITIATION_BYTES).bytes(content.ratchetMessage).finish();
+  }
+  return header(RATCHET_CONTENT_TYPE).bytes(content.ratchetMessage).finish();
+}
+
+export function decodePairwiseContent(input: unknown): PairwiseContent {
+  const reader = new ByteReader(expectBytesInput(input, 'pairwise content', MAX_ENVELOPE_CONTENT), 'pairwise content');
+  const type = readHeader(reader, 'pairwise content');
+  if (type !== INITIAL_CONTENT_TYPE && type !== RATCHET_CONTENT_TYPE) throw new ProtocolError('malformed', 'pairwise content: unknown type');
+  const initiation = type === INITIAL_CONTENT_TYPE ? reader.bytesOf(HANDSHAKE_INITIATION_BYTES, 'handshake initiation') : undefined;
+  if (reader.remaining < RATCHET_MESSAGE_OVERHEAD) throw new ProtocolError('malformed', 'pairwise content: truncated ratchet message');
+  const ratchetMessage = reader.bytesOf(reader.remaining, 'ratchet message');
+  return initiation ? { kind: 'initial', initiation, ratchetMessage } : { kind: 'ratchet', ratchetMessage };
+}
+
+/** messages.md §4: the version byte in front of every application payload (UTF-8 JSON after it). */
+export const APP_PAYLOAD_VERSION = 1;
+/** Fits the 64 KiB envelope bucket with a ratchet header; longer texts are refused by the client. */
+export const MAX_APP_PAYLOAD_BYTES = 60_000;
+
+export function frameAppPayload(json: Uint8Array): Uint8Array {
+  if (json.length > MAX_APP_PAYLOAD_BYTES) throw new ProtocolError('oversized', `application payload over ${MAX_APP_PAYLOAD_BYTES} bytes`);
+  return new ByteWriter().u8(APP_PAYLOAD_VERSION).bytes(json).finish();
+}
+
+export function unframeAppPayload(input: unknown): Uint8Array {
+  const bytes = expectBytesInput(input, 'application payload', MAX_APP_PAYLOAD_BYTES + 1);
+  if (bytes.length < 2) throw new ProtocolError('malformed', 'application payload: empty');
+  const version = bytes[0] as number;
+  if (version < APP_PAYLOAD_VERSION) throw new ProtocolError('version_too_old', `application payload version ${version} is no longer accepted`);
+  if (version > APP_PAYLOAD_VERSION) throw new ProtocolError('version_unknown', `application payload version ${version} is newer than this code knows`);
+  return bytes.slice(1);
+}
