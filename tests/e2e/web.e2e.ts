@@ -9,6 +9,7 @@
  *    reload keeps the history (after the passphrase);
  *  - a member is removed from the group and cannot read later group messages;
  *  - IndexedDB, read raw, holds no plaintext;
+ *  - the member is added back and gets what she missed only through a shared, signed bundle;
  *  - the administrator revokes a device: it wipes its keys and says why, the others carry on.
  * Screenshots of the main screens: test-output/screenshots/web-*.png.
  */
@@ -308,6 +309,29 @@ describeInBrowser('the web client: three staff members in Chromium', () => {
       }
     }
   }), 60_000);
+
+  test('a re-added member gets what she missed only when a member shares it, and the group sees that', () => explained(async () => {
+    const alice = person('alice').page;
+    await openConversation(alice, 'Budget 2027');
+    await alice.getByTestId('group-details-button').click();
+    await alice.getByTestId('add-member-address').fill(STAFF.carol.address);
+    await alice.getByTestId('add-member-submit').click();
+    await alice.getByTestId('member').filter({ hasText: STAFF.carol.address }).waitFor({ timeout: 30_000 });
+    const carol = person('carol').page;
+    await openConversation(carol, 'Budget 2027');
+    await carol.getByTestId('composer-input').waitFor({ timeout: 30_000 });
+    expect(await message(carol, 'the confidential part').count()).toBe(0);
+    await alice.getByTestId(`share-history-${STAFF.carol.address}`).click();
+    await alice.getByTestId('history-shared-notice').waitFor({ timeout: 30_000 });
+    await alice.keyboard.press('Escape');
+    await expectMessage(carol, 'Now without Carol: the confidential part.');
+    await message(carol, 'the confidential part').getByTestId('message-shared-by').waitFor();
+    await carol.locator('[data-testid="system-line"][data-system-type="history_shared"]').waitFor();
+    const bob = person('bob').page;
+    await openConversation(bob, 'Budget 2027');
+    await bob.locator('[data-testid="system-line"][data-system-type="history_shared"]').waitFor({ timeout: 30_000 });
+    await shot(carol, 'history-shared');
+  }), 120_000);
 
   test('the administrator revokes a device: it wipes its keys and says why; the others carry on', () => explained(async () => {
     await revokeDevice(adminPage, adminUrl, STAFF.bob.address);

@@ -109,3 +109,28 @@ export function unframeAppPayload(input: unknown): Uint8Array {
   if (version > APP_PAYLOAD_VERSION) throw new ProtocolError('version_unknown', `application payload version ${version} is newer than this code knows`);
   return bytes.slice(1);
 }
+
+/**
+ * messages.md §5.7: a bounded history bundle a member shares with a new member is signed by the
+ * sharer's device identity key over the bundle's JSON text exactly as sent (no canonicalisation,
+ * as admin-api.md §3.2), so the recipient can show whose word the earlier messages rest on.
+ */
+export const HISTORY_BUNDLE_SIGNATURE_LABEL = 'OpenDescent history bundle v1';
+export const MAX_HISTORY_BUNDLE_CHARACTERS = 50_000;
+
+function historyBundleSigningInput(bundle: string): Uint8Array {
+  if (typeof bundle !== 'string' || bundle.length === 0 || bundle.length > MAX_HISTORY_BUNDLE_CHARACTERS) {
+    throw new ProtocolError('oversized', `history bundle: 1 to ${MAX_HISTORY_BUNDLE_CHARACTERS} characters`);
+  }
+  return domainSeparated(HISTORY_BUNDLE_SIGNATURE_LABEL, new TextEncoder().encode(bundle));
+}
+
+export async function signHistoryBundle(bundle: string, identitySigningKey: Ed25519PrivateKey): Promise<Uint8Array> {
+  return ed25519Sign(identitySigningKey, historyBundleSigningInput(bundle));
+}
+
+export async function verifyHistoryBundle(bundle: string, signature: Uint8Array, sharerSigningKey: Uint8Array): Promise<void> {
+  if (!(await ed25519Verify(sharerSigningKey, historyBundleSigningInput(bundle), signature))) {
+    throw new ProtocolError('bad_signature', 'history bundle: not signed by the device that sent it');
+  }
+}

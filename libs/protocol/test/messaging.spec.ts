@@ -2,6 +2,9 @@ import { generateEd25519KeyPair, RATCHET_MESSAGE_OVERHEAD } from '@opendescent/c
 import {
   HANDSHAKE_INITIATION_BYTES,
   MAX_APP_PAYLOAD_BYTES,
+  MAX_HISTORY_BUNDLE_CHARACTERS,
+  signHistoryBundle,
+  verifyHistoryBundle,
   decodePairwiseContent,
   encodeContactSlot,
   encodePairwiseContent,
@@ -97,5 +100,18 @@ describe('application payload frame (messages.md §4)', () => {
     expect(protocolCode(() => frameAppPayload(new Uint8Array(MAX_APP_PAYLOAD_BYTES + 1)))).toBe('oversized');
     expect(protocolCode(() => unframeAppPayload(Uint8Array.of(2, 0x7b)))).toBe('version_unknown');
     expect(protocolCode(() => unframeAppPayload(Uint8Array.of(1)))).toBe('malformed');
+  });
+});
+
+describe('history bundle signature (messages.md §5.7)', () => {
+  test('verifies over the exact text; another text, key or an oversized bundle is refused', async () => {
+    const sharer = await generateEd25519KeyPair();
+    const bundle = JSON.stringify({ v: 1, messages: [{ body: 'earlier' }] });
+    const signature = await signHistoryBundle(bundle, sharer.privateKey);
+    await expect(verifyHistoryBundle(bundle, signature, sharer.publicKey)).resolves.toBeUndefined();
+    expect(await asyncCode(verifyHistoryBundle(`${bundle} `, signature, sharer.publicKey))).toBe('bad_signature');
+    const other = await generateEd25519KeyPair();
+    expect(await asyncCode(verifyHistoryBundle(bundle, signature, other.publicKey))).toBe('bad_signature');
+    expect(await asyncCode(signHistoryBundle('x'.repeat(MAX_HISTORY_BUNDLE_CHARACTERS + 1), sharer.privateKey))).toBe('oversized');
   });
 });

@@ -77,7 +77,7 @@ export type SystemEvent =
   | { readonly type: 'device_added'; readonly member: string; readonly deviceId: string }
   | { readonly type: 'device_revoked'; readonly member: string; readonly deviceId: string }
   | { readonly type: 'disappearing_set'; readonly by: string; readonly seconds: number | null }
-  | { readonly type: 'history_shared'; readonly by: string; readonly count: number };
+  | { readonly type: 'history_shared'; readonly by: string; readonly count: number; readonly with: string };
 
 export interface MessageView {
   readonly id: string;
@@ -91,6 +91,8 @@ export interface MessageView {
   readonly receivedAt: number;
   readonly status?: MessageStatus;
   readonly expiresAt?: number;
+  /** An earlier message received in a history bundle: it rests on this member's word (messages.md §5.7). */
+  readonly sharedBy?: string;
 }
 
 export interface SafetyNumberView {
@@ -116,6 +118,11 @@ export interface ClientSnapshot {
   readonly conversations: readonly ConversationView[];
   /** Messages waiting in the outbox for a relay. */
   readonly pendingOutgoing: number;
+  /**
+   * A passkey can unlock this vault (WebAuthn PRF): the credential and the PRF salt to evaluate,
+   * both base64url, neither secret. Present while locked too, so the UI can offer it.
+   */
+  readonly passkey?: { readonly credentialId: string; readonly prfSalt: string };
 }
 
 /** Errors the UI can show; `code` is stable, the UI translates it. */
@@ -148,6 +155,11 @@ export interface MessengerApi {
   snapshot(): Promise<ClientSnapshot>;
   createVault(passphrase: string): Promise<void>;
   unlock(passphrase: string): Promise<void>;
+  /** Adds a passkey unlock: the PRF output (32 bytes) of `credentialId` for `prfSalt` wraps the vault key. Needs an unlocked vault. */
+  enablePasskey(credentialId: string, prfSalt: string, prfOutput: Uint8Array): Promise<void>;
+  unlockWithPasskey(prfOutput: Uint8Array): Promise<void>;
+  /** Removes the passkey unlock; the passphrase stays. */
+  disablePasskey(): Promise<void>;
   lock(): Promise<void>;
   /** Enrolment with a one-time code (admin-api.md §4); the admin URL comes from the server config unless given. */
   enrol(code: string, adminUrl?: string): Promise<ThisDeviceView>;
@@ -162,6 +174,11 @@ export interface MessengerApi {
   setDisappearing(conversationId: string, seconds: number | null): Promise<void>;
   safetyNumbers(conversationId: string): Promise<readonly SafetyNumberView[]>;
   markVerified(address: string, deviceId: string): Promise<void>;
+  /**
+   * Shares the group's last `count` messages (at most 100) with one member, as a signed bundle;
+   * every member sees that it happened. Resolves with the number of messages shared.
+   */
+  shareHistory(conversationId: string, address: string, count: number): Promise<number>;
   /** Deletes every local key and record of this device. */
   wipe(): Promise<void>;
 }
@@ -174,3 +191,4 @@ export type MessengerEvent =
 /** Disappearing-message choices the UI offers (seconds). */
 export const DISAPPEARING_CHOICES = [null, 300, 3600, 86_400, 604_800] as const;
 export const MAX_MESSAGE_CHARACTERS = 4_000;
+export const MAX_SHARED_HISTORY = 100;

@@ -1,5 +1,8 @@
 import {
   addOneTimePrekeys,
+  DEFAULT_PREKEY_POLICY,
+  expirePrekeys,
+  rotateSignedPrekeys,
   constantTimeEqual,
   createPrekeyState,
   createSenderKey,
@@ -51,6 +54,9 @@ import {
   openFanoutEnvelope,
   sealEnvelope,
   sealFanoutEnvelope,
+  signHistoryBundle,
+  verifyHistoryBundle,
+  MAX_HISTORY_BUNDLE_CHARACTERS,
   supersedes,
   verifyAttestation,
   verifyRevocationList,
@@ -58,21 +64,22 @@ import {
   type RevocationList,
   type TrustedOrgKey,
 } from '@opendescent/protocol';
-import type {
-  ClientSnapshot,
-  ConversationView,
-  MemberView,
-  MessageView,
-  RelayView,
-  SafetyNumberView,
-  SystemEvent,
-  ThisDeviceView,
+import {
+  MAX_SHARED_HISTORY,
+  type ClientSnapshot,
+  type ConversationView,
+  type MemberView,
+  type MessageView,
+  type RelayView,
+  type SafetyNumberView,
+  type SystemEvent,
+  type ThisDeviceView,
 } from './api';
 import { AdminRequestError } from '../net/admin-client';
 import { RelayRequestError } from '../net/relay-client';
 import { MessengerError } from './errors';
 import { fromB64, fromHex, toB64, toHex } from './encoding';
-import { decodeAppPayload, encodeAppPayload, type AppPayload, type ConversationRef } from './payload';
+import { decodeAppPayload, encodeAppPayload, historyBundleSchema, type AppPayload, type ConversationRef, type HistoryBundle } from './payload';
 import type { MessengerEnvironment, RelayDeliveryEvent, RelayPort } from './ports';
 import {
   TABLES,
@@ -94,6 +101,9 @@ import { Transaction, type VaultLike } from './transaction';
 
 /** One-time prekeys published at enrolment and topped up to (messages.md §2). */
 const ONE_TIME_PREKEYS = 20;
+/** Below this many one-time prekeys on the relay, 20 more are published. */
+const ONE_TIME_PREKEYS_LOW = 10;
+const PREKEY_CHECK_MS = 15 * 60_000;
 const MAX_SESSIONS_PER_PEER = 3;
 /** A contact's devices are looked up again when older than this (the directory is rate limited). */
 const CONTACT_REFRESH_MS = 60 * 60_000;
@@ -187,6 +197,7 @@ export class Messenger {
     this.timers.push(setInterval(() => void this.exclusive(() => this.sweepExpired()).catch(() => undefined), 1_000));
     this.timers.push(setInterval(() => void this.checkRevocation().catch(() => undefined), this.env.revocationPollMs));
     this.timers.push(setInterval(() => void this.exclusive(() => this.renewIfDue()).catch(() => undefined), 60_000));
+    this.timers.push(setInterval(() => void this.exclusive(() => this.maintainPrekeys()).catch(() => undefined), PREKEY_CHECK_MS));
     void this.checkRevocation().catch(() => undefined);
   }
 
@@ -282,7 +293,11 @@ export class Messenger {
 
   private async onRelayOnline(relay: RelayPort): Promise<void> {
     if (this.stopped) return;
-    if (relay.url === this.primaryRelay) await this.publishIfNeeded(relay).catch(() => undefined);
+    if (relay.url === this.primaryRelay) {
+      await this.renewIfDue().catch(() => undefined);
+      await this.publishIfNeeded(relay).catch(() => undefined);
+      await this.maintainPrekeys().catch(() => undefined);
+    }
     for (const { queue, key } of this.queueKeys.values()) {
       if (queue.relay === relay.url) await relay.subscribe(queue.recipientId, key);
     }
@@ -322,6 +337,40 @@ export class Messenger {
     }
     await tx.commit();
     await this.flushOutbox();
+  }
+
+  /**
+   * Keeps the slot usable (messages.md §2): the signed prekeys rotate at half their lifetime
+   * (crypto.md §9, 7 days) and one-time prekeys are added when the relay holds few. Only new
+   * one-time prekeys are appended, never one the relay may already have handed out. The private
+   * halves are stored before anything is published.
+   */
+  private async maintainPrekeys(): Promise<void> {
+    const self = this.self;
+    const relay = this.relays.get(this.primaryRelay);
+    if (!self?.published || !self.intro || !this.identity || relay?.status !== 'online') return;
+    const now = this.env.now();
+    let state = await deserializePrekeyState(self.prekeys);
+    const current = state.signedPrekeys[0];
+    const rotate = !current || now >= current.createdAt + DEFAULT_PREKEY_POLICY.signedPrekeyLifetimeMs / 2;
+    const { remaining } = await relay.fetchPrekeys(self.slotId);
+    const topUp = remaining < ONE_TIME_PREKEYS_LOW;
+    if (!rotate && !topUp) return;
+    const firstNewId = state.nextId;
+    if (rotate) state = await rotateSignedPrekeys(state, this.identity, { now });
+    if (topUp) state = await addOneTimePrekeys(state, this.identity, { now, count: ONE_TIME_PREKEYS, kemCount: ONE_TIME_PREKEYS });
+    state = expirePrekeys(state, now);
+    const published = publishedPrekeys(state, now);
+    const upload = encodeSlotUpload({
+      ...published,
+      oneTimePrekeys: published.oneTimePrekeys.filter((prekey) => prekey.id >= firstNewId),
+      oneTimeKemPrekeys: published.oneTimeKemPrekeys.filter((prekey) => prekey.id >= firstNewId),
+    });
+    const slot = await encodeContactSlot({ bundle: upload.bundle, introSenderId: self.intro.senderId }, this.identity.signing.privateKey);
+    const tx = this.tx();
+    tx.put(TABLES.self, 'device', { ...this.requireSelf(), prekeys: serializePrekeyState(state).exposeBytes().slice() });
+    await tx.commit();
+    await relay.publishPrekeys(self.slotId, await ed25519KeyPairFromSeed(self.slotKeySeed), 'append', slot, upload.oneTimeItems);
   }
 
   private async indexQueue(queue: QueueRecord, peer?: string): Promise<void> {
@@ -828,6 +877,83 @@ export class Messenger {
     });
   }
 
+  async shareHistory(conversationId: string, address: string, count: number): Promise<number> {
+    return this.exclusive(async () => {
+      const self = this.requireSelf();
+      const tx = this.tx();
+      const conversation = this.groupConversation(tx, conversationId);
+      const member = address.trim().toLowerCase();
+      if (!conversation.members.includes(member) || member === self.address) throw new MessengerError('not_found', `${member} is not another member of this group`);
+      const wanted = Math.max(1, Math.min(MAX_SHARED_HISTORY, Math.floor(count)));
+      const contacts = new Map(tx.all<ContactRecord>(TABLES.contacts).map((c) => [c.address, c]));
+      let messages = (await this.messages(conversationId))
+        .filter((m) => m.text !== undefined && m.sender && m.sharedBy === undefined)
+        .slice(-wanted)
+        .map((m) => ({
+          id: m.id,
+          from: m.sender?.address as string,
+          name: (m.mine ? self.displayName : (contacts.get(m.sender?.address as string)?.displayName ?? m.sender?.displayName ?? '')).slice(0, 120),
+          sentAt: m.sentAt,
+          body: m.text as string,
+        }));
+      if (messages.length === 0) throw new MessengerError('not_found', 'there is nothing to share yet');
+      const ref: ConversationRef = { kind: 'group', groupId: conversation.id };
+      // Bounded by count and by size: the oldest go first until the bundle fits one payload.
+      let bundle = '';
+      for (;;) {
+        bundle = JSON.stringify({ v: 1, conversation: ref, sharedWith: member, sharedAt: this.env.now(), messages } satisfies HistoryBundle);
+        if (bundle.length <= MAX_HISTORY_BUNDLE_CHARACTERS) break;
+        messages = messages.slice(1);
+        if (messages.length === 0) throw new MessengerError('message_too_long', 'the messages are too long to share');
+      }
+      const signature = toB64(await signHistoryBundle(bundle, (this.identity as DeviceIdentity).signing.privateKey));
+      await this.lookUp(tx, member);
+      for (const { address: owner, device } of this.recipientDevices(tx, [member])) {
+        if (owner !== member) continue;
+        try {
+          const peer = await this.ensurePeer(tx, owner, device);
+          await this.sendPairwise(tx, tx.get<PeerRecord>(TABLES.peers, peer.deviceId) as PeerRecord, device, { t: 'history', bundle, signature });
+        } catch {
+          // A device that cannot be reached now does not get the bundle; the others do.
+        }
+      }
+      const at = this.env.now();
+      this.systemLine(tx, conversation, { type: 'history_shared', by: self.address, count: messages.length, with: member });
+      await this.deliver(tx, conversation, { t: 'history_shared', conversation: ref, with: member, count: messages.length, at });
+      await tx.commit();
+      this.emitTx(tx);
+      void this.exclusive(() => this.flushOutbox());
+      return messages.length;
+    });
+  }
+
+  /** A bundle for us: checked, then its messages added under the sharer's name (messages.md §5.7). */
+  private async receiveHistory(tx: Transaction, device: ContactDeviceRecord, sender: Sender, bundleText: string, signature: string): Promise<void> {
+    const self = this.requireSelf();
+    await verifyHistoryBundle(bundleText, fromB64(signature), device.signingKey);
+    const bundle = historyBundleSchema.parse(JSON.parse(bundleText));
+    if (bundle.sharedWith !== self.address || bundle.conversation.kind !== 'group') return;
+    const conversation = this.conversationFor(tx, bundle.conversation, sender);
+    if (!conversation || !conversation.members.includes(self.address)) return;
+    let added = 0;
+    for (const entry of bundle.messages) {
+      if (await tx.message(conversation.id, entry.id)) continue;
+      tx.putMessage({
+        v: 1,
+        id: entry.id,
+        conversationId: conversation.id,
+        sender: { address: entry.from, displayName: entry.name, deviceId: '' },
+        mine: entry.from === self.address,
+        text: entry.body,
+        sentAt: Math.min(entry.sentAt, bundle.sharedAt),
+        receivedAt: this.env.now(),
+        sharedBy: sender.address,
+      });
+      added += 1;
+    }
+    if (added > 0) this.systemLine(tx, conversation, { type: 'history_shared', by: sender.address, count: added, with: self.address }, bundle.sharedAt);
+  }
+
   async markVerified(address: string, deviceId: string): Promise<void> {
     return this.exclusive(async () => {
       const tx = this.tx();
@@ -969,6 +1095,7 @@ export class Messenger {
         const state = startResponderSession({ sharedSecret: response.sharedSecret, associatedData: response.associatedData, ratchetKeyPair: response.ratchetKeyPair });
         response.sharedSecret.wipe();
         tx.put(TABLES.self, 'device', { ...this.requireSelf(), prekeys: serializePrekeyState(response.prekeys).exposeBytes().slice() });
+        tx.after(() => void this.exclusive(() => this.maintainPrekeys()).catch(() => undefined));
         const incoming: SessionRecord = { id: sessionId, state: serializeSession(state).exposeBytes().slice(), confirmed: false };
         // Simultaneous initiation: both sessions are kept; the one both sides agree on sends.
         const ours = peer.sessions[0];
@@ -1079,7 +1206,7 @@ export class Messenger {
     groupKeys[index] = { ...received, state: serializeSenderKeyReceiverState(result.state).exposeBytes().slice() };
     tx.put(TABLES.peers, peer.deviceId, { ...peer, groupKeys });
     const payload = decodeAppPayload(result.plaintext);
-    if (payload.t !== 'text' && payload.t !== 'disappearing') throw new MessengerError('internal', 'only messages travel by fan-out');
+    if (payload.t !== 'text' && payload.t !== 'disappearing' && payload.t !== 'history_shared') throw new MessengerError('internal', 'only messages travel by fan-out');
     if (payload.conversation.kind !== 'group' || payload.conversation.groupId !== groupId) throw new MessengerError('internal', 'a group message names another conversation');
     const contact = tx.get<ContactRecord>(TABLES.contacts, peer.address);
     const device = contact?.devices[peer.deviceId];
@@ -1141,6 +1268,15 @@ export class Messenger {
       case 'group':
         await this.applyGroupUpdate(tx, sender, payload);
         return;
+      case 'history':
+        await this.receiveHistory(tx, device, sender, payload.bundle, payload.signature);
+        return;
+      case 'history_shared': {
+        const conversation = this.conversationFor(tx, payload.conversation, sender);
+        if (!conversation || payload.with === self.address) return;
+        this.systemLine(tx, conversation, { type: 'history_shared', by: sender.address, count: payload.count, with: payload.with }, payload.at);
+        return;
+      }
       case 'devices_changed': {
         // Look the sender up again, at most once a minute per contact (the directory is rate limited).
         // A contact can make us spend at most one directory look-up per interval this way.
@@ -1414,9 +1550,4 @@ function isTransient(error: unknown): boolean {
   if (error instanceof MessengerError) return error.code === 'relay_unreachable' || error.code === 'admin_unreachable';
   if (error instanceof RelayRequestError) return true;
   return error instanceof AdminRequestError && (error.code === 'unreachable' || error.code === 'rate_limited');
-}
-
-/** Adds one-time prekeys when the slot runs low (used by the top-up in messages.md §2). */
-export async function topUpPrekeys(state: PrekeyState, identity: DeviceIdentity, now: number): Promise<PrekeyState> {
-  return addOneTimePrekeys(state, identity, { now, count: ONE_TIME_PREKEYS, kemCount: ONE_TIME_PREKEYS });
 }

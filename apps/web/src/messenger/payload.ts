@@ -46,6 +46,10 @@ export const appPayloadSchema = z.discriminatedUnion('t', [
   }),
   z.strictObject({ t: z.literal('sender_key'), groupId: id, distribution: b64url, fanoutKey: b64url }),
   z.strictObject({ t: z.literal('disappearing'), conversation: conversationRef, seconds, at: z.number().int().nonnegative().optional() }),
+  /** A signed bundle of earlier messages for one new member (messages.md §5.7). */
+  z.strictObject({ t: z.literal('history'), bundle: z.string().min(1).max(50_000), signature: b64url }),
+  /** Tells the members that a bundle was shared, so nobody's history travels unseen. */
+  z.strictObject({ t: z.literal('history_shared'), conversation: conversationRef, with: address, count: z.number().int().min(1).max(100), at: z.number().int().nonnegative() }),
   /** The sender's user has a new device: look the user up again (messages.md §5.4). */
   z.strictObject({ t: z.literal('devices_changed') }),
 ]);
@@ -62,3 +66,16 @@ export function decodeAppPayload(bytes: Uint8Array): AppPayload {
   const json: unknown = JSON.parse(utf8Decode(unframeAppPayload(bytes)));
   return appPayloadSchema.parse(json);
 }
+
+/** The signed inside of a `history` payload (messages.md §5.7). */
+export const historyBundleSchema = z.strictObject({
+  v: z.literal(1),
+  conversation: conversationRef,
+  sharedWith: address,
+  sharedAt: z.number().int().nonnegative(),
+  messages: z
+    .array(z.strictObject({ id, from: address, name: z.string().max(120), sentAt: z.number().int().nonnegative(), body: z.string().min(1).max(4_000) }))
+    .min(1)
+    .max(100),
+});
+export type HistoryBundle = z.infer<typeof historyBundleSchema>;

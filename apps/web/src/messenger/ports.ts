@@ -65,6 +65,7 @@ export interface RelayPort {
     bundle: Uint8Array,
     oneTimeItems: readonly Uint8Array[],
   ): Promise<number>;
+  fetchPrekeys(slotId: Uint8Array): Promise<{ remaining: number; bundle: Uint8Array }>;
   claimPrekeys(slotId: Uint8Array): Promise<{ bundle: Uint8Array; oneTime: Uint8Array | null }>;
 }
 

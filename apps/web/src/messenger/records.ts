@@ -1,4 +1,4 @@
-import type { DeviceTrust, MessageStatus, SystemEvent } from './api';
+import type { DeviceTrust, MessageView } from './api';
 
 /**
  * What the messenger keeps in its vault (every record sealed at rest by ../store/vault.ts).
@@ -132,18 +132,9 @@ export interface ConversationRecord {
   readonly lastAt?: number;
 }
 
-export interface MessageRecord {
+/** A message as the UI sees it (api.ts), plus what only the messenger needs. */
+export interface MessageRecord extends MessageView {
   readonly v: 1;
-  readonly id: string;
-  readonly conversationId: string;
-  readonly sender?: { readonly address: string; readonly displayName: string; readonly deviceId: string };
-  readonly mine: boolean;
-  readonly text?: string;
-  readonly system?: SystemEvent;
-  readonly sentAt: number;
-  readonly receivedAt: number;
-  readonly status?: MessageStatus;
-  readonly expiresAt?: number;
   /** Ours: recipient address -> delivered to at least one of its devices. */
   readonly deliveredTo?: Readonly<Record<string, boolean>>;
 }

@@ -1,7 +1,8 @@
 import { utf8Decode, utf8Encode } from '@opendescent/crypto';
 import { AdminClient, AdminRequestError } from '../net/admin-client';
+import { decodeBase64Url, encodeBase64Url } from '../net/base64url';
 import { RelayClient, RelayRequestError } from '../net/relay-client';
-import { IndexedDbRecordStore, Vault, isVaultError, type RecordStore, type VaultOptions } from '../store';
+import { IndexedDbRecordStore, Vault, isVaultError, type PasskeyInfo, type RecordStore, type VaultOptions } from '../store';
 import type { ClientSnapshot, MessengerApi, MessengerErrorShape, MessengerEvent, WipedView } from './api';
 import { MessengerError } from './errors';
 import { Messenger } from './messenger';
@@ -69,7 +70,20 @@ export function createMessengerService(
     const wiped = await wipedView();
     const state = vault ? 'unlocked' : (await Vault.exists(await openStore())) ? 'locked' : 'none';
     const rest = messenger?.snapshot() ?? { relays: config.relayUrls.map((url) => ({ url, status: 'offline' as const })), conversations: [], pendingOutgoing: 0 };
-    return { vault: state, ...rest, ...(wiped ? { wiped } : {}) };
+    const passkey = state === 'none' ? undefined : await storedPasskey();
+    return { vault: state, ...rest, ...(wiped ? { wiped } : {}), ...(passkey ? { passkey } : {}) };
+  };
+
+  /** The passkey the UI may offer (public values). One this client cannot read is not offered: the passphrase still works. */
+  const storedPasskey = async (): Promise<ClientSnapshot['passkey']> => {
+    let info: PasskeyInfo | undefined;
+    try {
+      info = await Vault.passkeyInfo(await openStore());
+    } catch (error) {
+      if (isVaultError(error, 'corrupt_record') || isVaultError(error, 'unsupported_version')) return undefined;
+      throw error;
+    }
+    return info && { credentialId: encodeBase64Url(info.credentialId), prfSalt: encodeBase64Url(info.prfSalt) };
   };
 
   const queueSnapshot = (): void => {
@@ -155,6 +169,39 @@ export function createMessengerService(
     setDisappearing: guard((id: string, seconds: number | null) => running().setDisappearing(id, seconds)),
     safetyNumbers: guard((id: string) => running().safetyNumbers(id)),
     markVerified: guard((address: string, deviceId: string) => running().markVerified(address, deviceId)),
+    shareHistory: guard((id: string, address: string, count: number) => running().shareHistory(id, address, count)),
+    // Passkey unlock (WebAuthn PRF, storage.md §2.1): the UI runs the ceremony, this side only
+    // sees the 32-byte PRF output, which is this worker's own copy and is zeroed after use.
+    enablePasskey: guard(async (credentialId: string, prfSalt: string, prfOutput: Uint8Array) => {
+      try {
+        if (!vault) throw new MessengerError('locked', 'unlock this device first');
+        let id: Uint8Array;
+        let salt: Uint8Array;
+        try {
+          id = decodeBase64Url(credentialId);
+          salt = decodeBase64Url(prfSalt, 32);
+        } catch {
+          throw new MessengerError('internal', 'the passkey’s credential id or salt is malformed');
+        }
+        await vault.addPasskey(id, salt, prfOutput);
+        queueSnapshot();
+      } finally {
+        prfOutput.fill(0);
+      }
+    }),
+    unlockWithPasskey: guard(async (prfOutput: Uint8Array) => {
+      try {
+        if (vault) return;
+        await start(await Vault.unlockWithPasskey(await openStore(), prfOutput));
+      } finally {
+        prfOutput.fill(0);
+      }
+    }),
+    disablePasskey: guard(async () => {
+      if (!vault) throw new MessengerError('locked', 'unlock this device first');
+      await vault.removePasskey();
+      queueSnapshot();
+    }),
     wipe: guard(async () => {
       messenger?.stop();
       messenger = undefined;

@@ -9,6 +9,8 @@ export {
   MIN_PASSPHRASE_LENGTH,
   VAULT_FORMAT_VERSION,
   VAULT_HEADER_KEY,
+  VAULT_PASSKEY_HEADER_KEY,
+  type PasskeyInfo,
   type UnlockOptions,
   type VaultOptions,
 } from './vault';

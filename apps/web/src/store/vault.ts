@@ -5,7 +5,8 @@
  *
  * Keys
  *   storage key = Argon2id(passphrase, salt, m, t, p)                        deriveStorageKey
- *   vault key   = 32 random bytes, kept only sealed under the storage key in the header
+ *   vault key   = 32 random bytes, stored only sealed: under the storage key in the header, and
+ *                 under a passkey's key in the optional passkey header; in memory while unlocked
  *   record key  = HKDF-SHA256(vault key, salt = "", "OpenDescent-Vault-v1 record key", 32)
  *   index key   = HKDF-SHA256(vault key, salt = "", "OpenDescent-Vault-v1 index key", 32)
  * The random vault key sits between the passphrase and the data so that changing the passphrase
@@ -33,8 +34,22 @@
  * short with no practical chance of collision. Sealing binds a record to its entry key: one moved
  * or copied elsewhere does not open. A record grows by 41 bytes; no padding.
  *
+ * Passkey header: entry "meta:vault-passkey", in clear, optional, version 1, 108 + n bytes
+ * (docs/protocol/storage.md §2.1)
+ * | offset | size | field                     | why                                                    |
+ * | 0      | 1    | version = 0x01            | any other value is unsupported_version                 |
+ * | 1      | 2    | n, u16be, 1..1023         | the credential id's length (WebAuthn L3 §4: ≤ 1023)    |
+ * | 3      | n    | credential id             | which passkey to ask for (allowCredentials)            |
+ * | 3+n    | 32   | PRF salt                  | the input the passkey's PRF (hmac-secret) is evaluated on |
+ * | 35+n   | 73   | sealRecord(passkey key, vault key, id = "OpenDescent-Vault-v1 passkey" ‖ bytes 0..34+n) |
+ *   passkey key = HKDF-SHA256(PRF output, salt = PRF salt, "OpenDescent-Vault-v1 passkey key", 32)
+ *   The same vault key as the passphrase header, sealed a second way: changing the passphrase
+ *   leaves it working, and removing it leaves the passphrase. The PRF output must be 32 bytes
+ *   (WebAuthn PRF); any other length is a TypeError (a caller's bug, not a wrong passkey).
+ *
  * What a copy of the store still shows: how many groups there are and how many records each holds,
- * record sizes, and (across copies) which entries changed.
+ * record sizes, (across copies) which entries changed, and whether a passkey can unlock the vault
+ * (its credential id and PRF salt).
  */
 import {
   constantTimeEqual,
@@ -60,6 +75,13 @@ import { VaultError } from './vault-error';
 
 export const VAULT_FORMAT_VERSION = 1;
 export const VAULT_HEADER_KEY = 'meta:vault';
+export const VAULT_PASSKEY_HEADER_KEY = 'meta:vault-passkey';
+export const VAULT_PASSKEY_FORMAT_VERSION = 1;
+/** WebAuthn PRF results are 32 bytes (the hmac-secret output). */
+export const PASSKEY_PRF_OUTPUT_LENGTH = 32;
+export const PASSKEY_PRF_SALT_LENGTH = 32;
+/** WebAuthn Level 3 §4 (Credential ID): at most 1023 bytes. */
+export const MAX_PASSKEY_CREDENTIAL_ID_LENGTH = 1023;
 /** Characters (code points after NFC), as people count them. */
 export const MIN_PASSPHRASE_LENGTH = 8;
 const VAULT_KEY_LENGTH = 32;
@@ -67,6 +89,10 @@ const ADDRESS_HEX_LENGTH = 32;
 const HEADER_ID_LABEL = 'OpenDescent-Vault-v1 header';
 const RECORD_KEY_INFO = 'OpenDescent-Vault-v1 record key';
 const INDEX_KEY_INFO = 'OpenDescent-Vault-v1 index key';
+const PASSKEY_ID_LABEL = 'OpenDescent-Vault-v1 passkey';
+const PASSKEY_KEY_INFO = 'OpenDescent-Vault-v1 passkey key';
+const PASSKEY_CREDENTIAL_OFFSET = 3;
+const PASSKEY_SEALED_KEY_LENGTH = 1 + SEAL_OVERHEAD + VAULT_KEY_LENGTH;
 const SALT_OFFSET = 13;
 const SEALED_KEY_OFFSET = SALT_OFFSET + STORAGE_SALT_LENGTH;
 const HEADER_LENGTH = SEALED_KEY_OFFSET + 1 + SEAL_OVERHEAD + VAULT_KEY_LENGTH;
@@ -84,8 +110,15 @@ export interface VaultOptions {
 export type UnlockOptions = Pick<VaultOptions, 'onProgress'>;
 
 interface RecordKeys {
+  /** Kept while unlocked only to seal it under a new passkey (addPasskey). */
+  readonly vault: SecretBytes;
   readonly record: SecretBytes;
   readonly index: SecretBytes;
+}
+
+export interface PasskeyInfo {
+  readonly credentialId: Uint8Array;
+  readonly prfSalt: Uint8Array;
 }
 
 export class Vault {
@@ -94,7 +127,11 @@ export class Vault {
 
   private constructor(store: RecordStore, vaultKey: SecretBytes) {
     this.#store = store;
-    this.#keys = { record: deriveSubkey(vaultKey, RECORD_KEY_INFO), index: deriveSubkey(vaultKey, INDEX_KEY_INFO) };
+    this.#keys = {
+      vault: SecretBytes.copyOf(vaultKey.exposeBytes(), 'vault key'),
+      record: deriveSubkey(vaultKey, RECORD_KEY_INFO),
+      index: deriveSubkey(vaultKey, INDEX_KEY_INFO),
+    };
   }
 
   static async exists(store: RecordStore): Promise<boolean> {
@@ -125,6 +162,80 @@ export class Vault {
     } finally {
       vaultKey.wipe();
     }
+  }
+
+  /**
+   * Opens the vault with a passkey's PRF output instead of the passphrase. Refuses not_found (no
+   * vault, or no passkey header), unsupported_version, corrupt_record (passkey header) and
+   * wrong_passphrase (the output does not open it: another passkey, another salt, an altered
+   * header); writes nothing. A PRF output that is not 32 bytes is a TypeError.
+   */
+  static async unlockWithPasskey(store: RecordStore, prfOutput: Uint8Array): Promise<Vault> {
+    checkPrfOutput(prfOutput);
+    if (!(await Vault.exists(store))) throw new VaultError('not_found', 'this store holds no vault');
+    const header = await store.get(VAULT_PASSKEY_HEADER_KEY);
+    if (header === undefined) throw new VaultError('not_found', 'no passkey can unlock this vault');
+    const parsed = parsePasskeyHeader(header);
+    const passkeyKey = derivePasskeyKey(prfOutput, parsed.prfSalt);
+    let vaultKey: SecretBytes;
+    try {
+      vaultKey = new SecretBytes(openRecord(passkeyKey, parsed.sealedKey, passkeySealId(header, parsed.sealedKeyOffset)), 'vault key');
+    } catch {
+      throw new VaultError('wrong_passphrase', 'this passkey does not open this vault');
+    } finally {
+      passkeyKey.wipe();
+    }
+    try {
+      return new Vault(store, vaultKey);
+    } finally {
+      vaultKey.wipe();
+    }
+  }
+
+  /**
+   * The passkey that can unlock this vault (public: which credential to ask for and the PRF salt),
+   * or undefined. Refuses unsupported_version and corrupt_record for a header it cannot read.
+   */
+  static async passkeyInfo(store: RecordStore): Promise<PasskeyInfo | undefined> {
+    const header = await store.get(VAULT_PASSKEY_HEADER_KEY);
+    if (header === undefined) return undefined;
+    const { credentialId, prfSalt } = parsePasskeyHeader(header);
+    return { credentialId: credentialId.slice(), prfSalt: prfSalt.slice() };
+  }
+
+  /**
+   * Lets a passkey unlock this vault: seals the vault key under a key derived from the passkey's
+   * PRF output for `prfSalt` (one header write; an earlier passkey is replaced). Needs the vault
+   * unlocked. Credential id 1..1023 bytes, salt and PRF output 32 bytes, else TypeError.
+   */
+  async addPasskey(credentialId: Uint8Array, prfSalt: Uint8Array, prfOutput: Uint8Array): Promise<void> {
+    if (!(credentialId instanceof Uint8Array) || credentialId.length < 1 || credentialId.length > MAX_PASSKEY_CREDENTIAL_ID_LENGTH) {
+      throw new TypeError(`vault: a passkey credential id is 1..${MAX_PASSKEY_CREDENTIAL_ID_LENGTH} bytes`);
+    }
+    if (!(prfSalt instanceof Uint8Array) || prfSalt.length !== PASSKEY_PRF_SALT_LENGTH) {
+      throw new TypeError(`vault: a passkey PRF salt is ${PASSKEY_PRF_SALT_LENGTH} bytes`);
+    }
+    checkPrfOutput(prfOutput);
+    const { vault: vaultKey } = this.#requireKeys();
+    const sealedKeyOffset = PASSKEY_CREDENTIAL_OFFSET + credentialId.length + PASSKEY_PRF_SALT_LENGTH;
+    const header = new Uint8Array(sealedKeyOffset + PASSKEY_SEALED_KEY_LENGTH);
+    header[0] = VAULT_PASSKEY_FORMAT_VERSION;
+    new DataView(header.buffer).setUint16(1, credentialId.length);
+    header.set(credentialId, PASSKEY_CREDENTIAL_OFFSET);
+    header.set(prfSalt, PASSKEY_CREDENTIAL_OFFSET + credentialId.length);
+    const passkeyKey = derivePasskeyKey(prfOutput, prfSalt);
+    try {
+      header.set(sealRecord(passkeyKey, vaultKey.exposeBytes(), passkeySealId(header, sealedKeyOffset)), sealedKeyOffset);
+    } finally {
+      passkeyKey.wipe();
+    }
+    await this.#store.apply([{ key: VAULT_PASSKEY_HEADER_KEY, value: header }]);
+  }
+
+  /** Stops the passkey unlocking this vault (deletes its header); the passphrase stays. Needs the vault unlocked. */
+  async removePasskey(): Promise<void> {
+    this.#requireKeys();
+    await this.#store.apply([{ key: VAULT_PASSKEY_HEADER_KEY, value: null }]);
   }
 
   get isLocked(): boolean {
@@ -191,12 +302,13 @@ export class Vault {
 
   /** Zeroes the keys held; every later read or write is refused with 'locked'. Idempotent. */
   lock(): void {
+    this.#keys?.vault.wipe();
     this.#keys?.record.wipe();
     this.#keys?.index.wipe();
     this.#keys = undefined;
   }
 
-  /** Deletes everything in the store (the header too) and locks. */
+  /** Deletes everything in the store (both headers too) and locks. */
   async wipe(): Promise<void> {
     this.lock();
     await this.#store.clear();
@@ -321,6 +433,50 @@ function checkName(name: string, what: string, nulAllowed: boolean): void {
 
 function deriveSubkey(vaultKey: SecretBytes, info: string): SecretBytes {
   return new SecretBytes(hkdfSha256(vaultKey, new Uint8Array(0), utf8Encode(info), 32), info);
+}
+
+function checkPrfOutput(prfOutput: Uint8Array): void {
+  if (!(prfOutput instanceof Uint8Array) || prfOutput.length !== PASSKEY_PRF_OUTPUT_LENGTH) {
+    throw new TypeError(`vault: a passkey PRF output is ${PASSKEY_PRF_OUTPUT_LENGTH} bytes`);
+  }
+}
+
+/** The PRF output is already uniformly random; HKDF binds it to this use and to the salt it came from. */
+function derivePasskeyKey(prfOutput: Uint8Array, prfSalt: Uint8Array): SecretBytes {
+  return new SecretBytes(hkdfSha256(prfOutput, prfSalt, utf8Encode(PASSKEY_KEY_INFO), 32), 'passkey key');
+}
+
+/** The id the vault key is sealed under in the passkey header: the header's bytes before the sealed key. */
+function passkeySealId(header: Uint8Array, sealedKeyOffset: number): Uint8Array {
+  return concatBytes(utf8Encode(PASSKEY_ID_LABEL), header.subarray(0, sealedKeyOffset));
+}
+
+interface ParsedPasskeyHeader extends PasskeyInfo {
+  readonly sealedKeyOffset: number;
+  readonly sealedKey: Uint8Array;
+}
+
+/** Checks the passkey header's version and lengths (storage.md §2.1); authenticity is checked when it is opened. */
+function parsePasskeyHeader(header: Uint8Array): ParsedPasskeyHeader {
+  if (header.length === 0) throw new VaultError('corrupt_record', 'the passkey header is empty');
+  if (header[0] !== VAULT_PASSKEY_FORMAT_VERSION) {
+    throw new VaultError(
+      'unsupported_version',
+      `passkey header version ${header[0]}; this client reads ${VAULT_PASSKEY_FORMAT_VERSION}`,
+    );
+  }
+  if (header.length < PASSKEY_CREDENTIAL_OFFSET) throw new VaultError('corrupt_record', 'the passkey header is truncated');
+  const idLength = new DataView(header.buffer, header.byteOffset, header.byteLength).getUint16(1);
+  const sealedKeyOffset = PASSKEY_CREDENTIAL_OFFSET + idLength + PASSKEY_PRF_SALT_LENGTH;
+  if (idLength < 1 || idLength > MAX_PASSKEY_CREDENTIAL_ID_LENGTH || header.length !== sealedKeyOffset + PASSKEY_SEALED_KEY_LENGTH) {
+    throw new VaultError('corrupt_record', 'the passkey header has the wrong length');
+  }
+  return {
+    credentialId: header.subarray(PASSKEY_CREDENTIAL_OFFSET, PASSKEY_CREDENTIAL_OFFSET + idLength),
+    prfSalt: header.subarray(PASSKEY_CREDENTIAL_OFFSET + idLength, sealedKeyOffset),
+    sealedKeyOffset,
+    sealedKey: header.subarray(sealedKeyOffset),
+  };
 }
 
 /** The id the vault key is sealed under: it authenticates the header's bytes before the sealed key. */

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useRef, useState } from 'react'
 import type { ClientSnapshot, MessengerApi, MessengerEvent } from '../messenger/api';
 import type { MessageKey, MessageParams } from '../i18n';
 import { isMessengerError } from '../worker/rpc';
+import { PasskeyError } from './passkey';
 
 export interface MessengerContextValue {
   readonly api: MessengerApi;
@@ -28,6 +29,7 @@ export interface UiError {
 }
 
 export function uiErrorFrom(error: unknown): UiError {
+  if (error instanceof PasskeyError) return { key: `passkey.error.${error.reason}` };
   return { key: isMessengerError(error) ? `error.${error.code}` : 'error.internal' };
 }
 

@@ -45,6 +45,10 @@ const ARGUMENTS = {
   setDisappearing: z.tuple([id, z.number().int().positive().nullable()]),
   safetyNumbers: z.tuple([id]),
   markVerified: z.tuple([address, z.string().min(1).max(200)]),
+  shareHistory: z.tuple([id, address, z.number().int().min(1).max(100)]),
+  enablePasskey: z.tuple([z.string().min(1).max(1024), z.string().min(1).max(128), z.instanceof(Uint8Array)]),
+  unlockWithPasskey: z.tuple([z.instanceof(Uint8Array)]),
+  disablePasskey: z.tuple([]),
   wipe: z.tuple([]),
 } satisfies Record<MessengerMethod, z.ZodType<unknown[]>>;
 

@@ -5,12 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DeviceIdentity } from '@opendescent/crypto';
-import { signAttestation, signRevocationList, type RevocationReason } from '@opendescent/protocol';
+import { decodeAttestation, signAttestation, signRevocationList, type RevocationReason } from '@opendescent/protocol';
 import { AdminRequestError } from '../../src/net/admin-client';
 import type { AdminPort, AttestationAnswer, DirectoryDevice } from '../../src/messenger/ports';
 import { nowSeconds, type TestOrg } from '../net/support/relay-process';
 
-interface Enrolled extends DirectoryDevice {
+interface Enrolled extends Omit<DirectoryDevice, 'attestation'> {
+  attestation: Uint8Array;
   readonly address: string;
   revoked?: { reason: RevocationReason; at: number };
 }
@@ -20,6 +21,7 @@ export class FakeAdmin {
   private readonly codes = new Map<string, { address: string; displayName: string }>();
   private list: Uint8Array | undefined;
   lookups = 0;
+  renewals = 0;
 
   constructor(readonly org: TestOrg) {}
 
@@ -56,8 +58,15 @@ export class FakeAdmin {
       this.devices.push({ deviceId, attestation: answer.attestation, prekeySlotId, address: entry.address });
       return answer;
     },
-    renew: async () => {
-      throw new AdminRequestError(500, 'not_in_this_fake', 'renewal is exercised by the admin app tests');
+    renew: async ({ deviceId, identity }) => {
+      const device = this.devices.find((d) => Buffer.compare(Buffer.from(d.deviceId), Buffer.from(deviceId)) === 0);
+      if (!device) throw new AdminRequestError(404, 'unknown_device', 'no such device');
+      if (device.revoked) throw new AdminRequestError(403, 'device_revoked', 'revoked');
+      this.renewals++;
+      const decoded = decodeAttestation(device.attestation).attestation;
+      const answer = await this.attest(identity, deviceId, decoded.userAddress, decoded.displayName);
+      device.attestation = answer.attestation;
+      return answer;
     },
     lookup: async ({ address }) => {
       this.lookups++;

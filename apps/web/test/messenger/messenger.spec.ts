@@ -3,71 +3,27 @@
  * through a REAL relay (child process) with the organisation played by FakeAdmin. Proves the
  * flows of docs/protocol/messages.md: first contact, 1:1 with delivery receipts, groups with
  * Sender Keys and fan-out, removal, offline delivery, revocation, disappearing messages, and
- * that the raw store holds no plaintext.
+ * that the raw store holds no plaintext. Alice's vault is in IndexedDB (fake-indexeddb), the
+ * others' in memory: the same interface (apps/web/src/store).
  */
-import { MemoryRecordStore } from '../../src/store';
-import { RelayClient } from '../../src/net/relay-client';
-import { createMessengerService } from '../../src/messenger/service';
-import type { ClientSnapshot, MessengerApi, MessageView } from '../../src/messenger/api';
-import type { RelayPort } from '../../src/messenger/ports';
-import { FakeAdmin } from './fake-admin';
 import { openContactSlot, verifyAttestation } from '@opendescent/protocol';
+import { RelayClient } from '../../src/net/relay-client';
+import type { MessageView } from '../../src/messenger/api';
+import { FakeAdmin } from './fake-admin';
 import { RelayProcess, newDevice, newOrg } from '../net/support/relay-process';
+import { PASSPHRASE, conversationWith, enrolDevice, eventually, texts, type TestMessenger } from './support';
 
-const PASSPHRASE = 'correct horse battery staple';
-const CHEAP_KDF = { kdfParams: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
-
-interface Device {
-  readonly name: string;
-  readonly api: MessengerApi;
-  readonly store: MemoryRecordStore;
-  latest: ClientSnapshot | undefined;
-}
+type Device = TestMessenger;
 
 let relay: RelayProcess;
 let admin: FakeAdmin;
 const devices: Device[] = [];
 
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
+/** Alice's first device keeps its vault in IndexedDB (fake-indexeddb); the others in memory. */
 async function device(name: string, address: string, displayName: string, relayUrl = relay.url): Promise<Device> {
-  const store = new MemoryRecordStore();
-  const entry: Device = { name, store, latest: undefined, api: undefined as unknown as MessengerApi };
-  const api = createMessengerService(
-    { relayUrls: [relayUrl], adminUrl: 'http://admin.invalid', revocationPollSeconds: 1 },
-    (event) => {
-      if (event.type === 'snapshot') entry.latest = event.snapshot;
-    },
-    {
-      openStore: async () => store,
-      admin: () => admin.port,
-      relayFactory: (url, credentials) => new RelayClient({ url, credentials, backoff: { initialMs: 50, maxMs: 500 } }) as unknown as RelayPort,
-      now: () => Date.now(),
-      vaultOptions: CHEAP_KDF,
-    },
-  );
-  (entry as { api: MessengerApi }).api = api;
-  await api.createVault(PASSPHRASE);
-  await api.enrol(admin.code(address, displayName));
-  await eventually(async () => (await api.snapshot()).device?.reachable, `${name} reachable`);
+  const entry = await enrolDevice(name, address, displayName, { relayUrl, admin, indexedDb: name === 'alice' });
   devices.push(entry);
   return entry;
-}
-
-async function texts(api: MessengerApi, conversationId: string): Promise<string[]> {
-  return (await api.messages(conversationId)).filter((m) => m.text !== undefined).map((m) => m.text as string);
-}
-
-async function conversationWith(api: MessengerApi, predicate: (title: string) => boolean): Promise<string> {
-  return eventually(async () => (await api.snapshot()).conversations.find((c) => predicate(c.title))?.id, 'a conversation');
 }
 
 beforeAll(async () => {
@@ -198,6 +154,32 @@ describe('messenger over a real relay', () => {
     await alice2.api.send(group.id, 'laptop in the group');
     await eventually(async () => (await texts(bob.api, group.id)).includes('laptop in the group'), 'bob reads the laptop in the group');
     await eventually(async () => (await texts(alice.api, group.id)).includes('laptop in the group'), 'first device reads the laptop in the group');
+  }, 60_000);
+
+  test('a new member gets no earlier history unless a member shares a bounded, signed bundle, and everyone sees it', async () => {
+    const group = (await alice.api.snapshot()).conversations.find((c) => c.title === 'Budget 2027');
+    if (!group) throw new Error('group missing');
+    const hugo = await device('hugo', 'hugo@ministry.example', 'Hugo Lambert');
+    await alice.api.addMember(group.id, 'hugo@ministry.example');
+    await eventually(async () => (await hugo.api.snapshot()).conversations.some((c) => c.id === group.id), 'group at hugo');
+    expect(await texts(hugo.api, group.id)).toEqual([]);
+    const shared = await alice.api.shareHistory(group.id, 'hugo@ministry.example', 3);
+    expect(shared).toBe(3);
+    const before = await texts(alice.api, group.id);
+    await eventually(async () => (await texts(hugo.api, group.id)).length === 3, 'three shared messages at hugo');
+    expect(await texts(hugo.api, group.id)).toEqual(before.slice(-3));
+    const received = (await hugo.api.messages(group.id)).filter((m) => m.text !== undefined);
+    expect(received.every((m) => m.sharedBy === 'alice@ministry.example')).toBe(true);
+    expect((await hugo.api.messages(group.id)).filter((m) => m.system?.type === 'history_shared')).toHaveLength(1);
+    // Everyone in the group sees that it happened.
+    await eventually(
+      async () => (await bob.api.messages(group.id)).some((m) => m.system?.type === 'history_shared' && m.system.with === 'hugo@ministry.example' && m.system.count === 3),
+      'bob sees the sharing',
+    );
+    expect((await alice.api.messages(group.id)).some((m) => m.system?.type === 'history_shared')).toBe(true);
+    // New messages reach the new member as usual.
+    await bob.api.send(group.id, 'welcome hugo');
+    await eventually(async () => (await texts(hugo.api, group.id)).includes('welcome hugo'), 'live message at hugo');
   }, 60_000);
 
   test('simultaneous first contact from both sides: both messages arrive and the pair keeps talking', async () => {

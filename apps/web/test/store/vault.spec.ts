@@ -355,7 +355,8 @@ describe('Vault: lock and wipe', () => {
     const pending = vault.batch().put('contacts', '', 'bob', 'Bob');
     const wipe = jest.spyOn(SecretBytes.prototype, 'wipe');
     vault.lock();
-    expect(wipe).toHaveBeenCalledTimes(2);
+    // The vault key (kept for addPasskey), the record key and the index key.
+    expect(wipe).toHaveBeenCalledTimes(3);
     wipe.mockRestore();
     expect(vault.isLocked).toBe(true);
     await expectVaultError(vault.get('contacts', '', 'bob'), 'locked');

@@ -320,6 +320,23 @@ export class FakeMessenger implements MessengerApi {
     this.changed();
   }
 
+  async shareHistory(_conversationId: string, _address: string, count: number): Promise<number> {
+    this.requireReady();
+    return count;
+  }
+
+  async enablePasskey(): Promise<void> {
+    return fail('internal', 'not in the fake');
+  }
+
+  async unlockWithPasskey(): Promise<void> {
+    return fail('internal', 'not in the fake');
+  }
+
+  async disablePasskey(): Promise<void> {
+    return fail('internal', 'not in the fake');
+  }
+
   async wipe(): Promise<void> {
     this.dispose();
     this.vault = 'none';

@@ -213,7 +213,7 @@ describe('messenger RPC', () => {
     const { ui } = channel();
     const client = createMessengerRpcClient(ui);
     expect(Object.keys(client.api).sort()).toEqual([...MESSENGER_METHODS].sort());
-    expect(MESSENGER_METHODS).toHaveLength(17);
+    expect(MESSENGER_METHODS).toHaveLength(21);
   });
 });
 

@@ -1,6 +1,7 @@
 /** Line icons (24×24, stroke = currentColor). Decorative: the control around each one has the name. */
 const PATHS = {
   lock: 'M7 11V8a5 5 0 0 1 10 0v3M5 11h14v10H5z',
+  key: 'M7.5 20a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9M10.7 12.3L20 3M16 7l3 3M13.5 9.5l2 2',
   plus: 'M12 5v14M5 12h14',
   users: 'M16 20v-1a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4v1M9.5 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7M21 20v-1a4 4 0 0 0-3-3.87M15 4.13a3.5 3.5 0 0 1 0 6.75',
   message: 'M4 5h16v11H9l-5 4z',
@@ -15,6 +16,7 @@ const PATHS = {
   timer: 'M12 22a8 8 0 1 0 0-16 8 8 0 0 0 0 16M12 10v4M9 2h6',
   close: 'M6 6l12 12M18 6L6 18',
   person: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8M4 21v-1a6 6 0 0 1 6-6h4a6 6 0 0 1 6 6v1',
+  history: 'M3 12a9 9 0 1 0 3-6.7M3 4v4h4M12 8v4l3 2',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { ConversationView } from '../../messenger/api';
+import { MAX_SHARED_HISTORY, type ConversationView } from '../../messenger/api';
 import { Avatar } from '../components/avatar';
 import { Dialog } from '../components/dialog';
 import { ErrorMessage } from '../components/error-message';
@@ -7,12 +7,16 @@ import { Icon } from '../components/icon';
 import { useI18n } from '../i18n-context';
 import { useAction, useMessenger } from '../messenger-context';
 
-/** Members of a group, and adding, removing and leaving. */
+/** How many of the latest messages "share history" offers (at most MAX_SHARED_HISTORY). */
+const SHARE_COUNT = Math.min(50, MAX_SHARED_HISTORY);
+
+/** Members of a group, and adding, removing, sharing recent history and leaving. */
 export function GroupDetailsDialog({ conversation, onClose }: { conversation: ConversationView; onClose: () => void }) {
   const { t, tp } = useI18n();
   const { api, refresh } = useMessenger();
   const { run, busy, error } = useAction();
   const [address, setAddress] = useState('');
+  const [shared, setShared] = useState<{ name: string; count: number } | undefined>();
   const ids = { address: useId(), members: useId(), add: useId() };
 
   const act = async (action: () => Promise<void>) => {
@@ -26,6 +30,15 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
     const exact = address.trim();
     if (!exact) return;
     if (await act(() => api.addMember(conversation.id, exact))) setAddress('');
+  };
+
+  /** A bounded, signed bundle of the group's last messages for one member (messages.md §5.7). */
+  const shareHistory = async (memberAddress: string, name: string) => {
+    const result = await run(() => api.shareHistory(conversation.id, memberAddress, SHARE_COUNT));
+    if (result.ok) {
+      setShared({ name, count: result.value });
+      await refresh();
+    }
   };
 
   const leave = async () => {
@@ -51,6 +64,19 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
               <button
                 type="button"
                 className="icon-button"
+                data-testid={`share-history-${member.address}`}
+                aria-label={t('details.share-history', { count: SHARE_COUNT, name: member.displayName || member.address })}
+                title={t('details.share-history', { count: SHARE_COUNT, name: member.displayName || member.address })}
+                onClick={() => void shareHistory(member.address, member.displayName || member.address)}
+                disabled={busy}
+              >
+                <Icon name="history" />
+              </button>
+            )}
+            {!member.isSelf && conversation.active && (
+              <button
+                type="button"
+                className="icon-button"
                 data-testid={`remove-member-${member.address}`}
                 aria-label={t('details.remove', { name: member.displayName || member.address })}
                 title={t('details.remove', { name: member.displayName || member.address })}
@@ -63,6 +89,11 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
           </li>
         ))}
       </ul>
+      {shared && (
+        <p className="notice" role="status" data-testid="history-shared-notice">
+          {tp('details.share-history-done', shared.count, { name: shared.name })}
+        </p>
+      )}
       <ErrorMessage error={error} />
       {conversation.active && (
         <>

@@ -9,6 +9,7 @@ import { useAction, useMessenger } from '../messenger-context';
 import { ConversationList } from './conversation-list';
 import { ConversationPane } from './conversation-pane';
 import { NewChatDialog, NewGroupDialog } from './new-conversation-dialogs';
+import { PasskeyDialog } from './passkey-dialog';
 import { RelayIndicator } from './relay-indicator';
 
 /**
@@ -20,7 +21,7 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
   const { api, snapshot, refresh } = useMessenger();
   const lock = useAction();
   const [selectedId, setSelectedId] = useState<string | undefined>();
-  const [dialog, setDialog] = useState<'new-chat' | 'new-group' | undefined>();
+  const [dialog, setDialog] = useState<'new-chat' | 'new-group' | 'passkey' | undefined>();
   const conversations = useMemo(() => sortConversations(snapshot.conversations), [snapshot.conversations]);
   const selected = conversations.find((conversation) => conversation.id === selectedId);
 
@@ -44,6 +45,17 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
               </span>
               <span className="brand-name">{t('app.name')}</span>
             </h1>
+            <button
+              type="button"
+              className="icon-button"
+              data-testid="passkey-button"
+              data-passkey={snapshot.passkey ? 'on' : 'off'}
+              aria-label={t('main.passkey')}
+              title={t('main.passkey')}
+              onClick={() => setDialog('passkey')}
+            >
+              <Icon name="key" />
+            </button>
             <button
               type="button"
               className="icon-button"
@@ -103,6 +115,7 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
 
       {dialog === 'new-chat' && <NewChatDialog onClose={() => setDialog(undefined)} onStarted={open} />}
       {dialog === 'new-group' && <NewGroupDialog onClose={() => setDialog(undefined)} onStarted={open} />}
+      {dialog === 'passkey' && <PasskeyDialog device={device} onClose={() => setDialog(undefined)} />}
     </div>
   );
 }

@@ -11,6 +11,9 @@ const STATUS_ICONS: { readonly [status in MessageStatus]: IconName } = {
   failed: 'alert',
 };
 
+/** A member's display name in this conversation, else the address. */
+const memberName = (conversation: ConversationView, address: string) => conversation.members.find((m) => m.address === address)?.displayName || address;
+
 const senderName = (message: MessageView) => message.sender?.displayName || message.sender?.address || '';
 
 /** Pixels from the bottom within which new messages keep the list scrolled to the end. */
@@ -94,6 +97,11 @@ export function MessageList({ conversation, messages }: { conversation: Conversa
               )}
               <div className="bubble">
                 <p className="message-text">{message.text}</p>
+                {message.sharedBy !== undefined && (
+                  <span className="message-shared" data-testid="message-shared-by">
+                    {t('message.shared-by', { name: memberName(conversation, message.sharedBy) })}
+                  </span>
+                )}
                 <span className="message-meta">
                   {message.expiresAt !== undefined && (
                     <span className="message-timer" title={t('message.disappears', { when: formatRelative(message.expiresAt) })}>

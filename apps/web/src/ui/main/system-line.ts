@@ -31,7 +31,7 @@ export function describeSystemEvent(event: SystemEvent, conversation: Conversati
           ? t('system.disappearing_off', { by: name(event.by) })
           : t('system.disappearing_set', { by: name(event.by), duration: formatDuration(event.seconds) });
       case 'history_shared':
-        return tp('system.history_shared', event.count, { by: name(event.by) });
+        return tp('system.history_shared', event.count, { by: name(event.by), member: name(event.with) });
     }
   })();
   return text.charAt(0).toUpperCase() + text.slice(1);

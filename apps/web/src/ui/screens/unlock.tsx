@@ -1,14 +1,23 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ErrorMessage } from '../components/error-message';
 import { GateLayout } from '../components/gate-layout';
 import { useI18n } from '../i18n-context';
+import { isMessengerError } from '../../worker/rpc';
+import { Icon } from '../components/icon';
 import { useAction, useMessenger } from '../messenger-context';
+import { evaluatePasskey, PasskeyError, passkeysOffered, sendPrfOutput } from '../passkey';
 
-/** A locked vault: the passphrase and nothing else (no names, no conversations). */
+/**
+ * A locked vault: the passphrase, or the passkey when one was set up (the snapshot names its
+ * credential id and PRF salt, nothing else), and nothing more (no names, no conversations).
+ */
 export function Unlock() {
   const { t } = useI18n();
-  const { api, refresh } = useMessenger();
+  const { api, snapshot, refresh } = useMessenger();
   const unlock = useAction();
+  const passkeyUnlock = useAction();
+  const [passkeyOffered, setPasskeyOffered] = useState(false);
+  const passkey = passkeyOffered ? snapshot.passkey : undefined;
   const erase = useAction();
   const [passphrase, setPassphrase] = useState('');
   const [forgotOpen, setForgotOpen] = useState(false);
@@ -23,6 +32,29 @@ export function Unlock() {
     if (result.ok) await refresh();
   };
 
+  useEffect(() => {
+    let current = true;
+    void passkeysOffered().then((value) => current && setPasskeyOffered(value));
+    return () => {
+      current = false;
+    };
+  }, []);
+
+  const unlockWithPasskey = async () => {
+    if (!passkey) return;
+    const result = await passkeyUnlock.run(async () => {
+      const output = await evaluatePasskey(passkey);
+      try {
+        await sendPrfOutput(output, (prfOutput) => api.unlockWithPasskey(prfOutput));
+      } catch (error) {
+        // The worker says wrong_passphrase for a PRF output that does not open the vault.
+        if (isMessengerError(error) && error.code === 'wrong_passphrase') throw new PasskeyError('not_accepted', 'the passkey does not open this vault');
+        throw error;
+      }
+    });
+    if (result.ok) await refresh();
+  };
+
   const eraseDevice = async () => {
     const result = await erase.run(() => api.wipe());
     if (result.ok) await refresh();
@@ -31,6 +63,22 @@ export function Unlock() {
   return (
     <GateLayout testId="unlock-screen">
       <h1>{t('unlock.title')}</h1>
+      {passkey && (
+        <div className="form passkey-unlock">
+          <button
+            type="button"
+            className="button primary"
+            data-testid="unlock-passkey"
+            onClick={() => void unlockWithPasskey()}
+            disabled={passkeyUnlock.busy || unlock.busy}
+          >
+            <Icon name="key" />
+            {passkeyUnlock.busy ? t('common.working') : t('unlock.passkey')}
+          </button>
+          <ErrorMessage error={passkeyUnlock.error} />
+          <p className="hint">{t('unlock.or-passphrase')}</p>
+        </div>
+      )}
       <form className="form" onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor={ids.passphrase}>{t('unlock.passphrase')}</label>
@@ -48,7 +96,12 @@ export function Unlock() {
           />
         </div>
         <ErrorMessage error={unlock.error} id={ids.error} />
-        <button type="submit" className="button primary" data-testid="unlock-submit" disabled={unlock.busy || !passphrase}>
+        <button
+          type="submit"
+          className={passkey ? 'button' : 'button primary'}
+          data-testid="unlock-submit"
+          disabled={unlock.busy || passkeyUnlock.busy || !passphrase}
+        >
           {unlock.busy ? t('common.working') : t('unlock.submit')}
         </button>
       </form>

@@ -1,0 +1,126 @@
+/**
+ * The messenger's life over time, over a real relay: lock and unlock, leaving a group, one-time
+ * prekeys running out and being topped up, signed prekeys rotating and the attestation renewed
+ * when the clock has moved on (docs/protocol/messages.md §2, §5.3; admin-api.md §5).
+ */
+import { RelayClient } from '../../src/net/relay-client';
+import type { MessengerErrorShape } from '../../src/messenger/api';
+import { FakeAdmin } from './fake-admin';
+import { RelayProcess, newDevice, newOrg } from '../net/support/relay-process';
+import { PASSPHRASE, conversationWith, enrolDevice, eventually, texts, type TestMessenger } from './support';
+
+const DAY_MS = 86_400_000;
+let relay: RelayProcess;
+let admin: FakeAdmin;
+const devices: TestMessenger[] = [];
+let probe: RelayClient;
+
+async function device(name: string): Promise<TestMessenger> {
+  const entry = await enrolDevice(name, `${name}@agency.example`, name.toUpperCase(), { relayUrl: relay.url, admin });
+  devices.push(entry);
+  return entry;
+}
+
+async function slotOf(name: string): Promise<Uint8Array> {
+  const slot = admin.devices.find((d) => d.address === `${name}@agency.example`)?.prekeySlotId;
+  if (!slot) throw new Error(`${name} has no slot`);
+  return slot;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = (await promise.then(() => undefined, (e: unknown) => e)) as MessengerErrorShape | undefined;
+  return error?.code ?? 'resolved';
+}
+
+beforeAll(async () => {
+  const org = await newOrg();
+  relay = await RelayProcess.start(org);
+  admin = new FakeAdmin(org);
+  const intruder = await newDevice(org);
+  probe = new RelayClient({ url: relay.url, credentials: () => intruder });
+  probe.start();
+  await eventually(async () => probe.status === 'online', 'probe online');
+}, 60_000);
+
+afterAll(async () => {
+  probe?.stop();
+  for (const d of devices) await d.api.lock().catch(() => undefined);
+  await relay?.stop();
+});
+
+test('a locked messenger shows nothing; a wrong passphrase is refused and changes nothing', async () => {
+  const [ann, ben] = [await device('ann'), await device('ben')];
+  const conversation = await ann.api.startDirect('ben@agency.example');
+  await ann.api.send(conversation, 'before locking');
+  await ann.api.lock();
+  const locked = await ann.api.snapshot();
+  expect(locked.vault).toBe('locked');
+  expect(locked.device).toBeUndefined();
+  expect(locked.conversations).toEqual([]);
+  expect(await refusal(ann.api.messages(conversation))).toBe('locked');
+  expect(await refusal(ann.api.send(conversation, 'while locked'))).toBe('locked');
+  expect(await refusal(ann.api.unlock('not the passphrase'))).toBe('wrong_passphrase');
+  expect((await ann.api.snapshot()).vault).toBe('locked');
+  await ann.api.unlock(PASSPHRASE);
+  expect(await texts(ann.api, conversation)).toEqual(['before locking']);
+  const atBen = await conversationWith(ben.api, (t) => t === 'ANN');
+  await eventually(async () => (await texts(ben.api, atBen)).includes('before locking'), 'delivered to ben');
+}, 60_000);
+
+test('a member who leaves a group reads nothing after; the others see it and carry on', async () => {
+  const [cat, dan, eve] = [await device('cat'), await device('dan'), await device('eve')];
+  const group = await cat.api.createGroup('Leavers', ['dan@agency.example', 'eve@agency.example']);
+  await cat.api.send(group, 'welcome');
+  for (const member of [dan, eve]) await eventually(async () => (await texts(member.api, group)).includes('welcome'), `welcome at ${member.name}`);
+  await eve.api.leave(group);
+  expect((await eve.api.snapshot()).conversations.find((c) => c.id === group)?.active).toBe(false);
+  expect(await refusal(eve.api.send(group, 'still here?'))).toBe('not_a_member');
+  for (const member of [cat, dan]) {
+    await eventually(async () => (await member.api.messages(group)).some((m) => m.system?.type === 'member_left'), `left line at ${member.name}`);
+  }
+  await dan.api.send(group, 'after eve left');
+  await eventually(async () => (await texts(cat.api, group)).includes('after eve left'), 'cat reads dan');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(await texts(eve.api, group)).not.toContain('after eve left');
+}, 60_000);
+
+test('one-time prekeys exhausted: first contact still works (last-resort prekeys) and the slot is topped up', async () => {
+  const fay = await device('fay');
+  const slot = await slotOf('fay');
+  let claims = 0;
+  for (;;) {
+    const claimed = await probe.claimPrekeys(slot);
+    if (claimed.oneTime === null) break;
+    claims++;
+  }
+  expect(claims).toBe(20);
+  expect((await probe.fetchPrekeys(slot)).remaining).toBe(0);
+  const gus = await device('gus');
+  const conversation = await gus.api.startDirect('fay@agency.example');
+  await gus.api.send(conversation, 'no one-time prekey left');
+  const atFay = await conversationWith(fay.api, (t) => t === 'GUS');
+  await eventually(async () => (await texts(fay.api, atFay)).includes('no one-time prekey left'), 'message at fay');
+  // Answering the handshake made fay check her slot: 20 new one-time prekeys.
+  await eventually(async () => (await probe.fetchPrekeys(slot)).remaining >= 20, 'slot topped up');
+}, 60_000);
+
+test('after half their lifetime the signed prekeys rotate and the attestation is renewed; contacts still reach the device', async () => {
+  const hal = await device('hal');
+  const slot = await slotOf('hal');
+  const bundleBefore = (await probe.fetchPrekeys(slot)).bundle;
+  const expiresBefore = (await hal.api.snapshot()).device?.attestationExpiresAt ?? 0;
+  // Hal's clock four days on (signed prekeys live 7 days, renewal is due after 3.5). The admin
+  // app and the relay keep the real time, so the renewed attestation is valid for everyone.
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  hal.clockOffset = 4 * DAY_MS;
+  await hal.api.lock();
+  await hal.api.unlock(PASSPHRASE);
+  await eventually(async () => ((await hal.api.snapshot()).device?.attestationExpiresAt ?? 0) > expiresBefore, 'attestation renewed');
+  await eventually(async () => Buffer.compare(Buffer.from((await probe.fetchPrekeys(slot)).bundle), Buffer.from(bundleBefore)) !== 0, 'bundle rotated');
+  expect(admin.renewals).toBeGreaterThanOrEqual(1);
+  const ida = await device('ida');
+  const conversation = await ida.api.startDirect('hal@agency.example');
+  await ida.api.send(conversation, 'after rotation');
+  const atHal = await conversationWith(hal.api, (t) => t === 'IDA');
+  await eventually(async () => (await texts(hal.api, atHal)).includes('after rotation'), 'message at hal');
+}, 60_000);

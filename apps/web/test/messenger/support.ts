@@ -1,0 +1,77 @@
+/**
+ * Devices for the messenger's tests: each a MessengerApi (the worker's service) with its own
+ * store, the real RelayClient, the organisation played by FakeAdmin, cheap Argon2id costs, and a
+ * clock that a test may move forward.
+ */
+import { IndexedDbRecordStore, MemoryRecordStore, type RecordStore } from '../../src/store';
+import { RelayClient } from '../../src/net/relay-client';
+import { createMessengerService } from '../../src/messenger/service';
+import type { ClientSnapshot, MessengerApi } from '../../src/messenger/api';
+import type { RelayPort } from '../../src/messenger/ports';
+import type { FakeAdmin } from './fake-admin';
+import { freshIdbFactory } from '../store/fake-indexeddb';
+
+export const PASSPHRASE = 'correct horse battery staple';
+const CHEAP_KDF = { kdfParams: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
+
+export interface TestMessenger {
+  readonly name: string;
+  readonly api: MessengerApi;
+  readonly store: RecordStore;
+  /** ms added to this device's clock. */
+  clockOffset: number;
+  latest: ClientSnapshot | undefined;
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export interface DeviceOptions {
+  readonly relayUrl: string;
+  readonly admin: FakeAdmin;
+  /** An IndexedDB (fake-indexeddb, in memory) instead of the memory store. */
+  readonly indexedDb?: boolean;
+}
+
+export async function enrolDevice(name: string, address: string, displayName: string, options: DeviceOptions): Promise<TestMessenger> {
+  let store: RecordStore;
+  if (options.indexedDb) {
+    store = await IndexedDbRecordStore.open(`messenger-${name}`, freshIdbFactory());
+  } else {
+    store = new MemoryRecordStore();
+  }
+  const entry = { name, store, clockOffset: 0, latest: undefined } as TestMessenger;
+  const api = createMessengerService(
+    { relayUrls: [options.relayUrl], adminUrl: 'http://admin.invalid', revocationPollSeconds: 1 },
+    (event) => {
+      if (event.type === 'snapshot') entry.latest = event.snapshot;
+    },
+    {
+      openStore: async () => store,
+      admin: () => options.admin.port,
+      relayFactory: (url, credentials) => new RelayClient({ url, credentials, backoff: { initialMs: 50, maxMs: 500 } }) as unknown as RelayPort,
+      now: () => Date.now() + entry.clockOffset,
+      vaultOptions: CHEAP_KDF,
+    },
+  );
+  (entry as { api: MessengerApi }).api = api;
+  await api.createVault(PASSPHRASE);
+  await api.enrol(options.admin.code(address, displayName));
+  await eventually(async () => (await api.snapshot()).device?.reachable, `${name} reachable`);
+  return entry;
+}
+
+export async function texts(api: MessengerApi, conversationId: string): Promise<string[]> {
+  return (await api.messages(conversationId)).filter((m) => m.text !== undefined).map((m) => m.text as string);
+}
+
+export async function conversationWith(api: MessengerApi, predicate: (title: string) => boolean): Promise<string> {
+  return eventually(async () => (await api.snapshot()).conversations.find((c) => predicate(c.title))?.id, 'a conversation');
+}
