@@ -110,6 +110,7 @@ const CONTACT_REFRESH_MS = 60 * 60_000;
 const DEVICES_CHANGED_MIN_INTERVAL_MS = 5 * 60_000;
 const SEEN_RETENTION_MS = 15 * 86_400_000;
 const MAX_PARKED = 200;
+const MAX_HELD_PER_PEER = 500;
 const PARKED_LIFETIME_MS = 3_600_000;
 
 interface Sender {
@@ -133,6 +134,10 @@ export class Messenger {
   private timers: ReturnType<typeof setInterval>[] = [];
   private stopped = false;
   private outboxSequence = 0;
+  /** Devices whose queue vanished, whose contact slot is read again until it names a new one. */
+  private readonly introRefresh = new Set<string>();
+  /** Our queues a relay no longer knows, made again once the relay is online (recoverQueue). */
+  private readonly lostQueues = new Set<string>();
   private readonly expiring = new Map<string, { conversationId: string; expiresAt: number }>();
 
   private constructor(
@@ -195,6 +200,8 @@ export class Messenger {
 
   private startTimers(): void {
     this.timers.push(setInterval(() => void this.exclusive(() => this.sweepExpired()).catch(() => undefined), 1_000));
+    this.timers.push(setInterval(() => void (this.introRefresh.size > 0 ? this.exclusive(() => this.refreshIntros()).catch(() => undefined) : undefined), 3_000));
+    this.timers.push(setInterval(() => void (this.lostQueues.size > 0 ? this.exclusive(() => this.recoverLostQueues()).catch(() => undefined) : undefined), 3_000));
     this.timers.push(setInterval(() => void this.checkRevocation().catch(() => undefined), this.env.revocationPollMs));
     this.timers.push(setInterval(() => void this.exclusive(() => this.renewIfDue()).catch(() => undefined), 60_000));
     this.timers.push(setInterval(() => void this.exclusive(() => this.maintainPrekeys()).catch(() => undefined), PREKEY_CHECK_MS));
@@ -286,6 +293,9 @@ export class Messenger {
       if (name === 'device_revoked') void this.checkRevocation().catch(() => undefined);
     });
     port.onDeliver((delivery) => void this.exclusive(() => this.receive(port, delivery)).catch(() => undefined));
+    port.onSubscriptionError((recipientId, error) => {
+      if (error.code === 'auth') this.queueLost(toHex(recipientId));
+    });
     this.relays.set(url, port);
     port.start();
     return port;
@@ -298,10 +308,11 @@ export class Messenger {
       await this.publishIfNeeded(relay).catch(() => undefined);
       await this.maintainPrekeys().catch(() => undefined);
     }
-    for (const { queue, key } of this.queueKeys.values()) {
-      if (queue.relay === relay.url) await relay.subscribe(queue.recipientId, key);
+    for (const { queue } of [...this.queueKeys.values()]) {
+      if (queue.relay === relay.url) await this.indexQueue(queue, this.queueKeys.get(toHex(queue.recipientId))?.peer);
     }
     await this.flushOutbox();
+    await this.refreshIntros();
   }
 
   /** The intro queue and the contact slot (messages.md §2), made once the relay is reachable. */
@@ -377,7 +388,10 @@ export class Messenger {
     const key = await ed25519KeyPairFromSeed(queue.keySeed);
     this.queueKeys.set(toHex(queue.recipientId), { queue, key, ...(peer ? { peer } : {}) });
     const relay = this.relays.get(queue.relay);
-    if (relay?.status === 'online') await relay.subscribe(queue.recipientId, key);
+    if (relay?.status !== 'online') return;
+    await relay.subscribe(queue.recipientId, key).catch((error: unknown) => {
+      if (error instanceof RelayRequestError && error.code === 'auth') this.queueLost(toHex(queue.recipientId));
+    });
   }
 
   private async indexQueues(): Promise<void> {
@@ -410,11 +424,15 @@ export class Messenger {
       }
       const tx = this.tx();
       tx.delete(TABLES.outbox, item.id);
+      let held = 0;
+      item.entries.forEach((entry, index) => {
+        if (statuses[index] === 'auth' && entry.device && this.hold(tx, entry.device, entry)) held += 1;
+      });
       if (item.messageRef) {
         const message = await tx.message(item.messageRef.conversationId, item.messageRef.messageId);
         if (message && (message.status === 'queued' || message.status === undefined)) {
-          const failed = statuses.every((s) => s !== 'ok');
-          tx.putMessage({ ...message, status: failed ? 'failed' : 'sent' });
+          const stored = statuses.some((s) => s === 'ok');
+          tx.putMessage({ ...message, status: stored ? 'sent' : held > 0 ? 'queued' : 'failed' });
           tx.touchMessages(message.conversationId);
         }
       }
@@ -422,6 +440,121 @@ export class Messenger {
       this.emitTx(tx);
     }
     this.changed();
+  }
+
+  /**
+   * The relay no longer knows this device's queue (a relay restarted without its store): the blob
+   * is kept for the device's next queue, which its next `hello` or its republished contact slot
+   * names (messages.md §5.2). Nothing already encrypted is thrown away.
+   */
+  private hold(tx: Transaction, deviceId: string, entry: OutboxEntry): boolean {
+    const peer = tx.get<PeerRecord>(TABLES.peers, deviceId);
+    if (!peer || peer.revoked) return false;
+    const current = this.destination(peer);
+    if (current && !constantTimeEqual(current.senderId, entry.senderId)) {
+      // Refused at a queue the peer has since replaced: straight on to the new one.
+      this.queueOutbox(tx, current.relay, [{ ...entry, senderId: current.senderId }]);
+      return true;
+    }
+    const held = [...(peer.held ?? []), { blob: entry.blob, recipient: entry.recipient }].slice(-MAX_HELD_PER_PEER);
+    const { outbox: _gone, ...rest } = peer;
+    // Its intro queue too was refused: it is read again from the peer's slot.
+    tx.put(TABLES.peers, deviceId, current === peer.intro ? { ...rest, intro: undefined, held } : { ...rest, held });
+    this.introRefresh.add(deviceId);
+    return true;
+  }
+
+  /** Sends a peer's held blobs to where it can now be reached. */
+  private releaseHeld(tx: Transaction, deviceId: string): void {
+    const peer = tx.get<PeerRecord>(TABLES.peers, deviceId);
+    const target = peer && this.destination(peer);
+    if (!peer || !target || !peer.held || peer.held.length === 0) return;
+    this.queueOutbox(tx, target.relay, peer.held.map((h) => ({ senderId: target.senderId, blob: h.blob, recipient: h.recipient, device: deviceId })));
+    tx.put(TABLES.peers, deviceId, { ...peer, held: [] });
+  }
+
+  /** Reads the contact slot of devices whose queues vanished: it names their new intro queue. */
+  private async refreshIntros(): Promise<void> {
+    const relay = this.relays.get(this.primaryRelay);
+    if (this.introRefresh.size === 0 || relay?.status !== 'online') return;
+    for (const deviceId of [...this.introRefresh]) {
+      const tx = this.tx();
+      const peer = tx.get<PeerRecord>(TABLES.peers, deviceId);
+      const device = peer && tx.get<ContactRecord>(TABLES.contacts, peer.address)?.devices[deviceId];
+      if (!peer || peer.outbox || !device) {
+        this.introRefresh.delete(deviceId);
+        continue;
+      }
+      if (!device.slotId) {
+        // Known only from its messages so far: the directory names its slot.
+        const contact = tx.get<ContactRecord>(TABLES.contacts, peer.address);
+        await this.lookUp(tx, peer.address, (contact?.lookedUpAt ?? 0) < this.env.now() - 60_000).catch(() => undefined);
+        await tx.commit();
+        continue;
+      }
+      let slot;
+      try {
+        slot = await openContactSlot((await relay.fetchPrekeys(device.slotId)).bundle, device.signingKey);
+      } catch {
+        continue; // not republished yet: tried again in a few seconds
+      }
+      if (peer.intro && constantTimeEqual(peer.intro.senderId, slot.introSenderId) && (peer.held ?? []).length === 0) continue;
+      tx.put(TABLES.peers, deviceId, { ...peer, intro: { relay: relay.url, senderId: slot.introSenderId } });
+      this.releaseHeld(tx, deviceId);
+      await tx.commit();
+      this.introRefresh.delete(deviceId);
+    }
+    await this.flushOutbox();
+  }
+
+  private queueLost(recipientIdHex: string): void {
+    this.lostQueues.add(recipientIdHex);
+    void this.exclusive(() => this.recoverLostQueues()).catch(() => undefined);
+  }
+
+  /** Tried at once and every few seconds until each lost queue has been made again. */
+  private async recoverLostQueues(): Promise<void> {
+    for (const id of [...this.lostQueues]) {
+      const relay = this.relays.get(this.queueKeys.get(id)?.queue.relay ?? this.primaryRelay);
+      if (relay?.status !== 'online') continue;
+      try {
+        await this.recoverQueue(id);
+        this.lostQueues.delete(id);
+      } catch {
+        // Relay not reachable yet: the timer tries again.
+      }
+    }
+  }
+
+  /** One of our queues is gone from its relay: make a new one and tell whoever writes to it. */
+  private async recoverQueue(recipientIdHex: string): Promise<void> {
+    const entry = this.queueKeys.get(recipientIdHex);
+    if (!entry) return;
+    if (!entry.peer) {
+      // The intro queue: the slot went with it; both are made again.
+      const tx = this.tx();
+      const { intro: _gone, ...self } = this.requireSelf();
+      tx.put(TABLES.self, 'device', { ...self, published: false });
+      await tx.commit();
+      this.forgetQueue(entry.queue);
+      await this.publishIfNeeded(this.relayOnline(this.primaryRelay));
+      return;
+    }
+    const tx = this.tx();
+    const peer = tx.get<PeerRecord>(TABLES.peers, entry.peer);
+    const device = peer && tx.get<ContactRecord>(TABLES.contacts, peer.address)?.devices[peer.deviceId];
+    if (!peer || !device || peer.revoked) return;
+    const { inbox: _gone, ...rest } = peer;
+    tx.put(TABLES.peers, peer.deviceId, rest);
+    await this.ensurePeer(tx, peer.address, device);
+    await tx.commit();
+    this.forgetQueue(entry.queue);
+    await this.flushOutbox();
+  }
+
+  private forgetQueue(queue: QueueRecord): void {
+    this.queueKeys.delete(toHex(queue.recipientId));
+    this.relays.get(queue.relay)?.unsubscribeLocal?.(queue.recipientId);
   }
 
   private queueOutbox(tx: Transaction, relay: string, entries: OutboxEntry[], messageRef?: OutboxRecord['messageRef']): void {
@@ -585,10 +718,25 @@ export class Messenger {
   }
 
   private async sendPairwise(tx: Transaction, peer: PeerRecord, device: ContactDeviceRecord, payload: AppPayload, messageRef?: OutboxRecord['messageRef']): Promise<void> {
-    const target = this.destination(peer);
-    if (!target) return;
     const blob = await this.encryptPairwise(tx, peer, device, payload);
-    this.queueOutbox(tx, target.relay, [{ senderId: target.senderId, blob, recipient: peer.address }], messageRef);
+    const entry = this.route(tx, peer.deviceId, peer.address, blob);
+    if (entry) this.queueOutbox(tx, entry.relay, [entry.entry], messageRef);
+  }
+
+  /**
+   * Where an encrypted blob for one device goes: its queue for us, else its intro queue; with
+   * neither known (both vanished with a relay restart), the blob is held for it and its contact
+   * slot read again (messages.md §5.2). An encrypted message is never dropped.
+   */
+  private route(tx: Transaction, deviceId: string, recipient: string, blob: Uint8Array): { relay: string; entry: OutboxEntry } | undefined {
+    const peer = tx.get<PeerRecord>(TABLES.peers, deviceId);
+    const target = peer && this.destination(peer);
+    if (target) return { relay: target.relay, entry: { senderId: target.senderId, blob, recipient, device: deviceId } };
+    if (peer && !peer.revoked) {
+      tx.put(TABLES.peers, deviceId, { ...peer, held: [...(peer.held ?? []), { blob, recipient }].slice(-MAX_HELD_PER_PEER) });
+      this.introRefresh.add(deviceId);
+    }
+    return undefined;
   }
 
   // ---- commands from the UI ----------------------------------------------------------------
@@ -682,10 +830,9 @@ export class Messenger {
         } catch {
           continue;
         }
-        const target = this.destination(peer);
-        if (!target) continue;
         const blob = await this.encryptPairwise(tx, peer, device, payload);
-        byRelay.set(target.relay, [...(byRelay.get(target.relay) ?? []), { senderId: target.senderId, blob, recipient: address }]);
+        const routed = this.route(tx, device.deviceId, address, blob);
+        if (routed) byRelay.set(routed.relay, [...(byRelay.get(routed.relay) ?? []), routed.entry]);
       }
       for (const [relay, entries] of byRelay) this.queueOutbox(tx, relay, entries, messageRef);
       return;
@@ -708,7 +855,7 @@ export class Messenger {
     }
     const senderState = await deserializeSenderKeyState(key.senderKey);
     const distributedTo = new Set(key.distributedTo);
-    const ready: { address: string; target: QueueAddress }[] = [];
+    const ready: { address: string; device: string }[] = [];
     for (const { address, device } of targets) {
       let peer: PeerRecord;
       try {
@@ -725,16 +872,15 @@ export class Messenger {
         });
         distributedTo.add(device.deviceId);
       }
-      const target = this.destination(tx.get<PeerRecord>(TABLES.peers, device.deviceId) as PeerRecord);
-      if (target) ready.push({ address, target });
+      ready.push({ address, device: device.deviceId });
     }
     const { state: next, message } = await groupEncrypt(senderState, encodeAppPayload(payload));
     tx.put(TABLES.groupKeys, conversation.id, { ...key, senderKey: serializeSenderKeyState(next).exposeBytes().slice(), distributedTo: [...distributedTo] } satisfies GroupKeyRecord);
     const byRelay = new Map<string, OutboxEntry[]>();
-    for (const { address, target } of ready) {
+    for (const { address, device } of ready) {
       // One symmetric seal per member device: a different random blob in every queue.
-      const blob = sealFanoutEnvelope(key.fanoutKey, message);
-      byRelay.set(target.relay, [...(byRelay.get(target.relay) ?? []), { senderId: target.senderId, blob, recipient: address }]);
+      const routed = this.route(tx, device, address, sealFanoutEnvelope(key.fanoutKey, message));
+      if (routed) byRelay.set(routed.relay, [...(byRelay.get(routed.relay) ?? []), routed.entry]);
     }
     for (const [relay, entries] of byRelay) this.queueOutbox(tx, relay, entries, messageRef);
   }
@@ -1219,11 +1365,11 @@ export class Messenger {
     switch (payload.t) {
       case 'hello': {
         if (!this.env.relayUrls.includes(payload.replyQueue.relay)) throw new MessengerError('internal', 'a queue on a relay this organisation does not use');
-        let updated: PeerRecord = { ...peer, outbox: { relay: payload.replyQueue.relay, senderId: fromB64(payload.replyQueue.senderId) } };
+        const updated: PeerRecord = { ...peer, outbox: { relay: payload.replyQueue.relay, senderId: fromB64(payload.replyQueue.senderId) } };
         tx.put(TABLES.peers, peer.deviceId, updated);
-        if (!updated.inbox) {
-          updated = await this.ensurePeer(tx, sender.address, device);
-        }
+        this.introRefresh.delete(peer.deviceId);
+        this.releaseHeld(tx, peer.deviceId);
+        if (!updated.inbox) await this.ensurePeer(tx, sender.address, device);
         return;
       }
       case 'text': {

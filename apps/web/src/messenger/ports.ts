@@ -54,9 +54,12 @@ export interface RelayPort {
   onStatus(listener: (status: RelayStatus, detail?: string) => void): void;
   onNotice(listener: (name: string) => void): void;
   onDeliver(listener: (delivery: RelayDeliveryEvent) => void): void;
+  /** A remembered subscription refused after a reconnection (`auth`: the relay lost the queue). */
+  onSubscriptionError(listener: (recipientId: Uint8Array, error: { code: string }) => void): void;
   createQueue(recipientKey: Ed25519KeyPair): Promise<{ recipientId: Uint8Array; senderId: Uint8Array }>;
   putMany(entries: readonly { senderId: Uint8Array; blob: Uint8Array }[], ttl?: number): Promise<PutManyStatus[]>;
   subscribe(recipientId: Uint8Array, recipientKey: Ed25519KeyPair): Promise<void>;
+  unsubscribeLocal?(recipientId: Uint8Array): void;
   ack(recipientId: Uint8Array, recipientKey: Ed25519KeyPair, messageIds: readonly Uint8Array[]): Promise<void>;
   publishPrekeys(
     slotId: Uint8Array,

@@ -112,6 +112,8 @@ export interface PeerRecord {
   readonly helloAcknowledged: boolean;
   readonly groupKeys: readonly ReceivedGroupKey[];
   readonly revoked: boolean;
+  /** Blobs refused with `auth` (its queue is gone, e.g. a relay restarted without its store). */
+  readonly held?: readonly HeldBlob[];
 }
 
 export interface ConversationRecord {
@@ -155,6 +157,14 @@ export interface OutboxEntry {
   readonly senderId: Uint8Array;
   readonly blob: Uint8Array;
   /** Whose copy this is (a recipient address), for delivery status. */
+  readonly recipient: string;
+  /** The recipient device (hex): where the blob is held if its queue is gone (messages.md §5.2). */
+  readonly device?: string;
+}
+
+/** A blob for a device whose queue the relay no longer knows: sent again to its next queue. */
+export interface HeldBlob {
+  readonly blob: Uint8Array;
   readonly recipient: string;
 }
 

@@ -124,3 +124,25 @@ test('after half their lifetime the signed prekeys rotate and the attestation is
   const atHal = await conversationWith(hal.api, (t) => t === 'IDA');
   await eventually(async () => (await texts(hal.api, atHal)).includes('after rotation'), 'message at hal');
 }, 60_000);
+
+test('a relay restarted without its store (memory): queues and slots are made again and nothing sent after is lost', async () => {
+  const [jon, kim] = [await device('jon'), await device('kim')];
+  const conversation = await jon.api.startDirect('kim@agency.example');
+  await jon.api.send(conversation, 'before the restart');
+  const atKim = await conversationWith(kim.api, (t) => t === 'JON');
+  await eventually(async () => (await texts(kim.api, atKim)).includes('before the restart'), 'first message at kim');
+
+  await relay.restart();
+  for (const d of [jon, kim]) await eventually(async () => (await d.api.snapshot()).device?.reachable && (await d.api.snapshot()).relays.every((r) => r.status === 'online'), `${d.name} back`, 20_000);
+  await jon.api.send(conversation, 'after the restart, from jon');
+  await kim.api.send(atKim, 'after the restart, from kim');
+  await eventually(async () => (await texts(kim.api, atKim)).includes('after the restart, from jon'), 'jon → kim after the restart', 30_000);
+  await eventually(async () => (await texts(jon.api, conversation)).includes('after the restart, from kim'), 'kim → jon after the restart', 30_000);
+  expect(await texts(kim.api, atKim)).toEqual(['before the restart', 'after the restart, from jon', 'after the restart, from kim']);
+  // A colleague who never wrote before still reaches them through their republished slots.
+  const lea = await device('lea');
+  const fresh = await lea.api.startDirect('kim@agency.example');
+  await lea.api.send(fresh, 'hello after the restart');
+  const atKimFromLea = await conversationWith(kim.api, (t) => t === 'LEA');
+  await eventually(async () => (await texts(kim.api, atKimFromLea)).includes('hello after the restart'), 'lea → kim');
+}, 90_000);

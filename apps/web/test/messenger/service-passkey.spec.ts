@@ -28,6 +28,7 @@ function offlineRelay(url: string): RelayPort {
     onStatus: () => undefined,
     onNotice: () => undefined,
     onDeliver: () => undefined,
+  onSubscriptionError: () => undefined,
     createQueue: never,
     putMany: never,
     subscribe: never,
