@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { isRevoked, verifyRevocationList } from '@opendescent/protocol';
 import { pageWithPasskeys, type PasskeyPage } from './support/admin-browser';
+import { waitFor } from './support/admin-console';
 import { AdminApiDevice } from './support/admin-device';
 import { RelayConnection } from './support/admin-relay';
 import { chromiumAvailable, launchBrowser, screenshotDir } from './support/browser';
@@ -46,16 +47,6 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** The admin app's recent log lines, shown with a failed expectation. */

@@ -770,9 +770,7 @@ export class Messenger {
         }
       }
       if (reached === 0 && failures.length > 0) throw failures[0];
-      await tx.commit();
-      this.emitTx(tx);
-      void this.exclusive(() => this.flushOutbox());
+      await this.commitAndSend(tx);
       return id;
     });
   }
@@ -789,7 +787,7 @@ export class Messenger {
       const sentAt = Math.max(this.env.now(), self.clock + 1);
       tx.put(TABLES.self, 'device', { ...self, clock: sentAt });
       const expireAfter = conversation.disappearAfterSeconds;
-      const ref: ConversationRef = conversation.kind === 'group' ? { kind: 'group', groupId: conversation.id } : { kind: 'direct', with: conversation.peer as string };
+      const ref = conversationRef(conversation);
       const message: MessageRecord = {
         v: 1,
         id,
@@ -903,9 +901,7 @@ export class Messenger {
       tx.put(TABLES.conversations, id, conversation);
       this.systemLine(tx, conversation, { type: 'group_created', by: self.address });
       await this.sendGroupUpdate(tx, conversation, 'create');
-      await tx.commit();
-      this.emitTx(tx);
-      void this.exclusive(() => this.flushOutbox());
+      await this.commitAndSend(tx);
       return id;
     });
   }
@@ -945,9 +941,7 @@ export class Messenger {
       tx.put(TABLES.conversations, conversationId, updated);
       this.systemLine(tx, updated, { type: 'member_added', by: self.address, member: contact.address });
       await this.sendGroupUpdate(tx, updated, 'add', contact.address);
-      await tx.commit();
-      this.emitTx(tx);
-      void this.exclusive(() => this.flushOutbox());
+      await this.commitAndSend(tx);
     });
   }
 
@@ -964,9 +958,7 @@ export class Messenger {
       this.systemLine(tx, updated, { type: 'member_removed', by: self.address, member });
       this.forgetMemberKeys(tx, updated, member);
       await this.sendGroupUpdate(tx, updated, 'remove', member, [member]);
-      await tx.commit();
-      this.emitTx(tx);
-      void this.exclusive(() => this.flushOutbox());
+      await this.commitAndSend(tx);
     });
   }
 
@@ -980,9 +972,7 @@ export class Messenger {
       tx.put(TABLES.conversations, conversationId, { ...updated, active: false });
       tx.delete(TABLES.groupKeys, conversationId);
       this.systemLine(tx, updated, { type: 'member_left', member: self.address });
-      await tx.commit();
-      this.emitTx(tx);
-      void this.exclusive(() => this.flushOutbox());
+      await this.commitAndSend(tx);
     });
   }
 
@@ -1004,11 +994,9 @@ export class Messenger {
       const updated = { ...conversation, disappearAfterSeconds: seconds };
       tx.put(TABLES.conversations, conversationId, updated);
       this.systemLine(tx, updated, { type: 'disappearing_set', by: self.address, seconds });
-      const ref: ConversationRef = conversation.kind === 'group' ? { kind: 'group', groupId: conversation.id } : { kind: 'direct', with: conversation.peer as string };
+      const ref = conversationRef(conversation);
       await this.deliver(tx, updated, { t: 'disappearing', conversation: ref, seconds, at: this.env.now() });
-      await tx.commit();
-      this.emitTx(tx);
-      void this.exclusive(() => this.flushOutbox());
+      await this.commitAndSend(tx);
     });
   }
 
@@ -1066,9 +1054,7 @@ export class Messenger {
       const at = this.env.now();
       this.systemLine(tx, conversation, { type: 'history_shared', by: self.address, count: messages.length, with: member });
       await this.deliver(tx, conversation, { t: 'history_shared', conversation: ref, with: member, count: messages.length, at });
-      await tx.commit();
-      this.emitTx(tx);
-      void this.exclusive(() => this.flushOutbox());
+      await this.commitAndSend(tx);
       return messages.length;
     });
   }
@@ -1672,6 +1658,13 @@ export class Messenger {
     return { device: this.deviceView(self), relays, conversations, pendingOutgoing };
   }
 
+  /** Commits a change that queued messages, tells the UI, and sends the outbox after it. */
+  private async commitAndSend(tx: Transaction): Promise<void> {
+    await tx.commit();
+    this.emitTx(tx);
+    void this.exclusive(() => this.flushOutbox());
+  }
+
   private emitTx(tx: Transaction): void {
     for (const conversationId of tx.touchedConversations) this.notify({ type: 'messages', conversationId });
     this.changed();
@@ -1689,6 +1682,11 @@ export class Messenger {
       await tx.commit();
     });
   }
+}
+
+/** How a payload names a conversation (messages.md §4). */
+function conversationRef(conversation: ConversationRecord): ConversationRef {
+  return conversation.kind === 'group' ? { kind: 'group', groupId: conversation.id } : { kind: 'direct', with: conversation.peer as string };
 }
 
 /** Failures that say "try again later", not "this input is bad". */
