@@ -134,6 +134,7 @@ export class Messenger {
   private timers: ReturnType<typeof setInterval>[] = [];
   private stopped = false;
   private outboxSequence = 0;
+  private inboxTurn = -1;
   /** Devices whose queue vanished, whose contact slot is read again until it names a new one. */
   private readonly introRefresh = new Set<string>();
   /** Our queues a relay no longer knows, made again once the relay is online (recoverQueue). */
@@ -679,7 +680,7 @@ export class Messenger {
       peer = { ...peer, sessions: [session, ...peer.sessions].slice(0, MAX_SESSIONS_PER_PEER), intro: { relay: relay.url, senderId: slot.introSenderId } };
     }
     if (!peer.inbox) {
-      const relay = this.relayOnline(this.primaryRelay);
+      const relay = this.inboxRelay();
       const keySeed = randomBytes(32);
       const ids = await relay.createQueue(await ed25519KeyPairFromSeed(keySeed));
       const inbox: QueueRecord = { relay: relay.url, ...ids, keySeed };
@@ -691,6 +692,18 @@ export class Messenger {
     }
     tx.put(TABLES.peers, peer.deviceId, peer);
     return peer;
+  }
+
+  /**
+   * Where the next queue for a peer is made: the configured relays that are online, in turn, so a
+   * device's queues spread over its organisation's relays and one relay down stops only some of
+   * its conversations (messages.md §5.1). The contact slot and intro queue stay on the first.
+   */
+  private inboxRelay(): RelayPort {
+    const online = this.env.relayUrls.map((url) => this.relays.get(url)).filter((relay): relay is RelayPort => relay?.status === 'online');
+    if (online.length === 0) throw new MessengerError('relay_unreachable', 'no relay is reachable right now; try again in a moment');
+    this.inboxTurn = (this.inboxTurn + 1) % online.length;
+    return online[this.inboxTurn] as RelayPort;
   }
 
   private relayOnline(url: string): RelayPort {

@@ -34,7 +34,8 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false>,
 }
 
 export interface DeviceOptions {
-  readonly relayUrl: string;
+  /** One relay, or several (the first holds the contact slots, messages.md §2). */
+  readonly relayUrl: string | readonly string[];
   readonly admin: FakeAdmin;
   /** An IndexedDB (fake-indexeddb, in memory) instead of the memory store. */
   readonly indexedDb?: boolean;
@@ -49,7 +50,7 @@ export async function enrolDevice(name: string, address: string, displayName: st
   }
   const entry = { name, store, clockOffset: 0, latest: undefined } as TestMessenger;
   const api = createMessengerService(
-    { relayUrls: [options.relayUrl], adminUrl: 'http://admin.invalid', revocationPollSeconds: 1 },
+    { relayUrls: typeof options.relayUrl === 'string' ? [options.relayUrl] : [...options.relayUrl], adminUrl: 'http://admin.invalid', revocationPollSeconds: 1 },
     (event) => {
       if (event.type === 'snapshot') entry.latest = event.snapshot;
     },
