@@ -3,7 +3,8 @@
  * app with its embedded database, web client) and Debian's Chromium, one isolated browser profile
  * per device:
  *  - an administrator makes three enrolment codes in the admin console;
- *  - three staff members create a passphrase and enrol their browser;
+ *  - three staff members create a passphrase and enrol their browser (one from a picture of the
+ *    admin console's QR code);
  *  - two chat 1:1 (delivered status), then all three in a group;
  *  - a message sent while the recipient's browser is closed arrives when it comes back, and the
  *    reload keeps the history (after the passphrase);
@@ -43,6 +44,8 @@ let adminBrowser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 let adminPage: Page;
 const staff = new Map<StaffName, Staff>();
 const codes = new Map<StaffName, string>();
+/** A picture of the admin console's QR code for Carol's enrolment (she enrols from it). */
+let carolQrPng: Buffer | undefined;
 
 const person = (who: StaffName): Staff => {
   const entry = staff.get(who);
@@ -177,6 +180,7 @@ describeInBrowser('the web client: three staff members in Chromium', () => {
       const code = await createEnrolmentCode(adminPage, adminUrl, STAFF[who].address, STAFF[who].name);
       expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){5}$/);
       codes.set(who, code);
+      if (who === 'carol') carolQrPng = await adminPage.getByTestId('enrolment-code').locator('img.qr').screenshot();
     }
   }), 120_000);
 
@@ -187,7 +191,15 @@ describeInBrowser('the web client: three staff members in Chromium', () => {
       await page.getByTestId('passphrase-confirm').fill(PASSPHRASE);
       if (who === 'alice') await shot(page, 'first-run');
       await page.getByTestId('passphrase-submit').click();
-      await page.getByTestId('enrol-code-input').fill(codes.get(who) ?? '', { timeout: 60_000 });
+      if (who === 'carol') {
+        // Carol enrols from a picture of the QR code the admin console shows.
+        await page.getByTestId('enrol-qr-file').setInputFiles({ name: 'enrolment-qr.png', mimeType: 'image/png', buffer: carolQrPng ?? Buffer.alloc(0) }, { timeout: 60_000 });
+        await page.getByTestId('enrol-qr-read').waitFor();
+        expect(await page.getByTestId('enrol-code-input').inputValue()).toBe(codes.get(who));
+        await shot(page, 'enrol-from-qr');
+      } else {
+        await page.getByTestId('enrol-code-input').fill(codes.get(who) ?? '', { timeout: 60_000 });
+      }
       if (who === 'alice') await shot(page, 'enrol');
       await page.getByTestId('enrol-submit').click();
       await page.getByTestId('device-address').filter({ hasText: STAFF[who].address }).waitFor({ timeout: 60_000 });
