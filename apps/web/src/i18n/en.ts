@@ -170,6 +170,7 @@ export const en = {
   'details.add-submit': 'Add',
   'details.leave': 'Leave group',
   'details.share-history': 'Share the last {count} messages with {name}',
+  'details.share-history-self': 'Share the last {count} messages with your other devices',
   'details.share-history-done.one': '{count} message shared with {name}. Everyone in the group can see that you did.',
   'details.share-history-done.other': '{count} messages shared with {name}. Everyone in the group can see that you did.',
   'message.shared-by': 'Shared by {name}',

@@ -168,6 +168,7 @@ export const fr: Dictionary = {
   'details.add-submit': 'Ajouter',
   'details.leave': 'Quitter le groupe',
   'details.share-history': 'Partager les {count} derniers messages avec {name}',
+  'details.share-history-self': 'Partager les {count} derniers messages avec vos autres appareils',
   'details.share-history-done.one': '{count} message partagé avec {name}. Tout le groupe peut voir que vous l’avez fait.',
   'details.share-history-done.other': '{count} messages partagés avec {name}. Tout le groupe peut voir que vous l’avez fait.',
   'message.shared-by': 'Partagé par {name}',

@@ -175,8 +175,9 @@ export interface MessengerApi {
   safetyNumbers(conversationId: string): Promise<readonly SafetyNumberView[]>;
   markVerified(address: string, deviceId: string): Promise<void>;
   /**
-   * Shares the group's last `count` messages (at most 100) with one member, as a signed bundle;
-   * every member sees that it happened. Resolves with the number of messages shared.
+   * Shares the conversation's last `count` messages (at most 100) with one member's devices (this
+   * user's address: with this user's other devices), as a signed bundle; every member sees that
+   * it happened. Resolves with the number of messages shared.
    */
   shareHistory(conversationId: string, address: string, count: number): Promise<number>;
   /** Deletes every local key and record of this device. */

@@ -1028,9 +1028,12 @@ export class Messenger {
     return this.exclusive(async () => {
       const self = this.requireSelf();
       const tx = this.tx();
-      const conversation = this.groupConversation(tx, conversationId);
+      const conversation = this.conversation(tx, conversationId);
+      if (!conversation.active) throw new MessengerError('not_a_member', 'you are no longer in this conversation');
+      // A member (or, for a direct conversation, the contact), or this user for its other devices.
       const member = address.trim().toLowerCase();
-      if (!conversation.members.includes(member) || member === self.address) throw new MessengerError('not_found', `${member} is not another member of this group`);
+      const members = conversation.kind === 'group' ? conversation.members : [self.address, conversation.peer as string];
+      if (!members.includes(member)) throw new MessengerError('not_found', `${member} is not in this conversation`);
       const wanted = Math.max(1, Math.min(MAX_SHARED_HISTORY, Math.floor(count)));
       const contacts = new Map(tx.all<ContactRecord>(TABLES.contacts).map((c) => [c.address, c]));
       let messages = (await this.messages(conversationId))
@@ -1044,7 +1047,7 @@ export class Messenger {
           body: m.text as string,
         }));
       if (messages.length === 0) throw new MessengerError('not_found', 'there is nothing to share yet');
-      const ref: ConversationRef = { kind: 'group', groupId: conversation.id };
+      const ref = conversationRef(conversation);
       // Bounded by count and by size: the oldest go first until the bundle fits one payload.
       let bundle = '';
       for (;;) {
@@ -1077,7 +1080,7 @@ export class Messenger {
     const self = this.requireSelf();
     await verifyHistoryBundle(bundleText, fromB64(signature), device.signingKey);
     const bundle = historyBundleSchema.parse(JSON.parse(bundleText));
-    if (bundle.sharedWith !== self.address || bundle.conversation.kind !== 'group') return;
+    if (bundle.sharedWith !== self.address) return;
     const conversation = this.conversationFor(tx, bundle.conversation, sender);
     if (!conversation || !conversation.members.includes(self.address)) return;
     let added = 0;

@@ -182,6 +182,26 @@ describe('messenger over a real relay', () => {
     await eventually(async () => (await texts(hugo.api, group.id)).includes('welcome hugo'), 'live message at hugo');
   }, 60_000);
 
+  test('a new device of the same user gets a direct conversation\'s earlier messages only when shared', async () => {
+    const direct = (await alice.api.snapshot()).conversations.find((c) => c.title === 'Bob Durand');
+    const alice2 = devices.find((d) => d.name === 'alice2');
+    if (!direct || !alice2) throw new Error('earlier steps missing');
+    const atAlice2 = await conversationWith(alice2.api, (t) => t === 'Bob Durand');
+    expect(await texts(alice2.api, atAlice2)).not.toContain('hello Bob');
+    const shared = await alice.api.shareHistory(direct.id, 'alice@ministry.example', 100);
+    expect(shared).toBeGreaterThanOrEqual(3);
+    await eventually(async () => (await texts(alice2.api, atAlice2)).includes('hello Bob'), 'earlier messages on the new device');
+    const earlier = (await alice2.api.messages(atAlice2)).find((m) => m.text === 'hello Bob');
+    expect(earlier?.sharedBy).toBe('alice@ministry.example');
+    expect(earlier?.mine).toBe(true);
+    // In order, once each: what the new device already had is not duplicated.
+    const all = await texts(alice2.api, atAlice2);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.indexOf('hello Bob')).toBeLessThan(all.indexOf('to both of you'));
+    const atBob = await conversationWith(bob.api, (t) => t === 'Alice Martin');
+    await eventually(async () => (await bob.api.messages(atBob)).some((m) => m.system?.type === 'history_shared'), 'bob sees the sharing');
+  }, 60_000);
+
   test('simultaneous first contact from both sides: both messages arrive and the pair keeps talking', async () => {
     const frank = await device('frank', 'frank@ministry.example', 'Frank Noel');
     const gina = await device('gina', 'gina@ministry.example', 'Gina Faure');

@@ -60,13 +60,13 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
               <span className="member-address">{member.address}</span>
               <span className="hint">{tp('details.devices', member.devices.length)}</span>
             </span>
-            {!member.isSelf && conversation.active && (
+            {conversation.active && (
               <button
                 type="button"
                 className="icon-button"
                 data-testid={`share-history-${member.address}`}
-                aria-label={t('details.share-history', { count: SHARE_COUNT, name: member.displayName || member.address })}
-                title={t('details.share-history', { count: SHARE_COUNT, name: member.displayName || member.address })}
+                aria-label={member.isSelf ? t('details.share-history-self', { count: SHARE_COUNT }) : t('details.share-history', { count: SHARE_COUNT, name: member.displayName || member.address })}
+                title={member.isSelf ? t('details.share-history-self', { count: SHARE_COUNT }) : t('details.share-history', { count: SHARE_COUNT, name: member.displayName || member.address })}
                 onClick={() => void shareHistory(member.address, member.displayName || member.address)}
                 disabled={busy}
               >
