@@ -40,6 +40,8 @@ import {
   type SessionState,
 } from '@opendescent/crypto';
 import {
+  ALLOWED_CLOCK_SKEW_SECONDS,
+  decodeAttestation,
   decodeClaimedBundle,
   decodeHandshakeInitiation,
   decodePairwiseContent,
@@ -638,6 +640,9 @@ export class Messenger {
       for (const device of Object.values(contact?.devices ?? {})) {
         if (device.trust === 'revoked' || device.deviceId === toHex(self.deviceId)) continue;
         if (this.revocation && isRevoked(this.revocation, fromHex(device.deviceId))) continue;
+        // An attestation that lapsed (never renewed: a device lost and silent) no longer vouches
+        // for the keys; the device is written to again once a fresh one is seen (look-up or message).
+        if (decodeAttestation(device.attestation).attestation.expiresAt + ALLOWED_CLOCK_SKEW_SECONDS < this.nowSeconds()) continue;
         out.push({ address, device });
       }
     }
@@ -819,6 +824,9 @@ export class Messenger {
       this.touchConversation(tx, conversation, body, sentAt, false);
       const payload: AppPayload = { t: 'text', id, conversation: ref, body, sentAt, ...(expireAfter ? { expireAfter } : {}) };
       await this.deliver(tx, conversation, payload, { conversationId, messageId: id });
+      // Nobody else holds a device we may write to (all revoked or lapsed): say so, never queue silently.
+      const others = conversation.kind === 'direct' ? [conversation.peer as string] : conversation.members;
+      if (!this.recipientDevices(tx, others).some((target) => target.address !== self.address)) tx.putMessage({ ...message, status: 'failed' });
       await tx.commit();
       if (message.expiresAt) this.expiring.set(id, { conversationId, expiresAt: message.expiresAt });
       this.emitTx(tx);

@@ -146,3 +146,18 @@ test('a relay restarted without its store (memory): queues and slots are made ag
   const atKimFromLea = await conversationWith(kim.api, (t) => t === 'LEA');
   await eventually(async () => (await texts(kim.api, atKimFromLea)).includes('hello after the restart'), 'lea → kim');
 }, 90_000);
+
+test('a contact whose attestation lapsed is no longer written to, and the message says it failed', async () => {
+  const [pam, quin] = [await device('pam'), await device('quin')];
+  const conversation = await quin.api.startDirect('pam@agency.example');
+  await quin.api.send(conversation, 'while pam is attested');
+  const atPam = await conversationWith(pam.api, (t) => t === 'QUIN');
+  await eventually(async () => (await texts(pam.api, atPam)).includes('while pam is attested'), 'first message at pam');
+  // Eight days on for quin: pam's 7-day attestation has lapsed and the directory has nothing newer.
+  quin.clockOffset = 8 * DAY_MS;
+  await quin.api.send(conversation, 'after the lapse');
+  const sent = (await quin.api.messages(conversation)).find((m) => m.text === 'after the lapse');
+  expect(sent?.status).toBe('failed');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(await texts(pam.api, atPam)).not.toContain('after the lapse');
+}, 60_000);
