@@ -10,28 +10,33 @@ export function describeSystemEvent(event: SystemEvent, conversation: Conversati
     if (member?.isSelf) return t('common.you');
     return member?.displayName || address;
   };
+  const isSelf = (address: string) => findMember(conversation, address)?.isSelf === true;
   const text = (() => {
     switch (event.type) {
       case 'group_created':
         return t('system.group_created', { by: name(event.by) });
       case 'member_added':
-        return t('system.member_added', { by: name(event.by), member: name(event.member) });
+        return isSelf(event.member) ? t('system.member_added-you', { by: name(event.by) }) : t('system.member_added', { by: name(event.by), member: name(event.member) });
       case 'member_removed':
-        return t('system.member_removed', { by: name(event.by), member: name(event.member) });
+        return isSelf(event.member) ? t('system.member_removed-you', { by: name(event.by) }) : t('system.member_removed', { by: name(event.by), member: name(event.member) });
       case 'member_left':
-        return t('system.member_left', { member: name(event.member) });
+        return isSelf(event.member) ? t('system.member_left-you') : t('system.member_left', { member: name(event.member) });
       case 'key_changed':
         return t('system.key_changed', { member: name(event.member) });
       case 'device_added':
-        return t('system.device_added', { member: name(event.member) });
+        return isSelf(event.member) ? t('system.device_added-you') : t('system.device_added', { member: name(event.member) });
       case 'device_revoked':
-        return t('system.device_revoked', { member: name(event.member) });
+        return isSelf(event.member) ? t('system.device_revoked-you') : t('system.device_revoked', { member: name(event.member) });
       case 'disappearing_set':
         return event.seconds === null
           ? t('system.disappearing_off', { by: name(event.by) })
           : t('system.disappearing_set', { by: name(event.by), duration: formatDuration(event.seconds) });
       case 'history_shared':
-        return tp('system.history_shared', event.count, { by: name(event.by), member: name(event.with) });
+        // Shared with the sharer's own other devices: said as such, not "with Alice" by Alice.
+        if (event.with === event.by) return isSelf(event.by) ? tp('system.history_shared-own-you', event.count) : tp('system.history_shared-own', event.count, { by: name(event.by) });
+        return isSelf(event.by)
+          ? tp('system.history_shared-by-you', event.count, { member: name(event.with) })
+          : tp('system.history_shared', event.count, { by: name(event.by), member: name(event.with) });
     }
   })();
   return text.charAt(0).toUpperCase() + text.slice(1);
