@@ -10,7 +10,3 @@ export class MessengerError extends Error implements MessengerErrorShape {
     this.name = 'MessengerError';
   }
 }
-
-export function isMessengerError(value: unknown): value is MessengerError {
-  return value instanceof MessengerError;
-}

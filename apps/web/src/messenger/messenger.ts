@@ -91,6 +91,7 @@ import {
   type GroupKeyRecord,
   type MessageRecord,
   type OutboxEntry,
+  type ExpiringRecord,
   type OutboxRecord,
   type ParkedRecord,
   type PeerRecord,
@@ -111,6 +112,7 @@ const MAX_SESSIONS_PER_PEER = 3;
 const CONTACT_REFRESH_MS = 60 * 60_000;
 const DEVICES_CHANGED_MIN_INTERVAL_MS = 5 * 60_000;
 const SEEN_RETENTION_MS = 15 * 86_400_000;
+const SEEN_PRUNE_MS = 3_600_000;
 const MAX_PARKED = 200;
 const MAX_HELD_PER_PEER = 500;
 const PARKED_LIFETIME_MS = 3_600_000;
@@ -141,7 +143,6 @@ export class Messenger {
   private readonly introRefresh = new Set<string>();
   /** Our queues a relay no longer knows, made again once the relay is online (recoverQueue). */
   private readonly lostQueues = new Set<string>();
-  private readonly expiring = new Map<string, { conversationId: string; expiresAt: number }>();
 
   private constructor(
     private readonly vault: VaultLike,
@@ -180,9 +181,8 @@ export class Messenger {
     if (!self) return;
     this.identity = await importDeviceIdentity(self.identity);
     if (self.revocationList) this.revocation = await verifyRevocationList(self.revocationList, this.trusted(self));
-    await this.indexQueues();
-    await this.indexExpiring();
     this.startRelays();
+    await this.indexQueues();
     this.startTimers();
   }
 
@@ -208,6 +208,7 @@ export class Messenger {
     this.timers.push(setInterval(() => void this.checkRevocation().catch(() => undefined), this.env.revocationPollMs));
     this.timers.push(setInterval(() => void this.exclusive(() => this.renewIfDue()).catch(() => undefined), 60_000));
     this.timers.push(setInterval(() => void this.exclusive(() => this.maintainPrekeys()).catch(() => undefined), PREKEY_CHECK_MS));
+    this.timers.push(setInterval(() => void this.pruneSeen().catch(() => undefined), SEEN_PRUNE_MS));
     void this.checkRevocation().catch(() => undefined);
   }
 
@@ -311,9 +312,7 @@ export class Messenger {
       await this.publishIfNeeded(relay).catch(() => undefined);
       await this.maintainPrekeys().catch(() => undefined);
     }
-    for (const { queue } of [...this.queueKeys.values()]) {
-      if (queue.relay === relay.url) await this.indexQueue(queue, this.queueKeys.get(toHex(queue.recipientId))?.peer);
-    }
+    // Subscriptions need nothing here: the relay client re-sends every one it remembers.
     await this.flushOutbox();
     await this.refreshIntros();
   }
@@ -390,9 +389,8 @@ export class Messenger {
   private async indexQueue(queue: QueueRecord, peer?: string): Promise<void> {
     const key = await ed25519KeyPairFromSeed(queue.keySeed);
     this.queueKeys.set(toHex(queue.recipientId), { queue, key, ...(peer ? { peer } : {}) });
-    const relay = this.relays.get(queue.relay);
-    if (relay?.status !== 'online') return;
-    await relay.subscribe(queue.recipientId, key).catch((error: unknown) => {
+    // Remembered by the relay client even when it is offline, and sent again on every reconnection.
+    await this.relays.get(queue.relay)?.subscribe(queue.recipientId, key).catch((error: unknown) => {
       if (error instanceof RelayRequestError && error.code === 'auth') this.queueLost(toHex(queue.recipientId));
     });
   }
@@ -823,12 +821,9 @@ export class Messenger {
       tx.put(TABLES.sent, id, { conversationId });
       this.touchConversation(tx, conversation, body, sentAt, false);
       const payload: AppPayload = { t: 'text', id, conversation: ref, body, sentAt, ...(expireAfter ? { expireAfter } : {}) };
-      await this.deliver(tx, conversation, payload, { conversationId, messageId: id });
       // Nobody else holds a device we may write to (all revoked or lapsed): say so, never queue silently.
-      const others = conversation.kind === 'direct' ? [conversation.peer as string] : conversation.members;
-      if (!this.recipientDevices(tx, others).some((target) => target.address !== self.address)) tx.putMessage({ ...message, status: 'failed' });
+      if ((await this.deliver(tx, conversation, payload, { conversationId, messageId: id })) === 0) tx.putMessage({ ...message, status: 'failed' });
       await tx.commit();
-      if (message.expiresAt) this.expiring.set(id, { conversationId, expiresAt: message.expiresAt });
       this.emitTx(tx);
       void this.exclusive(() => this.flushOutbox());
       return id;
@@ -836,10 +831,12 @@ export class Messenger {
   }
 
   /** Sends a payload to everyone in a conversation: pairwise for a direct one, fan-out for a group. */
-  private async deliver(tx: Transaction, conversation: ConversationRecord, payload: AppPayload, messageRef?: OutboxRecord['messageRef']): Promise<void> {
+  /** Returns how many devices of other users it is for (0: nobody can receive it). */
+  private async deliver(tx: Transaction, conversation: ConversationRecord, payload: AppPayload, messageRef?: OutboxRecord['messageRef']): Promise<number> {
     const others = conversation.kind === 'direct' ? [conversation.peer as string] : conversation.members;
     for (const address of others) await this.lookUp(tx, address).catch(() => undefined);
     const targets = this.recipientDevices(tx, others);
+    const forOthers = targets.filter((target) => target.address !== this.requireSelf().address).length;
     if (conversation.kind === 'direct') {
       const byRelay = new Map<string, OutboxEntry[]>();
       for (const { address, device } of targets) {
@@ -854,9 +851,10 @@ export class Messenger {
         if (routed) byRelay.set(routed.relay, [...(byRelay.get(routed.relay) ?? []), routed.entry]);
       }
       for (const [relay, entries] of byRelay) this.queueOutbox(tx, relay, entries, messageRef);
-      return;
+      return forOthers;
     }
     await this.groupSend(tx, conversation, targets, payload, messageRef);
+    return forOthers;
   }
 
   /** Sender Keys + fan-out envelopes (envelopes.md §6, design brief flow 5). */
@@ -1401,7 +1399,6 @@ export class Messenger {
           ...(mine ? { status: 'sent' as const } : {}),
           ...(expiresAt !== undefined ? { expiresAt } : {}),
         });
-        if (expiresAt !== undefined) tx.after(async () => void this.expiring.set(payload.id, { conversationId: conversation.id, expiresAt }));
         this.touchConversation(tx, conversation, payload.body, payload.sentAt, !mine);
         if (!mine) await this.sendPairwise(tx, tx.get<PeerRecord>(TABLES.peers, peer.deviceId) as PeerRecord, device, { t: 'receipt', ids: [payload.id] });
         return;
@@ -1567,26 +1564,17 @@ export class Messenger {
 
   // ---- retention -------------------------------------------------------------------------
 
-  private async indexExpiring(): Promise<void> {
-    for (const conversation of this.tx().all<ConversationRecord>(TABLES.conversations)) {
-      for (const message of await this.vault.list<MessageRecord>(TABLES.messages, conversation.id)) {
-        if (message.expiresAt !== undefined) this.expiring.set(message.id, { conversationId: conversation.id, expiresAt: message.expiresAt });
-      }
-    }
-  }
-
   /** Expired messages are deleted from the store, not hidden (issue: retention). */
   private async sweepExpired(): Promise<void> {
     const now = this.env.now();
-    const due = [...this.expiring].filter(([, entry]) => entry.expiresAt <= now);
-    if (due.length === 0) return;
     const tx = this.tx();
-    for (const [id, entry] of due) {
-      tx.deleteMessage(entry.conversationId, id);
+    const due = tx.all<ExpiringRecord>(TABLES.expiring).filter((entry) => entry.expiresAt <= now);
+    if (due.length === 0) return;
+    for (const entry of due) {
+      tx.deleteMessage(entry.conversationId, entry.id);
       tx.touchMessages(entry.conversationId);
     }
     await tx.commit();
-    for (const [id] of due) this.expiring.delete(id);
     this.emitTx(tx);
   }
 
@@ -1698,8 +1686,8 @@ export class Messenger {
     this.notify({ type: 'snapshot' });
   }
 
-  /** Prunes the relay message ids kept for de-duplication (at-least-once delivery). */
-  async pruneSeen(): Promise<void> {
+  /** Prunes the relay message ids kept for de-duplication (at-least-once delivery), hourly. */
+  private async pruneSeen(): Promise<void> {
     await this.exclusive(async () => {
       const tx = this.tx();
       await tx.pruneSeen(this.env.now() - SEEN_RETENTION_MS);

@@ -16,8 +16,9 @@ export const TABLES = {
   groupKeys: 'group-keys',
   sent: 'sent',
   parked: 'parked',
+  expiring: 'expiring',
 } as const;
-export type CachedTable = 'self' | 'contacts' | 'peers' | 'conversations' | 'group-keys' | 'outbox' | 'parked';
+export type CachedTable = 'self' | 'contacts' | 'peers' | 'conversations' | 'group-keys' | 'outbox' | 'parked' | 'expiring';
 
 export interface QueueRecord {
   readonly relay: string;
@@ -185,4 +186,11 @@ export interface ParkedRecord {
   readonly queuePeer?: string;
   readonly blob: Uint8Array;
   readonly at: number;
+}
+
+/** Index of messages with a disappearing timer, kept with them (Transaction), so the sweep needs no scan. */
+export interface ExpiringRecord {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly expiresAt: number;
 }

@@ -66,12 +66,30 @@ export function createMessengerService(
     return raw ? (JSON.parse(utf8Decode(raw)) as WipedView) : undefined;
   };
 
+  /**
+   * The clear-text facts of the store (a vault exists, its passkey, a wipe's reason), read once and
+   * again only after this service changed them: a snapshot goes out on every change, and these
+   * three IndexedDB reads need not.
+   */
+  let storeFacts: Promise<{ exists: boolean; wiped?: WipedView; passkey?: ClientSnapshot['passkey'] }> | undefined;
+  const readStoreFacts = async () => {
+    const [exists, wiped] = [await Vault.exists(await openStore()), await wipedView()];
+    const passkey = exists ? await storedPasskey() : undefined;
+    return { exists, ...(wiped ? { wiped } : {}), ...(passkey ? { passkey } : {}) };
+  };
+  const storeChanged = (): void => {
+    storeFacts = undefined;
+  };
+
   const snapshot = async (): Promise<ClientSnapshot> => {
-    const wiped = await wipedView();
-    const state = vault ? 'unlocked' : (await Vault.exists(await openStore())) ? 'locked' : 'none';
+    storeFacts ??= readStoreFacts();
+    const facts = await storeFacts.catch((error: unknown) => {
+      storeFacts = undefined;
+      throw error;
+    });
+    const state = vault ? 'unlocked' : facts.exists ? 'locked' : 'none';
     const rest = messenger?.snapshot() ?? { relays: config.relayUrls.map((url) => ({ url, status: 'offline' as const })), conversations: [], pendingOutgoing: 0 };
-    const passkey = state === 'none' ? undefined : await storedPasskey();
-    return { vault: state, ...rest, ...(wiped ? { wiped } : {}), ...(passkey ? { passkey } : {}) };
+    return { vault: state, ...rest, ...(facts.wiped ? { wiped: facts.wiped } : {}), ...(facts.passkey ? { passkey: facts.passkey } : {}) };
   };
 
   /** The passkey the UI may offer (public values). One this client cannot read is not offered: the passphrase still works. */
@@ -103,6 +121,7 @@ export function createMessengerService(
     await current?.wipe();
     const raw = await openStore();
     await raw.apply([{ key: WIPED_KEY, value: utf8Encode(JSON.stringify({ reason, at: dependencies.now() } satisfies WipedView)) }]);
+    storeChanged();
     queueSnapshot();
   };
 
@@ -137,7 +156,9 @@ export function createMessengerService(
     createVault: guard(async (passphrase: string) => {
       const raw = await openStore();
       await raw.apply([{ key: WIPED_KEY, value: null }]);
-      await start(await Vault.create(raw, passphrase, dependencies.vaultOptions ?? {}));
+      const created = await Vault.create(raw, passphrase, dependencies.vaultOptions ?? {});
+      storeChanged();
+      await start(created);
     }),
     unlock: guard(async (passphrase: string) => {
       if (vault) return;
@@ -184,6 +205,7 @@ export function createMessengerService(
           throw new MessengerError('internal', 'the passkey’s credential id or salt is malformed');
         }
         await vault.addPasskey(id, salt, prfOutput);
+        storeChanged();
         queueSnapshot();
       } finally {
         prfOutput.fill(0);
@@ -200,6 +222,7 @@ export function createMessengerService(
     disablePasskey: guard(async () => {
       if (!vault) throw new MessengerError('locked', 'unlock this device first');
       await vault.removePasskey();
+      storeChanged();
       queueSnapshot();
     }),
     wipe: guard(async () => {
@@ -207,6 +230,7 @@ export function createMessengerService(
       messenger = undefined;
       vault = undefined;
       await (await openStore()).clear();
+      storeChanged();
       queueSnapshot();
     }),
   };

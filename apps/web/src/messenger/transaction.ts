@@ -1,4 +1,4 @@
-import { TABLES, type CachedTable, type MessageRecord } from './records';
+import { TABLES, type CachedTable, type ExpiringRecord, type MessageRecord } from './records';
 
 /** The part of ../store/vault.ts the messenger uses. */
 export interface VaultBatchLike {
@@ -12,7 +12,7 @@ export interface VaultLike {
   commit(batch: VaultBatchLike): Promise<void>;
 }
 
-const CACHED: readonly CachedTable[] = [TABLES.self, TABLES.contacts, TABLES.peers, TABLES.conversations, TABLES.groupKeys, TABLES.outbox, TABLES.parked];
+const CACHED: readonly CachedTable[] = [TABLES.self, TABLES.contacts, TABLES.peers, TABLES.conversations, TABLES.groupKeys, TABLES.outbox, TABLES.parked, TABLES.expiring];
 /** Records of cached tables are stored in one group per table, keyed by the cache id. */
 const NO_GROUP = '';
 /** How each cached table's records are keyed (the same id the messenger writes them under). */
@@ -24,6 +24,7 @@ const KEY_OF: Readonly<Record<CachedTable, (record: never) => string>> = {
   'group-keys': (record: { groupId: string }) => record.groupId,
   outbox: (record: { id: string }) => record.id,
   parked: (record: { id: string }) => record.id,
+  expiring: (record: { id: string }) => record.id,
 };
 
 export type Caches = Map<string, Map<string, unknown>>;
@@ -92,12 +93,15 @@ export class Transaction {
     return this.getStored<MessageRecord>(TABLES.messages, id, conversationId);
   }
 
+  /** A message with a timer is indexed in `expiring` in the same change (messages.md §5.6). */
   putMessage(message: MessageRecord): void {
     this.put(TABLES.messages, message.id, message, message.conversationId);
+    if (message.expiresAt !== undefined) this.put(TABLES.expiring, message.id, { id: message.id, conversationId: message.conversationId, expiresAt: message.expiresAt } satisfies ExpiringRecord);
   }
 
   deleteMessage(conversationId: string, id: string): void {
     this.delete(TABLES.messages, id, conversationId);
+    if (this.get<ExpiringRecord>(TABLES.expiring, id)) this.delete(TABLES.expiring, id);
   }
 
   touchMessages(conversationId: string): void {
