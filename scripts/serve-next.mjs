@@ -10,6 +10,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+/** Set by this server on every request it passes to the app; never taken from the client. */
+const PEER_ADDRESS_HEADER = 'x-opendescent-peer-address';
 const appDir = path.resolve(process.argv[2] ?? '');
 const appName = path.basename(appDir);
 const serverConfig = await import(pathToFileURL(path.join(appDir, 'server-config.mjs')).href);
@@ -31,6 +33,9 @@ await app.prepare();
 const handle = app.getRequestHandler();
 const headers = Object.entries(serverConfig.responseHeaders?.(config) ?? {});
 const server = http.createServer((request, response) => {
+  // The TCP peer, for per-source limits (apps/admin src/server/http/client-address.ts). Whatever a
+  // client sent under this name is dropped first: only this server may say who the peer is.
+  request.headers[PEER_ADDRESS_HEADER] = request.socket.remoteAddress ?? '';
   for (const [name, value] of headers) response.setHeader(name, value);
   return handle(request, response);
 });

@@ -53,6 +53,18 @@ const adminEnvironment = z.object({
   ADMIN_ENROLMENT_CODE_LIFETIME_HOURS: integer(1, 168, 24, 'a number of hours'),
   /** Per device: the directory answers exact addresses only, and only this many per hour. */
   ADMIN_DIRECTORY_LOOKUPS_PER_HOUR: integer(1, 10_000, 30, 'a number of look-ups'),
+  /**
+   * Behind a reverse proxy: the request header that carries the client's address (such as
+   * X-Forwarded-For or X-Real-IP). Off by default: the TCP peer is the client. Believed only when
+   * the peer is one of ADMIN_TRUSTED_PROXIES.
+   */
+  ADMIN_TRUSTED_PROXY_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'expected a header name such as X-Forwarded-For').transform((v) => v.toLowerCase()).optional(),
+  /** The proxies whose ADMIN_TRUSTED_PROXY_HEADER is believed: comma-separated IP addresses. */
+  ADMIN_TRUSTED_PROXIES: z
+    .string()
+    .transform((value) => value.split(',').map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6()], { message: 'expected comma-separated IP addresses of the reverse proxies' })))
+    .default(['127.0.0.1', '::1']),
 });
 
 /**
@@ -68,6 +80,8 @@ const adminEnvironment = z.object({
  * @property {number} attestationLifetimeSeconds
  * @property {number} enrolmentCodeLifetimeSeconds
  * @property {number} directoryLookupsPerHour
+ * @property {string | undefined} trustedProxyHeader
+ * @property {string[]} trustedProxies
  */
 
 /**
@@ -102,6 +116,8 @@ export function loadServerConfig(env) {
     attestationLifetimeSeconds: data.ADMIN_ATTESTATION_LIFETIME_HOURS * 3600,
     enrolmentCodeLifetimeSeconds: data.ADMIN_ENROLMENT_CODE_LIFETIME_HOURS * 3600,
     directoryLookupsPerHour: data.ADMIN_DIRECTORY_LOOKUPS_PER_HOUR,
+    trustedProxyHeader: data.ADMIN_TRUSTED_PROXY_HEADER,
+    trustedProxies: data.ADMIN_TRUSTED_PROXIES,
   };
 }
 

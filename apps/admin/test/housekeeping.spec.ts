@@ -18,10 +18,10 @@ test('housekeeping deletes expired nonces, challenges, sessions and old rate win
   await prisma.deviceRequestNonce.createMany({ data: [{ nonce: new Uint8Array([1]), expiresAt: past }, { nonce: new Uint8Array([2]), expiresAt: future }] });
   await prisma.webAuthnChallenge.createMany({ data: [{ challenge: 'old', purpose: 'authenticate', expiresAt: past }, { challenge: 'new', purpose: 'authenticate', expiresAt: future }] });
   await prisma.adminSession.createMany({ data: [{ tokenHash: new Uint8Array([1]), adminId: admin.id, expiresAt: past }, { tokenHash: new Uint8Array([2]), adminId: admin.id, expiresAt: future }] });
-  await prisma.rateLimitCounter.createMany({ data: [{ key: 'old', windowStart: new Date(now.getTime() - 2 * 24 * 3600 * 1000), count: 1 }, { key: 'new', windowStart: now, count: 1 }] });
+  await prisma.rateLimitHit.createMany({ data: [{ key: 'old', at: new Date(now.getTime() - 2 * 24 * 3600 * 1000) }, { key: 'new', at: now }] });
   await purgeExpired(app.services);
   expect((await prisma.deviceRequestNonce.findMany()).map((n) => n.nonce[0])).toEqual([2]);
   expect((await prisma.webAuthnChallenge.findMany()).map((c) => c.challenge)).toEqual(['new']);
   expect((await prisma.adminSession.findMany()).map((s) => s.tokenHash[0])).toEqual([2]);
-  expect((await prisma.rateLimitCounter.findMany()).map((r) => r.key)).toEqual(['new']);
+  expect((await prisma.rateLimitHit.findMany()).map((r) => r.key)).toEqual(['new']);
 });

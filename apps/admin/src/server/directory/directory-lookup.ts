@@ -56,7 +56,7 @@ export async function lookUpColleague(s: AdminServices, body: unknown): Promise<
   await consumeNonce(s.prisma, request.nonce, request.timestamp);
   const actor = `device:${deviceHex}` as const;
   try {
-    await enforceRateLimit(s.prisma, `lookup:${deviceHex}`, { limit: s.config.directoryLookupsPerHour, windowSeconds: LOOKUP_WINDOW_SECONDS }, now, 'directory look-ups for this device');
+    await enforceRateLimit(s, [{ key: `lookup:${deviceHex}`, rule: { limit: s.config.directoryLookupsPerHour, windowSeconds: LOOKUP_WINDOW_SECONDS } }], now, 'directory look-ups for this device');
   } catch (error) {
     if (error instanceof ApiError) await recordAudit(s.prisma, actor, 'directory.lookup_refused', { deviceId: deviceHex, requester: attestation.userAddress, reason: error.code });
     throw error;

@@ -1,59 +1,118 @@
-// Fixed-window rate limits kept in the database (rate_limit_counters), so that they hold across
-// restarts and across several admin app instances sharing one PostgreSQL. One statement per hit:
-// the upsert counts and resets the window atomically, with no read-modify-write race.
+// Sliding-window rate limits kept in the database (rate_limit_hits, one row per counted event),
+// so that they hold across restarts and across several admin app instances sharing one
+// PostgreSQL, and so that a limit is exact over ANY window of its length: a fixed window lets a
+// caller spend two budgets within seconds around a boundary (docs/protocol/admin-api.md §8).
+//
+// A check takes a transaction-scoped advisory lock per key, so two instances counting the same
+// key at once cannot both take the last unit. Refused events are never stored: a flood of
+// refused requests writes nothing, and the table is bounded by the limits themselves.
 import { ApiError } from './api-error';
-import type { Db } from '../services';
+import type { AdminServices, Db } from '../services';
 
 export interface RateLimit {
-  /** Hits allowed per window. */
+  /** Events allowed in any window of `windowSeconds`. */
   readonly limit: number;
   readonly windowSeconds: number;
 }
 
+/** One key under one rule: several are checked together, all or nothing. */
+export interface RateLimitCheck {
+  readonly key: string;
+  readonly rule: RateLimit;
+}
+
 export interface RateLimitResult {
   readonly allowed: boolean;
-  readonly count: number;
+  /** The first check that refused, when one did. */
+  readonly refusedBy?: RateLimitCheck;
+  /** Events counted in each check's window, before this one (same order as the checks). */
+  readonly counts: readonly number[];
   readonly retryAfterSeconds: number;
 }
 
-export async function hitRateLimit(db: Db, key: string, rule: RateLimit, now: Date): Promise<RateLimitResult> {
-  const windowStartedBefore = new Date(now.getTime() - rule.windowSeconds * 1000);
-  const rows = await db.$queryRaw<{ count: number; window_start: Date }[]>`
-    INSERT INTO "rate_limit_counters" ("key", "window_start", "count") VALUES (${key}, ${now}, 1)
-    ON CONFLICT ("key") DO UPDATE SET
-      "count" = CASE WHEN "rate_limit_counters"."window_start" <= ${windowStartedBefore} THEN 1 ELSE "rate_limit_counters"."count" + 1 END,
-      "window_start" = CASE WHEN "rate_limit_counters"."window_start" <= ${windowStartedBefore} THEN ${now} ELSE "rate_limit_counters"."window_start" END
-    RETURNING "count", "window_start"`;
-  const row = rows[0];
-  if (!row) throw new Error('rate limit upsert returned no row');
-  const count = Number(row.count);
-  const endsAt = row.window_start.getTime() + rule.windowSeconds * 1000;
-  return { allowed: count <= rule.limit, count, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000)) };
+/** The longest window any rule may use: housekeeping keeps hits this long. */
+export const MAX_WINDOW_SECONDS = 24 * 3600;
+
+/**
+ * Counts one event against every check, or against none: when any check is at its limit the
+ * event is refused and nothing is stored. `db` should be a transaction client when the caller
+ * wants the lock held across its own work; otherwise a transaction is opened here.
+ */
+export async function takeRateLimit(s: Pick<AdminServices, 'prisma'>, checks: readonly RateLimitCheck[], now: Date, db?: Db): Promise<RateLimitResult> {
+  if (db && db !== s.prisma) return takeWithin(db, checks, now);
+  return s.prisma.$transaction((tx) => takeWithin(tx, checks, now));
 }
 
-/** Counts a hit and refuses with 429 `rate_limited` (and Retry-After) past the limit. */
-export async function enforceRateLimit(db: Db, key: string, rule: RateLimit, now: Date, what: string): Promise<void> {
-  const result = await hitRateLimit(db, key, rule, now);
-  if (!result.allowed) {
-    throw new ApiError(429, 'rate_limited', `too many ${what}; retry in ${result.retryAfterSeconds} s`, {
-      'Retry-After': String(result.retryAfterSeconds),
-    });
+/** What `takeRateLimit` would answer, without counting anything (for failure budgets). */
+export async function peekRateLimit(db: Db, checks: readonly RateLimitCheck[], now: Date): Promise<RateLimitResult> {
+  return evaluate(db, checks, now);
+}
+
+/** Counts one event against every check whatever the limits say (a failure that happened). */
+export async function recordRateLimitHit(db: Db, keys: readonly string[], now: Date): Promise<void> {
+  if (keys.length === 0) return;
+  await db.rateLimitHit.createMany({ data: keys.map((key) => ({ key, at: now })) });
+}
+
+async function takeWithin(tx: Db, checks: readonly RateLimitCheck[], now: Date): Promise<RateLimitResult> {
+  // Sorted, so that two transactions locking overlapping keys never deadlock.
+  for (const key of [...new Set(checks.map((c) => c.key))].sort()) {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`rate:${key}`}, 0))`;
   }
+  const result = await evaluate(tx, checks, now);
+  if (result.allowed) await recordRateLimitHit(tx, checks.map((c) => c.key), now);
+  return result;
+}
+
+async function evaluate(db: Db, checks: readonly RateLimitCheck[], now: Date): Promise<RateLimitResult> {
+  const counts: number[] = [];
+  let refusedBy: RateLimitCheck | undefined;
+  let retryAfterSeconds = 0;
+  for (const check of checks) {
+    assertRule(check.rule);
+    const since = new Date(now.getTime() - check.rule.windowSeconds * 1000);
+    const count = await db.rateLimitHit.count({ where: { key: check.key, at: { gt: since } } });
+    counts.push(count);
+    if (count >= check.rule.limit) {
+      refusedBy ??= check;
+      // Room comes back when the oldest event that keeps the count at the limit leaves the window.
+      const blocking = await db.rateLimitHit.findMany({
+        where: { key: check.key, at: { gt: since } },
+        orderBy: { at: 'desc' },
+        skip: check.rule.limit - 1,
+        take: 1,
+        select: { at: true },
+      });
+      const freeAt = (blocking[0]?.at.getTime() ?? now.getTime()) + check.rule.windowSeconds * 1000;
+      retryAfterSeconds = Math.max(retryAfterSeconds, Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)));
+    }
+  }
+  return { allowed: refusedBy === undefined, refusedBy, counts, retryAfterSeconds };
+}
+
+function assertRule(rule: RateLimit): void {
+  if (!Number.isInteger(rule.limit) || rule.limit < 1 || rule.windowSeconds <= 0 || rule.windowSeconds > MAX_WINDOW_SECONDS) {
+    throw new Error(`invalid rate limit rule ${JSON.stringify(rule)}`);
+  }
+}
+
+/** The 429 a refused result answers with (and its Retry-After). */
+export function rateLimited(result: RateLimitResult, what: string): ApiError {
+  return new ApiError(429, 'rate_limited', `too many ${what}; retry in ${result.retryAfterSeconds} s`, {
+    'Retry-After': String(result.retryAfterSeconds),
+  });
+}
+
+/** Counts one event and refuses with 429 `rate_limited` (and Retry-After) past any limit. */
+export async function enforceRateLimit(s: Pick<AdminServices, 'prisma'>, checks: readonly RateLimitCheck[], now: Date, what: string, db?: Db): Promise<void> {
+  const result = await takeRateLimit(s, checks, now, db);
+  if (!result.allowed) throw rateLimited(result, what);
 }
 
 /** The limits, in one place (docs/protocol/admin-api.md §8 explains each). */
 export const RATE_LIMITS = {
-  /** All enrolment attempts together: enrolment is rare, guessing is not. */
-  enrolment: { limit: 60, windowSeconds: 60 },
   /** Wrong secrets tried against one enrolment code before it is locked for good. */
   enrolmentCodeAttempts: 5,
   /** Renewals per device: a device renews a few times a week. */
   renewal: { limit: 20, windowSeconds: 3600 },
-  /** Passkey sign-in ceremonies started, all together. */
-  signInOptions: { limit: 60, windowSeconds: 60 },
-  /** Failed sign-ins, all together and per credential. */
-  signInFailures: { limit: 30, windowSeconds: 15 * 60 },
-  signInFailuresPerCredential: { limit: 5, windowSeconds: 15 * 60 },
-  /** Registration ceremonies started (setup, invitation, reset), all together. */
-  registration: { limit: 30, windowSeconds: 15 * 60 },
 } as const satisfies Record<string, RateLimit | number>;
