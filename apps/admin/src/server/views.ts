@@ -5,6 +5,7 @@ import { toHex } from './http/encoding';
 import { listOrgKeys, ensureOrganisation, stillPinned, type OrgKeyView } from './org/organisation';
 import type { RelayPushStatus } from './revocation/relay-push';
 import type { AdminServices } from './services';
+import { isUuid } from './http/ids';
 
 export interface MemberRow {
   readonly id: string;
@@ -65,7 +66,7 @@ export interface DeviceRow {
 }
 
 export async function memberDetail(s: AdminServices, id: string): Promise<{ member: MemberRow; devices: DeviceRow[] } | undefined> {
-  if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   const member = await s.prisma.member.findUnique({
     where: { id },
     include: { devices: { orderBy: { enrolledAt: 'asc' }, include: { attestations: { orderBy: { expiresAt: 'desc' }, take: 1, select: { expiresAt: true } } } } },

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { listAuditEvents } from '../../../src/server/audit/audit-log';
 import { formatTime, requireAdminPage } from '../../../src/server/pages';
+import { isUuid } from '../../../src/server/http/ids';
 
 export const metadata: Metadata = { title: 'Audit log · OpenDescent administration' };
 export const dynamic = 'force-dynamic';
@@ -8,7 +9,7 @@ export const dynamic = 'force-dynamic';
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
   const { s, locale, t } = await requireAdminPage();
   const before = (await searchParams).before;
-  const page = await listAuditEvents(s.prisma, { before: before && /^[0-9a-f-]{36}$/.test(before) ? before : undefined, limit: 50 });
+  const page = await listAuditEvents(s.prisma, { before: isUuid(before) ? before : undefined, limit: 50 });
   return (
     <>
       <h1>{t.auditHeading}</h1>

@@ -21,6 +21,7 @@ import { requireDisplayName } from '../members/member-fields';
 import type { AdminServices } from '../services';
 import { activeAdminCount, invitationHash } from './one-time-secrets';
 import { createSession } from './sessions';
+import { isUuid } from '../http/ids';
 
 export const CHALLENGE_LIFETIME_SECONDS = 300;
 export const RP_NAME = 'OpenDescent administration';
@@ -45,7 +46,7 @@ async function storeChallenge(
 
 /** Takes a challenge out of the store: it answers once, or not at all once expired. */
 async function takeChallenge(s: AdminServices, id: unknown, purpose: 'register' | 'authenticate'): Promise<WebAuthnChallenge> {
-  if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new ApiError(400, 'malformed', 'challengeId: expected a UUID');
+  if (!isUuid(id)) throw new ApiError(400, 'malformed', 'challengeId: expected a UUID');
   const row = await s.prisma.webAuthnChallenge.findUnique({ where: { id } });
   const taken = row ? await s.prisma.webAuthnChallenge.deleteMany({ where: { id } }) : { count: 0 };
   if (!row || taken.count !== 1 || row.purpose !== purpose || row.expiresAt <= s.now()) {

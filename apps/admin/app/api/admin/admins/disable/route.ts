@@ -3,14 +3,14 @@ import { actorOf } from '../../../../../src/server/auth/sessions';
 import { ApiError } from '../../../../../src/server/http/api-error';
 import { jsonResponse } from '../../../../../src/server/http/responses';
 import { adminMutation, field } from '../../../../../src/server/http/routes';
+import { requireUuid } from '../../../../../src/server/http/ids';
 
 export const dynamic = 'force-dynamic';
 
 /** Removes another administrator: no more sign-in, sessions ended. The last one cannot be removed. */
 export function POST(request: Request): Promise<Response> {
   return adminMutation(request, async (s, admin, body) => {
-    const adminId = field(body, 'adminId');
-    if (typeof adminId !== 'string' || !/^[0-9a-f-]{36}$/.test(adminId)) throw new ApiError(400, 'malformed', 'adminId: expected a UUID');
+    const adminId = requireUuid(field(body, 'adminId'), 'adminId');
     if (adminId === admin.admin.id) throw new ApiError(400, 'not_for_yourself', 'another administrator must remove you');
     await s.prisma.$transaction(async (tx) => {
       const disabled = await tx.admin.updateMany({ where: { id: adminId, disabledAt: null }, data: { disabledAt: s.now() } });

@@ -3,6 +3,7 @@ import { actorOf } from '../../../../../src/server/auth/sessions';
 import { ApiError } from '../../../../../src/server/http/api-error';
 import { jsonResponse } from '../../../../../src/server/http/responses';
 import { adminMutation, field } from '../../../../../src/server/http/routes';
+import { requireUuid } from '../../../../../src/server/http/ids';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,8 +15,7 @@ export const dynamic = 'force-dynamic';
  */
 export function POST(request: Request): Promise<Response> {
   return adminMutation(request, async (s, admin, body) => {
-    const adminId = field(body, 'adminId');
-    if (typeof adminId !== 'string' || !/^[0-9a-f-]{36}$/.test(adminId)) throw new ApiError(400, 'malformed', 'adminId: expected a UUID');
+    const adminId = requireUuid(field(body, 'adminId'), 'adminId');
     if (adminId === admin.admin.id) throw new ApiError(400, 'not_for_yourself', 'ask another administrator, or whoever runs the server (npm run admin:reset-link), for a link to replace your own passkey');
     const target = await s.prisma.admin.findUnique({ where: { id: adminId } });
     if (!target || target.disabledAt) throw new ApiError(404, 'not_found', 'no such administrator');

@@ -3,6 +3,7 @@ import { ApiError } from '../../../../../src/server/http/api-error';
 import { jsonResponse } from '../../../../../src/server/http/responses';
 import { adminMutation, field } from '../../../../../src/server/http/routes';
 import { revokeDevices } from '../../../../../src/server/revocation/revocation';
+import { isUuid } from '../../../../../src/server/http/ids';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,7 +15,7 @@ export function POST(request: Request): Promise<Response> {
     let outcome;
     if (typeof deviceId === 'string' && memberId === undefined) {
       outcome = await revokeDevices(s, actorOf(admin), { deviceId }, field(body, 'reason'));
-    } else if (typeof memberId === 'string' && deviceId === undefined && /^[0-9a-f-]{36}$/.test(memberId)) {
+    } else if (typeof memberId === 'string' && deviceId === undefined && isUuid(memberId)) {
       outcome = await revokeDevices(s, actorOf(admin), { memberId }, field(body, 'reason'));
     } else {
       throw new ApiError(400, 'malformed', 'expected {"deviceId", "reason"} or {"memberId", "reason"}');
