@@ -118,4 +118,9 @@ export default [
     files: ['apps/web/**/*.tsx', 'apps/admin/**/*.tsx', 'apps/web/src/**', 'apps/admin/src/**'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    // The admin app logs through pino (apps/admin/src/server/log.mjs): structured and redacted.
+    files: ['apps/admin/src/**', 'apps/admin/app/**', 'apps/admin/instrumentation.ts', 'apps/admin/server-config.mjs'],
+    rules: { 'no-console': 'error' },
+  },
 ];

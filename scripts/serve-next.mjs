@@ -9,9 +9,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setPeerAddress } from './peer-address.mjs';
 
-/** Set by this server on every request it passes to the app; never taken from the client. */
-const PEER_ADDRESS_HEADER = 'x-opendescent-peer-address';
 const appDir = path.resolve(process.argv[2] ?? '');
 const appName = path.basename(appDir);
 const serverConfig = await import(pathToFileURL(path.join(appDir, 'server-config.mjs')).href);
@@ -28,14 +27,21 @@ try {
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 const { default: next } = await import('next');
 const app = next({ dev: false, dir: appDir, hostname: config.host, port: config.port });
-const prepared = await serverConfig.prepare?.(config);
+let prepared;
+try {
+  prepared = await serverConfig.prepare?.(config);
+} catch (error) {
+  // Such as the admin app's data folder open to other users: one line naming the fix, exit 1.
+  if (error?.name !== 'ConfigError') throw error;
+  console.error(`${appName}: cannot start: ${error.message}`);
+  process.exit(1);
+}
 await app.prepare();
 const handle = app.getRequestHandler();
 const headers = Object.entries(serverConfig.responseHeaders?.(config) ?? {});
 const server = http.createServer((request, response) => {
-  // The TCP peer, for per-source limits (apps/admin src/server/http/client-address.ts). Whatever a
-  // client sent under this name is dropped first: only this server may say who the peer is.
-  request.headers[PEER_ADDRESS_HEADER] = request.socket.remoteAddress ?? '';
+  // The TCP peer, for per-source limits; a client's own header of that name is overwritten.
+  setPeerAddress(request);
   for (const [name, value] of headers) response.setHeader(name, value);
   return handle(request, response);
 });

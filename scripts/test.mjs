@@ -56,9 +56,10 @@ step('lint (boundaries included)', bin('eslint'), ['--max-warnings', '0', '.']);
 const unitReport = path.join(outDir, 'jest-unit.json');
 step('jest: every project', bin('jest'), ['--ci', '--json', `--outputFile=${unitReport}`], { jestReport: unitReport });
 if (spawnSync('sh', ['-c', 'command -v docker-compose'], { stdio: 'ignore' }).status === 0) {
-  // The file demands POSTGRES_PASSWORD and ADMIN_MASTER_KEY (no default secret ships); any value validates it.
+  // The file demands its secrets (no default secret ships); any value validates it.
+  const secrets = ['POSTGRES_PASSWORD', 'ADMIN_DB_APP_PASSWORD', 'ADMIN_MASTER_KEY'];
   step('docker-compose.yml is valid', 'docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
-    env: { POSTGRES_PASSWORD: process.env.POSTGRES_PASSWORD || 'validation-only', ADMIN_MASTER_KEY: process.env.ADMIN_MASTER_KEY || 'validation-only' },
+    env: Object.fromEntries(secrets.map((name) => [name, process.env[name] || 'validation-only'])),
   });
 } else {
   console.log('\n━━ docker-compose.yml ━━ SKIPPED: docker-compose is not installed (.ci/run installs it)');

@@ -10,6 +10,8 @@ const nextConfig: NextConfig = {
   outputFileTracingRoot: workspaceRoot,
   poweredByHeader: false,
   reactStrictMode: true,
+  // Fixed headers of every response. The page CSP carries a nonce per response (proxy.ts); HSTS
+  // depends on the runtime public URL (server-config.mjs `responseHeaders`).
   async headers() {
     return [
       {

@@ -1,10 +1,14 @@
 // @ts-check
 // The admin app's server settings, validated at start by scripts/serve-next.mjs.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { openDatabaseServer } from './src/server/db/database-server.mjs';
 import { applyPendingMigrations } from './src/server/db/migrations.mjs';
+import { roleOfUrl, setUpAppRoleFromUrls } from './src/server/db/database-roles.mjs';
 import { MasterKeyError, masterKeySourceFrom } from './src/server/org/master-key.mjs';
+import { LOG_LEVELS, adminLog, createAdminLogger, useAdminLogger } from './src/server/log.mjs';
+import { LooseFileModesError, assertOwnerOnly } from './src/server/owner-only-files.mjs';
 
 export class ConfigError extends Error {
   /** @override */
@@ -36,8 +40,18 @@ const adminEnvironment = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, message: 'expected a postgresql:// connection URL' })
     .optional(),
+  /**
+   * The role that owns the schema and runs the migrations (docs/decisions/0008-audit-log.md);
+   * DATABASE_URL is then the app's role, granted only what the app needs at every start.
+   * Unset: DATABASE_URL runs the migrations too (one role, as before).
+   */
+  ADMIN_MIGRATION_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, message: 'expected a postgresql:// connection URL' })
+    .optional(),
   /** Relative to the working directory (the repository root under `npm start` and in the image). */
   ADMIN_DB_DIR: z.string().min(1).default(path.join('.data', 'admin-db')),
+  /** pino's levels, as the relay's RELAY_LOG_LEVEL. */
+  ADMIN_LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   /**
    * The admin app's origin as browsers reach it: the WebAuthn origin, the setup link, the relay
    * configuration's revocation list URL. Default http://localhost:<ADMIN_PORT>: passkeys need a
@@ -51,8 +65,31 @@ const adminEnvironment = z.object({
   /** How long an attestation is valid; devices renew before then (attestations.md §2.2: at most 31 days). */
   ADMIN_ATTESTATION_LIFETIME_HOURS: integer(1, 744, 168, 'a number of hours'),
   ADMIN_ENROLMENT_CODE_LIFETIME_HOURS: integer(1, 168, 24, 'a number of hours'),
-  /** Per device: the directory answers exact addresses only, and only this many per hour. */
-  ADMIN_DIRECTORY_LOOKUPS_PER_HOUR: integer(1, 10_000, 30, 'a number of look-ups'),
+  /**
+   * Directory limits (docs/protocol/admin-api.md §8), sliding windows, all counted together. Sized
+   * so that one compromised member, whatever number of devices they hold, learns at most 100
+   * addresses a day (73,000 would take two years), while a member who looks up a handful of new
+   * colleagues a day, or creates a large group in one sitting, never meets one. Per device per hour:
+   */
+  ADMIN_DIRECTORY_LOOKUPS_PER_HOUR: integer(1, 10_000, 20, 'a number of look-ups'),
+  /** Per member, all their devices together, per hour and per 24 hours (the daily cap). */
+  ADMIN_DIRECTORY_MEMBER_LOOKUPS_PER_HOUR: integer(1, 10_000, 30, 'a number of look-ups'),
+  ADMIN_DIRECTORY_MEMBER_LOOKUPS_PER_DAY: integer(1, 100_000, 100, 'a number of look-ups'),
+  /** Organisation-wide ceilings: several compromised members together. Raise for large organisations. */
+  ADMIN_DIRECTORY_ORG_LOOKUPS_PER_HOUR: integer(1, 1_000_000, 1000, 'a number of look-ups'),
+  ADMIN_DIRECTORY_ORG_LOOKUPS_PER_DAY: integer(1, 10_000_000, 5000, 'a number of look-ups'),
+  /** Refused look-ups of one member within 24 hours past which their directory access is suspended. */
+  ADMIN_DIRECTORY_SUSPEND_AFTER_REFUSED: integer(1, 10_000, 20, 'a number of refused look-ups'),
+  /**
+   * No directory answer leaves before this many milliseconds after the request began, so that
+   * existing and unknown addresses take the same time (bench-results/directory.md measures it).
+   */
+  ADMIN_DIRECTORY_ANSWER_FLOOR_MS: integer(0, 5000, 100, 'a number of milliseconds'),
+  /**
+   * GET /metrics is served to loopback peers only, unless this bearer token (at least 32
+   * characters: openssl rand -hex 32) is set: then to whoever presents it.
+   */
+  ADMIN_METRICS_TOKEN: z.string().min(32, 'expected at least 32 characters (openssl rand -hex 32)').optional(),
   /**
    * Behind a reverse proxy: the request header that carries the client's address (such as
    * X-Forwarded-For or X-Real-IP). Off by default: the TCP peer is the client. Believed only when
@@ -72,7 +109,9 @@ const adminEnvironment = z.object({
  * @property {string} host
  * @property {number} port
  * @property {string | undefined} databaseUrl
+ * @property {string | undefined} migrationDatabaseUrl the owner's connection, when not DATABASE_URL's
  * @property {string} embeddedDatabaseDir
+ * @property {string} logLevel
  * @property {string} publicUrl
  * @property {string} rpId
  * @property {import('./src/server/org/master-key.mjs').MasterKeySource} masterKey
@@ -80,6 +119,8 @@ const adminEnvironment = z.object({
  * @property {number} attestationLifetimeSeconds
  * @property {number} enrolmentCodeLifetimeSeconds
  * @property {number} directoryLookupsPerHour
+ * @property {{ memberPerHour: number, memberPerDay: number, orgPerHour: number, orgPerDay: number, suspendAfterRefused: number, answerFloorMs: number }} directory
+ * @property {Uint8Array | undefined} metricsTokenDigest SHA-256 of ADMIN_METRICS_TOKEN (the token itself is not kept)
  * @property {string | undefined} trustedProxyHeader
  * @property {string[]} trustedProxies
  */
@@ -109,6 +150,8 @@ export function loadServerConfig(env) {
     host: data.ADMIN_HOST,
     port: data.ADMIN_PORT,
     ...database,
+    migrationDatabaseUrl: data.DATABASE_URL ? data.ADMIN_MIGRATION_DATABASE_URL : undefined,
+    logLevel: data.ADMIN_LOG_LEVEL,
     publicUrl,
     rpId: data.ADMIN_RP_ID ?? new URL(publicUrl).hostname,
     masterKey,
@@ -116,6 +159,15 @@ export function loadServerConfig(env) {
     attestationLifetimeSeconds: data.ADMIN_ATTESTATION_LIFETIME_HOURS * 3600,
     enrolmentCodeLifetimeSeconds: data.ADMIN_ENROLMENT_CODE_LIFETIME_HOURS * 3600,
     directoryLookupsPerHour: data.ADMIN_DIRECTORY_LOOKUPS_PER_HOUR,
+    directory: {
+      memberPerHour: data.ADMIN_DIRECTORY_MEMBER_LOOKUPS_PER_HOUR,
+      memberPerDay: data.ADMIN_DIRECTORY_MEMBER_LOOKUPS_PER_DAY,
+      orgPerHour: data.ADMIN_DIRECTORY_ORG_LOOKUPS_PER_HOUR,
+      orgPerDay: data.ADMIN_DIRECTORY_ORG_LOOKUPS_PER_DAY,
+      suspendAfterRefused: data.ADMIN_DIRECTORY_SUSPEND_AFTER_REFUSED,
+      answerFloorMs: data.ADMIN_DIRECTORY_ANSWER_FLOOR_MS,
+    },
+    metricsTokenDigest: data.ADMIN_METRICS_TOKEN === undefined ? undefined : new Uint8Array(createHash('sha256').update(data.ADMIN_METRICS_TOKEN).digest()),
     trustedProxyHeader: data.ADMIN_TRUSTED_PROXY_HEADER,
     trustedProxies: data.ADMIN_TRUSTED_PROXIES,
   };
@@ -130,23 +182,58 @@ export function databaseConfig(config) {
 }
 
 /**
- * Run by scripts/serve-next.mjs before the app serves: brings the database to the current schema
- * (prisma migrate deploy), then lets it go; the app opens it on first use (src/server/db/instance.ts).
+ * Run by scripts/serve-next.mjs before the app serves: refuses a data folder or key file that is
+ * not this user's alone, makes the embedded default's key, brings the database to the current
+ * schema (prisma migrate deploy), then lets it go; the app opens it on first use
+ * (src/server/db/instance.ts). Throws ConfigError (one line, naming the path and the fix).
  * @param {AdminServerConfig} config
+ * @param {{ log?: import('pino').Logger }} [options] the process's logger (default: pino on stdout)
  */
-export async function prepare(config) {
-  // The embedded default makes its master key file now, so that the first start says where it is.
+export async function prepare(config, options = {}) {
+  useAdminLogger(options.log ?? createAdminLogger({ level: config.logLevel }));
+  const log = adminLog();
+  // Whatever this process creates from here on (the database, its key, Next.js's caches) is its
+  // user's alone, whatever umask it was started with.
+  process.umask(0o077);
+  try {
+    // Before anything is created or opened: a loose folder may already have been read or changed.
+    if (!config.databaseUrl) assertOwnerOnly(config.embeddedDatabaseDir, { variable: 'ADMIN_DB_DIR' });
+    if (config.masterKey.kind !== 'env') config.masterKey.read();
+  } catch (error) {
+    if (error instanceof LooseFileModesError || error instanceof MasterKeyError) throw new ConfigError(`${error.variable}: ${error.message}`);
+    throw error;
+  }
   if (config.masterKey.kind === 'embedded-file') {
-    config.masterKey.read();
-    console.log(`admin: organisation keys are sealed under the master key in ${config.masterKey.file} (set ADMIN_MASTER_KEY in production)`);
+    const advice = config.masterKey.movingAdvice();
+    if (advice) log.warn({ event: 'master_key.inside_data_folder' }, advice);
+    else log.info({ event: 'master_key.embedded' }, `organisation keys are sealed under the master key in ${config.masterKey.file} (set ADMIN_MASTER_KEY_FILE on another volume in production)`);
   }
   // Only ever run unbundled, by node itself, so import.meta.dirname is the file's folder.
   const migrationsDir = path.resolve(import.meta.dirname, '../../prisma/migrations');
-  const server = await openDatabaseServer(databaseConfig(config));
+  const migrationConfig = config.migrationDatabaseUrl ? { kind: 'postgres', url: config.migrationDatabaseUrl } : databaseConfig(config);
+  const server = await openDatabaseServer(/** @type {import('./src/server/db/database-config.mjs').DatabaseConfig} */ (migrationConfig));
   try {
     const { applied } = await applyPendingMigrations(server, { migrationsDir });
-    console.log(`admin: database ${server.description} is up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
+    log.info({ event: 'database.ready', applied }, `database ${server.description} is up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
   } finally {
     await server.close();
   }
+  // Two roles: the owner (re-)grants the app's role, so that tables a migration just made are
+  // covered and nothing more was granted meanwhile (docs/decisions/0008-audit-log.md).
+  if (config.migrationDatabaseUrl && config.databaseUrl && roleOfUrl(config.migrationDatabaseUrl) !== roleOfUrl(config.databaseUrl)) {
+    const done = await setUpAppRoleFromUrls(config.migrationDatabaseUrl, config.databaseUrl);
+    log.info({ event: 'database.app_role', created: done.created, tables: done.tables }, `database role ${roleOfUrl(config.databaseUrl)} may use the rows of ${done.tables} tables; the audit tables insert and select only`);
+  }
+}
+
+/**
+ * Headers scripts/serve-next.mjs sets on every response, from the runtime configuration: HSTS
+ * (RFC 6797, two years) only when the public URL is https, since browsers that reach the app
+ * over plain http (localhost) must not be told to refuse it. The page CSP needs a nonce per
+ * response, so proxy.ts sets it; the fixed headers are in next.config.ts.
+ * @param {Pick<AdminServerConfig, 'publicUrl'>} config
+ * @returns {Record<string, string>}
+ */
+export function responseHeaders(config) {
+  return new URL(config.publicUrl).protocol === 'https:' ? { 'Strict-Transport-Security': 'max-age=63072000; includeSubDomains' } : {};
 }

@@ -7,6 +7,10 @@
  *  3. second start, the relay configured from the admin's relay export and the admin pushing to
  *     it: a revoked device is refused by the relay, and a connected device is cut off within
  *     2 seconds of the admin's revocation.
+ * Throughout, every page runs under its nonce Content-Security-Policy with no violation, and the
+ * browser's time zone is Europe/Paris, so the console's times are seen turning local. Each step
+ * waits for the state of the page (hydrated, dialog open), never for time, so that a loaded
+ * machine makes the test slower, not red.
  * Screenshots of the main screens land in test-output/screenshots/admin-*.png.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +20,8 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { isRevoked, verifyRevocationList } from '@opendescent/protocol';
 import { pageWithPasskeys, type PasskeyPage } from './support/admin-browser';
-import { waitFor } from './support/admin-console';
+import { confirmRevocation, createEnrolmentCode, followLink, gotoHydrated, openMember, slowDownScripts, waitFor, waitForHydration } from './support/admin-console';
+import { type CspWatch, watchCsp } from './support/admin-csp';
 import { AdminApiDevice } from './support/admin-device';
 import { RelayConnection } from './support/admin-relay';
 import { chromiumAvailable, launchBrowser, screenshotDir } from './support/browser';
@@ -28,6 +33,7 @@ let system: RunningSystem | undefined;
 let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 let passkeys: PasskeyPage;
 let page: Page;
+let csp: CspWatch;
 /** The admin app as the browser must reach it: passkeys need a domain name, so localhost. */
 let adminUrl: string;
 let relayEnv: Record<string, string> = {};
@@ -57,23 +63,11 @@ async function listVersionServed(baseUrl: string): Promise<number> {
   return Number(response.headers.get('x-revocation-list-version'));
 }
 
-async function createCodeInUi(address: string, displayName: string): Promise<string> {
-  await page.goto(`${adminUrl}/members`);
-  await page.getByLabel('Email address').fill(address);
-  await page.getByLabel('Display name').fill(displayName);
-  await page.getByRole('button', { name: 'Create the code' }).click();
-  return (await page.getByTestId('enrolment-code-text').textContent({ timeout: 15_000 })) ?? '';
-}
+const createCodeInUi = (address: string, displayName: string) => createEnrolmentCode(page, adminUrl, address, displayName);
 
-async function revokeInUi(memberAddress: string, device: AdminApiDevice): Promise<number> {
-  await page.goto(`${adminUrl}/members`);
-  await page.getByRole('link', { name: memberAddress }).click();
-  const row = page.locator(`tr[data-device-id="${device.deviceIdHex}"]`);
-  await row.getByRole('button', { name: 'Revoke…' }).click();
-  await row.getByLabel('Reason').selectOption('lost_or_stolen');
-  const clicked = Date.now();
-  await row.getByRole('button', { name: 'Revoke', exact: true }).click();
-  return clicked;
+/** Checks that nothing was refused by the CSP so far, naming what was. */
+function expectNoCspViolation(): void {
+  expect({ violations: csp.violations, pageErrors: csp.pageErrors }).toEqual({ violations: [], pageErrors: [] });
 }
 
 const describeInBrowser = chromiumAvailable ? describe : describe.skip;
@@ -97,41 +91,80 @@ describeInBrowser('the admin app in Chromium', () => {
     browser = await launchBrowser();
     passkeys = await pageWithPasskeys(browser.context);
     page = passkeys.page;
+    csp = await watchCsp(page);
+    // A zone other than the server's UTC, so that local times are visibly local.
+    await passkeys.cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'Europe/Paris' });
+    // Scripts that arrive late, as on a loaded machine: every step must wait for hydration.
+    await slowDownScripts(page, 750);
   }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
     await system?.stop();
-    if (adminDbDir) rmSync(adminDbDir, { recursive: true, force: true });
+    if (adminDbDir) for (const dir of [adminDbDir, `${adminDbDir}-secrets`]) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   test('the first admin registers a passkey through the one-time setup link, then signs out and in', () => explained(async () => {
     const link = await waitFor('the setup link in the log', () => /setup link[^\n]*: (http:\/\/localhost:\d+\/setup#token=[A-Za-z0-9_-]+)/.exec(system?.output() ?? '')?.[1]);
     expect(link.startsWith(`${adminUrl}/setup#token=`)).toBe(true);
-    await page.goto(link);
+    await gotoHydrated(page, link);
     await page.getByLabel('Your name').fill('Ada Admin');
     // The token left the address bar once read.
     expect(page.url()).toBe(`${adminUrl}/setup`);
     await shot('setup');
     await page.getByRole('button', { name: 'Create my passkey' }).click();
     // Registered and signed in, straight to the console: there are no recovery codes to show.
-    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('recovery-codes').count()).toBe(0);
     expect(await passkeys.credentials()).toMatchObject([{ rpId: 'localhost', isResidentCredential: true }]);
+    await waitForHydration(page);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${adminUrl}/sign-in`);
     await page.goto(`${adminUrl}/members`);
     await page.waitForURL(`${adminUrl}/sign-in`);
+    await waitForHydration(page);
     await shot('sign-in');
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor({ timeout: 30_000 });
     expect((await passkeys.credentials())[0]?.signCount).toBeGreaterThanOrEqual(2);
+    expectNoCspViolation();
+  }));
+
+  test('every console page is served under a nonce CSP, hydrates (its scripts ran) and has no violation; malformed member ids are 404', () => explained(async () => {
+    const notFound = ['/members/0190b3c2-7d4e-7a00-8000-000000000000', '/members/0190B3C2-7D4E-7A00-8000-000000000000', '/members/zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', `/members/${'-'.repeat(36)}`, '/no-such-page'];
+    const pages = ['/sign-in', '/setup', '/recover', '/members', '/organisation', '/audit', '/admins', ...notFound];
+    const nonces = new Set<string>();
+    for (const pathname of pages) {
+      const response = await page.goto(`${adminUrl}${pathname}`);
+      // An unknown or malformed member id is "not found", never a server error.
+      expect([pathname, response?.status()]).toEqual([pathname, notFound.includes(pathname) ? 404 : 200]);
+      const headers = response?.headers() ?? {};
+      const policy = headers['content-security-policy'] ?? '';
+      expect([pathname, policy]).toEqual([pathname, expect.stringMatching(/script-src 'self' 'nonce-[A-Za-z0-9+/]+=*' 'strict-dynamic'; style-src 'self';/)]);
+      expect(policy).not.toMatch(/unsafe-inline|unsafe-eval/);
+      nonces.add(/'nonce-([^']+)'/.exec(policy)?.[1] ?? '');
+      expect(headers).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+      // Plain http on localhost: no HSTS, or the browser would refuse http://localhost afterwards.
+      expect(headers['strict-transport-security']).toBeUndefined();
+      // React attached itself: the App Router's inline bootstrap scripts ran under the policy.
+      await waitForHydration(page);
+    }
+    expect(nonces.size).toBe(pages.length);
+    await page.getByRole('heading', { name: 'Not found', level: 1 }).waitFor();
+    expectNoCspViolation();
   }));
 
   test('a code made in the UI enrols a device over the real API; revoking it in the UI raises the list version', () => explained(async () => {
     const code = await createCodeInUi('Alice.Martin@Example.org', 'Alice Martin');
     expect(code).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){5}$/);
+    // The tables refresh in place (no reload) with the new member and code, and the code shown
+    // once is still on screen afterwards.
     await page.getByTestId('enrolment-codes').getByText('alice.martin@example.org').waitFor();
+    await page.getByRole('link', { name: 'alice.martin@example.org' }).waitFor();
+    expect(await page.getByTestId('enrolment-code-text').textContent()).toBe(code);
+    // Its expiry in the browser's zone (Europe/Paris in this test).
+    await page.getByTestId('enrolment-code').locator('time[data-zone="local"]').waitFor();
+    expect(await page.getByTestId('enrolment-code').locator('time').textContent()).toMatch(/ (CET|CEST)$/);
     await shot('members-enrolment-code');
 
     const device = await AdminApiDevice.create();
@@ -140,15 +173,14 @@ describeInBrowser('the admin app in Chromium', () => {
     // The code was single use.
     expect((await (await AdminApiDevice.create()).enrol(system?.adminUrl ?? '', code)).json.error).toBe('code_used');
 
-    await page.goto(`${adminUrl}/members`);
-    await page.getByRole('link', { name: 'alice.martin@example.org' }).click();
+    await openMember(page, adminUrl, 'alice.martin@example.org');
     const row = page.locator(`tr[data-device-id="${device.deviceIdHex}"]`);
     expect(await row.getByTestId('device-status').textContent()).toBe('active');
     const before = await listVersionServed(adminUrl);
     expect(await page.getByTestId('revocation-list-version').textContent()).toBe(`Revocation list version: ${before}`);
     await shot('member');
 
-    await revokeInUi('alice.martin@example.org', device);
+    await confirmRevocation(page, adminUrl, 'alice.martin@example.org', device.deviceIdHex);
     // The confirmation's own message lives only until the page refreshes with the new state, so
     // the test waits for that state: the device marked revoked and the list version one higher.
     await page.getByTestId('revocation-list-version').and(page.getByText(`Revocation list version: ${before + 1}`)).waitFor({ timeout: 15_000 });
@@ -165,10 +197,11 @@ describeInBrowser('the admin app in Chromium', () => {
     expect((await device.renew(system?.adminUrl ?? '')).json.error).toBe('device_revoked');
     revokedDevice.device = device;
     revokedDevice.listVersion = before + 1;
+    expectNoCspViolation();
   }));
 
   test('the organisation page shows the org id, keys and list version, and exports the relay configuration', () => explained(async () => {
-    await page.goto(`${adminUrl}/organisation`);
+    await gotoHydrated(page, `${adminUrl}/organisation`);
     const orgId = await page.getByTestId('org-id').textContent();
     expect(orgId).toMatch(/^[0-9a-f]{32}$/);
     expect(await page.getByTestId('revocation-list-version').textContent()).toContain(`Current version: ${revokedDevice.listVersion}`);
@@ -185,27 +218,37 @@ describeInBrowser('the admin app in Chromium', () => {
     expect(relayEnv.RELAY_ORG_ID).toBe(orgId);
     expect(relayEnv.RELAY_ORG_PUBLIC_KEYS).toMatch(/^[0-9a-f]{64}$/);
 
-    await page.goto(`${adminUrl}/audit`);
+    await gotoHydrated(page, `${adminUrl}/audit`);
     const audit = page.getByTestId('audit-log');
     for (const action of ['device.revoked', 'device.enrolled', 'enrolment_code.created', 'admin.signed_in', 'admin.registered']) {
       await audit.getByText(action, { exact: true }).first().waitFor();
     }
+    // Actors by name: the administrator, and the device as its member with a short device id.
+    const actorOf = (action: string) => audit.locator('tr', { has: page.getByText(action, { exact: true }) }).first().getByTestId('audit-actor');
+    expect(await actorOf('admin.registered').innerText()).toBe('Ada Admin (administrator)');
+    expect(await actorOf('device.enrolled').innerText()).toBe(`Alice Martin (alice.martin@example.org) device ${revokedDevice.device?.deviceIdHex.slice(0, 8)}`);
+    // Times in the browser's zone, with the zone named; the exact instant stays in dateTime.
+    const firstTime = audit.locator('time').first();
+    await audit.locator('time[data-zone="local"]').first().waitFor();
+    expect(await firstTime.textContent()).toMatch(/^\d{1,2} [A-Z][a-z]{2,3} \d{4}, \d{2}:\d{2} (CET|CEST)$/);
+    expect(await firstTime.getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     await shot('audit');
-    await page.goto(`${adminUrl}/admins`);
+    await gotoHydrated(page, `${adminUrl}/admins`);
     await shot('admins');
     await page.getByRole('button', { name: 'Français' }).click();
     await page.getByRole('heading', { name: 'Administrateurs', level: 1 }).waitFor();
-    await page.goto(`${adminUrl}/members`);
+    await gotoHydrated(page, `${adminUrl}/members`);
     await page.getByRole('heading', { name: 'Membres', level: 1 }).waitFor();
     await shot('members-fr');
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
     // A phone-sized window: everything still reachable, tables scroll inside their card.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.getByRole('link', { name: 'alice.martin@example.org' }).click();
+    await followLink(page, 'alice.martin@example.org', /\/members\/[0-9a-f-]{36}$/);
     await page.getByRole('heading', { name: 'Alice Martin', level: 1 }).waitFor();
     await shot('member-narrow');
     await page.setViewportSize({ width: 1280, height: 720 });
+    expectNoCspViolation();
   }));
 
   test('with the relay configured from the export, a revoked device is refused and a connected one is cut off within 2 s', () => explained(async () => {
@@ -240,15 +283,15 @@ describeInBrowser('the admin app in Chromium', () => {
     }
 
     // The passkey made on the first start still signs in (same relying party id, new port).
-    await page.goto(`${adminUrl}/sign-in`);
+    await gotoHydrated(page, `${adminUrl}/sign-in`);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
-    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor({ timeout: 30_000 });
     const device = await AdminApiDevice.create();
     expect((await device.enrol(system.adminUrl, await createCodeInUi('bob@example.org', 'Bob Durand'))).status).toBe(201);
     const connection = await RelayConnection.open(relayUrl);
     try {
       expect(await connection.hello(device)).toMatchObject({ ok: true, command: 'hello' });
-      const clicked = await revokeInUi('bob@example.org', device);
+      const clicked = await confirmRevocation(page, adminUrl, 'bob@example.org', device.deviceIdHex);
       const cutOffAt = await connection.cutOff(5_000);
       console.info(`relay cut the revoked device off ${cutOffAt - clicked} ms after the admin confirmed the revocation`);
       expect(cutOffAt - clicked).toBeLessThan(2_000);
@@ -259,5 +302,6 @@ describeInBrowser('the admin app in Chromium', () => {
     await page.goto(`${adminUrl}/organisation`);
     await page.getByText(`${relayUrl}: holds version ${revokedDevice.listVersion + 1}`).waitFor({ timeout: 10_000 });
     await shot('organisation-relays');
+    expectNoCspViolation();
   }));
 });

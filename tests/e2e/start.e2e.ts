@@ -33,7 +33,7 @@ describe('npm start', () => {
   it('has an admin app whose embedded database answers (migrated at start)', async () => {
     const response = await fetch(`${system.adminUrl}/api/health`);
     expect(await response.json()).toEqual({ service: 'opendescent-admin', status: 'ok', database: 'embedded' });
-    expect(system.output()).toMatch(/admin: database embedded PGlite in \S+ is up to date/);
+    expect(system.output()).toMatch(/"service":"opendescent-admin".*"msg":"database embedded PGlite in \S+ is up to date/);
   });
 
   it('has a relay that accepts a socket.io connection', async () => {

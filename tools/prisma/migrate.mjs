@@ -1,7 +1,8 @@
 // Prisma Migrate for the admin app, offline: the schema engine runs as WebAssembly
 // (apps/admin/src/server/db/schema-engine.mjs), migrations stay in Prisma's own layout and
 // `_prisma_migrations` table. Against the embedded database by default (ADMIN_DB_DIR, default
-// .data/admin-db), against PostgreSQL when DATABASE_URL is set.
+// .data/admin-db), against PostgreSQL when DATABASE_URL is set, as ADMIN_MIGRATION_DATABASE_URL (the
+// schema's owner) when that is set; `deploy` then also re-grants the app's role (DATABASE_URL's user).
 //
 //   node tools/prisma/migrate.mjs create --name <name>  new migration from prisma/schema.prisma
 //   node tools/prisma/migrate.mjs deploy                apply pending migrations
@@ -13,7 +14,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { databaseConfigFromEnv } from '../../apps/admin/src/server/db/database-config.mjs';
+import { migrationDatabaseConfigFromEnv } from '../../apps/admin/src/server/db/database-config.mjs';
+import { roleOfUrl, setUpAppRoleFromUrls } from '../../apps/admin/src/server/db/database-roles.mjs';
 import { openDatabaseServer } from '../../apps/admin/src/server/db/database-server.mjs';
 import {
   applyPendingMigrations,
@@ -55,7 +57,11 @@ async function main(argv) {
   const migrationsDir = path.resolve(values.migrations);
   const shown = path.relative(process.cwd(), migrationsDir) || '.';
 
-  const config = databaseConfigFromEnv(process.env, { baseDir: repoRoot });
+  // The owner's connection when ADMIN_MIGRATION_DATABASE_URL is set (docs/decisions/0008-audit-log.md).
+  const config = migrationDatabaseConfigFromEnv(process.env, { baseDir: repoRoot });
+  // What this creates (a new embedded database) is this user's alone; an embedded data folder
+  // open to others is refused when opened (apps/admin src/server/owner-only-files.mjs).
+  process.umask(0o077);
   switch (command) {
     case 'create': {
       if (!values.name) return usageError('create needs --name <name>, e.g. --name add_enrolment_codes');
@@ -86,6 +92,7 @@ async function main(argv) {
         const took = ((performance.now() - started) / 1000).toFixed(1);
         if (applied.length === 0) console.log(`${server.description}: no pending migrations (${took} s).`);
         else console.log(`${server.description}: applied ${applied.length} migration(s) in ${took} s:\n${applied.map((n) => `  ${n}`).join('\n')}`);
+        await grantAppRoleAfterDeploy(process.env);
         return 0;
       } finally {
         await server.close();
@@ -120,6 +127,18 @@ async function main(argv) {
     default:
       return usageError(command ? `unknown command ${JSON.stringify(command)}` : 'missing command');
   }
+}
+
+/**
+ * With two roles (ADMIN_MIGRATION_DATABASE_URL the owner, DATABASE_URL the app), new tables get
+ * the app's grants and the whole set is re-checked (apps/admin/src/server/db/database-roles.mjs).
+ */
+async function grantAppRoleAfterDeploy(env) {
+  const ownerUrl = env.ADMIN_MIGRATION_DATABASE_URL?.trim();
+  const appUrl = env.DATABASE_URL?.trim();
+  if (!ownerUrl || !appUrl || roleOfUrl(ownerUrl) === roleOfUrl(appUrl)) return;
+  const done = await setUpAppRoleFromUrls(ownerUrl, appUrl);
+  console.log(`App role ${roleOfUrl(appUrl)}${done.created ? ' (created)' : ''}: rows of ${done.tables} tables in schema ${done.schema}, audit tables insert and select only; owner ${done.owner}.`);
 }
 
 function printStatus(status, shown) {

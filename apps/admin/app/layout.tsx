@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import { pageLanguage } from '../src/server/pages';
+import { HydrationMarker } from '../src/ui/hydration-marker';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -13,7 +14,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const { locale } = await pageLanguage();
   return (
     <html lang={locale}>
-      <body>{children}</body>
+      <body>
+        {children}
+        <HydrationMarker />
+      </body>
     </html>
   );
 }

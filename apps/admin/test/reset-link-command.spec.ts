@@ -45,7 +45,7 @@ describe('npm run admin:reset-link', () => {
   }, SLOW);
 
   afterAll(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
+    for (const made of [dir, `${dir}-secrets`]) fs.rmSync(made, { recursive: true, force: true }); // and its master key
   });
 
   test(

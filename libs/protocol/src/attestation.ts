@@ -1,6 +1,7 @@
 import type { Ed25519PrivateKey } from '@opendescent/crypto';
 import { ByteReader, ByteWriter, encodeUtf8, expectBytesInput } from './codec';
 import { ProtocolError } from './errors';
+import { addressProblem, displayNameProblem, MAX_ADDRESS_BYTES, MAX_DISPLAY_NAME_BYTES } from './identifiers';
 import { ORG_ID_LENGTH, ORG_KEY_ID_LENGTH, orgKeyId, signWithOrgKey, type TrustedOrgKey, verifyOrgSignature } from './org-key';
 
 /**
@@ -13,13 +14,11 @@ export const ATTESTATION_TYPE = 0x01;
 export const DEVICE_ID_LENGTH = 16;
 export const PUBLIC_KEY_LENGTH = 32;
 export const SIGNATURE_LENGTH = 64;
-export const MAX_USER_ADDRESS_BYTES = 254;
-export const MAX_DISPLAY_NAME_BYTES = 128;
 /** Attestations are short-lived so that a lost device falls out even if a list is missed (§2.3). */
 export const MAX_ATTESTATION_LIFETIME_SECONDS = 31 * 24 * 3600;
 /** Clock skew tolerated between the admin app and a verifier (§2.3). */
 export const ALLOWED_CLOCK_SKEW_SECONDS = 300;
-export const MAX_ATTESTATION_BYTES = 2 + ORG_ID_LENGTH + ORG_KEY_ID_LENGTH + DEVICE_ID_LENGTH + 2 * PUBLIC_KEY_LENGTH + 8 + 2 + MAX_USER_ADDRESS_BYTES + MAX_DISPLAY_NAME_BYTES + SIGNATURE_LENGTH;
+export const MAX_ATTESTATION_BYTES = 2 + ORG_ID_LENGTH + ORG_KEY_ID_LENGTH + DEVICE_ID_LENGTH + 2 * PUBLIC_KEY_LENGTH + 8 + 2 + MAX_ADDRESS_BYTES + MAX_DISPLAY_NAME_BYTES + SIGNATURE_LENGTH;
 
 const SIGNATURE_LABEL = 'OpenDescent device attestation v1';
 
@@ -28,8 +27,9 @@ export interface DeviceAttestation {
   /** Which organisation key signed it (first 8 bytes of SHA-256 of its public key). */
   readonly orgKeyId: Uint8Array;
   readonly deviceId: Uint8Array;
-  /** The staff member's address, lower case: the directory's exact-match key. */
+  /** The staff member's address, in the address profile (identifiers.md §2): the directory's exact-match key. */
   readonly userAddress: string;
+  /** Shows all it contains: no invisible, bidi-control or unassigned code point (identifiers.md §3). */
   readonly displayName: string;
   /** The device's Ed25519 identity (signing) public key. */
   readonly signingKey: Uint8Array;
@@ -120,25 +120,16 @@ function readVersionAndType(reader: ByteReader): void {
   if (reader.u8('type') !== ATTESTATION_TYPE) throw new ProtocolError('malformed', 'attestation: not an attestation (type byte)');
 }
 
-/** The rules of attestations.md §2.2, applied on encode and on decode alike. */
+/**
+ * The rules of attestations.md §2.2, applied on encode and on decode alike: a verifier refuses a
+ * spoofed name even under a valid signature, so no client displays one.
+ */
 function checkFields(a: DeviceAttestation): void {
   const bad = (why: string) => new ProtocolError('malformed', `attestation: ${why}`);
-  const addressBytes = encodeUtf8(a.userAddress).length;
-  if (addressBytes < 3 || addressBytes > MAX_USER_ADDRESS_BYTES || !isNormalisedAddress(a.userAddress)) {
-    throw bad('userAddress must be a lower-case address local@domain of at most 254 bytes');
-  }
-  const nameBytes = encodeUtf8(a.displayName).length;
-  if (nameBytes < 1 || nameBytes > MAX_DISPLAY_NAME_BYTES || hasControlCharacter(a.displayName) || a.displayName.trim() !== a.displayName) {
-    throw bad('displayName must be 1-128 bytes of text without control characters or outer spaces');
-  }
+  const addressWrong = addressProblem(a.userAddress);
+  if (addressWrong) throw bad(`userAddress ${addressWrong}`);
+  const nameWrong = displayNameProblem(a.displayName);
+  if (nameWrong) throw bad(`displayName ${nameWrong}`);
   if (a.expiresAt <= a.issuedAt) throw bad('expiresAt must be after issuedAt');
   if (a.expiresAt - a.issuedAt > MAX_ATTESTATION_LIFETIME_SECONDS) throw bad('validity longer than 31 days');
-}
-
-export function isNormalisedAddress(address: string): boolean {
-  return /^[^\s@A-Z\p{Cc}]+@[^\s@A-Z\p{Cc}]+$/u.test(address) && address === address.toLowerCase();
-}
-
-function hasControlCharacter(text: string): boolean {
-  return /\p{Cc}/u.test(text);
 }

@@ -3,6 +3,23 @@
 export { ProtocolError, type ProtocolErrorCode } from './errors';
 export { RELAY_PROTOCOL_VERSION, parseRelayHealth, relayHealth, type RelayHealth } from './health';
 export { ORG_ID_LENGTH, ORG_KEY_ID_LENGTH, orgKeyId, type TrustedOrgKey } from './org-key';
+// Addresses and display names a person can trust (docs/protocol/identifiers.md).
+export { CONFUSABLES_VERSION } from './confusables-ascii';
+export {
+  MAX_ADDRESS_BYTES,
+  MAX_DISPLAY_NAME_BYTES,
+  MAX_DOMAIN_LABEL_BYTES,
+  MAX_LOCAL_PART_BYTES,
+  MIN_ADDRESS_BYTES,
+  addressProblem,
+  addressSkeleton,
+  codePointName,
+  displayNameProblem,
+  isAcceptableDisplayName,
+  isProfileAddress,
+  prepareAddress,
+  prepareDisplayName,
+} from './identifiers';
 export {
   ATTESTATION_VERSION,
   DEVICE_ID_LENGTH,
@@ -10,7 +27,6 @@ export {
   MAX_ATTESTATION_LIFETIME_SECONDS,
   ALLOWED_CLOCK_SKEW_SECONDS,
   decodeAttestation,
-  isNormalisedAddress,
   signAttestation,
   verifyAttestation,
   type AttestationCheck,

@@ -1,6 +1,6 @@
 /** Device attestations (docs/protocol/attestations.md §2). */
 import fc from 'fast-check';
-import { generateEd25519KeyPair } from '@opendescent/crypto';
+import { concatBytes, ed25519Sign, ed25519Verify, generateEd25519KeyPair, utf8Encode, type Ed25519KeyPair } from '@opendescent/crypto';
 import {
   ATTESTATION_VERSION,
   ProtocolError,
@@ -142,6 +142,11 @@ describe('device attestation', () => {
       ['an address with a space', { userAddress: 'alice smith@ministry.example' }],
       ['an empty display name', { displayName: '' }],
       ['a display name with a control character', { displayName: 'Alice\u0007' }],
+      ['a display name of only U+200B', { displayName: '\u200b' }],
+      ['a display name with a right-to-left override', { displayName: 'Alice\u202eecilA' }],
+      ['an address with a Cyrillic о (ceо@)', { userAddress: 'ce\u043e@ministry.example' }],
+      ['an address with a zero-width space', { userAddress: 'c\u200beo@ministry.example' }],
+      ['an address with a trailing U+202E', { userAddress: 'ceo@ministry.example\u202e' }],
       ['a display name over 128 bytes', { displayName: 'é'.repeat(65) }],
       ['expiry before issue', { issuedAt: now, expiresAt: now - 1 }],
       ['a validity over 31 days', { issuedAt: now, expiresAt: now + 32 * 86_400 }],
@@ -149,6 +154,52 @@ describe('device attestation', () => {
     ])('refuses to sign %s', async (_name, overrides) => {
       const org = await generateEd25519KeyPair();
       expect((await rejection(signAttestation(fields(overrides), org.privateKey))).code).toBe('malformed');
+    });
+  });
+
+  describe('spoofed identities under a valid signature (identifiers.md)', () => {
+    const SIGNATURE_LABEL = 'OpenDescent device attestation v1';
+
+    /**
+     * An attestation whose display name or address is replaced after the checks of signing, then
+     * signed correctly: what a compromised or buggy issuer could send. Built byte by byte, so the
+     * refusal is proven at decode, not only at signing.
+     */
+    async function signedByHand(org: Ed25519KeyPair, userAddress: string, displayName: string): Promise<Uint8Array> {
+      const valid = await signAttestation(fields(), org.privateKey);
+      const { body } = decodeAttestation(valid);
+      const a = fields();
+      const fixedLength = body.length - 2 - utf8Encode(a.userAddress).length - utf8Encode(a.displayName).length;
+      const address = utf8Encode(userAddress);
+      const name = utf8Encode(displayName);
+      const spoofed = concatBytes(body.slice(0, fixedLength), Uint8Array.of(address.length), address, Uint8Array.of(name.length), name);
+      const signature = await ed25519Sign(org.privateKey, concatBytes(utf8Encode(SIGNATURE_LABEL), Uint8Array.of(0), spoofed));
+      // The signature really is valid: only the identity rule can refuse it.
+      expect(await ed25519Verify(org.publicKey, concatBytes(utf8Encode(SIGNATURE_LABEL), Uint8Array.of(0), spoofed), signature)).toBe(true);
+      return concatBytes(spoofed, signature);
+    }
+
+    it('the hand-built encoding matches signAttestation for an ordinary name (the builder is faithful)', async () => {
+      const org = await newOrgKey();
+      const byHand = await signedByHand(org, 'alice@ministry.example', 'Alice Martin');
+      expect(hex(byHand)).toBe(hex(await signAttestation(fields(), org.privateKey)));
+      expect((await verifyAttestation(byHand, { trusted: [{ orgId, publicKey: org.publicKey }], now })).displayName).toBe('Alice Martin');
+    });
+
+    it.each([
+      ['a display name of only U+200B', 'alice@ministry.example', '\u200b', /displayName contains U\+200B/],
+      ['a display name hiding a right-to-left override', 'alice@ministry.example', 'Alice\u202e', /displayName contains U\+202E/],
+      ['a display name with no letter', 'alice@ministry.example', '...', /letter/],
+      ['ceо@ with a Cyrillic о', 'ce\u043e@ministry.example', 'Alice Martin', /userAddress contains U\+043E/],
+      ['an address with a zero-width space', 'c\u200beo@ministry.example', 'Alice Martin', /userAddress contains U\+200B/],
+      ['an address with a trailing U+202E', 'ceo@ministry.example\u202e', 'Alice Martin', /userAddress contains U\+202E/],
+    ])('an attestation carrying a spoofed identity does not verify: %s', async (_name, userAddress, displayName, why) => {
+      const org = await newOrgKey();
+      const bytes = await signedByHand(org, userAddress, displayName);
+      const error = await rejection(verifyAttestation(bytes, { trusted: [{ orgId, publicKey: org.publicKey }], now }));
+      expect(error.code).toBe('malformed');
+      expect(error.message).toMatch(why);
+      expect(() => decodeAttestation(bytes)).toThrow(expect.objectContaining({ code: 'malformed' }));
     });
   });
 

@@ -70,7 +70,8 @@ describe('sealed envelope', () => {
   });
 
   it('hides the length: every envelope is exactly a bucket size, whatever its content and sender', async () => {
-    const longNamed = await attestedSender(`${'a'.repeat(200)}@ministry.example`, 'N'.repeat(128));
+    // The longest address the profile allows (254 bytes, a 64-byte local part) and the longest name.
+    const longNamed = await attestedSender(`${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`, 'N'.repeat(128));
     for (const length of [0, 1, 100, 1024 - ENVELOPE_OVERHEAD, 1024 - ENVELOPE_OVERHEAD + 1, 5000, 70_000, MAX_ENVELOPE_CONTENT]) {
       for (const sender of [alice, longNamed]) {
         const envelope = await sealEnvelope(sender, bob.publicKey, new Uint8Array(length));

@@ -76,6 +76,7 @@ export async function startSystem(extraEnv: Record<string, string> = {}, timeout
       if (child.exitCode === null) child.kill('SIGINT');
       const code = await exited;
       rmSync(adminDbDir, { recursive: true, force: true });
+      rmSync(`${adminDbDir}-secrets`, { recursive: true, force: true }); // its master key (apps/admin master-key.mjs)
       return code;
     },
     survivors: () => processesWithMarker(marker),

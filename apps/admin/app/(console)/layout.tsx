@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { format } from '../../src/i18n/messages';
 import { requireAdminPage } from '../../src/server/pages';
+import { DirectoryAlertBanner } from '../../src/ui/directory-alerts';
 import { LanguageSwitch } from '../../src/ui/language-switch';
 import { SimpleAction } from '../../src/ui/simple-action';
 
@@ -41,6 +42,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         </div>
       </header>
       <main id="content" className="wide">
+        <DirectoryAlertBanner />
         {children}
       </main>
     </>

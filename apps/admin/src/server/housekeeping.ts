@@ -1,6 +1,7 @@
 // Deletes what has expired: nonces past their window, unanswered passkey challenges, ended
 // sessions, rate-limit windows long closed. Runs at start and then every few minutes; every
 // step is idempotent, so several admin app instances may run it at once.
+import { writeAuditCheckpoint } from './audit/audit-checkpoints';
 import { MAX_WINDOW_SECONDS } from './http/rate-limit';
 import type { AdminServices } from './services';
 
@@ -13,4 +14,14 @@ export async function purgeExpired(s: AdminServices): Promise<void> {
   await s.prisma.adminSession.deleteMany({ where: { expiresAt: { lt: now } } });
   // No rule's window is longer than a day (MAX_WINDOW_SECONDS).
   await s.prisma.rateLimitHit.deleteMany({ where: { at: { lt: new Date(now.getTime() - MAX_WINDOW_SECONDS * 1000) } } });
+}
+
+/**
+ * Each round: purge, then sign a checkpoint of the audit chain when it has new events
+ * (docs/protocol/audit-log.md §3), so that at most one interval of events is covered by the
+ * chain alone.
+ */
+export async function runHousekeeping(s: AdminServices): Promise<void> {
+  await purgeExpired(s);
+  await writeAuditCheckpoint(s);
 }

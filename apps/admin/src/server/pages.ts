@@ -33,8 +33,3 @@ export async function requireAdminPage(): Promise<AdminPage> {
   if (!signedIn) redirect('/sign-in');
   return { s, signedIn, csrf: csrfTokenFor(signedIn.token), ...(await pageLanguage()) };
 }
-
-export function formatTime(date: Date | null | undefined, locale: Locale, never: string): string {
-  if (!date) return never;
-  return `${new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
-}

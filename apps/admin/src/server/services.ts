@@ -24,7 +24,7 @@ export interface AdminServices {
 export interface ServiceOptions {
   readonly now?: () => Date;
   readonly fetch?: FetchLike;
-  /** Where the pusher logs; default console. */
+  /** Where the pusher logs; default the app's log (src/server/log.mjs). */
   readonly log?: Pick<Console, 'info' | 'warn'>;
 }
 

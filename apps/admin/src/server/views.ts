@@ -6,6 +6,7 @@ import { listOrgKeys, ensureOrganisation, stillPinned, type OrgKeyView } from '.
 import type { RelayPushStatus } from './revocation/relay-push';
 import type { AdminServices } from './services';
 import { isUuid } from './http/ids';
+import { pendingLinkWhere, type InvitationPurpose } from './auth/one-time-secrets';
 
 export interface MemberRow {
   readonly id: string;
@@ -13,6 +14,9 @@ export interface MemberRow {
   readonly displayName: string;
   readonly active: number;
   readonly revoked: number;
+  /** Disabled: off-boarded, no device and no new code until enabled again. */
+  readonly status: 'active' | 'disabled';
+  readonly disabledAt: Date | null;
 }
 
 export async function memberRows(s: AdminServices): Promise<MemberRow[]> {
@@ -23,6 +27,8 @@ export async function memberRows(s: AdminServices): Promise<MemberRow[]> {
     displayName: m.displayName,
     active: m.devices.filter((d) => d.status === 'active').length,
     revoked: m.devices.filter((d) => d.status === 'revoked').length,
+    status: m.status,
+    disabledAt: m.disabledAt,
   }));
 }
 
@@ -87,6 +93,8 @@ export async function memberDetail(s: AdminServices, id: string): Promise<{ memb
       displayName: member.displayName,
       active: devices.filter((d) => d.status === 'active').length,
       revoked: devices.filter((d) => d.status === 'revoked').length,
+      status: member.status,
+      disabledAt: member.disabledAt,
     },
     devices,
   };
@@ -136,4 +144,39 @@ export async function adminRows(s: AdminServices): Promise<AdminRow[]> {
     lastSignIn: a.credentials.reduce<Date | null>((latest, c) => (c.lastUsedAt && (!latest || c.lastUsedAt > latest) ? c.lastUsedAt : latest), null),
     disabled: a.disabledAt !== null,
   }));
+}
+
+export interface PendingLinkRow {
+  readonly id: string;
+  readonly purpose: InvitationPurpose;
+  /** A reset's administrator, by name; null for an invitation or the setup link (someone new). */
+  readonly forName: string | null;
+  /** Who made it: an administrator's name, or the server itself (`system`, `system:cli`). */
+  readonly madeBy: { readonly kind: 'admin'; readonly name: string } | { readonly kind: 'server' } | { readonly kind: 'command' };
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
+/** Links that still work, newest first: names, never ids, and never a token (only its hash is kept). */
+export async function pendingLinkRows(s: AdminServices): Promise<PendingLinkRow[]> {
+  const links = await s.prisma.adminInvitation.findMany({ where: pendingLinkWhere(s.now()), orderBy: { createdAt: 'desc' }, take: 100 });
+  const adminIds = new Set<string>();
+  for (const link of links) {
+    if (link.adminId) adminIds.add(link.adminId);
+    const maker = /^admin:(.+)$/.exec(link.createdBy)?.[1];
+    if (maker && isUuid(maker)) adminIds.add(maker);
+  }
+  const admins = await s.prisma.admin.findMany({ where: { id: { in: [...adminIds] } }, select: { id: true, displayName: true } });
+  const name = (id: string) => admins.find((a) => a.id === id)?.displayName ?? '?';
+  return links.map((link) => {
+    const maker = /^admin:(.+)$/.exec(link.createdBy)?.[1];
+    return {
+      id: link.id,
+      purpose: link.purpose as InvitationPurpose,
+      forName: link.adminId ? name(link.adminId) : null,
+      madeBy: maker ? { kind: 'admin', name: name(maker) } : link.createdBy === 'system:cli' ? { kind: 'command' } : { kind: 'server' },
+      createdAt: link.createdAt,
+      expiresAt: link.expiresAt,
+    };
+  });
 }

@@ -2,6 +2,8 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { postJson } from './api-client';
+import { formatNodes } from './format-nodes';
+import { LocalTime } from './local-time';
 
 interface Created {
   code: string;
@@ -50,7 +52,6 @@ export function EnrolmentCodeForm({ csrf, labels, locale }: { csrf: string; labe
     router.refresh();
   };
 
-  const expires = created ? `${new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(created.expiresAt))} UTC` : '';
   return (
     <>
       <form onSubmit={submit} className="inline-form">
@@ -72,7 +73,7 @@ export function EnrolmentCodeForm({ csrf, labels, locale }: { csrf: string; labe
       {created ? (
         <section className="created" aria-labelledby="code-created-heading" data-testid="enrolment-code">
           <h3 id="code-created-heading">{fill(labels.createdHeading, { name: created.member.displayName })}</h3>
-          <p className="detail">{fill(labels.createdDetail, { time: expires })}</p>
+          <p className="detail">{formatNodes(labels.createdDetail, { time: <LocalTime iso={created.expiresAt} locale={locale} never="" /> })}</p>
           <div className="code-and-qr">
             <p className="big-code">
               <code data-testid="enrolment-code-text">{created.code}</code>{' '}

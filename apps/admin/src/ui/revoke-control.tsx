@@ -4,8 +4,13 @@ import { ConfirmAction, type ConfirmLabels } from './confirm-action';
 import { REASONS } from './revocation-reasons';
 
 
-/** Revoke one device or all of a member's devices, with a reason, after confirmation. */
+/**
+ * Revoke one device or all of a member's devices, with a reason, after confirmation; or, with
+ * `url`, another action that revokes (disabling a member).
+ */
 export function RevokeControl({
+  url = '/api/admin/devices/revoke',
+  initialReason = 'lost_or_stolen',
   target,
   csrf,
   labels,
@@ -21,17 +26,19 @@ export function RevokeControl({
   reasonNames: Record<(typeof REASONS)[number], string>;
   outcome: string;
   testId?: string;
+  url?: string;
+  initialReason?: (typeof REASONS)[number];
 }) {
   const id = useId();
-  const [reason, setReason] = useState<(typeof REASONS)[number]>('lost_or_stolen');
+  const [reason, setReason] = useState<(typeof REASONS)[number]>(initialReason);
   return (
     <ConfirmAction
-      url="/api/admin/devices/revoke"
+      url={url}
       csrf={csrf}
       labels={labels}
       testId={testId}
       body={{ ...target, reason }}
-      doneMessage={outcome.replace('{count}', '{revoked}').replace('{version}', '{listVersion}')}
+      doneMessage={outcome.replace('{count}', '{revoked}').replace('{version}', '{listVersion}').replace('{codes}', '{codesCancelled}')}
       extra={
         <label htmlFor={`${id}-reason`}>
           {reasonLabel}{' '}

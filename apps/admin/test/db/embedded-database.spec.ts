@@ -58,7 +58,7 @@ describe('embedded database on disk', () => {
   test('a lock left by a process that no longer exists is taken over', async () => {
     // PIDs are below 2^22 on Linux: this one cannot be running.
     const stale = { pid: 2 ** 22 + 1, host: os.hostname(), startedAt: '2020-01-01T00:00:00.000Z' };
-    fs.writeFileSync(path.join(dir, 'lock'), JSON.stringify(stale));
+    fs.writeFileSync(path.join(dir, 'lock'), JSON.stringify(stale), { mode: 0o600 }); // anything looser is refused (owner-only-files.mjs)
     const db = await openDatabase({ kind: 'embedded', dir });
     await db.close();
     expect(fs.existsSync(path.join(dir, 'lock'))).toBe(false);

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import { loadServerConfig } from '../../server-config.mjs';
-import { openDatabase, type AdminDatabase, type DatabaseConfig } from '../../src/server/db';
+import { migrateToLatest, openDatabase, type AdminDatabase, type DatabaseConfig } from '../../src/server/db';
+import { setUpAppRoleFromUrls } from '../../src/server/db/database-roles.mjs';
 import { createAdminServices, useAdminServicesForTests, type AdminServices } from '../../src/server/services';
 import type { FetchLike } from '../../src/server/revocation/relay-push';
 
@@ -26,6 +27,11 @@ export interface TestApp {
   advance(seconds: number): void;
   /** What the fake relays answer: 200 by default. */
   relayAnswer: (url: string) => { status: number; body: unknown };
+  /**
+   * PostgreSQL only: the throwaway database's owner (ran the migrations) and the app's role (what
+   * `database` and the route handlers connect as), both trust-authenticated URLs.
+   */
+  readonly roles?: { readonly ownerUrl: string; readonly appUrl: string };
   close(): Promise<void>;
 }
 
@@ -36,31 +42,61 @@ const serverUrl = process.env.DATABASE_URL?.trim();
 /** The embedded database always; PostgreSQL too when DATABASE_URL names a server (CI does). */
 export const DATABASE_KINDS: DatabaseKind[] = serverUrl ? ['embedded', 'postgres'] : ['embedded'];
 
-async function onServer(sql: string): Promise<void> {
+async function onServer(...statements: string[]): Promise<void> {
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(sql);
+    for (const sql of statements) await client.query(sql);
   } finally {
     await client.end();
   }
 }
 
-/** A database migrated from empty: in memory, or a throwaway database on the PostgreSQL server. */
-async function freshDatabase(kind: DatabaseKind): Promise<{ config: DatabaseConfig; dispose(): Promise<void> }> {
+interface FreshDatabase {
+  /** What the app opens. */
+  readonly config: DatabaseConfig;
+  readonly roles?: { readonly ownerUrl: string; readonly appUrl: string };
+  dispose(): Promise<void>;
+}
+
+/**
+ * A database migrated from empty: in memory, or a throwaway database on the PostgreSQL server
+ * with two throwaway roles as in production (docs/decisions/0008-audit-log.md): an owner that
+ * runs the migrations, and the app's role, which owns nothing.
+ */
+async function freshDatabase(kind: DatabaseKind): Promise<FreshDatabase> {
   if (kind === 'embedded') return { config: { kind: 'embedded', dir: null }, dispose: async () => undefined };
   if (!serverUrl) throw new Error('the PostgreSQL kind needs DATABASE_URL');
-  const name = `admin_api_test_${randomBytes(6).toString('hex')}`;
-  await onServer(`CREATE DATABASE "${name}"`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { config: { kind: 'postgres', url: url.toString() }, dispose: () => onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+  const suffix = randomBytes(6).toString('hex');
+  const name = `admin_api_test_${suffix}`;
+  const owner = `od_owner_${suffix}`;
+  const appRole = `od_app_${suffix}`;
+  await onServer(`CREATE ROLE "${owner}" LOGIN`, `CREATE ROLE "${appRole}" LOGIN`, `CREATE DATABASE "${name}" OWNER "${owner}"`);
+  const dispose = () =>
+    onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, `DROP ROLE IF EXISTS "${appRole}"`, `DROP ROLE IF EXISTS "${owner}"`);
+  const urlAs = (user: string) => {
+    const url = new URL(serverUrl);
+    url.username = user;
+    url.password = '';
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  const roles = { ownerUrl: urlAs(owner), appUrl: urlAs(appRole) };
+  try {
+    await migrateToLatest({ kind: 'postgres', url: roles.ownerUrl }, { migrationsDir: MIGRATIONS_DIR });
+    await setUpAppRoleFromUrls(roles.ownerUrl, roles.appUrl);
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { config: { kind: 'postgres', url: roles.appUrl }, roles, dispose };
 }
 
 export async function startTestApp(env: Record<string, string> = {}, kind: DatabaseKind = 'embedded'): Promise<TestApp> {
   const target = await freshDatabase(kind);
   const database = await openDatabase(target.config);
-  await database.migrateToLatest({ migrationsDir: MIGRATIONS_DIR });
+  // PostgreSQL was migrated by its owner; the in-memory database exists only once opened.
+  if (kind === 'embedded') await database.migrateToLatest({ migrationsDir: MIGRATIONS_DIR });
   const config = loadServerConfig({
     ADMIN_MASTER_KEY: randomBytes(32).toString('hex'),
     ADMIN_PUBLIC_URL: PUBLIC_URL,
@@ -77,6 +113,7 @@ export async function startTestApp(env: Record<string, string> = {}, kind: Datab
       now += seconds * 1000;
     },
     relayAnswer: () => ({ status: 200, body: { listVersion: 0 } }),
+    roles: target.roles,
     close: async () => {
       app.services.pusher.close();
       useAdminServicesForTests(undefined);

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { format } from '../../../src/i18n/messages';
-import { formatTime, requireAdminPage } from '../../../src/server/pages';
-import { adminRows } from '../../../src/server/views';
+import { requireAdminPage } from '../../../src/server/pages';
+import { LocalTime } from '../../../src/ui/local-time';
+import { adminRows, pendingLinkRows } from '../../../src/server/views';
 import { ConfirmAction } from '../../../src/ui/confirm-action';
 import { SimpleAction } from '../../../src/ui/simple-action';
 
@@ -10,7 +11,8 @@ export const dynamic = 'force-dynamic';
 
 export default async function AdminsPage() {
   const { s, signedIn, csrf, locale, t } = await requireAdminPage();
-  const admins = await adminRows(s);
+  const [admins, links] = await Promise.all([adminRows(s), pendingLinkRows(s)]);
+  const time = (date: Date | null) => <LocalTime iso={date?.toISOString()} locale={locale} never={t.never} />;
   const labels = (open: string, question: string) => ({ open, question, confirm: open.replace('…', ''), cancel: t.cancel, working: t.working, errorPrefix: t.errorPrefix });
   return (
     <>
@@ -37,7 +39,7 @@ export default async function AdminsPage() {
                     {a.displayName} {a.id === signedIn.admin.id ? <span className="detail">{t.you}</span> : null}
                   </th>
                   <td>{a.passkeys}</td>
-                  <td>{formatTime(a.lastSignIn, locale, t.never)}</td>
+                  <td>{time(a.lastSignIn)}</td>
                   <td>
                     {a.disabled ? (
                       <span className="badge bad">{t.removed}</span>
@@ -51,7 +53,7 @@ export default async function AdminsPage() {
                           labels={labels(t.resetPasskey, format(t.resetConfirm, { name: a.displayName }))}
                           doneMessage={`${t.linkHeading}: {link}`}
                         />
-                        <ConfirmAction url="/api/admin/admins/disable" csrf={csrf} body={{ adminId: a.id }} labels={labels(t.removeAdmin, format(t.removeConfirm, { name: a.displayName }))} />
+                        <ConfirmAction url="/api/admin/admins/disable" csrf={csrf} body={{ adminId: a.id }} labels={labels(t.removeAdmin, format(t.removeConfirmLinks, { name: a.displayName }))} />
                       </div>
                     )}
                   </td>
@@ -60,6 +62,54 @@ export default async function AdminsPage() {
             </tbody>
           </table>
         </div>
+      </section>
+      <section className="card" aria-labelledby="pending-links-heading">
+        <h2 id="pending-links-heading">{t.pendingLinksHeading}</h2>
+        <p className="detail">{t.pendingLinksDetail}</p>
+        {links.length === 0 ? (
+          <p className="detail">{t.noPendingLinks}</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="pending-links">
+              <thead>
+                <tr>
+                  <th scope="col">{t.linkPurpose}</th>
+                  <th scope="col">{t.linkFor}</th>
+                  <th scope="col">{t.linkMadeBy}</th>
+                  <th scope="col">{t.createdAt}</th>
+                  <th scope="col">{t.expiresAt}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t.cancelLinkButton}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {links.map((link) => {
+                  const purpose = t[`linkPurpose_${link.purpose}`];
+                  const forName = link.forName ?? t.linkForNew;
+                  return (
+                    <tr key={link.id}>
+                      <th scope="row">{purpose}</th>
+                      <td>{forName}</td>
+                      <td>{link.madeBy.kind === 'admin' ? link.madeBy.name : link.madeBy.kind === 'command' ? t.linkMadeByCommand : t.linkMadeByServer}</td>
+                      <td>{time(link.createdAt)}</td>
+                      <td>{time(link.expiresAt)}</td>
+                      <td>
+                        <ConfirmAction
+                          url="/api/admin/admins/links/cancel"
+                          csrf={csrf}
+                          body={{ id: link.id }}
+                          testId="cancel-link"
+                          labels={{ open: t.cancelLink, question: format(t.cancelLinkConfirm, { purpose, name: forName }), confirm: t.cancelLinkButton, cancel: t.keepLink, working: t.working, errorPrefix: t.errorPrefix }}
+                        />
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
       <section className="card" aria-labelledby="invite-heading">
         <h2 id="invite-heading">{t.inviteAdmin}</h2>

@@ -1,15 +1,47 @@
 import type { Metadata } from 'next';
-import { listAuditEvents } from '../../../src/server/audit/audit-log';
-import { formatTime, requireAdminPage } from '../../../src/server/pages';
-import { isUuid } from '../../../src/server/http/ids';
+import { format, type Messages } from '../../../src/i18n/messages';
+import { auditView, type ActorView } from '../../../src/server/audit/audit-view';
+import { requireAdminPage } from '../../../src/server/pages';
+import { LocalTime } from '../../../src/ui/local-time';
 
 export const metadata: Metadata = { title: 'Audit log · OpenDescent administration' };
 export const dynamic = 'force-dynamic';
 
+/** Who acted, in words; the stored actor is the cell's tooltip. */
+function Actor({ view, actor, t }: { view: ActorView; actor: string; t: Messages }) {
+  switch (view.kind) {
+    case 'admin':
+      return view.name === undefined ? (
+        <span>{format(t.actorAdminGone, { id: view.id })}</span>
+      ) : (
+        <span>
+          {view.name} <span className="detail">({t.actorAdminRole})</span>
+        </span>
+      );
+    case 'device':
+      return view.member ? (
+        <span>
+          <a href={`/members/${view.member.id}`}>{format(t.actorDevice, { name: view.member.displayName, address: view.member.address })}</a>{' '}
+          <span className="detail">
+            {t.actorDeviceLabel} <code>{view.shortId}</code>
+          </span>
+        </span>
+      ) : (
+        <span>{format(t.actorDeviceGone, { device: view.shortId })}</span>
+      );
+    case 'system':
+      return <span>{t.actorSystem}</span>;
+    case 'command':
+      return <span>{t.actorCommand}</span>;
+    default:
+      return <span>{format(t.actorUnknown, { actor })}</span>;
+  }
+}
+
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
   const { s, locale, t } = await requireAdminPage();
   const before = (await searchParams).before;
-  const page = await listAuditEvents(s.prisma, { before: isUuid(before) ? before : undefined, limit: 50 });
+  const page = await auditView(s, { before, limit: 50 });
   return (
     <>
       <h1>{t.auditHeading}</h1>
@@ -23,6 +55,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </a>
       </p>
       <section className="card">
+        <p className="detail">{t.auditTimesNote}</p>
         <div className="table-wrap">
           <table data-testid="audit-log">
             <caption className="visually-hidden">{t.auditTableCaption}</caption>
@@ -37,9 +70,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody>
               {page.events.map((e) => (
                 <tr key={e.id}>
-                  <td className="nowrap">{formatTime(e.at, locale, t.never)}</td>
-                  <td>
-                    <code className="wrap">{e.actor}</code>
+                  <td className="nowrap">
+                    <LocalTime iso={e.at.toISOString()} locale={locale} never={t.never} />
+                  </td>
+                  <td title={e.actor} data-testid="audit-actor">
+                    <Actor view={e.actorView} actor={e.actor} t={t} />
                   </td>
                   <td>
                     <code>{e.action}</code>

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { format } from '../../../src/i18n/messages';
-import { formatTime, requireAdminPage } from '../../../src/server/pages';
+import { requireAdminPage } from '../../../src/server/pages';
+import { LocalTime } from '../../../src/ui/local-time';
 import { codeRows, memberRows } from '../../../src/server/views';
 import { ConfirmAction } from '../../../src/ui/confirm-action';
 import { EnrolmentCodeForm } from '../../../src/ui/enrolment-code-form';
@@ -11,7 +12,7 @@ export const dynamic = 'force-dynamic';
 export default async function MembersPage() {
   const { s, csrf, locale, t } = await requireAdminPage();
   const [members, codes] = await Promise.all([memberRows(s), codeRows(s)]);
-  const time = (date: Date) => formatTime(date, locale, t.never);
+  const time = (date: Date) => <LocalTime iso={date.toISOString()} locale={locale} never={t.never} />;
   return (
     <>
       <h1>{t.membersHeading}</h1>
@@ -50,6 +51,7 @@ export default async function MembersPage() {
                   <th scope="col">{t.address}</th>
                   <th scope="col">{t.displayName}</th>
                   <th scope="col">{t.devices}</th>
+                  <th scope="col">{t.memberStatus}</th>
                 </tr>
               </thead>
               <tbody>
@@ -62,6 +64,11 @@ export default async function MembersPage() {
                     <td>
                       <span className="badge ok">{format(t.activeDevices, { count: m.active })}</span>{' '}
                       {m.revoked ? <span className="badge bad">{format(t.revokedDevices, { count: m.revoked })}</span> : null}
+                    </td>
+                    <td>
+                      <span className={`badge ${m.status === 'active' ? 'ok' : 'bad'}`} data-testid="member-status">
+                        {t[`memberStatus_${m.status}`]}
+                      </span>
                     </td>
                   </tr>
                 ))}

@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import { format } from '../../../src/i18n/messages';
 import { toHex } from '../../../src/server/http/encoding';
-import { formatTime, requireAdminPage } from '../../../src/server/pages';
+import { requireAdminPage } from '../../../src/server/pages';
+import { formatNodes } from '../../../src/ui/format-nodes';
+import { LocalTime } from '../../../src/ui/local-time';
 import { orgOverview } from '../../../src/server/views';
 import { ConfirmAction } from '../../../src/ui/confirm-action';
 import { SimpleAction } from '../../../src/ui/simple-action';
@@ -12,7 +14,7 @@ export const dynamic = 'force-dynamic';
 export default async function OrganisationPage() {
   const { s, csrf, locale, t } = await requireAdminPage();
   const org = await orgOverview(s);
-  const time = (date: Date | null) => formatTime(date, locale, t.never);
+  const time = (date: Date | null) => <LocalTime iso={date?.toISOString()} locale={locale} never={t.never} />;
   const hasPending = org.keys.some((k) => k.status === 'pending');
   return (
     <>
@@ -56,7 +58,7 @@ export default async function OrganisationPage() {
                   </td>
                   <td>
                     <span className={`badge ${k.status === 'active' ? 'ok' : ''}`}>{t[`keyStatus_${k.status}`]}</span>
-                    {k.status === 'retired' && k.pinnedUntil ? <span className="detail block">{format(t.pinnedUntil, { time: time(k.pinnedUntil) })}</span> : null}
+                    {k.status === 'retired' && k.pinnedUntil ? <span className="detail block">{formatNodes(t.pinnedUntil, { time: time(k.pinnedUntil) })}</span> : null}
                   </td>
                   <td>{time(k.createdAt)}</td>
                 </tr>
@@ -85,7 +87,7 @@ export default async function OrganisationPage() {
 
       <section className="card" aria-labelledby="revocation-heading">
         <h2 id="revocation-heading">{t.revocationHeading}</h2>
-        <p data-testid="revocation-list-version">{format(t.revocationVersion, { version: org.list.version, time: time(org.list.issuedAt), count: org.list.count })}</p>
+        <p data-testid="revocation-list-version">{formatNodes(t.revocationVersion, { version: org.list.version, time: time(org.list.issuedAt), count: org.list.count })}</p>
         <p className="detail">
           {format(t.revocationUrl, { url: '' })}
           <code className="wrap">{org.revocationListUrl}</code>

@@ -1,6 +1,8 @@
 // The append-only audit log (docs/decisions/0006-admin-auth.md, "Audit log"): every admin action
 // and every directory look-up. This module only ever inserts and reads; the database refuses
-// UPDATE, DELETE and TRUNCATE on the table (a trigger in the migration).
+// UPDATE, DELETE and TRUNCATE on the table (triggers, and on PostgreSQL the app role's privileges:
+// decision 0008), and its insert trigger hash-chains every event (docs/protocol/audit-log.md §2),
+// serialising appends until the inserting transaction ends.
 import type { AuditEvent } from '../../generated/prisma/client';
 import type { Db } from '../services';
 
@@ -13,6 +15,7 @@ export type Actor = `admin:${string}` | `device:${string}` | 'system' | 'system:
  */
 export type AuditDetail = Record<string, string | number | boolean | null | string[]>;
 
+/** Appends one event; seq, prevHash and hash are set by the database. Inside a transaction, audit late: the chain's lock is held until it ends. */
 export async function recordAudit(db: Db, actor: Actor, action: string, detail: AuditDetail = {}): Promise<void> {
   await db.auditEvent.create({ data: { actor, action, detail } });
 }

@@ -11,3 +11,12 @@ export declare function databaseConfigFromEnv(
   env: { readonly DATABASE_URL?: string | undefined; readonly ADMIN_DB_DIR?: string | undefined },
   options: { readonly baseDir: string },
 ): DatabaseConfig;
+
+export declare function migrationDatabaseConfigFromEnv(
+  env: {
+    readonly DATABASE_URL?: string | undefined;
+    readonly ADMIN_MIGRATION_DATABASE_URL?: string | undefined;
+    readonly ADMIN_DB_DIR?: string | undefined;
+  },
+  options: { readonly baseDir: string },
+): DatabaseConfig;

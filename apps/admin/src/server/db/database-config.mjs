@@ -18,3 +18,16 @@ export function databaseConfigFromEnv(env, { baseDir }) {
   const dir = env.ADMIN_DB_DIR?.trim() || DEFAULT_EMBEDDED_DIR;
   return { kind: 'embedded', dir: path.resolve(baseDir, dir) };
 }
+
+/**
+ * The connection that runs migrations: ADMIN_MIGRATION_DATABASE_URL, the role that owns the
+ * schema (docs/decisions/0008-audit-log.md), falling back to DATABASE_URL for deployments that
+ * use one role for both; otherwise as databaseConfigFromEnv.
+ * @param {{ DATABASE_URL?: string, ADMIN_MIGRATION_DATABASE_URL?: string, ADMIN_DB_DIR?: string }} env
+ * @param {{ baseDir: string }} options
+ */
+export function migrationDatabaseConfigFromEnv(env, options) {
+  const owner = env.ADMIN_MIGRATION_DATABASE_URL?.trim();
+  if (owner) return { kind: 'postgres', url: owner };
+  return databaseConfigFromEnv(env, options);
+}

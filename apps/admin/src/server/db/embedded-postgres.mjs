@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { OWNER_ONLY_DIR_MODE, assertOwnerOnly } from '../owner-only-files.mjs';
+import { OwnerOnlyNodeFS } from './owner-only-pglite-fs.mjs';
 
 /** node-postgres looks for `<host>/.s.PGSQL.<port>` when `host` is a directory. */
 const SOCKET_PORT = 5432;
@@ -37,16 +39,18 @@ export class EmbeddedDatabaseInUseError extends Error {
 /**
  * Starts the embedded PostgreSQL.
  * @param {{ dir: string | null }} options `dir` holds `pgdata/` and a `lock` file and is created
- *   when missing; `null` keeps the whole database in memory (shadow databases, tests).
+ *   when missing; `null` keeps the whole database in memory (shadow databases, tests). A `dir`
+ *   that is not this user's alone is refused (LooseFileModesError), and all it gets is owner-only.
  */
 export async function startEmbeddedPostgres({ dir }) {
+  if (dir !== null) assertOwnerOnly(dir, { variable: 'ADMIN_DB_DIR' });
   const releaseLock = dir === null ? () => {} : acquireLock(dir);
   let db;
   let server;
   let socketDir;
   try {
     db = dir === null ? await PGlite.create({ loadDataDir: await emptyClusterTemplate() })
-      : await PGlite.create({ dataDir: path.join(dir, PGDATA_DIR) });
+      : await PGlite.create({ fs: new OwnerOnlyNodeFS(path.join(dir, PGDATA_DIR)) });
     // A fresh 0700 directory: PGlite has no authentication, so the socket's directory
     // permissions are what keeps other local users out (a TCP port would not).
     socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendescent-pg-'));
@@ -112,7 +116,7 @@ function emptyClusterTemplate() {
 
 /** Creates `<dir>/lock` exclusively, or explains who holds it. Returns the release function. */
 function acquireLock(dir) {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(dir, { recursive: true, mode: OWNER_ONLY_DIR_MODE });
   const lockPath = path.join(dir, LOCK_FILE);
   const me = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt += 1) {

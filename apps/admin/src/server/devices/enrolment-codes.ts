@@ -3,14 +3,17 @@
 // read them aloud and type them without ambiguity:
 //   HHHH-HHHH-SSSS-SSSS-SSSS-SSSS   8 handle + 16 secret characters = 40 + 80 bits.
 // The secret's 80 bits make guessing hopeless; a handle also locks after a few wrong secrets, and
-// redemption is rate limited as a whole.
+// failed redemptions spend their source's failure budget (admin-api.md §8.1).
 import { concatBytes, constantTimeEqual, randomBytes, sha256, utf8Encode } from '@opendescent/crypto';
-import type { Member } from '../../generated/prisma/client';
+import { addressSkeleton } from '@opendescent/protocol';
+import type { Member, Prisma } from '../../generated/prisma/client';
 import { recordAudit, type Actor } from '../audit/audit-log';
 import { ApiError } from '../http/api-error';
 import { isUniqueViolation } from '../http/db-errors';
 import { RATE_LIMITS } from '../http/rate-limit';
+import { refuseLookAlike } from '../members/address-skeletons';
 import { requireAddress, requireDisplayName } from '../members/member-fields';
+import { lockMemberRow } from '../members/member-lock';
 import type { AdminServices } from '../services';
 
 export const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -73,6 +76,7 @@ export async function createEnrolmentCode(
 ): Promise<CreatedEnrolmentCode> {
   const address = requireAddress(input.address);
   const displayName = requireDisplayName(input.displayName);
+  const skeleton = addressSkeleton(address);
   const secret = randomSymbols(SECRET_LENGTH);
   const now = s.now();
   const expiresAt = new Date(now.getTime() + s.config.enrolmentCodeLifetimeSeconds * 1000);
@@ -81,9 +85,14 @@ export async function createEnrolmentCode(
     try {
       const { id, member } = await s.prisma.$transaction(async (tx) => {
         const existing = await tx.member.findUnique({ where: { address } });
+        // Locked and read again, so that a member being disabled meanwhile gets no new code.
+        if (existing && (await lockMemberRow(tx, existing.id, 'share'))?.status === 'disabled') throw memberDisabled();
         let member: Member;
         if (!existing) {
-          member = await tx.member.create({ data: { address, displayName, createdAt: now } });
+          // A look-alike of another member is refused (identifiers.md §2.2); the unique index on
+          // the skeleton makes a concurrent one fail, and the retry below then finds it here.
+          await refuseLookAlike(tx, address, skeleton);
+          member = await tx.member.create({ data: { address, addressSkeleton: skeleton, displayName, createdAt: now } });
           await recordAudit(tx, actor, 'member.created', { memberId: member.id, address, displayName });
         } else if (existing.displayName !== displayName) {
           member = await tx.member.update({ where: { id: existing.id }, data: { displayName } });
@@ -117,6 +126,22 @@ export async function cancelEnrolmentCode(s: AdminServices, actor: Actor, codeId
     if (cancelled.count !== 1) throw new ApiError(404, 'not_found', 'no unused enrolment code with this id');
     await recordAudit(tx, actor, 'enrolment_code.cancelled', { codeId });
   });
+}
+
+const memberDisabled = () => new ApiError(409, 'member_disabled', 'this member is disabled: enable them on their page before making a code');
+
+/**
+ * Inside the caller's transaction (a member disabled, or all their devices revoked): every code
+ * of the member still pending is cancelled, each audited with why. Returns how many.
+ */
+export async function cancelPendingCodesOf(tx: Prisma.TransactionClient, actor: Actor, memberId: string, now: Date, why: 'member_disabled' | 'devices_revoked'): Promise<number> {
+  const cancelled = await tx.enrolmentCode.updateManyAndReturn({
+    where: { memberId, usedAt: null, cancelledAt: null, expiresAt: { gt: now } },
+    data: { cancelledAt: now },
+    select: { id: true, handle: true },
+  });
+  for (const code of cancelled) await recordAudit(tx, actor, 'enrolment_code.cancelled', { codeId: code.id, handle: code.handle, memberId, why });
+  return cancelled.length;
 }
 
 export type EnrolmentCodeState = 'pending' | 'used' | 'expired' | 'cancelled' | 'locked';

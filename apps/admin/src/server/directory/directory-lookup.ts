@@ -1,7 +1,8 @@
 // The directory (docs/protocol/admin-api.md §7): an attested, unrevoked device asks for ONE
 // colleague by exact address and gets that colleague's current attestations, nothing else.
-// No listing, no prefix or pattern, no bulk export; a per-device hourly budget; every look-up
-// is in the audit log (without the address looked up: see the audit module).
+// No listing, no prefix or pattern, no bulk export; limits per device, per member and per
+// organisation (directory-limits.ts), watched by alerts (directory-alerts.ts); every answered
+// look-up is in the audit log (without the address looked up: see the audit module).
 // This is the defence against the 2026 scrape's second half (73,000 accounts' details).
 import { constantTimeEqual } from '@opendescent/crypto';
 import { ProtocolError, isRevoked, verifyAttestation } from '@opendescent/protocol';
@@ -9,12 +10,15 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
 import { ApiError } from '../http/api-error';
 import { dbBytes, toBase64Url, toHex, unixSeconds } from '../http/encoding';
-import { enforceRateLimit } from '../http/rate-limit';
+import { rateLimited, takeRateLimit } from '../http/rate-limit';
 import { requireExactAddressQuery } from '../members/member-fields';
 import { ensureOrganisation, trustedOrgKeys } from '../org/organisation';
 import { currentRevocationList } from '../revocation/revocation';
-import type { AdminServices } from '../services';
+import type { AdminServices, Db } from '../services';
 import { b64bytes, checkFreshness, commonFields, consumeNonce, parseEnvelope, parsePayload, verifyDeviceSignature } from '../devices/signed-request';
+import { systemFloorClock, withAnswerFloor, type FloorClock } from './answer-floor';
+import { countLimitRefusal, countRevokedRefusal, countSuspendedRefusal } from './directory-alerts';
+import { directoryChecks, type DirectoryCheck } from './directory-limits';
 
 const lookupPayload = z.strictObject({
   ...commonFields,
@@ -25,9 +29,12 @@ const lookupPayload = z.strictObject({
   address: z.string().max(512),
 });
 
-export const LOOKUP_WINDOW_SECONDS = 3600;
+/** §7: answered or refused, no earlier than the configured floor after the request began. */
+export function lookUpColleague(s: AdminServices, body: unknown, clock: FloorClock = systemFloorClock): Promise<{ status: number; body: Record<string, unknown> }> {
+  return withAnswerFloor(s.config.directory.answerFloorMs, clock, () => answerLookup(s, body));
+}
 
-export async function lookUpColleague(s: AdminServices, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function answerLookup(s: AdminServices, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const now = s.now();
   const envelope = parseEnvelope(body);
   if (!envelope.attestation) throw new ApiError(401, 'attestation_required', 'a directory look-up needs the device attestation');
@@ -49,18 +56,26 @@ export async function lookUpColleague(s: AdminServices, body: unknown): Promise<
   checkFreshness(request.timestamp, now);
   const deviceHex = toHex(attestation.deviceId);
   const current = await currentRevocationList(s);
-  const device = await s.prisma.device.findUnique({ where: { id: dbBytes(attestation.deviceId) }, select: { status: true } });
-  if (isRevoked(current.list, attestation.deviceId) || device?.status !== 'active') {
+  const device = await s.prisma.device.findUnique({
+    where: { id: dbBytes(attestation.deviceId) },
+    select: { status: true, memberId: true, member: { select: { status: true, directorySuspendedAt: true } } },
+  });
+  if (isRevoked(current.list, attestation.deviceId) || device?.status !== 'active' || device.member.status !== 'active') {
+    await countRevokedRefusal(s, { deviceId: attestation.deviceId, memberId: device?.memberId, requester: attestation.userAddress }, now);
     throw new ApiError(403, 'device_revoked', 'this device was revoked');
   }
   await consumeNonce(s.prisma, request.nonce, request.timestamp);
-  const actor = `device:${deviceHex}` as const;
-  try {
-    await enforceRateLimit(s, [{ key: `lookup:${deviceHex}`, rule: { limit: s.config.directoryLookupsPerHour, windowSeconds: LOOKUP_WINDOW_SECONDS } }], now, 'directory look-ups for this device');
-  } catch (error) {
-    if (error instanceof ApiError) await recordAudit(s.prisma, actor, 'directory.lookup_refused', { deviceId: deviceHex, requester: attestation.userAddress, reason: error.code });
-    throw error;
+  if (device.member.directorySuspendedAt) {
+    await countSuspendedRefusal(s, device.memberId, now);
+    throw new ApiError(403, 'directory_suspended', 'directory access is suspended for this member until an administrator resumes it');
   }
+  const limits = await takeRateLimit(s, directoryChecks(s.config, deviceHex, device.memberId), now);
+  if (!limits.allowed) {
+    const scope = (limits.refusedBy as DirectoryCheck).scope;
+    await countLimitRefusal(s, { scope, memberId: device.memberId, deviceId: attestation.deviceId }, now);
+    throw rateLimited(limits, scope === 'organisation' ? 'directory look-ups in the organisation' : `directory look-ups for this ${scope}`);
+  }
+  const actor = `device:${deviceHex}` as const;
   let address: string;
   try {
     address = requireExactAddressQuery(request.address);
@@ -68,26 +83,36 @@ export async function lookUpColleague(s: AdminServices, body: unknown): Promise<
     if (error instanceof ApiError) await recordAudit(s.prisma, actor, 'directory.lookup_refused', { deviceId: deviceHex, requester: attestation.userAddress, reason: error.code });
     throw error;
   }
-
-  // Exact equality on the unique address: never LIKE, never a scan.
-  const member = await s.prisma.member.findUnique({
-    where: { address },
-    select: {
-      address: true,
-      devices: {
-        where: { status: 'active' },
-        select: { id: true, prekeySlotId: true, attestations: { where: { expiresAt: { gt: now } }, orderBy: { expiresAt: 'desc' }, take: 1 } },
-      },
-    },
-  });
-  const devices = (member?.devices ?? [])
-    .filter((entry) => entry.attestations.length > 0)
-    .map((entry) => ({
-      deviceId: toBase64Url(entry.id),
-      attestation: toBase64Url((entry.attestations[0] as { bytes: Uint8Array }).bytes),
-      ...(entry.prekeySlotId ? { prekeySlotId: toBase64Url(entry.prekeySlotId) } : {}),
-    }));
+  const devices = await currentDevicesAt(s.prisma, address, now);
   await recordAudit(s.prisma, actor, 'directory.lookup', { deviceId: deviceHex, requester: attestation.userAddress, devicesReturned: devices.length });
   // The same answer shape for "no such person" and "no current device": nothing to tell them apart.
   return { status: 200, body: { address, devices } };
+}
+
+interface CurrentDeviceRow {
+  readonly id: Uint8Array;
+  readonly prekey_slot_id: Uint8Array | null;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Each active device of the member at `address` with its newest unexpired attestation. ONE
+ * statement whatever the answer (an ORM's nested read would skip its second query when nobody
+ * matches, which a stopwatch could see), and an equality on the unique address: never a scan.
+ */
+export async function currentDevicesAt(db: Db, address: string, now: Date): Promise<{ deviceId: string; attestation: string; prekeySlotId?: string }[]> {
+  const rows = await db.$queryRaw<CurrentDeviceRow[]>`
+    SELECT d.id, d.prekey_slot_id, a.bytes
+    FROM members m
+    JOIN devices d ON d.member_id = m.id AND d.status = 'active'
+    JOIN LATERAL (
+      SELECT bytes FROM attestations WHERE device_id = d.id AND expires_at > ${now} ORDER BY expires_at DESC LIMIT 1
+    ) a ON TRUE
+    WHERE m.address = ${address}
+    ORDER BY d.enrolled_at, d.id`;
+  return rows.map((row) => ({
+    deviceId: toBase64Url(row.id),
+    attestation: toBase64Url(row.bytes),
+    ...(row.prekey_slot_id ? { prekeySlotId: toBase64Url(row.prekey_slot_id) } : {}),
+  }));
 }

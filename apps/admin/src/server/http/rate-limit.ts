@@ -60,7 +60,8 @@ async function takeWithin(tx: Db, checks: readonly RateLimitCheck[], now: Date):
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`rate:${key}`}, 0))`;
   }
   const result = await evaluate(tx, checks, now);
-  if (result.allowed) await recordRateLimitHit(tx, checks.map((c) => c.key), now);
+  // One row per key even when a key is checked under two rules (an hour and a day).
+  if (result.allowed) await recordRateLimitHit(tx, [...new Set(checks.map((c) => c.key))], now);
   return result;
 }
 

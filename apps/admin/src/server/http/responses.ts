@@ -1,4 +1,5 @@
 import { concatBytes } from '@opendescent/crypto';
+import { adminLog } from '../log.mjs';
 import { ApiError } from './api-error';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -20,7 +21,7 @@ export async function respond(work: () => Promise<Response>, headers: Record<str
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error, headers);
     // No request content in the log: it may carry codes or addresses.
-    console.error(`admin: internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    adminLog().error({ event: 'internal_error', err: error }, 'internal error');
     return jsonResponse({ error: 'internal', message: 'internal error' }, { status: 500, headers });
   }
 }

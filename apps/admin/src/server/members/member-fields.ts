@@ -1,31 +1,24 @@
 // The two facts an attestation says about a person (attestations.md §2.2): their address, the
-// directory's exact-match key, and their display name. Case folding happens here, once, before
-// anything is stored or signed; verifiers never fold.
-import { isNormalisedAddress } from '@opendescent/protocol';
+// directory's exact-match key, and their display name. The rule is the protocol library's
+// (docs/protocol/identifiers.md), applied here before anything is stored or signed, so that the
+// admin app never makes what a verifier would refuse. Preparation (case folding, NFC) happens
+// here, once; verifiers never fold.
+import { addressProblem, displayNameProblem, prepareAddress, prepareDisplayName } from '@opendescent/protocol';
 import { ApiError } from '../http/api-error';
 
-const MAX_ADDRESS_BYTES = 254;
-const MAX_DISPLAY_NAME_BYTES = 128;
 /** Wildcards a directory query might try. The look-up is an exact match, never LIKE, so they could
  * not list anything anyway; they are refused so that the attempt is visible as one. */
 const WILDCARDS = /[*%?]/;
 
-const utf8Length = (text: string) => Buffer.byteLength(text, 'utf8');
+/** What a pasted value often carries at its ends. Anything else invisible is refused, not removed. */
+const trimPasted = (text: string) => text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 
-/** NFC, lower case, `local@domain`; undefined when it cannot be an address. */
-export function normaliseAddress(input: unknown): string | undefined {
-  if (typeof input !== 'string') return undefined;
-  const address = input.trim().normalize('NFC').toLowerCase();
-  const bytes = utf8Length(address);
-  if (bytes < 3 || bytes > MAX_ADDRESS_BYTES || !isNormalisedAddress(address)) return undefined;
-  const [local, domain] = address.split('@');
-  if (!local || !domain || domain.startsWith('.') || domain.endsWith('.')) return undefined;
-  return address;
-}
-
+/** The address as it is stored and signed: trimmed, NFC, lower case, inside the address profile. */
 export function requireAddress(input: unknown): string {
-  const address = normaliseAddress(input);
-  if (!address) throw new ApiError(400, 'invalid_address', 'expected an email address local@domain (at most 254 bytes)');
+  if (typeof input !== 'string') throw new ApiError(400, 'invalid_address', 'expected an email address local@domain');
+  const address = prepareAddress(trimPasted(input));
+  const problem = addressProblem(address);
+  if (problem) throw new ApiError(400, 'invalid_address', `the address ${problem}`);
   return address;
 }
 
@@ -41,12 +34,11 @@ export function requireExactAddressQuery(input: unknown): string {
   return requireAddress(input);
 }
 
+/** The display name as it is stored and signed: NFC, single spaces, no hidden characters, a letter. */
 export function requireDisplayName(input: unknown): string {
   if (typeof input !== 'string') throw new ApiError(400, 'invalid_display_name', 'expected a display name');
-  const name = input.trim().replace(/\s+/g, ' ').normalize('NFC');
-  const bytes = utf8Length(name);
-  if (bytes < 1 || bytes > MAX_DISPLAY_NAME_BYTES || /\p{Cc}/u.test(name)) {
-    throw new ApiError(400, 'invalid_display_name', 'expected a display name of 1-128 bytes without control characters');
-  }
+  const name = prepareDisplayName(trimPasted(input));
+  const problem = displayNameProblem(name);
+  if (problem) throw new ApiError(400, 'invalid_display_name', `the display name ${problem}`);
   return name;
 }

@@ -7,10 +7,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { LooseFileModesError, OWNER_ONLY_DIR_MODE, OWNER_ONLY_FILE_MODE, assertOwnerOnly } from '../owner-only-files.mjs';
 
 export const MASTER_KEY_BYTES = 32;
-/** The embedded database's default key file, inside its data directory. */
+/** The key file's name, in the embedded database's key folder (and, before issue 10, in its data folder). */
 export const EMBEDDED_MASTER_KEY_FILE = 'master-key';
+/**
+ * The embedded database's key folder, `<ADMIN_DB_DIR>-secrets` (default .data/admin-db-secrets):
+ * a sibling of its data folder, never inside it, so that a copy or backup of the data folder
+ * alone opens nothing; named after it, so that two databases never share a key by accident.
+ * @param {string} dataDir the embedded database's folder (absolute)
+ */
+export function embeddedKeyFolder(dataDir) {
+  return `${dataDir}-secrets`;
+}
 const HEX_KEY = /^[0-9a-f]{64}$/i;
 
 export class MasterKeyError extends Error {
@@ -34,20 +44,41 @@ export class MasterKeySource {
 
   /**
    * @param {'env' | 'file' | 'embedded-file'} kind
-   * @param {{ hex?: string, file?: string }} where
+   * @param {{ hex?: string, file?: string, insideDataFolder?: boolean }} where
    */
   constructor(kind, where) {
     this.kind = kind;
     this.file = where.file;
+    /** An installation from before issue 10: its key file sits in the data folder (see movingAdvice). */
+    this.insideDataFolder = where.insideDataFolder === true;
     this.#hex = where.hex;
   }
 
-  /** @returns {Uint8Array} the 32 key bytes; creates the embedded key file on first use. */
+  /**
+   * @returns {Uint8Array} the 32 key bytes; creates the embedded key file (and its 0700 folder)
+   *   on first use. Throws MasterKeyError when the file, or the embedded key folder, is not this
+   *   user's alone.
+   */
   read() {
     if (this.kind === 'env') return hexToBytes(/** @type {string} */ (this.#hex));
     const file = /** @type {string} */ (this.file);
-    if (this.kind === 'embedded-file' && !fs.existsSync(file)) createKeyFile(file);
+    if (this.kind === 'embedded-file' && !this.insideDataFolder) {
+      const folder = path.dirname(file);
+      ownerOnlyOrRefuse(folder, 'ADMIN_DB_DIR');
+      if (!fs.existsSync(file)) createKeyFile(file);
+    }
     return hexToBytes(readKeyFile(file, this.kind === 'file' ? 'ADMIN_MASTER_KEY_FILE' : 'ADMIN_DB_DIR'));
+  }
+
+  /** For a key file inside the data folder: how to move it out, or undefined. */
+  movingAdvice() {
+    if (!this.insideDataFolder || !this.file) return undefined;
+    const folder = embeddedKeyFolder(path.dirname(this.file));
+    return (
+      `the master key file ${this.file} is inside the database's data folder, so a copy of that folder alone opens the organisation key. ` +
+      `Stop the admin app and move it out: mkdir -m 700 ${folder} && mv ${this.file} ${path.join(folder, EMBEDDED_MASTER_KEY_FILE)} ` +
+      `(or keep it on another volume and set ADMIN_MASTER_KEY_FILE)`
+    );
   }
 
   toString() {
@@ -67,7 +98,9 @@ export class MasterKeySource {
  * Chooses the master key source from the environment:
  *  - ADMIN_MASTER_KEY: 64 hexadecimal characters;
  *  - ADMIN_MASTER_KEY_FILE: a file holding them, readable by its owner only;
- *  - neither, with the embedded database: `<ADMIN_DB_DIR>/master-key`, made (0600) on first use;
+ *  - neither, with the embedded database: `<ADMIN_DB_DIR>-secrets/master-key` (0700 folder, 0600
+ *    file), made on first use; or `<ADMIN_DB_DIR>/master-key` where an installation
+ *    from before issue 10 has it (kept, so nothing is lost; prepare() warns to move it);
  *  - neither, with PostgreSQL (production): refused, so that a database dump never sits beside
  *    the key that opens it.
  * Throws MasterKeyError naming the variable to fix.
@@ -93,7 +126,10 @@ export function masterKeySourceFrom(env, database) {
       'required with DATABASE_URL (production): 64 hexadecimal characters from `openssl rand -hex 32`, or ADMIN_MASTER_KEY_FILE naming a file that holds them',
     );
   }
-  return new MasterKeySource('embedded-file', { file: path.join(database.embeddedDatabaseDir, EMBEDDED_MASTER_KEY_FILE) });
+  const dataDir = database.embeddedDatabaseDir;
+  const legacy = path.join(dataDir, EMBEDDED_MASTER_KEY_FILE);
+  if (fs.existsSync(legacy)) return new MasterKeySource('embedded-file', { file: legacy, insideDataFolder: true });
+  return new MasterKeySource('embedded-file', { file: path.join(embeddedKeyFolder(dataDir), EMBEDDED_MASTER_KEY_FILE) });
 }
 
 /** @param {string} file  @param {string} variable */
@@ -105,20 +141,28 @@ function readKeyFile(file, variable) {
     throw new MasterKeyError(variable, `the master key file ${file} does not exist or cannot be read`);
   }
   if (!stat.isFile()) throw new MasterKeyError(variable, `the master key file ${file} is not a file`);
-  // As ssh does with private keys: a key others can read is refused rather than used.
-  if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-    throw new MasterKeyError(variable, `the master key file ${file} is readable by other users; chmod 600 it`);
-  }
+  // As ssh does with private keys: a key others can read, or change, is refused rather than used.
+  ownerOnlyOrRefuse(file, variable);
   const hex = fs.readFileSync(file, 'utf8').trim();
   if (!HEX_KEY.test(hex)) throw new MasterKeyError(variable, `the master key file ${file} must hold 64 hexadecimal characters`);
   return hex.toLowerCase();
 }
 
+/** @param {string} where  @param {string} variable */
+function ownerOnlyOrRefuse(where, variable) {
+  try {
+    assertOwnerOnly(where, { variable });
+  } catch (error) {
+    if (error instanceof LooseFileModesError) throw new MasterKeyError(variable, error.message);
+    throw error;
+  }
+}
+
 /** Made once, exclusively (two processes racing get the same key), owner-only. */
 function createKeyFile(file) {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: OWNER_ONLY_DIR_MODE });
   try {
-    fs.writeFileSync(file, `${randomBytes(MASTER_KEY_BYTES).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(file, `${randomBytes(MASTER_KEY_BYTES).toString('hex')}\n`, { mode: OWNER_ONLY_FILE_MODE, flag: 'wx' });
   } catch (error) {
     if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') throw error;
   }

@@ -5,6 +5,7 @@ import { ORG_ID_LENGTH, orgKeyId, type TrustedOrgKey } from '@opendescent/protoc
 import { generateEd25519KeyPair, randomBytes, type Ed25519PrivateKey } from '@opendescent/crypto';
 import type { OrgKey, Prisma } from '../../generated/prisma/client';
 import { recordAudit, type Actor } from '../audit/audit-log';
+import { adminLog } from '../log.mjs';
 import { ApiError } from '../http/api-error';
 import { dbBytes, toHex } from '../http/encoding';
 import { issueRevocationList } from '../revocation/list-issuer';
@@ -54,7 +55,7 @@ export async function ensureOrganisation(s: AdminServices): Promise<Uint8Array> 
       await issueRevocationList(tx, orgId, { keyId, privateKey }, now);
       await recordAudit(tx, 'system', 'organisation.created', { orgId: toHex(orgId), keyId: toHex(keyId) });
     });
-    console.info(`admin: created the organisation ${toHex(orgId)} with signing key ${toHex(keyId)}`);
+    adminLog().info({ event: 'organisation.created', orgId: toHex(orgId), keyId: toHex(keyId) }, 'created the organisation and its first signing key');
     return orgId;
   } catch (error) {
     // Another instance created it first: use theirs.
@@ -72,7 +73,8 @@ function statusOf(key: Pick<OrgKey, 'activatedAt' | 'retiredAt'>): OrgKeyStatus 
 }
 
 export async function listOrgKeys(s: AdminServices, db: Db = s.prisma): Promise<OrgKeyView[]> {
-  const keys = await db.orgKey.findMany({ orderBy: { createdAt: 'asc' } });
+  // Ids are UUIDv7: they break the tie between two keys made in the same millisecond.
+  const keys = await db.orgKey.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   const lastExpiry = await db.attestation.groupBy({ by: ['orgKeyId'], _max: { expiresAt: true } });
   const expiryByKey = new Map(lastExpiry.map((row) => [toHex(row.orgKeyId), row._max.expiresAt]));
   return keys.map((key) => {

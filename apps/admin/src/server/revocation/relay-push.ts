@@ -3,6 +3,7 @@
 // action: a push never blocks or fails a revocation. Each relay gets its own retry loop with
 // exponential backoff (1 s doubling to 60 s) until it holds the newest list; a newer list
 // replaces an older one still waiting. Failures are logged with the relay and the reason.
+import { adminLog } from '../log.mjs';
 
 export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: Uint8Array; signal: AbortSignal }) => Promise<{ status: number; json(): Promise<unknown> }>;
 
@@ -39,7 +40,7 @@ export class RevocationPusher {
 
   constructor(relayUrls: readonly string[], options: { fetch?: FetchLike | undefined; log?: Pick<Console, 'info' | 'warn'> | undefined } = {}) {
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, { ...init, body: Buffer.from(init.body) }));
-    this.#log = options.log ?? console;
+    this.#log = options.log ?? adminLog();
     for (const url of relayUrls) {
       this.#relays.set(url, { confirmedVersion: null, pending: null, attempts: 0, lastError: null, lastAttemptAt: null, timer: null, inFlight: false });
     }
@@ -125,13 +126,13 @@ export class RevocationPusher {
     if (outcome === 'held') {
       state.confirmedVersion = Math.max(state.confirmedVersion ?? 0, job.version);
       state.lastError = null;
-      this.#log.info(`admin: revocation list version ${job.version} pushed to ${url} (${reason})`);
+      this.#log.info(`revocation list version ${job.version} pushed to ${url} (${reason})`);
       if (state.pending === job) state.pending = null;
     } else {
       state.lastError = reason;
       if (state.pending === job) {
         const delay = Math.min(FIRST_RETRY_MS * 2 ** (state.attempts - 1), MAX_RETRY_MS);
-        this.#log.warn(`admin: pushing revocation list version ${job.version} to ${url} failed (${reason}); retrying in ${delay / 1000} s`);
+        this.#log.warn(`pushing revocation list version ${job.version} to ${url} failed (${reason}); retrying in ${delay / 1000} s`);
       }
     }
     // A newer list arrived meanwhile, or this one must be retried.

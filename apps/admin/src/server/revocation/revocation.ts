@@ -6,9 +6,11 @@ import type { Prisma } from '../../generated/prisma/client';
 import { recordAudit, type Actor } from '../audit/audit-log';
 import { ApiError } from '../http/api-error';
 import { fromHex, toHex, type Bytes } from '../http/encoding';
-import { activeSigner, ensureOrganisation, lockOrganisation } from '../org/organisation';
+import { cancelPendingCodesOf } from '../devices/enrolment-codes';
+import { lockMemberRow } from '../members/member-lock';
+import { activeSigner, ensureOrganisation, lockOrganisation, type OrgSigner } from '../org/organisation';
 import type { AdminServices } from '../services';
-import { issueRevocationList } from './list-issuer';
+import { issueRevocationList, type IssuedList } from './list-issuer';
 
 export type RevocationTarget = { readonly deviceId: string } | { readonly memberId: string };
 
@@ -25,37 +27,87 @@ export interface RevocationOutcome {
 
 export async function revokeDevices(s: AdminServices, actor: Actor, target: RevocationTarget, reasonInput: unknown): Promise<RevocationOutcome> {
   const reason = requireReason(reasonInput);
-  const where: Prisma.DeviceWhereInput = 'deviceId' in target ? { id: deviceIdFromHex(target.deviceId) } : { memberId: target.memberId };
+  if ('deviceId' in target) deviceIdFromHex(target.deviceId); // a malformed id is refused before any work
   const signer = await activeSigner(s);
   const now = s.now();
   const outcome = await s.prisma.$transaction(async (tx) => {
-    await lockOrganisation(tx);
-    const devices = await tx.device.findMany({ where, include: { member: { select: { address: true } } } });
-    if (devices.length === 0) throw new ApiError(404, 'not_found', 'no such device or member devices');
-    const active = devices.filter((device) => device.status === 'active');
-    if (active.length === 0) {
-      const latest = await tx.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });
-      return { revoked: 0, list: undefined, listVersion: latest?.version ?? 0 };
-    }
-    const ids = active.map((device) => new Uint8Array(device.id));
-    await tx.device.updateMany({ where: { id: { in: ids } }, data: { status: 'revoked', revokedAt: now, revocationReason: reason } });
-    const nextVersion = ((await tx.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } }))?.version ?? 0) + 1;
-    await tx.revocation.createMany({ data: ids.map((deviceId) => ({ deviceId, revokedAt: now, reason, revokedBy: actor, listVersion: nextVersion })) });
-    const list = await issueRevocationList(tx, signer.orgId, signer, now);
-    for (const device of active) {
-      await recordAudit(tx, actor, 'device.revoked', {
-        deviceId: toHex(device.id),
-        memberId: device.memberId,
-        address: device.member.address,
-        reason,
-        listVersion: list.version,
-      });
-    }
-    return { revoked: active.length, list, listVersion: list.version };
+    // Checked inside, so that a refusal rolls back the codes cancelled on the way.
+    const revoked = await revokeDevicesInTransaction(tx, { signer, actor, now }, target, reason);
+    if (revoked.found === 0) throw new ApiError(404, 'not_found', 'no such device or member devices');
+    return revoked;
   });
-  // After the commit, never before, and never awaited: relays are told, the admin is not kept waiting.
-  if (outcome.list) s.pusher.publish(outcome.list.version, outcome.list.bytes);
+  publishRevocationList(s, outcome);
   return { revoked: outcome.revoked, listVersion: outcome.listVersion };
+}
+
+export interface RevocationContext {
+  readonly signer: OrgSigner;
+  readonly actor: Actor;
+  readonly now: Date;
+}
+
+export interface RevocationInTransaction extends RevocationOutcome {
+  /** Devices that matched the target, revoked before or now. */
+  readonly found: number;
+  /** The list issued by this transaction, to publish once it commits. */
+  readonly list: IssuedList | undefined;
+  /** Pending enrolment codes cancelled (member targets only). */
+  readonly codesCancelled: number;
+}
+
+/**
+ * Revokes inside the caller's transaction (member disabling runs it with its own changes), so
+ * that everything commits or nothing does. For a member, their pending enrolment codes are
+ * cancelled too: revoking all of someone's devices must not leave a way to enrol another.
+ * Locks: the organisation row, then the member row, then codes and devices; every writer
+ * takes them in that order.
+ */
+export async function revokeDevicesInTransaction(
+  tx: Prisma.TransactionClient,
+  { signer, actor, now }: RevocationContext,
+  target: RevocationTarget,
+  reason: RevocationReason,
+  /** Why the member's codes are cancelled, for the audit log. */
+  codesCancelledBecause: 'devices_revoked' | 'member_disabled' = 'devices_revoked',
+): Promise<RevocationInTransaction> {
+  await lockOrganisation(tx);
+  let codesCancelled = 0;
+  if ('memberId' in target) {
+    await lockMemberRow(tx, target.memberId);
+    // Before reading the devices: this waits for an enrolment redeeming one of these codes, so
+    // that the device it makes is seen below and revoked too.
+    codesCancelled = await cancelPendingCodesOf(tx, actor, target.memberId, now, codesCancelledBecause);
+  }
+  const devices = await tx.device.findMany({ where: deviceWhere(target), include: { member: { select: { address: true } } } });
+  const active = devices.filter((device) => device.status === 'active');
+  if (active.length === 0) {
+    const latest = await tx.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });
+    return { found: devices.length, revoked: 0, list: undefined, listVersion: latest?.version ?? 0, codesCancelled };
+  }
+  const ids = active.map((device) => new Uint8Array(device.id));
+  await tx.device.updateMany({ where: { id: { in: ids } }, data: { status: 'revoked', revokedAt: now, revocationReason: reason } });
+  const nextVersion = ((await tx.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } }))?.version ?? 0) + 1;
+  await tx.revocation.createMany({ data: ids.map((deviceId) => ({ deviceId, revokedAt: now, reason, revokedBy: actor, listVersion: nextVersion })) });
+  const list = await issueRevocationList(tx, signer.orgId, signer, now);
+  for (const device of active) {
+    await recordAudit(tx, actor, 'device.revoked', {
+      deviceId: toHex(device.id),
+      memberId: device.memberId,
+      address: device.member.address,
+      reason,
+      listVersion: list.version,
+    });
+  }
+  return { found: devices.length, revoked: active.length, list, listVersion: list.version, codesCancelled };
+}
+
+/** After the commit, never before, and never awaited: relays are told, the admin is not kept waiting. */
+export function publishRevocationList(s: AdminServices, outcome: { list: IssuedList | undefined }): void {
+  if (outcome.list) s.pusher.publish(outcome.list.version, outcome.list.bytes);
+}
+
+function deviceWhere(target: RevocationTarget): Prisma.DeviceWhereInput {
+  return 'deviceId' in target ? { id: deviceIdFromHex(target.deviceId) } : { memberId: target.memberId };
 }
 
 function deviceIdFromHex(hex: string): Bytes {

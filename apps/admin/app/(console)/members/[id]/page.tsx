@@ -1,8 +1,12 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { format } from '../../../../src/i18n/messages';
-import { formatTime, requireAdminPage } from '../../../../src/server/pages';
+import { requireAdminPage } from '../../../../src/server/pages';
+import { formatNodes } from '../../../../src/ui/format-nodes';
+import { LocalTime } from '../../../../src/ui/local-time';
 import { currentListVersion, memberDetail } from '../../../../src/server/views';
+import { ConfirmAction } from '../../../../src/ui/confirm-action';
+import { DirectoryMemberPanel } from '../../../../src/ui/directory-alerts';
 import { RevokeControl } from '../../../../src/ui/revoke-control';
 import { REASONS } from '../../../../src/ui/revocation-reasons';
 
@@ -15,7 +19,7 @@ export default async function MemberPage({ params }: { params: Promise<{ id: str
   if (!detail) notFound();
   const { member, devices } = detail;
   const listVersion = await currentListVersion(s);
-  const time = (date: Date | null) => formatTime(date, locale, t.never);
+  const time = (date: Date | null) => <LocalTime iso={date?.toISOString()} locale={locale} never={t.never} />;
   const reasonNames = Object.fromEntries(REASONS.map((r) => [r, t[`reason_${r}`]])) as Record<(typeof REASONS)[number], string>;
   const confirmLabels = (question: string, open: string) => ({ open, question, confirm: t.confirmRevoke, cancel: t.cancel, working: t.working, errorPrefix: t.errorPrefix });
   return (
@@ -25,8 +29,12 @@ export default async function MemberPage({ params }: { params: Promise<{ id: str
       </p>
       <h1>{member.displayName}</h1>
       <p className="lead">
-        <code>{member.address}</code>
+        <code>{member.address}</code>{' '}
+        <span className={`badge ${member.status === 'active' ? 'ok' : 'bad'}`} data-testid="member-status">
+          {t[`memberStatus_${member.status}`]}
+        </span>
       </p>
+      <DirectoryMemberPanel memberId={member.id} csrf={csrf} />
       <section className="card" aria-labelledby="devices-heading">
         <h2 id="devices-heading">{format(t.devicesTableCaption, { name: member.displayName })}</h2>
         <p className="detail" data-testid="revocation-list-version">
@@ -61,7 +69,7 @@ export default async function MemberPage({ params }: { params: Promise<{ id: str
                         {t[`status_${d.status}`]}
                       </span>
                       {d.status === 'revoked' && d.reason ? (
-                        <span className="detail block">{format(t.revokedReason, { time: time(d.revokedAt), reason: t[`reason_${d.reason as (typeof REASONS)[number]}`] })}</span>
+                        <span className="detail block">{formatNodes(t.revokedReason, { time: time(d.revokedAt), reason: t[`reason_${d.reason as (typeof REASONS)[number]}`] })}</span>
                       ) : null}
                     </td>
                     <td>
@@ -94,6 +102,42 @@ export default async function MemberPage({ params }: { params: Promise<{ id: str
             testId="revoke-all"
           />
         ) : null}
+      </section>
+      <section className="card" aria-labelledby="member-status-heading">
+        <h2 id="member-status-heading">{t.memberStatus}</h2>
+        {member.status === 'disabled' ? (
+          <>
+            <p className="detail">{formatNodes(t.memberDisabledSince, { time: time(member.disabledAt) })}</p>
+            <p className="detail">{t.enableMemberDetail}</p>
+            <ConfirmAction
+              url="/api/admin/members/enable"
+              csrf={csrf}
+              danger={false}
+              body={{ memberId: member.id }}
+              testId="enable-member"
+              labels={{ open: t.enableMember, question: t.enableMemberDetail, confirm: t.enableMember, cancel: t.cancel, working: t.working, errorPrefix: t.errorPrefix }}
+            />
+          </>
+        ) : (
+          <RevokeControl
+            url="/api/admin/members/disable"
+            initialReason="left_organisation"
+            target={{ memberId: member.id }}
+            csrf={csrf}
+            labels={{
+              open: t.disableMember,
+              question: format(t.disableMemberConfirm, { count: member.active, name: member.displayName }),
+              confirm: t.disableMemberButton,
+              cancel: t.cancel,
+              working: t.working,
+              errorPrefix: t.errorPrefix,
+            }}
+            reasonLabel={t.disableMemberReason}
+            reasonNames={reasonNames}
+            outcome={t.memberDisabledOutcome}
+            testId="disable-member"
+          />
+        )}
       </section>
     </>
   );

@@ -1,6 +1,7 @@
-import { startRegistration } from '../../../../../src/server/auth/passkeys';
+import { startRegistration } from '../../../../../src/server/auth/registration';
 import { requireSameOrigin } from '../../../../../src/server/auth/sessions';
 import { jsonResponse, readJsonBody, respond } from '../../../../../src/server/http/responses';
+import { clientAddress } from '../../../../../src/server/http/client-address';
 import { adminServices } from '../../../../../src/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -10,6 +11,6 @@ export function POST(request: Request): Promise<Response> {
   return respond(async () => {
     const s = await adminServices();
     requireSameOrigin(s, request);
-    return jsonResponse(await startRegistration(s, await readJsonBody(request, 4 * 1024)));
+    return jsonResponse(await startRegistration(s, { source: clientAddress(request, s.config), readBody: () => readJsonBody(request, 4 * 1024) }));
   });
 }
