@@ -304,4 +304,40 @@ describeInBrowser('the admin app in Chromium', () => {
     await shot('organisation-relays');
     expectNoCspViolation();
   }));
+
+  // Last, because it spends this address's failure budgets (the same loopback address as the
+  // browser's) for the next 15 minutes: earlier steps that expect a specific refusal would get 429.
+  test("junk sign-ins, registrations and enrolments from the administrator's own address earn it 429s, yet her passkey signs in and a real code enrols", () => explained(async () => {
+    const direct = system?.adminUrl ?? '';
+    const statuses = async (count: number, route: string, body: unknown): Promise<number[]> => {
+      const seen: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const response = await fetch(`${direct}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: adminUrl }, body: JSON.stringify(body) });
+        seen.push(response.status);
+      }
+      return seen;
+    };
+    const junkAssertion = { challengeId: 'AQID', response: { id: 'bm90LWEtcGFzc2tleQ', response: {} } };
+    const verify = await statuses(40, '/api/auth/sign-in/verify', junkAssertion);
+    expect(verify.slice(0, 30).every((status) => status === 400)).toBe(true);
+    expect(verify.slice(30).every((status) => status === 429)).toBe(true);
+    // Asking for sign-in options stores nothing and is never refused.
+    expect(new Set(await statuses(100, '/api/auth/sign-in/options', {}))).toEqual(new Set([200]));
+    const register = await statuses(30, '/api/auth/register/options', { token: 'not-a-link', displayName: 'Eve' });
+    expect(register.slice(20).every((status) => status === 429)).toBe(true);
+    const enrol = await statuses(60, '/api/v1/enrol', {});
+    expect(enrol.slice(30).every((status) => status === 429)).toBe(true);
+
+    // The real administrator, from the same address, with her passkey.
+    await gotoHydrated(page, `${adminUrl}/members`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${adminUrl}/sign-in`);
+    await waitForHydration(page);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor({ timeout: 30_000 });
+    // And a real enrolment code, redeemed from the same address.
+    const device = await AdminApiDevice.create();
+    expect((await device.enrol(direct, await createCodeInUi('carol@example.org', 'Carol Petit'))).status).toBe(201);
+    expectNoCspViolation();
+  }));
 });
