@@ -338,6 +338,23 @@ describeInBrowser('the admin app in Chromium', () => {
     // And a real enrolment code, redeemed from the same address.
     const device = await AdminApiDevice.create();
     expect((await device.enrol(direct, await createCodeInUi('carol@example.org', 'Carol Petit'))).status).toBe(201);
+
+    // Carol's device turns to scraping the directory: past its hourly limit (20) it is refused,
+    // and the administrator sees the alert on every console page and on Carol's page.
+    const lookups: number[] = [];
+    for (let i = 0; i < 22; i++) lookups.push((await device.lookUp(direct, `someone-${i}@example.org`)).status);
+    expect(lookups.slice(0, 20).every((status) => status === 200)).toBe(true);
+    expect(lookups.slice(20)).toEqual([429, 429]);
+    await gotoHydrated(page, `${adminUrl}/organisation`);
+    const banner = page.getByTestId('directory-alerts');
+    await banner.getByText('Carol Petit (carol@example.org): a device reached its hourly directory limit', { exact: false }).waitFor();
+    await banner.getByRole('link', { name: 'Review' }).click();
+    await page.getByRole('heading', { name: 'Carol Petit', level: 1 }).waitFor();
+    await waitForHydration(page);
+    await shot('directory-alert');
+    await page.getByTestId('directory-panel').getByTestId('directory-acknowledge').click();
+    await page.getByTestId('directory-panel').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('directory-alerts').count()).toBe(0);
     expectNoCspViolation();
   }));
 });
