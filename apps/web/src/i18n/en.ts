@@ -216,6 +216,7 @@ export const en = {
   'error.no_devices': 'This person has not connected a device yet, so they cannot receive messages.',
   'error.invalid_address': 'This is not a valid email address.',
   'error.rate_limited': 'Too many attempts. Wait a moment and try again.',
+  'error.directory_suspended': 'Your administrator has paused your access to the staff directory after too many look-ups. Ask them to resume it.',
   'error.not_a_member': 'You are not a member of this conversation.',
   'error.message_too_long': 'This message is too long.',
   'error.revoked': 'This device was revoked by your administrator.',

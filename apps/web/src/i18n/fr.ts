@@ -214,6 +214,7 @@ export const fr: Dictionary = {
   'error.no_devices': 'Cette personne n’a encore connecté aucun appareil : elle ne peut pas recevoir de messages.',
   'error.invalid_address': 'Cette adresse e-mail n’est pas valide.',
   'error.rate_limited': 'Trop de tentatives. Patientez un instant puis réessayez.',
+  'error.directory_suspended': 'Votre administrateur a suspendu votre accès à l’annuaire après un trop grand nombre de recherches. Demandez-lui de le rétablir.',
   'error.not_a_member': 'Vous ne faites pas partie de cette discussion.',
   'error.message_too_long': 'Ce message est trop long.',
   'error.revoked': 'Cet appareil a été révoqué par votre administrateur.',

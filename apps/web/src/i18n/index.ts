@@ -30,6 +30,7 @@ const _errorKeys: { [code in MessengerErrorCode]: `error.${code}` extends Messag
   no_devices: true,
   invalid_address: true,
   rate_limited: true,
+  directory_suspended: true,
   not_a_member: true,
   message_too_long: true,
   revoked: true,

@@ -139,6 +139,7 @@ export type MessengerErrorCode =
   | 'no_devices'
   | 'invalid_address'
   | 'rate_limited'
+  | 'directory_suspended'
   | 'not_a_member'
   | 'message_too_long'
   | 'revoked'

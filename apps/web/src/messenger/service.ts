@@ -248,6 +248,7 @@ export function toErrorShape(error: unknown): MessengerErrorShape {
   if (error instanceof AdminRequestError) {
     if (error.code === 'unreachable') return { code: 'admin_unreachable', message: 'the organisation’s server cannot be reached' };
     if (error.code === 'rate_limited') return { code: 'rate_limited', message: error.message };
+    if (error.code === 'directory_suspended') return { code: 'directory_suspended', message: error.message };
     if (error.code === 'invalid_address') return { code: 'invalid_address', message: error.message };
     if (error.code === 'device_revoked') return { code: 'revoked', message: error.message };
     if (ENROLMENT_CODES.has(error.code)) return { code: 'enrolment_refused', message: `${error.code}: ${error.message}` };

@@ -40,6 +40,7 @@ export const ADMIN_ERROR_CODES = [
   'too_large',
   'unsupported_media_type',
   'rate_limited',
+  'directory_suspended',
   'internal',
 ] as const;
 

@@ -67,6 +67,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<MessengerErrorCode>([
   'no_devices',
   'invalid_address',
   'rate_limited',
+  'directory_suspended',
   'not_a_member',
   'message_too_long',
   'revoked',

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { generateDeviceIdentity, type DeviceIdentity } from '@opendescent/crypto';
 import { verifyDeviceRequest } from '@opendescent/protocol';
 import { AdminClient, AdminRequestError } from '../../src/net/admin-client';
+import { toErrorShape } from '../../src/messenger/service';
 
 interface Reply {
   readonly status: number;
@@ -285,6 +286,13 @@ describe('AdminClient errors', () => {
     handler = () => json(429, { error: 'rate_limited', message: 'slow down' }, { 'Retry-After': '120' });
     const error = await failure(new AdminClient(baseUrl).lookup({ orgId, deviceId, attestation, identity, address: 'bob@example.org' }));
     expect(error).toMatchObject({ status: 429, code: 'rate_limited', retryAfterSeconds: 120 });
+  });
+
+  it('403 directory_suspended on a look-up reaches the user as its own reason, not as an internal error', async () => {
+    handler = () => json(403, { error: 'directory_suspended', message: 'directory access is suspended for this member' });
+    const error = await failure(new AdminClient(baseUrl).lookup({ orgId, deviceId, attestation, identity, address: 'bob@example.org' }));
+    expect(error).toMatchObject({ status: 403, code: 'directory_suspended' });
+    expect(toErrorShape(error)).toEqual({ code: 'directory_suspended', message: 'directory access is suspended for this member' });
   });
 
   it('a gateway error page (502/503/504 without the API body) is unreachable', async () => {
