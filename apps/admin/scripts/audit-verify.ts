@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { verifyAuditLog } from '../src/server/audit/audit-verify';
 import { databaseConfigFromEnv, openDatabase, type AdminDatabase } from '../src/server/db';
+import { errorLine, runCommand } from './cli';
 
 const USAGE = 'usage: npm run admin:audit-verify [-- --org-keys <hex public key>[,<hex public key>…]]';
 
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (error) {
-    console.error(`admin:audit-verify: ${oneLine(error)}`);
+    console.error(`admin:audit-verify: ${errorLine(error)}`);
     return 1;
   } finally {
     await database?.close().catch(() => undefined);
@@ -66,23 +67,5 @@ function parseKeys(text: string): Uint8Array[] {
   return keys.map((k) => Uint8Array.from(Buffer.from(k, 'hex')));
 }
 
-function oneLine(error: unknown): string {
-  if (error instanceof Error && error.name === 'EmbeddedDatabaseInUseError') {
-    return `stop the admin app first: ${error.message.replace(/\s*\n\s*/g, ' ')}`;
-  }
-  if (error instanceof Error && (error as { code?: unknown }).code === 'P2021') {
-    return 'the admin database has no audit tables yet: start the admin app once (or run npm run db:migrate:deploy), then run this again';
-  }
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return `failed: ${message.replace(/\s*\n\s*/g, ' ')}`;
-}
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`admin:audit-verify: ${oneLine(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCommand('admin:audit-verify', main);

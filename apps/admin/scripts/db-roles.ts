@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { passwordOfUrl, roleOfUrl, setUpAppRole } from '../src/server/db/database-roles.mjs';
+import { runCommand } from './cli';
 
 const USAGE = 'usage: ADMIN_MIGRATION_DATABASE_URL=<owner URL> DATABASE_URL=<app URL> npm run admin:db-roles [-- --app-role <name>]';
 
@@ -56,12 +57,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`admin:db-roles: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCommand('admin:db-roles', main);

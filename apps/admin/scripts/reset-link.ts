@@ -10,6 +10,7 @@ import { loadServerConfig, databaseConfig } from '../server-config.mjs';
 import { createResetLinkFromCli } from '../src/server/auth/reset-link-cli';
 import { openDatabase, type AdminDatabase } from '../src/server/db';
 import { createAdminServices } from '../src/server/services';
+import { errorLine, runCommand } from './cli';
 
 async function main(argv: string[]): Promise<number> {
   const identifier = argv.join(' ').trim();
@@ -31,33 +32,12 @@ async function main(argv: string[]): Promise<number> {
       services.pusher.close();
     }
   } catch (error) {
-    console.error(`admin:reset-link: ${oneLine(error)}`);
+    console.error(`admin:reset-link: ${errorLine(error)}`);
     return 1;
   } finally {
     await database?.close().catch(() => undefined);
   }
 }
 
-function oneLine(error: unknown): string {
-  if (error instanceof Error && error.name === 'EmbeddedDatabaseInUseError') {
-    return `stop the admin app first: ${error.message.replace(/\s*\n\s*/g, ' ')}`;
-  }
-  if (error instanceof Error && (error.name === 'ResetLinkError' || error.name === 'ConfigError')) {
-    return error.message.replace(/\s*\n\s*/g, ' ');
-  }
-  if (error instanceof Error && (error as { code?: unknown }).code === 'P2021') {
-    return 'the admin database has no tables yet: start the admin app once (or run npm run db:migrate:deploy), then run this again';
-  }
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return `failed: ${message.replace(/\s*\n\s*/g, ' ')}`;
-}
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`admin:reset-link: ${oneLine(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCommand('admin:reset-link', main);
