@@ -6,6 +6,7 @@
 import { decodeAttestation } from '@opendescent/protocol';
 import { POST as createCode } from '../../app/api/admin/enrolment-codes/route';
 import { POST as enrol } from '../../app/api/v1/enrol/route';
+import { POST as renew } from '../../app/api/v1/renew/route';
 import { backfillAddressSkeletons } from '../../src/server/members/address-skeletons';
 import { signedInAdmin, type TestAdmin } from '../support/test-admin';
 import { TestDevice, unb64 } from '../support/test-device';
@@ -126,6 +127,26 @@ describe.each(DATABASE_KINDS)('identifiers on the %s database', (kind) => {
       const enrolled = await call(enrol, '/api/v1/enrol', await device.enrolment(created.json.code as string));
       expect(enrolled.status).toBe(201);
       expect(decodeAttestation(unb64(enrolled.json.attestation)).attestation).toMatchObject({ userAddress: address, displayName: stored });
+    });
+  });
+
+  describe('members made before the profile', () => {
+    test('renewal of a device whose member breaks the profile is refused 409 identity_not_allowed, not a 500, and signs nothing', async () => {
+      const code = await create('zoe.martin@example.org', 'Zoe Martin');
+      expect(code.status).toBe(201);
+      const device = await TestDevice.create(() => app.services.now());
+      const enrolled = await call(enrol, '/api/v1/enrol', await device.enrolment(code.json.code as string));
+      expect(enrolled.status).toBe(201);
+      device.adopt(enrolled.json);
+      // As an older version stored it: a non-ASCII address, no longer in the profile.
+      const before = await app.database.prisma.member.findUniqueOrThrow({ where: { address: 'zoe.martin@example.org' } });
+      await app.database.prisma.member.update({ where: { id: before.id }, data: { address: 'zoé.martin@example.org', addressSkeleton: null } });
+      const attestations = await app.database.prisma.attestation.count();
+      const renewed = await call(renew, '/api/v1/renew', await device.renewal());
+      expect(renewed).toMatchObject({ status: 409, json: { error: 'identity_not_allowed' } });
+      expect(await app.database.prisma.attestation.count()).toBe(attestations);
+      // Put the row back: the backfill test below counts the rows outside the profile.
+      await app.database.prisma.member.update({ where: { id: before.id }, data: { address: before.address, addressSkeleton: before.addressSkeleton } });
     });
   });
 

@@ -1,7 +1,8 @@
 // Signs device attestations (docs/protocol/attestations.md §2) for enrolment and renewal.
-import { DEVICE_ID_LENGTH, signAttestation } from '@opendescent/protocol';
+import { DEVICE_ID_LENGTH, ProtocolError, signAttestation } from '@opendescent/protocol';
 import { randomBytes } from '@opendescent/crypto';
 import type { Member } from '../../generated/prisma/client';
+import { ApiError } from '../http/api-error';
 import { toBase64Url, unixSeconds } from '../http/encoding';
 import { orgPublicConfig, type OrgSigner } from '../org/organisation';
 import type { AdminServices } from '../services';
@@ -24,19 +25,29 @@ export async function signDeviceAttestation(
 ): Promise<SignedAttestation> {
   const issuedAt = unixSeconds(s.now());
   const expiresAt = issuedAt + s.config.attestationLifetimeSeconds;
-  const bytes = await signAttestation(
-    {
-      orgId: signer.orgId,
-      deviceId: device.deviceId,
-      userAddress: member.address,
-      displayName: member.displayName,
-      signingKey: device.signingKey,
-      agreementKey: device.agreementKey,
-      issuedAt,
-      expiresAt,
-    },
-    signer.privateKey,
-  );
+  let bytes: Uint8Array;
+  try {
+    bytes = await signAttestation(
+      {
+        orgId: signer.orgId,
+        deviceId: device.deviceId,
+        userAddress: member.address,
+        displayName: member.displayName,
+        signingKey: device.signingKey,
+        agreementKey: device.agreementKey,
+        issuedAt,
+        expiresAt,
+      },
+      signer.privateKey,
+    );
+  } catch (error) {
+    // A member made before the identifier profile (docs/protocol/identifiers.md) whose address or
+    // name breaks it: no client would accept the attestation, so none is signed.
+    if (error instanceof ProtocolError) {
+      throw new ApiError(409, 'identity_not_allowed', 'this member’s address or display name does not meet the identifier profile; an administrator must re-create the member');
+    }
+    throw error;
+  }
   return { bytes, issuedAt: new Date(issuedAt * 1000), expiresAt: new Date(expiresAt * 1000) };
 }
 
