@@ -4,37 +4,21 @@
  * it in the audit log (decision 0006, "Recovery"). The link itself is exercised end to end, through
  * a passkey registration, in api/admin-auth.spec.ts.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { invitationHash } from '../src/server/auth/one-time-secrets';
-import { openDatabase, type AdminDatabase } from '../src/server/db';
+import type { AdminDatabase } from '../src/server/db';
+import { runAdminCommand, withEmbeddedDatabase } from './support/admin-command';
 import { MIGRATIONS_DIR, SLOW } from './support/test-services';
 
-const ROOT = path.resolve(__dirname, '../../..');
-
-function runCommand(dir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, ADMIN_DB_DIR: dir, ADMIN_PUBLIC_URL: 'http://localhost:3001' };
-  delete env.DATABASE_URL;
-  delete env.ADMIN_MASTER_KEY;
-  delete env.ADMIN_MASTER_KEY_FILE;
-  const result = spawnSync('npm', ['run', '--silent', 'admin:reset-link', '--', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const runCommand = (dir: string, ...args: string[]) => runAdminCommand('admin:reset-link', dir, args, { ADMIN_PUBLIC_URL: 'http://localhost:3001' });
 
 describe('npm run admin:reset-link', () => {
   let dir: string;
   let adminId: string;
 
-  const withDatabase = async <T>(use: (db: AdminDatabase) => Promise<T>): Promise<T> => {
-    const db = await openDatabase({ kind: 'embedded', dir });
-    try {
-      return await use(db);
-    } finally {
-      await db.close();
-    }
-  };
+  const withDatabase = <T>(use: (db: AdminDatabase) => Promise<T>) => withEmbeddedDatabase(dir, use);
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-reset-link-'));

@@ -3,34 +3,20 @@
  * database named by ADMIN_DB_DIR, exits 0 with one summary line on an intact log and 1 naming the
  * first problem after a change made behind the app's back.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recordAudit } from '../../src/server/audit/audit-log';
-import { openDatabase, type AdminDatabase } from '../../src/server/db';
+import type { AdminDatabase } from '../../src/server/db';
+import { runAdminCommand, withEmbeddedDatabase } from '../support/admin-command';
 import { MIGRATIONS_DIR, SLOW } from '../support/test-services';
 
-const ROOT = path.resolve(__dirname, '../../../..');
-
-function runVerify(dir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, ADMIN_DB_DIR: dir };
-  delete env.DATABASE_URL;
-  const result = spawnSync('npm', ['run', '--silent', 'admin:audit-verify', '--', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const runVerify = (dir: string, ...args: string[]) => runAdminCommand('admin:audit-verify', dir, args);
 
 describe('npm run admin:audit-verify', () => {
   let dir: string;
 
-  const withDatabase = async <T>(use: (db: AdminDatabase) => Promise<T>): Promise<T> => {
-    const db = await openDatabase({ kind: 'embedded', dir });
-    try {
-      return await use(db);
-    } finally {
-      await db.close();
-    }
-  };
+  const withDatabase = <T>(use: (db: AdminDatabase) => Promise<T>) => withEmbeddedDatabase(dir, use);
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-audit-verify-'));
