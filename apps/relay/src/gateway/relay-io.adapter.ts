@@ -41,6 +41,9 @@ export class RelayIoAdapter extends IoAdapter {
       cors: { origin: this.config.RELAY_ALLOWED_ORIGINS, methods: ['GET', 'POST'] },
       serveClient: false,
       parser: relayParser,
+      // A transport that never sends socket.io's CONNECT packet never reaches the gateway's hello
+      // timer: socket.io drops it after connectTimeout (45 s by default). Same bound as hello.
+      connectTimeout: this.config.RELAY_HELLO_TIMEOUT_SECONDS * 1000,
     };
     const server = super.createIOServer(port, limited as ServerOptions) as Server;
     if (this.pubSub) server.adapter(createAdapter(this.pubSub.pub, this.pubSub.sub, { key: `${this.config.RELAY_REDIS_PREFIX}socket.io` }));

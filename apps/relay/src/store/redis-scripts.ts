@@ -41,10 +41,12 @@ local function live(rid, now, idle)
 end
 -- Renews a queue's idle expiry. Skipped when renewed within the last 1% of the idle TTL (at most
 -- a minute): expiry stays that precise, and a busy queue does not rewrite seven keys per blob.
-local function touch(rid, now, idle)
+-- \`force\` (a new queue) always sets it: every key carries a native expiry from the moment it
+-- exists (relay.md §9), so a queue whose whole life fits in that minute still goes away.
+local function touch(rid, now, idle, force)
   local Q = K('q', rid)
   local a = tonumber(redis.call('HGET', Q, 'a') or '0')
-  if now >= a and now - a < math.min(idle / 100, 60000) then return end
+  if not force and now >= a and now - a < math.min(idle / 100, 60000) then return end
   redis.call('HSET', Q, 'a', now)
   local sid = redis.call('HGET', Q, 's')
   for _, key in ipairs({Q, K('o', rid), K('e', rid), K('z', rid), K('s', sid)}) do redis.call('PEXPIRE', key, idle) end
@@ -60,7 +62,7 @@ if owner then live(owner, now, idle) end
 if redis.call('EXISTS', K('q', rid)) == 1 or redis.call('EXISTS', K('s', sid)) == 1 then return 'taken' end
 redis.call('HSET', K('q', rid), 'k', key, 's', sid, 'b', 0, 'a', now, 'n', 0)
 redis.call('SET', K('s', sid), rid)
-touch(rid, now, idle)
+touch(rid, now, idle, true)
 return 'created'
 `;
 
@@ -91,9 +93,15 @@ redis.call('HSET', K('z', rid), mid, size)
 redis.call('HINCRBY', Q, 'b', size)
 redis.call('SET', blobKey(rid, mid), record, 'PX', ttl)
 if fresh then
-  -- New index keys take the queue's remaining lifetime, so nothing outlives an abandoned queue.
+  -- New index keys take the queue's remaining lifetime, so nothing outlives an abandoned queue
+  -- (a queue made before every queue had an expiry has none: it gets the idle TTL from now).
   local left = redis.call('PTTL', Q)
-  if left > 0 then for _, key in ipairs({K('o', rid), K('e', rid), K('z', rid)}) do redis.call('PEXPIRE', key, left) end end
+  if left <= 0 then
+    left = idle
+    redis.call('PEXPIRE', Q, left)
+    redis.call('PEXPIRE', K('s', sid), left)
+  end
+  for _, key in ipairs({K('o', rid), K('e', rid), K('z', rid)}) do redis.call('PEXPIRE', key, left) end
 end
 touch(rid, now, idle)
 return {1, rid}

@@ -1,5 +1,6 @@
 /** Attested access (relay.md §3.2) against the booted relay, one refusal per error code. */
 import { encodeHello, encodePut } from '@opendescent/protocol';
+import { Manager } from 'socket.io-client';
 import { startRelay, type RunningRelay } from '../../src/bootstrap';
 import { RelayClient, generateEd25519KeyPair, errorOf, newDevice, newOrg, nowSeconds, relayConfig, revocationList, type TestOrg } from '../support/relay-client';
 
@@ -119,6 +120,17 @@ describe('attested access', () => {
     expect(reason).toBe('io server disconnect');
     expect(client.notices.map((n) => n.error)).toEqual(['hello_timeout']);
   });
+
+  it('a transport that never joins (no socket.io CONNECT packet) is dropped at the hello timeout, not after socket.io\'s 45 s', async () => {
+    const manager = new Manager(relay.url, { transports: ['websocket'], reconnection: false, autoConnect: false });
+    await new Promise<void>((resolve, reject) => manager.open((error) => (error ? reject(error) : resolve())));
+    const opened = Date.now();
+    const closed = new Promise<number>((resolve) => manager.engine.on('close', () => resolve(Date.now())));
+    // RELAY_HELLO_TIMEOUT_SECONDS is 1 here; socket.io's own connectTimeout would be 45 s.
+    const closedAt = await Promise.race([closed, new Promise<number>((resolve) => setTimeout(() => resolve(Number.POSITIVE_INFINITY), 8_000))]);
+    manager.engine?.close();
+    expect(closedAt - opened).toBeLessThan(8_000);
+  }, 15_000);
 
   it('attestation_expired: a live connection is closed when its attestation runs out', async () => {
     const device = await newDevice(org, { issuedAt: nowSeconds() - 60, expiresAt: nowSeconds() + 2 });
