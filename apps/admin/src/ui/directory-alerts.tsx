@@ -8,7 +8,7 @@ import { pageLanguage } from '../server/pages';
 import { adminServices } from '../server/services';
 import { formatNodes } from './format-nodes';
 import { LocalTime } from './local-time';
-import { PostAction } from './post-action';
+import { SimpleAction } from './simple-action';
 
 const BANNER_ALERTS = 5;
 
@@ -60,14 +60,14 @@ export async function DirectoryMemberPanel({ memberId, csrf }: { memberId: strin
       {suspendedAt ? (
         <div className="notice">
           <p data-testid="directory-suspended">{formatNodes(t.dirSuspended, { time: <LocalTime iso={suspendedAt.toISOString()} locale={locale} never={t.never} /> })}</p>
-          <PostAction url="/api/admin/directory/resume" body={{ memberId }} label={t.dirResume} testId="directory-resume" {...action} />
+          <SimpleAction url="/api/admin/directory/resume" body={{ memberId }} label={t.dirResume} testId="directory-resume" inline {...action} />
         </div>
       ) : null}
       <ul>
         {alerts.map((alert) => (
           <li key={alert.id} data-alert-level={alert.level}>
             {alertText(t, locale, alert)}{' '}
-            <PostAction url="/api/admin/directory/alerts/acknowledge" body={{ id: alert.id }} label={t.dirAcknowledge} secondary testId="directory-acknowledge" {...action} />
+            <SimpleAction url="/api/admin/directory/alerts/acknowledge" body={{ id: alert.id }} label={t.dirAcknowledge} secondary testId="directory-acknowledge" inline {...action} />
           </li>
         ))}
       </ul>

@@ -4,11 +4,12 @@ import { useState } from 'react';
 import { postJson } from './api-client';
 
 /**
- * A one-click action (non-destructive) whose answer may carry something to show once: a one-time
- * link.
+ * A one-click action (non-destructive), posting `body` (default `{}`), whose answer may carry
+ * something to show once: a one-time link. `inline` keeps it inside a line of text.
  */
 export function SimpleAction({
   url,
+  body = {},
   csrf,
   label,
   working,
@@ -17,8 +18,12 @@ export function SimpleAction({
   linkHeading,
   secondary = false,
   redirectTo,
+  inline = false,
+  testId,
 }: {
   url: string;
+  /** Plain data (props from a server component cannot carry functions). */
+  body?: Record<string, string>;
   csrf: string;
   label: string;
   working: string;
@@ -27,6 +32,8 @@ export function SimpleAction({
   linkHeading?: string;
   secondary?: boolean;
   redirectTo?: string;
+  inline?: boolean;
+  testId?: string;
 }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
@@ -35,21 +42,23 @@ export function SimpleAction({
   const run = async () => {
     setBusy(true);
     setError('');
-    const result = await postJson<{ link?: string }>(url, {}, csrf);
+    const result = await postJson<{ link?: string }>(url, body, csrf);
     setBusy(false);
     if (!result.ok) return setError(`${errorPrefix} ${result.message}`);
     if (redirectTo) return window.location.assign(redirectTo);
     if (show === 'link') setLink(result.data.link);
     router.refresh();
   };
+  const Wrapper = inline ? 'span' : 'div';
+  const Status = inline ? 'span' : 'p';
   return (
-    <div>
+    <Wrapper data-testid={testId}>
       <button type="button" className={secondary ? 'secondary' : ''} onClick={run} disabled={busy}>
         {busy ? working : label}
       </button>
-      <p role="status" aria-live="polite" className="error">
+      <Status role="status" aria-live="polite" className="error">
         {error}
-      </p>
+      </Status>
       {link ? (
         <div className="created">
           <h3>{linkHeading}</h3>
@@ -60,6 +69,6 @@ export function SimpleAction({
           </p>
         </div>
       ) : null}
-    </div>
+    </Wrapper>
   );
 }
