@@ -1,7 +1,8 @@
 // One ESLint configuration for the whole workspace. Its main job is to make the architecture's
 // boundaries fail the build (docs/decisions/0004-boundaries.md):
-//  - Nx tags + depConstraints: crypto imports no project code; protocol imports only crypto;
-//    apps never import each other; the relay never imports libs/crypto directly.
+//  - Nx tags + depConstraints: crypto and i18n import no project code; protocol imports only crypto;
+//    apps never import each other; the relay never imports libs/crypto directly; the relay
+//    client imports only protocol and crypto.
 //  - libs/* must run in the browser and in Node alike: no Node built-ins, no Node or DOM globals.
 import { builtinModules } from 'node:module';
 import nx from '@nx/eslint-plugin';
@@ -16,9 +17,17 @@ const platformOnlyGlobals = [
   ...['Buffer', 'process', 'require', 'module', 'exports', '__dirname', '__filename', 'global', 'setImmediate'].map(
     (name) => ({ name, message: 'Node-only global: libs/* must run in the browser and in Node alike.' }),
   ),
-  ...['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB', 'location', 'self', 'alert'].map(
-    (name) => ({ name, message: 'DOM-only global: libs/* must run in the browser and in Node alike.' }),
-  ),
+  ...[
+    'window',
+    'document',
+    'navigator',
+    'localStorage',
+    'sessionStorage',
+    'indexedDB',
+    'location',
+    'self',
+    'alert',
+  ].map((name) => ({ name, message: 'DOM-only global: libs/* must run in the browser and in Node alike.' })),
   ...['fetch', 'XMLHttpRequest', 'WebSocket'].map((name) => ({
     name,
     message: 'No I/O in libs/*: the caller passes data in (STYLE.md, principle 3).',
@@ -27,10 +36,15 @@ const platformOnlyGlobals = [
 
 const depConstraints = [
   { sourceTag: 'scope:crypto', onlyDependOnLibsWithTags: ['scope:none'] },
+  { sourceTag: 'scope:i18n', onlyDependOnLibsWithTags: ['scope:none'] },
   { sourceTag: 'scope:protocol', onlyDependOnLibsWithTags: ['scope:crypto'] },
   { sourceTag: 'scope:relay', onlyDependOnLibsWithTags: ['scope:protocol'] },
-  { sourceTag: 'scope:admin', onlyDependOnLibsWithTags: ['scope:protocol', 'scope:crypto'] },
-  { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:protocol', 'scope:crypto'] },
+  { sourceTag: 'scope:relay-client', onlyDependOnLibsWithTags: ['scope:protocol', 'scope:crypto'] },
+  { sourceTag: 'scope:admin', onlyDependOnLibsWithTags: ['scope:protocol', 'scope:crypto', 'scope:i18n'] },
+  {
+    sourceTag: 'scope:web',
+    onlyDependOnLibsWithTags: ['scope:protocol', 'scope:crypto', 'scope:relay-client', 'scope:i18n'],
+  },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   {
@@ -71,14 +85,18 @@ export default [
     },
   },
   {
-    // The relay's tests and benchmark play devices, which hold keys: they may use libs/crypto.
-    // The relay's own code (src/) still may not.
+    // The relay's tests and benchmark play devices, which hold keys and use the relay client:
+    // they may use libs/crypto and libs/relay-client. The relay's own code (src/) still may not.
     files: ['apps/relay/test/**', 'apps/relay/bench/**'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
         boundaryOptions(
-          depConstraints.map((c) => (c.sourceTag === 'scope:relay' ? { ...c, onlyDependOnLibsWithTags: ['scope:protocol', 'scope:crypto'] } : c)),
+          depConstraints.map((c) =>
+            c.sourceTag === 'scope:relay'
+              ? { ...c, onlyDependOnLibsWithTags: ['scope:protocol', 'scope:crypto', 'scope:relay-client'] }
+              : c,
+          ),
         ),
       ],
     },

@@ -16,6 +16,6 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@noble)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@noble|@cloudflare|@scure|@formatjs|intl-messageformat)/)'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
 };

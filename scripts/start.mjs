@@ -25,7 +25,8 @@ function fail(message) {
 function portFrom(name, fallback) {
   const raw = env[name] === undefined || env[name] === '' ? String(fallback) : env[name];
   const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65_535) fail(`${name}: expected a TCP port number (0-65535, 0 picks a free one), got "${raw}"`);
+  if (!/^\d+$/.test(raw) || port > 65_535)
+    fail(`${name}: expected a TCP port number (0-65535, 0 picks a free one), got "${raw}"`);
   return port;
 }
 
@@ -63,7 +64,7 @@ function newestMtime(dir) {
 function buildIsCurrent(appDir) {
   const buildId = path.join(appDir, '.next', 'BUILD_ID');
   if (!existsSync(buildId)) return false;
-  const shared = ['libs/crypto/src', 'libs/protocol/src', 'prisma'];
+  const shared = ['libs/crypto/src', 'libs/protocol/src', 'libs/relay-client/src', 'libs/i18n/src', 'prisma'];
   const sources = Math.max(newestMtime(appDir), ...shared.map((d) => newestMtime(path.join(root, d))));
   return statSync(buildId).mtimeMs >= sources;
 }
@@ -150,7 +151,13 @@ for (const app of ['admin', 'web']) {
   const appDir = path.join(root, 'apps', app);
   if (buildIsCurrent(appDir)) continue;
   console.log(`start: building apps/${app} (its sources changed since the last build)…`);
-  const build = run(`build ${app}`, process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build', appDir], {}, { server: false });
+  const build = run(
+    `build ${app}`,
+    process.execPath,
+    [path.join(root, 'node_modules/next/dist/bin/next'), 'build', appDir],
+    {},
+    { server: false },
+  );
   const [code] = await new Promise((resolve) => build.once('exit', (...result) => resolve(result)));
   if (code !== 0) {
     console.error(`start: the build of apps/${app} failed; see its output above.`);
@@ -191,6 +198,7 @@ const servers = [
     RELAY_ORG_ID: env.RELAY_ORG_ID || org.orgId,
     RELAY_ORG_PUBLIC_KEYS: env.RELAY_ORG_PUBLIC_KEYS || org.publicKeys,
     RELAY_REVOCATION_LIST_URL: env.RELAY_REVOCATION_LIST_URL || `${admin.url}/api/v1/revocation-list`,
+    RELAY_TOKEN_KEYS_URL: env.RELAY_TOKEN_KEYS_URL || `${admin.url}/api/v1/token-keys`,
   }),
   run('web', process.execPath, [nextServer, 'apps/web'], {
     WEB_HOST: web.host,
@@ -226,7 +234,9 @@ async function pinnedOrganisation(adminUrl) {
   }
 }
 
-const database = env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded, in ${path.relative(root, env.ADMIN_DB_DIR || path.join(root, '.data/admin-db'))}/`;
+const database = env.DATABASE_URL
+  ? 'PostgreSQL (DATABASE_URL)'
+  : `embedded, in ${path.relative(root, env.ADMIN_DB_DIR || path.join(root, '.data/admin-db'))}/`;
 console.log(`
   ┌──────────────────────────────────────────────────────────────
   │ OpenDescent is running.

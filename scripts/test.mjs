@@ -21,7 +21,11 @@ function step(name, command, args, { env = {}, jestReport } = {}) {
   console.log(`\n━━ ${name} ━━ ${[path.basename(command), ...args].join(' ')}`);
   if (jestReport) rmSync(jestReport, { force: true });
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+  });
   let ok = result.status === 0;
   let detail = ok ? '' : `exit ${result.status ?? result.signal}`;
   if (jestReport) {
@@ -49,10 +53,19 @@ step('prepare: generated code', 'npm', ['run', '--silent', 'prepare:generated'])
 // The lint rule for boundaries reads Nx's cached project graph; `nx show projects` computes it.
 step('project graph', bin('nx'), ['show', 'projects']);
 // --skip-nx-cache: npm test always checks the code as it is now, never a cached verdict.
-step('type-check', bin('nx'), ['run-many', '-t', 'typecheck', '--parallel=2', '--outputStyle=static', '--skip-nx-cache']);
+step('type-check', bin('nx'), [
+  'run-many',
+  '-t',
+  'typecheck',
+  '--parallel=2',
+  '--outputStyle=static',
+  '--skip-nx-cache',
+]);
 step('type-check: workspace tests', bin('tsc'), ['--noEmit', '-p', 'tests/workspace/tsconfig.json']);
 step('type-check: e2e tests', bin('tsc'), ['--noEmit', '-p', 'tests/e2e/tsconfig.json']);
 step('lint (boundaries included)', bin('eslint'), ['--max-warnings', '0', '.']);
+// Layout is the formatter's: `npm run format` writes it, this step fails on any file it would change.
+step('format (Prettier)', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 const unitReport = path.join(outDir, 'jest-unit.json');
 step('jest: every project', bin('jest'), ['--ci', '--json', `--outputFile=${unitReport}`], { jestReport: unitReport });
 if (spawnSync('sh', ['-c', 'command -v docker-compose'], { stdio: 'ignore' }).status === 0) {
@@ -63,18 +76,31 @@ if (spawnSync('sh', ['-c', 'command -v docker-compose'], { stdio: 'ignore' }).st
   });
 } else {
   console.log('\n━━ docker-compose.yml ━━ SKIPPED: docker-compose is not installed (.ci/run installs it)');
-  steps.push({ name: 'docker-compose.yml is valid', ok: true, detail: 'skipped: docker-compose not installed', seconds: 0 });
+  steps.push({
+    name: 'docker-compose.yml is valid',
+    ok: true,
+    detail: 'skipped: docker-compose not installed',
+    seconds: 0,
+  });
 }
 if (!skipE2e) {
   const e2eReport = path.join(outDir, 'jest-e2e.json');
-  step('jest: whole system and browser', bin('jest'), ['--ci', '-c', 'tests/e2e/jest.config.cjs', '--runInBand', '--json', `--outputFile=${e2eReport}`], {
-    jestReport: e2eReport,
-  });
+  step(
+    'jest: whole system and browser',
+    bin('jest'),
+    ['--ci', '-c', 'tests/e2e/jest.config.cjs', '--runInBand', '--json', `--outputFile=${e2eReport}`],
+    {
+      jestReport: e2eReport,
+    },
+  );
 }
 
 const failed = steps.filter((s) => !s.ok);
 console.log('\n━━ summary ━━');
-for (const s of steps) console.log(`${s.ok ? ' ok ' : 'FAIL'}  ${s.name.padEnd(36)} ${s.seconds.toFixed(1).padStart(6)} s  ${s.detail}`);
-console.log(failed.length ? `\n${failed.length} step(s) failed: ${failed.map((s) => s.name).join('; ')}` : '\nevery step passed');
+for (const s of steps)
+  console.log(`${s.ok ? ' ok ' : 'FAIL'}  ${s.name.padEnd(36)} ${s.seconds.toFixed(1).padStart(6)} s  ${s.detail}`);
+console.log(
+  failed.length ? `\n${failed.length} step(s) failed: ${failed.map((s) => s.name).join('; ')}` : '\nevery step passed',
+);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failed.length ? 1 : 0);

@@ -9,7 +9,9 @@ module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/{src,test}/**/*.spec.ts'],
   // PGlite's CommonJS build uses import(), and the Prisma schema engine's wasm glue is ESM-only:
-  // both are compiled for Jest like the other ESM-only packages.
+  // both are compiled for Jest like the other ESM-only packages (@cloudflare: Privacy Pass).
   transform: { '^.+\\.(t|j|mj|cj)sx?$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@noble|@prisma/schema-engine-wasm|@electric-sql/pglite)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|@noble|@cloudflare|@scure|@formatjs|intl-messageformat|@prisma/schema-engine-wasm|@electric-sql/pglite)/)',
+  ],
 };

@@ -5,7 +5,7 @@ const workspaceRoot = path.resolve(__dirname, '../..');
 
 const nextConfig: NextConfig = {
   // The libraries are shipped as TypeScript sources (their src/index.ts is the public surface).
-  transpilePackages: ['@opendescent/crypto', '@opendescent/protocol'],
+  transpilePackages: ['@opendescent/crypto', '@opendescent/protocol', '@opendescent/i18n'],
   turbopack: { root: workspaceRoot },
   outputFileTracingRoot: workspaceRoot,
   poweredByHeader: false,

@@ -26,20 +26,38 @@ const integer = (min, max, fallback, what) => {
 const origin = z
   .url({ protocol: /^https?$/, message: 'expected an http(s) origin such as https://admin.example.org' })
   .transform((value) => value.replace(/\/+$/, ''))
-  .refine((value) => URL.canParse(value) && new URL(value).origin === value, 'expected an origin only (scheme://host[:port]), with no path');
+  .refine(
+    (value) => URL.canParse(value) && new URL(value).origin === value,
+    'expected an origin only (scheme://host[:port]), with no path',
+  );
 
 const relayUrls = z
   .string()
-  .transform((value) => value.split(',').map((url) => url.trim().replace(/\/+$/, '')).filter(Boolean))
-  .pipe(z.array(z.url({ protocol: /^https?$/, message: 'expected comma-separated http(s) base URLs of relays, such as http://127.0.0.1:3002' })));
+  .transform((value) =>
+    value
+      .split(',')
+      .map((url) => url.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.url({
+        protocol: /^https?$/,
+        message: 'expected comma-separated http(s) base URLs of relays, such as http://127.0.0.1:3002',
+      }),
+    ),
+  );
 
 const adminEnvironment = z.object({
   ADMIN_HOST: z.string().min(1, 'expected a host name or address to listen on').default('127.0.0.1'),
-  ADMIN_PORT: z.coerce.number({ message: portMessage }).int(portMessage).min(0, portMessage).max(65_535, portMessage).default(3001),
+  ADMIN_PORT: z.coerce
+    .number({ message: portMessage })
+    .int(portMessage)
+    .min(0, portMessage)
+    .max(65_535, portMessage)
+    .default(3001),
   /** PostgreSQL in production; when unset, the embedded database in ADMIN_DB_DIR. */
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, message: 'expected a postgresql:// connection URL' })
-    .optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, message: 'expected a postgresql:// connection URL' }).optional(),
   /**
    * The role that owns the schema and runs the migrations (docs/decisions/0008-audit-log.md);
    * DATABASE_URL is then the app's role, granted only what the app needs at every start.
@@ -59,12 +77,27 @@ const adminEnvironment = z.object({
    */
   ADMIN_PUBLIC_URL: origin.optional(),
   /** WebAuthn relying party id; default: the host name of ADMIN_PUBLIC_URL. */
-  ADMIN_RP_ID: z.string().regex(/^[a-z0-9.-]+$/i, 'expected a domain name such as admin.example.org').optional(),
+  ADMIN_RP_ID: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/i, 'expected a domain name such as admin.example.org')
+    .optional(),
   /** Relays to push every new revocation list to (docs/protocol/relay.md §7). */
   ADMIN_RELAY_URLS: relayUrls.default([]),
   /** How long an attestation is valid; devices renew before then (attestations.md §2.2: at most 31 days). */
   ADMIN_ATTESTATION_LIFETIME_HOURS: integer(1, 744, 168, 'a number of hours'),
   ADMIN_ENROLMENT_CODE_LIFETIME_HOURS: integer(1, 168, 24, 'a number of hours'),
+  /**
+   * How long each signed revocation list announces itself valid (its next update, attestations.md
+   * §3.5); the app signs the next one at half-life (admin-api.md §6.4). At most 7 days (the format's
+   * bound); at least 2 minutes, so that a test can watch a list go stale.
+   */
+  ADMIN_REVOCATION_LIST_VALIDITY_SECONDS: integer(120, 7 * 86_400, 86_400, 'a number of seconds'),
+  /**
+   * How long each Privacy Pass issuer key signs token requests (docs/protocol/admin-api.md §11.1);
+   * its tokens are accepted 7 days more. At least 2: with 1-day keys, a week of still-accepted keys
+   * plus the current and the next one would not fit the token key set (MAX_TOKEN_KEYS = 8).
+   */
+  ADMIN_TOKEN_KEY_ISSUE_DAYS: integer(2, 30, 7, 'a number of days'),
   /**
    * Directory limits (docs/protocol/admin-api.md §8), sliding windows, all counted together. Sized
    * so that one compromised member, whatever number of devices they hold, learns at most 100
@@ -95,12 +128,25 @@ const adminEnvironment = z.object({
    * X-Forwarded-For or X-Real-IP). Off by default: the TCP peer is the client. Believed only when
    * the peer is one of ADMIN_TRUSTED_PROXIES.
    */
-  ADMIN_TRUSTED_PROXY_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'expected a header name such as X-Forwarded-For').transform((v) => v.toLowerCase()).optional(),
+  ADMIN_TRUSTED_PROXY_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, 'expected a header name such as X-Forwarded-For')
+    .transform((v) => v.toLowerCase())
+    .optional(),
   /** The proxies whose ADMIN_TRUSTED_PROXY_HEADER is believed: comma-separated IP addresses. */
   ADMIN_TRUSTED_PROXIES: z
     .string()
-    .transform((value) => value.split(',').map((a) => a.trim()).filter(Boolean))
-    .pipe(z.array(z.union([z.ipv4(), z.ipv6()], { message: 'expected comma-separated IP addresses of the reverse proxies' })))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.union([z.ipv4(), z.ipv6()], { message: 'expected comma-separated IP addresses of the reverse proxies' }),
+      ),
+    )
     .default(['127.0.0.1', '::1']),
 });
 
@@ -118,6 +164,8 @@ const adminEnvironment = z.object({
  * @property {string[]} relayUrls
  * @property {number} attestationLifetimeSeconds
  * @property {number} enrolmentCodeLifetimeSeconds
+ * @property {number} revocationListValiditySeconds next update minus issue time of each signed revocation list
+ * @property {number} tokenKeyIssueSeconds how long each token issuer key issues (ADMIN_TOKEN_KEY_ISSUE_DAYS)
  * @property {number} directoryLookupsPerHour
  * @property {{ memberPerHour: number, memberPerDay: number, orgPerHour: number, orgPerDay: number, suspendAfterRefused: number, answerFloorMs: number }} directory
  * @property {Uint8Array | undefined} metricsTokenDigest SHA-256 of ADMIN_METRICS_TOKEN (the token itself is not kept)
@@ -158,6 +206,8 @@ export function loadServerConfig(env) {
     relayUrls: data.ADMIN_RELAY_URLS,
     attestationLifetimeSeconds: data.ADMIN_ATTESTATION_LIFETIME_HOURS * 3600,
     enrolmentCodeLifetimeSeconds: data.ADMIN_ENROLMENT_CODE_LIFETIME_HOURS * 3600,
+    revocationListValiditySeconds: data.ADMIN_REVOCATION_LIST_VALIDITY_SECONDS,
+    tokenKeyIssueSeconds: data.ADMIN_TOKEN_KEY_ISSUE_DAYS * 86_400,
     directoryLookupsPerHour: data.ADMIN_DIRECTORY_LOOKUPS_PER_HOUR,
     directory: {
       memberPerHour: data.ADMIN_DIRECTORY_MEMBER_LOOKUPS_PER_HOUR,
@@ -167,7 +217,10 @@ export function loadServerConfig(env) {
       suspendAfterRefused: data.ADMIN_DIRECTORY_SUSPEND_AFTER_REFUSED,
       answerFloorMs: data.ADMIN_DIRECTORY_ANSWER_FLOOR_MS,
     },
-    metricsTokenDigest: data.ADMIN_METRICS_TOKEN === undefined ? undefined : new Uint8Array(createHash('sha256').update(data.ADMIN_METRICS_TOKEN).digest()),
+    metricsTokenDigest:
+      data.ADMIN_METRICS_TOKEN === undefined
+        ? undefined
+        : new Uint8Array(createHash('sha256').update(data.ADMIN_METRICS_TOKEN).digest()),
     trustedProxyHeader: data.ADMIN_TRUSTED_PROXY_HEADER,
     trustedProxies: data.ADMIN_TRUSTED_PROXIES,
   };
@@ -178,7 +231,9 @@ export function loadServerConfig(env) {
  * @returns {import('./src/server/db/database-config.mjs').DatabaseConfig}
  */
 export function databaseConfig(config) {
-  return config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'embedded', dir: config.embeddedDatabaseDir };
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'embedded', dir: config.embeddedDatabaseDir };
 }
 
 /**
@@ -200,29 +255,48 @@ export async function prepare(config, options = {}) {
     if (!config.databaseUrl) assertOwnerOnly(config.embeddedDatabaseDir, { variable: 'ADMIN_DB_DIR' });
     if (config.masterKey.kind !== 'env') config.masterKey.read();
   } catch (error) {
-    if (error instanceof LooseFileModesError || error instanceof MasterKeyError) throw new ConfigError(`${error.variable}: ${error.message}`);
+    if (error instanceof LooseFileModesError || error instanceof MasterKeyError)
+      throw new ConfigError(`${error.variable}: ${error.message}`);
     throw error;
   }
   if (config.masterKey.kind === 'embedded-file') {
     const advice = config.masterKey.movingAdvice();
     if (advice) log.warn({ event: 'master_key.inside_data_folder' }, advice);
-    else log.info({ event: 'master_key.embedded' }, `organisation keys are sealed under the master key in ${config.masterKey.file} (set ADMIN_MASTER_KEY_FILE on another volume in production)`);
+    else
+      log.info(
+        { event: 'master_key.embedded' },
+        `organisation keys are sealed under the master key in ${config.masterKey.file} (set ADMIN_MASTER_KEY_FILE on another volume in production)`,
+      );
   }
   // Only ever run unbundled, by node itself, so import.meta.dirname is the file's folder.
   const migrationsDir = path.resolve(import.meta.dirname, '../../prisma/migrations');
-  const migrationConfig = config.migrationDatabaseUrl ? { kind: 'postgres', url: config.migrationDatabaseUrl } : databaseConfig(config);
-  const server = await openDatabaseServer(/** @type {import('./src/server/db/database-config.mjs').DatabaseConfig} */ (migrationConfig));
+  const migrationConfig = config.migrationDatabaseUrl
+    ? { kind: 'postgres', url: config.migrationDatabaseUrl }
+    : databaseConfig(config);
+  const server = await openDatabaseServer(
+    /** @type {import('./src/server/db/database-config.mjs').DatabaseConfig} */ (migrationConfig),
+  );
   try {
     const { applied } = await applyPendingMigrations(server, { migrationsDir });
-    log.info({ event: 'database.ready', applied }, `database ${server.description} is up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
+    log.info(
+      { event: 'database.ready', applied },
+      `database ${server.description} is up to date${applied.length ? ` (applied ${applied.join(', ')})` : ''}`,
+    );
   } finally {
     await server.close();
   }
   // Two roles: the owner (re-)grants the app's role, so that tables a migration just made are
   // covered and nothing more was granted meanwhile (docs/decisions/0008-audit-log.md).
-  if (config.migrationDatabaseUrl && config.databaseUrl && roleOfUrl(config.migrationDatabaseUrl) !== roleOfUrl(config.databaseUrl)) {
+  if (
+    config.migrationDatabaseUrl &&
+    config.databaseUrl &&
+    roleOfUrl(config.migrationDatabaseUrl) !== roleOfUrl(config.databaseUrl)
+  ) {
     const done = await setUpAppRoleFromUrls(config.migrationDatabaseUrl, config.databaseUrl);
-    log.info({ event: 'database.app_role', created: done.created, tables: done.tables }, `database role ${roleOfUrl(config.databaseUrl)} may use the rows of ${done.tables} tables; the audit tables insert and select only`);
+    log.info(
+      { event: 'database.app_role', created: done.created, tables: done.tables },
+      `database role ${roleOfUrl(config.databaseUrl)} may use the rows of ${done.tables} tables; the audit tables insert and select only`,
+    );
   }
 }
 
@@ -235,5 +309,7 @@ export async function prepare(config, options = {}) {
  * @returns {Record<string, string>}
  */
 export function responseHeaders(config) {
-  return new URL(config.publicUrl).protocol === 'https:' ? { 'Strict-Transport-Security': 'max-age=63072000; includeSubDomains' } : {};
+  return new URL(config.publicUrl).protocol === 'https:'
+    ? { 'Strict-Transport-Security': 'max-age=63072000; includeSubDomains' }
+    : {};
 }

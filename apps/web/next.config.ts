@@ -5,9 +5,12 @@ const workspaceRoot = path.resolve(__dirname, '../..');
 
 const nextConfig: NextConfig = {
   // The libraries are shipped as TypeScript sources (their src/index.ts is the public surface).
-  transpilePackages: ['@opendescent/crypto', '@opendescent/protocol'],
+  transpilePackages: ['@opendescent/crypto', '@opendescent/protocol', '@opendescent/relay-client', '@opendescent/i18n'],
   turbopack: { root: workspaceRoot },
   outputFileTracingRoot: workspaceRoot,
+  // Always defined, so Next inlines it everywhere (worker included) and a normal build drops the
+  // bench's seeding code as dead; only `npm run bench:web` builds with it set to '1'.
+  env: { NEXT_PUBLIC_OPENDESCENT_BENCH: process.env['NEXT_PUBLIC_OPENDESCENT_BENCH'] === '1' ? '1' : '' },
   poweredByHeader: false,
   reactStrictMode: true,
   async headers() {

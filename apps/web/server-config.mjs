@@ -13,16 +13,21 @@ const portMessage = 'expected a TCP port number (0-65535, 0 picks a free one)';
 const urlMessage = 'expected an http(s) URL such as http://127.0.0.1:3002';
 const MAX_RELAYS = 16;
 
-const baseUrl = z
-  .url({ protocol: /^https?$/, message: urlMessage })
-  .transform((value) => value.replace(/\/+$/, ''));
+const baseUrl = z.url({ protocol: /^https?$/, message: urlMessage }).transform((value) => value.replace(/\/+$/, ''));
 
 const relayUrlList = z
   .string()
-  .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((url) => url.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z
-      .array(z.url({ protocol: /^https?$/, message: 'expected comma-separated http(s) URLs such as http://127.0.0.1:3002' }))
+      .array(
+        z.url({ protocol: /^https?$/, message: 'expected comma-separated http(s) URLs such as http://127.0.0.1:3002' }),
+      )
       .min(1, 'expected at least one http(s) URL')
       .max(MAX_RELAYS, `expected at most ${MAX_RELAYS} relays`),
   )
@@ -30,7 +35,12 @@ const relayUrlList = z
 
 const webEnvironment = z.object({
   WEB_HOST: z.string().min(1, 'expected a host name or address to listen on').default('127.0.0.1'),
-  WEB_PORT: z.coerce.number({ message: portMessage }).int(portMessage).min(0, portMessage).max(65_535, portMessage).default(3000),
+  WEB_PORT: z.coerce
+    .number({ message: portMessage })
+    .int(portMessage)
+    .min(0, portMessage)
+    .max(65_535, portMessage)
+    .default(3000),
   /** The relays as browsers reach them (not necessarily as this server reaches them). Wins over WEB_RELAY_URL. */
   WEB_RELAY_URLS: relayUrlList.optional(),
   /** One relay; kept for existing deployments. */
@@ -89,7 +99,11 @@ export function loadServerConfig(env) {
  * @returns {WebClientConfig}
  */
 export function clientConfig(config) {
-  return { relayUrls: [...config.relayUrls], adminUrl: config.adminUrl, revocationPollSeconds: config.revocationPollSeconds };
+  return {
+    relayUrls: [...config.relayUrls],
+    adminUrl: config.adminUrl,
+    revocationPollSeconds: config.revocationPollSeconds,
+  };
 }
 
 /**

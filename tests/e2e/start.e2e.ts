@@ -33,7 +33,9 @@ describe('npm start', () => {
   it('has an admin app whose embedded database answers (migrated at start)', async () => {
     const response = await fetch(`${system.adminUrl}/api/health`);
     expect(await response.json()).toEqual({ service: 'opendescent-admin', status: 'ok', database: 'embedded' });
-    expect(system.output()).toMatch(/"service":"opendescent-admin".*"msg":"database embedded PGlite in \S+ is up to date/);
+    expect(system.output()).toMatch(
+      /"service":"opendescent-admin".*"msg":"database embedded PGlite in \S+ is up to date/,
+    );
   });
 
   it('has a relay that accepts a socket.io connection', async () => {
@@ -50,36 +52,39 @@ describe('npm start', () => {
     }
   });
 
-  (chromiumAvailable ? it : it.skip)('shows the web client in Chromium under its CSP, with no inline script and no violation', async () => {
-    const { context, close } = await launchBrowser();
-    try {
-      const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-      });
-      page.on('pageerror', (error) => problems.push(error.message));
-      const response = await page.goto(`${system.webUrl}/`);
-      const csp = response?.headers()['content-security-policy'] ?? '';
-      expect(csp).toContain("script-src 'self'");
-      expect(csp).not.toContain('unsafe-inline');
-      expect(csp).toContain(new URL(system.relayUrl).host);
-      // First run: the worker answered (it reports that no vault exists yet).
-      await page.getByTestId('passphrase-input').waitFor({ timeout: 30_000 });
-      const inlineScripts = await page.locator('script:not([src]):not([type="application/json"])').count();
-      expect(inlineScripts).toBe(0);
-      expect(problems).toEqual([]);
-      mkdirSync(screenshotDir, { recursive: true });
-      await page.screenshot({ path: path.join(screenshotDir, 'web-start.png'), fullPage: true });
+  (chromiumAvailable ? it : it.skip)(
+    'shows the web client in Chromium under its CSP, with no inline script and no violation',
+    async () => {
+      const { context, close } = await launchBrowser();
+      try {
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('console', (message) => {
+          if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+        });
+        page.on('pageerror', (error) => problems.push(error.message));
+        const response = await page.goto(`${system.webUrl}/`);
+        const csp = response?.headers()['content-security-policy'] ?? '';
+        expect(csp).toContain("script-src 'self'");
+        expect(csp).not.toContain('unsafe-inline');
+        expect(csp).toContain(new URL(system.relayUrl).host);
+        // First run: the worker answered (it reports that no vault exists yet).
+        await page.getByTestId('passphrase-input').waitFor({ timeout: 30_000 });
+        const inlineScripts = await page.locator('script:not([src]):not([type="application/json"])').count();
+        expect(inlineScripts).toBe(0);
+        expect(problems).toEqual([]);
+        mkdirSync(screenshotDir, { recursive: true });
+        await page.screenshot({ path: path.join(screenshotDir, 'web-start.png'), fullPage: true });
 
-      const admin = await context.newPage();
-      await admin.goto(`${system.adminUrl}/`);
-      await admin.getByRole('heading', { name: 'Sign in' }).waitFor();
-      await admin.screenshot({ path: path.join(screenshotDir, 'admin-sign-in.png'), fullPage: true });
-    } finally {
-      await close();
-    }
-  });
+        const admin = await context.newPage();
+        await admin.goto(`${system.adminUrl}/`);
+        await admin.getByRole('heading', { name: 'Sign in' }).waitFor();
+        await admin.screenshot({ path: path.join(screenshotDir, 'admin-sign-in.png'), fullPage: true });
+      } finally {
+        await close();
+      }
+    },
+  );
 
   it('stops everything on Ctrl-C and leaves no process behind', async () => {
     expect(system.survivors().length).toBeGreaterThanOrEqual(3);

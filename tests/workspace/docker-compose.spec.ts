@@ -17,15 +17,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it.each(['relay', 'admin', 'web'])('builds the %s service from a Dockerfile target whose entry point exists', (target) => {
-    expect(compose).toContain(`build: { context: ., target: ${target} }`);
-    const stage = dockerfile.split(/^FROM /m).find((block) => block.startsWith(`workspace AS ${target}\n`));
-    expect(stage).toBeDefined();
-    const command = JSON.parse(/^CMD (\[.*\])$/m.exec(stage ?? '')?.[1] ?? '[]') as string[];
-    const files = command.filter((part) => /\.(mjs|cjs|ts)$/.test(part));
-    expect(files.length).toBeGreaterThan(0);
-    for (const file of files) expect(existsSync(path.join(root, file))).toBe(true);
-  });
+  it.each(['relay', 'admin', 'web'])(
+    'builds the %s service from a Dockerfile target whose entry point exists',
+    (target) => {
+      expect(compose).toContain(`build: { context: ., target: ${target} }`);
+      const stage = dockerfile.split(/^FROM /m).find((block) => block.startsWith(`workspace AS ${target}\n`));
+      expect(stage).toBeDefined();
+      const command = JSON.parse(/^CMD (\[.*\])$/m.exec(stage ?? '')?.[1] ?? '[]') as string[];
+      const files = command.filter((part) => /\.(mjs|cjs|ts)$/.test(part));
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) expect(existsSync(path.join(root, file))).toBe(true);
+    },
+  );
 
   it('ships no database password and no master key: both must be given at deploy time', () => {
     expect(compose).toContain('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}');

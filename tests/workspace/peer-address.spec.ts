@@ -5,13 +5,16 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PEER_ADDRESS_HEADER, setPeerAddress } from '../../scripts/peer-address.mjs';
+import { ORIGINAL_HEADERS_HEADER, PEER_ADDRESS_HEADER, setPeerAddress } from '../../scripts/peer-address.mjs';
 
-async function peerSeenBehind(send: Record<string, string>): Promise<string | string[] | undefined> {
+async function peerSeenBehind(
+  send: Record<string, string>,
+  header: string = PEER_ADDRESS_HEADER,
+): Promise<string | string[] | undefined> {
   let seen: string | string[] | undefined;
   const server = http.createServer((request, response) => {
     setPeerAddress(request);
-    seen = request.headers[PEER_ADDRESS_HEADER];
+    seen = request.headers[header];
     response.end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -36,5 +39,19 @@ describe('the peer address header of serve-next.mjs', () => {
 
   test('a spoofed header from the client is overwritten with the real peer', async () => {
     expect(await peerSeenBehind({ [PEER_ADDRESS_HEADER]: '198.51.100.66' })).toBe('127.0.0.1');
+  });
+
+  test('lists the headers the request arrived with (Next.js adds x-forwarded-* later), whatever the client claimed', async () => {
+    const names = String(
+      await peerSeenBehind(
+        { 'X-Forwarded-For': '203.0.113.7', [ORIGINAL_HEADERS_HEADER]: 'host' },
+        ORIGINAL_HEADERS_HEADER,
+      ),
+    ).split(',');
+    expect(names).toContain('x-forwarded-for');
+    expect(names).toContain('host');
+    expect(names).not.toContain(ORIGINAL_HEADERS_HEADER);
+    expect(names).not.toContain(PEER_ADDRESS_HEADER);
+    expect(String(await peerSeenBehind({}, ORIGINAL_HEADERS_HEADER)).split(',')).not.toContain('x-forwarded-for');
   });
 });

@@ -17,21 +17,18 @@ const require = createRequire(import.meta.url);
 const prismaCli = require.resolve('prisma/build/index.js');
 
 const configured = process.env.PRISMA_SCHEMA_ENGINE_BINARY;
-const engineBinary = configured && fs.existsSync(configured) ? configured : path.join(here, 'schema-engine-unavailable.mjs');
+const engineBinary =
+  configured && fs.existsSync(configured) ? configured : path.join(here, 'schema-engine-unavailable.mjs');
 
-const result = spawnSync(
-  process.execPath,
-  [prismaCli, 'generate', '--schema', path.join('prisma', 'schema.prisma')],
-  {
-    cwd: repoRoot,
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      PRISMA_SCHEMA_ENGINE_BINARY: engineBinary,
-      CHECKPOINT_DISABLE: '1', // no version check call to Prisma's servers
-      PRISMA_HIDE_UPDATE_MESSAGE: '1',
-    },
+const result = spawnSync(process.execPath, [prismaCli, 'generate', '--schema', path.join('prisma', 'schema.prisma')], {
+  cwd: repoRoot,
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    PRISMA_SCHEMA_ENGINE_BINARY: engineBinary,
+    CHECKPOINT_DISABLE: '1', // no version check call to Prisma's servers
+    PRISMA_HIDE_UPDATE_MESSAGE: '1',
   },
-);
+});
 if (result.error) throw result.error;
 process.exit(result.status ?? 1);

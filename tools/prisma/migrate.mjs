@@ -77,7 +77,9 @@ async function main(argv) {
         if (created === null) {
           console.log(`No schema change since the last migration in ${shown}: nothing created.`);
         } else {
-          console.log(`Created ${path.join(shown, created, 'migration.sql')}. Review it, then apply it with db:migrate:deploy.`);
+          console.log(
+            `Created ${path.join(shown, created, 'migration.sql')}. Review it, then apply it with db:migrate:deploy.`,
+          );
         }
         return 0;
       } finally {
@@ -91,7 +93,10 @@ async function main(argv) {
         const { applied } = await applyPendingMigrations(server, { migrationsDir });
         const took = ((performance.now() - started) / 1000).toFixed(1);
         if (applied.length === 0) console.log(`${server.description}: no pending migrations (${took} s).`);
-        else console.log(`${server.description}: applied ${applied.length} migration(s) in ${took} s:\n${applied.map((n) => `  ${n}`).join('\n')}`);
+        else
+          console.log(
+            `${server.description}: applied ${applied.length} migration(s) in ${took} s:\n${applied.map((n) => `  ${n}`).join('\n')}`,
+          );
         await grantAppRoleAfterDeploy(process.env);
         return 0;
       } finally {
@@ -138,7 +143,9 @@ async function grantAppRoleAfterDeploy(env) {
   const appUrl = env.DATABASE_URL?.trim();
   if (!ownerUrl || !appUrl || roleOfUrl(ownerUrl) === roleOfUrl(appUrl)) return;
   const done = await setUpAppRoleFromUrls(ownerUrl, appUrl);
-  console.log(`App role ${roleOfUrl(appUrl)}${done.created ? ' (created)' : ''}: rows of ${done.tables} tables in schema ${done.schema}, audit tables insert and select only; owner ${done.owner}.`);
+  console.log(
+    `App role ${roleOfUrl(appUrl)}${done.created ? ' (created)' : ''}: rows of ${done.tables} tables in schema ${done.schema}, audit tables insert and select only; owner ${done.owner}.`,
+  );
 }
 
 function printStatus(status, shown) {
@@ -149,7 +156,8 @@ function printStatus(status, shown) {
     const edited = status.edited.includes(name) ? '  (edited after it was applied)' : '';
     console.log(`  ${state}  ${name}${edited}`);
   }
-  for (const name of status.missingFromDisk) console.log(`  MISSING  ${name}  (applied to the database, not in ${shown})`);
+  for (const name of status.missingFromDisk)
+    console.log(`  MISSING  ${name}  (applied to the database, not in ${shown})`);
   if (status.drift !== null) {
     console.log('The database schema has drifted from what the migrations produce. To get there from the migrations:');
     console.log(status.drift.trimEnd().replace(/^/gm, '    '));
@@ -158,8 +166,8 @@ function printStatus(status, shown) {
   else if (status.failed.length > 0) {
     console.log('A migration failed. Undo what it did, then `resolve --rolled-back <migration>` and deploy again;');
     console.log('or finish it by hand, then `resolve --applied <migration>`.');
-  }
-  else if (status.pending.length > 0 && status.missingFromDisk.length === 0) console.log('Pending migrations: run db:migrate:deploy.');
+  } else if (status.pending.length > 0 && status.missingFromDisk.length === 0)
+    console.log('Pending migrations: run db:migrate:deploy.');
   else console.log('The database and the migrations folder disagree: see above.');
 }
 

@@ -31,7 +31,10 @@ for (const line of text.split('\n')) {
   if (!match) continue;
   const from = Number.parseInt(match[1], 16);
   if (from > 0x7f) continue;
-  const to = match[2].trim().split(' ').map((h) => Number.parseInt(h, 16));
+  const to = match[2]
+    .trim()
+    .split(' ')
+    .map((h) => Number.parseInt(h, 16));
   rows.push({ from, to, name: match[3] });
 }
 if (rows.length === 0) throw new Error('no ASCII rows found: has the file format changed?');
@@ -51,6 +54,9 @@ export const ASCII_CONFUSABLES: ReadonlyMap<string, string> = new Map([
 ${rows.map((r) => `  [${literal([r.from])}, ${literal(r.to)}], // ${r.name}`).join('\n')}
 ]);
 `;
-const target = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../libs/protocol/src/confusables-ascii.ts');
+const target = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../libs/protocol/src/confusables-ascii.ts',
+);
 writeFileSync(target, out);
 console.log(`wrote ${rows.length} rows of confusables.txt ${version} to ${path.relative(process.cwd(), target)}`);

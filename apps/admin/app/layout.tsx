@@ -4,11 +4,15 @@ import { pageLanguage } from '../src/server/pages';
 import { HydrationMarker } from '../src/ui/hydration-marker';
 import './globals.css';
 
-export const metadata: Metadata = {
-  title: 'OpenDescent administration',
-  description: 'Enrol, attest and revoke your organisation’s devices.',
-  robots: { index: false, follow: false },
-};
+/** In the page's language; each page's title goes before the app's name (WCAG 2.4.2). */
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await pageLanguage();
+  return {
+    title: { template: t('titleTemplate', { page: '%s' }), default: t('appTitle') },
+    description: t('appDescription'),
+    robots: { index: false, follow: false },
+  };
+}
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const { locale } = await pageLanguage();

@@ -38,7 +38,11 @@ interface Probe {
 }
 
 /** Best accuracy of "existing iff time > t" or "existing iff time < t" over every threshold t. */
-export function bestThreshold(probes: readonly Probe[]): { accuracy: number; threshold: number; slowerIsExisting: boolean } {
+export function bestThreshold(probes: readonly Probe[]): {
+  accuracy: number;
+  threshold: number;
+  slowerIsExisting: boolean;
+} {
   const sorted = [...probes].sort((a, b) => a.ms - b.ms);
   const existingTotal = probes.filter((p) => p.existing).length;
   let best = { accuracy: 0, threshold: -Infinity, slowerIsExisting: true };
@@ -49,7 +53,12 @@ export function bestThreshold(probes: readonly Probe[]): { accuracy: number; thr
     const unknownBelow = below - existingBelow;
     const slower = (unknownBelow + (existingTotal - existingBelow)) / probes.length;
     const faster = 1 - slower;
-    const threshold = i === 0 ? -Infinity : i === sorted.length ? Infinity : ((sorted[i - 1] as Probe).ms + (sorted[i] as Probe).ms) / 2;
+    const threshold =
+      i === 0
+        ? -Infinity
+        : i === sorted.length
+          ? Infinity
+          : ((sorted[i - 1] as Probe).ms + (sorted[i] as Probe).ms) / 2;
     if (slower > best.accuracy) best = { accuracy: slower, threshold, slowerIsExisting: true };
     if (faster > best.accuracy) best = { accuracy: faster, threshold, slowerIsExisting: false };
     if (i < sorted.length && (sorted[i] as Probe).existing) existingBelow++;
@@ -58,7 +67,7 @@ export function bestThreshold(probes: readonly Probe[]): { accuracy: number; thr
 }
 
 function classify(probes: readonly Probe[], rule: { threshold: number; slowerIsExisting: boolean }): number {
-  const right = probes.filter((p) => ((p.ms > rule.threshold) === rule.slowerIsExisting) === p.existing).length;
+  const right = probes.filter((p) => (p.ms > rule.threshold === rule.slowerIsExisting) === p.existing).length;
   return right / probes.length;
 }
 
@@ -116,8 +125,13 @@ async function rounds(probeSet: () => Promise<Probe[]>): Promise<Round[]> {
 }
 
 function summarise(name: string, floorMs: number, done: readonly Round[]): Phase {
-  const times = (wanted: boolean) => done.flatMap((r) => r.probes.filter((p) => p.existing === wanted).map((p) => p.ms));
-  const stats = (values: number[]) => ({ median: quantile(values, 0.5), p95: quantile(values, 0.95), max: Math.max(...values) });
+  const times = (wanted: boolean) =>
+    done.flatMap((r) => r.probes.filter((p) => p.existing === wanted).map((p) => p.ms));
+  const stats = (values: number[]) => ({
+    median: quantile(values, 0.5),
+    p95: quantile(values, 0.95),
+    max: Math.max(...values),
+  });
   const phase = {
     name,
     floorMs,
@@ -155,7 +169,10 @@ async function main(): Promise<void> {
     }
     const unknown = Array.from({ length: MEMBERS }, (_, i) => `stranger${i}@example.org`);
 
-    const withFloor = (floorMs: number): AdminServices => ({ ...app.services, config: { ...app.services.config, directory: { ...app.services.config.directory, answerFloorMs: floorMs } } });
+    const withFloor = (floorMs: number): AdminServices => ({
+      ...app.services,
+      config: { ...app.services.config, directory: { ...app.services.config.directory, answerFloorMs: floorMs } },
+    });
     const probe = async (device: TestDevice, address: string): Promise<number> => {
       const body = await device.lookup(address);
       const started = performance.now();
@@ -165,9 +182,13 @@ async function main(): Promise<void> {
       return ms;
     };
     const probeSet = async (): Promise<Probe[]> => {
-      const order = shuffled([...existing.slice(0, PROBES).map((a) => ({ a, existing: true })), ...unknown.slice(0, PROBES).map((a) => ({ a, existing: false }))]);
+      const order = shuffled([
+        ...existing.slice(0, PROBES).map((a) => ({ a, existing: true })),
+        ...unknown.slice(0, PROBES).map((a) => ({ a, existing: false })),
+      ]);
       const probes: Probe[] = [];
-      for (const { a, existing: isExisting } of order) probes.push({ existing: isExisting, ms: await probe(prober, a) });
+      for (const { a, existing: isExisting } of order)
+        probes.push({ existing: isExisting, ms: await probe(prober, a) });
       return probes;
     };
 
@@ -175,14 +196,30 @@ async function main(): Promise<void> {
     for (const floorMs of [0, FLOOR_MS]) {
       useAdminServicesForTests(withFloor(floorMs));
       for (let i = 0; i < WARM_UP; i++) await probe(prober, (i % 2 ? existing : unknown)[i % MEMBERS] as string);
-      phases.push(summarise(floorMs === 0 ? 'look-up, answer floor off (baseline)' : `look-up, answer floor ${floorMs} ms`, floorMs, await rounds(probeSet)));
+      phases.push(
+        summarise(
+          floorMs === 0 ? 'look-up, answer floor off (baseline)' : `look-up, answer floor ${floorMs} ms`,
+          floorMs,
+          await rounds(probeSet),
+        ),
+      );
     }
     const now = app.services.now();
     const queries: Record<string, (address: string) => Promise<unknown>> = {
       'query only: nested ORM read (before)': (address) =>
         app.database.prisma.member.findUnique({
           where: { address },
-          select: { address: true, devices: { where: { status: 'active' }, select: { id: true, prekeySlotId: true, attestations: { where: { expiresAt: { gt: now } }, orderBy: { expiresAt: 'desc' }, take: 1 } } } },
+          select: {
+            address: true,
+            devices: {
+              where: { status: 'active' },
+              select: {
+                id: true,
+                prekeySlotId: true,
+                attestations: { where: { expiresAt: { gt: now } }, orderBy: { expiresAt: 'desc' }, take: 1 },
+              },
+            },
+          },
         }),
       'query only: one statement (now)': (address) => currentDevicesAt(app.database.prisma, address, now),
     };
@@ -190,7 +227,10 @@ async function main(): Promise<void> {
       for (let i = 0; i < WARM_UP; i++) await query((i % 2 ? existing : unknown)[i % MEMBERS] as string);
       const timedSet = async (): Promise<Probe[]> => {
         const probes: Probe[] = [];
-        for (const { a, isExisting } of shuffled([...existing.map((a) => ({ a, isExisting: true })), ...unknown.map((a) => ({ a, isExisting: false }))])) {
+        for (const { a, isExisting } of shuffled([
+          ...existing.map((a) => ({ a, isExisting: true })),
+          ...unknown.map((a) => ({ a, isExisting: false })),
+        ])) {
           const started = performance.now();
           await query(a);
           probes.push({ existing: isExisting, ms: performance.now() - started });
@@ -210,7 +250,10 @@ function writeResults(phases: readonly Phase[]): void {
   mkdirSync(outDir, { recursive: true });
   const measuredAt = new Date().toISOString();
   const machine = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg: os.loadavg() };
-  writeFileSync(path.join(outDir, 'directory.json'), `${JSON.stringify({ measuredAt, machine, probes: PROBES, rounds: ROUNDS, phases }, null, 2)}\n`);
+  writeFileSync(
+    path.join(outDir, 'directory.json'),
+    `${JSON.stringify({ measuredAt, machine, probes: PROBES, rounds: ROUNDS, phases }, null, 2)}\n`,
+  );
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const ms = (x: number) => `${x.toFixed(2)} ms`;
   const rows = phases.map(

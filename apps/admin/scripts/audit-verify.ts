@@ -19,7 +19,10 @@ const USAGE = 'usage: npm run admin:audit-verify [-- --org-keys <hex public key>
 async function main(argv: string[]): Promise<number> {
   let trustedPublicKeys: Uint8Array[] | undefined;
   try {
-    const { values } = parseArgs({ args: argv, options: { 'org-keys': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { 'org-keys': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
     if (values.help) {
       console.log(USAGE);
       return 0;
@@ -31,14 +34,21 @@ async function main(argv: string[]): Promise<number> {
   }
   let database: AdminDatabase | undefined;
   try {
-    database = await openDatabase(databaseConfigFromEnv({ DATABASE_URL: process.env.DATABASE_URL, ADMIN_DB_DIR: process.env.ADMIN_DB_DIR }, { baseDir: process.cwd() }), { poolSize: 1 });
+    database = await openDatabase(
+      databaseConfigFromEnv(
+        { DATABASE_URL: process.env.DATABASE_URL, ADMIN_DB_DIR: process.env.ADMIN_DB_DIR },
+        { baseDir: process.cwd() },
+      ),
+      { poolSize: 1 },
+    );
     const result = await verifyAuditLog(database.prisma, { trustedPublicKeys });
     const checkpointNote =
       result.lastCheckpointSeq === null ? 'no checkpoint yet' : `last checkpoint at seq ${result.lastCheckpointSeq}`;
     const [first, ...others] = result.problems;
     if (first) {
       console.error(`admin:audit-verify: ${first.kind.replace('_', ' ')} at seq ${first.seq}: ${first.message}`);
-      if (others.length > 0) console.error(`admin:audit-verify: ${others.length} more problem(s), from seq ${others[0]?.seq}`);
+      if (others.length > 0)
+        console.error(`admin:audit-verify: ${others.length} more problem(s), from seq ${others[0]?.seq}`);
       return 1;
     }
     if (result.events === 0) {
@@ -60,12 +70,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function parseKeys(text: string): Uint8Array[] {
-  const keys = text.split(',').map((k) => k.trim()).filter(Boolean);
+  const keys = text
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (keys.length === 0 || keys.some((k) => !/^[0-9a-f]{64}$/i.test(k))) {
     throw new Error('--org-keys: expected comma-separated 64-character hexadecimal Ed25519 public keys');
   }
   return keys.map((k) => Uint8Array.from(Buffer.from(k, 'hex')));
 }
-
 
 runCommand('admin:audit-verify', main);

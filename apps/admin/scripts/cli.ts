@@ -8,7 +8,8 @@ const PLAIN_ERRORS = new Set(['ConfigError', 'ResetLinkError']);
 const flatten = (text: string) => text.replace(/\s*\n\s*/g, ' ');
 
 export function errorLine(error: unknown): string {
-  if (error instanceof Error && error.name === 'EmbeddedDatabaseInUseError') return `stop the admin app first: ${flatten(error.message)}`;
+  if (error instanceof Error && error.name === 'EmbeddedDatabaseInUseError')
+    return `stop the admin app first: ${flatten(error.message)}`;
   if (error instanceof Error && PLAIN_ERRORS.has(error.name)) return flatten(error.message);
   if (error instanceof Error && (error as { code?: unknown }).code === 'P2021') {
     return 'the admin database has no tables yet: start the admin app once (or run npm run db:migrate:deploy), then run this again';

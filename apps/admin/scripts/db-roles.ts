@@ -12,12 +12,16 @@ import pg from 'pg';
 import { passwordOfUrl, roleOfUrl, setUpAppRole } from '../src/server/db/database-roles.mjs';
 import { runCommand } from './cli';
 
-const USAGE = 'usage: ADMIN_MIGRATION_DATABASE_URL=<owner URL> DATABASE_URL=<app URL> npm run admin:db-roles [-- --app-role <name>]';
+const USAGE =
+  'usage: ADMIN_MIGRATION_DATABASE_URL=<owner URL> DATABASE_URL=<app URL> npm run admin:db-roles [-- --app-role <name>]';
 
 async function main(argv: string[]): Promise<number> {
   let appRoleOption: string | undefined;
   try {
-    const { values } = parseArgs({ args: argv, options: { 'app-role': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { 'app-role': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
     if (values.help) {
       console.log(USAGE);
       return 0;
@@ -30,10 +34,13 @@ async function main(argv: string[]): Promise<number> {
   const appUrl = process.env.DATABASE_URL?.trim() || undefined;
   const ownerUrl = process.env.ADMIN_MIGRATION_DATABASE_URL?.trim() || appUrl;
   if (!ownerUrl) {
-    console.error('admin:db-roles: PostgreSQL only (the embedded database has a single role): set ADMIN_MIGRATION_DATABASE_URL to the owner\'s connection');
+    console.error(
+      "admin:db-roles: PostgreSQL only (the embedded database has a single role): set ADMIN_MIGRATION_DATABASE_URL to the owner's connection",
+    );
     return 2;
   }
-  const appRole = appRoleOption ?? (process.env.ADMIN_MIGRATION_DATABASE_URL?.trim() && appUrl ? roleOfUrl(appUrl) : undefined);
+  const appRole =
+    appRoleOption ?? (process.env.ADMIN_MIGRATION_DATABASE_URL?.trim() && appUrl ? roleOfUrl(appUrl) : undefined);
   if (!appRole) {
     console.error(`admin:db-roles: name the app role with --app-role, or set DATABASE_URL to its connection\n${USAGE}`);
     return 2;

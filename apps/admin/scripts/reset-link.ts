@@ -25,7 +25,9 @@ async function main(argv: string[]): Promise<number> {
     const services = createAdminServices(database.prisma, config);
     try {
       const { link, expiresAt, admin } = await createResetLinkFromCli(services, identifier);
-      console.log(`admin: one-time passkey reset link for ${admin.displayName} (${admin.id}), valid until ${expiresAt.toISOString()}; it is shown once:`);
+      console.log(
+        `admin: one-time passkey reset link for ${admin.displayName} (${admin.id}), valid until ${expiresAt.toISOString()}; it is shown once:`,
+      );
       console.log(link);
       return 0;
     } finally {
@@ -38,6 +40,5 @@ async function main(argv: string[]): Promise<number> {
     await database?.close().catch(() => undefined);
   }
 }
-
 
 runCommand('admin:reset-link', main);

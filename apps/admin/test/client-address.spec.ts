@@ -28,7 +28,9 @@ describe('the source address', () => {
   });
 
   test('in a forwarded-for chain, is the rightmost hop that is not one of our proxies (spoofed hops on the left are ignored)', () => {
-    expect(clientAddress(requestFrom('10.0.0.1', '1.1.1.1, 198.51.100.1, 10.0.0.2'), BEHIND_PROXY)).toBe('198.51.100.1');
+    expect(clientAddress(requestFrom('10.0.0.1', '1.1.1.1, 198.51.100.1, 10.0.0.2'), BEHIND_PROXY)).toBe(
+      '198.51.100.1',
+    );
     expect(clientAddress(requestFrom('10.0.0.1', '198.51.100.1,10.0.0.2'), BEHIND_PROXY)).toBe('198.51.100.1');
     // Every hop one of ours: the request started inside; the peer it is.
     expect(clientAddress(requestFrom('10.0.0.1', '10.0.0.2'), BEHIND_PROXY)).toBe('10.0.0.1');

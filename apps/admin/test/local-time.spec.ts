@@ -5,7 +5,6 @@
  */
 import { createElement as h } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { formatNodes } from '../src/ui/format-nodes';
 import { formatDateTime, LocalTime } from '../src/ui/local-time';
 
 const AT = '2026-12-04T21:08:00.000Z';
@@ -31,12 +30,5 @@ describe('<LocalTime>', () => {
 
   test('renders a missing time as the word for never', () => {
     expect(renderToStaticMarkup(h(LocalTime, { iso: null, locale: 'fr', never: 'jamais' }))).toBe('jamais');
-  });
-});
-
-describe('formatNodes', () => {
-  test('puts elements where the placeholders are and keeps unknown placeholders as written', () => {
-    const html = renderToStaticMarkup(h('p', null, formatNodes('Valid until {time}, {other}.', { time: h('b', null, 'then') })));
-    expect(html).toBe('<p>Valid until <b>then</b>, {other}.</p>');
   });
 });

@@ -23,11 +23,35 @@ describe('sealing', () => {
   });
 
   test.each([
-    ['another master key', (s: Uint8Array, pk: Uint8Array) => openOrgKeySeed(new Uint8Array(randomBytes(32)), orgId, pk, s)],
+    [
+      'another master key',
+      (s: Uint8Array, pk: Uint8Array) => openOrgKeySeed(new Uint8Array(randomBytes(32)), orgId, pk, s),
+    ],
     ['another org id', (s: Uint8Array, pk: Uint8Array) => openOrgKeySeed(master, new Uint8Array(16), pk, s)],
-    ['another public key (box moved to another row)', (s: Uint8Array) => openOrgKeySeed(master, orgId, new Uint8Array(32), s)],
-    ['a flipped bit', (s: Uint8Array, pk: Uint8Array) => openOrgKeySeed(master, orgId, pk, s.map((b, i) => (i === 30 ? b ^ 1 : b)))],
-    ['an unknown format byte', (s: Uint8Array, pk: Uint8Array) => openOrgKeySeed(master, orgId, pk, s.map((b, i) => (i === 0 ? 2 : b)))],
+    [
+      'another public key (box moved to another row)',
+      (s: Uint8Array) => openOrgKeySeed(master, orgId, new Uint8Array(32), s),
+    ],
+    [
+      'a flipped bit',
+      (s: Uint8Array, pk: Uint8Array) =>
+        openOrgKeySeed(
+          master,
+          orgId,
+          pk,
+          s.map((b, i) => (i === 30 ? b ^ 1 : b)),
+        ),
+    ],
+    [
+      'an unknown format byte',
+      (s: Uint8Array, pk: Uint8Array) =>
+        openOrgKeySeed(
+          master,
+          orgId,
+          pk,
+          s.map((b, i) => (i === 0 ? 2 : b)),
+        ),
+    ],
   ])('does not open with %s', async (_what, attempt) => {
     const { publicKey, privateKey } = await generateEd25519KeyPair();
     const sealed = sealOrgKeySeed(master, orgId, publicKey, privateKey.exposeBytes());
@@ -49,11 +73,19 @@ describe('in the database', () => {
     const signer = await activeSigner(app.services);
     const row = await app.database.prisma.orgKey.findFirstOrThrow();
     expect(Buffer.from(row.publicKey)).toEqual(Buffer.from(signer.privateKey.publicKey));
-    expect(Buffer.from(row.sealedPrivateKey as Uint8Array).includes(Buffer.from(signer.privateKey.exposeBytes()))).toBe(false);
+    expect(Buffer.from(row.sealedPrivateKey as Uint8Array).includes(Buffer.from(signer.privateKey.exposeBytes()))).toBe(
+      false,
+    );
   });
 
   test('another master key cannot sign: a clear error names the master key', async () => {
-    const other = createAdminServices(app.database.prisma, loadServerConfig({ ADMIN_MASTER_KEY: randomBytes(32).toString('hex'), ADMIN_PUBLIC_URL: 'http://localhost:3001' }));
+    const other = createAdminServices(
+      app.database.prisma,
+      loadServerConfig({
+        ADMIN_MASTER_KEY: randomBytes(32).toString('hex'),
+        ADMIN_PUBLIC_URL: 'http://localhost:3001',
+      }),
+    );
     await expect(activeSigner(other)).rejects.toThrow(/master key does not open the organisation key/);
     other.pusher.close();
   });

@@ -3,7 +3,14 @@
  * window of its length, all checks or none, refused events never stored, and two callers racing
  * for the last unit cannot both take it.
  */
-import { MAX_WINDOW_SECONDS, peekRateLimit, rateLimited, recordRateLimitHit, takeRateLimit, type RateLimitCheck } from '../src/server/http/rate-limit';
+import {
+  MAX_WINDOW_SECONDS,
+  peekRateLimit,
+  rateLimited,
+  recordRateLimitHit,
+  takeRateLimit,
+  type RateLimitCheck,
+} from '../src/server/http/rate-limit';
 import { purgeExpired } from '../src/server/housekeeping';
 import { DATABASE_KINDS, SLOW, startTestApp, type TestApp } from './support/test-services';
 
@@ -89,7 +96,9 @@ describe.each(DATABASE_KINDS)('sliding-window rate limits on the %s database', (
   test('a malformed rule is a programming error, refused before anything is counted', async () => {
     const key = freshKey('bad-rule');
     await expect(take([{ key, rule: { limit: 0, windowSeconds: 60 } }])).rejects.toThrow('invalid rate limit rule');
-    await expect(take([{ key, rule: { limit: 1, windowSeconds: MAX_WINDOW_SECONDS + 1 } }])).rejects.toThrow('invalid rate limit rule');
+    await expect(take([{ key, rule: { limit: 1, windowSeconds: MAX_WINDOW_SECONDS + 1 } }])).rejects.toThrow(
+      'invalid rate limit rule',
+    );
     expect(await app.services.prisma.rateLimitHit.count({ where: { key } })).toBe(0);
   });
 
@@ -97,7 +106,11 @@ describe.each(DATABASE_KINDS)('sliding-window rate limits on the %s database', (
     const old = freshKey('old');
     const young = freshKey('young');
     await recordRateLimitHit(app.services.prisma, [old], new Date(now().getTime() - (MAX_WINDOW_SECONDS + 1) * 1000));
-    await recordRateLimitHit(app.services.prisma, [young], new Date(now().getTime() - (MAX_WINDOW_SECONDS - 60) * 1000));
+    await recordRateLimitHit(
+      app.services.prisma,
+      [young],
+      new Date(now().getTime() - (MAX_WINDOW_SECONDS - 60) * 1000),
+    );
     await purgeExpired(app.services);
     expect(await app.services.prisma.rateLimitHit.count({ where: { key: old } })).toBe(0);
     expect(await app.services.prisma.rateLimitHit.count({ where: { key: young } })).toBe(1);

@@ -12,7 +12,8 @@ import type { AdminDatabase } from '../src/server/db';
 import { runAdminCommand, withEmbeddedDatabase } from './support/admin-command';
 import { MIGRATIONS_DIR, SLOW } from './support/test-services';
 
-const runCommand = (dir: string, ...args: string[]) => runAdminCommand('admin:reset-link', dir, args, { ADMIN_PUBLIC_URL: 'http://localhost:3001' });
+const runCommand = (dir: string, ...args: string[]) =>
+  runAdminCommand('admin:reset-link', dir, args, { ADMIN_PUBLIC_URL: 'http://localhost:3001' });
 
 describe('npm run admin:reset-link', () => {
   let dir: string;
@@ -42,8 +43,16 @@ describe('npm run admin:reset-link', () => {
       expect(match).not.toBeNull();
       const token = (match as RegExpExecArray)[1] as string;
       await withDatabase(async (db) => {
-        const invitation = await db.prisma.adminInvitation.findUniqueOrThrow({ where: { tokenHash: invitationHash(token) } });
-        expect(invitation).toMatchObject({ purpose: 'reset', adminId, createdBy: 'system:cli', usedAt: null, cancelledAt: null });
+        const invitation = await db.prisma.adminInvitation.findUniqueOrThrow({
+          where: { tokenHash: invitationHash(token) },
+        });
+        expect(invitation).toMatchObject({
+          purpose: 'reset',
+          adminId,
+          createdBy: 'system:cli',
+          usedAt: null,
+          cancelledAt: null,
+        });
         const audit = await db.prisma.auditEvent.findMany({ where: { action: 'admin.passkey_reset_link_created' } });
         expect(audit).toHaveLength(1);
         expect(audit[0]).toMatchObject({ actor: 'system:cli', detail: { adminId, invitationId: invitation.id } });
@@ -73,7 +82,9 @@ describe('npm run admin:reset-link', () => {
         const run = runCommand(dir, 'Ada Admin');
         expect(run.status).toBe(1);
         expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-        expect(run.stderr).toMatch(/^admin:reset-link: stop the admin app first: The embedded database in .* is already open/);
+        expect(run.stderr).toMatch(
+          /^admin:reset-link: stop the admin app first: The embedded database in .* is already open/,
+        );
       });
     },
     SLOW,

@@ -74,8 +74,12 @@ describe('proxy.ts', () => {
 
   test('a policy sent by the client is replaced, so nobody can choose the nonce Next.js uses', () => {
     const forged = "script-src 'nonce-chosen-by-the-attacker'";
-    const response = proxy(new NextRequest('http://localhost:3001/audit', { headers: { 'content-security-policy': forged } }));
-    expect(response.headers.get('x-middleware-request-content-security-policy')).not.toContain('chosen-by-the-attacker');
+    const response = proxy(
+      new NextRequest('http://localhost:3001/audit', { headers: { 'content-security-policy': forged } }),
+    );
+    expect(response.headers.get('x-middleware-request-content-security-policy')).not.toContain(
+      'chosen-by-the-attacker',
+    );
   });
 
   test.each([
@@ -99,6 +103,8 @@ describe('responseHeaders (set by scripts/serve-next.mjs on every response)', ()
 
   test('sends no HSTS over plain http (localhost), which a browser would otherwise refuse to reach afterwards', () => {
     expect(responseHeaders(loadServerConfig({ ADMIN_MASTER_KEY: KEY }))).toEqual({});
-    expect(responseHeaders(loadServerConfig({ ADMIN_PUBLIC_URL: 'http://admin.internal:8080', ADMIN_MASTER_KEY: KEY }))).toEqual({});
+    expect(
+      responseHeaders(loadServerConfig({ ADMIN_PUBLIC_URL: 'http://admin.internal:8080', ADMIN_MASTER_KEY: KEY })),
+    ).toEqual({});
   });
 });

@@ -18,16 +18,28 @@ describe('admin app server configuration', () => {
       relayUrls: [],
       attestationLifetimeSeconds: 7 * 24 * 3600,
       enrolmentCodeLifetimeSeconds: 24 * 3600,
+      tokenKeyIssueSeconds: 7 * 24 * 3600,
+      revocationListValiditySeconds: 24 * 3600,
       directoryLookupsPerHour: 20,
     });
     // Unless an installation from before issue 10 keeps it inside (embedded-modes.spec.ts).
     if (!fs.existsSync(path.resolve('.data', 'admin-db', 'master-key'))) {
-      expect(config.masterKey).toMatchObject({ kind: 'embedded-file', file: path.resolve('.data', 'admin-db-secrets', 'master-key'), insideDataFolder: false });
+      expect(config.masterKey).toMatchObject({
+        kind: 'embedded-file',
+        file: path.resolve('.data', 'admin-db-secrets', 'master-key'),
+        insideDataFolder: false,
+      });
     }
   });
 
   it('uses PostgreSQL when DATABASE_URL is set, and resolves a relative ADMIN_DB_DIR from the working directory', () => {
-    expect(loadServerConfig({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test', ADMIN_DB_DIR: 'tmp/db', ADMIN_MASTER_KEY: KEY })).toMatchObject({
+    expect(
+      loadServerConfig({
+        DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test',
+        ADMIN_DB_DIR: 'tmp/db',
+        ADMIN_MASTER_KEY: KEY,
+      }),
+    ).toMatchObject({
       databaseUrl: 'postgresql://postgres@127.0.0.1:5432/test',
       embeddedDatabaseDir: path.resolve('tmp', 'db'),
     });
@@ -35,8 +47,16 @@ describe('admin app server configuration', () => {
 
   it('takes the public URL, relying party id and relay URLs from the environment', () => {
     expect(
-      loadServerConfig({ ADMIN_PUBLIC_URL: 'https://admin.example.org/', ADMIN_RELAY_URLS: 'https://relay1.example.org/, https://relay2.example.org', ADMIN_PORT: '8080' }),
-    ).toMatchObject({ publicUrl: 'https://admin.example.org', rpId: 'admin.example.org', relayUrls: ['https://relay1.example.org', 'https://relay2.example.org'] });
+      loadServerConfig({
+        ADMIN_PUBLIC_URL: 'https://admin.example.org/',
+        ADMIN_RELAY_URLS: 'https://relay1.example.org/, https://relay2.example.org',
+        ADMIN_PORT: '8080',
+      }),
+    ).toMatchObject({
+      publicUrl: 'https://admin.example.org',
+      rpId: 'admin.example.org',
+      relayUrls: ['https://relay1.example.org', 'https://relay2.example.org'],
+    });
     expect(loadServerConfig({ ADMIN_PORT: '4000' }).publicUrl).toBe('http://localhost:4000');
   });
 
@@ -46,12 +66,32 @@ describe('admin app server configuration', () => {
     ['DATABASE_URL', 'not a url', 'DATABASE_URL: expected a postgresql:// connection URL'],
     ['ADMIN_PUBLIC_URL', 'https://admin.example.org/path', 'ADMIN_PUBLIC_URL: expected an origin only'],
     ['ADMIN_RELAY_URLS', 'ftp://relay', 'ADMIN_RELAY_URLS: expected comma-separated http(s) base URLs'],
-    ['ADMIN_ATTESTATION_LIFETIME_HOURS', '745', 'ADMIN_ATTESTATION_LIFETIME_HOURS: expected a number of hours between 1 and 744'],
+    [
+      'ADMIN_ATTESTATION_LIFETIME_HOURS',
+      '745',
+      'ADMIN_ATTESTATION_LIFETIME_HOURS: expected a number of hours between 1 and 744',
+    ],
+    ['ADMIN_TOKEN_KEY_ISSUE_DAYS', '1', 'ADMIN_TOKEN_KEY_ISSUE_DAYS: expected a number of days between 2 and 30'],
+    ['ADMIN_TOKEN_KEY_ISSUE_DAYS', '31', 'ADMIN_TOKEN_KEY_ISSUE_DAYS: expected a number of days between 2 and 30'],
+    [
+      'ADMIN_REVOCATION_LIST_VALIDITY_SECONDS',
+      '119',
+      'ADMIN_REVOCATION_LIST_VALIDITY_SECONDS: expected a number of seconds between 120 and 604800',
+    ],
+    [
+      'ADMIN_REVOCATION_LIST_VALIDITY_SECONDS',
+      '604801',
+      'ADMIN_REVOCATION_LIST_VALIDITY_SECONDS: expected a number of seconds between 120 and 604800',
+    ],
     ['ADMIN_MASTER_KEY', 'abcd', 'ADMIN_MASTER_KEY: expected 64 hexadecimal characters'],
     ['ADMIN_LOG_LEVEL', 'loud', 'ADMIN_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent'],
   ])('refuses a malformed %s (%p) with one line naming it', (name, value, message) => {
     expect(() => loadServerConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadServerConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('takes how long each token issuer key issues from ADMIN_TOKEN_KEY_ISSUE_DAYS', () => {
+    expect(loadServerConfig({ ADMIN_TOKEN_KEY_ISSUE_DAYS: '14' }).tokenKeyIssueSeconds).toBe(14 * 86_400);
   });
 
   it('refuses to start with PostgreSQL (production) and no master key, in one line', () => {
@@ -76,18 +116,23 @@ describe('admin app server configuration', () => {
 
     it.each([
       ['missing', undefined, 'does not exist'],
-      ['readable by others', 0o644, 'is open to group or others (mode 0644); it must be this user\'s alone: chmod 600'],
-      ['writable by others', 0o602, 'is open to group or others (mode 0602); it must be this user\'s alone: chmod 600'],
+      ['readable by others', 0o644, "is open to group or others (mode 0644); it must be this user's alone: chmod 600"],
+      ['writable by others', 0o602, "is open to group or others (mode 0602); it must be this user's alone: chmod 600"],
     ])('refuses a file that is %s', (_what, mode, message) => {
       const file = path.join(dir, 'key');
       if (mode !== undefined) fs.writeFileSync(file, KEY, { mode });
-      const expected = mode === undefined ? `ADMIN_MASTER_KEY_FILE: the master key file ${file} ${message}` : `ADMIN_MASTER_KEY_FILE: ${file} ${message} ${file}`;
+      const expected =
+        mode === undefined
+          ? `ADMIN_MASTER_KEY_FILE: the master key file ${file} ${message}`
+          : `ADMIN_MASTER_KEY_FILE: ${file} ${message} ${file}`;
       if (mode !== undefined) fs.chmodSync(file, mode); // past the umask
       expect(() => loadServerConfig({ ADMIN_MASTER_KEY_FILE: file })).toThrow(expected);
     });
 
     it('refuses both a key and a file', () => {
-      expect(() => loadServerConfig({ ADMIN_MASTER_KEY: KEY, ADMIN_MASTER_KEY_FILE: '/x' })).toThrow('ADMIN_MASTER_KEY: set ADMIN_MASTER_KEY or ADMIN_MASTER_KEY_FILE, not both');
+      expect(() => loadServerConfig({ ADMIN_MASTER_KEY: KEY, ADMIN_MASTER_KEY_FILE: '/x' })).toThrow(
+        'ADMIN_MASTER_KEY: set ADMIN_MASTER_KEY or ADMIN_MASTER_KEY_FILE, not both',
+      );
     });
 
     it('makes the embedded default key once, owner-only, beside the data folder, and reads the same key again', () => {
@@ -115,7 +160,12 @@ describe('the reverse proxy whose address header is believed (ADMIN_TRUSTED_PROX
   });
 
   it('takes a header name (compared in lower case) and the proxies it is believed from', () => {
-    expect(loadServerConfig({ ADMIN_TRUSTED_PROXY_HEADER: 'X-Forwarded-For', ADMIN_TRUSTED_PROXIES: ' 10.0.0.1, fd00::1 ,' })).toMatchObject({
+    expect(
+      loadServerConfig({
+        ADMIN_TRUSTED_PROXY_HEADER: 'X-Forwarded-For',
+        ADMIN_TRUSTED_PROXIES: ' 10.0.0.1, fd00::1 ,',
+      }),
+    ).toMatchObject({
       trustedProxyHeader: 'x-forwarded-for',
       trustedProxies: ['10.0.0.1', 'fd00::1'],
     });

@@ -4,7 +4,8 @@
  *   memory  the relay with the in-memory store
  *   redis   the relay with the Redis store and the socket.io Redis adapter
  * Prints `ready <url>` when listening; answers `rss` (resident set size) and `cpu` (CPU time used,
- * in microseconds) on stdin.
+ * in microseconds) on stdin, and `profile-start` / `profile-stop` (a CPU profile of what ran in
+ * between, summarised: cpu-profile-summary.ts).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { Server } from 'socket.io';
 import { startRelay } from '../src/bootstrap';
 import { loadRelayConfig } from '../src/config/relay-config';
+import { startCpuProfile, type CpuShares } from './cpu-profile-summary';
 
 async function bare(): Promise<string> {
   const http = createServer();
@@ -44,7 +46,12 @@ async function relay(store: 'memory' | 'redis'): Promise<string> {
 async function main(): Promise<void> {
   const mode = process.argv[2];
   const url = mode === 'bare' ? await bare() : await relay(mode === 'redis' ? 'redis' : 'memory');
+  let stopProfile: (() => Promise<CpuShares>) | undefined;
   createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line === 'profile-start')
+      void startCpuProfile().then((stop) => ((stopProfile = stop), console.log('profiling')));
+    if (line === 'profile-stop' && stopProfile)
+      void stopProfile().then((shares) => console.log(`profile ${JSON.stringify(shares)}`));
     if (line === 'cpu') {
       const { user, system } = process.cpuUsage();
       console.log(`cpu ${user + system}`);

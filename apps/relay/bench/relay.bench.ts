@@ -8,11 +8,12 @@
  * up to 64 ids, as a client would, and unsigned once the subscription proved the queue key, as a
  * client would: relay.md §6.3). Latency: an open loop at half the sustained rate, from the
  * sender's emit to the recipient's `deliver`. Memory: server RSS growth per idle authenticated
- * connection at 5,000 connections.
+ * connection at 5,000 connections. Access (relay.md §3.2): every relay connection redeems a Privacy
+ * Pass token minted by a test issuer; the bench measures connections per second (connect,
+ * challenge and hello) and, in its own process, the cost of one AccessTokenVerifier.verify beside
+ * one Ed25519 verify (what a signed queue command costs the relay).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
@@ -21,21 +22,18 @@ import { io, type Socket } from 'socket.io-client';
 // The bench plays the organisation and the devices, which hold private keys; the relay's own
 // sources never import @opendescent/crypto.
 import { generateEd25519KeyPair, type Ed25519KeyPair } from '@opendescent/crypto';
-import {
-  decodeChallenge,
-  decodeDeliver,
-  decodeRelayReply,
-  encodeAck,
-  encodeCreate,
-  encodeHello,
-  encodePut,
-  encodeSubscribe,
-  PROVEN_ON_THIS_CONNECTION,
-  signAttestation,
-} from '@opendescent/protocol';
+import { encodePut, relayOriginOf } from '@opendescent/protocol';
+import { RelayConnection, ack, createQueue, subscribe } from '@opendescent/relay-client';
+import { TestTokenIssuer } from '@opendescent/protocol/testing';
+import type { CpuShares } from './cpu-profile-summary';
+import { writeReport, type Mode, type Result } from './relay-report';
+import { verifyCost } from './token-verify-cost';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
 const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE_CONNECTIONS ?? 5000);
+const RATE_CONNECTIONS = Number(process.env.BENCH_RATE_CONNECTIONS ?? 2000);
+const RATE_IN_FLIGHT = 100;
+const VERIFY_ROUNDS = Number(process.env.BENCH_VERIFY_ROUNDS ?? 2000);
 const WINDOW = 8;
 const WARMUP_MS = 1_500;
 const MEASURE_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
@@ -43,6 +41,7 @@ const BLOB_BYTES = 1024;
 const ACK_BATCH = 64;
 const ACK_DELAY_MS = 20;
 const SIGNED_ACKS = process.env.BENCH_SIGNED_ACKS === '1';
+const PROFILE = process.env.BENCH_PROFILE === '1';
 const root = path.resolve(__dirname, '../../..');
 const redisPrefix = `odr-bench:${process.pid}:`;
 
@@ -61,11 +60,13 @@ async function deleteBenchKeys(): Promise<void> {
   }
 }
 
-type Mode = 'bare' | 'memory' | 'redis';
-
 interface Org {
   orgId: Uint8Array;
   key: Ed25519KeyPair;
+  /** Mints the access tokens every relay connection redeems (relay.md §3.2). */
+  issuer: TestTokenIssuer;
+  /** The signed token key set pushed to each relay server (POST /token-keys, as the admin app does). */
+  keySet: Uint8Array;
 }
 
 // ── the server process ────────────────────────────────────────────────────────────────────
@@ -74,14 +75,25 @@ interface ServerProcess {
   url: string;
   rss(): Promise<number>;
   cpuMicros(): Promise<number>;
+  /** A CPU profile of the server while `during` runs, summarised (cpu-profile-summary.ts). */
+  profile(during: () => Promise<unknown>): Promise<CpuShares>;
   stop(): Promise<void>;
 }
 
 async function startServer(mode: Mode, org: Org): Promise<ServerProcess> {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), '--expose-gc', '-r', './register.cjs', 'bench/bench-server.ts', mode], {
-    cwd: path.join(root, 'apps/relay'),
-    env: { ...process.env, BENCH_REDIS_PREFIX: redisPrefix, BENCH_ORG_ID: Buffer.from(org.orgId).toString('hex'), BENCH_ORG_KEY: Buffer.from(org.key.publicKey).toString('hex') },
-  });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    process.execPath,
+    ['--expose-gc', '-r', './register.cjs', 'bench/bench-server.ts', mode],
+    {
+      cwd: path.join(root, 'apps/relay'),
+      env: {
+        ...process.env,
+        BENCH_REDIS_PREFIX: redisPrefix,
+        BENCH_ORG_ID: Buffer.from(org.orgId).toString('hex'),
+        BENCH_ORG_KEY: Buffer.from(org.key.publicKey).toString('hex'),
+      },
+    },
+  );
   child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[${mode} server] ${chunk}`));
   const lines = createInterface({ input: child.stdout });
   const waiters: ((line: string) => void)[] = [];
@@ -89,8 +101,17 @@ async function startServer(mode: Mode, org: Org): Promise<ServerProcess> {
   const next = () => new Promise<string>((resolve) => waiters.push(resolve));
   let line = await next();
   while (!line.startsWith('ready ')) line = await next();
+  const url = line.slice('ready '.length);
+  if (mode !== 'bare') {
+    const pushed = await fetch(`${url}/token-keys`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: Buffer.from(org.keySet),
+    });
+    if (pushed.status !== 200) throw new Error(`the ${mode} server refused the token key set: HTTP ${pushed.status}`);
+  }
   return {
-    url: line.slice('ready '.length),
+    url,
     async rss() {
       child.stdin.write('rss\n');
       let reply = await next();
@@ -102,6 +123,15 @@ async function startServer(mode: Mode, org: Org): Promise<ServerProcess> {
       let reply = await next();
       while (!reply.startsWith('cpu ')) reply = await next();
       return Number(reply.slice(4));
+    },
+    async profile(during: () => Promise<unknown>) {
+      child.stdin.write('profile-start\n');
+      while ((await next()) !== 'profiling');
+      await during();
+      child.stdin.write('profile-stop\n');
+      let reply = await next();
+      while (!reply.startsWith('profile ')) reply = await next();
+      return JSON.parse(reply.slice('profile '.length)) as CpuShares;
     },
     async stop() {
       child.kill('SIGTERM');
@@ -119,14 +149,6 @@ interface BenchClient {
   send(to: BenchClient, blob: Uint8Array): void;
   onBlob: (blob: Uint8Array) => void;
   close(): void;
-}
-
-function connectSocket(url: string): Promise<{ socket: Socket; challenge: Uint8Array }> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    socket.once('connect_error', reject);
-    socket.once('challenge', (frame: ArrayBuffer) => resolve({ socket, challenge: decodeChallenge(frame).challenge }));
-  });
 }
 
 async function bareClient(url: string): Promise<BenchClient> {
@@ -153,30 +175,20 @@ async function bareClient(url: string): Promise<BenchClient> {
 
 let requestIds = 0;
 
+/** Connects (libs/relay-client, unpaced: the bench drives the relay as hard as it takes) and redeems one token. */
+async function helloConnection(url: string, token: Uint8Array): Promise<RelayConnection> {
+  const connection = await RelayConnection.open(url, { pace: false, requestTimeoutMs: 30_000 });
+  await connection.hello(token);
+  return connection;
+}
+
 async function relayClient(url: string, org: Org, counters: { acked: number }): Promise<BenchClient> {
-  const device = await generateEd25519KeyPair();
-  const attestation = await signAttestation(
-    {
-      orgId: org.orgId,
-      deviceId: crypto.getRandomValues(new Uint8Array(16)),
-      userAddress: 'bench@ministry.example',
-      displayName: 'Bench',
-      signingKey: device.publicKey,
-      agreementKey: new Uint8Array(32).fill(1),
-      issuedAt: Math.floor(Date.now() / 1000) - 60,
-      expiresAt: Math.floor(Date.now() / 1000) + 24 * 3600,
-    },
-    org.key.privateKey,
-  );
-  const { socket, challenge } = await connectSocket(url);
-  const ask = async (event: string, frame: Uint8Array) => decodeRelayReply(await socket.timeout(30_000).emitWithAck(event, frame));
-  if (!(await ask('hello', await encodeHello({ requestId: ++requestIds, attestation }, challenge, device.privateKey))).ok) throw new Error('hello refused');
+  const connection = await helloConnection(url, await org.issuer.mint(relayOriginOf(url)));
+  const { socket } = connection;
   const queueKey = await generateEd25519KeyPair();
-  const signer = { challenge: challenge, key: queueKey.privateKey };
-  const created = await ask('create', await encodeCreate({ requestId: ++requestIds }, signer));
-  if (!created.ok || created.command !== 'create') throw new Error('create refused');
-  const { recipientId, senderId } = created;
-  if (!(await ask('subscribe', await encodeSubscribe({ requestId: ++requestIds, recipientId }, signer))).ok) throw new Error('subscribe refused');
+  const { recipientId, senderId } = await createQueue(connection, queueKey);
+  await subscribe(connection, recipientId, queueKey);
+  if (SIGNED_ACKS) connection.forgetProof(recipientId);
 
   const toAck: Uint8Array[] = [];
   let flushing = false;
@@ -187,20 +199,26 @@ async function relayClient(url: string, org: Org, counters: { acked: number }): 
       const batch = toAck.splice(0, ACK_BATCH);
       // The subscribe above proved the queue key on this connection: acks go unsigned (relay.md §6.3).
       // BENCH_SIGNED_ACKS=1 measures a client that signs every ack anyway (the relay verifies each).
-      const reply = await ask('ack', await encodeAck({ requestId: ++requestIds, recipientId, messageIds: batch }, SIGNED_ACKS ? signer : PROVEN_ON_THIS_CONNECTION));
-      if (reply.ok) counters.acked += batch.length;
+      try {
+        await ack(connection, recipientId, queueKey, batch);
+        counters.acked += batch.length;
+      } catch {
+        // counted as not acknowledged
+      }
+      if (SIGNED_ACKS) connection.forgetProof(recipientId);
     }
     flushing = false;
   };
   const client: BenchClient = {
     socket,
     address: senderId,
-    send: (to, blob) => socket.emit('put', encodePut({ requestId: ++requestIds, senderId: to.address as Uint8Array, blob })),
+    // Fire and forget (the relay answers with a `reply` event): the bench measures the relay, not request bookkeeping.
+    send: (to, blob) =>
+      socket.emit('put', encodePut({ requestId: ++requestIds, senderId: to.address as Uint8Array, blob })),
     onBlob: () => undefined,
-    close: () => socket.close(),
+    close: () => connection.close(),
   };
-  socket.on('deliver', (frame: ArrayBuffer) => {
-    const delivery = decodeDeliver(frame);
+  connection.onDeliver((delivery) => {
     toAck.push(delivery.messageId);
     client.onBlob(delivery.blob);
     // Acks go in batches, as a client would send them: when 64 wait, or 20 ms after the first.
@@ -227,7 +245,12 @@ interface Sustained {
   clientCpu: number;
 }
 
-async function throughput(clients: BenchClient[], counters: { acked: number }, mode: Mode, server: ServerProcess): Promise<Sustained> {
+async function throughput(
+  clients: BenchClient[],
+  counters: { acked: number },
+  mode: Mode,
+  server: ServerProcess,
+): Promise<Sustained> {
   let delivered = 0;
   let running = true;
   const sendNext = (i: number) => {
@@ -255,13 +278,21 @@ async function throughput(clients: BenchClient[], counters: { acked: number }, m
   await sleep(500);
   // The bare forwarder has no store to acknowledge to: delivered is its count.
   const count = mode === 'bare' ? end.delivered - start.delivered : end.acked - start.acked;
-  return { perSecond: count / seconds, serverCpu: serverCpu / 1e6 / seconds, clientCpu: (clientCpu.user + clientCpu.system) / 1e6 / seconds };
+  return {
+    perSecond: count / seconds,
+    serverCpu: serverCpu / 1e6 / seconds,
+    clientCpu: (clientCpu.user + clientCpu.system) / 1e6 / seconds,
+  };
 }
 
-async function latency(clients: BenchClient[], rate: number): Promise<{ p50: number; p99: number; sent: number; received: number }> {
+async function latency(
+  clients: BenchClient[],
+  rate: number,
+): Promise<{ p50: number; p99: number; sent: number; received: number }> {
   const samples: number[] = [];
   for (const client of clients) {
-    client.onBlob = (blob) => samples.push(performance.now() - new DataView(blob.buffer, blob.byteOffset).getFloat64(4));
+    client.onBlob = (blob) =>
+      samples.push(performance.now() - new DataView(blob.buffer, blob.byteOffset).getFloat64(4));
   }
   const perClientInterval = (clients.length / rate) * 1000;
   let sent = 0;
@@ -304,31 +335,57 @@ async function idleMemory(mode: Mode, server: ServerProcess, org: Org): Promise<
   return (after - before) / IDLE_CONNECTIONS;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Result {
-  mode: Mode;
-  throughput: number;
-  serverCpu: number;
-  clientCpu: number;
-  p50: number;
-  p99: number;
-  latencyRate: number;
-  idleBytesPerConnection?: number;
+/** Connections per second, each one connect, challenge and hello with a token minted beforehand (minting is the client's cost, not the relay's). */
+async function connectionRate(server: ServerProcess, org: Org): Promise<number> {
+  const origin = relayOriginOf(server.url);
+  const tokens = await Promise.all(Array.from({ length: RATE_CONNECTIONS }, () => org.issuer.mint(origin)));
+  const sockets: Socket[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: RATE_IN_FLIGHT }, async () => {
+      while (next < tokens.length) {
+        const token = tokens[next++] as Uint8Array;
+        sockets.push((await helloConnection(server.url, token)).socket);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  for (const socket of sockets) socket.close();
+  await sleep(300);
+  return RATE_CONNECTIONS / seconds;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function run(mode: Mode, org: Org): Promise<Result> {
   const server = await startServer(mode, org);
   try {
     const counters = { acked: 0 };
-    const clients = await Promise.all(Array.from({ length: CLIENTS }, () => (mode === 'bare' ? bareClient(server.url) : relayClient(server.url, org, counters))));
+    const clients = await Promise.all(
+      Array.from({ length: CLIENTS }, () =>
+        mode === 'bare' ? bareClient(server.url) : relayClient(server.url, org, counters),
+      ),
+    );
     const measured = await throughput(clients, counters, mode, server);
     const sustained = measured.perSecond;
+    // Profiled in a second throughput phase, so the profiler's own cost never touches the figures above.
+    const cpuShares = PROFILE ? await server.profile(() => throughput(clients, counters, mode, server)) : undefined;
     const half = Math.max(1, Math.round(sustained / 2));
     const { p50, p99 } = await latency(clients, half);
     for (const client of clients) client.close();
     await sleep(300);
-    const result: Result = { mode, throughput: sustained, serverCpu: measured.serverCpu, clientCpu: measured.clientCpu, p50, p99, latencyRate: half };
+    const result: Result = {
+      mode,
+      throughput: sustained,
+      serverCpu: measured.serverCpu,
+      clientCpu: measured.clientCpu,
+      p50,
+      p99,
+      latencyRate: half,
+      ...(cpuShares ? { cpuShares } : {}),
+    };
+    if (mode !== 'bare' && RATE_CONNECTIONS > 0) result.connectionsPerSecond = await connectionRate(server, org);
     if (mode !== 'redis' && IDLE_CONNECTIONS > 0) {
       // A fresh server: one that has just carried load has heap to spare, which would hide the cost.
       const fresh = await startServer(mode, org);
@@ -338,7 +395,9 @@ async function run(mode: Mode, org: Org): Promise<Result> {
         await fresh.stop();
       }
     }
-    console.log(`${mode}: ${Math.round(sustained)} blobs/s (server ${(measured.serverCpu * 100).toFixed(0)}% of a core, clients ${(measured.clientCpu * 100).toFixed(0)}%); at ${half}/s p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms${result.idleBytesPerConnection ? `; ${(result.idleBytesPerConnection / 1024).toFixed(1)} KiB per idle connection` : ''}`);
+    console.log(
+      `${mode}: ${Math.round(sustained)} blobs/s (server ${(measured.serverCpu * 100).toFixed(0)}% of a core, clients ${(measured.clientCpu * 100).toFixed(0)}%); at ${half}/s p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms${result.idleBytesPerConnection ? `; ${(result.idleBytesPerConnection / 1024).toFixed(1)} KiB per idle connection` : ''}${result.connectionsPerSecond ? `; ${Math.round(result.connectionsPerSecond)} connections/s with hello` : ''}`,
+    );
     return result;
   } finally {
     await server.stop();
@@ -347,35 +406,28 @@ async function run(mode: Mode, org: Org): Promise<Result> {
 }
 
 async function main(): Promise<void> {
-  const org = { orgId: crypto.getRandomValues(new Uint8Array(16)), key: await generateEd25519KeyPair() };
+  const orgId = crypto.getRandomValues(new Uint8Array(16));
+  const key = await generateEd25519KeyPair();
+  const issuer = await TestTokenIssuer.create(orgId, key);
+  const org: Org = { orgId, key, issuer, keySet: await issuer.keySet() };
   const modes = (process.env.BENCH_MODES ?? 'bare,memory,redis').split(',') as Mode[];
+  const verify = await verifyCost(org.orgId, org.key, org.issuer, VERIFY_ROUNDS);
+  console.log(
+    `token verify: ${verify.tokenVerifyMicros.toFixed(0)} µs (Ed25519 verify: ${verify.ed25519VerifyMicros.toFixed(0)} µs)`,
+  );
   const results: Result[] = [];
   for (const mode of modes) results.push(await run(mode, org));
-  const bare = results.find((r) => r.mode === 'bare');
-  const ratio = (r: Result) => (bare ? r.throughput / bare.throughput : NaN);
-  const goals: Record<Mode, number> = { bare: 1, memory: 0.6, redis: 0.4 };
-  const cpu = os.cpus();
-  const header = `Measured ${new Date().toISOString()} on ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${CLIENTS} clients, 1 KiB blobs, window ${WINDOW}, acks batched by up to ${ACK_BATCH} within ${ACK_DELAY_MS} ms and ${SIGNED_ACKS ? 'each signed (BENCH_SIGNED_ACKS=1)' : 'unsigned after the signed subscribe (relay.md §6.3)'}, ${MEASURE_MS / 1000} s per phase; clients and server share the machine.`;
-  const rows = results.map((r) => {
-    const goal = r.mode === 'bare' ? '' : `>= ${goals[r.mode] * 100}% of bare`;
-    const met = r.mode === 'bare' ? '' : ratio(r) >= goals[r.mode] ? 'met' : '**missed**';
-    const p99Met = r.p99 <= 50 ? 'met' : '**missed**';
-    const idle = r.idleBytesPerConnection === undefined ? '' : `${(r.idleBytesPerConnection / 1024).toFixed(1)} KiB`;
-    return `| ${r.mode} | ${Math.round(r.throughput)} | ${r.mode === 'bare' ? '1.00' : ratio(r).toFixed(2)} | ${goal} ${met} | ${Math.round(r.serverCpu * 100)}% / ${Math.round(r.clientCpu * 100)}% | ${r.latencyRate} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} (${p99Met}) | ${idle} |`;
+  const markdown = writeReport(root, results, verify, {
+    clients: CLIENTS,
+    window: WINDOW,
+    ackBatch: ACK_BATCH,
+    ackDelayMs: ACK_DELAY_MS,
+    signedAcks: SIGNED_ACKS,
+    measureSeconds: MEASURE_MS / 1000,
+    verifyRounds: VERIFY_ROUNDS,
+    rateConnections: RATE_CONNECTIONS,
+    rateInFlight: RATE_IN_FLIGHT,
   });
-  const markdown = [
-    '# bench:relay',
-    '',
-    header,
-    '',
-    '| server | delivered and acked blobs/s | ratio to bare | goal | CPU server / clients (% of a core) | latency load (blobs/s) | p50 ms | p99 ms (goal <= 50) | RSS per idle authenticated connection (goal <= 30 KiB) |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows,
-    '',
-  ].join('\n');
-  mkdirSync(path.join(root, 'bench-results'), { recursive: true });
-  writeFileSync(path.join(root, 'bench-results/relay.md'), markdown);
-  writeFileSync(path.join(root, 'bench-results/relay.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), clients: CLIENTS, results }, null, 2)}\n`);
   console.log(`\n${markdown}`);
   process.exit(0);
 }

@@ -11,6 +11,7 @@ import { RelayModule } from './relay.module';
 import type { Clock, RelayRuntime } from './runtime/relay-runtime';
 import { MemoryRelayStore } from './store/memory-relay-store';
 import { RedisRelayStore } from './store/redis-relay-store';
+import { TokenKeyService } from './tokens/token-key.service';
 import type { RelayStore, StoreLimits } from './store/relay-store';
 import { MAX_ONE_TIME_PREKEYS_PER_SLOT } from '@opendescent/protocol';
 
@@ -41,7 +42,8 @@ export function storeLimits(config: RelayConfig): StoreLimits {
 }
 
 async function openStore(config: RelayConfig): Promise<{ store: RelayStore; pubSub: RelayRuntime['pubSub'] }> {
-  if (config.RELAY_STORE === 'memory' || config.REDIS_URL === undefined) return { store: new MemoryRelayStore(storeLimits(config)), pubSub: undefined };
+  if (config.RELAY_STORE === 'memory' || config.REDIS_URL === undefined)
+    return { store: new MemoryRelayStore(storeLimits(config)), pubSub: undefined };
   const store = await RedisRelayStore.connect(config.REDIS_URL, config.RELAY_REDIS_PREFIX, storeLimits(config));
   const pub = new Redis(config.REDIS_URL, { enableAutoPipelining: true });
   const sub = pub.duplicate();
@@ -52,8 +54,18 @@ async function openStore(config: RelayConfig): Promise<{ store: RelayStore; pubS
 export async function startRelay(config: RelayConfig, options: RelayOptions = {}): Promise<RunningRelay> {
   const logger = createRelayLogger(config.RELAY_LOG_LEVEL, options.logDestination);
   const { store, pubSub } = options.store ? { store: options.store, pubSub: undefined } : await openStore(config);
-  const runtime: RelayRuntime = { config, clock: options.clock ?? Date.now, store, logger, metrics: new RelayMetrics(), pubSub };
-  const app = await NestFactory.create(RelayModule.forRuntime(runtime), { logger: new PinoNestLogger(logger), bodyParser: false });
+  const runtime: RelayRuntime = {
+    config,
+    clock: options.clock ?? Date.now,
+    store,
+    logger,
+    metrics: new RelayMetrics(),
+    pubSub,
+  };
+  const app = await NestFactory.create(RelayModule.forRuntime(runtime), {
+    logger: new PinoNestLogger(logger),
+    bodyParser: false,
+  });
   app.getHttpAdapter().getInstance().disable('x-powered-by');
   app.enableCors({ origin: config.RELAY_ALLOWED_ORIGINS, methods: ['GET'] });
   app.useWebSocketAdapter(new RelayIoAdapter(app, config, pubSub));
@@ -61,6 +73,7 @@ export async function startRelay(config: RelayConfig, options: RelayOptions = {}
   await app.listen(config.RELAY_PORT, config.RELAY_HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.RELAY_PORT;
+  app.get(TokenKeyService).listeningOn(port);
   const host = config.RELAY_HOST.includes(':') ? `[${config.RELAY_HOST}]` : config.RELAY_HOST;
   logger.info({ event: 'listening', port, store: config.RELAY_STORE }, 'relay listening');
   return { app, url: `http://${host}:${port}` };

@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   }
   const { url } = await startRelay(config);
   const store = config.RELAY_STORE === 'redis' ? 'Redis store' : 'in-memory store';
-  const access = config.RELAY_ORG_ID ? 'attested access' : 'no organisation key configured: every hello is refused';
+  const access = config.RELAY_ORG_ID
+    ? 'anonymous access by tokens of the organisation'
+    : 'no organisation key configured: every hello is refused';
   console.log(`relay: listening on ${url} (${store}; ${access})`);
 }
 

@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AccessService } from './access/access.service';
-import { RELAY_CONFIG } from './config/relay-config.provider';
 import { RelayGateway } from './gateway/relay.gateway';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -9,6 +8,8 @@ import { QueueService } from './queues/queue.service';
 import { RevocationController } from './revocation/revocation.controller';
 import { RevocationService } from './revocation/revocation.service';
 import { RelayResources } from './runtime/relay-resources';
+import { TokenKeyController } from './tokens/token-key.controller';
+import { TokenKeyService } from './tokens/token-key.service';
 import { RELAY_RUNTIME, type RelayRuntime } from './runtime/relay-runtime';
 
 @Module({})
@@ -16,12 +17,12 @@ export class RelayModule {
   static forRuntime(runtime: RelayRuntime): DynamicModule {
     return {
       module: RelayModule,
-      controllers: [HealthController, MetricsController, RevocationController],
+      controllers: [HealthController, MetricsController, RevocationController, TokenKeyController],
       providers: [
         { provide: RELAY_RUNTIME, useValue: runtime },
-        { provide: RELAY_CONFIG, useValue: runtime.config },
         RelayResources,
         RevocationService,
+        TokenKeyService,
         AccessService,
         QueueService,
         PrekeyService,

@@ -8,6 +8,7 @@ describe('relay configuration', () => {
       RELAY_ALLOWED_ORIGINS: ['http://127.0.0.1:3000', 'http://localhost:3000'],
       RELAY_MAX_FRAME_BYTES: 262_144,
       RELAY_REVOCATION_REFRESH_SECONDS: 60,
+      RELAY_TOKEN_KEYS_REFRESH_SECONDS: 600,
       RELAY_STORE: 'memory',
       RELAY_REDIS_PREFIX: 'odr:',
       RELAY_BLOB_TTL_SECONDS: 3 * 24 * 3600,
@@ -53,7 +54,41 @@ describe('relay configuration', () => {
     expect(config.RELAY_BLOB_TTL_SECONDS).toBe(60);
   });
 
+  it('reads where the token key set comes from and the names tokens are bound to (relay.md §3.2)', () => {
+    const config = loadRelayConfig({
+      RELAY_TOKEN_KEYS_URL: 'https://admin.example/api/v1/token-keys',
+      RELAY_TOKEN_KEYS_REFRESH_SECONDS: '30',
+      RELAY_TOKEN_ORIGINS: 'Relay.Example:8443, relay.example ,[::1]:3002',
+    });
+    expect(config.RELAY_TOKEN_KEYS_URL).toBe('https://admin.example/api/v1/token-keys');
+    expect(config.RELAY_TOKEN_KEYS_REFRESH_SECONDS).toBe(30);
+    // Lower case, trimmed: a client derives the same name from the URL it dials (relayOriginOf).
+    expect(config.RELAY_TOKEN_ORIGINS).toEqual(['relay.example:8443', 'relay.example', '[::1]:3002']);
+  });
+
+  it('leaves the token origins unset by default: the relay answers to 127.0.0.1:<port> and localhost:<port>', () => {
+    const config = loadRelayConfig({});
+    expect(config.RELAY_TOKEN_ORIGINS).toBeUndefined();
+    expect(config.RELAY_TOKEN_KEYS_URL).toBeUndefined();
+  });
+
   it.each([
+    ['RELAY_TOKEN_KEYS_URL', 'ftp://admin.example/keys', 'RELAY_TOKEN_KEYS_URL: expected an http(s) URL'],
+    ['RELAY_TOKEN_KEYS_URL', 'not a url', 'RELAY_TOKEN_KEYS_URL: expected an http(s) URL'],
+    [
+      'RELAY_TOKEN_KEYS_REFRESH_SECONDS',
+      '1',
+      'RELAY_TOKEN_KEYS_REFRESH_SECONDS: expected a number of seconds between 5 and 86400',
+    ],
+    [
+      'RELAY_TOKEN_KEYS_REFRESH_SECONDS',
+      'often',
+      'RELAY_TOKEN_KEYS_REFRESH_SECONDS: expected a number of seconds between 5 and 86400',
+    ],
+    ['RELAY_TOKEN_ORIGINS', 'https://relay.example', 'RELAY_TOKEN_ORIGINS: expected host names with an optional port'],
+    ['RELAY_TOKEN_ORIGINS', 'relay.example/path', 'RELAY_TOKEN_ORIGINS: expected host names with an optional port'],
+    ['RELAY_TOKEN_ORIGINS', 'relay example', 'RELAY_TOKEN_ORIGINS: expected host names with an optional port'],
+    ['RELAY_TOKEN_ORIGINS', ' , ', 'RELAY_TOKEN_ORIGINS: expected at least one host name'],
     ['RELAY_PORT', 'abc', 'RELAY_PORT: expected a TCP port number (0-65535, 0 picks a free one)'],
     ['RELAY_PORT', '70000', 'RELAY_PORT: expected a TCP port number (0-65535, 0 picks a free one)'],
     ['RELAY_PORT', '80.5', 'RELAY_PORT: expected a TCP port number (0-65535, 0 picks a free one)'],
@@ -61,15 +96,27 @@ describe('relay configuration', () => {
     ['RELAY_ALLOWED_ORIGINS', 'http://127.0.0.1:3000/app', 'RELAY_ALLOWED_ORIGINS: expected origins only'],
     ['RELAY_MAX_FRAME_BYTES', '12', 'RELAY_MAX_FRAME_BYTES: expected a byte count between 1024 and 16777216'],
     ['RELAY_ORG_ID', 'abc', 'RELAY_ORG_ID: expected the organisation id: 32 hexadecimal characters'],
-    ['RELAY_ORG_ID', '00112233445566778899aabbccddeeff', 'RELAY_ORG_PUBLIC_KEYS: expected RELAY_ORG_ID and RELAY_ORG_PUBLIC_KEYS to be set together'],
-    ['RELAY_ORG_PUBLIC_KEYS', 'zz', 'RELAY_ORG_PUBLIC_KEYS: expected Ed25519 public keys of 64 hexadecimal characters each'],
+    [
+      'RELAY_ORG_ID',
+      '00112233445566778899aabbccddeeff',
+      'RELAY_ORG_PUBLIC_KEYS: expected RELAY_ORG_ID and RELAY_ORG_PUBLIC_KEYS to be set together',
+    ],
+    [
+      'RELAY_ORG_PUBLIC_KEYS',
+      'zz',
+      'RELAY_ORG_PUBLIC_KEYS: expected Ed25519 public keys of 64 hexadecimal characters each',
+    ],
     ['RELAY_STORE', 'disk', 'RELAY_STORE: expected "memory" or "redis"'],
     ['RELAY_STORE', 'redis', 'REDIS_URL: expected a redis:// URL when RELAY_STORE=redis'],
     ['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL: expected a redis:// or rediss:// URL'],
     ['RELAY_REVOCATION_LIST_URL', 'ftp://admin.example/list', 'RELAY_REVOCATION_LIST_URL: expected an http(s) URL'],
     ['RELAY_BLOB_TTL_SECONDS', '0', 'RELAY_BLOB_TTL_SECONDS: expected a number of seconds between 1 and 31536000'],
     ['RELAY_BLOB_TTL_SECONDS', '2000000', 'RELAY_BLOB_TTL_SECONDS: expected at most RELAY_BLOB_MAX_TTL_SECONDS'],
-    ['RELAY_RATE_PER_SECOND', 'fast', 'RELAY_RATE_PER_SECOND: expected a number of frames per second between 1 and 1000000'],
+    [
+      'RELAY_RATE_PER_SECOND',
+      'fast',
+      'RELAY_RATE_PER_SECOND: expected a number of frames per second between 1 and 1000000',
+    ],
     ['RELAY_LOG_LEVEL', 'loud', 'RELAY_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent'],
   ])('refuses a malformed %s (%p) with one line naming it', (name, value, message) => {
     let thrown: unknown;

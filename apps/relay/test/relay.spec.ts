@@ -14,7 +14,9 @@ const webOrigin = 'http://127.0.0.1:3000';
 let relay: RunningRelay;
 
 beforeAll(async () => {
-  relay = await startRelay(loadRelayConfig({ RELAY_PORT: '0', RELAY_MAX_FRAME_BYTES: '4096', RELAY_LOG_LEVEL: 'silent' }));
+  relay = await startRelay(
+    loadRelayConfig({ RELAY_PORT: '0', RELAY_MAX_FRAME_BYTES: '4096', RELAY_LOG_LEVEL: 'silent' }),
+  );
 });
 
 afterAll(async () => {
@@ -57,7 +59,10 @@ describe('relay over socket.io', () => {
     const first = connect();
     const second = connect();
     try {
-      const [a, b] = await Promise.all([nextEvent<ArrayBuffer>(first, 'challenge'), nextEvent<ArrayBuffer>(second, 'challenge')]);
+      const [a, b] = await Promise.all([
+        nextEvent<ArrayBuffer>(first, 'challenge'),
+        nextEvent<ArrayBuffer>(second, 'challenge'),
+      ]);
       const [ca, cb] = [decodeChallenge(a), decodeChallenge(b)];
       expect(ca.challenge).toHaveLength(CHALLENGE_BYTES);
       expect(Buffer.from(ca.challenge).equals(Buffer.from(cb.challenge))).toBe(false);
@@ -77,7 +82,9 @@ describe('relay over socket.io', () => {
 
     const polite = connect();
     try {
-      expect(decodeChallenge(await nextEvent<ArrayBuffer>(polite, 'challenge')).challenge).toHaveLength(CHALLENGE_BYTES);
+      expect(decodeChallenge(await nextEvent<ArrayBuffer>(polite, 'challenge')).challenge).toHaveLength(
+        CHALLENGE_BYTES,
+      );
     } finally {
       polite.close();
     }
@@ -93,6 +100,8 @@ describe('relay start-up', () => {
       timeout: 60_000,
     });
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe('relay: invalid configuration: RELAY_PORT: expected a TCP port number (0-65535, 0 picks a free one)');
+    expect(result.stderr.trim()).toBe(
+      'relay: invalid configuration: RELAY_PORT: expected a TCP port number (0-65535, 0 picks a free one)',
+    );
   }, 60_000);
 });

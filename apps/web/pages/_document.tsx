@@ -29,7 +29,9 @@ class HeadWithoutInlineScript extends Head {
       const props = script.props as { src?: string; type?: string; dangerouslySetInnerHTML?: unknown };
       if (props.src || props.type === 'application/json' || !props.dangerouslySetInnerHTML) return [script];
       if (script.key !== 'turbopack-bootstrap') {
-        throw new Error(`Next.js rendered an inline script (${String(script.key)}) that the Content-Security-Policy forbids`);
+        throw new Error(
+          `Next.js rendered an inline script (${String(script.key)}) that the Content-Security-Policy forbids`,
+        );
       }
       const { buildManifest, __NEXT_DATA__ } = this.context;
       const byPage = buildManifest.pagesChunkGroupBootstrapParams ?? {};

@@ -1,4 +1,10 @@
-import { clientConfig, ConfigError, contentSecurityPolicy, loadServerConfig, responseHeaders } from '../server-config.mjs';
+import {
+  clientConfig,
+  ConfigError,
+  contentSecurityPolicy,
+  loadServerConfig,
+  responseHeaders,
+} from '../server-config.mjs';
 
 describe('web client server configuration', () => {
   it('uses loopback defaults that match the relay and admin app defaults', () => {
@@ -31,14 +37,17 @@ describe('web client server configuration', () => {
 
   it('reads several relays from WEB_RELAY_URLS, in order, without blanks or duplicates', () => {
     expect(
-      loadServerConfig({ WEB_RELAY_URLS: ' https://relay-a.example.org/ , https://relay-b.example.org:8443,,https://relay-a.example.org' }).relayUrls,
+      loadServerConfig({
+        WEB_RELAY_URLS: ' https://relay-a.example.org/ , https://relay-b.example.org:8443,,https://relay-a.example.org',
+      }).relayUrls,
     ).toEqual(['https://relay-a.example.org', 'https://relay-b.example.org:8443']);
   });
 
   it('prefers WEB_RELAY_URLS over WEB_RELAY_URL when both are set', () => {
-    expect(loadServerConfig({ WEB_RELAY_URL: 'https://old.example.org', WEB_RELAY_URLS: 'https://new.example.org' }).relayUrls).toEqual([
-      'https://new.example.org',
-    ]);
+    expect(
+      loadServerConfig({ WEB_RELAY_URL: 'https://old.example.org', WEB_RELAY_URLS: 'https://new.example.org' })
+        .relayUrls,
+    ).toEqual(['https://new.example.org']);
   });
 
   it.each([
@@ -46,14 +55,26 @@ describe('web client server configuration', () => {
     ['WEB_PORT', 'http', 'WEB_PORT: expected a TCP port number'],
     ['WEB_RELAY_URL', 'relay.example.org', 'WEB_RELAY_URL: expected an http(s) URL'],
     ['WEB_RELAY_URL', 'ftp://relay.example.org', 'WEB_RELAY_URL: expected an http(s) URL'],
-    ['WEB_RELAY_URLS', 'https://relay.example.org,ws://relay.example.org', 'WEB_RELAY_URLS: expected comma-separated http(s) URLs'],
+    [
+      'WEB_RELAY_URLS',
+      'https://relay.example.org,ws://relay.example.org',
+      'WEB_RELAY_URLS: expected comma-separated http(s) URLs',
+    ],
     ['WEB_RELAY_URLS', ' , ', 'WEB_RELAY_URLS: expected at least one http(s) URL'],
-    ['WEB_RELAY_URLS', Array.from({ length: 17 }, (_, i) => `https://r${i}.example.org`).join(','), 'WEB_RELAY_URLS: expected at most 16 relays'],
+    [
+      'WEB_RELAY_URLS',
+      Array.from({ length: 17 }, (_, i) => `https://r${i}.example.org`).join(','),
+      'WEB_RELAY_URLS: expected at most 16 relays',
+    ],
     ['WEB_ADMIN_URL', 'javascript:alert(1)', 'WEB_ADMIN_URL: expected an http(s) URL'],
     ['WEB_REVOCATION_POLL_SECONDS', '0', 'WEB_REVOCATION_POLL_SECONDS: expected a number of seconds, at least 1'],
     ['WEB_REVOCATION_POLL_SECONDS', '1.5', 'WEB_REVOCATION_POLL_SECONDS: expected a whole number of seconds'],
     ['WEB_REVOCATION_POLL_SECONDS', 'often', 'WEB_REVOCATION_POLL_SECONDS: expected a number of seconds'],
-    ['WEB_REVOCATION_POLL_SECONDS', '86401', 'WEB_REVOCATION_POLL_SECONDS: expected a number of seconds, at most 86400'],
+    [
+      'WEB_REVOCATION_POLL_SECONDS',
+      '86401',
+      'WEB_REVOCATION_POLL_SECONDS: expected a number of seconds, at most 86400',
+    ],
   ])('refuses a malformed %s (%p) with one line naming it', (name, value, message) => {
     expect(() => loadServerConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadServerConfig({ [name]: value })).toThrow(new RegExp(`^${message.replace(/[()]/g, '\\$&')}`));
@@ -70,10 +91,12 @@ describe('web client server configuration', () => {
 
 describe('web client Content-Security-Policy', () => {
   const directives = (policy: string) =>
-    Object.fromEntries(policy.split(';').map((directive) => {
-      const [name = '', ...values] = directive.trim().split(/\s+/);
-      return [name, values];
-    }));
+    Object.fromEntries(
+      policy.split(';').map((directive) => {
+        const [name = '', ...values] = directive.trim().split(/\s+/);
+        return [name, values];
+      }),
+    );
 
   it('allows scripts, workers, styles and fonts from this origin only, with no inline script or style', () => {
     const policy = directives(contentSecurityPolicy(loadServerConfig({})));

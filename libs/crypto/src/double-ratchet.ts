@@ -25,7 +25,13 @@ import { advanceChainKey, MAX_CHAIN_INDEX, type SkippedMessageKey } from './chai
 import { CryptoError, isCryptoError } from './errors';
 import { hkdfSha256 } from './kdf';
 import { keyBytes, SecretBytes, type KeyBytes } from './secret';
-import { generateX25519KeyPair, x25519KeyPairFromPrivateKey, x25519SharedSecret, X25519_KEY_LENGTH, type X25519KeyPair } from './x25519';
+import {
+  generateX25519KeyPair,
+  x25519KeyPairFromPrivateKey,
+  x25519SharedSecret,
+  X25519_KEY_LENGTH,
+  type X25519KeyPair,
+} from './x25519';
 
 export const SESSION_STATE_VERSION = 1;
 export const RATCHET_MESSAGE_VERSION = 1;
@@ -134,7 +140,11 @@ async function rootStep(rootKey: SecretBytes, ours: X25519KeyPair, theirs: Uint8
  * §4.4 takes SK and two more shared secrets, shared_hka and shared_nhkb. All three come from SK:
  * HKDF(IKM = SK, salt = 0^32, info = "OpenDescent-DR-Init-v1") -> RK || HKa || NHKb.
  */
-function initialKeys(sharedSecret: KeyBytes): { rootKey: SecretBytes; headerKeyA: SecretBytes; nextHeaderKeyB: SecretBytes } {
+function initialKeys(sharedSecret: KeyBytes): {
+  rootKey: SecretBytes;
+  headerKeyA: SecretBytes;
+  nextHeaderKeyB: SecretBytes;
+} {
   const out = hkdfSha256(keyBytes(sharedSecret, 'shared secret', KEY_LENGTH), ZERO_SALT, INIT_INFO, 3 * KEY_LENGTH);
   return {
     rootKey: new SecretBytes(out.slice(0, 32), 'root key'),
@@ -233,11 +243,16 @@ export interface RatchetEncryptResult {
  * example an envelope's routing fields); the session's handshake AD is always bound as well.
  * Synchronous: a DH ratchet step happens only when receiving.
  */
-export function ratchetEncrypt(state: SessionState, plaintext: Uint8Array, associatedData: Uint8Array = EMPTY): RatchetEncryptResult {
+export function ratchetEncrypt(
+  state: SessionState,
+  plaintext: Uint8Array,
+  associatedData: Uint8Array = EMPTY,
+): RatchetEncryptResult {
   checkState(state);
   expectBytes(plaintext, 'plaintext');
   const chain = state.sendingChain;
-  if (chain === null) throw new CryptoError('session_not_ready', 'the responder sends only after its first message arrives');
+  if (chain === null)
+    throw new CryptoError('session_not_ready', 'the responder sends only after its first message arrives');
   if (chain.index >= MAX_CHAIN_INDEX) throw new CryptoError('bad_parameter', 'this sending chain is exhausted');
   const header = new ByteWriter()
     .raw(state.ourRatchetKey.publicKey, X25519_KEY_LENGTH)
@@ -269,7 +284,8 @@ function tryOpenHeader(headerKey: SecretBytes, encryptedHeader: Uint8Array): Hea
     throw error;
   }
   const reader = new ByteReader(plaintext, 'ratchet header');
-  if (reader.remaining !== HEADER_LENGTH) throw new CryptoError('malformed_message', 'the ratchet header has the wrong length');
+  if (reader.remaining !== HEADER_LENGTH)
+    throw new CryptoError('malformed_message', 'the ratchet header has the wrong length');
   const header = { ratchetKey: reader.raw(X25519_KEY_LENGTH), previousChainLength: reader.u32(), index: reader.u32() };
   reader.end();
   return header;
@@ -279,7 +295,10 @@ function tryOpenHeader(headerKey: SecretBytes, encryptedHeader: Uint8Array): Hea
 function skipMessageKeys(chain: ReceivingChain, until: number): ReceivingChain {
   if (until <= chain.index) return chain;
   if (until - chain.index > MAX_SKIP) {
-    throw new CryptoError('too_many_skipped', `the message would skip ${until - chain.index} keys, over MAX_SKIP ${MAX_SKIP}`);
+    throw new CryptoError(
+      'too_many_skipped',
+      `the message would skip ${until - chain.index} keys, over MAX_SKIP ${MAX_SKIP}`,
+    );
   }
   const added: SkippedMessageKey[] = [];
   let chainKey = chain.chainKey;
@@ -304,11 +323,17 @@ function takeMessageKey(chain: ReceivingChain, index: number): { chain: Receivin
 }
 
 function duplicate(): CryptoError {
-  return new CryptoError('duplicate_message', 'this message key was already used (a replay or duplicate), or was dropped as too old');
+  return new CryptoError(
+    'duplicate_message',
+    'this message key was already used (a replay or duplicate), or was dropped as too old',
+  );
 }
 
 /** Drops the oldest skipped keys beyond MAX_SKIPPED_MESSAGE_KEYS, oldest chain first (§6.4). */
-function boundSkipped(receiving: ReceivingChain, pastChains: readonly PastReceivingChain[]): [ReceivingChain, PastReceivingChain[]] {
+function boundSkipped(
+  receiving: ReceivingChain,
+  pastChains: readonly PastReceivingChain[],
+): [ReceivingChain, PastReceivingChain[]] {
   const past = pastChains.slice(0, MAX_PAST_RECEIVING_CHAINS);
   let excess = past.reduce((sum, c) => sum + c.skipped.length, receiving.skipped.length) - MAX_SKIPPED_MESSAGE_KEYS;
   for (let i = past.length - 1; i >= 0 && excess > 0; i--) {
@@ -381,9 +406,17 @@ export async function ratchetDecrypt(
     const theirs = header.ratchetKey;
     // The new key pair does not depend on the first DH: make both at once (Web Crypto runs them
     // off the main thread, so this halves the latency of the step).
-    const [receiveStep, ours] = await Promise.all([rootStep(state.rootKey, state.ourRatchetKey, theirs), generateX25519KeyPair()]);
+    const [receiveStep, ours] = await Promise.all([
+      rootStep(state.rootKey, state.ourRatchetKey, theirs),
+      generateX25519KeyPair(),
+    ]);
     const sendStep = await rootStep(receiveStep.rootKey, ours, theirs);
-    const newChain: ReceivingChain = { headerKey: state.nextReceivingHeaderKey, chainKey: receiveStep.chainKey, index: 0, skipped: [] };
+    const newChain: ReceivingChain = {
+      headerKey: state.nextReceivingHeaderKey,
+      chainKey: receiveStep.chainKey,
+      index: 0,
+      skipped: [],
+    };
     const taken = takeMessageKey(newChain, header.index);
     const [current, bounded] = boundSkipped(taken.chain, past);
     const next: SessionState = {
@@ -407,7 +440,9 @@ export async function ratchetDecrypt(
     if (pastHeader === null) continue;
     const found = chain.skipped.find((k) => k.index === pastHeader.index);
     if (found === undefined) throw duplicate();
-    const past = state.pastReceivingChains.map((c, i) => (i === position ? { ...c, skipped: c.skipped.filter((k) => k !== found) } : c));
+    const past = state.pastReceivingChains.map((c, i) =>
+      i === position ? { ...c, skipped: c.skipped.filter((k) => k !== found) } : c,
+    );
     return finish({ ...state, pastReceivingChains: past }, found.messageKey);
   }
   throw new CryptoError('auth_failed', 'no header key of this session opens the message header');
@@ -434,7 +469,8 @@ function readSkipped(r: ByteReader): SkippedMessageKey[] {
   for (let i = 0; i < count; i++) {
     const index = r.u32();
     const previous = out[out.length - 1];
-    if (previous !== undefined && index <= previous.index) throw new CryptoError('malformed_message', 'skipped keys out of order');
+    if (previous !== undefined && index <= previous.index)
+      throw new CryptoError('malformed_message', 'skipped keys out of order');
     out.push({ index, messageKey: new SecretBytes(r.raw(KEY_LENGTH), 'message key') });
   }
   return out;
@@ -461,11 +497,18 @@ export function serializeSession(state: SessionState): SecretBytes {
     .u32(state.previousSendingChainLength);
   const sending = state.sendingChain;
   if (sending === null) w.u8(0);
-  else w.u8(1).raw(sending.headerKey.exposeBytes(), KEY_LENGTH).raw(sending.chainKey.exposeBytes(), KEY_LENGTH).u32(sending.index);
+  else
+    w.u8(1)
+      .raw(sending.headerKey.exposeBytes(), KEY_LENGTH)
+      .raw(sending.chainKey.exposeBytes(), KEY_LENGTH)
+      .u32(sending.index);
   const receiving = state.receivingChain;
   if (receiving === null) w.u8(0);
   else {
-    w.u8(1).raw(receiving.headerKey.exposeBytes(), KEY_LENGTH).raw(receiving.chainKey.exposeBytes(), KEY_LENGTH).u32(receiving.index);
+    w.u8(1)
+      .raw(receiving.headerKey.exposeBytes(), KEY_LENGTH)
+      .raw(receiving.chainKey.exposeBytes(), KEY_LENGTH)
+      .u32(receiving.index);
     writeSkipped(w, receiving.skipped);
   }
   w.u8(state.pastReceivingChains.length);
@@ -497,12 +540,14 @@ export async function deserializeSession(record: KeyBytes): Promise<SessionState
     const chainKey = secret('chain key');
     const index = r.u32();
     const skipped = readSkipped(r);
-    if (skipped.some((k) => k.index >= index)) throw new CryptoError('malformed_message', 'a skipped key is ahead of its chain');
+    if (skipped.some((k) => k.index >= index))
+      throw new CryptoError('malformed_message', 'a skipped key is ahead of its chain');
     receivingChain = { headerKey, chainKey, index, skipped };
   }
   const pastCount = r.count(r.u8(), MAX_PAST_RECEIVING_CHAINS, 'the past-chain count');
   const pastReceivingChains: PastReceivingChain[] = [];
-  for (let i = 0; i < pastCount; i++) pastReceivingChains.push({ headerKey: secret('header key'), skipped: readSkipped(r) });
+  for (let i = 0; i < pastCount; i++)
+    pastReceivingChains.push({ headerKey: secret('header key'), skipped: readSkipped(r) });
   r.end();
   const total = pastReceivingChains.reduce((sum, c) => sum + c.skipped.length, receivingChain?.skipped.length ?? 0);
   r.count(total, MAX_SKIPPED_MESSAGE_KEYS, 'the skipped-key total');

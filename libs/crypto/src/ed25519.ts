@@ -24,7 +24,14 @@ import { curveBackend } from './curve-backend';
 import { CryptoError } from './errors';
 import { randomBytes } from './random';
 import { SecretBytes } from './secret';
-import { bufferSource, generateKeyPair, importPrivateKey, importPublicKey, subtleCrypto, type WebCryptoPrivateKey } from './webcrypto';
+import {
+  bufferSource,
+  generateKeyPair,
+  importPrivateKey,
+  importPublicKey,
+  subtleCrypto,
+  type WebCryptoPrivateKey,
+} from './webcrypto';
 
 export const ED25519_PUBLIC_KEY_LENGTH = 32;
 export const ED25519_SEED_LENGTH = 32;
@@ -91,7 +98,8 @@ export async function generateEd25519KeyPair(): Promise<Ed25519KeyPair> {
 /** Rebuilds a key pair from a stored 32-byte seed (copied; the caller keeps its array). */
 export async function ed25519KeyPairFromSeed(seed: Uint8Array): Promise<Ed25519KeyPair> {
   const copy = expectBytes(seed, 'Ed25519 seed', ED25519_SEED_LENGTH).slice();
-  if ((await curveBackend('ed25519')) === 'webcrypto') return pairFromWebCrypto(await importPrivateKey('Ed25519', copy));
+  if ((await curveBackend('ed25519')) === 'webcrypto')
+    return pairFromWebCrypto(await importPrivateKey('Ed25519', copy));
   return pairFromNoble(copy);
 }
 
@@ -131,7 +139,12 @@ function decodeStrict(publicKey: Uint8Array, signature: Uint8Array): StrictInput
 }
 
 /** Rule 5 with noble's group operations: [S]B == R + [k]A, exactly (no cofactor). */
-function cofactorlessEquationHolds(inputs: StrictInputs, publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): boolean {
+function cofactorlessEquationHolds(
+  inputs: StrictInputs,
+  publicKey: Uint8Array,
+  signature: Uint8Array,
+  message: Uint8Array,
+): boolean {
   const k = bytesToNumberLE(sha512(concatBytes(signature.subarray(0, 32), publicKey, message))) % L;
   return Point.BASE.multiplyUnsafe(inputs.S).equals(inputs.R.add(inputs.A.multiplyUnsafe(k)));
 }
@@ -182,8 +195,13 @@ function verifyingKey(publicKey: Uint8Array): VerifyingKey {
  * self-test (curve-backend.ts) and the Wycheproof and crafted vectors, run on both backends,
  * hold the two paths to the same answers.
  */
-export async function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  if (!isBytes(publicKey) || !isBytes(signature)) throw new TypeError('ed25519Verify: key and signature must be Uint8Arrays');
+export async function ed25519Verify(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  if (!isBytes(publicKey) || !isBytes(signature))
+    throw new TypeError('ed25519Verify: key and signature must be Uint8Arrays');
   expectBytes(message, 'ed25519Verify: message');
   if ((await curveBackend('ed25519')) === 'webcrypto') {
     if (signature.length !== ED25519_SIGNATURE_LENGTH) return false;
@@ -194,7 +212,12 @@ export async function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, 
     if (bytesToNumberLE(signature.subarray(32, 64)) >= L) return false;
     try {
       key.webCryptoKey ??= importPublicKey('Ed25519', publicKey);
-      return await subtleCrypto().verify({ name: 'Ed25519' }, await key.webCryptoKey, bufferSource(signature), bufferSource(message));
+      return await subtleCrypto().verify(
+        { name: 'Ed25519' },
+        await key.webCryptoKey,
+        bufferSource(signature),
+        bufferSource(message),
+      );
     } catch {
       return false; // a runtime refusal after rules 1-4 passed is still a refusal, never a throw
     }
@@ -205,7 +228,11 @@ export async function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, 
 }
 
 /** ed25519Verify that throws CryptoError('bad_signature'), for code paths that must not go on. */
-export async function ed25519VerifyOrThrow(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<void> {
+export async function ed25519VerifyOrThrow(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<void> {
   if (!(await ed25519Verify(publicKey, message, signature))) {
     throw new CryptoError('bad_signature', 'the Ed25519 signature does not verify under the strict rule');
   }

@@ -26,7 +26,13 @@ import { CryptoError } from './errors';
 import type { DeviceIdentity, PublicDeviceIdentity } from './identity';
 import { hkdfSha256, sha256 } from './kdf';
 import { MLKEM768_CIPHERTEXT_LENGTH, mlKem768Decapsulate, mlKem768Encapsulate } from './mlkem';
-import { claimPrekeysForHandshake, PREKEY_KIND_BYTE, verifyPrekeyBundle, type PrekeyBundle, type PrekeyState } from './prekeys';
+import {
+  claimPrekeysForHandshake,
+  PREKEY_KIND_BYTE,
+  verifyPrekeyBundle,
+  type PrekeyBundle,
+  type PrekeyState,
+} from './prekeys';
 import { SecretBytes } from './secret';
 import { generateX25519KeyPair, x25519SharedSecret, X25519_KEY_LENGTH, type X25519KeyPair } from './x25519';
 
@@ -76,7 +82,8 @@ export interface ResponderHandshake extends HandshakeOutcome {
 }
 
 function checkIdentity(identity: PublicDeviceIdentity, what: string): PublicDeviceIdentity {
-  if (identity === null || typeof identity !== 'object') throw new CryptoError('malformed_message', `${what} is missing`);
+  if (identity === null || typeof identity !== 'object')
+    throw new CryptoError('malformed_message', `${what} is missing`);
   expectBytes(identity.signingKey, `${what} signing key`, 32);
   expectBytes(identity.agreementKey, `${what} agreement key`, X25519_KEY_LENGTH);
   return identity;
@@ -175,7 +182,9 @@ export async function initiateHandshake(input: InitiateHandshakeInput): Promise<
       x25519SharedSecret(identity.agreement.privateKey, bundle.signedPrekey.publicKey),
       x25519SharedSecret(ephemeral.privateKey, responder.agreementKey),
       x25519SharedSecret(ephemeral.privateKey, bundle.signedPrekey.publicKey),
-      ...(bundle.oneTimePrekey === null ? [] : [x25519SharedSecret(ephemeral.privateKey, bundle.oneTimePrekey.publicKey)]),
+      ...(bundle.oneTimePrekey === null
+        ? []
+        : [x25519SharedSecret(ephemeral.privateKey, bundle.oneTimePrekey.publicKey)]),
     ]);
     const { ciphertext, sharedSecret: ss } = mlKem768Encapsulate(bundle.kemPrekey.publicKey);
     const initiator: PublicDeviceIdentity = {
@@ -201,7 +210,10 @@ export async function initiateHandshake(input: InitiateHandshakeInput): Promise<
       kemPrekeyId: bundle.kemPrekey.id,
       kemPrekey: bundle.kemPrekey.publicKey,
       kemCiphertext: ciphertext,
-      oneTimePrekey: bundle.oneTimePrekey === null ? null : { id: bundle.oneTimePrekey.id, publicKey: bundle.oneTimePrekey.publicKey },
+      oneTimePrekey:
+        bundle.oneTimePrekey === null
+          ? null
+          : { id: bundle.oneTimePrekey.id, publicKey: bundle.oneTimePrekey.publicKey },
     });
     return {
       initiation,
@@ -232,7 +244,8 @@ export interface RespondToHandshakeInput {
  */
 export async function respondToHandshake(input: RespondToHandshakeInput): Promise<ResponderHandshake> {
   const { identity, initiation, now } = input;
-  if (initiation === null || typeof initiation !== 'object') throw new CryptoError('malformed_message', 'no initial message');
+  if (initiation === null || typeof initiation !== 'object')
+    throw new CryptoError('malformed_message', 'no initial message');
   if (initiation.version !== HANDSHAKE_VERSION) {
     throw new CryptoError('unknown_version', `handshake version ${String(initiation.version)} is not known`);
   }
@@ -242,7 +255,8 @@ export async function respondToHandshake(input: RespondToHandshakeInput): Promis
   const ids = {
     signedPrekeyId: checkId(initiation.signedPrekeyId, 'the signed prekey id'),
     kemPrekeyId: checkId(initiation.kemPrekeyId, 'the ML-KEM prekey id'),
-    oneTimePrekeyId: initiation.oneTimePrekeyId === null ? null : checkId(initiation.oneTimePrekeyId, 'the one-time prekey id'),
+    oneTimePrekeyId:
+      initiation.oneTimePrekeyId === null ? null : checkId(initiation.oneTimePrekeyId, 'the one-time prekey id'),
   };
   const claimed = claimPrekeysForHandshake(input.prekeys, ids, initiation.ephemeralKey, now);
 
@@ -250,7 +264,9 @@ export async function respondToHandshake(input: RespondToHandshakeInput): Promis
     x25519SharedSecret(claimed.signedPrekey.privateKey, initiator.agreementKey),
     x25519SharedSecret(identity.agreement.privateKey, initiation.ephemeralKey),
     x25519SharedSecret(claimed.signedPrekey.privateKey, initiation.ephemeralKey),
-    ...(claimed.oneTimePrekey === null ? [] : [x25519SharedSecret(claimed.oneTimePrekey.privateKey, initiation.ephemeralKey)]),
+    ...(claimed.oneTimePrekey === null
+      ? []
+      : [x25519SharedSecret(claimed.oneTimePrekey.privateKey, initiation.ephemeralKey)]),
   ]);
   const ss = mlKem768Decapsulate(claimed.kemPrekey.decapsulationKey, initiation.kemCiphertext);
   const responder: PublicDeviceIdentity = {
@@ -301,7 +317,8 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 export function ourInitiationWins(ours: PublicDeviceIdentity, theirs: PublicDeviceIdentity): boolean {
   checkIdentity(ours, 'our identity');
   checkIdentity(theirs, 'their identity');
-  const order = compareBytes(ours.signingKey, theirs.signingKey) || compareBytes(ours.agreementKey, theirs.agreementKey);
+  const order =
+    compareBytes(ours.signingKey, theirs.signingKey) || compareBytes(ours.agreementKey, theirs.agreementKey);
   if (order === 0) throw new CryptoError('bad_parameter', 'a device does not initiate a session with itself');
   return order < 0;
 }

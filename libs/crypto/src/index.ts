@@ -5,16 +5,24 @@ export { randomBytes } from './random';
 export { CryptoError, isCryptoError, type CryptoErrorCode } from './errors';
 export { SecretBytes, type KeyBytes } from './secret';
 export { constantTimeEqual, concatBytes, utf8Encode, utf8Decode } from './bytes';
-export {
-  sha256,
-  sha512,
-  hmacSha256,
-  verifyHmacSha256,
-  hkdfSha256,
-  SHA256_LENGTH,
-  HKDF_SHA256_MAX_LENGTH,
-} from './kdf';
+// The one byte reader/writer of every binary format (protocol's too, with its own errors).
+export { ByteReader, ByteWriter, type ByteCodecFault, type ByteCodecFaults } from './byte-codec';
+export { sha256, sha512, hmacSha256, verifyHmacSha256, hkdfSha256, SHA256_LENGTH, HKDF_SHA256_MAX_LENGTH } from './kdf';
 export { seal, open, AEAD_KEY_LENGTH, SEAL_OVERHEAD } from './aead';
+// The transparency log's Merkle tree (docs/protocol/crypto.md §14; RFC 9162 §2.1).
+export {
+  merkleLeafHash,
+  merkleNodeHash,
+  merkleRoot,
+  merkleInclusionProof,
+  merkleConsistencyProof,
+  verifyMerkleInclusion,
+  verifyMerkleConsistency,
+  MERKLE_HASH_LENGTH,
+  MAX_MERKLE_PROOF_LENGTH,
+  type MerkleInclusionCheck,
+  type MerkleConsistencyCheck,
+} from './merkle-tree';
 export {
   setCurveBackend,
   activeCurveBackends,
@@ -68,6 +76,15 @@ export {
   type PublicDeviceIdentity,
   type FingerprintSubject,
 } from './identity';
+// The per-person fingerprint and safety number, over user keys (docs/protocol/crypto.md §2.3).
+export {
+  personFingerprint,
+  personFingerprintBytes,
+  personSafetyNumber,
+  PERSON_FINGERPRINT_LENGTH,
+  PERSON_FINGERPRINT_VERSION,
+  type PersonFingerprintSubject,
+} from './person-fingerprint';
 export {
   deriveStorageKey,
   generateStorageSalt,
@@ -154,6 +171,15 @@ export {
   type RatchetEncryptResult,
   type RatchetDecryptResult,
 } from './double-ratchet';
+export {
+  SessionCipher,
+  MAX_SESSIONS_PER_PEER,
+  type StoredSession,
+  type SessionStore,
+  type PrekeyStore,
+  type SessionCiphertext,
+  type AcceptInitiationInput,
+} from './session-cipher';
 export {
   createSenderKey,
   rotateSenderKey,

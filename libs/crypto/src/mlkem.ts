@@ -64,8 +64,13 @@ export function mlKem768Encapsulate(encapsulationKey: Uint8Array): MlKem768Encap
 }
 
 export function mlKem768Decapsulate(decapsulationKey: SecretBytes, ciphertext: Uint8Array): SecretBytes {
-  if (!(decapsulationKey instanceof SecretBytes)) throw new TypeError('mlKem768Decapsulate: expected a SecretBytes key');
-  const dk = expectBytes(decapsulationKey.exposeBytes(), 'ML-KEM-768 decapsulation key', MLKEM768_DECAPSULATION_KEY_LENGTH);
+  if (!(decapsulationKey instanceof SecretBytes))
+    throw new TypeError('mlKem768Decapsulate: expected a SecretBytes key');
+  const dk = expectBytes(
+    decapsulationKey.exposeBytes(),
+    'ML-KEM-768 decapsulation key',
+    MLKEM768_DECAPSULATION_KEY_LENGTH,
+  );
   expectBytes(ciphertext, 'ML-KEM-768 ciphertext', MLKEM768_CIPHERTEXT_LENGTH);
   let shared: Uint8Array;
   try {

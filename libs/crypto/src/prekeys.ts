@@ -185,7 +185,10 @@ function checkPolicy(policy: PrekeyPolicy): PrekeyPolicy {
  * The owner's X25519 identity key is included so a prekey cannot be presented beside another
  * agreement key than the one its owner holds.
  */
-export function prekeySignatureInput(ownerAgreementKey: Uint8Array, prekey: Omit<PublicPrekey, 'signature'>): Uint8Array {
+export function prekeySignatureInput(
+  ownerAgreementKey: Uint8Array,
+  prekey: Omit<PublicPrekey, 'signature'>,
+): Uint8Array {
   const length = PUBLIC_KEY_LENGTH[prekey.kind];
   if (length === undefined) throw new CryptoError('malformed_message', 'unknown prekey kind');
   return new ByteWriter()
@@ -204,7 +207,8 @@ async function signPrekey(identity: DeviceIdentity, prekey: Omit<PublicPrekey, '
 }
 
 function nextIds(state: { nextId: number }, count: number): number[] {
-  if (state.nextId + count - 1 > MAX_PREKEY_ID) throw new CryptoError('bad_parameter', 'the prekey id space is exhausted');
+  if (state.nextId + count - 1 > MAX_PREKEY_ID)
+    throw new CryptoError('bad_parameter', 'the prekey id space is exhausted');
   return Array.from({ length: count }, (_, i) => state.nextId + i);
 }
 
@@ -219,7 +223,14 @@ async function newX25519Record(
   const keyPair = await generateX25519KeyPair();
   const fields = { kind, id, publicKey: keyPair.publicKey, createdAt: now, expiresAt: now + lifetimeMs };
   const signature = await signPrekey(identity, fields);
-  return { id, createdAt: now, expiresAt: fields.expiresAt, deleteAfter: fields.expiresAt + graceMs, signature, keyPair };
+  return {
+    id,
+    createdAt: now,
+    expiresAt: fields.expiresAt,
+    deleteAfter: fields.expiresAt + graceMs,
+    signature,
+    keyPair,
+  };
 }
 
 async function newKemRecord(
@@ -233,7 +244,14 @@ async function newKemRecord(
   const keyPair = generateMlKem768KeyPair();
   const fields = { kind, id, publicKey: keyPair.encapsulationKey, createdAt: now, expiresAt: now + lifetimeMs };
   const signature = await signPrekey(identity, fields);
-  return { id, createdAt: now, expiresAt: fields.expiresAt, deleteAfter: fields.expiresAt + graceMs, signature, keyPair };
+  return {
+    id,
+    createdAt: now,
+    expiresAt: fields.expiresAt,
+    deleteAfter: fields.expiresAt + graceMs,
+    signature,
+    keyPair,
+  };
 }
 
 export interface PrekeyGenerationOptions {
@@ -315,8 +333,16 @@ export async function addOneTimePrekeys(
   const ids = nextIds(state, count + kemCount);
   const lifetime = policy.oneTimePrekeyLifetimeMs;
   const [oneTime, oneTimeKem] = await Promise.all([
-    Promise.all(ids.slice(0, count).map((id) => newX25519Record(identity, 'one-time-x25519', id, now, lifetime, policy.gracePeriodMs))),
-    Promise.all(ids.slice(count).map((id) => newKemRecord(identity, 'one-time-mlkem768', id, now, lifetime, policy.gracePeriodMs))),
+    Promise.all(
+      ids
+        .slice(0, count)
+        .map((id) => newX25519Record(identity, 'one-time-x25519', id, now, lifetime, policy.gracePeriodMs)),
+    ),
+    Promise.all(
+      ids
+        .slice(count)
+        .map((id) => newKemRecord(identity, 'one-time-mlkem768', id, now, lifetime, policy.gracePeriodMs)),
+    ),
   ]);
   return {
     ...state,
@@ -331,7 +357,11 @@ export async function addOneTimePrekeys(
  * retention period, and the replay memory of signed prekeys that are gone. The current signed
  * prekeys are deleted too once past their time: rotate before that.
  */
-export function expirePrekeys(state: PrekeyState, now: number, policy: PrekeyPolicy = DEFAULT_PREKEY_POLICY): PrekeyState {
+export function expirePrekeys(
+  state: PrekeyState,
+  now: number,
+  policy: PrekeyPolicy = DEFAULT_PREKEY_POLICY,
+): PrekeyState {
   expectTime(now, 'now');
   checkPolicy(policy);
   const alive = <T extends PrekeyRecordBase>(record: T): boolean => now < record.deleteAfter;
@@ -350,7 +380,14 @@ export function expirePrekeys(state: PrekeyState, now: number, policy: PrekeyPol
 
 function publicX25519(kind: 'signed-x25519' | 'one-time-x25519', record: X25519PrekeyRecord): PublicPrekey {
   const { id, createdAt, expiresAt } = record;
-  return { kind, id, publicKey: record.keyPair.publicKey.slice(), createdAt, expiresAt, signature: record.signature.slice() };
+  return {
+    kind,
+    id,
+    publicKey: record.keyPair.publicKey.slice(),
+    createdAt,
+    expiresAt,
+    signature: record.signature.slice(),
+  };
 }
 
 function publicKem(kind: 'last-resort-mlkem768' | 'one-time-mlkem768', record: KemPrekeyRecord): PublicPrekey {
@@ -376,8 +413,12 @@ export function publishedPrekeys(state: PrekeyState, now: number): PublishedPrek
   return {
     signedPrekey: publicX25519('signed-x25519', signed),
     lastResortKemPrekey: publicKem('last-resort-mlkem768', kem),
-    oneTimePrekeys: state.oneTimePrekeys.filter((r) => now < r.expiresAt).map((r) => publicX25519('one-time-x25519', r)),
-    oneTimeKemPrekeys: state.oneTimeKemPrekeys.filter((r) => now < r.expiresAt).map((r) => publicKem('one-time-mlkem768', r)),
+    oneTimePrekeys: state.oneTimePrekeys
+      .filter((r) => now < r.expiresAt)
+      .map((r) => publicX25519('one-time-x25519', r)),
+    oneTimeKemPrekeys: state.oneTimeKemPrekeys
+      .filter((r) => now < r.expiresAt)
+      .map((r) => publicKem('one-time-mlkem768', r)),
   };
 }
 
@@ -399,18 +440,25 @@ export function claimPrekeyBundle(published: PublishedPrekeys): { bundle: Prekey
   };
 }
 
-function checkPublicPrekeyShape(prekey: PublicPrekey | null | undefined, kinds: readonly PrekeyKind[], what: string): PublicPrekey {
+function checkPublicPrekeyShape(
+  prekey: PublicPrekey | null | undefined,
+  kinds: readonly PrekeyKind[],
+  what: string,
+): PublicPrekey {
   if (prekey === null || prekey === undefined || typeof prekey !== 'object') {
     throw new CryptoError('malformed_message', `the bundle has no ${what}`);
   }
-  if (!kinds.includes(prekey.kind)) throw new CryptoError('malformed_message', `the ${what} has kind ${String(prekey.kind)}`);
+  if (!kinds.includes(prekey.kind))
+    throw new CryptoError('malformed_message', `the ${what} has kind ${String(prekey.kind)}`);
   if (!Number.isSafeInteger(prekey.id) || prekey.id < 0 || prekey.id > MAX_PREKEY_ID) {
     throw new CryptoError('malformed_message', `the ${what} id is not a u32`);
   }
   for (const time of [prekey.createdAt, prekey.expiresAt]) {
-    if (!Number.isSafeInteger(time) || time < 0) throw new CryptoError('malformed_message', `the ${what} has a malformed time`);
+    if (!Number.isSafeInteger(time) || time < 0)
+      throw new CryptoError('malformed_message', `the ${what} has a malformed time`);
   }
-  if (prekey.createdAt >= prekey.expiresAt) throw new CryptoError('malformed_message', `the ${what} expires before it is created`);
+  if (prekey.createdAt >= prekey.expiresAt)
+    throw new CryptoError('malformed_message', `the ${what} expires before it is created`);
   expectBytes(prekey.publicKey, `${what} public key`, PUBLIC_KEY_LENGTH[prekey.kind]);
   return prekey;
 }
@@ -424,14 +472,20 @@ function checkPublicPrekeyShape(prekey: PublicPrekey | null | undefined, kinds: 
  *  3. expiry: `now` must be before every prekey's expiresAt ('expired_prekey').
  * Signatures come before expiry so that an unsigned time is never trusted.
  */
-export async function verifyPrekeyBundle(bundle: PrekeyBundle, owner: PublicDeviceIdentity, now: number): Promise<void> {
+export async function verifyPrekeyBundle(
+  bundle: PrekeyBundle,
+  owner: PublicDeviceIdentity,
+  now: number,
+): Promise<void> {
   expectTime(now, 'now');
   expectBytes(owner.signingKey, 'owner signing key', 32);
   expectBytes(owner.agreementKey, 'owner agreement key', X25519_KEY_LENGTH);
   const prekeys = [
     checkPublicPrekeyShape(bundle.signedPrekey, ['signed-x25519'], 'signed prekey'),
     checkPublicPrekeyShape(bundle.kemPrekey, ['last-resort-mlkem768', 'one-time-mlkem768'], 'ML-KEM prekey'),
-    ...(bundle.oneTimePrekey === null ? [] : [checkPublicPrekeyShape(bundle.oneTimePrekey, ['one-time-x25519'], 'one-time prekey')]),
+    ...(bundle.oneTimePrekey === null
+      ? []
+      : [checkPublicPrekeyShape(bundle.oneTimePrekey, ['one-time-x25519'], 'one-time prekey')]),
   ];
   const verdicts = await Promise.all(
     prekeys.map(async (prekey) => {
@@ -441,10 +495,14 @@ export async function verifyPrekeyBundle(bundle: PrekeyBundle, owner: PublicDevi
     }),
   );
   if (verdicts.includes(false)) {
-    throw new CryptoError('bad_signature', 'a prekey signature is missing or does not verify under the owner identity key');
+    throw new CryptoError(
+      'bad_signature',
+      'a prekey signature is missing or does not verify under the owner identity key',
+    );
   }
   for (const prekey of prekeys) {
-    if (now >= prekey.expiresAt) throw new CryptoError('expired_prekey', `the ${prekey.kind} prekey ${prekey.id} has expired`);
+    if (now >= prekey.expiresAt)
+      throw new CryptoError('expired_prekey', `the ${prekey.kind} prekey ${prekey.id} has expired`);
   }
 }
 
@@ -464,7 +522,12 @@ export interface ClaimedPrekeys {
   readonly oneTimePrekey: X25519KeyPair | null;
 }
 
-function findLive<T extends PrekeyRecordBase>(records: readonly T[], id: number, now: number, what: string): T | undefined {
+function findLive<T extends PrekeyRecordBase>(
+  records: readonly T[],
+  id: number,
+  now: number,
+  what: string,
+): T | undefined {
   const record = records.find((r) => r.id === id);
   if (record !== undefined && now >= record.deleteAfter) {
     throw new CryptoError('expired_prekey', `${what} ${id} is past its deletion time`);
@@ -501,7 +564,8 @@ export function claimPrekeysForHandshake(
   if (signed === undefined) throw missing(state, null, ids.signedPrekeyId, 'signed prekey');
 
   const lastResort = findLive(state.lastResortKemPrekeys, ids.kemPrekeyId, now, 'ML-KEM prekey');
-  const oneTimeKem = lastResort === undefined ? findLive(state.oneTimeKemPrekeys, ids.kemPrekeyId, now, 'ML-KEM prekey') : undefined;
+  const oneTimeKem =
+    lastResort === undefined ? findLive(state.oneTimeKemPrekeys, ids.kemPrekeyId, now, 'ML-KEM prekey') : undefined;
   const kem = lastResort ?? oneTimeKem;
   if (kem === undefined) throw missing(state, 'one-time-mlkem768', ids.kemPrekeyId, 'ML-KEM prekey');
 
@@ -511,7 +575,9 @@ export function claimPrekeysForHandshake(
     if (oneTime === undefined) throw missing(state, 'one-time-x25519', ids.oneTimePrekeyId, 'one-time prekey');
   }
 
-  if (state.seenHandshakes.some((s) => s.signedPrekeyId === signed.id && constantTimeEqual(s.ephemeralKey, ephemeralKey))) {
+  if (
+    state.seenHandshakes.some((s) => s.signedPrekeyId === signed.id && constantTimeEqual(s.ephemeralKey, ephemeralKey))
+  ) {
     throw new CryptoError('duplicate_message', 'this initial message was already accepted');
   }
 
@@ -521,7 +587,8 @@ export function claimPrekeysForHandshake(
   const next: PrekeyState = {
     ...state,
     oneTimePrekeys: oneTime === undefined ? state.oneTimePrekeys : state.oneTimePrekeys.filter((r) => r !== oneTime),
-    oneTimeKemPrekeys: oneTimeKem === undefined ? state.oneTimeKemPrekeys : state.oneTimeKemPrekeys.filter((r) => r !== oneTimeKem),
+    oneTimeKemPrekeys:
+      oneTimeKem === undefined ? state.oneTimeKemPrekeys : state.oneTimeKemPrekeys.filter((r) => r !== oneTimeKem),
     consumedOneTimePrekeys: [...state.consumedOneTimePrekeys, ...consumed].slice(-MAX_CONSUMED_RECORDS),
     seenHandshakes: [...state.seenHandshakes, { signedPrekeyId: signed.id, ephemeralKey: ephemeralKey.slice() }].slice(
       -MAX_SEEN_HANDSHAKES,
@@ -543,11 +610,22 @@ export function claimPrekeysForHandshake(
 const EK_OFFSET_IN_DK = 1152;
 
 function writeRecordBase(writer: ByteWriter, record: PrekeyRecordBase): void {
-  writer.u32(record.id).u64(record.createdAt).u64(record.expiresAt).u64(record.deleteAfter).raw(record.signature, ED25519_SIGNATURE_LENGTH);
+  writer
+    .u32(record.id)
+    .u64(record.createdAt)
+    .u64(record.expiresAt)
+    .u64(record.deleteAfter)
+    .raw(record.signature, ED25519_SIGNATURE_LENGTH);
 }
 
 function readRecordBase(reader: ByteReader): PrekeyRecordBase {
-  return { id: reader.u32(), createdAt: reader.u64(), expiresAt: reader.u64(), deleteAfter: reader.u64(), signature: reader.raw(64) };
+  return {
+    id: reader.u32(),
+    createdAt: reader.u64(),
+    expiresAt: reader.u64(),
+    deleteAfter: reader.u64(),
+    signature: reader.raw(64),
+  };
 }
 
 /** version(1) || u32 nextId || four lists || consumed ids || seen handshakes; see the spec for each list. */
@@ -594,7 +672,10 @@ export async function deserializePrekeyState(record: KeyBytes): Promise<PrekeySt
       const base = readRecordBase(r);
       const dk = r.raw(MLKEM768_DECAPSULATION_KEY_LENGTH);
       const encapsulationKey = dk.slice(EK_OFFSET_IN_DK, EK_OFFSET_IN_DK + MLKEM768_ENCAPSULATION_KEY_LENGTH);
-      out.push({ ...base, keyPair: { encapsulationKey, decapsulationKey: new SecretBytes(dk, 'ML-KEM-768 decapsulation key') } });
+      out.push({
+        ...base,
+        keyPair: { encapsulationKey, decapsulationKey: new SecretBytes(dk, 'ML-KEM-768 decapsulation key') },
+      });
     }
     return out;
   };
@@ -612,12 +693,14 @@ export async function deserializePrekeyState(record: KeyBytes): Promise<PrekeySt
         : kindByte === PREKEY_KIND_BYTE['one-time-mlkem768']
           ? 'one-time-mlkem768'
           : undefined;
-    if (kind === undefined) throw new CryptoError('malformed_message', `prekey state record: consumed kind ${kindByte}`);
+    if (kind === undefined)
+      throw new CryptoError('malformed_message', `prekey state record: consumed kind ${kindByte}`);
     consumedOneTimePrekeys.push({ kind, id: r.u32(), consumedAt: r.u64() });
   }
   const seenCount = r.count(r.u16(), MAX_SEEN_HANDSHAKES, 'the seen-handshake list');
   const seenHandshakes: SeenHandshake[] = [];
-  for (let i = 0; i < seenCount; i++) seenHandshakes.push({ signedPrekeyId: r.u32(), ephemeralKey: r.raw(X25519_KEY_LENGTH) });
+  for (let i = 0; i < seenCount; i++)
+    seenHandshakes.push({ signedPrekeyId: r.u32(), ephemeralKey: r.raw(X25519_KEY_LENGTH) });
   r.end();
   return {
     version: PREKEY_STATE_VERSION,

@@ -84,7 +84,8 @@ export interface SenderKeyReceiverState {
 function randomChainId(avoid?: number): number {
   for (;;) {
     const bytes = randomBytes(4);
-    const id = (((bytes[0] as number) * 256 + (bytes[1] as number)) * 256 + (bytes[2] as number)) * 256 + (bytes[3] as number);
+    const id =
+      (((bytes[0] as number) * 256 + (bytes[1] as number)) * 256 + (bytes[2] as number)) * 256 + (bytes[3] as number);
     if (id !== avoid) return id;
   }
 }
@@ -140,7 +141,10 @@ export function processSenderKeyDistribution(distribution: KeyBytes): SenderKeyR
   const r = new ByteReader(bytes, 'sender key distribution');
   expectVersion(r, SENDER_KEY_DISTRIBUTION_VERSION);
   if (bytes.length !== DISTRIBUTION_LENGTH) {
-    throw new CryptoError('bad_length', `a sender key distribution is ${DISTRIBUTION_LENGTH} bytes, got ${bytes.length}`);
+    throw new CryptoError(
+      'bad_length',
+      `a sender key distribution is ${DISTRIBUTION_LENGTH} bytes, got ${bytes.length}`,
+    );
   }
   const state: SenderKeyReceiverState = {
     version: SENDER_KEY_STATE_VERSION,
@@ -181,7 +185,8 @@ export async function groupEncrypt(
   checkVersion(state.version, 'sender key state');
   expectBytes(plaintext, 'plaintext');
   expectBytes(associatedData, 'associated data');
-  if (state.iteration >= MAX_CHAIN_INDEX) throw new CryptoError('bad_parameter', 'this sender key chain is exhausted: rotate');
+  if (state.iteration >= MAX_CHAIN_INDEX)
+    throw new CryptoError('bad_parameter', 'this sender key chain is exhausted: rotate');
   const header = new ByteWriter()
     .u8(SENDER_KEY_MESSAGE_VERSION)
     .raw(state.distributionId, DISTRIBUTION_ID_LENGTH)
@@ -249,13 +254,19 @@ export async function groupDecrypt(
   if (ids.iteration < state.iteration) {
     const found = state.skipped.find((k) => k.index === ids.iteration);
     if (found === undefined) {
-      throw new CryptoError('duplicate_message', 'this group message key was already used, or is older than the window');
+      throw new CryptoError(
+        'duplicate_message',
+        'this group message key was already used, or is older than the window',
+      );
     }
     messageKey = found.messageKey;
     next = { ...state, skipped: state.skipped.filter((k) => k !== found) };
   } else {
     if (ids.iteration - state.iteration > MAX_SENDER_KEY_SKIP) {
-      throw new CryptoError('too_many_skipped', `the group message skips over MAX_SENDER_KEY_SKIP ${MAX_SENDER_KEY_SKIP} keys`);
+      throw new CryptoError(
+        'too_many_skipped',
+        `the group message skips over MAX_SENDER_KEY_SKIP ${MAX_SENDER_KEY_SKIP} keys`,
+      );
     }
     const added: SkippedMessageKey[] = [];
     let chainKey = state.chainKey;
@@ -279,7 +290,8 @@ export async function groupDecrypt(
 }
 
 function checkVersion(version: unknown, what: string): void {
-  if (version !== SENDER_KEY_STATE_VERSION) throw new CryptoError('unknown_version', `${what} version ${String(version)} is not known`);
+  if (version !== SENDER_KEY_STATE_VERSION)
+    throw new CryptoError('unknown_version', `${what} version ${String(version)} is not known`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -313,7 +325,14 @@ export async function deserializeSenderKeyState(record: KeyBytes): Promise<Sende
   const chainKey = new SecretBytes(r.raw(KEY_LENGTH), 'sender chain key');
   const seed = r.raw(KEY_LENGTH);
   r.end();
-  return { version: SENDER_KEY_STATE_VERSION, distributionId, chainId, iteration, chainKey, signing: await ed25519KeyPairFromSeed(seed) };
+  return {
+    version: SENDER_KEY_STATE_VERSION,
+    distributionId,
+    chainId,
+    iteration,
+    chainKey,
+    signing: await ed25519KeyPairFromSeed(seed),
+  };
 }
 
 /**

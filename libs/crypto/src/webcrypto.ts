@@ -18,8 +18,12 @@ export type CurveAlgorithm = 'X25519' | 'Ed25519';
  *     04 22 04 20    OCTET STRING (34) wrapping OCTET STRING (32)
  */
 const PKCS8_PREFIX: Record<CurveAlgorithm, Uint8Array> = {
-  X25519: Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20]),
-  Ed25519: Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]),
+  X25519: Uint8Array.from([
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
+  ]),
+  Ed25519: Uint8Array.from([
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+  ]),
 };
 
 const PRIVATE_USAGES: Record<CurveAlgorithm, KeyUsage[]> = { X25519: ['deriveBits'], Ed25519: ['sign'] };
@@ -31,7 +35,8 @@ const PAIR_USAGES: Record<CurveAlgorithm, KeyUsage[]> = { X25519: ['deriveBits']
  * inputs are ArrayBuffer-backed unless a caller passes a SharedArrayBuffer view, which is copied.
  */
 export function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  if (typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer) return new Uint8Array(bytes);
+  if (typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer)
+    return new Uint8Array(bytes);
   return bytes as Uint8Array<ArrayBuffer>;
 }
 
@@ -49,12 +54,21 @@ export interface WebCryptoPrivateKey {
 }
 
 /** Imports a raw 32-byte private key and reads its public key back from the JWK export (RFC 8037 `x`). */
-export async function importPrivateKey(algorithm: CurveAlgorithm, privateKey: Uint8Array): Promise<WebCryptoPrivateKey> {
+export async function importPrivateKey(
+  algorithm: CurveAlgorithm,
+  privateKey: Uint8Array,
+): Promise<WebCryptoPrivateKey> {
   const pkcs8 = concatBytes(PKCS8_PREFIX[algorithm], expectBytes(privateKey, `${algorithm} private key`, 32));
   try {
     // Extractable only so that the public key can be read back; the CryptoKey never leaves the
     // private field of the key object that caches it.
-    const key = await subtleCrypto().importKey('pkcs8', bufferSource(pkcs8), { name: algorithm }, true, PRIVATE_USAGES[algorithm]);
+    const key = await subtleCrypto().importKey(
+      'pkcs8',
+      bufferSource(pkcs8),
+      { name: algorithm },
+      true,
+      PRIVATE_USAGES[algorithm],
+    );
     const jwk = await subtleCrypto().exportKey('jwk', key);
     return { key, privateKey, publicKey: base64UrlDecode(jwk.x, 32) };
   } finally {
@@ -81,6 +95,7 @@ function base64UrlDecode(text: string | undefined, length: number): Uint8Array {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  if (bytes.length !== length) throw new CryptoError('backend_unavailable', 'Web Crypto returned a JWK of the wrong size');
+  if (bytes.length !== length)
+    throw new CryptoError('backend_unavailable', 'Web Crypto returned a JWK of the wrong size');
   return bytes;
 }

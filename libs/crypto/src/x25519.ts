@@ -19,7 +19,13 @@ import { curveBackend } from './curve-backend';
 import { CryptoError } from './errors';
 import { randomBytes } from './random';
 import { SecretBytes } from './secret';
-import { generateKeyPair, importPrivateKey, importPublicKey, subtleCrypto, type WebCryptoPrivateKey } from './webcrypto';
+import {
+  generateKeyPair,
+  importPrivateKey,
+  importPublicKey,
+  subtleCrypto,
+  type WebCryptoPrivateKey,
+} from './webcrypto';
 
 export const X25519_KEY_LENGTH = 32;
 
@@ -108,13 +114,18 @@ export async function generateX25519KeyPair(): Promise<X25519KeyPair> {
 /** Rebuilds a key pair from stored private key bytes (copied; the caller keeps its array). */
 export async function x25519KeyPairFromPrivateKey(privateKey: Uint8Array): Promise<X25519KeyPair> {
   const secret = expectBytes(privateKey, 'X25519 private key', X25519_KEY_LENGTH).slice();
-  if ((await curveBackend('x25519')) === 'webcrypto') return pairFromWebCrypto(await importPrivateKey('X25519', secret));
+  if ((await curveBackend('x25519')) === 'webcrypto')
+    return pairFromWebCrypto(await importPrivateKey('X25519', secret));
   return pairFromNoble(secret);
 }
 
 /** X25519(ourPrivate, peerPublic) with the checks listed at the top of this file. */
-export async function x25519SharedSecret(privateKey: X25519PrivateKey, peerPublicKey: Uint8Array): Promise<SecretBytes> {
-  if (!(privateKey instanceof X25519PrivateKey)) throw new TypeError('x25519SharedSecret: expected an X25519PrivateKey');
+export async function x25519SharedSecret(
+  privateKey: X25519PrivateKey,
+  peerPublicKey: Uint8Array,
+): Promise<SecretBytes> {
+  if (!(privateKey instanceof X25519PrivateKey))
+    throw new TypeError('x25519SharedSecret: expected an X25519PrivateKey');
   if (isSmallOrderX25519PublicKey(peerPublicKey)) {
     throw new CryptoError('low_order_point', 'the peer X25519 public key has small order');
   }

@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { argon2id } from '@noble/hashes/argon2.js';
 import { bytesToHex } from '@noble/curves/utils.js';
 import fc from 'fast-check';
@@ -62,31 +60,11 @@ describe('deriveStorageKey (Argon2id, RFC 9106)', () => {
     await expect(deriveStorageKey('pw', SALT, params)).rejects.toMatchObject({ code: 'bad_parameter' });
   });
 
-  /**
-   * Jest runs tests inside a Node vm context, where V8 runs noble's Argon2 about 10x slower than
-   * in a normal context (measured: 8 MiB, t=1 takes ~550 ms in a vm context, ~50 ms outside).
-   * Browsers and Web Workers run it at full speed, so the production cost is measured in a child
-   * Node process with the same noble function and STORAGE_KDF_PARAMS. The mapping of our parameters
-   * onto argon2id is checked by the golden-vector test above.
-   */
-  it('production parameters (64 MiB, t=2, p=1) take under 3 s in a normal JavaScript context', () => {
-    expect(STORAGE_KDF_PARAMS).toEqual({ memoryKiB: 65536, iterations: 2, parallelism: 1 });
-    const argon2Url = pathToFileURL(require.resolve('@noble/hashes/argon2.js')).href;
-    const { memoryKiB, iterations, parallelism } = STORAGE_KDF_PARAMS;
-    const script = [
-      `const { argon2idAsync } = await import(${JSON.stringify(argon2Url)});`,
-      `const started = performance.now();`,
-      `await argon2idAsync(new TextEncoder().encode('correct horse battery staple'), new Uint8Array(16),`,
-      `  { m: ${memoryKiB}, t: ${iterations}, p: ${parallelism}, dkLen: 32, asyncTick: 20, maxmem: 2 ** 31 });`,
-      `console.log(performance.now() - started);`,
-    ].join('\n');
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(child.stderr).toBe('');
-    const elapsed = Number(child.stdout.trim());
-    console.info(`Argon2id with STORAGE_KDF_PARAMS took ${elapsed.toFixed(0)} ms (argon2idAsync, plain Node ${process.version})`);
-    expect(elapsed).toBeGreaterThan(0);
-    expect(elapsed).toBeLessThan(3000);
-  }, 20_000);
+  // Its cost is a speed figure, measured by `npm run bench:crypto` (not asserted in a unit test);
+  // the mapping of our parameters onto argon2id is checked by the golden-vector test above.
+  it('production parameters are RFC 9106 §4 option 2: 64 MiB, t = 3, p = 4', () => {
+    expect(STORAGE_KDF_PARAMS).toEqual({ memoryKiB: 65536, iterations: 3, parallelism: 4 });
+  });
 });
 
 describe('sealRecord / openRecord', () => {
@@ -136,7 +114,10 @@ describe('sealRecord / openRecord', () => {
         const tampered = sealed.slice();
         tampered[bit >> 3] = (tampered[bit >> 3] as number) ^ (1 << (bit & 7));
         // Flipping bit 0 turns version 0x01 into 0x00 (too old); bits 1-7 make a newer version.
-        expectCode(() => openRecord(key, tampered, 'r'), bit === 0 ? 'version_too_old' : bit < 8 ? 'unknown_version' : 'auth_failed');
+        expectCode(
+          () => openRecord(key, tampered, 'r'),
+          bit === 0 ? 'version_too_old' : bit < 8 ? 'unknown_version' : 'auth_failed',
+        );
       }),
       { numRuns: 200 },
     );

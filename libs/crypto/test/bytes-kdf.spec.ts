@@ -59,12 +59,16 @@ describe('HKDF and HMAC misuse checks', () => {
   it('accepts a SecretBytes as input keying material and HMAC key, with the same result', () => {
     const ikm = Uint8Array.from({ length: 32 }, (_, i) => i);
     const info = utf8Encode('label');
-    expect(hkdfSha256(SecretBytes.copyOf(ikm), new Uint8Array(0), info, 32)).toEqual(hkdfSha256(ikm, new Uint8Array(0), info, 32));
+    expect(hkdfSha256(SecretBytes.copyOf(ikm), new Uint8Array(0), info, 32)).toEqual(
+      hkdfSha256(ikm, new Uint8Array(0), info, 32),
+    );
     expect(hmacSha256(SecretBytes.copyOf(ikm), info)).toEqual(hmacSha256(ikm, info));
   });
 
   it('refuses a string info label with a TypeError (labels are encoded bytes)', () => {
-    expect(() => hkdfSha256(new Uint8Array(32), new Uint8Array(0), 'label' as unknown as Uint8Array, 32)).toThrow(TypeError);
+    expect(() => hkdfSha256(new Uint8Array(32), new Uint8Array(0), 'label' as unknown as Uint8Array, 32)).toThrow(
+      TypeError,
+    );
   });
 
   it('verifyHmacSha256 refuses a tag with any single bit changed (fast-check)', () => {

@@ -35,7 +35,11 @@ function sendMany(state: SessionState, count: number, label = 'm'): { state: Ses
   return { state: current, messages };
 }
 
-async function decryptText(state: SessionState, message: Uint8Array, ad?: Uint8Array): Promise<{ state: SessionState; text: string }> {
+async function decryptText(
+  state: SessionState,
+  message: Uint8Array,
+  ad?: Uint8Array,
+): Promise<{ state: SessionState; text: string }> {
   const result = await ratchetDecrypt(state, message, ad);
   return { state: result.state, text: new TextDecoder().decode(result.plaintext) };
 }
@@ -68,7 +72,10 @@ describe('Double Ratchet §4: exactly-once delivery under reordering, duplicatio
   const party = fc.constantFrom<Party>('alice', 'bob');
   const operation: fc.Arbitrary<Operation> = fc.oneof(
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('send' as const), from: party }) },
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('deliver' as const), pick: fc.nat(), keepForDuplicate: fc.boolean() }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({ kind: fc.constant('deliver' as const), pick: fc.nat(), keepForDuplicate: fc.boolean() }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), pick: fc.nat() }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('persist' as const), who: party }) },
   );
@@ -210,7 +217,8 @@ describe('Double Ratchet §3.2 MAX_SKIP: chain_jump_over_limit', () => {
       alice = (await ratchetDecrypt(alice, reply.message)).state;
     }
     const held =
-      (bob.receivingChain?.skipped.length ?? 0) + bob.pastReceivingChains.reduce((sum, chain) => sum + chain.skipped.length, 0);
+      (bob.receivingChain?.skipped.length ?? 0) +
+      bob.pastReceivingChains.reduce((sum, chain) => sum + chain.skipped.length, 0);
     expect(held).toBe(MAX_SKIPPED_MESSAGE_KEYS);
     // The first chain lost its oldest keys (3 x 999 - 2,000 = 997 dropped).
     await expectCryptoError(ratchetDecrypt(bob, oldest[0] as Uint8Array), 'duplicate_message');
@@ -308,7 +316,11 @@ describe('Double Ratchet failure modes (each leaves the state exactly as it was)
   it('tampered body: a flipped ciphertext bit gives auth_failed, even after the header asked for a DH ratchet step', async () => {
     for (const { bob, message } of await oneMessage()) {
       const before = snapshot(bob);
-      for (const bit of [(1 + ENCRYPTED_HEADER_LENGTH) * 8, (1 + ENCRYPTED_HEADER_LENGTH + 30) * 8 + 3, message.length * 8 - 1]) {
+      for (const bit of [
+        (1 + ENCRYPTED_HEADER_LENGTH) * 8,
+        (1 + ENCRYPTED_HEADER_LENGTH + 30) * 8 + 3,
+        message.length * 8 - 1,
+      ]) {
         await expectCryptoError(ratchetDecrypt(bob, flipBit(message, bit)), 'auth_failed');
       }
       expect(snapshot(bob)).toEqual(before);

@@ -30,7 +30,12 @@ const challenge = (R: Uint8Array, A: Uint8Array, message: Uint8Array): bigint =>
   bytesToNumberLE(sha512(concatBytes(R, A, message))) % L;
 
 /** Signs with a known scalar and an arbitrary R point, as an attacker crafting edge cases would. */
-function craftSignature(R: InstanceType<typeof Point>, r: bigint, publicKey: Uint8Array, message: Uint8Array): Uint8Array {
+function craftSignature(
+  R: InstanceType<typeof Point>,
+  r: bigint,
+  publicKey: Uint8Array,
+  message: Uint8Array,
+): Uint8Array {
   const Rb = R.toBytes();
   const S = (r + challenge(Rb, publicKey, message) * TEST1_SCALAR) % L;
   return concatBytes(Rb, numberToBytesLE(S, 32));
@@ -100,7 +105,9 @@ describeEachCurveBackend('Ed25519 strict verification', () => {
     // R = identity, S = k·a: [S]B = [k]A = R + [k]A.
     const k = challenge(IDENTITY, TEST1_PUBLIC, message);
     const sig = concatBytes(IDENTITY, numberToBytesLE((k * TEST1_SCALAR) % L, 32));
-    expect(Point.BASE.multiplyUnsafe((k * TEST1_SCALAR) % L).equals(Point.fromBytes(TEST1_PUBLIC).multiplyUnsafe(k))).toBe(true);
+    expect(
+      Point.BASE.multiplyUnsafe((k * TEST1_SCALAR) % L).equals(Point.fromBytes(TEST1_PUBLIC).multiplyUnsafe(k)),
+    ).toBe(true);
     expect(await ed25519Verify(TEST1_PUBLIC, message, sig)).toBe(false);
   });
 
@@ -164,19 +171,23 @@ describe('Ed25519 backends agree', () => {
 
   it('same public key and same (deterministic) signature from the same seed and message', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 300 }), async (seed, msg) => {
-        setCurveBackend('noble');
-        const onNoble = await ed25519KeyPairFromSeed(seed);
-        const sigNoble = await ed25519Sign(onNoble.privateKey, msg);
-        setCurveBackend('webcrypto');
-        const onWebCrypto = await ed25519KeyPairFromSeed(seed);
-        const sigWebCrypto = await ed25519Sign(onWebCrypto.privateKey, msg);
-        expect(bytesToHex(onWebCrypto.publicKey)).toBe(bytesToHex(onNoble.publicKey));
-        expect(bytesToHex(sigWebCrypto)).toBe(bytesToHex(sigNoble));
-        expect(await ed25519Verify(onNoble.publicKey, msg, sigNoble)).toBe(true);
-        setCurveBackend('noble');
-        expect(await ed25519Verify(onNoble.publicKey, msg, sigWebCrypto)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ maxLength: 300 }),
+        async (seed, msg) => {
+          setCurveBackend('noble');
+          const onNoble = await ed25519KeyPairFromSeed(seed);
+          const sigNoble = await ed25519Sign(onNoble.privateKey, msg);
+          setCurveBackend('webcrypto');
+          const onWebCrypto = await ed25519KeyPairFromSeed(seed);
+          const sigWebCrypto = await ed25519Sign(onWebCrypto.privateKey, msg);
+          expect(bytesToHex(onWebCrypto.publicKey)).toBe(bytesToHex(onNoble.publicKey));
+          expect(bytesToHex(sigWebCrypto)).toBe(bytesToHex(sigNoble));
+          expect(await ed25519Verify(onNoble.publicKey, msg, sigNoble)).toBe(true);
+          setCurveBackend('noble');
+          expect(await ed25519Verify(onNoble.publicKey, msg, sigWebCrypto)).toBe(true);
+        },
+      ),
       { numRuns: 25 },
     );
   });

@@ -7,7 +7,14 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { deserializeSenderKeyState, groupDecrypt, groupEncrypt, processSenderKeyDistribution, senderKeyDistribution, serializeSenderKeyState } from '../src/sender-keys';
+import {
+  deserializeSenderKeyState,
+  groupDecrypt,
+  groupEncrypt,
+  processSenderKeyDistribution,
+  senderKeyDistribution,
+  serializeSenderKeyState,
+} from '../src/sender-keys';
 import { ratchetDecrypt, ratchetEncrypt, startInitiatorSession, startResponderSession } from '../src/double-ratchet';
 import { sha256 } from '../src/kdf';
 import { SecretBytes } from '../src/secret';
@@ -21,7 +28,8 @@ const fromHex = (text: string) => new Uint8Array(Buffer.from(text, 'hex'));
 async function golden(name: string, make: () => Promise<Record<string, string>>): Promise<Record<string, string>> {
   const file = path.join(__dirname, 'golden', `${name}.json`);
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    if (process.env.CI === 'true') throw new Error(`golden vector ${name} is missing; generate it locally and commit it`);
+    if (process.env.CI === 'true')
+      throw new Error(`golden vector ${name} is missing; generate it locally and commit it`);
     writeFileSync(file, `${JSON.stringify(await make(), null, 2)}\n`);
   }
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
@@ -33,9 +41,17 @@ describe('golden vectors (crypto.md §11-§12)', () => {
     const associatedData = label('OpenDescent golden ratchet AD');
     const bobRatchet = await x25519KeyPairFromPrivateKey(label('OpenDescent golden ratchet responder key'));
     const vector = await golden('ratchet-message-v1', async () => {
-      const alice = await startInitiatorSession({ sharedSecret: sharedSecret(), associatedData, remoteRatchetKey: bobRatchet.publicKey });
+      const alice = await startInitiatorSession({
+        sharedSecret: sharedSecret(),
+        associatedData,
+        remoteRatchetKey: bobRatchet.publicKey,
+      });
       const { message } = ratchetEncrypt(alice, new TextEncoder().encode('golden message one'));
-      return { description: 'crypto.md §11: a first ratchet message to the responder, version 1', plaintext: 'golden message one', message: hex(message) };
+      return {
+        description: 'crypto.md §11: a first ratchet message to the responder, version 1',
+        plaintext: 'golden message one',
+        message: hex(message),
+      };
     });
     const bob = startResponderSession({ sharedSecret: sharedSecret(), associatedData, ratchetKeyPair: bobRatchet });
     const { plaintext } = await ratchetDecrypt(bob, fromHex(vector.message as string));
@@ -47,8 +63,14 @@ describe('golden vectors (crypto.md §11-§12)', () => {
       0x01, // version
       0x01, // sender record
       ...label('OpenDescent golden distribution id').subarray(0, 16),
-      0, 0, 0, 1, // chain id
-      0, 0, 0, 0, // iteration
+      0,
+      0,
+      0,
+      1, // chain id
+      0,
+      0,
+      0,
+      0, // iteration
       ...label('OpenDescent golden sender chain key'),
       ...label('OpenDescent golden sender signing seed'),
     );
@@ -57,7 +79,8 @@ describe('golden vectors (crypto.md §11-§12)', () => {
     const vector = await golden('sender-key-v1', async () => {
       const { message } = await groupEncrypt(sender, new TextEncoder().encode('golden group message'));
       return {
-        description: 'crypto.md §12: the distribution message of a label-derived sender key, and one group message under it, version 1',
+        description:
+          'crypto.md §12: the distribution message of a label-derived sender key, and one group message under it, version 1',
         distribution: hex(senderKeyDistribution(sender).exposeBytes()),
         plaintext: 'golden group message',
         message: hex(message),

@@ -3,7 +3,13 @@
  * and its failure modes by name.
  */
 import { bytesToHex } from '@noble/curves/utils.js';
-import { ratchetDecrypt, ratchetEncrypt, startInitiatorSession, startResponderSession, type SessionState } from '../src/double-ratchet';
+import {
+  ratchetDecrypt,
+  ratchetEncrypt,
+  startInitiatorSession,
+  startResponderSession,
+  type SessionState,
+} from '../src/double-ratchet';
 import {
   handshakeAssociatedData,
   HANDSHAKE_VERSION,
@@ -39,7 +45,11 @@ interface Device {
 
 async function device(options: { count?: number; kemCount?: number } = {}): Promise<Device> {
   const identity = await generateDeviceIdentity();
-  const prekeys = await createPrekeyState(identity, { now: NOW, count: options.count ?? 3, kemCount: options.kemCount ?? 1 });
+  const prekeys = await createPrekeyState(identity, {
+    now: NOW,
+    count: options.count ?? 3,
+    kemCount: options.kemCount ?? 1,
+  });
   return { identity, prekeys, directory: publishedPrekeys(prekeys, NOW) };
 }
 
@@ -52,7 +62,12 @@ function fetchBundle(from: Device): PrekeyBundle {
 
 /** Initiator side: handshake, session, first message. */
 async function initiate(from: Device, to: Device, now = NOW, bundle = fetchBundle(to)) {
-  const handshake = await initiateHandshake({ identity: from.identity, responder: publicDeviceIdentity(to.identity), bundle, now });
+  const handshake = await initiateHandshake({
+    identity: from.identity,
+    responder: publicDeviceIdentity(to.identity),
+    bundle,
+    now,
+  });
   const session = await startInitiatorSession(handshake);
   const first = ratchetEncrypt(session, text(`first from ${bytesToHex(from.identity.signing.publicKey).slice(0, 8)}`));
   return { handshake, initiation: handshake.initiation, session: first.state, firstMessage: first.message };
@@ -109,7 +124,9 @@ describe('handshake outputs', () => {
     expect(ad.subarray(33, 65)).toEqual(alice.identity.agreement.publicKey);
     expect(ad.subarray(65, 97)).toEqual(bob.identity.signing.publicKey);
     expect(ad.subarray(97, 129)).toEqual(bob.identity.agreement.publicKey);
-    expect(handshakeAssociatedData(publicDeviceIdentity(alice.identity), publicDeviceIdentity(bob.identity))).toEqual(ad);
+    expect(handshakeAssociatedData(publicDeviceIdentity(alice.identity), publicDeviceIdentity(bob.identity))).toEqual(
+      ad,
+    );
   });
 
   it('a full conversation runs on the handshake secret, both ways', async () => {
@@ -141,7 +158,10 @@ describe('handshake failure modes', () => {
     const mallory = await device();
     const honest = fetchBundle(bob);
     // Mallory's signed prekey, with Bob's id and times and Mallory's signature.
-    const forged = { ...honest, signedPrekey: { ...honest.signedPrekey, publicKey: mallory.directory.signedPrekey.publicKey } };
+    const forged = {
+      ...honest,
+      signedPrekey: { ...honest.signedPrekey, publicKey: mallory.directory.signedPrekey.publicKey },
+    };
     await expectCryptoError(initiate(alice, bob, NOW, forged), 'bad_signature');
     // A bundle that is entirely Mallory's, presented for Bob.
     await expectCryptoError(initiate(alice, bob, NOW, fetchBundle(mallory)), 'bad_signature');
@@ -159,9 +179,15 @@ describe('handshake failure modes', () => {
     const bob = await device();
     const a = await initiate(alice, bob);
     const late = NOW + DEFAULT_PREKEY_POLICY.signedPrekeyLifetimeMs + DEFAULT_PREKEY_POLICY.gracePeriodMs;
-    await expectCryptoError(respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: a.initiation, now: late }), 'expired_prekey');
+    await expectCryptoError(
+      respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: a.initiation, now: late }),
+      'expired_prekey',
+    );
     const expired = expirePrekeys(bob.prekeys, late);
-    await expectCryptoError(respondToHandshake({ identity: bob.identity, prekeys: expired, initiation: a.initiation, now: late }), 'unknown_prekey');
+    await expectCryptoError(
+      respondToHandshake({ identity: bob.identity, prekeys: expired, initiation: a.initiation, now: late }),
+      'unknown_prekey',
+    );
   });
 
   it('a bundle fetched before a rotation still works during the grace period', async () => {
@@ -184,11 +210,17 @@ describe('handshake failure modes', () => {
     await respond(bob, first.initiation, first.firstMessage);
     // Carol got the same bundle (a misbehaving directory): the responder refuses.
     const second = await initiate(carol, bob, NOW, bundle);
-    await expectCryptoError(respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: second.initiation, now: NOW }), 'reused_prekey');
+    await expectCryptoError(
+      respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: second.initiation, now: NOW }),
+      'reused_prekey',
+    );
     // Only the one-time ML-KEM prekey reused (fresh X25519 one): also reused_prekey.
     const mixed = { ...fetchBundle(bob), kemPrekey: bundle.kemPrekey };
     const third = await initiate(carol, bob, NOW, mixed);
-    await expectCryptoError(respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: third.initiation, now: NOW }), 'reused_prekey');
+    await expectCryptoError(
+      respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: third.initiation, now: NOW }),
+      'reused_prekey',
+    );
   });
 
   it('replayed initial message without one-time prekeys (PQXDH §4.2) is refused with duplicate_message', async () => {
@@ -196,7 +228,10 @@ describe('handshake failure modes', () => {
     const bob = await device({ count: 0, kemCount: 0 });
     const a = await initiate(alice, bob);
     await respond(bob, a.initiation, a.firstMessage);
-    await expectCryptoError(respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: a.initiation, now: NOW }), 'duplicate_message');
+    await expectCryptoError(
+      respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: a.initiation, now: NOW }),
+      'duplicate_message',
+    );
   });
 
   it('a forged initial message consumes nothing: the responder keeps its prekeys when the first message fails', async () => {
@@ -220,7 +255,10 @@ describe('handshake failure modes', () => {
       { ...a.initiation, kemPrekeyId: 424242 },
       { ...a.initiation, oneTimePrekeyId: 424242 },
     ]) {
-      await expectCryptoError(respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation, now: NOW }), 'unknown_prekey');
+      await expectCryptoError(
+        respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation, now: NOW }),
+        'unknown_prekey',
+      );
     }
   });
 
@@ -229,9 +267,17 @@ describe('handshake failure modes', () => {
     const bob = await device();
     const a = await initiate(alice, bob);
     const call = (initiation: unknown) =>
-      respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: initiation as HandshakeInitiation, now: NOW });
+      respondToHandshake({
+        identity: bob.identity,
+        prekeys: bob.prekeys,
+        initiation: initiation as HandshakeInitiation,
+        now: NOW,
+      });
     await expectCryptoError(call({ ...a.initiation, version: 2 }), 'unknown_version');
-    await expectCryptoError(call({ ...a.initiation, kemCiphertext: a.initiation.kemCiphertext.subarray(1) }), 'bad_length');
+    await expectCryptoError(
+      call({ ...a.initiation, kemCiphertext: a.initiation.kemCiphertext.subarray(1) }),
+      'bad_length',
+    );
     await expectCryptoError(call({ ...a.initiation, ephemeralKey: new Uint8Array(31) }), 'bad_length');
     await expectCryptoError(call({ ...a.initiation, signedPrekeyId: -1 }), 'malformed_message');
     await expectCryptoError(call({ ...a.initiation, kemPrekeyId: 2 ** 32 }), 'malformed_message');
@@ -259,7 +305,10 @@ describe('handshake failure modes', () => {
     const bob = await device();
     const a = await initiate(alice, bob);
     const lowOrder = { ...a.initiation, ephemeralKey: new Uint8Array(32) };
-    await expectCryptoError(respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: lowOrder, now: NOW }), 'low_order_point');
+    await expectCryptoError(
+      respondToHandshake({ identity: bob.identity, prekeys: bob.prekeys, initiation: lowOrder, now: NOW }),
+      'low_order_point',
+    );
   });
 });
 
@@ -287,7 +336,9 @@ describe('simultaneous initiation', () => {
     // A message Alice had already sent on the losing session (in flight) still decrypts.
     const inFlight = ratchetEncrypt(aliceOld, text('sent before the rule applied'));
     aliceOld = inFlight.state;
-    expect(new TextDecoder().decode((await ratchetDecrypt(bobOld, inFlight.message)).plaintext)).toBe('sent before the rule applied');
+    expect(new TextDecoder().decode((await ratchetDecrypt(bobOld, inFlight.message)).plaintext)).toBe(
+      'sent before the rule applied',
+    );
 
     // From now on both send on the winning session and it works both ways.
     for (let i = 0; i < 2; i++) {
@@ -309,6 +360,9 @@ describe('simultaneous initiation', () => {
 
   it('the rule is a strict order: a device never wins against itself', async () => {
     const alice = await device();
-    await expectCryptoError(() => ourInitiationWins(publicDeviceIdentity(alice.identity), publicDeviceIdentity(alice.identity)), 'bad_parameter');
+    await expectCryptoError(
+      () => ourInitiationWins(publicDeviceIdentity(alice.identity), publicDeviceIdentity(alice.identity)),
+      'bad_parameter',
+    );
   });
 });

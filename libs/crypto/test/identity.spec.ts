@@ -41,10 +41,17 @@ function fingerprintFromSpec(subject: FingerprintSubject): string {
   const id = Buffer.from(subject.stableId, 'utf8');
   const idLength = Buffer.alloc(2);
   idLength.writeUInt16BE(id.length);
-  let hash: Buffer = Buffer.concat([Buffer.from([0x00, 0x01]), Buffer.from('OpenDescent-Fingerprint', 'ascii'), keys, idLength, id]);
+  let hash: Buffer = Buffer.concat([
+    Buffer.from([0x00, 0x01]),
+    Buffer.from('OpenDescent-Fingerprint', 'ascii'),
+    keys,
+    idLength,
+    id,
+  ]);
   for (let i = 0; i < 5200; i++) hash = createHash('sha512').update(hash).update(keys).digest();
   let out = '';
-  for (let offset = 0; offset < 30; offset += 5) out += String(Number(hash.readUIntBE(offset, 5) % 100000)).padStart(5, '0');
+  for (let offset = 0; offset < 30; offset += 5)
+    out += String(Number(hash.readUIntBE(offset, 5) % 100000)).padStart(5, '0');
   return out;
 }
 
@@ -102,7 +109,9 @@ describe('fingerprint and safety number', () => {
     const short = { ...ALICE, identity: { ...ALICE.identity, signingKey: new Uint8Array(31) } };
     expect(() => fingerprint(short)).toThrow(expect.objectContaining({ code: 'bad_length' }));
     expect(() => fingerprint({ ...ALICE, stableId: '' })).toThrow(expect.objectContaining({ code: 'bad_parameter' }));
-    expect(() => fingerprint({ ...ALICE, stableId: 'x'.repeat(1025) })).toThrow(expect.objectContaining({ code: 'bad_length' }));
+    expect(() => fingerprint({ ...ALICE, stableId: 'x'.repeat(1025) })).toThrow(
+      expect.objectContaining({ code: 'bad_length' }),
+    );
   });
 
   it('formats as twelve groups of five digits', () => {
@@ -121,7 +130,9 @@ describeEachCurveBackend('device identity', () => {
     expect(publicIdentity.signingKey).toHaveLength(32);
     expect(publicIdentity.agreementKey).toHaveLength(32);
     const message = Uint8Array.of(1, 2, 3);
-    expect(await ed25519Verify(publicIdentity.signingKey, message, await ed25519Sign(identity.signing.privateKey, message))).toBe(true);
+    expect(
+      await ed25519Verify(publicIdentity.signingKey, message, await ed25519Sign(identity.signing.privateKey, message)),
+    ).toBe(true);
     const ab = await x25519SharedSecret(identity.agreement.privateKey, other.agreement.publicKey);
     const ba = await x25519SharedSecret(other.agreement.privateKey, publicIdentity.agreementKey);
     expect(ab.exposeBytes()).toEqual(ba.exposeBytes());
@@ -137,11 +148,15 @@ describeEachCurveBackend('device identity', () => {
   });
 
   it('unknown_version and bad_length for a damaged identity record', async () => {
-    const record = exportDeviceIdentity(await generateDeviceIdentity()).exposeBytes().slice();
+    const record = exportDeviceIdentity(await generateDeviceIdentity())
+      .exposeBytes()
+      .slice();
     for (const version of [0x00, 0x02, 0xff]) {
       const other = record.slice();
       other[0] = version;
-      await expect(importDeviceIdentity(new SecretBytes(other))).rejects.toMatchObject({ code: version === 0 ? 'version_too_old' : 'unknown_version' });
+      await expect(importDeviceIdentity(new SecretBytes(other))).rejects.toMatchObject({
+        code: version === 0 ? 'version_too_old' : 'unknown_version',
+      });
     }
     await expect(importDeviceIdentity(record.subarray(0, 64))).rejects.toMatchObject({ code: 'bad_length' });
     await expect(importDeviceIdentity(new Uint8Array(0))).rejects.toMatchObject({ code: 'bad_length' });

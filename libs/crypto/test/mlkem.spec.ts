@@ -39,8 +39,12 @@ describe('ML-KEM-768 (FIPS 203)', () => {
 
   it('bad_length: encapsulation keys, ciphertexts and decapsulation keys of the wrong size', () => {
     const { ciphertext } = mlKem768Encapsulate(pair.encapsulationKey);
-    expect(() => mlKem768Encapsulate(pair.encapsulationKey.subarray(1))).toThrow(expect.objectContaining({ code: 'bad_length' }));
-    expect(() => mlKem768Decapsulate(pair.decapsulationKey, ciphertext.subarray(1))).toThrow(expect.objectContaining({ code: 'bad_length' }));
+    expect(() => mlKem768Encapsulate(pair.encapsulationKey.subarray(1))).toThrow(
+      expect.objectContaining({ code: 'bad_length' }),
+    );
+    expect(() => mlKem768Decapsulate(pair.decapsulationKey, ciphertext.subarray(1))).toThrow(
+      expect.objectContaining({ code: 'bad_length' }),
+    );
     expect(() => mlKem768Decapsulate(pair.decapsulationKey, new Uint8Array(MLKEM768_CIPHERTEXT_LENGTH + 1))).toThrow(
       expect.objectContaining({ code: 'bad_length' }),
     );

@@ -41,7 +41,12 @@ describe('prekey generation and publication', () => {
     expect(state.lastResortKemPrekeys).toHaveLength(1);
     expect(state.oneTimePrekeys).toHaveLength(5);
     expect(state.oneTimeKemPrekeys).toHaveLength(2);
-    const ids = [...state.signedPrekeys, ...state.lastResortKemPrekeys, ...state.oneTimePrekeys, ...state.oneTimeKemPrekeys].map((r) => r.id);
+    const ids = [
+      ...state.signedPrekeys,
+      ...state.lastResortKemPrekeys,
+      ...state.oneTimePrekeys,
+      ...state.oneTimeKemPrekeys,
+    ].map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(state.nextId).toBe(Math.max(...ids) + 1);
     const spk = state.signedPrekeys[0];
@@ -66,7 +71,12 @@ describe('prekey generation and publication', () => {
     expect(Number(view.getBigUint64(offset + 12))).toBe(spk.expiresAt);
     expect(view.getUint16(offset + 20)).toBe(32);
     expect(input.subarray(offset + 22)).toEqual(spk.publicKey);
-    for (const prekey of [spk, published.lastResortKemPrekey, ...published.oneTimePrekeys, ...published.oneTimeKemPrekeys]) {
+    for (const prekey of [
+      spk,
+      published.lastResortKemPrekey,
+      ...published.oneTimePrekeys,
+      ...published.oneTimeKemPrekeys,
+    ]) {
       const message = prekeySignatureInput(owner.agreement.publicKey, prekey);
       expect(await ed25519Verify(owner.signing.publicKey, message, prekey.signature)).toBe(true);
     }
@@ -104,8 +114,14 @@ describe('verifyPrekeyBundle (PQXDH §3.3: the initiator verifies every prekey s
 
   it('forged bundle signature: a substituted key, a stretched expiry or a flipped signature bit is bad_signature', async () => {
     const honest = bundle();
-    const substituted = { ...honest, signedPrekey: { ...honest.signedPrekey, publicKey: stranger.agreement.publicKey } };
-    const stretched = { ...honest, signedPrekey: { ...honest.signedPrekey, expiresAt: honest.signedPrekey.expiresAt + 365 * DAY } };
+    const substituted = {
+      ...honest,
+      signedPrekey: { ...honest.signedPrekey, publicKey: stranger.agreement.publicKey },
+    };
+    const stretched = {
+      ...honest,
+      signedPrekey: { ...honest.signedPrekey, expiresAt: honest.signedPrekey.expiresAt + 365 * DAY },
+    };
     const flipped = honest.kemPrekey.signature.slice();
     flipped[10] = (flipped[10] as number) ^ 1;
     const badKem = { ...honest, kemPrekey: { ...honest.kemPrekey, signature: flipped } };
@@ -120,7 +136,10 @@ describe('verifyPrekeyBundle (PQXDH §3.3: the initiator verifies every prekey s
   it('missing signature: an absent or empty signature is bad_signature', async () => {
     const honest = bundle();
     const empty = { ...honest, signedPrekey: { ...honest.signedPrekey, signature: new Uint8Array(0) } };
-    const absent = { ...honest, signedPrekey: { ...honest.signedPrekey, signature: undefined as unknown as Uint8Array } };
+    const absent = {
+      ...honest,
+      signedPrekey: { ...honest.signedPrekey, signature: undefined as unknown as Uint8Array },
+    };
     await expectCryptoError(verifyPrekeyBundle(empty, ownerPublic(), NOW), 'bad_signature');
     await expectCryptoError(verifyPrekeyBundle(absent, ownerPublic(), NOW), 'bad_signature');
   });
@@ -144,7 +163,10 @@ describe('verifyPrekeyBundle (PQXDH §3.3: the initiator verifies every prekey s
     const noSpk = { ...honest, signedPrekey: undefined as unknown as PrekeyBundle['signedPrekey'] };
     await expectCryptoError(verifyPrekeyBundle(wrongKind, ownerPublic(), NOW), 'malformed_message');
     await expectCryptoError(verifyPrekeyBundle(noSpk, ownerPublic(), NOW), 'malformed_message');
-    const shortKey = { ...honest, kemPrekey: { ...honest.kemPrekey, publicKey: honest.kemPrekey.publicKey.subarray(1) } };
+    const shortKey = {
+      ...honest,
+      kemPrekey: { ...honest.kemPrekey, publicKey: honest.kemPrekey.publicKey.subarray(1) },
+    };
     await expectCryptoError(verifyPrekeyBundle(shortKey, ownerPublic(), NOW), 'bad_length');
   });
 });
@@ -174,7 +196,9 @@ describe('rotation and expiry', () => {
     const deleteAt = NOW + DEFAULT_PREKEY_POLICY.oneTimePrekeyLifetimeMs + DEFAULT_PREKEY_POLICY.gracePeriodMs;
     expect(expirePrekeys(consumed, deleteAt - 1).oneTimePrekeys).toHaveLength(5);
     expect(expirePrekeys(consumed, deleteAt).oneTimePrekeys).toHaveLength(0);
-    expect(expirePrekeys(consumed, NOW + DEFAULT_PREKEY_POLICY.consumedRetentionMs).consumedOneTimePrekeys).toHaveLength(0);
+    expect(
+      expirePrekeys(consumed, NOW + DEFAULT_PREKEY_POLICY.consumedRetentionMs).consumedOneTimePrekeys,
+    ).toHaveLength(0);
   });
 
   it('publishing with no valid signed prekey is refused (rotate first)', async () => {

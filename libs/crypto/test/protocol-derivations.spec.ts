@@ -24,11 +24,18 @@ const u32 = (value: number): Buffer => {
 };
 const hkdf = (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Buffer =>
   Buffer.from(hkdfSync('sha256', ikm, salt, info, length));
-const hmac = (key: Uint8Array, byte: number): Buffer => createHmac('sha256', key).update(Buffer.from([byte])).digest();
+const hmac = (key: Uint8Array, byte: number): Buffer =>
+  createHmac('sha256', key)
+    .update(Buffer.from([byte]))
+    .digest();
 const openSealed = (key: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array =>
   xchacha20poly1305(key, sealed.subarray(0, 24), ad).decrypt(sealed.subarray(24));
 const ed25519Spki = (publicKey: Uint8Array) =>
-  createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), publicKey]), format: 'der', type: 'spki' });
+  createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), publicKey]),
+    format: 'der',
+    type: 'spki',
+  });
 
 describe('docs/protocol/crypto.md, re-implemented independently', () => {
   it('§9 prekey signature, §10 handshake KDF and AD, §11 ratchet initialisation, KDFs, header and body of the first message', async () => {
@@ -43,11 +50,24 @@ describe('docs/protocol/crypto.md, re-implemented independently', () => {
     const times = Buffer.alloc(16);
     times.writeBigUInt64BE(BigInt(spk.createdAt), 0);
     times.writeBigUInt64BE(BigInt(spk.expiresAt), 8);
-    const signed = Buffer.concat([ascii('OpenDescent-Prekey-v1'), Buffer.from([0x01]), bob.agreement.publicKey, u32(spk.id), times, Buffer.from([0, 32]), spk.publicKey]);
+    const signed = Buffer.concat([
+      ascii('OpenDescent-Prekey-v1'),
+      Buffer.from([0x01]),
+      bob.agreement.publicKey,
+      u32(spk.id),
+      times,
+      Buffer.from([0, 32]),
+      spk.publicKey,
+    ]);
     expect(Buffer.from(prekeySignatureInput(bob.agreement.publicKey, spk))).toEqual(signed);
     expect(nodeVerify(null, signed, ed25519Spki(bob.signing.publicKey), spk.signature)).toBe(true);
 
-    const handshake = await initiateHandshake({ identity: alice, responder: publicDeviceIdentity(bob), bundle, now: NOW });
+    const handshake = await initiateHandshake({
+      identity: alice,
+      responder: publicDeviceIdentity(bob),
+      bundle,
+      now: NOW,
+    });
     const init = handshake.initiation;
 
     // §10, from the responder's private keys.
@@ -59,7 +79,12 @@ describe('docs/protocol/crypto.md, re-implemented independently', () => {
     const dh3 = x25519.getSharedSecret(spkPrivate, init.ephemeralKey);
     const dh4 = x25519.getSharedSecret(opkPrivate, init.ephemeralKey);
     const ss = ml_kem768.decapsulate(init.kemCiphertext, kemPrivate);
-    const identities = Buffer.concat([alice.signing.publicKey, alice.agreement.publicKey, bob.signing.publicKey, bob.agreement.publicKey]);
+    const identities = Buffer.concat([
+      alice.signing.publicKey,
+      alice.agreement.publicKey,
+      bob.signing.publicKey,
+      bob.agreement.publicKey,
+    ]);
     const transcript = Buffer.concat([
       Buffer.from([0x01]),
       identities,
@@ -74,7 +99,10 @@ describe('docs/protocol/crypto.md, re-implemented independently', () => {
       u32(bundle.oneTimePrekey.id),
       bundle.oneTimePrekey.publicKey,
     ]);
-    const info = Buffer.concat([ascii('OpenDescent_PQXDH_X25519_SHA-256_ML-KEM-768'), createHash('sha256').update(transcript).digest()]);
+    const info = Buffer.concat([
+      ascii('OpenDescent_PQXDH_X25519_SHA-256_ML-KEM-768'),
+      createHash('sha256').update(transcript).digest(),
+    ]);
     const ikm = Buffer.concat([Buffer.alloc(32, 0xff), dh1, dh2, dh3, dh4, ss]);
     const sk = hkdf(ikm, Buffer.alloc(32), info, 32);
     expect(Buffer.from(handshake.sharedSecret.exposeBytes())).toEqual(sk);
@@ -90,13 +118,30 @@ describe('docs/protocol/crypto.md, re-implemented independently', () => {
     const initKeys = hkdf(sk, Buffer.alloc(32), ascii('OpenDescent-DR-Init-v1'), 96);
     const headerKeyA = initKeys.subarray(32, 64);
     const encryptedHeader = message.subarray(1, 81);
-    const header = openSealed(headerKeyA, encryptedHeader, Buffer.concat([ascii('OpenDescent-DR-Header-v1'), Buffer.from([0x01])]));
+    const header = openSealed(
+      headerKeyA,
+      encryptedHeader,
+      Buffer.concat([ascii('OpenDescent-DR-Header-v1'), Buffer.from([0x01])]),
+    );
     expect(header).toHaveLength(40);
     const aliceRatchetKey = header.subarray(0, 32);
     expect(Buffer.from(header.subarray(32))).toEqual(Buffer.alloc(8)); // PN = 0, N = 0
-    const rootOut = hkdf(x25519.getSharedSecret(spkPrivate, aliceRatchetKey), initKeys.subarray(0, 32), ascii('OpenDescent-DR-Root-v1'), 96);
+    const rootOut = hkdf(
+      x25519.getSharedSecret(spkPrivate, aliceRatchetKey),
+      initKeys.subarray(0, 32),
+      ascii('OpenDescent-DR-Root-v1'),
+      96,
+    );
     const messageKey = hmac(rootOut.subarray(32, 64), 0x01);
-    const bodyAd = Buffer.concat([ascii('OpenDescent-DR-Message-v1'), u32(ad.length), ad, u32(callerAd.length), callerAd, Buffer.from([0x01]), encryptedHeader]);
+    const bodyAd = Buffer.concat([
+      ascii('OpenDescent-DR-Message-v1'),
+      u32(ad.length),
+      ad,
+      u32(callerAd.length),
+      callerAd,
+      Buffer.from([0x01]),
+      encryptedHeader,
+    ]);
     expect(openSealed(messageKey, message.subarray(81), bodyAd)).toEqual(plaintext);
   });
 

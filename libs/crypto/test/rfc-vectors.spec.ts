@@ -53,8 +53,12 @@ describeEachCurveBackend('RFC 7748', () => {
   });
 
   it('§6.1 Diffie-Hellman: both public keys and the shared secret', async () => {
-    const alice = await x25519KeyPairFromPrivateKey(hexToBytes('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'));
-    const bob = await x25519KeyPairFromPrivateKey(hexToBytes('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'));
+    const alice = await x25519KeyPairFromPrivateKey(
+      hexToBytes('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'),
+    );
+    const bob = await x25519KeyPairFromPrivateKey(
+      hexToBytes('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'),
+    );
     expect(bytesToHex(alice.publicKey)).toBe('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
     expect(bytesToHex(bob.publicKey)).toBe('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
     const k = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742';
@@ -123,11 +127,36 @@ describe('RFC 5869 Appendix A (HKDF-SHA256)', () => {
 
 describe('RFC 4231 §4 (HMAC-SHA-256)', () => {
   const cases = [
-    ['4.2 test case 1', repeat(0x0b, 20), utf8Encode('Hi There'), 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7'],
-    ['4.3 test case 2 (key shorter than the output)', utf8Encode('Jefe'), utf8Encode('what do ya want for nothing?'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
-    ['4.4 test case 3', repeat(0xaa, 20), repeat(0xdd, 50), '773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe'],
-    ['4.5 test case 4', range(0x01, 0x19), repeat(0xcd, 50), '82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b'],
-    ['4.7 test case 6 (key larger than a block)', repeat(0xaa, 131), utf8Encode('Test Using Larger Than Block-Size Key - Hash Key First'), '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'],
+    [
+      '4.2 test case 1',
+      repeat(0x0b, 20),
+      utf8Encode('Hi There'),
+      'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
+    ],
+    [
+      '4.3 test case 2 (key shorter than the output)',
+      utf8Encode('Jefe'),
+      utf8Encode('what do ya want for nothing?'),
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    ],
+    [
+      '4.4 test case 3',
+      repeat(0xaa, 20),
+      repeat(0xdd, 50),
+      '773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe',
+    ],
+    [
+      '4.5 test case 4',
+      range(0x01, 0x19),
+      repeat(0xcd, 50),
+      '82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b',
+    ],
+    [
+      '4.7 test case 6 (key larger than a block)',
+      repeat(0xaa, 131),
+      utf8Encode('Test Using Larger Than Block-Size Key - Hash Key First'),
+      '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54',
+    ],
     [
       '4.8 test case 7 (key and data larger than a block)',
       repeat(0xaa, 131),

@@ -10,7 +10,12 @@ import { mlKem768Encapsulate, generateMlKem768KeyPair } from '../src/mlkem';
 /** Every way the bytes could show in text: hex, decimal list (inspect of a Uint8Array), base64. */
 function renderings(bytes: Uint8Array): string[] {
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return [hex, hex.slice(0, 16), Array.from(bytes.subarray(0, 8)).join(', '), Buffer.from(bytes).toString('base64').slice(0, 12)];
+  return [
+    hex,
+    hex.slice(0, 16),
+    Array.from(bytes.subarray(0, 8)).join(', '),
+    Buffer.from(bytes).toString('base64').slice(0, 12),
+  ];
 }
 
 function expectRedacted(secret: SecretBytes, holder: unknown = { secret }): void {
@@ -63,7 +68,11 @@ describe('SecretBytes redaction', () => {
     const pair = generateMlKem768KeyPair();
     expectRedacted(pair.decapsulationKey, pair);
     expectRedacted(mlKem768Encapsulate(pair.encapsulationKey).sharedSecret);
-    const storageKey = await deriveStorageKey('pw', new Uint8Array(16), { memoryKiB: 64, iterations: 1, parallelism: 1 });
+    const storageKey = await deriveStorageKey('pw', new Uint8Array(16), {
+      memoryKiB: 64,
+      iterations: 1,
+      parallelism: 1,
+    });
     expectRedacted(storageKey);
   });
 

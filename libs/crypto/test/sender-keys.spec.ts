@@ -31,7 +31,11 @@ function snapshot(state: SenderKeyReceiverState): number[] {
   return Array.from(serializeSenderKeyReceiverState(state).exposeBytes());
 }
 
-async function sendMany(state: SenderKeyState, count: number, label = 'g'): Promise<{ state: SenderKeyState; messages: Uint8Array[] }> {
+async function sendMany(
+  state: SenderKeyState,
+  count: number,
+  label = 'g',
+): Promise<{ state: SenderKeyState; messages: Uint8Array[] }> {
   const messages: Uint8Array[] = [];
   let current = state;
   for (let i = 0; i < count; i++) {
@@ -75,7 +79,9 @@ describe('Sender Keys: distribution and group messages', () => {
     const sender = await createSenderKey(GROUP);
     const distribution = senderKeyDistribution(sender);
     expect(JSON.stringify({ distribution, sender })).toContain('redacted');
-    expect(JSON.stringify({ distribution, sender })).not.toContain(Buffer.from(sender.chainKey.exposeBytes()).toString('hex'));
+    expect(JSON.stringify({ distribution, sender })).not.toContain(
+      Buffer.from(sender.chainKey.exposeBytes()).toString('hex'),
+    );
   });
 });
 
@@ -94,7 +100,10 @@ describe('Sender Keys failure modes (each leaves the receiver state exactly as i
 
   it('forged signature: a flipped signature bit, or a member who holds the chain key signing as the sender, is bad_signature', async () => {
     const before = snapshot(receiver);
-    await expectCryptoError(groupDecrypt(receiver, flipBit(message, message.length * 8 - 5), text('ad')), 'bad_signature');
+    await expectCryptoError(
+      groupDecrypt(receiver, flipBit(message, message.length * 8 - 5), text('ad')),
+      'bad_signature',
+    );
     // Mallory, another member, knows the sender's chain key from the distribution, encrypts a
     // valid ciphertext for iteration 1, and signs it with her own key.
     const mallory = await generateEd25519KeyPair();
@@ -125,7 +134,11 @@ describe('Sender Keys failure modes (each leaves the receiver state exactly as i
     const tampered = flipBit(message, 8 * 40).subarray(0, message.length - 64);
     const signatureInput = new Uint8Array([
       ...new TextEncoder().encode('OpenDescent-SenderKey-Signature-v1'),
-      0, 0, 0, 2, ...text('ad'),
+      0,
+      0,
+      0,
+      2,
+      ...text('ad'),
       ...tampered,
     ]);
     const resigned = new Uint8Array([...tampered, ...(await ed25519Sign(sender.signing.privateKey, signatureInput))]);

@@ -1,5 +1,10 @@
 /** Helpers for the protocol tests: sessions made without a handshake, and failure assertions. */
-import { startInitiatorSession, startResponderSession, serializeSession, type SessionState } from '../src/double-ratchet';
+import {
+  startInitiatorSession,
+  startResponderSession,
+  serializeSession,
+  type SessionState,
+} from '../src/double-ratchet';
 import { CryptoError, type CryptoErrorCode } from '../src/errors';
 import { randomBytes } from '../src/random';
 import { SecretBytes } from '../src/secret';
@@ -26,7 +31,10 @@ export function snapshot(state: SessionState): number[] {
   return Array.from(serializeSession(state).exposeBytes());
 }
 
-export async function expectCryptoError(promise: Promise<unknown> | (() => unknown), code: CryptoErrorCode): Promise<void> {
+export async function expectCryptoError(
+  promise: Promise<unknown> | (() => unknown),
+  code: CryptoErrorCode,
+): Promise<void> {
   let caught: unknown;
   try {
     await (typeof promise === 'function' ? promise() : promise);

@@ -176,7 +176,11 @@ describeWycheproof('Wycheproof', () => {
             failures.check(!opened.ok && opened.code === 'bad_length', test, 'nonce size accepted on decrypt');
             failures.check(!encrypted.ok && encrypted.code === 'bad_length', test, 'nonce size accepted on encrypt');
           } else {
-            failures.check(!opened.ok && opened.code === 'auth_failed', test, `expected auth_failed, got ${JSON.stringify(opened)}`);
+            failures.check(
+              !opened.ok && opened.code === 'auth_failed',
+              test,
+              `expected auth_failed, got ${JSON.stringify(opened)}`,
+            );
           }
         }
       }
@@ -246,7 +250,11 @@ describeWycheproof('Wycheproof', () => {
       const tally = { full: 0, truncated: 0 };
       for (const group of file.testGroups) {
         for (const test of group.tests) {
-          const [key, msg, tag] = [test.key, test.msg, test.tag].map(hexToBytes) as [Uint8Array, Uint8Array, Uint8Array];
+          const [key, msg, tag] = [test.key, test.msg, test.tag].map(hexToBytes) as [
+            Uint8Array,
+            Uint8Array,
+            Uint8Array,
+          ];
           const valid = test.result === 'valid';
           failures.check(test.result !== 'acceptable', test, 'undecided acceptable case');
           const full = hmacSha256(key, msg);
@@ -257,7 +265,11 @@ describeWycheproof('Wycheproof', () => {
           } else {
             tally.truncated++;
             failures.check(!verifyHmacSha256(key, msg, tag), test, 'a truncated tag was accepted');
-            failures.check((bytesToHex(full.subarray(0, group.tagSize / 8)) === test.tag) === valid, test, 'prefix check');
+            failures.check(
+              (bytesToHex(full.subarray(0, group.tagSize / 8)) === test.tag) === valid,
+              test,
+              'prefix check',
+            );
           }
         }
       }
@@ -296,11 +308,19 @@ describeWycheproof('Wycheproof', () => {
             // And a fresh encapsulation to the same key round-trips.
             const fresh = mlKem768Encapsulate(pair.encapsulationKey);
             const back = mlKem768Decapsulate(pair.decapsulationKey, fresh.ciphertext);
-            return bytesToHex(back.exposeBytes()) === bytesToHex(fresh.sharedSecret.exposeBytes()) ? 'ok' : 'round trip';
+            return bytesToHex(back.exposeBytes()) === bytesToHex(fresh.sharedSecret.exposeBytes())
+              ? 'ok'
+              : 'round trip';
           });
-          if (test.result === 'valid') failures.check(outcome.ok && outcome.value === 'ok', test, JSON.stringify(outcome));
+          if (test.result === 'valid')
+            failures.check(outcome.ok && outcome.value === 'ok', test, JSON.stringify(outcome));
           // Invalid cases are seeds ("private keys") or ciphertexts of the wrong length.
-          else failures.check(!outcome.ok && outcome.code === 'bad_length', test, `expected bad_length, ${JSON.stringify(outcome)}`);
+          else
+            failures.check(
+              !outcome.ok && outcome.code === 'bad_length',
+              test,
+              `expected bad_length, ${JSON.stringify(outcome)}`,
+            );
         }
       }
       expect(failures.lines).toEqual([]);

@@ -128,7 +128,9 @@ describe('zero_shared_secret (RFC 7748 §6.1), the second line of defence', () =
   });
 
   it('rejectAllZeroSharedSecret refuses 32 zero bytes and lets any other value through', () => {
-    expect(() => rejectAllZeroSharedSecret(new Uint8Array(32))).toThrow(expect.objectContaining({ code: 'zero_shared_secret' }));
+    expect(() => rejectAllZeroSharedSecret(new Uint8Array(32))).toThrow(
+      expect.objectContaining({ code: 'zero_shared_secret' }),
+    );
     const oneBit = new Uint8Array(32);
     oneBit[31] = 0x80;
     expect(() => rejectAllZeroSharedSecret(oneBit)).not.toThrow();

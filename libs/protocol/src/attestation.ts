@@ -1,8 +1,15 @@
-import type { Ed25519PrivateKey } from '@opendescent/crypto';
-import { ByteReader, ByteWriter, encodeUtf8, expectBytesInput } from './codec';
+import { utf8Encode, type ByteReader, type Ed25519PrivateKey } from '@opendescent/crypto';
+import { expectBytesInput, protocolReader, protocolWriter } from './wire-bytes';
 import { ProtocolError } from './errors';
 import { addressProblem, displayNameProblem, MAX_ADDRESS_BYTES, MAX_DISPLAY_NAME_BYTES } from './identifiers';
-import { ORG_ID_LENGTH, ORG_KEY_ID_LENGTH, orgKeyId, signWithOrgKey, type TrustedOrgKey, verifyOrgSignature } from './org-key';
+import {
+  ORG_ID_LENGTH,
+  ORG_KEY_ID_LENGTH,
+  orgKeyId,
+  signWithOrgKey,
+  type TrustedOrgKey,
+  verifyOrgSignature,
+} from './org-key';
 
 /**
  * The device attestation (docs/protocol/attestations.md §2): the organisation's signed statement
@@ -18,7 +25,17 @@ export const SIGNATURE_LENGTH = 64;
 export const MAX_ATTESTATION_LIFETIME_SECONDS = 31 * 24 * 3600;
 /** Clock skew tolerated between the admin app and a verifier (§2.3). */
 export const ALLOWED_CLOCK_SKEW_SECONDS = 300;
-export const MAX_ATTESTATION_BYTES = 2 + ORG_ID_LENGTH + ORG_KEY_ID_LENGTH + DEVICE_ID_LENGTH + 2 * PUBLIC_KEY_LENGTH + 8 + 2 + MAX_ADDRESS_BYTES + MAX_DISPLAY_NAME_BYTES + SIGNATURE_LENGTH;
+export const MAX_ATTESTATION_BYTES =
+  2 +
+  ORG_ID_LENGTH +
+  ORG_KEY_ID_LENGTH +
+  DEVICE_ID_LENGTH +
+  2 * PUBLIC_KEY_LENGTH +
+  8 +
+  2 +
+  MAX_ADDRESS_BYTES +
+  MAX_DISPLAY_NAME_BYTES +
+  SIGNATURE_LENGTH;
 
 const SIGNATURE_LABEL = 'OpenDescent device attestation v1';
 
@@ -46,27 +63,41 @@ export async function signAttestation(fields: AttestationFields, orgKey: Ed25519
   const attestation: DeviceAttestation = { ...fields, orgKeyId: orgKeyId(orgKey.publicKey) };
   const body = encodeBody(attestation);
   const signature = await signWithOrgKey(SIGNATURE_LABEL, body, orgKey);
-  return new ByteWriter().bytes(body).bytes(signature, SIGNATURE_LENGTH).finish();
+  return protocolWriter().raw(body).raw(signature, SIGNATURE_LENGTH).finish();
 }
 
 /** Parses without checking the signature or the validity period: use verifyAttestation to trust it. */
-export function decodeAttestation(input: unknown): { attestation: DeviceAttestation; body: Uint8Array; signature: Uint8Array } {
+export function decodeAttestation(input: unknown): {
+  attestation: DeviceAttestation;
+  body: Uint8Array;
+  signature: Uint8Array;
+} {
   const bytes = expectBytesInput(input, 'attestation', MAX_ATTESTATION_BYTES);
-  const reader = new ByteReader(bytes, 'attestation');
+  const reader = protocolReader(bytes, 'attestation');
   readVersionAndType(reader);
-  const orgId = reader.bytesOf(ORG_ID_LENGTH, 'orgId');
-  const keyId = reader.bytesOf(ORG_KEY_ID_LENGTH, 'orgKeyId');
-  const deviceId = reader.bytesOf(DEVICE_ID_LENGTH, 'deviceId');
-  const signingKey = reader.bytesOf(PUBLIC_KEY_LENGTH, 'signingKey');
-  const agreementKey = reader.bytesOf(PUBLIC_KEY_LENGTH, 'agreementKey');
+  const orgId = reader.raw(ORG_ID_LENGTH, 'orgId');
+  const keyId = reader.raw(ORG_KEY_ID_LENGTH, 'orgKeyId');
+  const deviceId = reader.raw(DEVICE_ID_LENGTH, 'deviceId');
+  const signingKey = reader.raw(PUBLIC_KEY_LENGTH, 'signingKey');
+  const agreementKey = reader.raw(PUBLIC_KEY_LENGTH, 'agreementKey');
   const issuedAt = reader.u32('issuedAt');
   const expiresAt = reader.u32('expiresAt');
   const userAddress = reader.utf8(reader.u8('userAddress length'), 'userAddress');
   const displayName = reader.utf8(reader.u8('displayName length'), 'displayName');
   const bodyLength = reader.offset;
-  const signature = reader.bytesOf(SIGNATURE_LENGTH, 'signature');
-  reader.finish();
-  const attestation: DeviceAttestation = { orgId, orgKeyId: keyId, deviceId, userAddress, displayName, signingKey, agreementKey, issuedAt, expiresAt };
+  const signature = reader.raw(SIGNATURE_LENGTH, 'signature');
+  reader.end();
+  const attestation: DeviceAttestation = {
+    orgId,
+    orgKeyId: keyId,
+    deviceId,
+    userAddress,
+    displayName,
+    signingKey,
+    agreementKey,
+    issuedAt,
+    expiresAt,
+  };
   checkFields(attestation);
   return { attestation, body: bytes.slice(0, bodyLength), signature };
 }
@@ -84,7 +115,15 @@ export interface AttestationCheck {
  */
 export async function verifyAttestation(input: unknown, check: AttestationCheck): Promise<DeviceAttestation> {
   const { attestation, body, signature } = decodeAttestation(input);
-  await verifyOrgSignature('attestation', SIGNATURE_LABEL, body, signature, attestation.orgId, attestation.orgKeyId, check.trusted);
+  await verifyOrgSignature(
+    'attestation',
+    SIGNATURE_LABEL,
+    body,
+    signature,
+    attestation.orgId,
+    attestation.orgKeyId,
+    check.trusted,
+  );
   if (check.now + ALLOWED_CLOCK_SKEW_SECONDS < attestation.issuedAt) {
     throw new ProtocolError('not_yet_valid', 'attestation: issued in the future');
   }
@@ -94,30 +133,33 @@ export async function verifyAttestation(input: unknown, check: AttestationCheck)
 
 function encodeBody(a: DeviceAttestation): Uint8Array {
   checkFields(a);
-  const address = encodeUtf8(a.userAddress);
-  const name = encodeUtf8(a.displayName);
-  return new ByteWriter()
+  const address = utf8Encode(a.userAddress);
+  const name = utf8Encode(a.displayName);
+  return protocolWriter()
     .u8(ATTESTATION_VERSION)
     .u8(ATTESTATION_TYPE)
-    .bytes(a.orgId, ORG_ID_LENGTH)
-    .bytes(a.orgKeyId, ORG_KEY_ID_LENGTH)
-    .bytes(a.deviceId, DEVICE_ID_LENGTH)
-    .bytes(a.signingKey, PUBLIC_KEY_LENGTH)
-    .bytes(a.agreementKey, PUBLIC_KEY_LENGTH)
+    .raw(a.orgId, ORG_ID_LENGTH)
+    .raw(a.orgKeyId, ORG_KEY_ID_LENGTH)
+    .raw(a.deviceId, DEVICE_ID_LENGTH)
+    .raw(a.signingKey, PUBLIC_KEY_LENGTH)
+    .raw(a.agreementKey, PUBLIC_KEY_LENGTH)
     .u32(a.issuedAt)
     .u32(a.expiresAt)
     .u8(address.length)
-    .bytes(address)
+    .raw(address)
     .u8(name.length)
-    .bytes(name)
+    .raw(name)
     .finish();
 }
 
 function readVersionAndType(reader: ByteReader): void {
   const version = reader.u8('version');
-  if (version < ATTESTATION_VERSION) throw new ProtocolError('version_too_old', `attestation: version ${version} is no longer accepted`);
-  if (version > ATTESTATION_VERSION) throw new ProtocolError('version_unknown', `attestation: version ${version} is newer than this code knows`);
-  if (reader.u8('type') !== ATTESTATION_TYPE) throw new ProtocolError('malformed', 'attestation: not an attestation (type byte)');
+  if (version < ATTESTATION_VERSION)
+    throw new ProtocolError('version_too_old', `attestation: version ${version} is no longer accepted`);
+  if (version > ATTESTATION_VERSION)
+    throw new ProtocolError('version_unknown', `attestation: version ${version} is newer than this code knows`);
+  if (reader.u8('type') !== ATTESTATION_TYPE)
+    throw new ProtocolError('malformed', 'attestation: not an attestation (type byte)');
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type X25519PrivateKey,
 } from '@opendescent/crypto';
 import { decodeAttestation, MAX_ATTESTATION_BYTES, PUBLIC_KEY_LENGTH } from './attestation';
-import { ByteReader, ByteWriter, expectBytesInput } from './codec';
+import { expectBytesInput, protocolReader, protocolWriter } from './wire-bytes';
 import { ProtocolError } from './errors';
 
 /**
@@ -60,11 +60,16 @@ export interface OpenedEnvelope {
 export function envelopeSizeFor(contentLength: number): number {
   const needed = ENVELOPE_OVERHEAD + contentLength;
   const bucket = ENVELOPE_BUCKETS.find((size) => size >= needed);
-  if (bucket === undefined) throw new ProtocolError('oversized', `envelope: ${contentLength} bytes of content exceeds ${MAX_ENVELOPE_CONTENT}`);
+  if (bucket === undefined)
+    throw new ProtocolError('oversized', `envelope: ${contentLength} bytes of content exceeds ${MAX_ENVELOPE_CONTENT}`);
   return bucket;
 }
 
-export async function sealEnvelope(sender: EnvelopeSender, recipientAgreementKey: Uint8Array, content: Uint8Array): Promise<Uint8Array> {
+export async function sealEnvelope(
+  sender: EnvelopeSender,
+  recipientAgreementKey: Uint8Array,
+  content: Uint8Array,
+): Promise<Uint8Array> {
   const { attestation } = decodeAttestation(sender.attestation);
   if (!constantTimeEqual(attestation.agreementKey, sender.agreementKey.publicKey)) {
     throw new ProtocolError('malformed', 'envelope: the sender key is not the one its attestation names');
@@ -72,12 +77,24 @@ export async function sealEnvelope(sender: EnvelopeSender, recipientAgreementKey
   const size = envelopeSizeFor(content.length);
   const ephemeral = await generateX25519KeyPair();
   try {
-    const header = new ByteWriter().u8(ENVELOPE_VERSION).bytes(ephemeral.publicKey, PUBLIC_KEY_LENGTH).finish();
-    const { chainKey, senderBlockKey } = await ephemeralKeys(ephemeral.privateKey, recipientAgreementKey, ephemeral.publicKey, recipientAgreementKey);
-    const senderPlaintext = new ByteWriter().u16(sender.attestation.length).bytes(sender.attestation).finish();
-    const senderBlock = seal(senderBlockKey, padTo(senderPlaintext, SENDER_BLOCK_PLAINTEXT), concatBytes(header, recipientAgreementKey));
+    const header = protocolWriter().u8(ENVELOPE_VERSION).raw(ephemeral.publicKey, PUBLIC_KEY_LENGTH).finish();
+    const { chainKey, senderBlockKey } = await ephemeralKeys(
+      ephemeral.privateKey,
+      recipientAgreementKey,
+      ephemeral.publicKey,
+      recipientAgreementKey,
+    );
+    const senderPlaintext = protocolWriter().u16(sender.attestation.length).raw(sender.attestation).finish();
+    const senderBlock = seal(
+      senderBlockKey,
+      padTo(senderPlaintext, SENDER_BLOCK_PLAINTEXT),
+      concatBytes(header, recipientAgreementKey),
+    );
     const bodyKey = await staticKey(sender.agreementKey, recipientAgreementKey, chainKey, senderBlock);
-    const bodyPlaintext = padTo(new ByteWriter().u32(content.length).bytes(content).finish(), size - HEADER_LENGTH - SENDER_BLOCK_LENGTH - SEAL_OVERHEAD);
+    const bodyPlaintext = padTo(
+      protocolWriter().u32(content.length).raw(content).finish(),
+      size - HEADER_LENGTH - SENDER_BLOCK_LENGTH - SEAL_OVERHEAD,
+    );
     const body = seal(bodyKey, bodyPlaintext, concatBytes(header, recipientAgreementKey, senderBlock));
     return concatBytes(header, senderBlock, body);
   } finally {
@@ -96,24 +113,37 @@ export async function openEnvelope(recipient: X25519PrivateKey, input: unknown):
   if (!(ENVELOPE_BUCKETS as readonly number[]).includes(bytes.length)) {
     throw new ProtocolError('malformed', `envelope: ${bytes.length} bytes is not a bucket size`);
   }
-  const reader = new ByteReader(bytes, 'envelope');
+  const reader = protocolReader(bytes, 'envelope');
   const version = reader.u8('version');
-  if (version < ENVELOPE_VERSION) throw new ProtocolError('version_too_old', `envelope: version ${version} is no longer accepted`);
-  if (version > ENVELOPE_VERSION) throw new ProtocolError('version_unknown', `envelope: version ${version} is newer than this code knows`);
-  const ephemeralPublic = reader.bytesOf(PUBLIC_KEY_LENGTH, 'ephemeral key');
+  if (version < ENVELOPE_VERSION)
+    throw new ProtocolError('version_too_old', `envelope: version ${version} is no longer accepted`);
+  if (version > ENVELOPE_VERSION)
+    throw new ProtocolError('version_unknown', `envelope: version ${version} is newer than this code knows`);
+  const ephemeralPublic = reader.raw(PUBLIC_KEY_LENGTH, 'ephemeral key');
   const header = bytes.subarray(0, HEADER_LENGTH);
-  const senderBlock = reader.bytesOf(SENDER_BLOCK_LENGTH, 'sender block');
-  const body = reader.bytesOf(reader.remaining, 'body');
+  const senderBlock = reader.raw(SENDER_BLOCK_LENGTH, 'sender block');
+  const body = reader.raw(reader.remaining, 'body');
   const recipientPublic = recipient.publicKey;
 
   return undecryptableOnCryptoError(async () => {
-    const { chainKey, senderBlockKey } = await ephemeralKeys(recipient, ephemeralPublic, ephemeralPublic, recipientPublic);
-    const senderReader = new ByteReader(open(senderBlockKey, senderBlock, concatBytes(header, recipientPublic)), 'envelope sender block');
-    const senderAttestation = senderReader.bytesOf(senderReader.u16('attestation length'), 'attestation');
+    const { chainKey, senderBlockKey } = await ephemeralKeys(
+      recipient,
+      ephemeralPublic,
+      ephemeralPublic,
+      recipientPublic,
+    );
+    const senderReader = protocolReader(
+      open(senderBlockKey, senderBlock, concatBytes(header, recipientPublic)),
+      'envelope sender block',
+    );
+    const senderAttestation = senderReader.raw(senderReader.u16('attestation length'), 'attestation');
     const { attestation } = decodeAttestation(senderAttestation);
     const bodyKey = await staticKey(recipient, attestation.agreementKey, chainKey, senderBlock);
-    const bodyReader = new ByteReader(open(bodyKey, body, concatBytes(header, recipientPublic, senderBlock)), 'envelope body');
-    const content = bodyReader.bytesOf(bodyReader.u32('content length'), 'content');
+    const bodyReader = protocolReader(
+      open(bodyKey, body, concatBytes(header, recipientPublic, senderBlock)),
+      'envelope body',
+    );
+    const content = bodyReader.raw(bodyReader.u32('content length'), 'content');
     return { senderAttestation, content };
   });
 }
@@ -122,7 +152,12 @@ export async function openEnvelope(recipient: X25519PrivateKey, input: unknown):
  * envelopes.md §2.1: HKDF over the ephemeral-static DH, salted with both public keys. The sender
  * holds the ephemeral private key and the recipient its identity key; both reach the same DH.
  */
-async function ephemeralKeys(ours: X25519PrivateKey, peerPublic: Uint8Array, ephemeralPublic: Uint8Array, recipientPublic: Uint8Array) {
+async function ephemeralKeys(
+  ours: X25519PrivateKey,
+  peerPublic: Uint8Array,
+  ephemeralPublic: Uint8Array,
+  recipientPublic: Uint8Array,
+) {
   const shared = await x25519SharedSecret(ours, peerPublic);
   try {
     const okm = hkdfSha256(shared, concatBytes(ephemeralPublic, recipientPublic), EPHEMERAL_INFO, 64);
@@ -133,7 +168,12 @@ async function ephemeralKeys(ours: X25519PrivateKey, peerPublic: Uint8Array, eph
 }
 
 /** envelopes.md §2.2: HKDF over the static-static DH, salted with the chain key and the sender block. */
-async function staticKey(ours: X25519PrivateKey, peerPublic: Uint8Array, chainKey: Uint8Array, senderBlock: Uint8Array) {
+async function staticKey(
+  ours: X25519PrivateKey,
+  peerPublic: Uint8Array,
+  chainKey: Uint8Array,
+  senderBlock: Uint8Array,
+) {
   const shared = await x25519SharedSecret(ours, peerPublic);
   try {
     return hkdfSha256(shared, concatBytes(chainKey, senderBlock), STATIC_INFO, 32);
@@ -180,8 +220,12 @@ export const FANOUT_ENVELOPE_OVERHEAD = 1 + FANOUT_HINT_LENGTH + SEAL_OVERHEAD +
 export function sealFanoutEnvelope(fanoutKey: Uint8Array, content: Uint8Array): Uint8Array {
   const needed = FANOUT_ENVELOPE_OVERHEAD + content.length;
   const size = ENVELOPE_BUCKETS.find((bucket) => bucket >= needed);
-  if (size === undefined) throw new ProtocolError('oversized', `fan-out envelope: ${content.length} bytes of content is too much`);
-  const plaintext = padTo(new ByteWriter().u32(content.length).bytes(content).finish(), size - (FANOUT_ENVELOPE_OVERHEAD - 4));
+  if (size === undefined)
+    throw new ProtocolError('oversized', `fan-out envelope: ${content.length} bytes of content is too much`);
+  const plaintext = padTo(
+    protocolWriter().u32(content.length).raw(content).finish(),
+    size - (FANOUT_ENVELOPE_OVERHEAD - 4),
+  );
   const sealed = seal(fanoutKey, plaintext, FANOUT_HEADER);
   return concatBytes(FANOUT_HEADER, fanoutHint(fanoutKey, sealed), sealed);
 }
@@ -192,14 +236,19 @@ export function sealFanoutEnvelope(fanoutKey: Uint8Array, content: Uint8Array): 
  * The hint is HMAC(key, label || nonce), so it is unlinkable across envelopes and costs one HMAC
  * per candidate rather than one trial decryption.
  */
-export function openFanoutEnvelope(candidateKeys: readonly Uint8Array[], input: unknown): { content: Uint8Array; keyIndex: number } {
+export function openFanoutEnvelope(
+  candidateKeys: readonly Uint8Array[],
+  input: unknown,
+): { content: Uint8Array; keyIndex: number } {
   const bytes = expectBytesInput(input, 'fan-out envelope', MAX_ENVELOPE_BYTES);
   if (!(ENVELOPE_BUCKETS as readonly number[]).includes(bytes.length)) {
     throw new ProtocolError('malformed', `fan-out envelope: ${bytes.length} bytes is not a bucket size`);
   }
   const version = bytes[0] as number;
-  if (version < FANOUT_ENVELOPE_VERSION) throw new ProtocolError('version_too_old', `fan-out envelope: version ${version} is no longer accepted`);
-  if (version > FANOUT_ENVELOPE_VERSION) throw new ProtocolError('version_unknown', `fan-out envelope: version ${version} is newer than this code knows`);
+  if (version < FANOUT_ENVELOPE_VERSION)
+    throw new ProtocolError('version_too_old', `fan-out envelope: version ${version} is no longer accepted`);
+  if (version > FANOUT_ENVELOPE_VERSION)
+    throw new ProtocolError('version_unknown', `fan-out envelope: version ${version} is newer than this code knows`);
   const hint = bytes.subarray(1, 1 + FANOUT_HINT_LENGTH);
   const sealed = bytes.subarray(1 + FANOUT_HINT_LENGTH);
   for (let keyIndex = 0; keyIndex < candidateKeys.length; keyIndex++) {
@@ -209,11 +258,12 @@ export function openFanoutEnvelope(candidateKeys: readonly Uint8Array[], input: 
     try {
       plaintext = open(key, sealed, FANOUT_HEADER);
     } catch (error) {
-      if (isCryptoError(error)) throw new ProtocolError('undecryptable', `fan-out envelope: does not open (${error.code})`);
+      if (isCryptoError(error))
+        throw new ProtocolError('undecryptable', `fan-out envelope: does not open (${error.code})`);
       throw error;
     }
-    const reader = new ByteReader(plaintext, 'fan-out envelope body');
-    return { content: reader.bytesOf(reader.u32('content length'), 'content'), keyIndex };
+    const reader = protocolReader(plaintext, 'fan-out envelope body');
+    return { content: reader.raw(reader.u32('content length'), 'content'), keyIndex };
   }
   throw new ProtocolError('undecryptable', 'fan-out envelope: sealed under none of the candidate keys');
 }

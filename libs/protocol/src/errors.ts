@@ -23,7 +23,20 @@ export type ProtocolErrorCode =
   /** Not sealed to this key, altered, or from a sender without the key it claims. */
   | 'undecryptable'
   /** A revocation list older than (or as old as, but different from) the one already held. */
-  | 'stale';
+  | 'stale'
+  /**
+   * Two tree heads of one transparency log that no append-only history explains: the same size
+   * with another root, a smaller tree, or a consistency proof that fails (transparency-log.md §3.2).
+   */
+  | 'log_fork'
+  /** An entry whose inclusion proof does not lead to the tree head's root (transparency-log.md §3.1). */
+  | 'not_in_log'
+  /**
+   * Well formed and validly signed, but about something else than what it is checked against: a
+   * device certificate for another device, other keys, another user or organisation, or a device
+   * link offer whose key commitment is not the attested device's (user-keys.md §2.3, §3.3).
+   */
+  | 'mismatch';
 
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';

@@ -32,10 +32,16 @@ export function parseRelayHealth(value: unknown): RelayHealth {
     throw new ProtocolError('malformed', 'relay health: "protocolVersion" is not a positive integer');
   }
   if (protocolVersion < RELAY_PROTOCOL_VERSION) {
-    throw new ProtocolError('version_too_old', `relay health: protocol ${protocolVersion} is older than ${RELAY_PROTOCOL_VERSION}`);
+    throw new ProtocolError(
+      'version_too_old',
+      `relay health: protocol ${protocolVersion} is older than ${RELAY_PROTOCOL_VERSION}`,
+    );
   }
   if (protocolVersion > RELAY_PROTOCOL_VERSION) {
-    throw new ProtocolError('version_unknown', `relay health: protocol ${protocolVersion} is newer than this client knows`);
+    throw new ProtocolError(
+      'version_unknown',
+      `relay health: protocol ${protocolVersion} is newer than this client knows`,
+    );
   }
   return { service, status, protocolVersion };
 }

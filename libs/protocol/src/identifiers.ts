@@ -2,7 +2,7 @@
 // (docs/protocol/identifiers.md). One rule, applied by the admin app before it stores or signs,
 // and by every verifier when it decodes an attestation, so that no client ever shows a name or
 // an address that hides a character or imitates another member.
-import { encodeUtf8 } from './codec';
+import { utf8Encode } from '@opendescent/crypto';
 import { ASCII_CONFUSABLES } from './confusables-ascii';
 import { ProtocolError } from './errors';
 
@@ -52,7 +52,8 @@ export function addressProblem(address: string): string | undefined {
   const parts = address.split('@');
   if (parts.length !== 2) return 'must contain exactly one @';
   const [local = '', domain = ''] = parts;
-  if (local.length === 0 || local.length > MAX_LOCAL_PART_BYTES) return `must have 1-${MAX_LOCAL_PART_BYTES} characters before the @`;
+  if (local.length === 0 || local.length > MAX_LOCAL_PART_BYTES)
+    return `must have 1-${MAX_LOCAL_PART_BYTES} characters before the @`;
   if (!LOCAL_PART.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
     return 'must not start or end its local part with a dot, nor have two dots in a row';
   }
@@ -61,7 +62,8 @@ export function addressProblem(address: string): string | undefined {
       return 'must have a domain of dot-separated labels of 1-63 letters, digits and inner hyphens';
     }
     // Hyphens in positions 3-4 are reserved for A-labels (RFC 5891 §4.2.3.1).
-    if (label.slice(2, 4) === '--' && !label.startsWith('xn--')) return `has a reserved domain label "${label}" (only xn-- A-labels may have -- there)`;
+    if (label.slice(2, 4) === '--' && !label.startsWith('xn--'))
+      return `has a reserved domain label "${label}" (only xn-- A-labels may have -- there)`;
   }
   return undefined;
 }
@@ -89,14 +91,17 @@ export function addressSkeleton(address: string): string {
 
 /** §3.1: NFC, runs of space separators folded to one U+0020, outer spaces trimmed. */
 export function prepareDisplayName(input: string): string {
-  return input.normalize('NFC').replace(/\p{Zs}+/gu, ' ').replace(/^ | $/g, '');
+  return input
+    .normalize('NFC')
+    .replace(/\p{Zs}+/gu, ' ')
+    .replace(/^ | $/g, '');
 }
 
 /** Why `name` is not a prepared, acceptable display name (§3.2), or undefined when it is one. */
 export function displayNameProblem(name: string): string | undefined {
   const hidden = HIDDEN_OR_UNKNOWN.exec(name);
   if (hidden) return `contains ${codePointName(hidden[0])}, an invisible, control, private-use or unassigned character`;
-  const bytes = encodeUtf8(name).length;
+  const bytes = utf8Encode(name).length;
   if (bytes < 1 || bytes > MAX_DISPLAY_NAME_BYTES) return `must be 1-${MAX_DISPLAY_NAME_BYTES} bytes long`;
   if (!/\p{L}/u.test(name)) return 'must contain at least one letter';
   // A leading mark would sit on whatever a client prints just before the name.

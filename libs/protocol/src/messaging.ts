@@ -1,5 +1,12 @@
-import { ed25519Sign, ed25519Verify, RATCHET_MESSAGE_OVERHEAD, type Ed25519PrivateKey } from '@opendescent/crypto';
-import { ByteReader, ByteWriter, expectBytesInput } from './codec';
+import {
+  ed25519Sign,
+  ed25519Verify,
+  RATCHET_MESSAGE_OVERHEAD,
+  type Ed25519PrivateKey,
+  type ByteReader,
+  type ByteWriter,
+} from '@opendescent/crypto';
+import { expectBytesInput, protocolReader, protocolWriter } from './wire-bytes';
 import { ProtocolError } from './errors';
 import { HANDSHAKE_INITIATION_BYTES, MAX_SLOT_BUNDLE_BYTES } from './prekey-bundle';
 import { MAX_ENVELOPE_CONTENT } from './envelope';
@@ -29,13 +36,15 @@ export interface ContactSlot {
 }
 
 function header(type: number): ByteWriter {
-  return new ByteWriter().u8(MESSAGING_FORMAT_VERSION).u8(type);
+  return protocolWriter().u8(MESSAGING_FORMAT_VERSION).u8(type);
 }
 
 function readHeader(reader: ByteReader, what: string): number {
   const version = reader.u8('version');
-  if (version < MESSAGING_FORMAT_VERSION) throw new ProtocolError('version_too_old', `${what}: version ${version} is no longer accepted`);
-  if (version > MESSAGING_FORMAT_VERSION) throw new ProtocolError('version_unknown', `${what}: version ${version} is newer than this code knows`);
+  if (version < MESSAGING_FORMAT_VERSION)
+    throw new ProtocolError('version_too_old', `${what}: version ${version} is no longer accepted`);
+  if (version > MESSAGING_FORMAT_VERSION)
+    throw new ProtocolError('version_unknown', `${what}: version ${version} is newer than this code knows`);
   return reader.u8('type');
 }
 
@@ -45,10 +54,16 @@ function contactSlotSigningInput(slot: ContactSlot): Uint8Array {
 
 /** Signed by the device's identity key, so a relay cannot redirect introductions to a queue of its own. */
 export async function encodeContactSlot(slot: ContactSlot, identitySigningKey: Ed25519PrivateKey): Promise<Uint8Array> {
-  if (slot.introSenderId.length !== QUEUE_ID_LENGTH) throw new ProtocolError('malformed', 'contact slot: the intro sender id must be 16 bytes');
-  if (slot.bundle.length < 1 || slot.bundle.length > MAX_SLOT_BUNDLE_BYTES) throw new ProtocolError('oversized', 'contact slot: bundle length out of range');
+  if (slot.introSenderId.length !== QUEUE_ID_LENGTH)
+    throw new ProtocolError('malformed', 'contact slot: the intro sender id must be 16 bytes');
+  if (slot.bundle.length < 1 || slot.bundle.length > MAX_SLOT_BUNDLE_BYTES)
+    throw new ProtocolError('oversized', 'contact slot: bundle length out of range');
   const signature = await ed25519Sign(identitySigningKey, contactSlotSigningInput(slot));
-  return header(CONTACT_SLOT_TYPE).bytes(slot.introSenderId, QUEUE_ID_LENGTH).bytes(signature, SIGNATURE_LENGTH).bytes(slot.bundle).finish();
+  return header(CONTACT_SLOT_TYPE)
+    .raw(slot.introSenderId, QUEUE_ID_LENGTH)
+    .raw(signature, SIGNATURE_LENGTH)
+    .raw(slot.bundle)
+    .finish();
 }
 
 /**
@@ -56,12 +71,13 @@ export async function encodeContactSlot(slot: ContactSlot, identitySigningKey: E
  * attestation states it. Errors: malformed, oversized, version_*, bad_signature.
  */
 export async function openContactSlot(input: unknown, ownerSigningKey: Uint8Array): Promise<ContactSlot> {
-  const reader = new ByteReader(expectBytesInput(input, 'contact slot', MAX_CONTACT_SLOT_BYTES), 'contact slot');
-  if (readHeader(reader, 'contact slot') !== CONTACT_SLOT_TYPE) throw new ProtocolError('malformed', 'contact slot: wrong type byte');
-  const introSenderId = reader.bytesOf(QUEUE_ID_LENGTH, 'intro sender id');
-  const signature = reader.bytesOf(SIGNATURE_LENGTH, 'signature');
+  const reader = protocolReader(expectBytesInput(input, 'contact slot', MAX_CONTACT_SLOT_BYTES), 'contact slot');
+  if (readHeader(reader, 'contact slot') !== CONTACT_SLOT_TYPE)
+    throw new ProtocolError('malformed', 'contact slot: wrong type byte');
+  const introSenderId = reader.raw(QUEUE_ID_LENGTH, 'intro sender id');
+  const signature = reader.raw(SIGNATURE_LENGTH, 'signature');
   if (reader.remaining < 1) throw new ProtocolError('malformed', 'contact slot: no bundle');
-  const bundle = reader.bytesOf(reader.remaining, 'bundle');
+  const bundle = reader.raw(reader.remaining, 'bundle');
   const slot = { bundle, introSenderId };
   if (!(await ed25519Verify(ownerSigningKey, contactSlotSigningInput(slot), signature))) {
     throw new ProtocolError('bad_signature', 'contact slot: not signed by the device its attestation names');
@@ -76,18 +92,24 @@ export type PairwiseContent =
 
 export function encodePairwiseContent(content: PairwiseContent): Uint8Array {
   if (content.kind === 'initial') {
-    return header(INITIAL_CONTENT_TYPE).bytes(content.initiation, HANDSHAKE_INITIATION_BYTES).bytes(content.ratchetMessage).finish();
+    return header(INITIAL_CONTENT_TYPE)
+      .raw(content.initiation, HANDSHAKE_INITIATION_BYTES)
+      .raw(content.ratchetMessage)
+      .finish();
   }
-  return header(RATCHET_CONTENT_TYPE).bytes(content.ratchetMessage).finish();
+  return header(RATCHET_CONTENT_TYPE).raw(content.ratchetMessage).finish();
 }
 
 export function decodePairwiseContent(input: unknown): PairwiseContent {
-  const reader = new ByteReader(expectBytesInput(input, 'pairwise content', MAX_ENVELOPE_CONTENT), 'pairwise content');
+  const reader = protocolReader(expectBytesInput(input, 'pairwise content', MAX_ENVELOPE_CONTENT), 'pairwise content');
   const type = readHeader(reader, 'pairwise content');
-  if (type !== INITIAL_CONTENT_TYPE && type !== RATCHET_CONTENT_TYPE) throw new ProtocolError('malformed', 'pairwise content: unknown type');
-  const initiation = type === INITIAL_CONTENT_TYPE ? reader.bytesOf(HANDSHAKE_INITIATION_BYTES, 'handshake initiation') : undefined;
-  if (reader.remaining < RATCHET_MESSAGE_OVERHEAD) throw new ProtocolError('malformed', 'pairwise content: truncated ratchet message');
-  const ratchetMessage = reader.bytesOf(reader.remaining, 'ratchet message');
+  if (type !== INITIAL_CONTENT_TYPE && type !== RATCHET_CONTENT_TYPE)
+    throw new ProtocolError('malformed', 'pairwise content: unknown type');
+  const initiation =
+    type === INITIAL_CONTENT_TYPE ? reader.raw(HANDSHAKE_INITIATION_BYTES, 'handshake initiation') : undefined;
+  if (reader.remaining < RATCHET_MESSAGE_OVERHEAD)
+    throw new ProtocolError('malformed', 'pairwise content: truncated ratchet message');
+  const ratchetMessage = reader.raw(reader.remaining, 'ratchet message');
   return initiation ? { kind: 'initial', initiation, ratchetMessage } : { kind: 'ratchet', ratchetMessage };
 }
 
@@ -97,16 +119,19 @@ export const APP_PAYLOAD_VERSION = 1;
 export const MAX_APP_PAYLOAD_BYTES = 60_000;
 
 export function frameAppPayload(json: Uint8Array): Uint8Array {
-  if (json.length > MAX_APP_PAYLOAD_BYTES) throw new ProtocolError('oversized', `application payload over ${MAX_APP_PAYLOAD_BYTES} bytes`);
-  return new ByteWriter().u8(APP_PAYLOAD_VERSION).bytes(json).finish();
+  if (json.length > MAX_APP_PAYLOAD_BYTES)
+    throw new ProtocolError('oversized', `application payload over ${MAX_APP_PAYLOAD_BYTES} bytes`);
+  return protocolWriter().u8(APP_PAYLOAD_VERSION).raw(json).finish();
 }
 
 export function unframeAppPayload(input: unknown): Uint8Array {
   const bytes = expectBytesInput(input, 'application payload', MAX_APP_PAYLOAD_BYTES + 1);
   if (bytes.length < 2) throw new ProtocolError('malformed', 'application payload: empty');
   const version = bytes[0] as number;
-  if (version < APP_PAYLOAD_VERSION) throw new ProtocolError('version_too_old', `application payload version ${version} is no longer accepted`);
-  if (version > APP_PAYLOAD_VERSION) throw new ProtocolError('version_unknown', `application payload version ${version} is newer than this code knows`);
+  if (version < APP_PAYLOAD_VERSION)
+    throw new ProtocolError('version_too_old', `application payload version ${version} is no longer accepted`);
+  if (version > APP_PAYLOAD_VERSION)
+    throw new ProtocolError('version_unknown', `application payload version ${version} is newer than this code knows`);
   return bytes.slice(1);
 }
 
@@ -129,7 +154,11 @@ export async function signHistoryBundle(bundle: string, identitySigningKey: Ed25
   return ed25519Sign(identitySigningKey, historyBundleSigningInput(bundle));
 }
 
-export async function verifyHistoryBundle(bundle: string, signature: Uint8Array, sharerSigningKey: Uint8Array): Promise<void> {
+export async function verifyHistoryBundle(
+  bundle: string,
+  signature: Uint8Array,
+  sharerSigningKey: Uint8Array,
+): Promise<void> {
   if (!(await ed25519Verify(sharerSigningKey, historyBundleSigningInput(bundle), signature))) {
     throw new ProtocolError('bad_signature', 'history bundle: not signed by the device that sent it');
   }

@@ -35,8 +35,11 @@ export async function verifyOrgSignature(
   keyId: Uint8Array,
   trusted: readonly TrustedOrgKey[],
 ): Promise<void> {
-  const key = trusted.find((candidate) => constantTimeEqual(candidate.orgId, orgId) && constantTimeEqual(orgKeyId(candidate.publicKey), keyId));
-  if (!key) throw new ProtocolError('unknown_signer', `${what}: signed by an organisation key this verifier does not trust`);
+  const key = trusted.find(
+    (candidate) => constantTimeEqual(candidate.orgId, orgId) && constantTimeEqual(orgKeyId(candidate.publicKey), keyId),
+  );
+  if (!key)
+    throw new ProtocolError('unknown_signer', `${what}: signed by an organisation key this verifier does not trust`);
   if (!(await ed25519Verify(key.publicKey, domainSeparated(label, body), signature))) {
     throw new ProtocolError('bad_signature', `${what}: the organisation signature does not verify`);
   }

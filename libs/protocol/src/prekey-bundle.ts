@@ -4,6 +4,8 @@ import {
   MLKEM768_ENCAPSULATION_KEY_LENGTH,
   PREKEY_KIND_BYTE,
   X25519_KEY_LENGTH,
+  type ByteReader,
+  type ByteWriter,
   type HandshakeInitiation,
   type PrekeyBundle,
   type PrekeyKind,
@@ -11,7 +13,7 @@ import {
   type PublishedPrekeys,
 } from '@opendescent/crypto';
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from './attestation';
-import { ByteReader, ByteWriter, expectBytesInput } from './codec';
+import { expectBytesInput, protocolReader, protocolWriter } from './wire-bytes';
 import { ProtocolError } from './errors';
 
 /**
@@ -26,7 +28,9 @@ const SLOT_BUNDLE_TYPE = 0x03;
 const ONE_TIME_ITEM_TYPE = 0x04;
 const INITIATION_TYPE = 0x05;
 
-const KIND_BY_BYTE = new Map<number, PrekeyKind>(Object.entries(PREKEY_KIND_BYTE).map(([kind, byte]) => [byte, kind as PrekeyKind]));
+const KIND_BY_BYTE = new Map<number, PrekeyKind>(
+  Object.entries(PREKEY_KIND_BYTE).map(([kind, byte]) => [byte, kind as PrekeyKind]),
+);
 const KEY_LENGTH: Readonly<Record<PrekeyKind, number>> = {
   'signed-x25519': X25519_KEY_LENGTH,
   'last-resort-mlkem768': MLKEM768_ENCAPSULATION_KEY_LENGTH,
@@ -49,7 +53,10 @@ export interface SlotUpload {
 export function encodeSlotUpload(published: PublishedPrekeys): SlotUpload {
   expectKind(published.signedPrekey, 'signed-x25519');
   expectKind(published.lastResortKemPrekey, 'last-resort-mlkem768');
-  const bundle = writePrekey(writePrekey(header(SLOT_BUNDLE_TYPE), published.signedPrekey), published.lastResortKemPrekey).finish();
+  const bundle = writePrekey(
+    writePrekey(header(SLOT_BUNDLE_TYPE), published.signedPrekey),
+    published.lastResortKemPrekey,
+  ).finish();
   const count = Math.max(published.oneTimePrekeys.length, published.oneTimeKemPrekeys.length);
   const oneTimeItems: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
@@ -72,21 +79,24 @@ export function encodeSlotUpload(published: PublishedPrekeys): SlotUpload {
  */
 export function decodeClaimedBundle(bundleInput: unknown, oneTimeItemInput: unknown | null): PrekeyBundle {
   const bundleBytes = expectBytesInput(bundleInput, 'prekey bundle', MAX_SLOT_BUNDLE_BYTES);
-  const reader = new ByteReader(bundleBytes, 'prekey bundle');
+  const reader = protocolReader(bundleBytes, 'prekey bundle');
   readHeader(reader, SLOT_BUNDLE_TYPE, 'prekey bundle');
   const signedPrekey = readPrekey(reader, 'signed-x25519');
   const lastResortKemPrekey = readPrekey(reader, 'last-resort-mlkem768');
-  reader.finish();
+  reader.end();
   let oneTimePrekey: PublicPrekey | null = null;
   let kemPrekey = lastResortKemPrekey;
   if (oneTimeItemInput !== null) {
-    const item = new ByteReader(expectBytesInput(oneTimeItemInput, 'one-time prekey', MAX_ONE_TIME_ITEM_BYTES), 'one-time prekey');
+    const item = protocolReader(
+      expectBytesInput(oneTimeItemInput, 'one-time prekey', MAX_ONE_TIME_ITEM_BYTES),
+      'one-time prekey',
+    );
     readHeader(item, ONE_TIME_ITEM_TYPE, 'one-time prekey');
     const flags = item.u8('flags');
     if (flags === 0 || flags > 3) throw new ProtocolError('malformed', 'one-time prekey: flags name no known prekey');
     if (flags & 1) oneTimePrekey = readPrekey(item, 'one-time-x25519');
     if (flags & 2) kemPrekey = readPrekey(item, 'one-time-mlkem768');
-    item.finish();
+    item.end();
   }
   return { signedPrekey, kemPrekey, oneTimePrekey };
 }
@@ -95,30 +105,34 @@ export function decodeClaimedBundle(bundleInput: unknown, oneTimeItemInput: unkn
 export function encodeHandshakeInitiation(initiation: HandshakeInitiation): Uint8Array {
   const oneTime = initiation.oneTimePrekeyId;
   return header(INITIATION_TYPE)
-    .bytes(initiation.initiator.signingKey, PUBLIC_KEY_LENGTH)
-    .bytes(initiation.initiator.agreementKey, PUBLIC_KEY_LENGTH)
-    .bytes(initiation.ephemeralKey, PUBLIC_KEY_LENGTH)
+    .raw(initiation.initiator.signingKey, PUBLIC_KEY_LENGTH)
+    .raw(initiation.initiator.agreementKey, PUBLIC_KEY_LENGTH)
+    .raw(initiation.ephemeralKey, PUBLIC_KEY_LENGTH)
     .u32(initiation.signedPrekeyId)
     .u32(initiation.kemPrekeyId)
     .u8(oneTime === null ? 0 : 1)
     .u32(oneTime ?? 0)
-    .bytes(initiation.kemCiphertext, MLKEM768_CIPHERTEXT_LENGTH)
+    .raw(initiation.kemCiphertext, MLKEM768_CIPHERTEXT_LENGTH)
     .finish();
 }
 
 export function decodeHandshakeInitiation(input: unknown): HandshakeInitiation {
-  const reader = new ByteReader(expectBytesInput(input, 'handshake initiation', HANDSHAKE_INITIATION_BYTES), 'handshake initiation');
+  const reader = protocolReader(
+    expectBytesInput(input, 'handshake initiation', HANDSHAKE_INITIATION_BYTES),
+    'handshake initiation',
+  );
   readHeader(reader, INITIATION_TYPE, 'handshake initiation');
-  const signingKey = reader.bytesOf(PUBLIC_KEY_LENGTH, 'initiator signing key');
-  const agreementKey = reader.bytesOf(PUBLIC_KEY_LENGTH, 'initiator agreement key');
-  const ephemeralKey = reader.bytesOf(PUBLIC_KEY_LENGTH, 'ephemeral key');
+  const signingKey = reader.raw(PUBLIC_KEY_LENGTH, 'initiator signing key');
+  const agreementKey = reader.raw(PUBLIC_KEY_LENGTH, 'initiator agreement key');
+  const ephemeralKey = reader.raw(PUBLIC_KEY_LENGTH, 'ephemeral key');
   const signedPrekeyId = reader.u32('signed prekey id');
   const kemPrekeyId = reader.u32('KEM prekey id');
   const hasOneTime = reader.u8('one-time flag');
   const oneTimeId = reader.u32('one-time prekey id');
-  if (hasOneTime > 1 || (hasOneTime === 0 && oneTimeId !== 0)) throw new ProtocolError('malformed', 'handshake initiation: bad one-time prekey flag');
-  const kemCiphertext = reader.bytesOf(MLKEM768_CIPHERTEXT_LENGTH, 'KEM ciphertext');
-  reader.finish();
+  if (hasOneTime > 1 || (hasOneTime === 0 && oneTimeId !== 0))
+    throw new ProtocolError('malformed', 'handshake initiation: bad one-time prekey flag');
+  const kemCiphertext = reader.raw(MLKEM768_CIPHERTEXT_LENGTH, 'KEM ciphertext');
+  reader.end();
   return {
     version: HANDSHAKE_VERSION,
     initiator: { signingKey, agreementKey },
@@ -131,13 +145,15 @@ export function decodeHandshakeInitiation(input: unknown): HandshakeInitiation {
 }
 
 function header(type: number): ByteWriter {
-  return new ByteWriter().u8(PREKEY_FORMAT_VERSION).u8(type);
+  return protocolWriter().u8(PREKEY_FORMAT_VERSION).u8(type);
 }
 
 function readHeader(reader: ByteReader, type: number, what: string): void {
   const version = reader.u8('version');
-  if (version < PREKEY_FORMAT_VERSION) throw new ProtocolError('version_too_old', `${what}: version ${version} is no longer accepted`);
-  if (version > PREKEY_FORMAT_VERSION) throw new ProtocolError('version_unknown', `${what}: version ${version} is newer than this code knows`);
+  if (version < PREKEY_FORMAT_VERSION)
+    throw new ProtocolError('version_too_old', `${what}: version ${version} is no longer accepted`);
+  if (version > PREKEY_FORMAT_VERSION)
+    throw new ProtocolError('version_unknown', `${what}: version ${version} is newer than this code knows`);
   if (reader.u8('type') !== type) throw new ProtocolError('malformed', `${what}: wrong type byte`);
 }
 
@@ -149,8 +165,8 @@ function writePrekey(writer: ByteWriter, prekey: PublicPrekey): ByteWriter {
     .u32(prekey.createdAt % TWO_32)
     .u32(Math.floor(prekey.expiresAt / TWO_32))
     .u32(prekey.expiresAt % TWO_32)
-    .bytes(prekey.publicKey, KEY_LENGTH[prekey.kind])
-    .bytes(prekey.signature, SIGNATURE_LENGTH);
+    .raw(prekey.publicKey, KEY_LENGTH[prekey.kind])
+    .raw(prekey.signature, SIGNATURE_LENGTH);
 }
 
 function readPrekey(reader: ByteReader, expected: PrekeyKind): PublicPrekey {
@@ -159,12 +175,14 @@ function readPrekey(reader: ByteReader, expected: PrekeyKind): PublicPrekey {
   const id = reader.u32('prekey id');
   const createdAt = reader.u32('createdAt high') * TWO_32 + reader.u32('createdAt low');
   const expiresAt = reader.u32('expiresAt high') * TWO_32 + reader.u32('expiresAt low');
-  if (!Number.isSafeInteger(createdAt) || !Number.isSafeInteger(expiresAt)) throw new ProtocolError('malformed', 'prekey: time out of range');
-  const publicKey = reader.bytesOf(KEY_LENGTH[kind], 'prekey public key');
-  const signature = reader.bytesOf(SIGNATURE_LENGTH, 'prekey signature');
+  if (!Number.isSafeInteger(createdAt) || !Number.isSafeInteger(expiresAt))
+    throw new ProtocolError('malformed', 'prekey: time out of range');
+  const publicKey = reader.raw(KEY_LENGTH[kind], 'prekey public key');
+  const signature = reader.raw(SIGNATURE_LENGTH, 'prekey signature');
   return { kind, id, createdAt, expiresAt, publicKey, signature };
 }
 
 function expectKind(prekey: PublicPrekey, kind: PrekeyKind): void {
-  if (prekey.kind !== kind) throw new ProtocolError('malformed', `prekey: expected a ${kind} prekey, got ${prekey.kind}`);
+  if (prekey.kind !== kind)
+    throw new ProtocolError('malformed', `prekey: expected a ${kind} prekey, got ${prekey.kind}`);
 }

@@ -1,6 +1,13 @@
 /** Device attestations (docs/protocol/attestations.md §2). */
 import fc from 'fast-check';
-import { concatBytes, ed25519Sign, ed25519Verify, generateEd25519KeyPair, utf8Encode, type Ed25519KeyPair } from '@opendescent/crypto';
+import {
+  concatBytes,
+  ed25519Sign,
+  ed25519Verify,
+  generateEd25519KeyPair,
+  utf8Encode,
+  type Ed25519KeyPair,
+} from '@opendescent/crypto';
 import {
   ATTESTATION_VERSION,
   ProtocolError,
@@ -49,7 +56,10 @@ describe('device attestation', () => {
       bytes: hex(bytes),
     });
     const trusted: TrustedOrgKey[] = [{ orgId, publicKey: org.publicKey }];
-    expect(await verifyAttestation(fromHex(hex(bytes)), { trusted, now })).toEqual({ ...fields(), orgKeyId: orgKeyId(org.publicKey) });
+    expect(await verifyAttestation(fromHex(hex(bytes)), { trusted, now })).toEqual({
+      ...fields(),
+      orgKeyId: orgKeyId(org.publicKey),
+    });
   });
 
   it('round-trips through sign, decode and verify, and starts with its version byte', async () => {
@@ -77,13 +87,17 @@ describe('device attestation', () => {
       const rogue = await newOrgKey();
       const pinned = await newOrgKey();
       const bytes = await signAttestation(fields(), rogue.privateKey);
-      expect((await rejection(verifyAttestation(bytes, { trusted: [{ orgId, publicKey: pinned.publicKey }], now }))).code).toBe('unknown_signer');
+      expect(
+        (await rejection(verifyAttestation(bytes, { trusted: [{ orgId, publicKey: pinned.publicKey }], now }))).code,
+      ).toBe('unknown_signer');
     });
 
     it('signed for another organisation', async () => {
       const org = await newOrgKey();
       const bytes = await signAttestation(fields({ orgId: labelled('another org', 16) }), org.privateKey);
-      expect((await rejection(verifyAttestation(bytes, { trusted: [{ orgId, publicKey: org.publicKey }], now }))).code).toBe('unknown_signer');
+      expect(
+        (await rejection(verifyAttestation(bytes, { trusted: [{ orgId, publicKey: org.publicKey }], now }))).code,
+      ).toBe('unknown_signer');
     });
 
     it('tampered: any changed byte before the signature breaks it', async () => {
@@ -130,8 +144,12 @@ describe('device attestation', () => {
     it('truncated, extended or oversized input is malformed or oversized before any signature check', async () => {
       const org = await newOrgKey();
       const bytes = await signAttestation(fields(), org.privateKey);
-      expect(() => decodeAttestation(bytes.slice(0, bytes.length - 1))).toThrow(expect.objectContaining({ code: 'malformed' }));
-      expect(() => decodeAttestation(Uint8Array.of(...bytes, 0))).toThrow(expect.objectContaining({ code: 'malformed' }));
+      expect(() => decodeAttestation(bytes.slice(0, bytes.length - 1))).toThrow(
+        expect.objectContaining({ code: 'malformed' }),
+      );
+      expect(() => decodeAttestation(Uint8Array.of(...bytes, 0))).toThrow(
+        expect.objectContaining({ code: 'malformed' }),
+      );
       expect(() => decodeAttestation(new Uint8Array(4096))).toThrow(expect.objectContaining({ code: 'oversized' }));
       expect(() => decodeAttestation('not bytes')).toThrow(expect.objectContaining({ code: 'malformed' }));
     });
@@ -172,10 +190,25 @@ describe('device attestation', () => {
       const fixedLength = body.length - 2 - utf8Encode(a.userAddress).length - utf8Encode(a.displayName).length;
       const address = utf8Encode(userAddress);
       const name = utf8Encode(displayName);
-      const spoofed = concatBytes(body.slice(0, fixedLength), Uint8Array.of(address.length), address, Uint8Array.of(name.length), name);
-      const signature = await ed25519Sign(org.privateKey, concatBytes(utf8Encode(SIGNATURE_LABEL), Uint8Array.of(0), spoofed));
+      const spoofed = concatBytes(
+        body.slice(0, fixedLength),
+        Uint8Array.of(address.length),
+        address,
+        Uint8Array.of(name.length),
+        name,
+      );
+      const signature = await ed25519Sign(
+        org.privateKey,
+        concatBytes(utf8Encode(SIGNATURE_LABEL), Uint8Array.of(0), spoofed),
+      );
       // The signature really is valid: only the identity rule can refuse it.
-      expect(await ed25519Verify(org.publicKey, concatBytes(utf8Encode(SIGNATURE_LABEL), Uint8Array.of(0), spoofed), signature)).toBe(true);
+      expect(
+        await ed25519Verify(
+          org.publicKey,
+          concatBytes(utf8Encode(SIGNATURE_LABEL), Uint8Array.of(0), spoofed),
+          signature,
+        ),
+      ).toBe(true);
       return concatBytes(spoofed, signature);
     }
 
@@ -183,31 +216,56 @@ describe('device attestation', () => {
       const org = await newOrgKey();
       const byHand = await signedByHand(org, 'alice@ministry.example', 'Alice Martin');
       expect(hex(byHand)).toBe(hex(await signAttestation(fields(), org.privateKey)));
-      expect((await verifyAttestation(byHand, { trusted: [{ orgId, publicKey: org.publicKey }], now })).displayName).toBe('Alice Martin');
+      expect(
+        (await verifyAttestation(byHand, { trusted: [{ orgId, publicKey: org.publicKey }], now })).displayName,
+      ).toBe('Alice Martin');
     });
 
     it.each([
       ['a display name of only U+200B', 'alice@ministry.example', '\u200b', /displayName contains U\+200B/],
-      ['a display name hiding a right-to-left override', 'alice@ministry.example', 'Alice\u202e', /displayName contains U\+202E/],
+      [
+        'a display name hiding a right-to-left override',
+        'alice@ministry.example',
+        'Alice\u202e',
+        /displayName contains U\+202E/,
+      ],
       ['a display name with no letter', 'alice@ministry.example', '...', /letter/],
       ['ceо@ with a Cyrillic о', 'ce\u043e@ministry.example', 'Alice Martin', /userAddress contains U\+043E/],
-      ['an address with a zero-width space', 'c\u200beo@ministry.example', 'Alice Martin', /userAddress contains U\+200B/],
-      ['an address with a trailing U+202E', 'ceo@ministry.example\u202e', 'Alice Martin', /userAddress contains U\+202E/],
-    ])('an attestation carrying a spoofed identity does not verify: %s', async (_name, userAddress, displayName, why) => {
-      const org = await newOrgKey();
-      const bytes = await signedByHand(org, userAddress, displayName);
-      const error = await rejection(verifyAttestation(bytes, { trusted: [{ orgId, publicKey: org.publicKey }], now }));
-      expect(error.code).toBe('malformed');
-      expect(error.message).toMatch(why);
-      expect(() => decodeAttestation(bytes)).toThrow(expect.objectContaining({ code: 'malformed' }));
-    });
+      [
+        'an address with a zero-width space',
+        'c\u200beo@ministry.example',
+        'Alice Martin',
+        /userAddress contains U\+200B/,
+      ],
+      [
+        'an address with a trailing U+202E',
+        'ceo@ministry.example\u202e',
+        'Alice Martin',
+        /userAddress contains U\+202E/,
+      ],
+    ])(
+      'an attestation carrying a spoofed identity does not verify: %s',
+      async (_name, userAddress, displayName, why) => {
+        const org = await newOrgKey();
+        const bytes = await signedByHand(org, userAddress, displayName);
+        const error = await rejection(
+          verifyAttestation(bytes, { trusted: [{ orgId, publicKey: org.publicKey }], now }),
+        );
+        expect(error.code).toBe('malformed');
+        expect(error.message).toMatch(why);
+        expect(() => decodeAttestation(bytes)).toThrow(expect.objectContaining({ code: 'malformed' }));
+      },
+    );
   });
 
   it('decodes arbitrary and mutated bytes with nothing but ProtocolError', async () => {
     const org = await newOrgKey();
     const valid = await signAttestation(fields(), org.privateKey);
     const mutated = fc
-      .tuple(fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }), fc.nat(valid.length))
+      .tuple(
+        fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+        fc.nat(valid.length),
+      )
       .map(([edits, cut]) => {
         const copy = valid.slice(0, cut === 0 ? valid.length : cut);
         for (const [at, value] of edits) if (at < copy.length) copy[at] = value;

@@ -6,7 +6,11 @@ describe('device request signatures', () => {
   it('sign exactly label || 0x00 || the payload string as sent (admin-api.md §3.2)', () => {
     const payload = '{"v":1,"type":"renew","é":"ü"}';
     expect(Buffer.from(deviceRequestSigningInput(payload))).toEqual(
-      Buffer.concat([Buffer.from('OpenDescent admin request v1', 'utf8'), Buffer.from([0]), Buffer.from(payload, 'utf8')]),
+      Buffer.concat([
+        Buffer.from('OpenDescent admin request v1', 'utf8'),
+        Buffer.from([0]),
+        Buffer.from(payload, 'utf8'),
+      ]),
     );
   });
 

@@ -64,15 +64,31 @@ describe('sealed envelope', () => {
   it('hides the sender: neither the attestation, the address nor the sender key appears in the bytes', async () => {
     const envelope = await sealEnvelope(alice, bob.publicKey, new Uint8Array(10));
     const haystack = Buffer.from(envelope);
-    for (const needle of [alice.attestation.slice(0, 32), new TextEncoder().encode('alice@ministry.example'), alice.keys.publicKey]) {
+    for (const needle of [
+      alice.attestation.slice(0, 32),
+      new TextEncoder().encode('alice@ministry.example'),
+      alice.keys.publicKey,
+    ]) {
       expect(haystack.indexOf(Buffer.from(needle))).toBe(-1);
     }
   });
 
   it('hides the length: every envelope is exactly a bucket size, whatever its content and sender', async () => {
     // The longest address the profile allows (254 bytes, a 64-byte local part) and the longest name.
-    const longNamed = await attestedSender(`${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`, 'N'.repeat(128));
-    for (const length of [0, 1, 100, 1024 - ENVELOPE_OVERHEAD, 1024 - ENVELOPE_OVERHEAD + 1, 5000, 70_000, MAX_ENVELOPE_CONTENT]) {
+    const longNamed = await attestedSender(
+      `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`,
+      'N'.repeat(128),
+    );
+    for (const length of [
+      0,
+      1,
+      100,
+      1024 - ENVELOPE_OVERHEAD,
+      1024 - ENVELOPE_OVERHEAD + 1,
+      5000,
+      70_000,
+      MAX_ENVELOPE_CONTENT,
+    ]) {
       for (const sender of [alice, longNamed]) {
         const envelope = await sealEnvelope(sender, bob.publicKey, new Uint8Array(length));
         expect(envelope.length).toBe(envelopeSizeFor(length));
@@ -83,7 +99,9 @@ describe('sealed envelope', () => {
   });
 
   it('refuses oversized content before sealing anything', async () => {
-    expect(await failure(sealEnvelope(alice, bob.publicKey, new Uint8Array(MAX_ENVELOPE_CONTENT + 1)))).toBe('oversized');
+    expect(await failure(sealEnvelope(alice, bob.publicKey, new Uint8Array(MAX_ENVELOPE_CONTENT + 1)))).toBe(
+      'oversized',
+    );
   });
 
   it('does not open for anyone else', async () => {
@@ -94,13 +112,23 @@ describe('sealed envelope', () => {
 
   it('authenticates the sender: a forger who presents Alice’s attestation without her key is refused', async () => {
     const mallory = await generateX25519KeyPair();
-    await expect(sealEnvelope({ attestation: alice.attestation, agreementKey: mallory.privateKey }, bob.publicKey, new Uint8Array(1))).rejects.toMatchObject({
+    await expect(
+      sealEnvelope(
+        { attestation: alice.attestation, agreementKey: mallory.privateKey },
+        bob.publicKey,
+        new Uint8Array(1),
+      ),
+    ).rejects.toMatchObject({
       code: 'malformed',
     });
     // Bypassing the sender-side check with a key object that claims Alice's public key but holds
     // Mallory's private bytes: the static-static layer still refuses it at the recipient.
     const lying = new X25519PrivateKey(mallory.privateKey.exposeBytes(), alice.keys.publicKey);
-    const forged = await sealEnvelope({ attestation: alice.attestation, agreementKey: lying }, bob.publicKey, new Uint8Array(1));
+    const forged = await sealEnvelope(
+      { attestation: alice.attestation, agreementKey: lying },
+      bob.publicKey,
+      new Uint8Array(1),
+    );
     expect(await failure(openEnvelope(bob.privateKey, forged))).toBe('undecryptable');
   });
 

@@ -2,7 +2,13 @@
 import fc from 'fast-check';
 import { randomBytes } from '@opendescent/crypto';
 import { protocolCode } from './support';
-import { ENVELOPE_BUCKETS, FANOUT_ENVELOPE_OVERHEAD, ProtocolError, openFanoutEnvelope, sealFanoutEnvelope } from '../src/index';
+import {
+  ENVELOPE_BUCKETS,
+  FANOUT_ENVELOPE_OVERHEAD,
+  ProtocolError,
+  openFanoutEnvelope,
+  sealFanoutEnvelope,
+} from '../src/index';
 
 const members = Array.from({ length: 5 }, () => randomBytes(32));
 const content = new TextEncoder().encode('group message, encrypted once with the sender key');
@@ -48,8 +54,12 @@ describe('fan-out envelope', () => {
 
   it('tells unknown from too-old versions, and refuses non-bucket sizes', () => {
     const envelope = sealFanoutEnvelope(members[0] as Uint8Array, content);
-    expect(protocolCode(() => openFanoutEnvelope(members, Uint8Array.of(2, ...envelope.subarray(1))))).toBe('version_unknown');
-    expect(protocolCode(() => openFanoutEnvelope(members, Uint8Array.of(0, ...envelope.subarray(1))))).toBe('version_too_old');
+    expect(protocolCode(() => openFanoutEnvelope(members, Uint8Array.of(2, ...envelope.subarray(1))))).toBe(
+      'version_unknown',
+    );
+    expect(protocolCode(() => openFanoutEnvelope(members, Uint8Array.of(0, ...envelope.subarray(1))))).toBe(
+      'version_too_old',
+    );
     expect(protocolCode(() => openFanoutEnvelope(members, envelope.subarray(0, 1000)))).toBe('malformed');
   });
 

@@ -73,10 +73,14 @@ describe('address profile (identifiers.md §2.1)', () => {
 
   it('every accepted address is printable ASCII, whatever the input', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }), (local, domain) => {
-        const address = prepareAddress(`${local}@${domain}`);
-        if (isProfileAddress(address)) expect(address).toMatch(/^[a-z0-9._+@-]+$/);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.string({ unit: 'binary', maxLength: 20 }),
+        (local, domain) => {
+          const address = prepareAddress(`${local}@${domain}`);
+          if (isProfileAddress(address)) expect(address).toMatch(/^[a-z0-9._+@-]+$/);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -104,7 +108,10 @@ describe('confusable skeleton (identifiers.md §2.2, UTS #39 §4)', () => {
 
   it('is a fixed point: the skeleton of a skeleton is itself', () => {
     const profileAddress = fc
-      .tuple(fc.stringMatching(/^[a-z0-9_+-]([a-z0-9._+-]{0,10}[a-z0-9_+-])?$/), fc.stringMatching(/^[a-z0-9]{1,10}(\.[a-z0-9]{1,10}){0,2}$/))
+      .tuple(
+        fc.stringMatching(/^[a-z0-9_+-]([a-z0-9._+-]{0,10}[a-z0-9_+-])?$/),
+        fc.stringMatching(/^[a-z0-9]{1,10}(\.[a-z0-9]{1,10}){0,2}$/),
+      )
       .map(([local, domain]) => `${local}@${domain}`)
       .filter((address) => isProfileAddress(address));
     fc.assert(
@@ -123,12 +130,19 @@ describe('confusable skeleton (identifiers.md §2.2, UTS #39 §4)', () => {
 });
 
 describe('display names (identifiers.md §3)', () => {
-  it.each(['Élodie Müller', '李小龙', "O'Brien", 'Anne-Marie', 'Zoé Durand', 'محمد علي', 'Ægir Þórsson', 'Dr. Ann Lee 3rd', 'Kim 🌻'])(
-    'accepts the ordinary name %s',
-    (name) => {
-      expect(displayNameProblem(name)).toBeUndefined();
-    },
-  );
+  it.each([
+    'Élodie Müller',
+    '李小龙',
+    "O'Brien",
+    'Anne-Marie',
+    'Zoé Durand',
+    'محمد علي',
+    'Ægir Þórsson',
+    'Dr. Ann Lee 3rd',
+    'Kim 🌻',
+  ])('accepts the ordinary name %s', (name) => {
+    expect(displayNameProblem(name)).toBeUndefined();
+  });
 
   it('a display name of only U+200B is refused', () => {
     expect(displayNameProblem(prepareDisplayName('\u200b'))).toMatch(/U\+200B/);

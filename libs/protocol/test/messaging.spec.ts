@@ -16,7 +16,10 @@ import { ProtocolError } from '../src/index';
 import { expectGolden, goldenOrgKey, hex, labelled, protocolCode } from './support';
 
 async function asyncCode(promise: Promise<unknown>): Promise<string> {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ProtocolError);
   return (error as ProtocolError).code;
 }
@@ -35,13 +38,19 @@ describe('contact slot (messages.md §2)', () => {
 
   test('golden vector', async () => {
     const key = await goldenOrgKey();
-    const bytes = await encodeContactSlot({ bundle: labelled('golden bundle', 40), introSenderId: labelled('golden intro', 16) }, key.privateKey);
+    const bytes = await encodeContactSlot(
+      { bundle: labelled('golden bundle', 40), introSenderId: labelled('golden intro', 16) },
+      key.privateKey,
+    );
     expectGolden('contact-slot', { signingKey: hex(key.publicKey), bytes: hex(bytes) });
   });
 
   test('a relay that swaps the intro queue is caught: bad_signature', async () => {
     const owner = await generateEd25519KeyPair();
-    const bytes = await encodeContactSlot({ bundle: labelled('bundle', 32), introSenderId: labelled('intro', 16) }, owner.privateKey);
+    const bytes = await encodeContactSlot(
+      { bundle: labelled('bundle', 32), introSenderId: labelled('intro', 16) },
+      owner.privateKey,
+    );
     const swapped = bytes.slice();
     swapped[5] = (swapped[5] as number) ^ 1;
     expect(await asyncCode(openContactSlot(swapped, owner.publicKey))).toBe('bad_signature');
@@ -51,7 +60,10 @@ describe('contact slot (messages.md §2)', () => {
 
   test('malformed, truncated, oversized and unknown versions are refused by name', async () => {
     const owner = await generateEd25519KeyPair();
-    const bytes = await encodeContactSlot({ bundle: labelled('bundle', 32), introSenderId: labelled('intro', 16) }, owner.privateKey);
+    const bytes = await encodeContactSlot(
+      { bundle: labelled('bundle', 32), introSenderId: labelled('intro', 16) },
+      owner.privateKey,
+    );
     expect(await asyncCode(openContactSlot(bytes.slice(0, 82), owner.publicKey))).toBe('malformed');
     expect(await asyncCode(openContactSlot('text', owner.publicKey))).toBe('malformed');
     expect(await asyncCode(openContactSlot(new Uint8Array(10_000), owner.publicKey))).toBe('oversized');
@@ -68,7 +80,10 @@ describe('contact slot (messages.md §2)', () => {
 });
 
 describe('pairwise content (messages.md §3)', () => {
-  const ratchetMessage = labelled('ratchet', 32).length < RATCHET_MESSAGE_OVERHEAD ? new Uint8Array(RATCHET_MESSAGE_OVERHEAD + 5).fill(7) : labelled('ratchet', 32);
+  const ratchetMessage =
+    labelled('ratchet', 32).length < RATCHET_MESSAGE_OVERHEAD
+      ? new Uint8Array(RATCHET_MESSAGE_OVERHEAD + 5).fill(7)
+      : labelled('ratchet', 32);
 
   test('initial and ratchet forms round-trip', () => {
     const initiation = new Uint8Array(HANDSHAKE_INITIATION_BYTES).fill(3);
@@ -112,6 +127,8 @@ describe('history bundle signature (messages.md §5.7)', () => {
     expect(await asyncCode(verifyHistoryBundle(`${bundle} `, signature, sharer.publicKey))).toBe('bad_signature');
     const other = await generateEd25519KeyPair();
     expect(await asyncCode(verifyHistoryBundle(bundle, signature, other.publicKey))).toBe('bad_signature');
-    expect(await asyncCode(signHistoryBundle('x'.repeat(MAX_HISTORY_BUNDLE_CHARACTERS + 1), sharer.privateKey))).toBe('oversized');
+    expect(await asyncCode(signHistoryBundle('x'.repeat(MAX_HISTORY_BUNDLE_CHARACTERS + 1), sharer.privateKey))).toBe(
+      'oversized',
+    );
   });
 });

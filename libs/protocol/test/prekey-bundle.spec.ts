@@ -46,7 +46,12 @@ describe('prekey slot contents', () => {
     const initiated = await initiateHandshake({ identity: alice, responder: publicDeviceIdentity(bob), bundle, now });
     const wire = encodeHandshakeInitiation(initiated.initiation);
     expect(wire).toHaveLength(HANDSHAKE_INITIATION_BYTES);
-    const responded = await respondToHandshake({ identity: bob, prekeys, initiation: decodeHandshakeInitiation(wire), now });
+    const responded = await respondToHandshake({
+      identity: bob,
+      prekeys,
+      initiation: decodeHandshakeInitiation(wire),
+      now,
+    });
     expect(responded.sharedSecret.exposeBytes()).toEqual(initiated.sharedSecret.exposeBytes());
   });
 
@@ -66,7 +71,9 @@ describe('prekey slot contents', () => {
     const forged = upload.bundle.slice();
     forged[30] = (forged[30] as number) ^ 1; // inside the signed prekey's public key
     const bundle = decodeClaimedBundle(forged, upload.oneTimeItems[0]);
-    await expect(initiateHandshake({ identity: alice, responder: publicDeviceIdentity(bob), bundle, now })).rejects.toMatchObject({ code: 'bad_signature' });
+    await expect(
+      initiateHandshake({ identity: alice, responder: publicDeviceIdentity(bob), bundle, now }),
+    ).rejects.toMatchObject({ code: 'bad_signature' });
   });
 
   it('match their golden vectors (a format change is a visible diff)', async () => {
@@ -84,23 +91,41 @@ describe('prekey slot contents', () => {
       oneTimePrekeyId: 12,
     };
     const bytes = encodeHandshakeInitiation(initiation);
-    expectGolden('handshake-initiation-v1', { description: 'prekeys.md §3: handshake initial message, version 1', bytes: hex(bytes) });
+    expectGolden('handshake-initiation-v1', {
+      description: 'prekeys.md §3: handshake initial message, version 1',
+      bytes: hex(bytes),
+    });
     expect(decodeHandshakeInitiation(bytes)).toEqual(initiation);
   });
 
   it('tell unknown from too-old versions and refuse wrong types, truncation and extra bytes', async () => {
     const prekeys = await createPrekeyState(bob, { now, count: 1 });
     const { bundle, oneTimeItems } = encodeSlotUpload(publishedPrekeys(prekeys, now));
-    expect(protocolCode(() => decodeClaimedBundle(Uint8Array.of(2, ...bundle.subarray(1)), null))).toBe('version_unknown');
-    expect(protocolCode(() => decodeClaimedBundle(Uint8Array.of(0, ...bundle.subarray(1)), null))).toBe('version_too_old');
+    expect(protocolCode(() => decodeClaimedBundle(Uint8Array.of(2, ...bundle.subarray(1)), null))).toBe(
+      'version_unknown',
+    );
+    expect(protocolCode(() => decodeClaimedBundle(Uint8Array.of(0, ...bundle.subarray(1)), null))).toBe(
+      'version_too_old',
+    );
     expect(protocolCode(() => decodeClaimedBundle(oneTimeItems[0], null))).toBe('malformed');
     expect(protocolCode(() => decodeClaimedBundle(bundle.subarray(0, bundle.length - 1), null))).toBe('malformed');
-    expect(protocolCode(() => decodeClaimedBundle(bundle, Uint8Array.of(...(oneTimeItems[0] as Uint8Array), 0)))).toBe('malformed');
+    expect(protocolCode(() => decodeClaimedBundle(bundle, Uint8Array.of(...(oneTimeItems[0] as Uint8Array), 0)))).toBe(
+      'malformed',
+    );
     expect(protocolCode(() => decodeClaimedBundle(new Uint8Array(10_000), null))).toBe('oversized');
     const initiation = encodeHandshakeInitiation(
-      (await initiateHandshake({ identity: alice, responder: publicDeviceIdentity(bob), bundle: decodeClaimedBundle(bundle, null), now })).initiation,
+      (
+        await initiateHandshake({
+          identity: alice,
+          responder: publicDeviceIdentity(bob),
+          bundle: decodeClaimedBundle(bundle, null),
+          now,
+        })
+      ).initiation,
     );
-    expect(protocolCode(() => decodeHandshakeInitiation(initiation.subarray(0, HANDSHAKE_INITIATION_BYTES - 1)))).toBe('malformed');
+    expect(protocolCode(() => decodeHandshakeInitiation(initiation.subarray(0, HANDSHAKE_INITIATION_BYTES - 1)))).toBe(
+      'malformed',
+    );
     expect(protocolCode(() => decodeHandshakeInitiation(Uint8Array.of(...initiation, 0)))).toBe('oversized');
     const badFlag = initiation.slice();
     badFlag[2 + 96 + 8] = 2;
@@ -111,24 +136,30 @@ describe('prekey slot contents', () => {
     const prekeys = await createPrekeyState(bob, { now, count: 1 });
     const { bundle, oneTimeItems } = encodeSlotUpload(publishedPrekeys(prekeys, now));
     const mutate = (valid: Uint8Array) =>
-      fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }).map((edits) => {
-        const copy = valid.slice();
-        for (const [at, value] of edits) copy[at] = value;
-        return copy;
-      });
+      fc
+        .array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })
+        .map((edits) => {
+          const copy = valid.slice();
+          for (const [at, value] of edits) copy[at] = value;
+          return copy;
+        });
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 3000 }), mutate(bundle)), fc.oneof(fc.constant(null), mutate(oneTimeItems[0] as Uint8Array)), (b, item) => {
-        try {
-          decodeClaimedBundle(b, item);
-        } catch (error) {
-          expect(error).toBeInstanceOf(ProtocolError);
-        }
-        try {
-          decodeHandshakeInitiation(b);
-        } catch (error) {
-          expect(error).toBeInstanceOf(ProtocolError);
-        }
-      }),
+      fc.property(
+        fc.oneof(fc.uint8Array({ maxLength: 3000 }), mutate(bundle)),
+        fc.oneof(fc.constant(null), mutate(oneTimeItems[0] as Uint8Array)),
+        (b, item) => {
+          try {
+            decodeClaimedBundle(b, item);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ProtocolError);
+          }
+          try {
+            decodeHandshakeInitiation(b);
+          } catch (error) {
+            expect(error).toBeInstanceOf(ProtocolError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

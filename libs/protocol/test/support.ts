@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ed25519KeyPairFromSeed, generateEd25519KeyPair, sha256, type Ed25519KeyPair } from '@opendescent/crypto';
-import { ProtocolError } from '../src/index';
+import { ProtocolError, decodeHex, encodeHex } from '../src/index';
 
-export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
-export const fromHex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'hex'));
+export const hex = encodeHex;
+export const fromHex = (text: string): Uint8Array => decodeHex(text);
 
 /** A fresh organisation key, made at test time. */
 export async function newOrgKey(): Promise<Ed25519KeyPair> {
@@ -32,7 +32,8 @@ export function expectGolden(name: string, vector: Record<string, unknown>): voi
   const file = path.join(__dirname, 'golden', `${name}.json`);
   const text = `${JSON.stringify(vector, null, 2)}\n`;
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    if (process.env.CI === 'true') throw new Error(`golden vector ${name} is missing; generate it locally and commit it`);
+    if (process.env.CI === 'true')
+      throw new Error(`golden vector ${name} is missing; generate it locally and commit it`);
     writeFileSync(file, text);
   }
   expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(vector);

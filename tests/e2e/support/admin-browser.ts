@@ -20,11 +20,21 @@ export interface PasskeyPageOptions {
   readonly prf?: boolean;
 }
 
-export async function pageWithPasskeys(context: BrowserContext, options: PasskeyPageOptions = {}): Promise<PasskeyPage> {
+export async function pageWithPasskeys(
+  context: BrowserContext,
+  options: PasskeyPageOptions = {},
+): Promise<PasskeyPage> {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
-  const base = { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } as const;
+  const base = {
+    protocol: 'ctap2',
+    transport: 'internal',
+    hasResidentKey: true,
+    hasUserVerification: true,
+    isUserVerified: true,
+    automaticPresenceSimulation: true,
+  } as const;
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: options.prf ? { ...base, ctap2Version: 'ctap2_1', hasPrf: true } : base,
   });

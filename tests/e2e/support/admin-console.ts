@@ -9,7 +9,11 @@
  */
 import type { Page } from 'playwright-core';
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -61,7 +65,10 @@ export async function openMember(page: Page, adminUrl: string, memberAddress: st
 
 /** Registers the first admin with a passkey (the page needs a virtual authenticator). */
 export async function registerFirstAdmin(page: Page, adminUrl: string, output: () => string): Promise<void> {
-  const link = await waitFor('the setup link in the log', () => /setup link[^\n]*: (http:\/\/localhost:\d+\/setup#token=[A-Za-z0-9_-]+)/.exec(output())?.[1]);
+  const link = await waitFor(
+    'the setup link in the log',
+    () => /setup link[^\n]*: (http:\/\/localhost:\d+\/setup#token=[A-Za-z0-9_-]+)/.exec(output())?.[1],
+  );
   if (!link.startsWith(`${adminUrl}/setup#token=`)) throw new Error(`unexpected setup link ${link}`);
   await gotoHydrated(page, link);
   await page.getByLabel('Your name').fill('Ada Admin');
@@ -69,7 +76,12 @@ export async function registerFirstAdmin(page: Page, adminUrl: string, output: (
   await page.getByRole('heading', { name: 'Members', level: 1 }).waitFor({ timeout: 30_000 });
 }
 
-export async function createEnrolmentCode(page: Page, adminUrl: string, address: string, displayName: string): Promise<string> {
+export async function createEnrolmentCode(
+  page: Page,
+  adminUrl: string,
+  address: string,
+  displayName: string,
+): Promise<string> {
   await gotoHydrated(page, `${adminUrl}/members`);
   await page.getByLabel('Email address').fill(address);
   await page.getByLabel('Display name').fill(displayName);
@@ -81,9 +93,16 @@ export async function createEnrolmentCode(page: Page, adminUrl: string, address:
  * Opens the revocation of one device (the one with this id, or the member's first) and confirms
  * it; resolves with the time of the confirming click.
  */
-export async function confirmRevocation(page: Page, adminUrl: string, memberAddress: string, deviceIdHex?: string): Promise<number> {
+export async function confirmRevocation(
+  page: Page,
+  adminUrl: string,
+  memberAddress: string,
+  deviceIdHex?: string,
+): Promise<number> {
   await openMember(page, adminUrl, memberAddress);
-  const row = deviceIdHex ? page.locator(`tr[data-device-id="${deviceIdHex}"]`) : page.locator('tr[data-device-id]').first();
+  const row = deviceIdHex
+    ? page.locator(`tr[data-device-id="${deviceIdHex}"]`)
+    : page.locator('tr[data-device-id]').first();
   await row.getByRole('button', { name: 'Revoke…' }).click();
   const reason = row.getByLabel('Reason');
   await reason.waitFor({ state: 'visible' });
@@ -91,11 +110,4 @@ export async function confirmRevocation(page: Page, adminUrl: string, memberAddr
   const clicked = Date.now();
   await row.getByRole('button', { name: 'Revoke', exact: true }).click();
   return clicked;
-}
-
-/** Revokes a member's device (the one with this id, or the only one); returns when the UI confirms. */
-export async function revokeDevice(page: Page, adminUrl: string, memberAddress: string, deviceIdHex?: string): Promise<void> {
-  await confirmRevocation(page, adminUrl, memberAddress, deviceIdHex);
-  const row = deviceIdHex ? page.locator(`tr[data-device-id="${deviceIdHex}"]`) : page.locator('tr[data-device-id]').first();
-  await row.getByTestId('device-status').and(page.getByText('revoked', { exact: true })).waitFor({ timeout: 30_000 });
 }

@@ -22,12 +22,16 @@ export async function watchCsp(page: Page): Promise<CspWatch> {
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
       const report = (window as unknown as { __reportCspViolation: (line: string) => void }).__reportCspViolation;
-      report(`${location.pathname}: ${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`);
+      report(
+        `${location.pathname}: ${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`,
+      );
     });
   });
   page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) watch.violations.push(`${page.url()}: console: ${message.text()}`);
-    else if (message.type() === 'error' && /hydrat/i.test(message.text())) watch.pageErrors.push(`${page.url()}: ${message.text()}`);
+    if (/Content Security Policy/i.test(message.text()))
+      watch.violations.push(`${page.url()}: console: ${message.text()}`);
+    else if (message.type() === 'error' && /hydrat/i.test(message.text()))
+      watch.pageErrors.push(`${page.url()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => watch.pageErrors.push(`${page.url()}: ${error.message}`));
   return watch;

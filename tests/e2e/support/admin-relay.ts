@@ -1,55 +1,50 @@
 /**
- * A device's connection to the relay (docs/protocol/relay.md §3.1-§3.2, §4.3): challenge, hello
- * with its attestation, then whatever notices the relay sends before closing.
+ * A colleague's device connected to the relay (docs/protocol/relay.md §3.2, §7), through
+ * libs/relay-client's RelayConnection: admitted by an access token, it records every revocation
+ * list the relay forwards and when.
  */
-import { decodeChallenge, decodeRelayReply, encodeHello, type RelayReply } from '@opendescent/protocol';
-import { io, type Socket } from 'socket.io-client';
-import type { AdminApiDevice } from './admin-device';
+import { decodeRevocationList } from '@opendescent/protocol';
+import { RelayConnection } from '@opendescent/relay-client';
 
-export class RelayConnection {
-  readonly notices: { error: string; at: number }[] = [];
-  disconnectedAt: number | undefined;
+export class RevocationWatch {
+  /** Each forwarded list, decoded (not verified: the test only reads it), with when it arrived. */
+  readonly lists: { revoked: string[]; at: number }[] = [];
 
-  private constructor(
-    readonly socket: Socket,
-    readonly challenge: Uint8Array,
-  ) {
-    socket.on('notice', (frame: ArrayBuffer) => {
-      const notice = decodeRelayReply(frame);
-      if (!notice.ok) this.notices.push({ error: notice.error, at: Date.now() });
-    });
-    socket.on('disconnect', () => {
-      this.disconnectedAt ??= Date.now();
+  private constructor(readonly connection: RelayConnection) {
+    connection.onRevocation((bytes) => {
+      const { list } = decodeRevocationList(bytes);
+      this.lists.push({
+        revoked: list.revoked.map((entry) => Buffer.from(entry.deviceId).toString('hex')),
+        at: Date.now(),
+      });
     });
   }
 
-  static async open(relayUrl: string): Promise<RelayConnection> {
-    const socket = io(relayUrl, { transports: ['websocket'], reconnection: false, forceNew: true });
-    const frame = await new Promise<ArrayBuffer>((resolve, reject) => {
-      socket.once('challenge', resolve);
-      socket.once('connect_error', reject);
-    });
-    return new RelayConnection(socket, decodeChallenge(frame).challenge);
+  /** Connects and redeems `token`; rejects with the relay's refusal. */
+  static async open(relayUrl: string, token: Uint8Array): Promise<RevocationWatch> {
+    const connection = await RelayConnection.open(relayUrl);
+    const watch = new RevocationWatch(connection);
+    try {
+      await connection.hello(token);
+    } catch (error) {
+      connection.close();
+      throw error;
+    }
+    return watch;
   }
 
-  async hello(device: AdminApiDevice): Promise<RelayReply> {
-    if (!device.attestation) throw new Error('enrol first');
-    const frame = await encodeHello({ requestId: 1, attestation: device.attestation }, this.challenge, device.signing.privateKey);
-    return decodeRelayReply(await this.socket.timeout(5_000).emitWithAck('hello', frame));
-  }
-
-  /** Resolves once the relay has both sent `device_revoked` and closed the connection. */
-  async cutOff(timeoutMs: number): Promise<number> {
+  /** Resolves with when the relay forwarded a list naming `deviceIdHex` to this connection. */
+  async revocationOf(deviceIdHex: string, timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const notice = this.notices.find((n) => n.error === 'device_revoked');
-      if (notice && this.disconnectedAt !== undefined) return Math.max(notice.at, this.disconnectedAt);
+      const list = this.lists.find((entry) => entry.revoked.includes(deviceIdHex));
+      if (list) return list.at;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    throw new Error(`not cut off within ${timeoutMs} ms (notices: ${JSON.stringify(this.notices)}, disconnected: ${this.disconnectedAt !== undefined})`);
+    throw new Error(`no list naming the device within ${timeoutMs} ms (${this.lists.length} lists received)`);
   }
 
   close(): void {
-    this.socket.close();
+    this.connection.close();
   }
 }

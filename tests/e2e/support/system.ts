@@ -47,7 +47,13 @@ export async function startSystem(extraEnv: Record<string, string> = {}, timeout
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const banner = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    // No banner in time (a build failed or hung): stop start.mjs too, or it outlives the test run.
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      if (child.exitCode === null) child.kill('SIGINT');
+      setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 10_000).unref();
+      reject(new Error(`no banner within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const poll = setInterval(() => {
       if (/Press Ctrl-C to stop everything/.test(output)) {
         clearTimeout(timer);
@@ -88,7 +94,8 @@ function processesWithMarker(marker: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`OPENDESCENT_TEST_MARKER=${marker}`)) found.push(Number(entry));
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(`OPENDESCENT_TEST_MARKER=${marker}`))
+        found.push(Number(entry));
     } catch {
       // The process ended while we looked, or is not ours to read.
     }

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { format } from '../../src/i18n/messages';
 import { requireAdminPage } from '../../src/server/pages';
+import { ActionOutcome } from '../../src/ui/action-outcome';
 import { DirectoryAlertBanner } from '../../src/ui/directory-alerts';
 import { LanguageSwitch } from '../../src/ui/language-switch';
 import { SimpleAction } from '../../src/ui/simple-action';
@@ -13,37 +13,48 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   return (
     <>
       <a className="skip" href="#content">
-        {t.skipToContent}
+        {t('skipToContent')}
       </a>
       <header className="top">
         <div className="top-inner">
-          <p className="brand">{t.appTitle}</p>
-          <nav aria-label={t.appTitle}>
+          <p className="brand">{t('appTitle')}</p>
+          <nav aria-label={t('mainNavigation')}>
             <ul>
               <li>
-                <a href="/members">{t.navMembers}</a>
+                <a href="/members">{t('navMembers')}</a>
               </li>
               <li>
-                <a href="/organisation">{t.navOrganisation}</a>
+                <a href="/organisation">{t('navOrganisation')}</a>
               </li>
               <li>
-                <a href="/audit">{t.navAudit}</a>
+                <a href="/audit">{t('navAudit')}</a>
               </li>
               <li>
-                <a href="/admins">{t.navAdmins}</a>
+                <a href="/admins">{t('navAdmins')}</a>
               </li>
             </ul>
           </nav>
           <div className="who">
-            <span className="detail">{format(t.signedInAs, { name: signedIn.admin.displayName })}</span>
-            <LanguageSwitch locale={locale} label={t.language} />
-            <SimpleAction url="/api/auth/sign-out" csrf={csrf} label={t.signOut} working={t.working} errorPrefix={t.errorPrefix} secondary redirectTo="/sign-in" />
+            <span className="detail">{t('signedInAs', { name: signedIn.admin.displayName })}</span>
+            <LanguageSwitch locale={locale} label={t('language')} />
+            <SimpleAction
+              url="/api/auth/sign-out"
+              csrf={csrf}
+              label={t('signOut')}
+              working={t('working')}
+              errorPrefix={t('errorPrefix')}
+              secondary
+              redirectTo="/sign-in"
+            />
           </div>
         </div>
       </header>
-      <main id="content" className="wide">
-        <DirectoryAlertBanner />
-        {children}
+      {/* Focusable (not in the Tab order), so the skip link moves focus, not just the view. */}
+      <main id="content" className="wide" tabIndex={-1}>
+        <ActionOutcome>
+          <DirectoryAlertBanner />
+          {children}
+        </ActionOutcome>
       </main>
     </>
   );

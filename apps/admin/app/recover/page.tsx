@@ -1,8 +1,8 @@
-import type { Metadata } from 'next';
 import { pageLanguage } from '../../src/server/pages';
 import { LanguageSwitch } from '../../src/ui/language-switch';
+import { titleFrom } from '../../src/ui/page-title';
 
-export const metadata: Metadata = { title: 'Recover access · OpenDescent administration' };
+export const generateMetadata = titleFrom((t) => t('recoverHeading'));
 export const dynamic = 'force-dynamic';
 
 /**
@@ -13,17 +13,17 @@ export default async function RecoverPage() {
   const { locale, t } = await pageLanguage();
   return (
     <main className="narrow">
-      <LanguageSwitch locale={locale} label={t.language} />
-      <h1>{t.appTitle}</h1>
+      <LanguageSwitch locale={locale} label={t('language')} />
+      <h1>{t('appTitle')}</h1>
       <section className="card" aria-labelledby="recover-heading">
-        <h2 id="recover-heading">{t.recoverHeading}</h2>
-        <p className="detail">{t.recoverDetail}</p>
+        <h2 id="recover-heading">{t('recoverHeading')}</h2>
+        <p className="detail">{t('recoverDetail')}</p>
         <ol>
-          <li>{t.recoverByAdmin}</li>
-          <li>{t.recoverByCommand}</li>
+          <li>{t('recoverByAdmin')}</li>
+          <li>{t('recoverByCommand')}</li>
         </ol>
         <p>
-          <a href="/sign-in">{t.signInHeading}</a>
+          <a href="/sign-in">{t('signInHeading')}</a>
         </p>
       </section>
     </main>

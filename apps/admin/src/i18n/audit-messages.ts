@@ -1,6 +1,7 @@
 // The audit log page and its chain verification; also the console's not-found page.
 // One area of the admin app's catalogue (messages.ts merges every area). Both languages have
-// exactly the same keys: the type of `fr` says so.
+// exactly the same keys and arguments: `translation` proves it at compile time.
+import { translation } from '@opendescent/i18n';
 
 export const en = {
   auditTimesNote: 'Times are in your browser’s time zone.',
@@ -17,7 +18,7 @@ export const en = {
   notFoundHome: 'Back to the console',
 } as const;
 
-export const fr: { [K in keyof typeof en]: string } = {
+export const fr = translation(en, {
   auditTimesNote: 'Les heures sont dans le fuseau horaire de votre navigateur.',
   actorAdminRole: 'administrateur',
   actorAdminGone: 'Un administrateur qui n’existe plus ({id})',
@@ -30,4 +31,4 @@ export const fr: { [K in keyof typeof en]: string } = {
   notFoundHeading: 'Page introuvable',
   notFoundDetail: 'Il n’y a pas de page à cette adresse, ou ce qu’elle désignait n’existe plus.',
   notFoundHome: 'Retour à la console',
-};
+});

@@ -1,348 +1,68 @@
-// The admin app's words, in English and French. Plain catalogs: one key, one string, with
-// {placeholders} filled by `format`. Both catalogs have exactly the same keys (the type says so).
-// The core words are here; each later area keeps its own in `<area>-messages.ts`, merged below.
+// The admin app's words, in English and French: ICU MessageFormat catalogues on the i18n core
+// shared with the web client (libs/i18n, docs/decisions/0013-i18n-core.md). Each area keeps its
+// words in `<area>-messages.ts`; they are merged here. Both catalogues have exactly the same keys
+// and each message the same arguments: `translation` proves it at compile time.
+import { createTranslator, negotiateLocale, translation, type Translator } from '@opendescent/i18n';
+import type { ReactNode } from 'react';
 import * as audit from './audit-messages';
+import * as core from './core-messages';
 import * as directory from './directory-messages';
 import * as identifiers from './identifiers-messages';
 import * as links from './links-messages';
 import * as members from './members-messages';
+import * as outcomes from './outcomes-messages';
+import * as titles from './titles-messages';
 
-const core = {
-  appTitle: 'OpenDescent administration',
-  lead: 'Enrol your staff’s devices, vouch for them and revoke them. This app never sees a message.',
-  language: 'Language',
-  skipToContent: 'Skip to content',
-  navMembers: 'Members',
-  navOrganisation: 'Organisation',
-  navAudit: 'Audit log',
-  navAdmins: 'Administrators',
-  signOut: 'Sign out',
-  signedInAs: 'Signed in as {name}',
-  working: 'Working…',
-  errorPrefix: 'Refused:',
-  cancel: 'Cancel',
-  copy: 'Copy',
-  copied: 'Copied',
-  never: 'never',
-  utc: 'UTC',
-
-  signInHeading: 'Sign in',
-  signInDetail: 'Administrators sign in with a passkey; there are no passwords to steal.',
-  signInButton: 'Sign in with a passkey',
-  signInFailed: 'The passkey was not accepted. Try again; if you lost your passkey, see “Lost your passkey?” below.',
-  signInWrongOrigin: 'Passkeys work only at {url}. Open the admin app there to sign in.',
-  signInNoAdmin: 'No administrator exists yet: open the one-time setup link printed in the admin app’s log at its first start.',
-  lostPasskey: 'Lost your passkey?',
-  passkeyUnsupported: 'This browser cannot use passkeys.',
-
-  setupHeading: 'Register your passkey',
-  setupDetail: 'This one-time link lets you register a passkey for the administration. It works once and expires after 24 hours.',
-  setupNoToken: 'This page needs the one-time link it was opened from (the part after #token=). Ask an administrator for a new link.',
-  displayNameLabel: 'Your name',
-  displayNameHint: 'As other administrators will see it (ignored when the link resets an existing administrator’s passkey).',
-  createPasskey: 'Create my passkey',
-  recoverHeading: 'Recover access',
-  recoverDetail: 'There are no recovery codes: each way back in is at least as strong as a passkey. Both give you a one-time link, valid 24 hours, with which you register a new passkey; your old passkeys and open sessions stop working when you do.',
-  recoverByAdmin: 'Ask another administrator: on the Administrators page, “Reset passkeys…” on your row makes the link.',
-  recoverByCommand: 'If no administrator can sign in, whoever runs the admin app’s server stops it and runs, on that server: npm run admin:reset-link -- "<your name or administrator id>". The command prints the link once and records it in the audit log.',
-
-  membersHeading: 'Members',
-  membersDetail: 'Staff members and their devices. The directory only answers devices that ask for one exact address; this list is for administrators only.',
-  newCodeHeading: 'New enrolment code',
-  newCodeDetail: 'A one-time code for one device of a staff member, valid for {hours} hours. Give it to them in person or over a channel you trust.',
-  emailLabel: 'Email address',
-  staffNameLabel: 'Display name',
-  createCode: 'Create the code',
-  codeCreatedHeading: 'Enrolment code for {name}',
-  codeCreatedDetail: 'Shown once. Valid until {time}. The device scans the QR code, or its user types the code.',
-  qrAlt: 'QR code for the enrolment code of {address}',
-  membersTableCaption: 'Members and their devices',
-  address: 'Address',
-  displayName: 'Name',
-  devices: 'Devices',
-  activeDevices: '{count} active',
-  revokedDevices: '{count} revoked',
-  details: 'Details',
-  noMembers: 'No member yet: create an enrolment code to add one.',
-  pendingCodesHeading: 'Enrolment codes',
-  codeHandle: 'Code',
-  createdAt: 'Created',
-  expiresAt: 'Expires',
-  state: 'State',
-  codeState_pending: 'waiting',
-  codeState_used: 'used',
-  codeState_expired: 'expired',
-  codeState_cancelled: 'cancelled',
-  codeState_locked: 'locked (too many wrong attempts)',
-  cancelCode: 'Cancel the code',
-  noCodes: 'No enrolment code.',
-
-  memberHeading: '{name}',
-  devicesTableCaption: 'Devices of {name}',
-  deviceId: 'Device id',
-  enrolledAt: 'Enrolled',
-  attestationUntil: 'Attested until',
-  status: 'Status',
-  status_active: 'active',
-  status_revoked: 'revoked',
-  revokedReason: 'Revoked {time}: {reason}',
-  revoke: 'Revoke…',
-  revokeAll: 'Revoke all devices…',
-  revokeConfirmDevice: 'Revoke device {id}? It will be cut off from the relays and its peers will stop encrypting to it. This cannot be undone.',
-  revokeConfirmAll: 'Revoke all {count} active devices of {name}? They will be cut off and cannot be restored.',
-  reasonLabel: 'Reason',
-  reason_unspecified: 'unspecified',
-  reason_lost_or_stolen: 'lost or stolen',
-  reason_compromised: 'compromised',
-  reason_left_organisation: 'left the organisation',
-  reason_replaced: 'replaced',
-  confirmRevoke: 'Revoke',
-  revokedOutcome: 'Revoked {count}; revocation list version {version}.',
-  noDevices: 'No device enrolled yet.',
-  backToMembers: 'All members',
-
-  orgHeading: 'Organisation',
-  orgDetail: 'Relays and clients pin the organisation id and its public keys, and check every attestation and revocation list against them offline.',
-  orgId: 'Organisation id',
-  keysHeading: 'Signing keys',
-  keysTableCaption: 'Organisation keys',
-  keyId: 'Key id',
-  publicKey: 'Public key (hex)',
-  keyStatus: 'Status',
-  keyStatus_pending: 'next (pinned, not signing yet)',
-  keyStatus_active: 'active (signs)',
-  keyStatus_retired: 'retired',
-  pinnedUntil: 'Pinned until {time}',
-  downloadRelayConfig: 'Download the relay configuration',
-  relayConfigDetail: 'The relays’ environment: RELAY_ORG_ID, RELAY_ORG_PUBLIC_KEYS and RELAY_REVOCATION_LIST_URL.',
-  rotationHeading: 'Key rotation',
-  rotationDetail: 'First prepare a next key and give the new relay configuration to every relay and client; then activate it. Attestations signed by the previous key stay valid until they expire.',
-  prepareKey: 'Prepare a next key',
-  activateKey: 'Activate the next key…',
-  activateConfirm: 'Have all relays been restarted with the new configuration? From now on only the new key signs; relays that do not pin it will refuse new attestations.',
-  discardKey: 'Discard the next key',
-  revocationHeading: 'Revocation list',
-  revocationVersion: 'Current version: {version} (issued {time}, {count} devices listed)',
-  revocationUrl: 'Served at {url}',
-  revocationListVersion: 'Revocation list version: {version}',
-  relaysHeading: 'Relays told about new lists',
-  relayNone: 'No relay configured (ADMIN_RELAY_URLS): relays fetch the list from the URL above.',
-  relayConfirmed: 'holds version {version}',
-  relayPending: 'pushing version {version} (attempt {attempts}): {error}',
-  relayUnknown: 'not pushed yet',
-
-  auditHeading: 'Audit log',
-  auditDetail: 'Every administrator action and every directory look-up, append-only. The address a device looked up is not recorded: who contacts whom stays off this server.',
-  auditTableCaption: 'Audit events, newest first',
-  at: 'When',
-  actor: 'Who',
-  action: 'What',
-  detail: 'Details',
-  exportCsv: 'Export as CSV',
-  exportJson: 'Export as JSON Lines',
-  olderEvents: 'Older events',
-  newestEvents: 'Newest events',
-
-  adminsHeading: 'Administrators',
-  adminsDetail: 'People who can sign in here. Each signs in with their own passkeys.',
-  adminsTableCaption: 'Administrators',
-  passkeys: 'Passkeys',
-  lastSignIn: 'Last sign-in',
-  you: '(you)',
-  inviteAdmin: 'Invite an administrator',
-  inviteDetail: 'A one-time link, valid 24 hours, for a new administrator to register their passkey. Send it over a channel you trust.',
-  linkHeading: 'One-time link',
-  resetPasskey: 'Reset passkeys…',
-  resetConfirm: 'Make a one-time link for {name} to register a new passkey? Their current passkeys and sessions stop working when they use it.',
-  removeAdmin: 'Remove…',
-  removeConfirm: 'Remove {name}? They can no longer sign in.',
-  removed: 'removed',
-  myRecoveryHeading: 'If you lose your passkey',
-  myRecoveryDetail: 'Another administrator makes you a one-time link to register a new one (“Reset passkeys…”).',
+const en = {
+  ...core.en,
+  ...links.en,
+  ...members.en,
+  ...directory.en,
+  ...audit.en,
+  ...identifiers.en,
+  ...titles.en,
+  ...outcomes.en,
 } as const;
+const fr = translation(en, {
+  ...core.fr,
+  ...links.fr,
+  ...members.fr,
+  ...directory.fr,
+  ...audit.fr,
+  ...identifiers.fr,
+  ...titles.fr,
+  ...outcomes.fr,
+});
 
-const en = { ...core, ...links.en, ...members.en, ...directory.en, ...audit.en, ...identifiers.en } as const;
-
-export type MessageKey = keyof typeof en;
-export type Messages = Record<MessageKey, string>;
-
-const coreFr: Record<keyof typeof core, string> = {
-  appTitle: 'Administration OpenDescent',
-  lead: 'Inscrivez les appareils de votre personnel, portez-vous garant d’eux et révoquez-les. Cette application ne voit jamais aucun message.',
-  language: 'Langue',
-  skipToContent: 'Aller au contenu',
-  navMembers: 'Membres',
-  navOrganisation: 'Organisation',
-  navAudit: 'Journal d’audit',
-  navAdmins: 'Administrateurs',
-  signOut: 'Se déconnecter',
-  signedInAs: 'Connecté·e : {name}',
-  working: 'En cours…',
-  errorPrefix: 'Refusé :',
-  cancel: 'Annuler',
-  copy: 'Copier',
-  copied: 'Copié',
-  never: 'jamais',
-  utc: 'UTC',
-
-  signInHeading: 'Connexion',
-  signInDetail: 'Les administrateurs se connectent avec une clé d’accès (passkey) : aucun mot de passe à voler.',
-  signInButton: 'Se connecter avec une clé d’accès',
-  signInFailed: 'La clé d’accès n’a pas été acceptée. Réessayez ; si vous avez perdu votre clé, voyez « Clé d’accès perdue ? » ci-dessous.',
-  signInWrongOrigin: 'Les clés d’accès ne fonctionnent qu’à l’adresse {url}. Ouvrez l’application d’administration à cette adresse pour vous connecter.',
-  signInNoAdmin: 'Aucun administrateur n’existe encore : ouvrez le lien d’installation à usage unique affiché dans le journal de l’application au premier démarrage.',
-  lostPasskey: 'Clé d’accès perdue ?',
-  passkeyUnsupported: 'Ce navigateur ne prend pas en charge les clés d’accès.',
-
-  setupHeading: 'Enregistrer votre clé d’accès',
-  setupDetail: 'Ce lien à usage unique vous permet d’enregistrer une clé d’accès pour l’administration. Il ne sert qu’une fois et expire après 24 heures.',
-  setupNoToken: 'Cette page a besoin du lien à usage unique qui l’a ouverte (la partie après #token=). Demandez un nouveau lien à un administrateur.',
-  displayNameLabel: 'Votre nom',
-  displayNameHint: 'Tel que les autres administrateurs le verront (ignoré si le lien remplace la clé d’un administrateur existant).',
-  createPasskey: 'Créer ma clé d’accès',
-  recoverHeading: 'Récupérer l’accès',
-  recoverDetail: 'Il n’y a pas de codes de récupération : chaque moyen de revenir est au moins aussi sûr qu’une clé d’accès. Les deux vous donnent un lien à usage unique, valable 24 heures, avec lequel vous enregistrez une nouvelle clé d’accès ; vos anciennes clés et vos sessions ouvertes cessent alors de fonctionner.',
-  recoverByAdmin: 'Demandez à un autre administrateur : sur la page Administrateurs, « Réinitialiser les clés… » sur votre ligne crée le lien.',
-  recoverByCommand: 'Si aucun administrateur ne peut se connecter, la personne qui exploite le serveur de l’application d’administration l’arrête et lance, sur ce serveur : npm run admin:reset-link -- "<votre nom ou identifiant d’administrateur>". La commande affiche le lien une seule fois et l’inscrit dans le journal d’audit.',
-
-  membersHeading: 'Membres',
-  membersDetail: 'Les membres du personnel et leurs appareils. L’annuaire ne répond qu’aux appareils qui demandent une adresse exacte ; cette liste est réservée aux administrateurs.',
-  newCodeHeading: 'Nouveau code d’inscription',
-  newCodeDetail: 'Un code à usage unique pour un appareil d’un membre du personnel, valable {hours} heures. Remettez-le en personne ou par un canal de confiance.',
-  emailLabel: 'Adresse électronique',
-  staffNameLabel: 'Nom affiché',
-  createCode: 'Créer le code',
-  codeCreatedHeading: 'Code d’inscription pour {name}',
-  codeCreatedDetail: 'Affiché une seule fois. Valable jusqu’au {time}. L’appareil scanne le code QR, ou son utilisateur saisit le code.',
-  qrAlt: 'Code QR du code d’inscription de {address}',
-  membersTableCaption: 'Membres et leurs appareils',
-  address: 'Adresse',
-  displayName: 'Nom',
-  devices: 'Appareils',
-  activeDevices: '{count} actif(s)',
-  revokedDevices: '{count} révoqué(s)',
-  details: 'Détails',
-  noMembers: 'Aucun membre pour l’instant : créez un code d’inscription pour en ajouter un.',
-  pendingCodesHeading: 'Codes d’inscription',
-  codeHandle: 'Code',
-  createdAt: 'Créé',
-  expiresAt: 'Expire',
-  state: 'État',
-  codeState_pending: 'en attente',
-  codeState_used: 'utilisé',
-  codeState_expired: 'expiré',
-  codeState_cancelled: 'annulé',
-  codeState_locked: 'bloqué (trop d’essais erronés)',
-  cancelCode: 'Annuler le code',
-  noCodes: 'Aucun code d’inscription.',
-
-  memberHeading: '{name}',
-  devicesTableCaption: 'Appareils de {name}',
-  deviceId: 'Identifiant de l’appareil',
-  enrolledAt: 'Inscrit',
-  attestationUntil: 'Attesté jusqu’au',
-  status: 'Statut',
-  status_active: 'actif',
-  status_revoked: 'révoqué',
-  revokedReason: 'Révoqué le {time} : {reason}',
-  revoke: 'Révoquer…',
-  revokeAll: 'Révoquer tous les appareils…',
-  revokeConfirmDevice: 'Révoquer l’appareil {id} ? Il sera coupé des relais et ses correspondants cesseront de chiffrer pour lui. C’est définitif.',
-  revokeConfirmAll: 'Révoquer les {count} appareils actifs de {name} ? Ils seront coupés et ne pourront pas être rétablis.',
-  reasonLabel: 'Motif',
-  reason_unspecified: 'non précisé',
-  reason_lost_or_stolen: 'perdu ou volé',
-  reason_compromised: 'compromis',
-  reason_left_organisation: 'a quitté l’organisation',
-  reason_replaced: 'remplacé',
-  confirmRevoke: 'Révoquer',
-  revokedOutcome: '{count} révoqué(s) ; liste de révocation version {version}.',
-  noDevices: 'Aucun appareil inscrit pour l’instant.',
-  backToMembers: 'Tous les membres',
-
-  orgHeading: 'Organisation',
-  orgDetail: 'Les relais et les clients épinglent l’identifiant de l’organisation et ses clés publiques, et vérifient hors ligne chaque attestation et chaque liste de révocation.',
-  orgId: 'Identifiant de l’organisation',
-  keysHeading: 'Clés de signature',
-  keysTableCaption: 'Clés de l’organisation',
-  keyId: 'Identifiant de clé',
-  publicKey: 'Clé publique (hex)',
-  keyStatus: 'Statut',
-  keyStatus_pending: 'suivante (épinglée, ne signe pas encore)',
-  keyStatus_active: 'active (signe)',
-  keyStatus_retired: 'retirée',
-  pinnedUntil: 'Épinglée jusqu’au {time}',
-  downloadRelayConfig: 'Télécharger la configuration des relais',
-  relayConfigDetail: 'L’environnement des relais : RELAY_ORG_ID, RELAY_ORG_PUBLIC_KEYS et RELAY_REVOCATION_LIST_URL.',
-  rotationHeading: 'Rotation des clés',
-  rotationDetail: 'Préparez d’abord une clé suivante et donnez la nouvelle configuration à chaque relais et client ; activez-la ensuite. Les attestations signées par la clé précédente restent valables jusqu’à leur expiration.',
-  prepareKey: 'Préparer une clé suivante',
-  activateKey: 'Activer la clé suivante…',
-  activateConfirm: 'Tous les relais ont-ils été redémarrés avec la nouvelle configuration ? Désormais seule la nouvelle clé signe ; les relais qui ne l’épinglent pas refuseront les nouvelles attestations.',
-  discardKey: 'Abandonner la clé suivante',
-  revocationHeading: 'Liste de révocation',
-  revocationVersion: 'Version actuelle : {version} (émise le {time}, {count} appareil(s) listé(s))',
-  revocationUrl: 'Servie à {url}',
-  revocationListVersion: 'Version de la liste de révocation : {version}',
-  relaysHeading: 'Relais informés des nouvelles listes',
-  relayNone: 'Aucun relais configuré (ADMIN_RELAY_URLS) : les relais récupèrent la liste à l’adresse ci-dessus.',
-  relayConfirmed: 'détient la version {version}',
-  relayPending: 'envoi de la version {version} (essai {attempts}) : {error}',
-  relayUnknown: 'pas encore envoyée',
-
-  auditHeading: 'Journal d’audit',
-  auditDetail: 'Chaque action d’administrateur et chaque consultation de l’annuaire, en ajout seul. L’adresse qu’un appareil a cherchée n’est pas enregistrée : qui contacte qui reste hors de ce serveur.',
-  auditTableCaption: 'Événements d’audit, du plus récent au plus ancien',
-  at: 'Quand',
-  actor: 'Qui',
-  action: 'Quoi',
-  detail: 'Détails',
-  exportCsv: 'Exporter en CSV',
-  exportJson: 'Exporter en JSON Lines',
-  olderEvents: 'Événements plus anciens',
-  newestEvents: 'Événements les plus récents',
-
-  adminsHeading: 'Administrateurs',
-  adminsDetail: 'Les personnes qui peuvent se connecter ici. Chacune se connecte avec ses propres clés d’accès.',
-  adminsTableCaption: 'Administrateurs',
-  passkeys: 'Clés d’accès',
-  lastSignIn: 'Dernière connexion',
-  you: '(vous)',
-  inviteAdmin: 'Inviter un administrateur',
-  inviteDetail: 'Un lien à usage unique, valable 24 heures, pour qu’un nouvel administrateur enregistre sa clé d’accès. Envoyez-le par un canal de confiance.',
-  linkHeading: 'Lien à usage unique',
-  resetPasskey: 'Réinitialiser les clés…',
-  resetConfirm: 'Créer un lien à usage unique pour que {name} enregistre une nouvelle clé d’accès ? Ses clés et sessions actuelles cesseront de fonctionner quand il ou elle l’utilisera.',
-  removeAdmin: 'Retirer…',
-  removeConfirm: 'Retirer {name} ? Cette personne ne pourra plus se connecter.',
-  removed: 'retiré',
-  myRecoveryHeading: 'Si vous perdez votre clé d’accès',
-  myRecoveryDetail: 'Un autre administrateur vous crée un lien à usage unique pour en enregistrer une nouvelle (« Réinitialiser les clés… »).',
-};
-
-const fr: Messages = { ...coreFr, ...links.fr, ...members.fr, ...directory.fr, ...audit.fr, ...identifiers.fr };
+export type AdminCatalogue = typeof en;
+export type MessageKey = keyof AdminCatalogue;
 
 export const LOCALES = ['en', 'fr'] as const;
 export type Locale = (typeof LOCALES)[number];
-export const CATALOGS: Record<Locale, Messages> = { en, fr };
+export const DEFAULT_LOCALE: Locale = 'en';
+export const CATALOGUES: { readonly [L in Locale]: { readonly [K in MessageKey]: string } } = { en, fr };
 
-export function format(template: string, values: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in values ? String(values[name]) : match));
+/**
+ * `t(key, values)` in one language. `t.rich` takes React elements as values (a <LocalTime> in a
+ * sentence) and gives the sentence back as parts; render them with `richText`.
+ */
+export type AdminTranslator = Translator<AdminCatalogue, ReactNode>;
+
+const translators = new Map<Locale, AdminTranslator>();
+
+/** The translator of a locale; made once, so each message is parsed once per process. */
+export function translatorFor(locale: Locale): AdminTranslator {
+  let translator = translators.get(locale);
+  if (translator === undefined) {
+    translator = createTranslator<AdminCatalogue, ReactNode>(CATALOGUES[locale], locale);
+    translators.set(locale, translator);
+  }
+  return translator;
 }
 
-/** The best supported language in an Accept-Language header (RFC 9110 §12.5.4), English by default. */
+/** The language an Accept-Language header asks for (RFC 9110 §12.5.4, RFC 4647 lookup), English by default. */
 export function localeFromAcceptLanguage(header: string | null | undefined): Locale {
-  const ranked = (header ?? '')
-    .split(',')
-    .map((part) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1');
-      return { language: tag.toLowerCase().split('-')[0] ?? '', q: Number.isFinite(q) ? q : 0 };
-    })
-    .filter((entry) => entry.q > 0)
-    .sort((a, b) => b.q - a.q);
-  for (const { language } of ranked) if ((LOCALES as readonly string[]).includes(language)) return language as Locale;
-  return 'en';
+  return negotiateLocale(header, LOCALES, DEFAULT_LOCALE);
 }
 
 export function isLocale(value: unknown): value is Locale {

@@ -75,7 +75,10 @@ export function createAdminLogger({ level = 'info', destination } = {}) {
  */
 export function errorSummary(error) {
   if (!(error instanceof Error)) return { message: scrubSecrets(String(error)).slice(0, 200) };
-  const lines = error.message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = error.message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const code = /** @type {{ code?: unknown }} */ (error).code;
   return {
     name: error.name,

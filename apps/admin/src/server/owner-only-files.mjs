@@ -64,7 +64,10 @@ export function assertOwnerOnly(root, { variable }) {
         ? `chmod -R go-rwx ${root}`
         : `chmod 600 ${root}`;
   const more = found.length > 1 ? ` (and ${found.length - 1} more)` : '';
-  throw new LooseFileModesError(variable, `${first.path} ${first.problem.text}${more}; it must be this user's alone: ${fix}`);
+  throw new LooseFileModesError(
+    variable,
+    `${first.path} ${first.problem.text}${more}; it must be this user's alone: ${fix}`,
+  );
 }
 
 /** @typedef {{ kind: 'owner' | 'mode', text: string }} Problem */
@@ -75,9 +78,13 @@ export function assertOwnerOnly(root, { variable }) {
  * @returns {Problem | undefined}
  */
 function problemOf(stat, uid) {
-  if (uid !== undefined && stat.uid !== uid) return { kind: 'owner', text: `is owned by user ${stat.uid}, not by this process's user ${uid}` };
+  if (uid !== undefined && stat.uid !== uid)
+    return { kind: 'owner', text: `is owned by user ${stat.uid}, not by this process's user ${uid}` };
   if (stat.isSymbolicLink() || (stat.mode & NOT_OWNER_BITS) === 0) return undefined;
-  return { kind: 'mode', text: `is open to group or others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')})` };
+  return {
+    kind: 'mode',
+    text: `is open to group or others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')})`,
+  };
 }
 
 /** @param {string} where */

@@ -2,16 +2,17 @@
 // sign-in) and the CSRF token the page hands to its forms.
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { CATALOGS, isLocale, localeFromAcceptLanguage, type Locale, type Messages } from '../i18n/messages';
+import { isLocale, localeFromAcceptLanguage, translatorFor, type AdminTranslator, type Locale } from '../i18n/messages';
 import { csrfTokenFor, sessionCookieName, sessionFromCookieValue, type SignedIn } from './auth/sessions';
 import { adminServices, type AdminServices } from './services';
 
 export const LANGUAGE_COOKIE = 'od_lang';
 
-export async function pageLanguage(): Promise<{ locale: Locale; t: Messages }> {
+/** The language chosen with the switch (a cookie), else the one the browser asks for, English by default. */
+export async function pageLanguage(): Promise<{ locale: Locale; t: AdminTranslator }> {
   const chosen = (await cookies()).get(LANGUAGE_COOKIE)?.value;
   const locale = isLocale(chosen) ? chosen : localeFromAcceptLanguage((await headers()).get('accept-language'));
-  return { locale, t: CATALOGS[locale] };
+  return { locale, t: translatorFor(locale) };
 }
 
 export async function currentAdmin(s: AdminServices): Promise<SignedIn | undefined> {
@@ -23,7 +24,7 @@ export interface AdminPage {
   readonly signedIn: SignedIn;
   readonly csrf: string;
   readonly locale: Locale;
-  readonly t: Messages;
+  readonly t: AdminTranslator;
 }
 
 /** For pages behind sign-in: the admin, or a redirect to /sign-in. */

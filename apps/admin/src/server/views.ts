@@ -1,9 +1,8 @@
 // Read models for the admin pages: plain data, queried here so the pages only render.
-import { decodeRevocationList } from '@opendescent/protocol';
+import { decodeRevocationList, decodeTokenKeySet, encodeHex } from '@opendescent/protocol';
 import { enrolmentCodeState, type EnrolmentCodeState } from './devices/enrolment-codes';
-import { toHex } from './http/encoding';
 import { listOrgKeys, ensureOrganisation, stillPinned, type OrgKeyView } from './org/organisation';
-import type { RelayPushStatus } from './revocation/relay-push';
+import type { RelayPushStatus } from './relay-push';
 import type { AdminServices } from './services';
 import { isUuid } from './http/ids';
 import { pendingLinkWhere, type InvitationPurpose } from './auth/one-time-secrets';
@@ -20,7 +19,10 @@ export interface MemberRow {
 }
 
 export async function memberRows(s: AdminServices): Promise<MemberRow[]> {
-  const members = await s.prisma.member.findMany({ orderBy: { address: 'asc' }, include: { devices: { select: { status: true } } } });
+  const members = await s.prisma.member.findMany({
+    orderBy: { address: 'asc' },
+    include: { devices: { select: { status: true } } },
+  });
   return members.map((m) => ({
     id: m.id,
     address: m.address,
@@ -71,15 +73,23 @@ export interface DeviceRow {
   readonly reason: string | null;
 }
 
-export async function memberDetail(s: AdminServices, id: string): Promise<{ member: MemberRow; devices: DeviceRow[] } | undefined> {
+export async function memberDetail(
+  s: AdminServices,
+  id: string,
+): Promise<{ member: MemberRow; devices: DeviceRow[] } | undefined> {
   if (!isUuid(id)) return undefined;
   const member = await s.prisma.member.findUnique({
     where: { id },
-    include: { devices: { orderBy: { enrolledAt: 'asc' }, include: { attestations: { orderBy: { expiresAt: 'desc' }, take: 1, select: { expiresAt: true } } } } },
+    include: {
+      devices: {
+        orderBy: { enrolledAt: 'asc' },
+        include: { attestations: { orderBy: { expiresAt: 'desc' }, take: 1, select: { expiresAt: true } } },
+      },
+    },
   });
   if (!member) return undefined;
   const devices = member.devices.map((d) => ({
-    id: toHex(d.id),
+    id: encodeHex(d.id),
     status: d.status,
     enrolledAt: d.enrolledAt,
     attestedUntil: d.attestations[0]?.expiresAt ?? null,
@@ -106,6 +116,10 @@ export interface OrgOverview {
   readonly list: { version: number; issuedAt: Date; count: number };
   readonly relays: RelayPushStatus[];
   readonly revocationListUrl: string;
+  /** The newest token key set (admin-api.md §11.1), if one was made yet. */
+  readonly tokenKeySet: { version: number; issuedAt: Date; count: number } | null;
+  readonly tokenKeyRelays: RelayPushStatus[];
+  readonly tokenKeysUrl: string;
 }
 
 export async function orgOverview(s: AdminServices): Promise<OrgOverview> {
@@ -113,12 +127,26 @@ export async function orgOverview(s: AdminServices): Promise<OrgOverview> {
   const keys = await listOrgKeys(s);
   const pinned = new Set(stillPinned(keys, s.now()).map((k) => k.id));
   const latest = await s.prisma.revocationList.findFirstOrThrow({ orderBy: { version: 'desc' } });
+  const tokenSet = await s.prisma.signedTokenKeySet.findFirst({ orderBy: { version: 'desc' } });
   return {
-    orgId: toHex(orgId),
+    orgId: encodeHex(orgId),
     keys: keys.map((k) => ({ ...k, pinned: pinned.has(k.id) })),
-    list: { version: latest.version, issuedAt: latest.issuedAt, count: decodeRevocationList(new Uint8Array(latest.bytes)).list.revoked.length },
+    list: {
+      version: latest.version,
+      issuedAt: latest.issuedAt,
+      count: decodeRevocationList(new Uint8Array(latest.bytes)).list.revoked.length,
+    },
     relays: s.pusher.status(),
     revocationListUrl: `${s.config.publicUrl}/api/v1/revocation-list`,
+    tokenKeySet: tokenSet
+      ? {
+          version: tokenSet.version,
+          issuedAt: tokenSet.issuedAt,
+          count: decodeTokenKeySet(new Uint8Array(tokenSet.bytes)).set.keys.length,
+        }
+      : null,
+    tokenKeyRelays: s.tokenKeyPusher.status(),
+    tokenKeysUrl: `${s.config.publicUrl}/api/v1/token-keys`,
   };
 }
 
@@ -136,12 +164,18 @@ export interface AdminRow {
 }
 
 export async function adminRows(s: AdminServices): Promise<AdminRow[]> {
-  const admins = await s.prisma.admin.findMany({ orderBy: { createdAt: 'asc' }, include: { credentials: { select: { lastUsedAt: true } } } });
+  const admins = await s.prisma.admin.findMany({
+    orderBy: { createdAt: 'asc' },
+    include: { credentials: { select: { lastUsedAt: true } } },
+  });
   return admins.map((a) => ({
     id: a.id,
     displayName: a.displayName,
     passkeys: a.credentials.length,
-    lastSignIn: a.credentials.reduce<Date | null>((latest, c) => (c.lastUsedAt && (!latest || c.lastUsedAt > latest) ? c.lastUsedAt : latest), null),
+    lastSignIn: a.credentials.reduce<Date | null>(
+      (latest, c) => (c.lastUsedAt && (!latest || c.lastUsedAt > latest) ? c.lastUsedAt : latest),
+      null,
+    ),
     disabled: a.disabledAt !== null,
   }));
 }
@@ -152,21 +186,29 @@ export interface PendingLinkRow {
   /** A reset's administrator, by name; null for an invitation or the setup link (someone new). */
   readonly forName: string | null;
   /** Who made it: an administrator's name, or the server itself (`system`, `system:cli`). */
-  readonly madeBy: { readonly kind: 'admin'; readonly name: string } | { readonly kind: 'server' } | { readonly kind: 'command' };
+  readonly madeBy:
+    { readonly kind: 'admin'; readonly name: string } | { readonly kind: 'server' } | { readonly kind: 'command' };
   readonly createdAt: Date;
   readonly expiresAt: Date;
 }
 
 /** Links that still work, newest first: names, never ids, and never a token (only its hash is kept). */
 export async function pendingLinkRows(s: AdminServices): Promise<PendingLinkRow[]> {
-  const links = await s.prisma.adminInvitation.findMany({ where: pendingLinkWhere(s.now()), orderBy: { createdAt: 'desc' }, take: 100 });
+  const links = await s.prisma.adminInvitation.findMany({
+    where: pendingLinkWhere(s.now()),
+    orderBy: { createdAt: 'desc' },
+    take: 100,
+  });
   const adminIds = new Set<string>();
   for (const link of links) {
     if (link.adminId) adminIds.add(link.adminId);
     const maker = /^admin:(.+)$/.exec(link.createdBy)?.[1];
     if (maker && isUuid(maker)) adminIds.add(maker);
   }
-  const admins = await s.prisma.admin.findMany({ where: { id: { in: [...adminIds] } }, select: { id: true, displayName: true } });
+  const admins = await s.prisma.admin.findMany({
+    where: { id: { in: [...adminIds] } },
+    select: { id: true, displayName: true },
+  });
   const name = (id: string) => admins.find((a) => a.id === id)?.displayName ?? '?';
   return links.map((link) => {
     const maker = /^admin:(.+)$/.exec(link.createdBy)?.[1];
@@ -174,7 +216,11 @@ export async function pendingLinkRows(s: AdminServices): Promise<PendingLinkRow[
       id: link.id,
       purpose: link.purpose as InvitationPurpose,
       forName: link.adminId ? name(link.adminId) : null,
-      madeBy: maker ? { kind: 'admin', name: name(maker) } : link.createdBy === 'system:cli' ? { kind: 'command' } : { kind: 'server' },
+      madeBy: maker
+        ? { kind: 'admin', name: name(maker) }
+        : link.createdBy === 'system:cli'
+          ? { kind: 'command' }
+          : { kind: 'server' },
       createdAt: link.createdAt,
       expiresAt: link.expiresAt,
     };

@@ -16,6 +16,11 @@ export async function postJson<T>(url: string, body: unknown, csrf?: string): Pr
     return { ok: false, error: 'network', message: error instanceof Error ? error.message : 'network error' };
   }
   const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) return { ok: false, error: String(json.error ?? response.status), message: String(json.message ?? response.statusText) };
+  if (!response.ok)
+    return {
+      ok: false,
+      error: String(json.error ?? response.status),
+      message: String(json.message ?? response.statusText),
+    };
   return { ok: true, data: json as T };
 }

@@ -2,27 +2,30 @@
 // layout) linking to the member, and a panel on the member's page to acknowledge an alert or
 // resume a suspended member's directory access. Server components: they read the database.
 import type { ReactNode } from 'react';
-import { format, type Locale, type Messages } from '../i18n/messages';
+import type { AdminTranslator, Locale, MessageKey } from '../i18n/messages';
+import { richText } from '../i18n/rich-text';
 import { directorySuspendedAt, openDirectoryAlerts, type AlertView } from '../server/directory/directory-alert-views';
 import { pageLanguage } from '../server/pages';
 import { adminServices } from '../server/services';
-import { formatNodes } from './format-nodes';
 import { LocalTime } from './local-time';
 import { SimpleAction } from './simple-action';
 
 const BANNER_ALERTS = 5;
 
-function alertText(t: Messages, locale: Locale, alert: AlertView): ReactNode {
+type AlertKey = Extract<MessageKey, `dirAlert_${string}`>;
+
+function alertText(t: AdminTranslator, locale: Locale, alert: AlertView): ReactNode {
   const values = {
-    name: alert.member?.displayName ?? t.dirOrganisation,
+    name: alert.member?.displayName ?? t('dirOrganisation'),
     address: alert.member?.address ?? '',
     hits: alert.hits,
-    time: <LocalTime iso={alert.lastHitAt.toISOString()} locale={locale} never={t.never} />,
+    time: <LocalTime iso={alert.lastHitAt.toISOString()} locale={locale} never={t('never')} />,
     scope: alert.scope,
     level: alert.level,
   };
   const key = `dirAlert_${alert.scope}_${alert.level}`;
-  return formatNodes(key in t ? t[key as keyof Messages] : t.dirAlertOther, values);
+  const known = (k: string): k is AlertKey => k.startsWith('dirAlert_') && t.has(k);
+  return richText(known(key) ? t.rich(key, values) : t.rich('dirAlertOther', values));
 }
 
 /** Every console page: the open alerts, newest first. Renders nothing when there are none. */
@@ -33,15 +36,16 @@ export async function DirectoryAlertBanner() {
   if (total === 0) return null;
   return (
     <section className="card notice" aria-labelledby="directory-alerts-heading" data-testid="directory-alerts">
-      <h2 id="directory-alerts-heading">{t.dirAlertsHeading}</h2>
+      <h2 id="directory-alerts-heading">{t('dirAlertsHeading')}</h2>
       <ul>
         {alerts.map((alert) => (
           <li key={alert.id} data-alert-level={alert.level}>
-            {alertText(t, locale, alert)} {alert.member ? <a href={`/members/${alert.member.id}`}>{t.dirReview}</a> : null}
+            {alertText(t, locale, alert)}{' '}
+            {alert.member ? <a href={`/members/${alert.member.id}`}>{t('dirReview')}</a> : null}
           </li>
         ))}
       </ul>
-      {total > alerts.length ? <p className="detail">{format(t.dirAlertsMore, { count: total - alerts.length })}</p> : null}
+      {total > alerts.length ? <p className="detail">{t('dirAlertsMore', { count: total - alerts.length })}</p> : null}
     </section>
   );
 }
@@ -53,21 +57,44 @@ export async function DirectoryMemberPanel({ memberId, csrf }: { memberId: strin
   const suspendedAt = await directorySuspendedAt(s, memberId);
   const { alerts } = await openDirectoryAlerts(s, { memberId });
   if (!suspendedAt && alerts.length === 0) return null;
-  const action = { csrf, working: t.working, errorPrefix: t.errorPrefix };
+  const action = { csrf, working: t('working'), errorPrefix: t('errorPrefix') };
   return (
     <section className="card" aria-labelledby="directory-heading" data-testid="directory-panel">
-      <h2 id="directory-heading">{t.dirPanelHeading}</h2>
+      <h2 id="directory-heading">{t('dirPanelHeading')}</h2>
       {suspendedAt ? (
         <div className="notice">
-          <p data-testid="directory-suspended">{formatNodes(t.dirSuspended, { time: <LocalTime iso={suspendedAt.toISOString()} locale={locale} never={t.never} /> })}</p>
-          <SimpleAction url="/api/admin/directory/resume" body={{ memberId }} label={t.dirResume} testId="directory-resume" inline {...action} />
+          <p data-testid="directory-suspended">
+            {richText(
+              t.rich('dirSuspended', {
+                time: <LocalTime iso={suspendedAt.toISOString()} locale={locale} never={t('never')} />,
+              }),
+            )}
+          </p>
+          <SimpleAction
+            url="/api/admin/directory/resume"
+            body={{ memberId }}
+            label={t('dirResume')}
+            done={t('outcomeDirectoryResumed')}
+            testId="directory-resume"
+            inline
+            {...action}
+          />
         </div>
       ) : null}
       <ul>
         {alerts.map((alert) => (
           <li key={alert.id} data-alert-level={alert.level}>
             {alertText(t, locale, alert)}{' '}
-            <SimpleAction url="/api/admin/directory/alerts/acknowledge" body={{ id: alert.id }} label={t.dirAcknowledge} secondary testId="directory-acknowledge" inline {...action} />
+            <SimpleAction
+              url="/api/admin/directory/alerts/acknowledge"
+              body={{ id: alert.id }}
+              label={t('dirAcknowledge')}
+              done={t('outcomeAlertAcknowledged')}
+              secondary
+              testId="directory-acknowledge"
+              inline
+              {...action}
+            />
           </li>
         ))}
       </ul>

@@ -12,7 +12,14 @@ export function LanguageSwitch({ locale, label }: { locale: Locale; label: strin
   return (
     <nav className="language" aria-label={label}>
       {(['en', 'fr'] as const).map((option) => (
-        <button key={option} type="button" className="link" lang={option} aria-pressed={option === locale} onClick={() => choose(option)}>
+        <button
+          key={option}
+          type="button"
+          className="link"
+          lang={option}
+          aria-pressed={option === locale}
+          onClick={() => choose(option)}
+        >
           {option === 'en' ? 'English' : 'Français'}
         </button>
       ))}

@@ -33,18 +33,26 @@ export function PasskeyRegistration({ labels }: { labels: RegistrationLabels }) 
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    // aria-disabled rather than disabled while working: a disabled button would drop focus to <body>.
+    if (working) return;
     if (!browserSupportsWebAuthn()) return setError(labels.unsupported);
     setWorking(true);
     setError('');
     const start = { token, displayName };
-    const options = await postJson<{ challengeId: string; options: Parameters<typeof startRegistration>[0]['optionsJSON'] }>('/api/auth/register/options', start);
+    const options = await postJson<{
+      challengeId: string;
+      options: Parameters<typeof startRegistration>[0]['optionsJSON'];
+    }>('/api/auth/register/options', start);
     if (!options.ok) {
       setWorking(false);
       return setError(`${labels.errorPrefix} ${options.message}`);
     }
     try {
       const response = await startRegistration({ optionsJSON: options.data.options });
-      const done = await postJson<{ signedIn: boolean }>('/api/auth/register/verify', { challengeId: options.data.challengeId, response });
+      const done = await postJson<{ signedIn: boolean }>('/api/auth/register/verify', {
+        challengeId: options.data.challengeId,
+        response,
+      });
       if (!done.ok) throw new Error(done.message);
       window.location.assign('/members');
     } catch (failure) {
@@ -57,14 +65,23 @@ export function PasskeyRegistration({ labels }: { labels: RegistrationLabels }) 
   if (token === null) return <p className="error">{labels.noToken}</p>;
   return (
     <form onSubmit={submit} className="stack">
-      <label>
-        {labels.displayName}
-        <input name="displayName" value={displayName} onChange={(e) => setDisplayName(e.target.value)} maxLength={128} autoComplete="name" aria-describedby="display-name-hint" />
+      {/* The hint outside the label: it describes the field (aria-describedby) rather than lengthening its name. */}
+      <div className="field">
+        <label htmlFor="display-name">{labels.displayName}</label>
+        <input
+          id="display-name"
+          name="displayName"
+          value={displayName}
+          onChange={(e) => setDisplayName(e.target.value)}
+          maxLength={128}
+          autoComplete="name"
+          aria-describedby="display-name-hint"
+        />
         <span id="display-name-hint" className="detail">
           {labels.displayNameHint}
         </span>
-      </label>
-      <button type="submit" disabled={working}>
+      </div>
+      <button type="submit" aria-disabled={working}>
         {working ? labels.working : labels.create}
       </button>
       <p role="status" aria-live="polite" className="error">

@@ -3,12 +3,21 @@ import { browserSupportsWebAuthn, startAuthentication } from '@simplewebauthn/br
 import { useState } from 'react';
 import { postJson } from './api-client';
 
-export function PasskeySignIn({ labels }: { labels: { button: string; working: string; failed: string; unsupported: string } }) {
+export function PasskeySignIn({
+  labels,
+}: {
+  labels: { button: string; working: string; failed: string; unsupported: string };
+}) {
   const [state, setState] = useState<'idle' | 'working' | 'failed' | 'unsupported'>('idle');
   const signIn = async () => {
+    // aria-disabled rather than disabled while working: a disabled button would drop focus to <body>.
+    if (state === 'working') return;
     if (!browserSupportsWebAuthn()) return setState('unsupported');
     setState('working');
-    const options = await postJson<{ challengeId: string; options: Parameters<typeof startAuthentication>[0]['optionsJSON'] }>('/api/auth/sign-in/options', {});
+    const options = await postJson<{
+      challengeId: string;
+      options: Parameters<typeof startAuthentication>[0]['optionsJSON'];
+    }>('/api/auth/sign-in/options', {});
     if (!options.ok) return setState('failed');
     try {
       const response = await startAuthentication({ optionsJSON: options.data.options });
@@ -21,10 +30,15 @@ export function PasskeySignIn({ labels }: { labels: { button: string; working: s
   };
   return (
     <div>
-      <button type="button" onClick={signIn} disabled={state === 'working'} aria-describedby="sign-in-status">
+      <button type="button" onClick={signIn} aria-disabled={state === 'working'} aria-describedby="sign-in-status">
         {state === 'working' ? labels.working : labels.button}
       </button>
-      <p id="sign-in-status" role="status" aria-live="polite" className={state === 'failed' || state === 'unsupported' ? 'error' : 'detail'}>
+      <p
+        id="sign-in-status"
+        role="status"
+        aria-live="polite"
+        className={state === 'failed' || state === 'unsupported' ? 'error' : 'detail'}
+      >
         {state === 'failed' ? labels.failed : state === 'unsupported' ? labels.unsupported : ''}
       </p>
     </div>

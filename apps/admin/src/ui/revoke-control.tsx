@@ -3,7 +3,6 @@ import { useId, useState } from 'react';
 import { ConfirmAction, type ConfirmLabels } from './confirm-action';
 import { REASONS } from './revocation-reasons';
 
-
 /**
  * Revoke one device or all of a member's devices, with a reason, after confirmation; or, with
  * `url`, another action that revokes (disabling a member).
@@ -38,11 +37,15 @@ export function RevokeControl({
       labels={labels}
       testId={testId}
       body={{ ...target, reason }}
-      doneMessage={outcome.replace('{count}', '{revoked}').replace('{version}', '{listVersion}').replace('{codes}', '{codesCancelled}')}
+      doneMessage={outcome}
       extra={
         <label htmlFor={`${id}-reason`}>
           {reasonLabel}{' '}
-          <select id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value as (typeof REASONS)[number])}>
+          <select
+            id={`${id}-reason`}
+            value={reason}
+            onChange={(e) => setReason(e.target.value as (typeof REASONS)[number])}
+          >
             {REASONS.map((value) => (
               <option key={value} value={value}>
                 {reasonNames[value]}

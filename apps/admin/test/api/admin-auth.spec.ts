@@ -51,14 +51,24 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
     const options = await call(registerOptions, '/api/auth/register/options', start, { headers: ORIGIN });
     expect(options.status).toBe(200);
     const response = authenticator.register(options.json.options as RegistrationOptions);
-    return call(registerVerify, '/api/auth/register/verify', { challengeId: options.json.challengeId, response }, { headers: ORIGIN });
+    return call(
+      registerVerify,
+      '/api/auth/register/verify',
+      { challengeId: options.json.challengeId, response },
+      { headers: ORIGIN },
+    );
   }
 
   async function signInWith(authenticator: SoftAuthenticator, overrides: { origin?: string } = {}) {
     const options = await call(signInOptions, '/api/auth/sign-in/options', {}, { headers: ORIGIN });
     expect(options.status).toBe(200);
     const response = authenticator.authenticate(options.json.options as { challenge: string; rpId: string }, overrides);
-    return call(signInVerify, '/api/auth/sign-in/verify', { challengeId: options.json.challengeId, response }, { headers: ORIGIN });
+    return call(
+      signInVerify,
+      '/api/auth/sign-in/verify',
+      { challengeId: options.json.challengeId, response },
+      { headers: ORIGIN },
+    );
   }
 
   let first: SoftAuthenticator;
@@ -76,21 +86,40 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
       // No recovery codes: nothing typed can replace a passkey.
       expect(registered.json).toEqual({ signedIn: true });
       const setCookie = registered.response.headers.get('set-cookie') ?? '';
-      expect(setCookie).toMatch(/^od_admin_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+      expect(setCookie).toMatch(
+        /^od_admin_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/,
+      );
       firstBrowser = browserFrom(registered.response);
-      expect(await app.database.prisma.adminRecoveryCode.count()).toBe(0);
+      // Nor is any other way in left behind: one passkey, the setup link used, the challenge gone.
+      expect(await app.database.prisma.adminCredential.findMany({ select: { id: true } })).toEqual([{ id: first.id }]);
+      expect(await app.database.prisma.adminInvitation.count({ where: { usedAt: null, cancelledAt: null } })).toBe(0);
+      expect(await app.database.prisma.webAuthnChallenge.count()).toBe(0);
       expect(await ensureSetupLink(app.services)).toBeUndefined();
     });
 
     test('the setup link works once: used, it is refused (invitation_invalid), as is an unknown one', async () => {
       for (const token of [setupToken, 'x'.repeat(43)]) {
-        const refused = await call(registerOptions, '/api/auth/register/options', { token, displayName: 'Eve' }, { headers: ORIGIN });
+        const refused = await call(
+          registerOptions,
+          '/api/auth/register/options',
+          { token, displayName: 'Eve' },
+          { headers: ORIGIN },
+        );
         expect(refused).toMatchObject({ status: 403, json: { error: 'invitation_invalid' } });
       }
     });
 
     test('the new session works for admin actions', async () => {
-      expect((await call(createCode, '/api/admin/enrolment-codes', { address: 'a@example.org', displayName: 'A' }, { headers: firstBrowser.headers })).status).toBe(201);
+      expect(
+        (
+          await call(
+            createCode,
+            '/api/admin/enrolment-codes',
+            { address: 'a@example.org', displayName: 'A' },
+            { headers: firstBrowser.headers },
+          )
+        ).status,
+      ).toBe(201);
     });
   });
 
@@ -99,7 +128,16 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
       const signedIn = await signInWith(first);
       expect(signedIn).toMatchObject({ status: 200, json: { signedIn: true } });
       const browser = browserFrom(signedIn.response);
-      expect((await call(createCode, '/api/admin/enrolment-codes', { address: 'b@example.org', displayName: 'B' }, { headers: browser.headers })).status).toBe(201);
+      expect(
+        (
+          await call(
+            createCode,
+            '/api/admin/enrolment-codes',
+            { address: 'b@example.org', displayName: 'B' },
+            { headers: browser.headers },
+          )
+        ).status,
+      ).toBe(201);
       const credential = await app.database.prisma.adminCredential.findUniqueOrThrow({ where: { id: first.id } });
       expect(Number(credential.counter)).toBe(first.counter);
     });
@@ -107,11 +145,16 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
     test('an unknown passkey is refused (sign_in_failed) and audited', async () => {
       const stranger = new SoftAuthenticator(PUBLIC_URL);
       expect(await signInWith(stranger)).toMatchObject({ status: 401, json: { error: 'sign_in_failed' } });
-      expect(await app.database.prisma.auditEvent.count({ where: { action: 'admin.sign_in_failed' } })).toBeGreaterThan(0);
+      expect(await app.database.prisma.auditEvent.count({ where: { action: 'admin.sign_in_failed' } })).toBeGreaterThan(
+        0,
+      );
     });
 
     test('an assertion made for another origin is refused (a phishing site cannot relay it)', async () => {
-      expect(await signInWith(first, { origin: 'https://phish.example' })).toMatchObject({ status: 401, json: { error: 'sign_in_failed' } });
+      expect(await signInWith(first, { origin: 'https://phish.example' })).toMatchObject({
+        status: 401,
+        json: { error: 'sign_in_failed' },
+      });
     });
 
     test('a challenge answers once: replaying a sign-in response is refused (challenge_invalid)', async () => {
@@ -119,14 +162,24 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
       const response = first.authenticate(options.json.options as { challenge: string; rpId: string });
       const body = { challengeId: options.json.challengeId, response };
       expect((await call(signInVerify, '/api/auth/sign-in/verify', body, { headers: ORIGIN })).status).toBe(200);
-      expect(await call(signInVerify, '/api/auth/sign-in/verify', body, { headers: ORIGIN })).toMatchObject({ status: 400, json: { error: 'challenge_invalid' } });
+      expect(await call(signInVerify, '/api/auth/sign-in/verify', body, { headers: ORIGIN })).toMatchObject({
+        status: 400,
+        json: { error: 'challenge_invalid' },
+      });
     });
 
     test('an expired challenge is refused', async () => {
       const options = await call(signInOptions, '/api/auth/sign-in/options', {}, { headers: ORIGIN });
       app.advance(301);
       const response = first.authenticate(options.json.options as { challenge: string; rpId: string });
-      expect(await call(signInVerify, '/api/auth/sign-in/verify', { challengeId: options.json.challengeId, response }, { headers: ORIGIN })).toMatchObject({
+      expect(
+        await call(
+          signInVerify,
+          '/api/auth/sign-in/verify',
+          { challengeId: options.json.challengeId, response },
+          { headers: ORIGIN },
+        ),
+      ).toMatchObject({
         status: 400,
         json: { error: 'challenge_invalid' },
       });
@@ -142,8 +195,13 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
     });
 
     test('sign-in ceremonies from another origin are refused (csrf)', async () => {
-      expect(await call(signInOptions, '/api/auth/sign-in/options', {}, { headers: { origin: 'https://evil.example' } })).toMatchObject({ status: 403, json: { error: 'csrf' } });
-      expect(await call(signInOptions, '/api/auth/sign-in/options', {})).toMatchObject({ status: 403, json: { error: 'csrf' } });
+      expect(
+        await call(signInOptions, '/api/auth/sign-in/options', {}, { headers: { origin: 'https://evil.example' } }),
+      ).toMatchObject({ status: 403, json: { error: 'csrf' } });
+      expect(await call(signInOptions, '/api/auth/sign-in/options', {})).toMatchObject({
+        status: 403,
+        json: { error: 'csrf' },
+      });
     });
 
     test('a valid passkey is never rate limited; failures with it are, past its budget (10 per 15 minutes)', async () => {
@@ -166,24 +224,37 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
       app.advance(15 * 60);
       browser = browserFrom((await signInWith(first)).response);
     });
-    const create = (headers: Record<string, string>) => call(createCode, '/api/admin/enrolment-codes', { address: 'c@example.org', displayName: 'C' }, { headers });
+    const create = (headers: Record<string, string>) =>
+      call(createCode, '/api/admin/enrolment-codes', { address: 'c@example.org', displayName: 'C' }, { headers });
 
     test('no cookie: not_signed_in', async () => {
-      expect(await create({ origin: PUBLIC_URL, 'x-csrf-token': browser.csrf })).toMatchObject({ status: 401, json: { error: 'not_signed_in' } });
+      expect(await create({ origin: PUBLIC_URL, 'x-csrf-token': browser.csrf })).toMatchObject({
+        status: 401,
+        json: { error: 'not_signed_in' },
+      });
     });
 
     test('a forged or unknown cookie: not_signed_in', async () => {
-      expect(await create({ ...browser.headers, cookie: `od_admin_session=${'A'.repeat(43)}` })).toMatchObject({ status: 401, json: { error: 'not_signed_in' } });
+      expect(await create({ ...browser.headers, cookie: `od_admin_session=${'A'.repeat(43)}` })).toMatchObject({
+        status: 401,
+        json: { error: 'not_signed_in' },
+      });
     });
 
     test('no CSRF token, or the token of another session: csrf', async () => {
       const { 'x-csrf-token': _dropped, ...withoutToken } = browser.headers;
       expect(await create(withoutToken)).toMatchObject({ status: 403, json: { error: 'csrf' } });
-      expect(await create({ ...browser.headers, 'x-csrf-token': firstBrowser.csrf })).toMatchObject({ status: 403, json: { error: 'csrf' } });
+      expect(await create({ ...browser.headers, 'x-csrf-token': firstBrowser.csrf })).toMatchObject({
+        status: 403,
+        json: { error: 'csrf' },
+      });
     });
 
     test('another Origin, or none: csrf, even with the right token', async () => {
-      expect(await create({ ...browser.headers, origin: 'https://evil.example' })).toMatchObject({ status: 403, json: { error: 'csrf' } });
+      expect(await create({ ...browser.headers, origin: 'https://evil.example' })).toMatchObject({
+        status: 403,
+        json: { error: 'csrf' },
+      });
       const { origin: _dropped, ...withoutOrigin } = browser.headers;
       expect(await create(withoutOrigin)).toMatchObject({ status: 403, json: { error: 'csrf' } });
     });
@@ -218,15 +289,28 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
     test('an admin invites another with a one-time link', async () => {
       app.advance(15 * 60);
       const browser = browserFrom((await signInWith(first)).response);
-      const invited = await call(invite, '/api/admin/admins/invite', undefined, { headers: browser.headers, method: 'POST' });
+      const invited = await call(invite, '/api/admin/admins/invite', undefined, {
+        headers: browser.headers,
+        method: 'POST',
+      });
       expect(invited.status).toBe(201);
       second = new SoftAuthenticator(PUBLIC_URL);
-      const registered = await registerWith(second, { token: tokenOf(invited.json.link as string), displayName: 'Grace Admin' });
+      const registered = await registerWith(second, {
+        token: tokenOf(invited.json.link as string),
+        displayName: 'Grace Admin',
+      });
       expect(registered.status).toBe(200);
       secondId = (await app.database.prisma.adminCredential.findUniqueOrThrow({ where: { id: second.id } })).adminId;
       expect((await signInWith(second)).status).toBe(200);
       // The link was single use.
-      expect(await call(registerOptions, '/api/auth/register/options', { token: tokenOf(invited.json.link as string), displayName: 'Again' }, { headers: ORIGIN })).toMatchObject({
+      expect(
+        await call(
+          registerOptions,
+          '/api/auth/register/options',
+          { token: tokenOf(invited.json.link as string), displayName: 'Again' },
+          { headers: ORIGIN },
+        ),
+      ).toMatchObject({
         status: 403,
         json: { error: 'invitation_invalid' },
       });
@@ -242,46 +326,82 @@ describe.each(DATABASE_KINDS)('admin accounts on the %s database', (kind) => {
       expect((await registerWith(replacement, { token: tokenOf(link.json.link as string) })).status).toBe(200);
       expect(await signInWith(second)).toMatchObject({ status: 401, json: { error: 'sign_in_failed' } });
       expect((await signInWith(replacement)).status).toBe(200);
-      expect(await call(createCode, '/api/admin/enrolment-codes', { address: 'd@example.org', displayName: 'D' }, { headers: secondBrowser.headers })).toMatchObject({ status: 401 });
+      expect(
+        await call(
+          createCode,
+          '/api/admin/enrolment-codes',
+          { address: 'd@example.org', displayName: 'D' },
+          { headers: secondBrowser.headers },
+        ),
+      ).toMatchObject({ status: 401 });
       second = replacement;
     });
 
     test('a recovery code is not a way in: the register endpoint accepts only a one-time link token', async () => {
-      expect(await call(registerOptions, '/api/auth/register/options', { recoveryCode: 'AAAAA-AAAAA-AAAAA-AAAAA' }, { headers: ORIGIN })).toMatchObject({ status: 400, json: { error: 'malformed' } });
+      expect(
+        await call(
+          registerOptions,
+          '/api/auth/register/options',
+          { recoveryCode: 'AAAAA-AAAAA-AAAAA-AAAAA' },
+          { headers: ORIGIN },
+        ),
+      ).toMatchObject({ status: 400, json: { error: 'malformed' } });
     });
 
     test('the server command (npm run admin:reset-link) makes a working one-time reset link, audited as system:cli', async () => {
       app.advance(15 * 60);
-      const firstId = (await app.database.prisma.adminCredential.findUniqueOrThrow({ where: { id: first.id } })).adminId;
+      const firstId = (await app.database.prisma.adminCredential.findUniqueOrThrow({ where: { id: first.id } }))
+        .adminId;
       const oldSession = browserFrom((await signInWith(first)).response);
       const made = await createResetLinkFromCli(app.services, 'Ada Admin');
       expect(made.admin).toEqual({ id: firstId, displayName: 'Ada Admin' });
       expect(made.link).toMatch(new RegExp(`^${PUBLIC_URL}/setup#token=[A-Za-z0-9_-]{43}$`));
-      const audit = await app.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'admin.passkey_reset_link_created' }, orderBy: { id: 'desc' } });
+      const audit = await app.database.prisma.auditEvent.findFirstOrThrow({
+        where: { action: 'admin.passkey_reset_link_created' },
+        orderBy: { id: 'desc' },
+      });
       expect(audit).toMatchObject({ actor: 'system:cli', detail: { adminId: firstId } });
       const replacement = new SoftAuthenticator(PUBLIC_URL);
       expect((await registerWith(replacement, { token: tokenOf(made.link) })).status).toBe(200);
       // The old passkey and its sessions end; the new one signs in; the link worked once.
       expect(await signInWith(first)).toMatchObject({ status: 401, json: { error: 'sign_in_failed' } });
-      expect(await call(createCode, '/api/admin/enrolment-codes', { address: 'c@example.org', displayName: 'C' }, { headers: oldSession.headers })).toMatchObject({ status: 401 });
+      expect(
+        await call(
+          createCode,
+          '/api/admin/enrolment-codes',
+          { address: 'c@example.org', displayName: 'C' },
+          { headers: oldSession.headers },
+        ),
+      ).toMatchObject({ status: 401 });
       expect((await signInWith(replacement)).status).toBe(200);
-      expect(await call(registerOptions, '/api/auth/register/options', { token: tokenOf(made.link) }, { headers: ORIGIN })).toMatchObject({ status: 403, json: { error: 'invitation_invalid' } });
+      expect(
+        await call(registerOptions, '/api/auth/register/options', { token: tokenOf(made.link) }, { headers: ORIGIN }),
+      ).toMatchObject({ status: 403, json: { error: 'invitation_invalid' } });
       // By id too.
       expect((await createResetLinkFromCli(app.services, firstId)).admin.id).toBe(firstId);
       first = replacement;
     });
 
     test('the server command refuses an unknown or removed administrator', async () => {
-      await expect(createResetLinkFromCli(app.services, 'Nobody Here')).rejects.toThrow('no administrator with the id or display name "Nobody Here"');
-      await expect(createResetLinkFromCli(app.services, '00000000-0000-4000-8000-000000000000')).rejects.toThrow(/no administrator/);
+      await expect(createResetLinkFromCli(app.services, 'Nobody Here')).rejects.toThrow(
+        'no administrator with the id or display name "Nobody Here"',
+      );
+      await expect(createResetLinkFromCli(app.services, '00000000-0000-4000-8000-000000000000')).rejects.toThrow(
+        /no administrator/,
+      );
     });
 
     test('a removed admin can no longer sign in, and nobody removes themselves', async () => {
       app.advance(15 * 60);
       const browser = browserFrom((await signInWith(first)).response);
-      const firstId = (await app.database.prisma.adminCredential.findUniqueOrThrow({ where: { id: first.id } })).adminId;
-      expect(await call(disable, '/api/admin/admins/disable', { adminId: firstId }, { headers: browser.headers })).toMatchObject({ status: 400, json: { error: 'not_for_yourself' } });
-      expect((await call(disable, '/api/admin/admins/disable', { adminId: secondId }, { headers: browser.headers })).status).toBe(200);
+      const firstId = (await app.database.prisma.adminCredential.findUniqueOrThrow({ where: { id: first.id } }))
+        .adminId;
+      expect(
+        await call(disable, '/api/admin/admins/disable', { adminId: firstId }, { headers: browser.headers }),
+      ).toMatchObject({ status: 400, json: { error: 'not_for_yourself' } });
+      expect(
+        (await call(disable, '/api/admin/admins/disable', { adminId: secondId }, { headers: browser.headers })).status,
+      ).toBe(200);
       expect(await signInWith(second)).toMatchObject({ status: 401, json: { error: 'sign_in_failed' } });
       await expect(createResetLinkFromCli(app.services, secondId)).rejects.toThrow(/no administrator/);
     });

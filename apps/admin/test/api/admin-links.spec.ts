@@ -22,7 +22,13 @@ const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 async function adminWithPasskey(s: AdminServices, displayName: string): Promise<TestAdmin> {
   const admin = await signedInAdmin(s, displayName);
   await s.prisma.adminCredential.create({
-    data: { id: randomBytes(16).toString('base64url'), adminId: admin.id, publicKey: new Uint8Array(randomBytes(77)), deviceType: 'singleDevice', backedUp: false },
+    data: {
+      id: randomBytes(16).toString('base64url'),
+      adminId: admin.id,
+      publicKey: new Uint8Array(randomBytes(77)),
+      deviceType: 'singleDevice',
+      backedUp: false,
+    },
   });
   return admin;
 }
@@ -49,7 +55,8 @@ async function newestLinkId(): Promise<string> {
   return (await current.database.prisma.adminInvitation.findFirstOrThrow({ orderBy: { id: 'desc' } })).id;
 }
 
-const enabledWithPasskey = (app: TestApp) => app.database.prisma.admin.count({ where: { disabledAt: null, credentials: { some: {} } } });
+const enabledWithPasskey = (app: TestApp) =>
+  app.database.prisma.admin.count({ where: { disabledAt: null, credentials: { some: {} } } });
 
 describe.each(DATABASE_KINDS)('administrator links on the %s database', (kind) => {
   let app: TestApp;
@@ -84,40 +91,85 @@ describe.each(DATABASE_KINDS)('administrator links on the %s database', (kind) =
       const row = await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: link.id } });
       expect(row).toMatchObject({ cancelledAt: app.services.now(), cancelledBy: 'system', usedAt: null });
       // Redeeming it now is refused, whoever holds it.
-      expect(await call(registerOptions, '/api/auth/register/options', { token: tokenOf(link.link), displayName: 'Mallory' }, { headers: ORIGIN })).toMatchObject({
+      expect(
+        await call(
+          registerOptions,
+          '/api/auth/register/options',
+          { token: tokenOf(link.link), displayName: 'Mallory' },
+          { headers: ORIGIN },
+        ),
+      ).toMatchObject({
         status: 403,
         json: { error: 'invitation_invalid' },
       });
     }
     // Another administrator's links are not touched.
-    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: annsInvitation.id } })).toMatchObject({ cancelledAt: null });
-    const audit = await app.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'admin.disabled' }, orderBy: { id: 'desc' } });
+    expect(
+      await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: annsInvitation.id } }),
+    ).toMatchObject({ cancelledAt: null });
+    const audit = await app.database.prisma.auditEvent.findFirstOrThrow({
+      where: { action: 'admin.disabled' },
+      orderBy: { id: 'desc' },
+    });
     expect(audit).toMatchObject({ actor: `admin:${ann.id}`, detail: { adminId: bob.id, linksCancelled: 3 } });
-    expect(((audit.detail as { cancelledLinkIds: string[] }).cancelledLinkIds ?? []).sort()).toEqual([bobsInvitation.id, bobsResetForCleo.id, resetForBob.id].sort());
+    expect(((audit.detail as { cancelledLinkIds: string[] }).cancelledLinkIds ?? []).sort()).toEqual(
+      [bobsInvitation.id, bobsResetForCleo.id, resetForBob.id].sort(),
+    );
     // Their session ended with them.
-    expect(await call(invite, '/api/admin/admins/invite', undefined, { headers: bob.headers, method: 'POST' })).toMatchObject({ status: 401, json: { error: 'not_signed_in' } });
+    expect(
+      await call(invite, '/api/admin/admins/invite', undefined, { headers: bob.headers, method: 'POST' }),
+    ).toMatchObject({ status: 401, json: { error: 'not_signed_in' } });
   });
 
   test('pending links are listed without tokens and can be cancelled', async () => {
     const dora = await adminWithPasskey(app.services, 'Dora Admin');
-    await app.database.prisma.adminInvitation.updateMany({ where: { cancelledAt: null }, data: { cancelledAt: app.services.now(), cancelledBy: 'system' } });
+    await app.database.prisma.adminInvitation.updateMany({
+      where: { cancelledAt: null },
+      data: { cancelledAt: app.services.now(), cancelledBy: 'system' },
+    });
     const invitation = await makeInvitation(ann);
     const resetForDora = await makeReset(ann, dora);
 
     const rows = await pendingLinkRows(app.services);
     expect(rows.map((row) => row.id).sort()).toEqual([invitation.id, resetForDora.id].sort());
-    expect(rows.find((row) => row.id === invitation.id)).toMatchObject({ purpose: 'invite', forName: null, madeBy: { kind: 'admin', name: 'Ann Admin' } });
-    expect(rows.find((row) => row.id === resetForDora.id)).toMatchObject({ purpose: 'reset', forName: 'Dora Admin', madeBy: { kind: 'admin', name: 'Ann Admin' } });
+    expect(rows.find((row) => row.id === invitation.id)).toMatchObject({
+      purpose: 'invite',
+      forName: null,
+      madeBy: { kind: 'admin', name: 'Ann Admin' },
+    });
+    expect(rows.find((row) => row.id === resetForDora.id)).toMatchObject({
+      purpose: 'reset',
+      forName: 'Dora Admin',
+      madeBy: { kind: 'admin', name: 'Ann Admin' },
+    });
     // Names, not ids; and no token or hash of one (only the hash is stored, and it stays in the database).
     const shown = JSON.stringify(rows);
-    for (const secret of [tokenOf(invitation.link), tokenOf(resetForDora.link), ann.id, dora.id]) expect(shown).not.toContain(secret);
+    for (const secret of [tokenOf(invitation.link), tokenOf(resetForDora.link), ann.id, dora.id])
+      expect(shown).not.toContain(secret);
     expect(Object.keys(rows[0] ?? {}).sort()).toEqual(['createdAt', 'expiresAt', 'forName', 'id', 'madeBy', 'purpose']);
 
-    expect(await call(cancelLink, '/api/admin/admins/links/cancel', { id: invitation.id }, { headers: await as(ann) })).toMatchObject({ status: 200, json: { cancelled: true } });
-    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: invitation.id } })).toMatchObject({ cancelledBy: `admin:${ann.id}` });
-    const audit = await app.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'admin.link_cancelled' }, orderBy: { id: 'desc' } });
-    expect(audit).toMatchObject({ actor: `admin:${ann.id}`, detail: { invitationId: invitation.id, purpose: 'invite' } });
-    expect(await call(registerOptions, '/api/auth/register/options', { token: tokenOf(invitation.link), displayName: 'Eve' }, { headers: ORIGIN })).toMatchObject({
+    expect(
+      await call(cancelLink, '/api/admin/admins/links/cancel', { id: invitation.id }, { headers: await as(ann) }),
+    ).toMatchObject({ status: 200, json: { cancelled: true } });
+    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: invitation.id } })).toMatchObject(
+      { cancelledBy: `admin:${ann.id}` },
+    );
+    const audit = await app.database.prisma.auditEvent.findFirstOrThrow({
+      where: { action: 'admin.link_cancelled' },
+      orderBy: { id: 'desc' },
+    });
+    expect(audit).toMatchObject({
+      actor: `admin:${ann.id}`,
+      detail: { invitationId: invitation.id, purpose: 'invite' },
+    });
+    expect(
+      await call(
+        registerOptions,
+        '/api/auth/register/options',
+        { token: tokenOf(invitation.link), displayName: 'Eve' },
+        { headers: ORIGIN },
+      ),
+    ).toMatchObject({
       status: 403,
       json: { error: 'invitation_invalid' },
     });
@@ -127,17 +179,28 @@ describe.each(DATABASE_KINDS)('administrator links on the %s database', (kind) =
   test('cancelling an already cancelled, used or expired link is 404, and changes nothing', async () => {
     const cancelled = await makeInvitation(ann);
     await call(cancelLink, '/api/admin/admins/links/cancel', { id: cancelled.id }, { headers: await as(ann) });
-    expect(await call(cancelLink, '/api/admin/admins/links/cancel', { id: cancelled.id }, { headers: await as(ann) })).toMatchObject({ status: 404, json: { error: 'not_found' } });
+    expect(
+      await call(cancelLink, '/api/admin/admins/links/cancel', { id: cancelled.id }, { headers: await as(ann) }),
+    ).toMatchObject({ status: 404, json: { error: 'not_found' } });
 
     const used = await makeInvitation(ann);
     await app.database.prisma.adminInvitation.update({ where: { id: used.id }, data: { usedAt: app.services.now() } });
-    expect(await call(cancelLink, '/api/admin/admins/links/cancel', { id: used.id }, { headers: await as(ann) })).toMatchObject({ status: 404, json: { error: 'not_found' } });
-    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: used.id } })).toMatchObject({ cancelledAt: null, cancelledBy: null });
+    expect(
+      await call(cancelLink, '/api/admin/admins/links/cancel', { id: used.id }, { headers: await as(ann) }),
+    ).toMatchObject({ status: 404, json: { error: 'not_found' } });
+    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: used.id } })).toMatchObject({
+      cancelledAt: null,
+      cancelledBy: null,
+    });
 
     const expired = await makeInvitation(ann);
     app.advance(24 * 3600 + 1);
-    expect(await call(cancelLink, '/api/admin/admins/links/cancel', { id: expired.id }, { headers: await as(ann) })).toMatchObject({ status: 404, json: { error: 'not_found' } });
-    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: expired.id } })).toMatchObject({ cancelledAt: null });
+    expect(
+      await call(cancelLink, '/api/admin/admins/links/cancel', { id: expired.id }, { headers: await as(ann) }),
+    ).toMatchObject({ status: 404, json: { error: 'not_found' } });
+    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: expired.id } })).toMatchObject({
+      cancelledAt: null,
+    });
     expect((await pendingLinkRows(app.services)).map((row) => row.id)).not.toContain(expired.id);
   });
 
@@ -148,7 +211,10 @@ describe.each(DATABASE_KINDS)('administrator links on the %s database', (kind) =
     [{}, 400, 'malformed'],
     [{ id: UNKNOWN_ID }, 404, 'not_found'],
   ])('cancelling link %p: %i %s', async (body, status, error) => {
-    expect(await call(cancelLink, '/api/admin/admins/links/cancel', body, { headers: await as(ann) })).toMatchObject({ status, json: { error } });
+    expect(await call(cancelLink, '/api/admin/admins/links/cancel', body, { headers: await as(ann) })).toMatchObject({
+      status,
+      json: { error },
+    });
   });
 
   test.each([
@@ -156,14 +222,28 @@ describe.each(DATABASE_KINDS)('administrator links on the %s database', (kind) =
     [{ adminId: 'FFFFFFFF-0000-4000-8000-000000000000' }, 400, 'malformed'],
     [{ adminId: UNKNOWN_ID }, 404, 'not_found'],
   ])('disabling admin %p: %i %s', async (body, status, error) => {
-    expect(await call(disable, '/api/admin/admins/disable', body, { headers: await as(ann) })).toMatchObject({ status, json: { error } });
+    expect(await call(disable, '/api/admin/admins/disable', body, { headers: await as(ann) })).toMatchObject({
+      status,
+      json: { error },
+    });
   });
 
   test('cancelling a link needs a session and the CSRF token', async () => {
     const link = await makeInvitation(ann);
-    expect(await call(cancelLink, '/api/admin/admins/links/cancel', { id: link.id }, { headers: ORIGIN })).toMatchObject({ status: 401, json: { error: 'not_signed_in' } });
-    expect(await call(cancelLink, '/api/admin/admins/links/cancel', { id: link.id }, { headers: { cookie: (await sessionFor(app.services, ann.id)).cookie, ...ORIGIN } })).toMatchObject({ status: 403, json: { error: 'csrf' } });
-    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: link.id } })).toMatchObject({ cancelledAt: null });
+    expect(
+      await call(cancelLink, '/api/admin/admins/links/cancel', { id: link.id }, { headers: ORIGIN }),
+    ).toMatchObject({ status: 401, json: { error: 'not_signed_in' } });
+    expect(
+      await call(
+        cancelLink,
+        '/api/admin/admins/links/cancel',
+        { id: link.id },
+        { headers: { cookie: (await sessionFor(app.services, ann.id)).cookie, ...ORIGIN } },
+      ),
+    ).toMatchObject({ status: 403, json: { error: 'csrf' } });
+    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: link.id } })).toMatchObject({
+      cancelledAt: null,
+    });
   });
 });
 
@@ -186,19 +266,29 @@ describe.each(DATABASE_KINDS)('the last administrator on the %s database', (kind
     const last = await adminWithPasskey(app.services, 'Last Admin');
     const link = await makeInvitation(last);
     const sessions = await app.database.prisma.adminSession.count({ where: { adminId: last.id } });
-    expect(await call(disable, '/api/admin/admins/disable', { adminId: last.id }, { headers: acting.headers })).toMatchObject({ status: 409, json: { error: 'last_admin' } });
+    expect(
+      await call(disable, '/api/admin/admins/disable', { adminId: last.id }, { headers: acting.headers }),
+    ).toMatchObject({ status: 409, json: { error: 'last_admin' } });
     // Nothing changed: still enabled, still signed in, the link still pending, nothing audited.
-    expect(await app.database.prisma.admin.findUniqueOrThrow({ where: { id: last.id } })).toMatchObject({ disabledAt: null });
+    expect(await app.database.prisma.admin.findUniqueOrThrow({ where: { id: last.id } })).toMatchObject({
+      disabledAt: null,
+    });
     expect(await app.database.prisma.adminSession.count({ where: { adminId: last.id } })).toBe(sessions);
-    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: link.id } })).toMatchObject({ cancelledAt: null });
+    expect(await app.database.prisma.adminInvitation.findUniqueOrThrow({ where: { id: link.id } })).toMatchObject({
+      cancelledAt: null,
+    });
     expect(await app.database.prisma.auditEvent.count({ where: { action: 'admin.disabled' } })).toBe(0);
     // A disabled administrator does not count either, nor does one who has no passkey.
     const formerly = await adminWithPasskey(app.services, 'Former Admin');
     await app.database.prisma.admin.update({ where: { id: formerly.id }, data: { disabledAt: app.services.now() } });
-    expect((await call(disable, '/api/admin/admins/disable', { adminId: last.id }, { headers: acting.headers })).status).toBe(409);
+    expect(
+      (await call(disable, '/api/admin/admins/disable', { adminId: last.id }, { headers: acting.headers })).status,
+    ).toBe(409);
     // Once another administrator can sign in, it may go.
     await adminWithPasskey(app.services, 'Second Admin');
-    expect((await call(disable, '/api/admin/admins/disable', { adminId: last.id }, { headers: acting.headers })).status).toBe(200);
+    expect(
+      (await call(disable, '/api/admin/admins/disable', { adminId: last.id }, { headers: acting.headers })).status,
+    ).toBe(200);
     expect(await enabledWithPasskey(app)).toBe(1);
   });
 
@@ -218,11 +308,16 @@ describe.each(DATABASE_KINDS)('the last administrator on the %s database', (kind
         expect(statuses[0]).toBe(200);
         // The loser was disabled first: its session ended or it is refused inside the lock.
         expect([401, 409]).toContain(statuses[1]);
-        const left = await app.database.prisma.admin.count({ where: { id: { in: [one.id, two.id] }, disabledAt: null } });
+        const left = await app.database.prisma.admin.count({
+          where: { id: { in: [one.id, two.id] }, disabledAt: null },
+        });
         expect(left).toBe(1);
         expect(await enabledWithPasskey(app)).toBe(1);
         // Next round starts from no enabled administrator with a passkey.
-        await app.database.prisma.admin.updateMany({ where: { disabledAt: null }, data: { disabledAt: app.services.now() } });
+        await app.database.prisma.admin.updateMany({
+          where: { disabledAt: null },
+          data: { disabledAt: app.services.now() },
+        });
       }
       expect(await app.database.prisma.auditEvent.count({ where: { action: 'admin.disabled' } })).toBe(5);
     },

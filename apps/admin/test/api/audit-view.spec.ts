@@ -19,12 +19,18 @@ describe.each(DATABASE_KINDS)('the audit view on the %s database', (kind) => {
   let memberId: string;
 
   /** The view of the newest event whose stored actor is `actor`. */
-  const viewOf = async (actor: string) => (await auditView(app.services, { limit: 500 })).events.find((e) => e.actor === actor)?.actorView;
+  const viewOf = async (actor: string) =>
+    (await auditView(app.services, { limit: 500 })).events.find((e) => e.actor === actor)?.actorView;
 
   beforeAll(async () => {
     app = await startTestApp({}, kind);
     admin = await signedInAdmin(app.services, 'Ada Lovelace');
-    const code = await call(createCode, '/api/admin/enrolment-codes', { address: 'grace@example.org', displayName: 'Grace Hopper' }, { headers: admin.headers });
+    const code = await call(
+      createCode,
+      '/api/admin/enrolment-codes',
+      { address: 'grace@example.org', displayName: 'Grace Hopper' },
+      { headers: admin.headers },
+    );
     memberId = (code.json.member as { id: string }).id;
     const device = await TestDevice.create(() => app.services.now());
     const enrolled = await call(enrol, '/api/v1/enrol', await device.enrolment(code.json.code as string));
@@ -60,13 +66,20 @@ describe.each(DATABASE_KINDS)('the audit view on the %s database', (kind) => {
     await recordAudit(app.services.prisma, `admin:${goneAdmin}`, 'test.by_gone_admin');
     await recordAudit(app.services.prisma, `device:${'ab'.repeat(16)}`, 'test.by_gone_device');
     expect(await viewOf(`admin:${goneAdmin}`)).toEqual({ kind: 'admin', id: goneAdmin, name: undefined });
-    expect(await viewOf(`device:${'ab'.repeat(16)}`)).toEqual({ kind: 'device', shortId: 'abababab', member: undefined });
+    expect(await viewOf(`device:${'ab'.repeat(16)}`)).toEqual({
+      kind: 'device',
+      shortId: 'abababab',
+      member: undefined,
+    });
   });
 
-  test.each(['admin:not-a-uuid', 'device:XYZ', 'device:', 'robot', ''])('a malformed stored actor %p is "unknown", not a failed page', async (actor) => {
-    await recordAudit(app.services.prisma, actor as Actor, 'test.malformed_actor');
-    expect(await viewOf(actor)).toEqual({ kind: 'unknown' });
-  });
+  test.each(['admin:not-a-uuid', 'device:XYZ', 'device:', 'robot', ''])(
+    'a malformed stored actor %p is "unknown", not a failed page',
+    async (actor) => {
+      await recordAudit(app.services.prisma, actor as Actor, 'test.malformed_actor');
+      expect(await viewOf(actor)).toEqual({ kind: 'unknown' });
+    },
+  );
 
   test('pages go back in time by `before`, newest first, with no event twice', async () => {
     const first = await auditView(app.services, { limit: 3 });

@@ -36,7 +36,12 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
   const unix = () => Math.floor(now().getTime() / 1000);
 
   async function newCode(address: string, displayName = 'Staff Member'): Promise<string> {
-    const { status, json } = await call(createCode, '/api/admin/enrolment-codes', { address, displayName }, { headers: await adminHeaders() });
+    const { status, json } = await call(
+      createCode,
+      '/api/admin/enrolment-codes',
+      { address, displayName },
+      { headers: await adminHeaders() },
+    );
     expect(status).toBe(201);
     return json.code as string;
   }
@@ -44,12 +49,18 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
   async function trusted() {
     const { json } = await call(orgConfig, '/api/v1/org');
     const orgId = unb64(json.orgId);
-    return (json.keys as { publicKey: string; status: string }[]).filter((k) => k.status !== 'pending').map((k) => ({ orgId, publicKey: unb64(k.publicKey) }));
+    return (json.keys as { publicKey: string; status: string }[])
+      .filter((k) => k.status !== 'pending')
+      .map((k) => ({ orgId, publicKey: unb64(k.publicKey) }));
   }
 
   async function enrolledDevice(address: string, displayName = 'Staff Member'): Promise<TestDevice> {
     const device = await TestDevice.create(now);
-    const { status, json } = await call(enrol, '/api/v1/enrol', await device.enrolment(await newCode(address, displayName)));
+    const { status, json } = await call(
+      enrol,
+      '/api/v1/enrol',
+      await device.enrolment(await newCode(address, displayName)),
+    );
     expect(status).toBe(201);
     device.adopt(json);
     return device;
@@ -62,21 +73,39 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
       const { status, json } = await call(enrol, '/api/v1/enrol', await device.enrolment(code));
       expect(status).toBe(201);
       const attestation = await verifyAttestation(unb64(json.attestation), { trusted: await trusted(), now: unix() });
-      expect(attestation).toMatchObject({ userAddress: 'alice@example.org', displayName: 'Alice Martin', issuedAt: unix(), expiresAt: unix() + 7 * 24 * 3600 });
+      expect(attestation).toMatchObject({
+        userAddress: 'alice@example.org',
+        displayName: 'Alice Martin',
+        issuedAt: unix(),
+        expiresAt: unix() + 7 * 24 * 3600,
+      });
       expect(attestation.signingKey).toEqual(device.signing.publicKey);
       expect(attestation.agreementKey).toEqual(device.agreement.publicKey);
       expect(b64(attestation.deviceId)).toBe(json.deviceId);
-      expect(json).toMatchObject({ issuedAt: unix(), renewAfter: unix() + 3.5 * 24 * 3600, org: { revocationListVersion: 1 } });
+      expect(json).toMatchObject({
+        issuedAt: unix(),
+        renewAfter: unix() + 3.5 * 24 * 3600,
+        org: { revocationListVersion: 1 },
+      });
       expect((json.org as { keys: unknown[] }).keys).toHaveLength(1);
-      const audit = await app.database.prisma.auditEvent.findFirst({ where: { action: 'device.enrolled' }, orderBy: { id: 'desc' } });
-      expect(audit?.detail).toMatchObject({ address: 'alice@example.org', deviceId: Buffer.from(attestation.deviceId).toString('hex') });
+      const audit = await app.database.prisma.auditEvent.findFirst({
+        where: { action: 'device.enrolled' },
+        orderBy: { id: 'desc' },
+      });
+      expect(audit?.detail).toMatchObject({
+        address: 'alice@example.org',
+        deviceId: Buffer.from(attestation.deviceId).toString('hex'),
+      });
     });
 
     test('a user may enrol several devices, each with its own id', async () => {
       const first = await enrolledDevice('several@example.org');
       const second = await enrolledDevice('several@example.org');
       expect(b64(first.deviceId as Uint8Array)).not.toBe(b64(second.deviceId as Uint8Array));
-      const member = await app.database.prisma.member.findUnique({ where: { address: 'several@example.org' }, include: { devices: true } });
+      const member = await app.database.prisma.member.findUnique({
+        where: { address: 'several@example.org' },
+        include: { devices: true },
+      });
       expect(member?.devices).toHaveLength(2);
     });
 
@@ -87,33 +116,62 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
       const second = await TestDevice.create(now);
       const again = await call(enrol, '/api/v1/enrol', await second.enrolment(code));
       expect(again).toMatchObject({ status: 410, json: { error: 'code_used' } });
-      expect(await app.database.prisma.device.count({ where: { signingKey: new Uint8Array(second.signing.publicKey) } })).toBe(0);
+      expect(
+        await app.database.prisma.device.count({ where: { signingKey: new Uint8Array(second.signing.publicKey) } }),
+      ).toBe(0);
     });
 
     test('an expired code is refused (code_expired)', async () => {
       const code = await newCode('late@example.org');
       app.advance(24 * 3600 + 1);
       const device = await TestDevice.create(now);
-      expect(await call(enrol, '/api/v1/enrol', await device.enrolment(code))).toMatchObject({ status: 410, json: { error: 'code_expired' } });
+      expect(await call(enrol, '/api/v1/enrol', await device.enrolment(code))).toMatchObject({
+        status: 410,
+        json: { error: 'code_expired' },
+      });
     });
 
     test('a cancelled code is refused (code_cancelled)', async () => {
-      const created = await call(createCode, '/api/admin/enrolment-codes', { address: 'cancel@example.org', displayName: 'C' }, { headers: await adminHeaders() });
-      expect((await call(cancelCode, '/api/admin/enrolment-codes/cancel', { id: created.json.id }, { headers: await adminHeaders() })).status).toBe(200);
+      const created = await call(
+        createCode,
+        '/api/admin/enrolment-codes',
+        { address: 'cancel@example.org', displayName: 'C' },
+        { headers: await adminHeaders() },
+      );
+      expect(
+        (
+          await call(
+            cancelCode,
+            '/api/admin/enrolment-codes/cancel',
+            { id: created.json.id },
+            { headers: await adminHeaders() },
+          )
+        ).status,
+      ).toBe(200);
       const device = await TestDevice.create(now);
-      expect(await call(enrol, '/api/v1/enrol', await device.enrolment(created.json.code as string))).toMatchObject({ status: 410, json: { error: 'code_cancelled' } });
+      expect(await call(enrol, '/api/v1/enrol', await device.enrolment(created.json.code as string))).toMatchObject({
+        status: 410,
+        json: { error: 'code_cancelled' },
+      });
     });
 
     test('wrong secrets are refused alike with unknown codes, and lock the code after five', async () => {
       const code = await newCode('guess@example.org');
       const handle = code.slice(0, 9);
       const device = await TestDevice.create(now);
-      expect(await call(enrol, '/api/v1/enrol', await device.enrolment('ZZZZ-ZZZZ-0000-0000-0000-0000'))).toMatchObject({ status: 403, json: { error: 'code_invalid' } });
+      expect(await call(enrol, '/api/v1/enrol', await device.enrolment('ZZZZ-ZZZZ-0000-0000-0000-0000'))).toMatchObject(
+        { status: 403, json: { error: 'code_invalid' } },
+      );
       for (let i = 0; i < 5; i++) {
-        expect(await call(enrol, '/api/v1/enrol', await device.enrolment(`${handle}0000-0000-0000-000${i}`))).toMatchObject({ status: 403, json: { error: 'code_invalid' } });
+        expect(
+          await call(enrol, '/api/v1/enrol', await device.enrolment(`${handle}0000-0000-0000-000${i}`)),
+        ).toMatchObject({ status: 403, json: { error: 'code_invalid' } });
       }
       // The right secret no longer helps: the code is locked.
-      expect(await call(enrol, '/api/v1/enrol', await device.enrolment(code))).toMatchObject({ status: 410, json: { error: 'code_locked' } });
+      expect(await call(enrol, '/api/v1/enrol', await device.enrolment(code))).toMatchObject({
+        status: 410,
+        json: { error: 'code_locked' },
+      });
     });
 
     test('codes are read case-insensitively, without dashes, with O/0 and I/L/1 confused', async () => {
@@ -128,10 +186,18 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
       const device = await TestDevice.create(now);
       const other = await TestDevice.create(now);
       const forged = await device.sign(
-        { type: 'enrol', code, signingKey: b64(device.signing.publicKey), agreementKey: b64(device.agreement.publicKey) },
+        {
+          type: 'enrol',
+          code,
+          signingKey: b64(device.signing.publicKey),
+          agreementKey: b64(device.agreement.publicKey),
+        },
         { key: other.signing },
       );
-      expect(await call(enrol, '/api/v1/enrol', forged)).toMatchObject({ status: 401, json: { error: 'bad_signature' } });
+      expect(await call(enrol, '/api/v1/enrol', forged)).toMatchObject({
+        status: 401,
+        json: { error: 'bad_signature' },
+      });
       expect((await call(enrol, '/api/v1/enrol', await device.enrolment(code))).status).toBe(201);
     });
 
@@ -140,7 +206,10 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
       const device = await TestDevice.create(now);
       const body = await device.enrolment(code);
       const altered = { ...body, payload: body.payload.replace('"enrol"', '"enrol" ') };
-      expect(await call(enrol, '/api/v1/enrol', altered)).toMatchObject({ status: 401, json: { error: 'bad_signature' } });
+      expect(await call(enrol, '/api/v1/enrol', altered)).toMatchObject({
+        status: 401,
+        json: { error: 'bad_signature' },
+      });
     });
 
     test('a replayed request is refused: same nonce (replayed) or old timestamp (stale_request)', async () => {
@@ -154,7 +223,11 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
 
     test('an identity key already enrolled is refused (key_in_use)', async () => {
       const device = await enrolledDevice('twice@example.org');
-      const { json, status } = await call(enrol, '/api/v1/enrol', await device.enrolment(await newCode('twice@example.org')));
+      const { json, status } = await call(
+        enrol,
+        '/api/v1/enrol',
+        await device.enrolment(await newCode('twice@example.org')),
+      );
       expect({ status, error: json.error }).toEqual({ status: 409, error: 'key_in_use' });
     });
 
@@ -163,19 +236,34 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
       ['unknown envelope keys', { payload: '{}', signature: 'AA', extra: 1 }, undefined, 400, 'malformed'],
       ['a short signature', { payload: '{"v":1}', signature: 'AAAA' }, undefined, 400, 'malformed'],
     ])('a malformed body (%s) is refused with a clear code', async (_name, body, raw, status, error) => {
-      expect(await call(enrol, '/api/v1/enrol', body, raw === undefined ? {} : { rawBody: raw })).toMatchObject({ status, json: { error } });
+      expect(await call(enrol, '/api/v1/enrol', body, raw === undefined ? {} : { rawBody: raw })).toMatchObject({
+        status,
+        json: { error },
+      });
     });
 
     test('an unknown payload version is refused (unsupported_version), an unknown payload key as malformed', async () => {
       const device = await TestDevice.create(now);
-      expect(await call(enrol, '/api/v1/enrol', await device.sign({ v: 2, type: 'enrol' }))).toMatchObject({ status: 400, json: { error: 'unsupported_version' } });
+      expect(await call(enrol, '/api/v1/enrol', await device.sign({ v: 2, type: 'enrol' }))).toMatchObject({
+        status: 400,
+        json: { error: 'unsupported_version' },
+      });
       const code = await newCode('extra@example.org');
-      expect(await call(enrol, '/api/v1/enrol', await device.enrolment(code, { admin: true }))).toMatchObject({ status: 400, json: { error: 'malformed' } });
+      expect(await call(enrol, '/api/v1/enrol', await device.enrolment(code, { admin: true }))).toMatchObject({
+        status: 400,
+        json: { error: 'malformed' },
+      });
     });
 
     test('an oversized body is refused before parsing (too_large), and a non-JSON type (unsupported_media_type)', async () => {
-      expect(await call(enrol, '/api/v1/enrol', undefined, { rawBody: `{"payload":"${'a'.repeat(9000)}"}` })).toMatchObject({ status: 413, json: { error: 'too_large' } });
-      const request = new Request('http://localhost:3001/api/v1/enrol', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+      expect(
+        await call(enrol, '/api/v1/enrol', undefined, { rawBody: `{"payload":"${'a'.repeat(9000)}"}` }),
+      ).toMatchObject({ status: 413, json: { error: 'too_large' } });
+      const request = new Request('http://localhost:3001/api/v1/enrol', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: '{}',
+      });
       expect((await enrol(request)).status).toBe(415);
     });
 
@@ -201,21 +289,43 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
     test('a revoked device renewing is refused (device_revoked)', async () => {
       const device = await enrolledDevice('revoked-renew@example.org');
       const deviceId = Buffer.from(device.deviceId as Uint8Array).toString('hex');
-      expect((await call(revoke, '/api/admin/devices/revoke', { deviceId, reason: 'lost_or_stolen' }, { headers: await adminHeaders() })).status).toBe(200);
-      expect(await call(renew, '/api/v1/renew', await device.renewal())).toMatchObject({ status: 403, json: { error: 'device_revoked' } });
+      expect(
+        (
+          await call(
+            revoke,
+            '/api/admin/devices/revoke',
+            { deviceId, reason: 'lost_or_stolen' },
+            { headers: await adminHeaders() },
+          )
+        ).status,
+      ).toBe(200);
+      expect(await call(renew, '/api/v1/renew', await device.renewal())).toMatchObject({
+        status: 403,
+        json: { error: 'device_revoked' },
+      });
     });
 
     test('a renewal signed by another key is refused (bad_signature)', async () => {
       const device = await enrolledDevice('renew-forged@example.org');
       const thief = await TestDevice.create(now);
-      const forged = await device.sign({ type: 'renew', orgId: b64(device.orgId as Uint8Array), deviceId: b64(device.deviceId as Uint8Array) }, { key: thief.signing });
-      expect(await call(renew, '/api/v1/renew', forged)).toMatchObject({ status: 401, json: { error: 'bad_signature' } });
+      const forged = await device.sign(
+        { type: 'renew', orgId: b64(device.orgId as Uint8Array), deviceId: b64(device.deviceId as Uint8Array) },
+        { key: thief.signing },
+      );
+      expect(await call(renew, '/api/v1/renew', forged)).toMatchObject({
+        status: 401,
+        json: { error: 'bad_signature' },
+      });
     });
 
     test('an unknown device and another organisation are refused', async () => {
       const device = await enrolledDevice('renew-unknown@example.org');
-      expect(await call(renew, '/api/v1/renew', await device.renewal({ deviceId: b64(new Uint8Array(16)) }))).toMatchObject({ status: 404, json: { error: 'unknown_device' } });
-      expect(await call(renew, '/api/v1/renew', await device.renewal({ orgId: b64(new Uint8Array(16)) }))).toMatchObject({ status: 403, json: { error: 'wrong_organisation' } });
+      expect(
+        await call(renew, '/api/v1/renew', await device.renewal({ deviceId: b64(new Uint8Array(16)) })),
+      ).toMatchObject({ status: 404, json: { error: 'unknown_device' } });
+      expect(
+        await call(renew, '/api/v1/renew', await device.renewal({ orgId: b64(new Uint8Array(16)) })),
+      ).toMatchObject({ status: 403, json: { error: 'wrong_organisation' } });
     });
   });
 
@@ -226,7 +336,12 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
       const device = await enrolledDevice('listed@example.org');
       const other = await enrolledDevice('listed@example.org');
       const member = await app.database.prisma.member.findUniqueOrThrow({ where: { address: 'listed@example.org' } });
-      const { json } = await call(revoke, '/api/admin/devices/revoke', { memberId: member.id, reason: 'left_organisation' }, { headers: await adminHeaders() });
+      const { json } = await call(
+        revoke,
+        '/api/admin/devices/revoke',
+        { memberId: member.id, reason: 'left_organisation' },
+        { headers: await adminHeaders() },
+      );
       expect(json).toEqual({ revoked: 2, listVersion: beforeVersion + 1 });
       const after = await call(revocationList, '/api/v1/revocation-list');
       expect(after.response.headers.get('content-type')).toBe('application/octet-stream');
@@ -234,24 +349,44 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
       expect(list.listVersion).toBe(beforeVersion + 1);
       expect(isRevoked(list, device.deviceId as Uint8Array)).toBe(true);
       expect(isRevoked(list, other.deviceId as Uint8Array)).toBe(true);
-      expect(list.revoked.find((entry) => b64(entry.deviceId) === b64(device.deviceId as Uint8Array))?.reason).toBe('left_organisation');
+      expect(list.revoked.find((entry) => b64(entry.deviceId) === b64(device.deviceId as Uint8Array))?.reason).toBe(
+        'left_organisation',
+      );
     });
 
     test('revoking an already revoked device changes nothing (no new version)', async () => {
       const device = await enrolledDevice('again@example.org');
       const deviceId = Buffer.from(device.deviceId as Uint8Array).toString('hex');
-      const first = await call(revoke, '/api/admin/devices/revoke', { deviceId, reason: 'compromised' }, { headers: await adminHeaders() });
-      const second = await call(revoke, '/api/admin/devices/revoke', { deviceId, reason: 'compromised' }, { headers: await adminHeaders() });
+      const first = await call(
+        revoke,
+        '/api/admin/devices/revoke',
+        { deviceId, reason: 'compromised' },
+        { headers: await adminHeaders() },
+      );
+      const second = await call(
+        revoke,
+        '/api/admin/devices/revoke',
+        { deviceId, reason: 'compromised' },
+        { headers: await adminHeaders() },
+      );
       expect(second.json).toEqual({ revoked: 0, listVersion: first.json.listVersion });
     });
 
     test('each new list is pushed to every configured relay, and a failing relay is retried without blocking', async () => {
       app.pushes.length = 0;
       let failures = 2;
-      app.relayAnswer = (url) => (url.startsWith('http://relay-b') && failures-- > 0 ? { status: 503, body: {} } : { status: 200, body: { listVersion: 1 } });
+      app.relayAnswer = (url) =>
+        url.startsWith('http://relay-b') && failures-- > 0
+          ? { status: 503, body: {} }
+          : { status: 200, body: { listVersion: 1 } };
       const device = await enrolledDevice('pushed@example.org');
       const deviceId = Buffer.from(device.deviceId as Uint8Array).toString('hex');
-      const { json } = await call(revoke, '/api/admin/devices/revoke', { deviceId, reason: 'lost_or_stolen' }, { headers: await adminHeaders() });
+      const { json } = await call(
+        revoke,
+        '/api/admin/devices/revoke',
+        { deviceId, reason: 'lost_or_stolen' },
+        { headers: await adminHeaders() },
+      );
       await app.services.pusher.settled();
       // relay-b failed twice: retried after 1 s, then 2 s.
       await new Promise((resolve) => setTimeout(resolve, 3_500));
@@ -270,7 +405,14 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
     test('a revocation reason outside the list format is refused (invalid_reason)', async () => {
       const device = await enrolledDevice('reason@example.org');
       const deviceId = Buffer.from(device.deviceId as Uint8Array).toString('hex');
-      expect(await call(revoke, '/api/admin/devices/revoke', { deviceId, reason: 'bored' }, { headers: await adminHeaders() })).toMatchObject({ status: 400, json: { error: 'invalid_reason' } });
+      expect(
+        await call(
+          revoke,
+          '/api/admin/devices/revoke',
+          { deviceId, reason: 'bored' },
+          { headers: await adminHeaders() },
+        ),
+      ).toMatchObject({ status: 400, json: { error: 'invalid_reason' } });
     });
   });
 
@@ -282,7 +424,11 @@ describe.each(DATABASE_KINDS)('the device API on the %s database', (kind) => {
       const pinnedBefore = (await call(orgConfig, '/api/v1/org')).json.keys as { status: string }[];
       expect(pinnedBefore.map((k) => k.status)).toEqual(['active', 'pending']);
       const { listVersion } = await activateNextOrgKey(app.services, `admin:${admin.id}`);
-      const keys = (await call(orgConfig, '/api/v1/org')).json.keys as { status: string; keyId: string; pinnedUntil?: number }[];
+      const keys = (await call(orgConfig, '/api/v1/org')).json.keys as {
+        status: string;
+        keyId: string;
+        pinnedUntil?: number;
+      }[];
       expect(keys.map((k) => k.status)).toEqual(['retired', 'active']);
       expect(keys[0]?.pinnedUntil).toBeGreaterThanOrEqual(decodeAttestation(old.attestation).attestation.expiresAt);
 

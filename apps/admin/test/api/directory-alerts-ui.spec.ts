@@ -22,18 +22,30 @@ describe('directory alerts in the console', () => {
   beforeAll(async () => {
     app = await startTestApp();
     const prisma = app.database.prisma;
-    const member = await prisma.member.create({ data: { address: 'scraper@example.org', addressSkeleton: 'scraper@example.org', displayName: 'Sam Scraper', directorySuspendedAt: app.services.now() } });
+    const member = await prisma.member.create({
+      data: {
+        address: 'scraper@example.org',
+        addressSkeleton: 'scraper@example.org',
+        displayName: 'Sam Scraper',
+        directorySuspendedAt: app.services.now(),
+      },
+    });
     memberId = member.id;
     const at = app.services.now();
-    await prisma.directoryAlert.create({ data: { memberId, scope: 'member', level: 'suspended', openedAt: at, lastHitAt: at, hits: 3 } });
-    await prisma.directoryAlert.create({ data: { memberId: null, scope: 'organisation', level: 'limit', openedAt: at, lastHitAt: at, hits: 7 } });
+    await prisma.directoryAlert.create({
+      data: { memberId, scope: 'member', level: 'suspended', openedAt: at, lastHitAt: at, hits: 3 },
+    });
+    await prisma.directoryAlert.create({
+      data: { memberId: null, scope: 'organisation', level: 'limit', openedAt: at, lastHitAt: at, hits: 7 },
+    });
   }, SLOW);
 
   afterAll(async () => {
     await app?.close();
   }, SLOW);
 
-  const render = async (component: Promise<ReactElement | null>) => renderToStaticMarkup((await component) as ReactElement);
+  const render = async (component: Promise<ReactElement | null>) =>
+    renderToStaticMarkup((await component) as ReactElement);
 
   test('every console page shows the open alerts, linking to the member', async () => {
     language = 'en';
@@ -56,7 +68,9 @@ describe('directory alerts in the console', () => {
 
   test('nothing is shown once every alert is acknowledged and no member is suspended', async () => {
     language = 'en';
-    await app.database.prisma.directoryAlert.updateMany({ data: { acknowledgedAt: app.services.now(), acknowledgedBy: 'admin:test' } });
+    await app.database.prisma.directoryAlert.updateMany({
+      data: { acknowledgedAt: app.services.now(), acknowledgedBy: 'admin:test' },
+    });
     await app.database.prisma.member.update({ where: { id: memberId }, data: { directorySuspendedAt: null } });
     expect(await DirectoryAlertBanner()).toBeNull();
     expect(await DirectoryMemberPanel({ memberId, csrf: 'token' })).toBeNull();

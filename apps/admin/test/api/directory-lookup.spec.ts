@@ -107,11 +107,20 @@ describe.each(DATABASE_KINDS)('the directory look-up on the %s database', (kind)
       expect(devices).toHaveLength(2);
       for (const entry of devices) {
         expect(Object.keys(entry).sort()).toEqual(['attestation', 'deviceId']);
-        const attestation = await verifyAttestation(unb64(entry.attestation), { trusted: await m.trusted(), now: Math.floor(app.services.now().getTime() / 1000) });
+        const attestation = await verifyAttestation(unb64(entry.attestation), {
+          trusted: await m.trusted(),
+          now: Math.floor(app.services.now().getTime() / 1000),
+        });
         expect(attestation).toMatchObject({ userAddress: 'bob@example.org', displayName: 'Bob Durand' });
       }
-      const audit = await prisma().auditEvent.findFirst({ where: { action: 'directory.lookup' }, orderBy: { id: 'desc' } });
-      expect(audit).toMatchObject({ actor: `device:${hex(asker)}`, detail: { devicesReturned: 2, requester: 'asker@example.org' } });
+      const audit = await prisma().auditEvent.findFirst({
+        where: { action: 'directory.lookup' },
+        orderBy: { id: 'desc' },
+      });
+      expect(audit).toMatchObject({
+        actor: `device:${hex(asker)}`,
+        detail: { devicesReturned: 2, requester: 'asker@example.org' },
+      });
     });
 
     test('case is folded; an unknown address and one without current devices look the same', async () => {
@@ -122,30 +131,49 @@ describe.each(DATABASE_KINDS)('the directory look-up on the %s database', (kind)
     test('revoked devices of the colleague are left out', async () => {
       const carol = await m.enrolledDevice('carol@example.org');
       await m.enrolledDevice('carol@example.org');
-      await call(revoke, '/api/admin/devices/revoke', { deviceId: hex(carol), reason: 'replaced' }, { headers: await m.adminHeaders() });
+      await call(
+        revoke,
+        '/api/admin/devices/revoke',
+        { deviceId: hex(carol), reason: 'replaced' },
+        { headers: await m.adminHeaders() },
+      );
       const devices = (await m.look(asker, 'carol@example.org')).json.devices as { deviceId: string }[];
       expect(devices.map((d) => d.deviceId)).not.toContain(b64(carol.deviceId as Uint8Array));
       expect(devices).toHaveLength(1);
     });
 
-    test.each([['*'], ['%'], [''], ['   '], ['bob'], ['bob@'], ['@example.org'], ['b*@example.org'], ['%@example.org'], ['bo?@example.org'], ['example.org']])(
-      'a listing attempt (%p) is refused (invalid_address), audited, and costs budget',
-      async (query) => {
-        const before = await audits('directory.lookup_refused');
-        const counted = await prisma().rateLimitHit.count({ where: { key: `directory:device:${hex(asker)}` } });
-        expect(await m.look(asker, query)).toMatchObject({ status: 400, json: { error: 'invalid_address' } });
-        expect(await audits('directory.lookup_refused')).toBe(before + 1);
-        expect(await prisma().rateLimitHit.count({ where: { key: `directory:device:${hex(asker)}` } })).toBe(counted + 1);
-      },
-    );
+    test.each([
+      ['*'],
+      ['%'],
+      [''],
+      ['   '],
+      ['bob'],
+      ['bob@'],
+      ['@example.org'],
+      ['b*@example.org'],
+      ['%@example.org'],
+      ['bo?@example.org'],
+      ['example.org'],
+    ])('a listing attempt (%p) is refused (invalid_address), audited, and costs budget', async (query) => {
+      const before = await audits('directory.lookup_refused');
+      const counted = await prisma().rateLimitHit.count({ where: { key: `directory:device:${hex(asker)}` } });
+      expect(await m.look(asker, query)).toMatchObject({ status: 400, json: { error: 'invalid_address' } });
+      expect(await audits('directory.lookup_refused')).toBe(before + 1);
+      expect(await prisma().rateLimitHit.count({ where: { key: `directory:device:${hex(asker)}` } })).toBe(counted + 1);
+    });
 
     test('an unattested look-up is refused (attestation_required), a forged or foreign one too', async () => {
       const body = await asker.lookup('bob@example.org');
       delete body.attestation;
-      expect(await call(lookup, LOOKUP_PATH, body)).toMatchObject({ status: 401, json: { error: 'attestation_required' } });
+      expect(await call(lookup, LOOKUP_PATH, body)).toMatchObject({
+        status: 401,
+        json: { error: 'attestation_required' },
+      });
       const tampered = new Uint8Array(asker.attestation as Uint8Array);
       tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
-      expect(await call(lookup, LOOKUP_PATH, { ...(await asker.lookup('bob@example.org')), attestation: b64(tampered) })).toMatchObject({
+      expect(
+        await call(lookup, LOOKUP_PATH, { ...(await asker.lookup('bob@example.org')), attestation: b64(tampered) }),
+      ).toMatchObject({
         status: 401,
         json: { error: 'attestation_invalid', message: expect.stringContaining('bad_signature') },
       });
@@ -154,16 +182,27 @@ describe.each(DATABASE_KINDS)('the directory look-up on the %s database', (kind)
     test("another device's attestation does not authenticate a look-up", async () => {
       const other = await m.enrolledDevice('other@example.org');
       const borrowed = await asker.sign(
-        { type: 'lookup', orgId: b64(asker.orgId as Uint8Array), deviceId: b64(other.deviceId as Uint8Array), address: 'bob@example.org' },
+        {
+          type: 'lookup',
+          orgId: b64(asker.orgId as Uint8Array),
+          deviceId: b64(other.deviceId as Uint8Array),
+          address: 'bob@example.org',
+        },
         { attestation: other.attestation as Uint8Array },
       );
-      expect(await call(lookup, LOOKUP_PATH, borrowed)).toMatchObject({ status: 401, json: { error: 'bad_signature' } });
+      expect(await call(lookup, LOOKUP_PATH, borrowed)).toMatchObject({
+        status: 401,
+        json: { error: 'bad_signature' },
+      });
     });
 
     test('an expired attestation is refused (attestation_invalid: expired)', async () => {
       const stale = await m.enrolledDevice('stale@example.org');
       app.advance(7 * DAY);
-      expect(await m.look(stale, 'bob@example.org')).toMatchObject({ status: 401, json: { error: 'attestation_invalid', message: expect.stringContaining('expired') } });
+      expect(await m.look(stale, 'bob@example.org')).toMatchObject({
+        status: 401,
+        json: { error: 'attestation_invalid', message: expect.stringContaining('expired') },
+      });
     });
 
     test('a replayed look-up is refused (replayed)', async () => {
@@ -176,7 +215,10 @@ describe.each(DATABASE_KINDS)('the directory look-up on the %s database', (kind)
   test('an existing and an unknown address, and a refusal, are released at the same configured floor', async () => {
     const [asker] = (await m.devicesOf('timed@example.org', 1)) as [TestDevice];
     await m.enrolledDevice('present@example.org');
-    const floored = { ...app.services, config: { ...app.services.config, directory: { ...app.services.config.directory, answerFloorMs: 250 } } };
+    const floored = {
+      ...app.services,
+      config: { ...app.services.config, directory: { ...app.services.config.directory, answerFloorMs: 250 } },
+    };
     const clock = new SteppedClock();
     const existing = await lookUpColleague(floored, await asker.lookup('present@example.org'), clock);
     const unknown = await lookUpColleague(floored, await asker.lookup('absent@example.org'), clock);

@@ -25,12 +25,17 @@ describe.each(DATABASE_KINDS)('identifiers on the %s database', (kind) => {
     await app?.close();
   }, SLOW);
 
-  const create = (address: unknown, displayName: unknown) => call(createCode, '/api/admin/enrolment-codes', { address, displayName }, { headers: admin.headers });
+  const create = (address: unknown, displayName: unknown) =>
+    call(createCode, '/api/admin/enrolment-codes', { address, displayName }, { headers: admin.headers });
 
   /** What a refusal must leave untouched. */
   async function snapshot() {
     const prisma = app.database.prisma;
-    return { members: await prisma.member.count(), codes: await prisma.enrolmentCode.count(), audit: await prisma.auditEvent.count() };
+    return {
+      members: await prisma.member.count(),
+      codes: await prisma.enrolmentCode.count(),
+      audit: await prisma.auditEvent.count(),
+    };
   }
 
   async function expectRefused(address: unknown, displayName: unknown, status: number, error: string, message: RegExp) {
@@ -43,7 +48,10 @@ describe.each(DATABASE_KINDS)('identifiers on the %s database', (kind) => {
 
   describe('addresses', () => {
     test('ceo@ and ceо@ (Cyrillic о): the first is a member, the second is refused naming U+043E, and nothing is stored', async () => {
-      expect(await create('ceo@example.org', 'Chief Executive')).toMatchObject({ status: 201, json: { member: { address: 'ceo@example.org' } } });
+      expect(await create('ceo@example.org', 'Chief Executive')).toMatchObject({
+        status: 201,
+        json: { member: { address: 'ceo@example.org' } },
+      });
       await expectRefused('ce\u043e@example.org', 'Chief Executive', 400, 'invalid_address', /U\+043E/);
     });
 
@@ -66,7 +74,10 @@ describe.each(DATABASE_KINDS)('identifiers on the %s database', (kind) => {
     });
 
     test('case and pasted white space at the ends are folded away, nothing else', async () => {
-      expect(await create(' Prepared@Example.ORG\t', 'Pat Red')).toMatchObject({ status: 201, json: { member: { address: 'prepared@example.org' } } });
+      expect(await create(' Prepared@Example.ORG\t', 'Pat Red')).toMatchObject({
+        status: 201,
+        json: { member: { address: 'prepared@example.org' } },
+      });
     });
 
     test.each([
@@ -75,10 +86,19 @@ describe.each(DATABASE_KINDS)('identifiers on the %s database', (kind) => {
       ['m after rn', 'rnary@example.org', 'mary@example.org'],
       ['1 after l', 'lee@example.org', '1ee@example.org'],
       ['vv after w', 'walter@example.org', 'vvalter@example.org'],
-    ])('a look-alike of an existing member is refused (%s): 409 naming the existing address, nothing stored', async (_name, existing, lookAlike) => {
-      expect((await create(existing, 'First Person')).status).toBe(201);
-      await expectRefused(lookAlike, 'Second Person', 409, 'address_confusable', new RegExp(existing.replace(/\./g, '\\.')));
-    });
+    ])(
+      'a look-alike of an existing member is refused (%s): 409 naming the existing address, nothing stored',
+      async (_name, existing, lookAlike) => {
+        expect((await create(existing, 'First Person')).status).toBe(201);
+        await expectRefused(
+          lookAlike,
+          'Second Person',
+          409,
+          'address_confusable',
+          new RegExp(existing.replace(/\./g, '\\.')),
+        );
+      },
+    );
 
     test('a known member gets a new code under its own address (it is no look-alike of itself)', async () => {
       expect((await create('again@example.org', 'Sam Again')).status).toBe(201);
@@ -87,14 +107,23 @@ describe.each(DATABASE_KINDS)('identifiers on the %s database', (kind) => {
 
     test('a new member row carries the skeleton of its address', async () => {
       const { json } = await create('skeleton0@example.org', 'Skel Eton');
-      const row = await app.database.prisma.member.findUniqueOrThrow({ where: { id: (json.member as { id: string }).id } });
+      const row = await app.database.prisma.member.findUniqueOrThrow({
+        where: { id: (json.member as { id: string }).id },
+      });
       expect(row.addressSkeleton).toBe('skeletono@exarnple.org');
     });
 
     test('two look-alikes created at the same time: exactly one becomes a member', async () => {
-      const [a, b] = await Promise.all([create('race0@example.org', 'Racer One'), create('raceo@example.org', 'Racer Two')]);
+      const [a, b] = await Promise.all([
+        create('race0@example.org', 'Racer One'),
+        create('raceo@example.org', 'Racer Two'),
+      ]);
       expect([a.status, b.status].sort()).toEqual([201, 409]);
-      expect(await app.database.prisma.member.count({ where: { address: { in: ['race0@example.org', 'raceo@example.org'] } } })).toBe(1);
+      expect(
+        await app.database.prisma.member.count({
+          where: { address: { in: ['race0@example.org', 'raceo@example.org'] } },
+        }),
+      ).toBe(1);
     });
   });
 
@@ -119,15 +148,21 @@ describe.each(DATABASE_KINDS)('identifiers on the %s database', (kind) => {
       ['李小龙', '李小龙'],
       ["O'Brien", "O'Brien"],
       ['Anne-Marie', '\u00a0Anne-Marie'],
-    ])('the ordinary name %s is accepted, stored prepared (NFC, single spaces) and signed as such', async (stored, typed) => {
-      const address = `n${stored.length}-${Buffer.from(stored).toString('hex').slice(0, 12)}@example.org`;
-      const created = await create(address, typed);
-      expect(created).toMatchObject({ status: 201, json: { member: { displayName: stored } } });
-      const device = await TestDevice.create(() => app.services.now());
-      const enrolled = await call(enrol, '/api/v1/enrol', await device.enrolment(created.json.code as string));
-      expect(enrolled.status).toBe(201);
-      expect(decodeAttestation(unb64(enrolled.json.attestation)).attestation).toMatchObject({ userAddress: address, displayName: stored });
-    });
+    ])(
+      'the ordinary name %s is accepted, stored prepared (NFC, single spaces) and signed as such',
+      async (stored, typed) => {
+        const address = `n${stored.length}-${Buffer.from(stored).toString('hex').slice(0, 12)}@example.org`;
+        const created = await create(address, typed);
+        expect(created).toMatchObject({ status: 201, json: { member: { displayName: stored } } });
+        const device = await TestDevice.create(() => app.services.now());
+        const enrolled = await call(enrol, '/api/v1/enrol', await device.enrolment(created.json.code as string));
+        expect(enrolled.status).toBe(201);
+        expect(decodeAttestation(unb64(enrolled.json.attestation)).attestation).toMatchObject({
+          userAddress: address,
+          displayName: stored,
+        });
+      },
+    );
   });
 
   describe('members made before the profile', () => {
@@ -139,14 +174,22 @@ describe.each(DATABASE_KINDS)('identifiers on the %s database', (kind) => {
       expect(enrolled.status).toBe(201);
       device.adopt(enrolled.json);
       // As an older version stored it: a non-ASCII address, no longer in the profile.
-      const before = await app.database.prisma.member.findUniqueOrThrow({ where: { address: 'zoe.martin@example.org' } });
-      await app.database.prisma.member.update({ where: { id: before.id }, data: { address: 'zoé.martin@example.org', addressSkeleton: null } });
+      const before = await app.database.prisma.member.findUniqueOrThrow({
+        where: { address: 'zoe.martin@example.org' },
+      });
+      await app.database.prisma.member.update({
+        where: { id: before.id },
+        data: { address: 'zoé.martin@example.org', addressSkeleton: null },
+      });
       const attestations = await app.database.prisma.attestation.count();
       const renewed = await call(renew, '/api/v1/renew', await device.renewal());
       expect(renewed).toMatchObject({ status: 409, json: { error: 'identity_not_allowed' } });
       expect(await app.database.prisma.attestation.count()).toBe(attestations);
       // Put the row back: the backfill test below counts the rows outside the profile.
-      await app.database.prisma.member.update({ where: { id: before.id }, data: { address: before.address, addressSkeleton: before.addressSkeleton } });
+      await app.database.prisma.member.update({
+        where: { id: before.id },
+        data: { address: before.address, addressSkeleton: before.addressSkeleton },
+      });
     });
   });
 
@@ -154,16 +197,32 @@ describe.each(DATABASE_KINDS)('identifiers on the %s database', (kind) => {
     test('fills missing skeletons; leaves look-alikes and addresses outside the profile as they are, one warning line each, naming no raw address', async () => {
       const prisma = app.database.prisma;
       const at = (minute: number) => new Date(Date.UTC(2020, 0, 1, 0, minute));
-      const old = await prisma.member.create({ data: { address: 'old@legacy.example', displayName: 'Old Timer', createdAt: at(0) } });
-      const lookAlike = await prisma.member.create({ data: { address: 'o1d@legacy.example', displayName: 'Look Alike', createdAt: at(1) } });
-      const outside = await prisma.member.create({ data: { address: 'zoé@legacy.example', displayName: 'Zoé', createdAt: at(2) } });
-      const forger = await prisma.member.create({ data: { address: 'evil@legacy.example\nadmin: all good', displayName: 'Evil', createdAt: at(3) } });
+      const old = await prisma.member.create({
+        data: { address: 'old@legacy.example', displayName: 'Old Timer', createdAt: at(0) },
+      });
+      const lookAlike = await prisma.member.create({
+        data: { address: 'o1d@legacy.example', displayName: 'Look Alike', createdAt: at(1) },
+      });
+      const outside = await prisma.member.create({
+        data: { address: 'zoé@legacy.example', displayName: 'Zoé', createdAt: at(2) },
+      });
+      const forger = await prisma.member.create({
+        data: { address: 'evil@legacy.example\nadmin: all good', displayName: 'Evil', createdAt: at(3) },
+      });
 
       const lines: string[] = [];
-      expect(await backfillAddressSkeletons(app.services, (line) => lines.push(line))).toEqual({ updated: 1, leftAlone: 3 });
-      expect((await prisma.member.findUniqueOrThrow({ where: { id: old.id } })).addressSkeleton).toBe('old@legacy.exarnple');
+      expect(await backfillAddressSkeletons(app.services, (line) => lines.push(line))).toEqual({
+        updated: 1,
+        leftAlone: 3,
+      });
+      expect((await prisma.member.findUniqueOrThrow({ where: { id: old.id } })).addressSkeleton).toBe(
+        'old@legacy.exarnple',
+      );
       for (const kept of [lookAlike, outside, forger]) {
-        expect(await prisma.member.findUniqueOrThrow({ where: { id: kept.id } })).toMatchObject({ address: kept.address, addressSkeleton: null });
+        expect(await prisma.member.findUniqueOrThrow({ where: { id: kept.id } })).toMatchObject({
+          address: kept.address,
+          addressSkeleton: null,
+        });
       }
       expect(lines).toHaveLength(3);
       expect(lines[0]).toContain(lookAlike.id);
@@ -178,7 +237,10 @@ describe.each(DATABASE_KINDS)('identifiers on the %s database', (kind) => {
 
       // Idempotent: a second start changes nothing and says the same.
       const again: string[] = [];
-      expect(await backfillAddressSkeletons(app.services, (line) => again.push(line))).toEqual({ updated: 0, leftAlone: 3 });
+      expect(await backfillAddressSkeletons(app.services, (line) => again.push(line))).toEqual({
+        updated: 0,
+        leftAlone: 3,
+      });
       expect(again).toEqual(lines);
     });
   });

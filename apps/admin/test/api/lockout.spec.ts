@@ -41,7 +41,9 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
 
   /** The audit rows of `action` that `work` wrote (ids are compared, not ordered). */
   async function auditedBy(action: string, work: () => Promise<unknown>) {
-    const before = new Set((await app.database.prisma.auditEvent.findMany({ where: { action }, select: { id: true } })).map((row) => row.id));
+    const before = new Set(
+      (await app.database.prisma.auditEvent.findMany({ where: { action }, select: { id: true } })).map((row) => row.id),
+    );
     await work();
     return (await app.database.prisma.auditEvent.findMany({ where: { action } })).filter((row) => !before.has(row.id));
   }
@@ -50,14 +52,24 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
     const options = await call(signInOptions, '/api/auth/sign-in/options', {}, { headers: from(source) });
     expect(options.status).toBe(200);
     const response = authenticator.authenticate(options.json.options as Options);
-    return call(signInVerify, '/api/auth/sign-in/verify', { challengeId: options.json.challengeId, response }, { headers: from(source) });
+    return call(
+      signInVerify,
+      '/api/auth/sign-in/verify',
+      { challengeId: options.json.challengeId, response },
+      { headers: from(source) },
+    );
   }
 
   async function registerWith(authenticator: SoftAuthenticator, start: Record<string, unknown>, source: string) {
     const options = await call(registerOptions, '/api/auth/register/options', start, { headers: from(source) });
     if (options.status !== 200) return options;
     const response = authenticator.register(options.json.options as RegistrationOptions);
-    return call(registerVerify, '/api/auth/register/verify', { challengeId: options.json.challengeId, response }, { headers: from(source) });
+    return call(
+      registerVerify,
+      '/api/auth/register/verify',
+      { challengeId: options.json.challengeId, response },
+      { headers: from(source) },
+    );
   }
 
   /** Junk an attacker can make without any secret: each kind fails differently. */
@@ -68,7 +80,10 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
     else {
       // A real challenge answered by a passkey nobody registered.
       const options = await call(signInOptions, '/api/auth/sign-in/options', {}, { headers: from(source) });
-      body = { challengeId: options.json.challengeId, response: new SoftAuthenticator(PUBLIC_URL).authenticate(options.json.options as Options) };
+      body = {
+        challengeId: options.json.challengeId,
+        response: new SoftAuthenticator(PUBLIC_URL).authenticate(options.json.options as Options),
+      };
     }
     return call(signInVerify, '/api/auth/sign-in/verify', body, { headers: from(source) });
   }
@@ -76,10 +91,20 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
   /** A pending enrolment code, made directly in the database (the admin routes are tested elsewhere). */
   async function enrolmentCode(address: string): Promise<{ code: string; memberId: string }> {
     const member = await app.database.prisma.member.create({ data: { address, displayName: 'Staff Member' } });
-    const handle = randomBytes(5).toString('hex').toUpperCase().replace(/[ILOU]/g, '0').slice(0, 8);
+    const handle = randomBytes(5)
+      .toString('hex')
+      .toUpperCase()
+      .replace(/[ILOU]/g, '0')
+      .slice(0, 8);
     const secret = 'ABCDEFGHJKMNPQRS';
     await app.database.prisma.enrolmentCode.create({
-      data: { handle, secretHash: new Uint8Array(enrolmentSecretHash({ handle, secret })), memberId: member.id, createdBy: 'system', expiresAt: new Date(app.services.now().getTime() + 3600_000) },
+      data: {
+        handle,
+        secretHash: new Uint8Array(enrolmentSecretHash({ handle, secret })),
+        memberId: member.id,
+        createdBy: 'system',
+        expiresAt: new Date(app.services.now().getTime() + 3600_000),
+      },
     });
     return { code: formatEnrolmentCode({ handle, secret }), memberId: member.id };
   }
@@ -88,7 +113,9 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
     app = await startTestApp({}, kind);
     ada = new SoftAuthenticator(PUBLIC_URL);
     const setup = await ensureSetupLink(app.services);
-    expect((await registerWith(ada, { token: tokenOf(setup), displayName: 'Ada Admin' }, newSource())).status).toBe(200);
+    expect((await registerWith(ada, { token: tokenOf(setup), displayName: 'Ada Admin' }, newSource())).status).toBe(
+      200,
+    );
     adaId = (await app.database.prisma.adminCredential.findUniqueOrThrow({ where: { id: ada.id } })).adminId;
   }, SLOW);
 
@@ -109,7 +136,10 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
     test("100 junk sign-in options from one address do not stop the administrator's passkey, and store nothing", async () => {
       const source = newSource();
       const stored = await app.database.prisma.webAuthnChallenge.count();
-      for (let i = 0; i < 100; i++) expect((await call(signInOptions, '/api/auth/sign-in/options', {}, { headers: from(source) })).status).toBe(200);
+      for (let i = 0; i < 100; i++)
+        expect((await call(signInOptions, '/api/auth/sign-in/options', {}, { headers: from(source) })).status).toBe(
+          200,
+        );
       expect(await app.database.prisma.webAuthnChallenge.count()).toBe(stored);
       expect(await signInWith(ada, source)).toMatchObject({ status: 200 });
     });
@@ -118,12 +148,22 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
       const source = newSource();
       const failedBefore = await audits('admin.sign_in_failed');
       const spentBefore = await audits('security.failure_budget_spent');
-      for (let i = 0; i < FAILURE_BUDGETS.signInPerSource.limit; i++) expect((await junkSignIn(source, 2)).status).toBe(401);
+      for (let i = 0; i < FAILURE_BUDGETS.signInPerSource.limit; i++)
+        expect((await junkSignIn(source, 2)).status).toBe(401);
       // Under budget every failure is audited, and the one that spends the budget says so once.
       expect(await audits('admin.sign_in_failed')).toBe(failedBefore + FAILURE_BUDGETS.signInPerSource.limit);
       expect(await audits('security.failure_budget_spent')).toBe(spentBefore + 1);
-      const spent = await app.database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'security.failure_budget_spent' }, orderBy: { id: 'desc' } });
-      expect(spent.detail).toMatchObject({ attempt: 'sign-in', scope: 'source', source, limit: 30, windowSeconds: 900 });
+      const spent = await app.database.prisma.auditEvent.findFirstOrThrow({
+        where: { action: 'security.failure_budget_spent' },
+        orderBy: { id: 'desc' },
+      });
+      expect(spent.detail).toMatchObject({
+        attempt: 'sign-in',
+        scope: 'source',
+        source,
+        limit: 30,
+        windowSeconds: 900,
+      });
       const hits = await app.database.prisma.rateLimitHit.count();
       const allAudits = await app.database.prisma.auditEvent.count();
       for (let i = 0; i < 20; i++) {
@@ -148,7 +188,12 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
         const source = newSource();
         const options = await call(signInOptions, '/api/auth/sign-in/options', {}, { headers: from(source) });
         const response = ada.authenticate(options.json.options as Options, { origin: 'https://phish.example' });
-        return call(signInVerify, '/api/auth/sign-in/verify', { challengeId: options.json.challengeId, response }, { headers: from(source) });
+        return call(
+          signInVerify,
+          '/api/auth/sign-in/verify',
+          { challengeId: options.json.challengeId, response },
+          { headers: from(source) },
+        );
       };
       for (let i = 0; i < FAILURE_BUDGETS.signInPerCredential.limit; i++) expect((await phished()).status).toBe(401);
       expect(await phished()).toMatchObject({ status: 429, json: { error: 'rate_limited' } });
@@ -158,7 +203,9 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
 
     test('the global ceiling refuses failures from a fresh address, never a valid passkey', async () => {
       const now = app.services.now();
-      await app.database.prisma.rateLimitHit.createMany({ data: Array.from({ length: FAILURE_BUDGETS.ceiling.limit }, () => ({ key: 'failures:sign-in:all', at: now })) });
+      await app.database.prisma.rateLimitHit.createMany({
+        data: Array.from({ length: FAILURE_BUDGETS.ceiling.limit }, () => ({ key: 'failures:sign-in:all', at: now })),
+      });
       const source = newSource();
       expect(await junkSignIn(source, 0)).toMatchObject({ status: 429 });
       expect((await signInWith(ada, source)).status).toBe(200);
@@ -169,16 +216,32 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
 
   describe('stateless sign-in challenges', () => {
     async function answer(challengeId: unknown, options: Options, source = newSource()) {
-      return call(signInVerify, '/api/auth/sign-in/verify', { challengeId, response: ada.authenticate(options) }, { headers: from(source) });
+      return call(
+        signInVerify,
+        '/api/auth/sign-in/verify',
+        { challengeId, response: ada.authenticate(options) },
+        { headers: from(source) },
+      );
     }
 
     test('a replayed sign-in challenge is refused, even with a fresh assertion over it', async () => {
       const options = await call(signInOptions, '/api/auth/sign-in/options', {}, { headers: from(newSource()) });
-      const body = { challengeId: options.json.challengeId, response: ada.authenticate(options.json.options as Options) };
-      expect((await call(signInVerify, '/api/auth/sign-in/verify', body, { headers: from(newSource()) })).status).toBe(200);
-      expect(await call(signInVerify, '/api/auth/sign-in/verify', body, { headers: from(newSource()) })).toMatchObject({ status: 400, json: { error: 'challenge_invalid' } });
+      const body = {
+        challengeId: options.json.challengeId,
+        response: ada.authenticate(options.json.options as Options),
+      };
+      expect((await call(signInVerify, '/api/auth/sign-in/verify', body, { headers: from(newSource()) })).status).toBe(
+        200,
+      );
+      expect(await call(signInVerify, '/api/auth/sign-in/verify', body, { headers: from(newSource()) })).toMatchObject({
+        status: 400,
+        json: { error: 'challenge_invalid' },
+      });
       // The authenticator's counter moved on: only the used-challenge row stops this one.
-      expect(await answer(options.json.challengeId, options.json.options as Options)).toMatchObject({ status: 400, json: { error: 'challenge_invalid' } });
+      expect(await answer(options.json.challengeId, options.json.options as Options)).toMatchObject({
+        status: 400,
+        json: { error: 'challenge_invalid' },
+      });
     });
 
     test('a forged or expired stateless challenge is refused', async () => {
@@ -188,24 +251,48 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
       // Another challenge in the token, MAC kept: the browser signs the forged challenge.
       const altered = Buffer.from(token);
       altered[10] = (altered[10] ?? 0) ^ 1;
-      const alteredOptions = { ...(options.json.options as Options), challenge: altered.subarray(5, 37).toString('base64url') };
-      expect(await answer(altered.toString('base64url'), alteredOptions)).toMatchObject({ status: 400, json: { error: 'challenge_invalid' } });
+      const alteredOptions = {
+        ...(options.json.options as Options),
+        challenge: altered.subarray(5, 37).toString('base64url'),
+      };
+      expect(await answer(altered.toString('base64url'), alteredOptions)).toMatchObject({
+        status: 400,
+        json: { error: 'challenge_invalid' },
+      });
       // A later expiry written in: the MAC no longer verifies.
       const extended = Buffer.from(token);
       extended.writeUInt32BE(extended.readUInt32BE(1) + 3600, 1);
-      expect(await answer(extended.toString('base64url'), options.json.options as Options)).toMatchObject({ status: 400, json: { error: 'challenge_invalid' } });
+      expect(await answer(extended.toString('base64url'), options.json.options as Options)).toMatchObject({
+        status: 400,
+        json: { error: 'challenge_invalid' },
+      });
       // A well-made token under another master key.
-      const foreign = issueSignInChallenge(new MasterKeySource('env', { hex: randomBytes(32).toString('hex') }), app.services.now());
-      expect(await answer(foreign.token, { ...(options.json.options as Options), challenge: foreign.challenge })).toMatchObject({ status: 400, json: { error: 'challenge_invalid' } });
+      const foreign = issueSignInChallenge(
+        new MasterKeySource('env', { hex: randomBytes(32).toString('hex') }),
+        app.services.now(),
+      );
+      expect(
+        await answer(foreign.token, { ...(options.json.options as Options), challenge: foreign.challenge }),
+      ).toMatchObject({ status: 400, json: { error: 'challenge_invalid' } });
       // Unknown format, truncated, an old-style UUID.
       const otherFormat = Buffer.from(token);
       otherFormat[0] = 2;
-      for (const bad of [otherFormat.toString('base64url'), token.subarray(0, 60).toString('base64url'), '00000000-0000-4000-8000-000000000000']) {
-        expect(await answer(bad, options.json.options as Options)).toMatchObject({ status: 400, json: { error: 'challenge_invalid' } });
+      for (const bad of [
+        otherFormat.toString('base64url'),
+        token.subarray(0, 60).toString('base64url'),
+        '00000000-0000-4000-8000-000000000000',
+      ]) {
+        expect(await answer(bad, options.json.options as Options)).toMatchObject({
+          status: 400,
+          json: { error: 'challenge_invalid' },
+        });
       }
       // Expired: five minutes and a second later.
       app.advance(301);
-      expect(await answer(options.json.challengeId, options.json.options as Options)).toMatchObject({ status: 400, json: { error: 'challenge_invalid' } });
+      expect(await answer(options.json.challengeId, options.json.options as Options)).toMatchObject({
+        status: 400,
+        json: { error: 'challenge_invalid' },
+      });
     });
   });
 
@@ -214,66 +301,135 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
       const source = newSource();
       const refusedBefore = await audits('admin.link_refused');
       const answers = [];
-      for (let i = 0; i < 40; i++) answers.push((await call(registerOptions, '/api/auth/register/options', { token: randomBytes(32).toString('base64url'), displayName: 'Eve' }, { headers: from(source) })).status);
+      for (let i = 0; i < 40; i++)
+        answers.push(
+          (
+            await call(
+              registerOptions,
+              '/api/auth/register/options',
+              { token: randomBytes(32).toString('base64url'), displayName: 'Eve' },
+              { headers: from(source) },
+            )
+          ).status,
+        );
       expect(answers.slice(0, 20)).toEqual(Array(20).fill(403));
       expect(answers.slice(20)).toEqual(Array(20).fill(429));
       // 20 refused uses audited, then counted only.
       expect(await audits('admin.link_refused')).toBe(refusedBefore + 20);
       const link = await createInvitation(app.services, app.services.prisma, `admin:${adaId}`, 'invite');
-      expect((await registerWith(new SoftAuthenticator(PUBLIC_URL), { token: tokenOf(link.link), displayName: 'Grace Admin' }, source)).status).toBe(200);
+      expect(
+        (
+          await registerWith(
+            new SoftAuthenticator(PUBLIC_URL),
+            { token: tokenOf(link.link), displayName: 'Grace Admin' },
+            source,
+          )
+        ).status,
+      ).toBe(200);
     });
 
     test('one valid link asks for at most 10 passkey challenges in 15 minutes, without spending its address budget', async () => {
       const source = newSource();
       const link = await createInvitation(app.services, app.services.prisma, `admin:${adaId}`, 'invite');
       const start = { token: tokenOf(link.link), displayName: 'Patient Admin' };
-      for (let i = 0; i < 10; i++) expect((await call(registerOptions, '/api/auth/register/options', start, { headers: from(source) })).status).toBe(200);
+      for (let i = 0; i < 10; i++)
+        expect(
+          (await call(registerOptions, '/api/auth/register/options', start, { headers: from(source) })).status,
+        ).toBe(200);
       const capped = await call(registerOptions, '/api/auth/register/options', start, { headers: from(source) });
       expect(capped).toMatchObject({ status: 429, json: { error: 'rate_limited' } });
       expect(capped.response.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect(await app.database.prisma.rateLimitHit.count({ where: { key: `failures:registration:source:${source}` } })).toBe(0);
+      expect(
+        await app.database.prisma.rateLimitHit.count({ where: { key: `failures:registration:source:${source}` } }),
+      ).toBe(0);
     });
 
     test('a link made by an administrator who was then disabled is refused and audited', async () => {
       const maker = await signedInAdmin(app.services, 'Mallory Admin');
-      const invited = await call(invite, '/api/admin/admins/invite', undefined, { headers: maker.headers, method: 'POST' });
+      const invited = await call(invite, '/api/admin/admins/invite', undefined, {
+        headers: maker.headers,
+        method: 'POST',
+      });
       const resetLink = await call(reset, '/api/admin/admins/reset', { adminId: adaId }, { headers: maker.headers });
       expect([invited.status, resetLink.status]).toEqual([201, 201]);
       // Options asked for while the maker was still enabled, answered after.
-      const early = await call(registerOptions, '/api/auth/register/options', { token: tokenOf(invited.json.link), displayName: 'Early' }, { headers: from(newSource()) });
+      const early = await call(
+        registerOptions,
+        '/api/auth/register/options',
+        { token: tokenOf(invited.json.link), displayName: 'Early' },
+        { headers: from(newSource()) },
+      );
       expect(early.status).toBe(200);
       // Disabled directly in the database: only the maker check stands in the way (the disable
       // route, which also cancels the links, is tested in admin-links.spec.ts).
       await app.database.prisma.admin.update({ where: { id: maker.id }, data: { disabledAt: app.services.now() } });
       const rows = await auditedBy('admin.link_refused', async () => {
         for (const link of [invited.json.link, resetLink.json.link]) {
-          const refused = await call(registerOptions, '/api/auth/register/options', { token: tokenOf(link), displayName: 'Taken Over' }, { headers: from(newSource()) });
+          const refused = await call(
+            registerOptions,
+            '/api/auth/register/options',
+            { token: tokenOf(link), displayName: 'Taken Over' },
+            { headers: from(newSource()) },
+          );
           expect(refused).toMatchObject({ status: 403, json: { error: 'invitation_invalid' } });
         }
         const response = new SoftAuthenticator(PUBLIC_URL).register(early.json.options as RegistrationOptions);
-        expect(await call(registerVerify, '/api/auth/register/verify', { challengeId: early.json.challengeId, response }, { headers: from(newSource()) })).toMatchObject({
+        expect(
+          await call(
+            registerVerify,
+            '/api/auth/register/verify',
+            { challengeId: early.json.challengeId, response },
+            { headers: from(newSource()) },
+          ),
+        ).toMatchObject({
           status: 403,
           json: { error: 'invitation_invalid' },
         });
       });
-      const inviteId = (await app.database.prisma.adminInvitation.findFirstOrThrow({ where: { createdBy: `admin:${maker.id}`, purpose: 'invite' } })).id;
-      const resetId = (await app.database.prisma.adminInvitation.findFirstOrThrow({ where: { createdBy: `admin:${maker.id}`, purpose: 'reset' } })).id;
+      const inviteId = (
+        await app.database.prisma.adminInvitation.findFirstOrThrow({
+          where: { createdBy: `admin:${maker.id}`, purpose: 'invite' },
+        })
+      ).id;
+      const resetId = (
+        await app.database.prisma.adminInvitation.findFirstOrThrow({
+          where: { createdBy: `admin:${maker.id}`, purpose: 'reset' },
+        })
+      ).id;
       const seen = rows.map((row) => row.detail as { reason: string; purpose: string; invitationId: string });
       expect(seen.every((detail) => detail.reason === 'maker_disabled')).toBe(true);
-      expect(seen.map((detail) => `${detail.purpose}:${detail.invitationId}`).sort()).toEqual([`invite:${inviteId}`, `invite:${inviteId}`, `reset:${resetId}`].sort());
+      expect(seen.map((detail) => `${detail.purpose}:${detail.invitationId}`).sort()).toEqual(
+        [`invite:${inviteId}`, `invite:${inviteId}`, `reset:${resetId}`].sort(),
+      );
       // Ada's passkey was not replaced, and nobody new was made.
       expect((await signInWith(ada, newSource())).status).toBe(200);
-      expect(await app.database.prisma.admin.count({ where: { displayName: { in: ['Early', 'Taken Over'] } } })).toBe(0);
+      expect(await app.database.prisma.admin.count({ where: { displayName: { in: ['Early', 'Taken Over'] } } })).toBe(
+        0,
+      );
     });
 
     test('every refused link use is audited with its reason, and never with the token', async () => {
       const make = () => createInvitation(app.services, app.services.prisma, `admin:${adaId}`, 'invite');
       const used = await make();
-      expect((await registerWith(new SoftAuthenticator(PUBLIC_URL), { token: tokenOf(used.link), displayName: 'Used Once' }, newSource())).status).toBe(200);
+      expect(
+        (
+          await registerWith(
+            new SoftAuthenticator(PUBLIC_URL),
+            { token: tokenOf(used.link), displayName: 'Used Once' },
+            newSource(),
+          )
+        ).status,
+      ).toBe(200);
       const cancelled = await make();
-      await app.database.prisma.adminInvitation.update({ where: { id: cancelled.id }, data: { cancelledAt: app.services.now(), cancelledBy: `admin:${adaId}` } });
+      await app.database.prisma.adminInvitation.update({
+        where: { id: cancelled.id },
+        data: { cancelledAt: app.services.now(), cancelledBy: `admin:${adaId}` },
+      });
       const expired = await make();
-      await app.database.prisma.adminInvitation.update({ where: { id: expired.id }, data: { expiresAt: app.services.now() } });
+      await app.database.prisma.adminInvitation.update({
+        where: { id: expired.id },
+        data: { expiresAt: app.services.now() },
+      });
       const setup = await createInvitation(app.services, app.services.prisma, 'system', 'setup');
       const unknown = randomBytes(32).toString('base64url');
       const cases = [
@@ -286,7 +442,14 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
       for (const [link, reason, invitationId] of cases) {
         const token = tokenOf(link);
         const rows = await auditedBy('admin.link_refused', async () => {
-          expect(await call(registerOptions, '/api/auth/register/options', { token, displayName: 'X' }, { headers: from(newSource()) })).toMatchObject({ status: 403 });
+          expect(
+            await call(
+              registerOptions,
+              '/api/auth/register/options',
+              { token, displayName: 'X' },
+              { headers: from(newSource()) },
+            ),
+          ).toMatchObject({ status: 403 });
         });
         expect(rows).toHaveLength(1);
         expect(rows[0]).toMatchObject({ actor: 'system', detail: { reason } });
@@ -305,35 +468,52 @@ describe.each(DATABASE_KINDS)('lock-out resistance on the %s database', (kind) =
       const junkDevice = await TestDevice.create(now);
       const statuses = [];
       for (let i = 0; i < 100; i++) {
-        const body = i % 2 === 0 ? {} : await junkDevice.enrolment(`ZZZZ${String(i).padStart(4, '0')}-0000-0000-0000-0000`);
+        const body =
+          i % 2 === 0 ? {} : await junkDevice.enrolment(`ZZZZ${String(i).padStart(4, '0')}-0000-0000-0000-0000`);
         statuses.push((await call(enrol, '/api/v1/enrol', body, { headers: from(source) })).status);
       }
       expect(statuses.slice(0, 30).every((status) => status === 400 || status === 403)).toBe(true);
       expect(statuses.slice(30)).toEqual(Array(70).fill(429));
       const device = await TestDevice.create(now);
-      expect((await call(enrol, '/api/v1/enrol', await device.enrolment(code), { headers: from(source) })).status).toBe(201);
+      expect((await call(enrol, '/api/v1/enrol', await device.enrolment(code), { headers: from(source) })).status).toBe(
+        201,
+      );
     });
 
     test('over the source budget a code that cannot be redeemed is refused 429, bad signature or not', async () => {
       const source = newSource();
-      for (let i = 0; i < FAILURE_BUDGETS.enrolmentPerSource.limit; i++) await call(enrol, '/api/v1/enrol', {}, { headers: from(source) });
+      for (let i = 0; i < FAILURE_BUDGETS.enrolmentPerSource.limit; i++)
+        await call(enrol, '/api/v1/enrol', {}, { headers: from(source) });
       const device = await TestDevice.create(now);
       const forged = await device.sign(
-        { type: 'enrol', code: 'ZZZZ-ZZZZ-0000-0000-0000-0000', signingKey: Buffer.from(device.signing.publicKey).toString('base64url'), agreementKey: Buffer.from(device.agreement.publicKey).toString('base64url') },
+        {
+          type: 'enrol',
+          code: 'ZZZZ-ZZZZ-0000-0000-0000-0000',
+          signingKey: Buffer.from(device.signing.publicKey).toString('base64url'),
+          agreementKey: Buffer.from(device.agreement.publicKey).toString('base64url'),
+        },
         { key: (await TestDevice.create(now)).signing },
       );
       const refused = await call(enrol, '/api/v1/enrol', forged, { headers: from(source) });
       expect(refused).toMatchObject({ status: 429, json: { error: 'rate_limited' } });
       expect(Number(refused.response.headers.get('retry-after'))).toBeGreaterThan(0);
       // The same request from elsewhere is told what is wrong with it.
-      expect(await call(enrol, '/api/v1/enrol', forged, { headers: from(newSource()) })).toMatchObject({ status: 401, json: { error: 'bad_signature' } });
+      expect(await call(enrol, '/api/v1/enrol', forged, { headers: from(newSource()) })).toMatchObject({
+        status: 401,
+        json: { error: 'bad_signature' },
+      });
     });
 
     test("a disabled member's code is refused (410 code_cancelled) even when the code itself was not cancelled", async () => {
       const { code, memberId } = await enrolmentCode('offboarded@example.org');
-      await app.database.prisma.member.update({ where: { id: memberId }, data: { status: 'disabled', disabledAt: now() } });
+      await app.database.prisma.member.update({
+        where: { id: memberId },
+        data: { status: 'disabled', disabledAt: now() },
+      });
       const device = await TestDevice.create(now);
-      expect(await call(enrol, '/api/v1/enrol', await device.enrolment(code), { headers: from(newSource()) })).toMatchObject({ status: 410, json: { error: 'code_cancelled' } });
+      expect(
+        await call(enrol, '/api/v1/enrol', await device.enrolment(code), { headers: from(newSource()) }),
+      ).toMatchObject({ status: 410, json: { error: 'code_cancelled' } });
       expect(await app.database.prisma.device.count({ where: { memberId } })).toBe(0);
     });
   });

@@ -57,7 +57,8 @@ function allRouteHandlers(): { url: string; method: string; load: () => Promise<
     return ['GET', 'POST'].map((method) => ({
       url,
       method,
-      load: async () => ((await import(path.join(apiDir, file))) as Record<string, Handler | undefined>)[method] as Handler,
+      load: async () =>
+        ((await import(path.join(apiDir, file))) as Record<string, Handler | undefined>)[method] as Handler,
     }));
   });
 }
@@ -73,7 +74,12 @@ describe.each(DATABASE_KINDS)('malformed ids on the %s database', (kind) => {
     app = await startTestApp({}, kind);
     admin = await signedInAdmin(app.services, 'Ida Admin');
     other = await signedInAdmin(app.services, 'Other Admin');
-    const created = await call(createCode, '/api/admin/enrolment-codes', { address: 'kept@example.org', displayName: 'Kept Member' }, { headers: admin.headers });
+    const created = await call(
+      createCode,
+      '/api/admin/enrolment-codes',
+      { address: 'kept@example.org', displayName: 'Kept Member' },
+      { headers: admin.headers },
+    );
     memberId = (created.json.member as { id: string }).id;
     codeId = created.json.id as string;
   }, SLOW);
@@ -87,7 +93,13 @@ describe.each(DATABASE_KINDS)('malformed ids on the %s database', (kind) => {
       ['POST /api/admin/admins/disable', disableAdmin, '/api/admin/admins/disable', { adminId: bad }, 'adminId'],
       ['POST /api/admin/admins/reset', resetAdmin, '/api/admin/admins/reset', { adminId: bad }, 'adminId'],
       ['POST /api/admin/enrolment-codes/cancel', cancelCode, '/api/admin/enrolment-codes/cancel', { id: bad }, 'id'],
-      ['POST /api/admin/devices/revoke (member)', revoke, '/api/admin/devices/revoke', { memberId: bad, reason: 'lost_or_stolen' }, undefined],
+      [
+        'POST /api/admin/devices/revoke (member)',
+        revoke,
+        '/api/admin/devices/revoke',
+        { memberId: bad, reason: 'lost_or_stolen' },
+        undefined,
+      ],
     ] as const)('is refused as malformed by %s', async (_route, handler, url, body, named) => {
       const { status, json } = await call(handler, url, body, { headers: admin.headers });
       expect([status, json.error]).toEqual([400, 'malformed']);
@@ -95,48 +107,67 @@ describe.each(DATABASE_KINDS)('malformed ids on the %s database', (kind) => {
     });
 
     test('is refused by POST /api/admin/devices/revoke as a device id (400, or 404 for 32 hex digits that name no device)', async () => {
-      const { status, json } = await call(revoke, '/api/admin/devices/revoke', { deviceId: bad, reason: 'lost_or_stolen' }, { headers: admin.headers });
+      const { status, json } = await call(
+        revoke,
+        '/api/admin/devices/revoke',
+        { deviceId: bad, reason: 'lost_or_stolen' },
+        { headers: admin.headers },
+      );
       const expected = typeof bad === 'string' && /^[0-9a-f]{32}$/.test(bad) ? [404, 'not_found'] : [400, 'malformed'];
       expect([status, json.error]).toEqual(expected);
     });
 
     test('is refused by POST /api/auth/sign-in/verify as a challenge id (400, or 429 once the source spent its failures)', async () => {
-      const { status } = await call(signInVerify, '/api/auth/sign-in/verify', { challengeId: bad, response: {} }, { headers: { origin: PUBLIC_URL } });
+      const { status } = await call(
+        signInVerify,
+        '/api/auth/sign-in/verify',
+        { challengeId: bad, response: {} },
+        { headers: { origin: PUBLIC_URL } },
+      );
       expect([400, 429]).toContain(status);
     });
 
     test('is "not found" for the member page and ignored by the audit page', async () => {
       expect(await memberDetail(app.services, bad as string)).toBeUndefined();
       const newest = await auditView(app.services, { limit: 5 });
-      expect((await auditView(app.services, { before: bad, limit: 5 })).events.map((e) => e.id)).toEqual(newest.events.map((e) => e.id));
+      expect((await auditView(app.services, { before: bad, limit: 5 })).events.map((e) => e.id)).toEqual(
+        newest.events.map((e) => e.id),
+      );
     });
   });
 
   test('a refused malformed id changed nothing: both admins enabled, the member and code as they were', async () => {
     const admins = await app.services.prisma.admin.findMany({ where: { id: { in: [admin.id, other.id] } } });
     expect(admins.map((a) => a.disabledAt)).toEqual([null, null]);
-    expect(await app.services.prisma.enrolmentCode.findUniqueOrThrow({ where: { id: codeId } })).toMatchObject({ usedAt: null, cancelledAt: null });
+    expect(await app.services.prisma.enrolmentCode.findUniqueOrThrow({ where: { id: codeId } })).toMatchObject({
+      usedAt: null,
+      cancelledAt: null,
+    });
     expect((await memberDetail(app.services, memberId))?.member.address).toBe('kept@example.org');
   });
 
-  test('every route handler under app/api answers malformed ids in every id field with no 500', async () => {
-    const answered: string[] = [];
-    for (const route of allRouteHandlers()) {
-      const handler = await route.load();
-      if (!handler) continue;
-      for (const [name, bad] of MALFORMED) {
-        const fields = Object.fromEntries(ID_FIELDS.map((f) => [f, bad]));
-        const query = new URLSearchParams(typeof bad === 'string' ? { id: bad, before: bad } : {}).toString();
-        const { status } =
-          route.method === 'POST'
-            ? await call(handler, route.url, { ...fields, reason: 'lost_or_stolen' }, { headers: admin.headers })
-            : await call(handler, `${route.url}${query ? `?${query}` : ''}`, undefined, { headers: admin.headers });
-        answered.push(`${route.method} ${route.url} (${name}): ${status}`);
+  test(
+    'every route handler under app/api answers malformed ids in every id field with no 500',
+    async () => {
+      const answered: string[] = [];
+      for (const route of allRouteHandlers()) {
+        const handler = await route.load();
+        if (!handler) continue;
+        for (const [name, bad] of MALFORMED) {
+          const fields = Object.fromEntries(ID_FIELDS.map((f) => [f, bad]));
+          const query = new URLSearchParams(typeof bad === 'string' ? { id: bad, before: bad } : {}).toString();
+          const { status } =
+            route.method === 'POST'
+              ? await call(handler, route.url, { ...fields, reason: 'lost_or_stolen' }, { headers: admin.headers })
+              : await call(handler, `${route.url}${query ? `?${query}` : ''}`, undefined, { headers: admin.headers });
+          answered.push(`${route.method} ${route.url} (${name}): ${status}`);
+        }
       }
-    }
-    expect(answered.filter((line) => /: 5\d\d$/.test(line))).toEqual([]);
-    // The sweep reached the id-taking routes, not only the others.
-    expect(answered).toContain('POST /api/admin/admins/disable (not hexadecimal): 400');
-    expect(answered).toContain('POST /api/admin/enrolment-codes/cancel (36 dashes): 400');
-  }, SLOW);
+      expect(answered.filter((line) => /: 5\d\d$/.test(line))).toEqual([]);
+      // The sweep reached the id-taking routes, not only the others.
+      expect(answered).toContain('POST /api/admin/admins/disable (not hexadecimal): 400');
+      expect(answered).toContain('POST /api/admin/enrolment-codes/cancel (36 dashes): 400');
+    },
+    SLOW,
+  );
 });

@@ -37,8 +37,16 @@ describe.each(DATABASE_KINDS)('the member lifecycle on the %s database', (kind) 
   // Enrolment redemption is rate limited as a whole: each test starts in a fresh minute.
   beforeEach(() => app.advance(61));
 
-  async function newCode(address: string, displayName = 'Staff Member'): Promise<{ code: string; id: string; memberId: string }> {
-    const { status, json } = await call(createCode, '/api/admin/enrolment-codes', { address, displayName }, { headers: await headers() });
+  async function newCode(
+    address: string,
+    displayName = 'Staff Member',
+  ): Promise<{ code: string; id: string; memberId: string }> {
+    const { status, json } = await call(
+      createCode,
+      '/api/admin/enrolment-codes',
+      { address, displayName },
+      { headers: await headers() },
+    );
     expect(status).toBe(201);
     return { code: json.code as string, id: json.id as string, memberId: (json.member as { id: string }).id };
   }
@@ -59,13 +67,18 @@ describe.each(DATABASE_KINDS)('the member lifecycle on the %s database', (kind) 
   async function trusted() {
     const { json } = await call(orgConfig, '/api/v1/org');
     const orgId = unb64(json.orgId);
-    return (json.keys as { publicKey: string; status: string }[]).filter((k) => k.status !== 'pending').map((k) => ({ orgId, publicKey: unb64(k.publicKey) }));
+    return (json.keys as { publicKey: string; status: string }[])
+      .filter((k) => k.status !== 'pending')
+      .map((k) => ({ orgId, publicKey: unb64(k.publicKey) }));
   }
 
-  const latestListVersion = async () => (await prisma().revocationList.findFirstOrThrow({ orderBy: { version: 'desc' } })).version;
+  const latestListVersion = async () =>
+    (await prisma().revocationList.findFirstOrThrow({ orderBy: { version: 'desc' } })).version;
   const memberOf = (address: string) => prisma().member.findUniqueOrThrow({ where: { address } });
-  const disable = async (memberId: unknown, reason: unknown = 'left_organisation') => call(disableMember, '/api/admin/members/disable', { memberId, reason }, { headers: await headers() });
-  const enable = async (memberId: unknown) => call(enableMember, '/api/admin/members/enable', { memberId }, { headers: await headers() });
+  const disable = async (memberId: unknown, reason: unknown = 'left_organisation') =>
+    call(disableMember, '/api/admin/members/disable', { memberId, reason }, { headers: await headers() });
+  const enable = async (memberId: unknown) =>
+    call(enableMember, '/api/admin/members/enable', { memberId }, { headers: await headers() });
 
   test('disabling a member revokes every device, cancels pending codes and issues one revocation list', async () => {
     const phone = await enrolledDevice('leaver@example.org');
@@ -81,15 +94,24 @@ describe.each(DATABASE_KINDS)('the member lifecycle on the %s database', (kind) 
     expect(disabled).toMatchObject({ status: 200, json: { revoked: 2, codesCancelled: 2, listVersion: before + 1 } });
 
     expect(await latestListVersion()).toBe(before + 1);
-    expect(await prisma().member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ status: 'disabled', disabledAt: app.services.now() });
+    expect(await prisma().member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({
+      status: 'disabled',
+      disabledAt: app.services.now(),
+    });
     const devices = await prisma().device.findMany({ where: { memberId: member.id } });
     expect(devices.map((d) => [d.status, d.revocationReason])).toEqual([
       ['revoked', 'left_organisation'],
       ['revoked', 'left_organisation'],
     ]);
-    for (const code of pending) expect(await prisma().enrolmentCode.findUniqueOrThrow({ where: { id: code.id } })).toMatchObject({ cancelledAt: app.services.now(), usedAt: null });
+    for (const code of pending)
+      expect(await prisma().enrolmentCode.findUniqueOrThrow({ where: { id: code.id } })).toMatchObject({
+        cancelledAt: app.services.now(),
+        usedAt: null,
+      });
     // Someone else's device is untouched.
-    expect(await prisma().device.findUniqueOrThrow({ where: { id: new Uint8Array(bystander.deviceId as Uint8Array) } })).toMatchObject({ status: 'active' });
+    expect(
+      await prisma().device.findUniqueOrThrow({ where: { id: new Uint8Array(bystander.deviceId as Uint8Array) } }),
+    ).toMatchObject({ status: 'active' });
 
     // The signed list names both devices, and it was pushed to every relay, once.
     const served = await call(revocationList, '/api/v1/revocation-list');
@@ -98,23 +120,44 @@ describe.each(DATABASE_KINDS)('the member lifecycle on the %s database', (kind) 
     expect(isRevoked(list, phone.deviceId as Uint8Array)).toBe(true);
     expect(isRevoked(list, laptop.deviceId as Uint8Array)).toBe(true);
     await app.services.pusher.settled();
-    expect(app.pushes.map((p) => p.url).sort()).toEqual(['http://relay-a.test/revocation-list', 'http://relay-b.test/revocation-list']);
-
-    // Audited: the disabling, each device, each code.
-    const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'member.disabled' }, orderBy: { id: 'desc' } });
-    expect(audit).toMatchObject({
-      actor: `admin:${admin.id}`,
-      detail: { memberId: member.id, address: 'leaver@example.org', reason: 'left_organisation', devicesRevoked: 2, codesCancelled: 2, listVersion: before + 1 },
-    });
-    const cancelledAudits = await prisma().auditEvent.findMany({ where: { action: 'enrolment_code.cancelled' } });
-    expect(cancelledAudits.filter((e) => (e.detail as { memberId?: string; why?: string }).memberId === member.id).map((e) => (e.detail as { why: string }).why)).toEqual([
-      'member_disabled',
-      'member_disabled',
+    expect(app.pushes.map((p) => p.url).sort()).toEqual([
+      'http://relay-a.test/revocation-list',
+      'http://relay-b.test/revocation-list',
     ]);
 
+    // Audited: the disabling, each device, each code.
+    const audit = await prisma().auditEvent.findFirstOrThrow({
+      where: { action: 'member.disabled' },
+      orderBy: { id: 'desc' },
+    });
+    expect(audit).toMatchObject({
+      actor: `admin:${admin.id}`,
+      detail: {
+        memberId: member.id,
+        address: 'leaver@example.org',
+        reason: 'left_organisation',
+        devicesRevoked: 2,
+        codesCancelled: 2,
+        listVersion: before + 1,
+      },
+    });
+    const cancelledAudits = await prisma().auditEvent.findMany({ where: { action: 'enrolment_code.cancelled' } });
+    expect(
+      cancelledAudits
+        .filter((e) => (e.detail as { memberId?: string; why?: string }).memberId === member.id)
+        .map((e) => (e.detail as { why: string }).why),
+    ).toEqual(['member_disabled', 'member_disabled']);
+
     // The pages show it.
-    expect((await memberRows(app.services)).find((m) => m.id === member.id)).toMatchObject({ status: 'disabled', active: 0, revoked: 2 });
-    expect((await memberDetail(app.services, member.id))?.member).toMatchObject({ status: 'disabled', disabledAt: app.services.now() });
+    expect((await memberRows(app.services)).find((m) => m.id === member.id)).toMatchObject({
+      status: 'disabled',
+      active: 0,
+      revoked: 2,
+    });
+    expect((await memberDetail(app.services, member.id))?.member).toMatchObject({
+      status: 'disabled',
+      disabledAt: app.services.now(),
+    });
   });
 
   test('disabling a member with a bad reason is refused and changes nothing', async () => {
@@ -125,7 +168,9 @@ describe.each(DATABASE_KINDS)('the member lifecycle on the %s database', (kind) 
     expect(await disable(member.id, 'bored')).toMatchObject({ status: 400, json: { error: 'invalid_reason' } });
     expect(await memberOf('undecided@example.org')).toMatchObject({ status: 'active', disabledAt: null });
     expect(await prisma().device.count({ where: { memberId: member.id, status: 'active' } })).toBe(1);
-    expect(await prisma().enrolmentCode.findUniqueOrThrow({ where: { id: code.id } })).toMatchObject({ cancelledAt: null });
+    expect(await prisma().enrolmentCode.findUniqueOrThrow({ where: { id: code.id } })).toMatchObject({
+      cancelledAt: null,
+    });
     expect(await latestListVersion()).toBe(before);
   });
 
@@ -143,7 +188,12 @@ describe.each(DATABASE_KINDS)('the member lifecycle on the %s database', (kind) 
     const member = await memberOf('nocode@example.org');
     expect((await disable(member.id)).status).toBe(200);
     const codesBefore = await prisma().enrolmentCode.count({ where: { memberId: member.id } });
-    const refused = await call(createCode, '/api/admin/enrolment-codes', { address: 'nocode@example.org', displayName: 'Someone Else' }, { headers: await headers() });
+    const refused = await call(
+      createCode,
+      '/api/admin/enrolment-codes',
+      { address: 'nocode@example.org', displayName: 'Someone Else' },
+      { headers: await headers() },
+    );
     expect(refused).toMatchObject({ status: 409, json: { error: 'member_disabled' } });
     expect(refused.json.message).toMatch(/disabled/);
     // Nothing was written: no code, and no rename either.
@@ -159,12 +209,16 @@ describe.each(DATABASE_KINDS)('the member lifecycle on the %s database', (kind) 
 
     expect(await enable(member.id)).toMatchObject({ status: 200, json: { enabled: true } });
     expect(await memberOf('returner@example.org')).toMatchObject({ status: 'active', disabledAt: null });
-    expect(await prisma().auditEvent.findFirstOrThrow({ where: { action: 'member.enabled' }, orderBy: { id: 'desc' } })).toMatchObject({
+    expect(
+      await prisma().auditEvent.findFirstOrThrow({ where: { action: 'member.enabled' }, orderBy: { id: 'desc' } }),
+    ).toMatchObject({
       actor: `admin:${admin.id}`,
       detail: { memberId: member.id, address: 'returner@example.org' },
     });
     // The old device stays revoked, the old code stays cancelled.
-    expect(await prisma().device.findUniqueOrThrow({ where: { id: new Uint8Array(device.deviceId as Uint8Array) } })).toMatchObject({ status: 'revoked' });
+    expect(
+      await prisma().device.findUniqueOrThrow({ where: { id: new Uint8Array(device.deviceId as Uint8Array) } }),
+    ).toMatchObject({ status: 'revoked' });
     expect((await redeem(old.code)).answer).toMatchObject({ status: 410, json: { error: 'code_cancelled' } });
     // A new code works.
     app.advance(61);
@@ -179,10 +233,25 @@ describe.each(DATABASE_KINDS)('the member lifecycle on the %s database', (kind) 
     await enrolledDevice('revoked-all@example.org');
     const pending = await newCode('revoked-all@example.org');
     const member = await memberOf('revoked-all@example.org');
-    expect(await call(revoke, '/api/admin/devices/revoke', { memberId: member.id, reason: 'compromised' }, { headers: await headers() })).toMatchObject({ status: 200, json: { revoked: 1 } });
-    expect(await prisma().enrolmentCode.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({ cancelledAt: app.services.now() });
-    const audit = await prisma().auditEvent.findFirstOrThrow({ where: { action: 'enrolment_code.cancelled' }, orderBy: { id: 'desc' } });
-    expect(audit).toMatchObject({ actor: `admin:${admin.id}`, detail: { codeId: pending.id, memberId: member.id, why: 'devices_revoked' } });
+    expect(
+      await call(
+        revoke,
+        '/api/admin/devices/revoke',
+        { memberId: member.id, reason: 'compromised' },
+        { headers: await headers() },
+      ),
+    ).toMatchObject({ status: 200, json: { revoked: 1 } });
+    expect(await prisma().enrolmentCode.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({
+      cancelledAt: app.services.now(),
+    });
+    const audit = await prisma().auditEvent.findFirstOrThrow({
+      where: { action: 'enrolment_code.cancelled' },
+      orderBy: { id: 'desc' },
+    });
+    expect(audit).toMatchObject({
+      actor: `admin:${admin.id}`,
+      detail: { codeId: pending.id, memberId: member.id, why: 'devices_revoked' },
+    });
     expect((await redeem(pending.code)).answer).toMatchObject({ status: 410, json: { error: 'code_cancelled' } });
     // Revoking all devices is not disabling: the member may be given a new code.
     expect(await memberOf('revoked-all@example.org')).toMatchObject({ status: 'active' });
@@ -198,15 +267,32 @@ describe.each(DATABASE_KINDS)('the member lifecycle on the %s database', (kind) 
     ['enable', { memberId: UNKNOWN_ID }, 404, 'not_found'],
   ])('%s with %p: %i %s', async (action, body, status, error) => {
     const handler = action === 'disable' ? disableMember : enableMember;
-    expect(await call(handler, `/api/admin/members/${action}`, body, { headers: await headers() })).toMatchObject({ status, json: { error } });
+    expect(await call(handler, `/api/admin/members/${action}`, body, { headers: await headers() })).toMatchObject({
+      status,
+      json: { error },
+    });
   });
 
   test('disabling and enabling need a session and the CSRF token', async () => {
     const member = await memberOf('stayer@example.org');
     for (const handler of [disableMember, enableMember]) {
-      expect(await call(handler, '/api/admin/members/x', { memberId: member.id, reason: 'left_organisation' }, { headers: { origin: PUBLIC_URL } })).toMatchObject({ status: 401 });
+      expect(
+        await call(
+          handler,
+          '/api/admin/members/x',
+          { memberId: member.id, reason: 'left_organisation' },
+          { headers: { origin: PUBLIC_URL } },
+        ),
+      ).toMatchObject({ status: 401 });
       const { cookie } = await sessionFor(app.services, admin.id);
-      expect(await call(handler, '/api/admin/members/x', { memberId: member.id, reason: 'left_organisation' }, { headers: { cookie, origin: PUBLIC_URL } })).toMatchObject({ status: 403, json: { error: 'csrf' } });
+      expect(
+        await call(
+          handler,
+          '/api/admin/members/x',
+          { memberId: member.id, reason: 'left_organisation' },
+          { headers: { cookie, origin: PUBLIC_URL } },
+        ),
+      ).toMatchObject({ status: 403, json: { error: 'csrf' } });
     }
     expect(await memberOf('stayer@example.org')).toMatchObject({ status: 'active' });
   });

@@ -27,7 +27,7 @@ describe('migration files', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test('the checked-in migrations are in Prisma\'s native layout', () => {
+  test("the checked-in migrations are in Prisma's native layout", () => {
     const entries = fs.readdirSync(MIGRATIONS_DIR, { withFileTypes: true });
     expect(fs.readFileSync(path.join(MIGRATIONS_DIR, 'migration_lock.toml'), 'utf8')).toBe(NATIVE_LOCKFILE);
     const dirs = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
@@ -38,84 +38,109 @@ describe('migration files', () => {
     }
   });
 
-  test('prisma/schema.prisma has no change that a migration does not capture', async () => {
-    const copy = path.join(work, 'migrations');
-    fs.cpSync(MIGRATIONS_DIR, copy, { recursive: true });
-    expect(await createMigration(server, { migrationsDir: copy, schemaPath: SCHEMA_PATH, name: 'unexpected' })).toEqual({
-      created: null,
-    });
-    expect(fs.readdirSync(copy).sort()).toEqual(fs.readdirSync(MIGRATIONS_DIR).sort());
-  }, SLOW);
+  test(
+    'prisma/schema.prisma has no change that a migration does not capture',
+    async () => {
+      const copy = path.join(work, 'migrations');
+      fs.cpSync(MIGRATIONS_DIR, copy, { recursive: true });
+      expect(
+        await createMigration(server, { migrationsDir: copy, schemaPath: SCHEMA_PATH, name: 'unexpected' }),
+      ).toEqual({
+        created: null,
+      });
+      expect(fs.readdirSync(copy).sort()).toEqual(fs.readdirSync(MIGRATIONS_DIR).sort());
+    },
+    SLOW,
+  );
 
-  test('a schema change becomes a timestamped migration that then applies', async () => {
-    const copy = path.join(work, 'migrations');
-    fs.cpSync(MIGRATIONS_DIR, copy, { recursive: true });
-    const schemaPath = path.join(work, 'schema.prisma');
-    fs.writeFileSync(
-      schemaPath,
-      `${fs.readFileSync(SCHEMA_PATH, 'utf8')}\nmodel FutureNotice {\n  id String @id\n  expiresAt DateTime @map("expires_at")\n\n  @@map("future_notices")\n}\n`,
-    );
+  test(
+    'a schema change becomes a timestamped migration that then applies',
+    async () => {
+      const copy = path.join(work, 'migrations');
+      fs.cpSync(MIGRATIONS_DIR, copy, { recursive: true });
+      const schemaPath = path.join(work, 'schema.prisma');
+      fs.writeFileSync(
+        schemaPath,
+        `${fs.readFileSync(SCHEMA_PATH, 'utf8')}\nmodel FutureNotice {\n  id String @id\n  expiresAt DateTime @map("expires_at")\n\n  @@map("future_notices")\n}\n`,
+      );
 
-    const { created } = await createMigration(server, {
-      migrationsDir: copy,
-      schemaPath,
-      name: 'add_future_notices',
-      now: new Date('2031-02-03T04:05:06Z'),
-    });
-    expect(created).toBe('20310203040506_add_future_notices');
-    const sql = fs.readFileSync(path.join(copy, '20310203040506_add_future_notices', 'migration.sql'), 'utf8');
-    expect(sql).toContain('CREATE TABLE "future_notices"');
-    expect(sql).not.toContain('CREATE TABLE "admins"');
+      const { created } = await createMigration(server, {
+        migrationsDir: copy,
+        schemaPath,
+        name: 'add_future_notices',
+        now: new Date('2031-02-03T04:05:06Z'),
+      });
+      expect(created).toBe('20310203040506_add_future_notices');
+      const sql = fs.readFileSync(path.join(copy, '20310203040506_add_future_notices', 'migration.sql'), 'utf8');
+      expect(sql).toContain('CREATE TABLE "future_notices"');
+      expect(sql).not.toContain('CREATE TABLE "admins"');
 
-    const fresh = await openDatabaseServer({ kind: 'embedded', dir: null });
-    try {
-      const { applied } = await applyPendingMigrations(fresh, { migrationsDir: copy });
-      expect(applied[applied.length - 1]).toBe(created);
-      expect((await readMigrationStatus(fresh, { migrationsDir: copy })).upToDate).toBe(true);
-    } finally {
-      await fresh.close();
-    }
-  }, SLOW);
+      const fresh = await openDatabaseServer({ kind: 'embedded', dir: null });
+      try {
+        const { applied } = await applyPendingMigrations(fresh, { migrationsDir: copy });
+        expect(applied[applied.length - 1]).toBe(created);
+        expect((await readMigrationStatus(fresh, { migrationsDir: copy })).upToDate).toBe(true);
+      } finally {
+        await fresh.close();
+      }
+    },
+    SLOW,
+  );
 
-  test('the first migration of an empty folder also writes migration_lock.toml', async () => {
-    const empty = path.join(work, 'migrations');
-    const { created } = await createMigration(server, { migrationsDir: empty, schemaPath: SCHEMA_PATH, name: 'init' });
-    expect(created).toMatch(/^\d{14}_init$/);
-    expect(fs.readFileSync(path.join(empty, 'migration_lock.toml'), 'utf8')).toBe(NATIVE_LOCKFILE);
-  }, SLOW);
+  test(
+    'the first migration of an empty folder also writes migration_lock.toml',
+    async () => {
+      const empty = path.join(work, 'migrations');
+      const { created } = await createMigration(server, {
+        migrationsDir: empty,
+        schemaPath: SCHEMA_PATH,
+        name: 'init',
+      });
+      expect(created).toMatch(/^\d{14}_init$/);
+      expect(fs.readFileSync(path.join(empty, 'migration_lock.toml'), 'utf8')).toBe(NATIVE_LOCKFILE);
+    },
+    SLOW,
+  );
 
   test('a migration name other than a-z, 0-9 and _ is refused before anything is written', async () => {
     const copy = path.join(work, 'migrations');
-    await expect(createMigration(server, { migrationsDir: copy, schemaPath: SCHEMA_PATH, name: '../escape' })).rejects.toThrow(
-      'must be 1-200 of a-z, 0-9 and _',
-    );
+    await expect(
+      createMigration(server, { migrationsDir: copy, schemaPath: SCHEMA_PATH, name: '../escape' }),
+    ).rejects.toThrow('must be 1-200 of a-z, 0-9 and _');
     expect(fs.existsSync(copy)).toBe(false);
   });
 
-  test('a migration edited after it was applied, and one that failed, are reported', async () => {
-    const copy = path.join(work, 'migrations');
-    fs.cpSync(MIGRATIONS_DIR, copy, { recursive: true });
-    const db = await openDatabaseServer({ kind: 'embedded', dir: null });
-    try {
-      const [first] = (await applyPendingMigrations(db, { migrationsDir: copy })).applied;
-      if (first === undefined) throw new Error('expected at least one checked-in migration');
-      fs.appendFileSync(path.join(copy, first, 'migration.sql'), '\n-- edited afterwards\n');
-      fs.mkdirSync(path.join(copy, '20990101000000_broken'));
-      fs.writeFileSync(path.join(copy, '20990101000000_broken', 'migration.sql'), 'CREATE TABLE "half" (id INT);\nSELECT * FROM "missing";\n');
-
-      await expect(applyPendingMigrations(db, { migrationsDir: copy })).rejects.toThrow(/missing/);
-      // Sent as one script, the failed migration's first statement was rolled back with it.
-      const { pool, release } = db.openPool({ max: 1 });
+  test(
+    'a migration edited after it was applied, and one that failed, are reported',
+    async () => {
+      const copy = path.join(work, 'migrations');
+      fs.cpSync(MIGRATIONS_DIR, copy, { recursive: true });
+      const db = await openDatabaseServer({ kind: 'embedded', dir: null });
       try {
-        const { rows } = await pool.query<{ half: string | null }>(`SELECT to_regclass('half')::text AS half`);
-        expect(rows).toEqual([{ half: null }]);
+        const [first] = (await applyPendingMigrations(db, { migrationsDir: copy })).applied;
+        if (first === undefined) throw new Error('expected at least one checked-in migration');
+        fs.appendFileSync(path.join(copy, first, 'migration.sql'), '\n-- edited afterwards\n');
+        fs.mkdirSync(path.join(copy, '20990101000000_broken'));
+        fs.writeFileSync(
+          path.join(copy, '20990101000000_broken', 'migration.sql'),
+          'CREATE TABLE "half" (id INT);\nSELECT * FROM "missing";\n',
+        );
+
+        await expect(applyPendingMigrations(db, { migrationsDir: copy })).rejects.toThrow(/missing/);
+        // Sent as one script, the failed migration's first statement was rolled back with it.
+        const { pool, release } = db.openPool({ max: 1 });
+        try {
+          const { rows } = await pool.query<{ half: string | null }>(`SELECT to_regclass('half')::text AS half`);
+          expect(rows).toEqual([{ half: null }]);
+        } finally {
+          await release();
+        }
+        const status = await readMigrationStatus(db, { migrationsDir: copy });
+        expect(status).toMatchObject({ edited: [first], failed: ['20990101000000_broken'], upToDate: false });
       } finally {
-        await release();
+        await db.close();
       }
-      const status = await readMigrationStatus(db, { migrationsDir: copy });
-      expect(status).toMatchObject({ edited: [first], failed: ['20990101000000_broken'], upToDate: false });
-    } finally {
-      await db.close();
-    }
-  }, SLOW);
+    },
+    SLOW,
+  );
 });

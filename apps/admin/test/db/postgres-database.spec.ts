@@ -18,7 +18,9 @@ async function onServer(sql: string): Promise<void> {
 }
 
 if (!serverUrl) {
-  console.warn('SKIPPED: the PostgreSQL admin database tests need DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test).');
+  console.warn(
+    'SKIPPED: the PostgreSQL admin database tests need DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test).',
+  );
 }
 
 (serverUrl ? describe : describe.skip)(

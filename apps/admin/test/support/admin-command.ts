@@ -14,12 +14,22 @@ export interface CommandRun {
 }
 
 /** `npm run --silent <script> -- <args>` against the embedded database in `dir`. */
-export function runAdminCommand(script: string, dir: string, args: readonly string[], env: Record<string, string> = {}): CommandRun {
+export function runAdminCommand(
+  script: string,
+  dir: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): CommandRun {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ADMIN_DB_DIR: dir, ...env };
   for (const name of ['DATABASE_URL', 'ADMIN_MIGRATION_DATABASE_URL', 'ADMIN_MASTER_KEY', 'ADMIN_MASTER_KEY_FILE']) {
     if (!(name in env)) delete childEnv[name];
   }
-  const result = spawnSync('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, env: childEnv, encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync('npm', ['run', '--silent', script, '--', ...args], {
+    cwd: ROOT,
+    env: childEnv,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

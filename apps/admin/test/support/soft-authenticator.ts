@@ -18,7 +18,8 @@ function cbor(value: unknown): Buffer {
   if (typeof value === 'number') return value >= 0 ? head(0, value) : head(1, -1 - value);
   if (value instanceof Uint8Array) return Buffer.concat([head(2, value.length), Buffer.from(value)]);
   if (typeof value === 'string') return Buffer.concat([head(3, Buffer.byteLength(value)), Buffer.from(value)]);
-  if (value instanceof Map) return Buffer.concat([head(5, value.size), ...[...value].flatMap(([k, v]) => [cbor(k), cbor(v)])]);
+  if (value instanceof Map)
+    return Buffer.concat([head(5, value.size), ...[...value].flatMap(([k, v]) => [cbor(k), cbor(v)])]);
   throw new TypeError('unsupported CBOR value');
 }
 
@@ -53,7 +54,15 @@ export class SoftAuthenticator {
     const parts: Buffer[] = [createHash('sha256').update(rpId).digest(), Buffer.from([flags]), counter];
     if (attested) {
       const jwk = this.#publicKey.export({ format: 'jwk' });
-      const cose = cbor(new Map<number, unknown>([[1, 2], [3, -7], [-1, 1], [-2, Buffer.from(String(jwk.x), 'base64url')], [-3, Buffer.from(String(jwk.y), 'base64url')]]));
+      const cose = cbor(
+        new Map<number, unknown>([
+          [1, 2],
+          [3, -7],
+          [-1, 1],
+          [-2, Buffer.from(String(jwk.x), 'base64url')],
+          [-3, Buffer.from(String(jwk.y), 'base64url')],
+        ]),
+      );
       const idLength = Buffer.alloc(2);
       idLength.writeUInt16BE(this.credentialId.length);
       parts.push(Buffer.alloc(16), idLength, this.credentialId, cose);
@@ -68,7 +77,13 @@ export class SoftAuthenticator {
   /** navigator.credentials.create(), as JSON. */
   register(options: RegistrationOptions, overrides: { origin?: string } = {}): Record<string, unknown> {
     this.userHandle = options.user.id;
-    const attestationObject = cbor(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', this.authData(options.rp.id, true)]]));
+    const attestationObject = cbor(
+      new Map<string, unknown>([
+        ['fmt', 'none'],
+        ['attStmt', new Map()],
+        ['authData', this.authData(options.rp.id, true)],
+      ]),
+    );
     return {
       id: this.id,
       rawId: this.id,
@@ -84,18 +99,30 @@ export class SoftAuthenticator {
   }
 
   /** navigator.credentials.get(), as JSON. */
-  authenticate(options: { challenge: string; rpId: string }, overrides: { origin?: string } = {}): Record<string, unknown> {
+  authenticate(
+    options: { challenge: string; rpId: string },
+    overrides: { origin?: string } = {},
+  ): Record<string, unknown> {
     this.counter += 1;
     const authData = this.authData(options.rpId, false);
     const clientData = this.clientData('webauthn.get', options.challenge, overrides.origin);
-    const signature = sign('sha256', Buffer.concat([authData, createHash('sha256').update(clientData).digest()]), this.#privateKey);
+    const signature = sign(
+      'sha256',
+      Buffer.concat([authData, createHash('sha256').update(clientData).digest()]),
+      this.#privateKey,
+    );
     return {
       id: this.id,
       rawId: this.id,
       type: 'public-key',
       authenticatorAttachment: 'platform',
       clientExtensionResults: {},
-      response: { clientDataJSON: b64(clientData), authenticatorData: b64(authData), signature: b64(signature), userHandle: this.userHandle },
+      response: {
+        clientDataJSON: b64(clientData),
+        authenticatorData: b64(authData),
+        signature: b64(signature),
+        userHandle: this.userHandle,
+      },
     };
   }
 }

@@ -25,7 +25,12 @@ export function testMembers(app: TestApp, adminId: string): TestMembers {
   const now = () => app.services.now();
   const adminHeaders = async () => (await sessionFor(app.services, adminId)).headers;
   const enrolledDevice = async (address: string, displayName = 'Staff Member') => {
-    const code = await call(createCode, '/api/admin/enrolment-codes', { address, displayName }, { headers: await adminHeaders() });
+    const code = await call(
+      createCode,
+      '/api/admin/enrolment-codes',
+      { address, displayName },
+      { headers: await adminHeaders() },
+    );
     if (code.status !== 201) throw new Error(`enrolment code refused: ${JSON.stringify(code.json)}`);
     const device = await TestDevice.create(now);
     const { status, json } = await call(enrol, '/api/v1/enrol', await device.enrolment(code.json.code as string));
@@ -45,7 +50,9 @@ export function testMembers(app: TestApp, adminId: string): TestMembers {
     trusted: async () => {
       const { json } = await call(orgConfig, '/api/v1/org');
       const orgId = unb64(json.orgId);
-      return (json.keys as { publicKey: string; status: string }[]).filter((k) => k.status !== 'pending').map((k) => ({ orgId, publicKey: unb64(k.publicKey) }));
+      return (json.keys as { publicKey: string; status: string }[])
+        .filter((k) => k.status !== 'pending')
+        .map((k) => ({ orgId, publicKey: unb64(k.publicKey) }));
     },
   };
 }

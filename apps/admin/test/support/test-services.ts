@@ -8,7 +8,7 @@ import { loadServerConfig } from '../../server-config.mjs';
 import { migrateToLatest, openDatabase, type AdminDatabase, type DatabaseConfig } from '../../src/server/db';
 import { setUpAppRoleFromUrls } from '../../src/server/db/database-roles.mjs';
 import { createAdminServices, useAdminServicesForTests, type AdminServices } from '../../src/server/services';
-import type { FetchLike } from '../../src/server/revocation/relay-push';
+import type { FetchLike } from '../../src/server/relay-push';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../../prisma/migrations');
 export const PUBLIC_URL = 'http://localhost:3001';
@@ -71,9 +71,17 @@ async function freshDatabase(kind: DatabaseKind): Promise<FreshDatabase> {
   const name = `admin_api_test_${suffix}`;
   const owner = `od_owner_${suffix}`;
   const appRole = `od_app_${suffix}`;
-  await onServer(`CREATE ROLE "${owner}" LOGIN`, `CREATE ROLE "${appRole}" LOGIN`, `CREATE DATABASE "${name}" OWNER "${owner}"`);
+  await onServer(
+    `CREATE ROLE "${owner}" LOGIN`,
+    `CREATE ROLE "${appRole}" LOGIN`,
+    `CREATE DATABASE "${name}" OWNER "${owner}"`,
+  );
   const dispose = () =>
-    onServer(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, `DROP ROLE IF EXISTS "${appRole}"`, `DROP ROLE IF EXISTS "${owner}"`);
+    onServer(
+      `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`,
+      `DROP ROLE IF EXISTS "${appRole}"`,
+      `DROP ROLE IF EXISTS "${owner}"`,
+    );
   const urlAs = (user: string) => {
     const url = new URL(serverUrl);
     url.username = user;
@@ -92,7 +100,10 @@ async function freshDatabase(kind: DatabaseKind): Promise<FreshDatabase> {
   return { config: { kind: 'postgres', url: roles.appUrl }, roles, dispose };
 }
 
-export async function startTestApp(env: Record<string, string> = {}, kind: DatabaseKind = 'embedded'): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  kind: DatabaseKind = 'embedded',
+): Promise<TestApp> {
   const target = await freshDatabase(kind);
   const database = await openDatabase(target.config);
   // PostgreSQL was migrated by its owner; the in-memory database exists only once opened.
@@ -116,6 +127,7 @@ export async function startTestApp(env: Record<string, string> = {}, kind: Datab
     roles: target.roles,
     close: async () => {
       app.services.pusher.close();
+      app.services.tokenKeyPusher.close();
       useAdminServicesForTests(undefined);
       await database.close();
       await target.dispose();
@@ -145,7 +157,12 @@ export interface CallOptions {
 }
 
 /** Calls a route handler as Next.js would, with a JSON body. */
-export async function call(handler: Handler, pathname: string, body?: unknown, options: CallOptions = {}): Promise<{ status: number; json: Record<string, unknown>; response: Response }> {
+export async function call(
+  handler: Handler,
+  pathname: string,
+  body?: unknown,
+  options: CallOptions = {},
+): Promise<{ status: number; json: Record<string, unknown>; response: Response }> {
   const hasBody = body !== undefined || options.rawBody !== undefined;
   const request = new Request(`${PUBLIC_URL}${pathname}`, {
     method: options.method ?? (hasBody ? 'POST' : 'GET'),

@@ -1,50 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  ProtocolError,
-  verifyAttestation,
-  verifyHelloSignature,
-  type DeviceAttestation,
-  type ProtocolErrorCode,
-  type RelayCommandOf,
-  type RelayErrorName,
-} from '@opendescent/protocol';
-import { RevocationService } from '../revocation/revocation.service';
+import type { RelayCommandOf } from '@opendescent/protocol';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
-import { trustedOrgKeys } from './trusted-org-keys';
-
-/** relay.md §3.2, steps 2-5: each attestation failure has its own code; anything else is malformed. */
-const ATTESTATION_ERRORS: Partial<Record<ProtocolErrorCode, RelayErrorName>> = {
-  unknown_signer: 'attestation_unknown_signer',
-  bad_signature: 'attestation_bad_signature',
-  expired: 'attestation_expired',
-  not_yet_valid: 'attestation_not_yet_valid',
-};
+import { TokenKeyService } from '../tokens/token-key.service';
 
 /**
- * Attested access (relay.md §3.2): the organisation vouches for the device, the revocation list
- * does not name it, and the device proves it holds its attested key by signing this connection's
- * challenge. All checks are offline.
+ * Anonymous access (relay.md §3.2): a hello redeems one Privacy Pass token. The relay checks it
+ * offline against the pinned issuer keys and this relay's names, then records it as spent in the
+ * store, shared by every node, so each token opens one connection on one relay, once. Nothing
+ * here learns, or could learn, which device the token was issued to.
  */
 @Injectable()
 export class AccessService {
   constructor(
     @Inject(RELAY_RUNTIME) private readonly runtime: RelayRuntime,
-    private readonly revocation: RevocationService,
+    private readonly tokenKeys: TokenKeyService,
   ) {}
 
-  async verifyHello(frame: RelayCommandOf<'hello'>, challenge: Uint8Array): Promise<DeviceAttestation> {
-    let attestation: DeviceAttestation;
-    try {
-      attestation = await verifyAttestation(frame.attestation, { trusted: trustedOrgKeys(this.runtime.config), now: Math.floor(this.runtime.clock() / 1000) });
-    } catch (error) {
-      if (error instanceof ProtocolError) throw new RelayRefusal(ATTESTATION_ERRORS[error.code] ?? 'attestation_malformed', error.message);
-      throw error;
-    }
-    if (this.revocation.isRevoked(attestation.deviceId)) throw new RelayRefusal('device_revoked', 'this device has been revoked');
-    if (!(await verifyHelloSignature(attestation, challenge, frame.signature))) {
-      throw new RelayRefusal('challenge_signature_invalid', 'the signature over the challenge does not verify under the attested key');
-    }
-    return attestation;
+  /** Resolves with the moment (Unix ms) this token's key stops being accepted; refuses with a RelayRefusal. */
+  async redeem(frame: RelayCommandOf<'hello'>): Promise<number> {
+    const verifier = await this.tokenKeys.verifier();
+    if (verifier === undefined) throw new RelayRefusal('token_unknown_key', 'this relay holds no token key set yet');
+    const now = this.runtime.clock();
+    const check = await verifier.verify(frame.token, Math.floor(now / 1000));
+    if (!check.ok) throw new RelayRefusal(check.refusal, check.detail);
+    const expiresAt = check.acceptUntil * 1000;
+    if (!(await this.runtime.store.spendToken(check.spendId, expiresAt, now)))
+      throw new RelayRefusal('token_spent', 'this token was already used');
+    return expiresAt;
   }
 }

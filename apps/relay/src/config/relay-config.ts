@@ -14,13 +14,20 @@ const port = (fallback: number) =>
 
 const origins = z
   .string()
-  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z.array(
-      z.url({ message: 'expected a comma-separated list of origins such as http://127.0.0.1:3000' }).refine(
-        (origin) => URL.canParse(origin) && new URL(origin).origin === origin,
-        'expected origins only (scheme://host[:port]), with no path or trailing slash',
-      ),
+      z
+        .url({ message: 'expected a comma-separated list of origins such as http://127.0.0.1:3000' })
+        .refine(
+          (origin) => URL.canParse(origin) && new URL(origin).origin === origin,
+          'expected origins only (scheme://host[:port]), with no path or trailing slash',
+        ),
     ),
   );
 
@@ -39,8 +46,17 @@ const hexBytes = (length: number, message: string) =>
 
 const orgPublicKeys = z
   .string()
-  .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
-  .pipe(z.array(hexBytes(32, 'expected Ed25519 public keys of 64 hexadecimal characters each, comma-separated')).min(1, 'expected at least one key'));
+  .transform((value) =>
+    value
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(hexBytes(32, 'expected Ed25519 public keys of 64 hexadecimal characters each, comma-separated'))
+      .min(1, 'expected at least one key'),
+  );
 
 const relayEnvironment = z
   .object({
@@ -53,19 +69,44 @@ const relayEnvironment = z
       .min(1024, 'expected a byte count between 1024 and 16777216')
       .max(16 * 1024 * 1024, 'expected a byte count between 1024 and 16777216')
       .default(256 * 1024),
-    // Attested access (docs/protocol/relay.md §3.2, §7). Unset: no device can sign in.
+    // Anonymous access (docs/protocol/relay.md §3.2, access-tokens.md) and revocation (§7): the
+    // organisation's key signs the token key set and the revocation list. Unset: nobody can connect.
     RELAY_ORG_ID: hexBytes(16, 'expected the organisation id: 32 hexadecimal characters').optional(),
     RELAY_ORG_PUBLIC_KEYS: orgPublicKeys.optional(),
-    RELAY_REVOCATION_LIST_URL: z
-      .url({ protocol: /^https?$/, message: 'expected an http(s) URL' })
-      .optional(),
+    RELAY_REVOCATION_LIST_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
     RELAY_REVOCATION_REFRESH_SECONDS: integer(5, DAY, 60, 'a number of seconds'),
+    RELAY_TOKEN_KEYS_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
+    RELAY_TOKEN_KEYS_REFRESH_SECONDS: integer(5, DAY, 600, 'a number of seconds'),
+    // The names clients dial this relay by (host[:port]); tokens are bound to one of them. Unset:
+    // 127.0.0.1:<port> and localhost:<port>, the embedded default's.
+    RELAY_TOKEN_ORIGINS: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(
+                /^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/,
+                'expected host names with an optional port, comma-separated (relay.example:8443)',
+              ),
+          )
+          .min(1, 'expected at least one host name'),
+      )
+      .optional(),
     // Storage (relay.md §9).
     RELAY_STORE: z.enum(['memory', 'redis'], { message: 'expected "memory" or "redis"' }).default('memory'),
-    REDIS_URL: z
-      .url({ protocol: /^rediss?$/, message: 'expected a redis:// or rediss:// URL' })
-      .optional(),
-    RELAY_REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'expected 1-64 characters of [A-Za-z0-9_:.-]').default('odr:'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'expected a redis:// or rediss:// URL' }).optional(),
+    RELAY_REDIS_PREFIX: z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/, 'expected 1-64 characters of [A-Za-z0-9_:.-]')
+      .default('odr:'),
     // Lifetimes and quotas (relay.md §8).
     RELAY_BLOB_TTL_SECONDS: integer(1, 365 * DAY, 3 * DAY, 'a number of seconds'),
     RELAY_BLOB_MAX_TTL_SECONDS: integer(1, 365 * DAY, 14 * DAY, 'a number of seconds'),
@@ -77,18 +118,34 @@ const relayEnvironment = z
     RELAY_RATE_PER_SECOND: integer(1, 1_000_000, 50, 'a number of frames per second'),
     RELAY_RATE_BURST: integer(1, 1_000_000, 200, 'a number of frames'),
     RELAY_HELLO_TIMEOUT_SECONDS: integer(1, 600, 10, 'a number of seconds'),
-    RELAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'expected one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    RELAY_LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
   })
   .superRefine((env, context) => {
     if ((env.RELAY_ORG_ID === undefined) !== (env.RELAY_ORG_PUBLIC_KEYS === undefined)) {
       const missing = env.RELAY_ORG_ID === undefined ? 'RELAY_ORG_ID' : 'RELAY_ORG_PUBLIC_KEYS';
-      context.addIssue({ code: 'custom', path: [missing], message: 'expected RELAY_ORG_ID and RELAY_ORG_PUBLIC_KEYS to be set together' });
+      context.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'expected RELAY_ORG_ID and RELAY_ORG_PUBLIC_KEYS to be set together',
+      });
     }
     if (env.RELAY_STORE === 'redis' && env.REDIS_URL === undefined) {
-      context.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'expected a redis:// URL when RELAY_STORE=redis' });
+      context.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message: 'expected a redis:// URL when RELAY_STORE=redis',
+      });
     }
     if (env.RELAY_BLOB_TTL_SECONDS > env.RELAY_BLOB_MAX_TTL_SECONDS) {
-      context.addIssue({ code: 'custom', path: ['RELAY_BLOB_TTL_SECONDS'], message: 'expected at most RELAY_BLOB_MAX_TTL_SECONDS' });
+      context.addIssue({
+        code: 'custom',
+        path: ['RELAY_BLOB_TTL_SECONDS'],
+        message: 'expected at most RELAY_BLOB_MAX_TTL_SECONDS',
+      });
     }
   });
 
@@ -108,5 +165,7 @@ export function loadRelayConfig(env: Record<string, string | undefined>): RelayC
 
 /** An empty variable (`RELAY_PORT=`) means "use the default", as in most shells' .env files. */
 function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
 }

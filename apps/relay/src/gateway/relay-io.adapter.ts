@@ -46,7 +46,17 @@ export class RelayIoAdapter extends IoAdapter {
       connectTimeout: this.config.RELAY_HELLO_TIMEOUT_SECONDS * 1000,
     };
     const server = super.createIOServer(port, limited as ServerOptions) as Server;
-    if (this.pubSub) server.adapter(createAdapter(this.pubSub.pub, this.pubSub.sub, { key: `${this.config.RELAY_REDIS_PREFIX}socket.io` }));
+    // relay.md §9: once a transport is open, nothing of its HTTP request is needed, and its
+    // headers are what could name a person (a cookie of another app on the same host name, a
+    // user agent, a language, a forwarded address). engine.io keeps the request for the
+    // connection's life (socket.io's handshake.headers is the same object): empty it at once.
+    server.engine.on('connection', (transport: { request: { headers: Record<string, unknown> } }) => {
+      for (const name of Object.keys(transport.request.headers)) delete transport.request.headers[name];
+    });
+    if (this.pubSub)
+      server.adapter(
+        createAdapter(this.pubSub.pub, this.pubSub.sub, { key: `${this.config.RELAY_REDIS_PREFIX}socket.io` }),
+      );
     return server;
   }
 }

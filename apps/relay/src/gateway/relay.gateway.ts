@@ -1,27 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type BeforeApplicationShutdown, Inject } from '@nestjs/common';
-import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
+import {
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
 import {
   CHALLENGE_LENGTH,
   MAX_REVOCATION_LIST_BYTES,
   MAX_SUBSCRIPTIONS_PER_CONNECTION,
   ProtocolError,
   RELAY_EVENTS,
+  MAX_TOKEN_KEY_SET_BYTES,
   decodeRelayCommand,
   encodeChallenge,
   encodeDeliver,
   encodeNotice,
   encodeRelayReply,
   isRelayCommandName,
-  isRevoked,
   peekRequestId,
   type RelayCommand,
   type RelayCommandName,
   type RelayCommandOf,
   type RelayErrorName,
   type RelayOkReply,
-  type RevocationList,
 } from '@opendescent/protocol';
 import type { Server, Socket } from 'socket.io';
 import { AccessService } from '../access/access.service';
@@ -31,6 +36,7 @@ import { RevocationService } from '../revocation/revocation.service';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
 import { StoreUnavailableError, hexId } from '../store/relay-store';
+import { TokenKeyService } from '../tokens/token-key.service';
 import { TokenBucket } from './token-bucket';
 
 /** Kept for callers that only need the size (relay.md §3.1). */
@@ -41,8 +47,9 @@ export const MAX_WAITING_FRAMES = 64;
 export const MAX_PROVEN_QUEUES_PER_CONNECTION = MAX_SUBSCRIPTIONS_PER_CONNECTION;
 /** relay.md §11 */
 export const SHUTDOWN_GRACE_MS = 5_000;
-/** Server-to-server event carrying an accepted revocation list to the other nodes (relay.md §7). */
+/** Server-to-server events carrying an accepted signed document to the other nodes (relay.md §7, §3.2). */
 const PEER_REVOCATION_EVENT = 'revocation_list';
+const PEER_TOKEN_KEYS_EVENT = 'token_key_set';
 /** setTimeout's ceiling (about 24.8 days); longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -54,7 +61,8 @@ interface Connection {
   readonly subscriptions: Set<string>;
   /** Recipient ids (hex) whose key this connection has proven over its challenge (relay.md §6.3). */
   readonly provenQueues: Set<string>;
-  deviceHex: string | undefined;
+  /** A hello redeemed a token; nothing about who. */
+  authenticated: boolean;
   chain: Promise<void>;
   waiting: number;
   closing: boolean;
@@ -69,6 +77,8 @@ interface Outcome {
   readonly reply: RelayOkReply;
   readonly deliverToRooms?: readonly Delivery[];
   readonly deliverToSelf?: readonly Delivery[];
+  /** The signed revocation list to send after the reply (a successful hello, relay.md §7). */
+  readonly revocationList?: Uint8Array | undefined;
 }
 
 const roomOf = (recipientId: Uint8Array): string => `q:${hexId(recipientId)}`;
@@ -79,12 +89,12 @@ const roomOf = (recipientId: Uint8Array): string => `q:${hexId(recipientId)}`;
  * Every frame of a connection is processed in order; nothing a client sends can throw out of here.
  */
 @WebSocketGateway()
-export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+export class RelayGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown
+{
   @WebSocketServer() server!: Server;
 
   readonly #connections = new Map<string, Connection>();
-  /** device id (hex) → its live connections: for revocation only, never stored (relay.md §9). */
-  readonly #devices = new Map<string, Set<Connection>>();
   #draining = false;
 
   constructor(
@@ -93,19 +103,31 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     private readonly queues: QueueService,
     private readonly prekeys: PrekeyService,
     private readonly revocation: RevocationService,
+    private readonly tokenKeys: TokenKeyService,
   ) {}
 
   afterInit(server: Server): void {
-    this.revocation.onAccepted((list) => this.closeRevoked(list));
+    this.revocation.onAccepted((_list, bytes) => this.forwardRevocationList(bytes));
     // Other nodes exist only with the Redis adapter; the in-memory adapter has no peers to tell.
     if (this.runtime.pubSub === undefined) return;
     // The Redis adapter carries server-side events as JSON, hence base64. Each node verifies the
-    // list itself: another node is trusted no more than a client.
-    this.revocation.setAnnouncer((bytes) => server.serverSideEmit(PEER_REVOCATION_EVENT, Buffer.from(bytes).toString('base64')));
-    server.on(PEER_REVOCATION_EVENT, (encoded: unknown) => {
-      if (typeof encoded !== 'string' || encoded.length > Math.ceil(MAX_REVOCATION_LIST_BYTES / 3) * 4) return;
-      this.revocation.accept(new Uint8Array(Buffer.from(encoded, 'base64')), 'peer').catch(() => undefined);
-    });
+    // document itself: another node is trusted no more than a client.
+    const share = (
+      event: string,
+      maxBytes: number,
+      holder: {
+        setAnnouncer(a: (bytes: Uint8Array) => void): void;
+        accept(input: unknown, source: 'peer'): Promise<number>;
+      },
+    ) => {
+      holder.setAnnouncer((bytes) => server.serverSideEmit(event, Buffer.from(bytes).toString('base64')));
+      server.on(event, (encoded: unknown) => {
+        if (typeof encoded !== 'string' || encoded.length > Math.ceil(maxBytes / 3) * 4) return;
+        holder.accept(new Uint8Array(Buffer.from(encoded, 'base64')), 'peer').catch(() => undefined);
+      });
+    };
+    share(PEER_REVOCATION_EVENT, MAX_REVOCATION_LIST_BYTES, this.revocation);
+    share(PEER_TOKEN_KEYS_EVENT, MAX_TOKEN_KEY_SET_BYTES, this.tokenKeys);
   }
 
   handleConnection(socket: Socket): void {
@@ -121,7 +143,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       bucket: new TokenBucket(config.RELAY_RATE_PER_SECOND, config.RELAY_RATE_BURST),
       subscriptions: new Set(),
       provenQueues: new Set(),
-      deviceHex: undefined,
+      authenticated: false,
       chain: Promise.resolve(),
       waiting: 0,
       closing: false,
@@ -130,7 +152,10 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     };
     this.#connections.set(socket.id, connection);
     metrics.connections.inc();
-    connection.helloTimer = setTimeout(() => this.close(connection, 'hello_timeout', 'no hello in time'), config.RELAY_HELLO_TIMEOUT_SECONDS * 1000);
+    connection.helloTimer = setTimeout(
+      () => this.close(connection, 'hello_timeout', 'no hello in time'),
+      config.RELAY_HELLO_TIMEOUT_SECONDS * 1000,
+    );
     socket.onAny((event: string, ...args: unknown[]) => this.receive(connection, event, args));
     socket.emit(
       RELAY_EVENTS.challenge,
@@ -159,12 +184,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     clearTimeout(connection.expiryTimer);
     connection.closing = true;
     this.runtime.metrics.connections.dec();
-    if (connection.deviceHex !== undefined) {
-      this.runtime.metrics.authenticated.dec();
-      const peers = this.#devices.get(connection.deviceHex);
-      peers?.delete(connection);
-      if (peers?.size === 0) this.#devices.delete(connection.deviceHex);
-    }
+    if (connection.authenticated) this.runtime.metrics.authenticated.dec();
     this.runtime.logger.debug({ event: 'connection_closed' }, 'connection closed');
   }
 
@@ -182,7 +202,12 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     clearTimeout(timer);
     // Wait (briefly) for each transport to flush its notice and close, before socket.io's own
     // close discards whatever is still buffered.
-    const flushed = connections.map((c) => new Promise<void>((resolve) => (c.socket.conn.readyState === 'closed' ? resolve() : c.socket.conn.once('close', () => resolve()))));
+    const flushed = connections.map(
+      (c) =>
+        new Promise<void>((resolve) =>
+          c.socket.conn.readyState === 'closed' ? resolve() : c.socket.conn.once('close', () => resolve()),
+        ),
+    );
     for (const connection of connections) this.close(connection, 'shutting_down', 'this relay node is shutting down');
     await Promise.race([
       Promise.all(flushed),
@@ -206,7 +231,11 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
         this.close(connection, 'rate_limited', 'too many frames; the connection is closed');
         return;
       }
-      this.send(connection, errorReply(args[0], event, 'rate_limited', 'over this connection’s rate; nothing was done'), acknowledge);
+      this.send(
+        connection,
+        errorReply(args[0], event, 'rate_limited', 'over this connection’s rate; nothing was done'),
+        acknowledge,
+      );
       return;
     }
     connection.waiting++;
@@ -217,7 +246,12 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   /** Never throws: every failure becomes an error reply (relay.md §4.2). */
-  private async process(connection: Connection, event: string, args: unknown[], acknowledge: Acknowledge | undefined): Promise<void> {
+  private async process(
+    connection: Connection,
+    event: string,
+    args: unknown[],
+    acknowledge: Acknowledge | undefined,
+  ): Promise<void> {
     if (connection.closing) return;
     const started = performance.now();
     const command = isRelayCommandName(event) ? event : undefined;
@@ -226,7 +260,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     try {
       if (command === undefined) throw new RelayRefusal('unknown_command', 'no such command');
       if (args.length !== 1) throw new RelayRefusal('malformed', 'expected exactly one binary frame');
-      if (command !== 'hello' && command !== 'revocation_push' && connection.deviceHex === undefined) {
+      if (command !== 'hello' && command !== 'revocation_push' && !connection.authenticated) {
         throw new RelayRefusal('not_authenticated', 'send hello first');
       }
       const frame = decodeRelayCommand(command, args[0], this.runtime.config.RELAY_MAX_FRAME_BYTES);
@@ -235,10 +269,17 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       refusal = this.refusalOf(error);
     }
     if (connection.closing) return;
-    this.send(connection, outcome ? encodeRelayReply(outcome.reply) : errorReply(args[0], command, refusal?.error ?? 'unavailable', refusal?.detail ?? ''), acknowledge);
+    this.send(
+      connection,
+      outcome
+        ? encodeRelayReply(outcome.reply)
+        : errorReply(args[0], command, refusal?.error ?? 'unavailable', refusal?.detail ?? ''),
+      acknowledge,
+    );
     if (outcome) this.deliver(connection, outcome);
     // A refused hello needs a new connection, and so a new challenge (relay.md §3.2).
-    if (command === 'hello' && refusal && refusal.error !== 'already_authenticated' && refusal.error !== 'rate_limited') this.closeQuietly(connection);
+    if (command === 'hello' && refusal && refusal.error !== 'already_authenticated' && refusal.error !== 'rate_limited')
+      this.closeQuietly(connection);
     const metricCommand = command ?? 'unknown';
     this.runtime.metrics.frames.inc({ command: metricCommand, result: refusal?.error ?? 'ok' });
     this.runtime.metrics.frameSeconds.observe({ command: metricCommand }, (performance.now() - started) / 1000);
@@ -247,14 +288,20 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   private refusalOf(error: unknown): { error: RelayErrorName; detail: string } {
     if (error instanceof RelayRefusal) return { error: error.error, detail: error.message };
     if (error instanceof ProtocolError) {
-      const code = error.code === 'oversized' || error.code === 'version_too_old' || error.code === 'version_unknown' ? error.code : 'malformed';
+      const code =
+        error.code === 'oversized' || error.code === 'version_too_old' || error.code === 'version_unknown'
+          ? error.code
+          : 'malformed';
       return { error: code, detail: error.message };
     }
     if (error instanceof StoreUnavailableError) {
       this.runtime.logger.error({ event: 'store_unavailable', reason: error.message }, 'store unavailable');
       return { error: 'unavailable', detail: 'the relay store is unavailable; retry later' };
     }
-    this.runtime.logger.error({ event: 'internal_error', reason: error instanceof Error ? error.message : String(error) }, 'internal error');
+    this.runtime.logger.error(
+      { event: 'internal_error', reason: error instanceof Error ? error.message : String(error) },
+      'internal error',
+    );
     return { error: 'unavailable', detail: 'internal error; retry later' };
   }
 
@@ -266,7 +313,7 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     switch (frame.command) {
       case 'hello':
         await this.hello(connection, frame);
-        return { reply: { ok: true, requestId, command: 'hello' } };
+        return { reply: { ok: true, requestId, command: 'hello' }, revocationList: this.revocation.currentBytes() };
       case 'create': {
         const ids = await this.queues.create(frame, challenge);
         proven(connection, ids.recipientId);
@@ -286,7 +333,10 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
         const room = roomOf(frame.recipientId);
         if (!connection.subscriptions.has(room)) {
           if (connection.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-            throw new RelayRefusal('too_many_subscriptions', `at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`);
+            throw new RelayRefusal(
+              'too_many_subscriptions',
+              `at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`,
+            );
           }
           // Join before reading what is pending, so a blob put meanwhile is pushed at least once (§5.4).
           await connection.socket.join(room);
@@ -317,13 +367,27 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
         return { reply: { ok: true, requestId, command: 'delete' } };
       }
       case 'prekey_publish':
-        return { reply: { ok: true, requestId, command: 'prekey_publish', remaining: await this.prekeys.publish(frame, challenge) } };
+        return {
+          reply: {
+            ok: true,
+            requestId,
+            command: 'prekey_publish',
+            remaining: await this.prekeys.publish(frame, challenge),
+          },
+        };
       case 'prekey_fetch':
         return { reply: { ok: true, requestId, command: 'prekey_fetch', ...(await this.prekeys.fetch(frame)) } };
       case 'prekey_claim':
         return { reply: { ok: true, requestId, command: 'prekey_claim', ...(await this.prekeys.claim(frame)) } };
       case 'revocation_push':
-        return { reply: { ok: true, requestId, command: 'revocation_push', listVersion: await this.revocation.accept(frame.list, 'push') } };
+        return {
+          reply: {
+            ok: true,
+            requestId,
+            command: 'revocation_push',
+            listVersion: await this.revocation.accept(frame.list, 'push'),
+          },
+        };
     }
   }
 
@@ -340,32 +404,29 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     await this.queues.authorise(frame, connection.challenge);
   }
 
-  /** relay.md §3.2 */
+  /** relay.md §3.2: one token, redeemed once; then the held revocation list, so a client starts current (§7). */
   private async hello(connection: Connection, frame: Extract<RelayCommand, { command: 'hello' }>): Promise<void> {
-    if (connection.deviceHex !== undefined) throw new RelayRefusal('already_authenticated', 'this connection has already said hello');
-    const attestation = await this.access.verifyHello(frame, connection.challenge);
-    // A list may have arrived while the signatures were checked: look again, with no await
-    // between this check and the binding that revocation relies on.
-    if (this.revocation.isRevoked(attestation.deviceId)) throw new RelayRefusal('device_revoked', 'this device has been revoked');
+    if (connection.authenticated)
+      throw new RelayRefusal('already_authenticated', 'this connection has already said hello');
+    const acceptedUntil = await this.access.redeem(frame);
     if (connection.closing) return;
-    const deviceHex = hexId(attestation.deviceId);
-    connection.deviceHex = deviceHex;
+    connection.authenticated = true;
     clearTimeout(connection.helloTimer);
-    let peers = this.#devices.get(deviceHex);
-    if (peers === undefined) this.#devices.set(deviceHex, (peers = new Set()));
-    peers.add(connection);
     this.runtime.metrics.authenticated.inc();
-    this.armExpiry(connection, attestation.expiresAt * 1000);
+    this.armExpiry(connection, acceptedUntil);
   }
 
-  /** Closes the connection when its attestation expires (relay.md §3.2). */
+  /** Closes the connection when its token's key stops being accepted (relay.md §3.2): a token buys bounded access. */
   private armExpiry(connection: Connection, expiresAtMs: number): void {
     const remaining = expiresAtMs - this.runtime.clock();
     if (remaining <= 0) {
-      this.close(connection, 'attestation_expired', 'the attestation has expired');
+      this.close(connection, 'token_expired', 'the key of this connection’s token is no longer accepted');
       return;
     }
-    connection.expiryTimer = setTimeout(() => this.armExpiry(connection, expiresAtMs), Math.min(remaining, MAX_TIMER_MS));
+    connection.expiryTimer = setTimeout(
+      () => this.armExpiry(connection, expiresAtMs),
+      Math.min(remaining, MAX_TIMER_MS),
+    );
     connection.expiryTimer.unref();
   }
 
@@ -386,16 +447,15 @@ export class RelayGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       connection.socket.emit(RELAY_EVENTS.deliver, encodeDeliver(delivery));
       this.runtime.metrics.deliveries.inc();
     }
+    if (outcome.revocationList !== undefined) connection.socket.emit(RELAY_EVENTS.revocation, outcome.revocationList);
   }
 
-  /** relay.md §7: every live connection of a device the new list names, on this node. */
-  private closeRevoked(list: RevocationList): void {
-    for (const [deviceHex, connections] of this.#devices) {
-      if (!isRevoked(list, Buffer.from(deviceHex, 'hex'))) continue;
-      for (const connection of connections) {
-        this.runtime.metrics.revokedDisconnects.inc();
-        this.close(connection, 'device_revoked', 'this device has been revoked');
-      }
+  /** relay.md §7: every authenticated connection of this node gets each newer list (every node does the same for its own). */
+  private forwardRevocationList(bytes: Uint8Array): void {
+    for (const connection of this.#connections.values()) {
+      if (!connection.authenticated || connection.closing) continue;
+      connection.socket.emit(RELAY_EVENTS.revocation, bytes);
+      this.runtime.metrics.revocationForwards.inc();
     }
   }
 

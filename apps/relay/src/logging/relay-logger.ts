@@ -18,6 +18,8 @@ export const REDACTED_FIELDS = [
   'blob',
   'payload',
   'attestation',
+  'token',
+  'spendId',
   'signature',
   'challenge',
   'address',

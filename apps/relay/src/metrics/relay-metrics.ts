@@ -7,8 +7,16 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class RelayMetrics {
   readonly registry = new Registry();
-  readonly connections = new Gauge({ name: 'relay_connections', help: 'Open socket.io connections', registers: [this.registry] });
-  readonly authenticated = new Gauge({ name: 'relay_authenticated_connections', help: 'Connections that completed hello', registers: [this.registry] });
+  readonly connections = new Gauge({
+    name: 'relay_connections',
+    help: 'Open socket.io connections',
+    registers: [this.registry],
+  });
+  readonly authenticated = new Gauge({
+    name: 'relay_authenticated_connections',
+    help: 'Connections that completed hello',
+    registers: [this.registry],
+  });
   readonly frames = new Counter({
     name: 'relay_frames_total',
     help: 'Client frames by command and result (ok or an error code)',
@@ -22,10 +30,32 @@ export class RelayMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
-  readonly deliveries = new Counter({ name: 'relay_deliveries_total', help: 'Blobs pushed to subscribers (deliver events)', registers: [this.registry] });
-  readonly storedBlobs = new Counter({ name: 'relay_blobs_stored_total', help: 'Blobs accepted by put and put_many', registers: [this.registry] });
-  readonly revocationListVersion = new Gauge({ name: 'relay_revocation_list_version', help: 'Version of the revocation list held (0: none)', registers: [this.registry] });
-  readonly revokedDisconnects = new Counter({ name: 'relay_revoked_disconnects_total', help: 'Connections closed because their device was revoked', registers: [this.registry] });
+  readonly deliveries = new Counter({
+    name: 'relay_deliveries_total',
+    help: 'Blobs pushed to subscribers (deliver events)',
+    registers: [this.registry],
+  });
+  readonly storedBlobs = new Counter({
+    name: 'relay_blobs_stored_total',
+    help: 'Blobs accepted by put and put_many',
+    registers: [this.registry],
+  });
+  readonly revocationListVersion = new Gauge({
+    name: 'relay_revocation_list_version',
+    help: 'Version of the revocation list held (0: none)',
+    registers: [this.registry],
+  });
+  /** attestations.md §3.5: alert on `time() >= relay_revocation_list_next_update_seconds` (stale list). */
+  readonly revocationListNextUpdate = new Gauge({
+    name: 'relay_revocation_list_next_update_seconds',
+    help: 'Next update of the revocation list held, Unix seconds (0: none); stale from then on',
+    registers: [this.registry],
+  });
+  readonly revocationForwards = new Counter({
+    name: 'relay_revocation_forwards_total',
+    help: 'Revocation lists sent to connections (relay.md §7)',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -15,7 +15,11 @@ export class PrekeyService {
     }
     const outcome = await this.runtime.store.publishPrekeys(frame, this.runtime.clock());
     if (!outcome.ok) {
-      const detail = { auth: 'the slot belongs to another key', quota_exceeded: 'too many one-time prekeys for one slot', store_full: 'the relay store is full' }[outcome.error];
+      const detail = {
+        auth: 'the slot belongs to another key',
+        quota_exceeded: 'too many one-time prekeys for one slot',
+        store_full: 'the relay store is full',
+      }[outcome.error];
       throw new RelayRefusal(outcome.error, detail);
     }
     return outcome.remaining;

@@ -28,14 +28,20 @@ export class QueueService {
   constructor(@Inject(RELAY_RUNTIME) private readonly runtime: RelayRuntime) {}
 
   /** §3.3: the creator proves it holds the recipient key; the relay draws both ids. */
-  async create(frame: RelayCommandOf<'create'>, challenge: Uint8Array): Promise<{ recipientId: Uint8Array; senderId: Uint8Array }> {
+  async create(
+    frame: RelayCommandOf<'create'>,
+    challenge: Uint8Array,
+  ): Promise<{ recipientId: Uint8Array; senderId: Uint8Array }> {
     if (!(await verifyCommandSignature(frame.recipientKey, challenge, frame.signed, frame.signature))) {
       throw new RelayRefusal('auth', 'the signature does not verify under the recipient key');
     }
     for (let attempt = 0; attempt < 4; attempt++) {
       const recipientId = randomId(QUEUE_ID_LENGTH);
       const senderId = randomId(QUEUE_ID_LENGTH);
-      const outcome = await this.runtime.store.createQueue({ recipientId, senderId, recipientKey: frame.recipientKey }, this.runtime.clock());
+      const outcome = await this.runtime.store.createQueue(
+        { recipientId, senderId, recipientKey: frame.recipientKey },
+        this.runtime.clock(),
+      );
       if (outcome === 'created') return { recipientId, senderId };
       if (outcome === 'store_full') throw new RelayRefusal('store_full', 'the relay store is full');
     }
@@ -45,11 +51,21 @@ export class QueueService {
   /** §3.4: stored before it is answered; returns what to push live. */
   async put(entry: PutManyEntry, ttlSeconds: number): Promise<Delivery> {
     const now = this.runtime.clock();
-    const message = { messageId: randomId(MESSAGE_ID_LENGTH), receivedAt: now, expiresAt: now + this.effectiveTtlSeconds(ttlSeconds) * 1000, blob: entry.blob };
+    const message = {
+      messageId: randomId(MESSAGE_ID_LENGTH),
+      receivedAt: now,
+      expiresAt: now + this.effectiveTtlSeconds(ttlSeconds) * 1000,
+      blob: entry.blob,
+    };
     const outcome = await this.runtime.store.put(entry.senderId, message, now);
     if (!outcome.ok) throw new RelayRefusal(outcome.error, PUT_REFUSALS[outcome.error]);
     this.runtime.metrics.storedBlobs.inc();
-    return { recipientId: outcome.recipientId, messageId: message.messageId, receivedAt: Math.floor(now / 1000), blob: entry.blob };
+    return {
+      recipientId: outcome.recipientId,
+      messageId: message.messageId,
+      receivedAt: Math.floor(now / 1000),
+      blob: entry.blob,
+    };
   }
 
   /** §3.5: decoded whole before anything is stored, then one status per entry. */
@@ -70,7 +86,10 @@ export class QueueService {
   }
 
   /** §5.1: no queue and a bad signature are the same answer. */
-  async authorise(frame: { recipientId: Uint8Array; signed: Uint8Array; signature: Uint8Array }, challenge: Uint8Array): Promise<void> {
+  async authorise(
+    frame: { recipientId: Uint8Array; signed: Uint8Array; signature: Uint8Array },
+    challenge: Uint8Array,
+  ): Promise<void> {
     const key = await this.runtime.store.recipientKey(frame.recipientId, this.runtime.clock());
     if (key === undefined || !(await verifyCommandSignature(key, challenge, frame.signed, frame.signature))) {
       throw new RelayRefusal('auth', AUTH_DETAIL);
@@ -80,27 +99,46 @@ export class QueueService {
   /** Everything pending, for a new subscription (§3.6). */
   async allPending(recipientId: Uint8Array): Promise<Delivery[]> {
     const { config } = this.runtime;
-    const pending = await this.runtime.store.pending(recipientId, { max: config.RELAY_QUEUE_MAX_MESSAGES, maxBytes: config.RELAY_QUEUE_MAX_BYTES }, this.runtime.clock());
+    const pending = await this.runtime.store.pending(
+      recipientId,
+      { max: config.RELAY_QUEUE_MAX_MESSAGES, maxBytes: config.RELAY_QUEUE_MAX_BYTES },
+      this.runtime.clock(),
+    );
     if (pending === undefined) throw new RelayRefusal('auth', AUTH_DETAIL);
     return pending.messages.map((message) => toDelivery(recipientId, message));
   }
 
   /** §3.7 */
-  async fetch(frame: RelayCommandOf<'fetch'>): Promise<{ more: boolean; messages: { messageId: Uint8Array; receivedAt: number; blob: Uint8Array }[] }> {
+  async fetch(
+    frame: RelayCommandOf<'fetch'>,
+  ): Promise<{ more: boolean; messages: { messageId: Uint8Array; receivedAt: number; blob: Uint8Array }[] }> {
     const maxBytes = Math.max(1, this.runtime.config.RELAY_MAX_FRAME_BYTES - FETCH_REPLY_HEADROOM);
-    const pending = await this.runtime.store.pending(frame.recipientId, { max: frame.max, maxBytes }, this.runtime.clock());
+    const pending = await this.runtime.store.pending(
+      frame.recipientId,
+      { max: frame.max, maxBytes },
+      this.runtime.clock(),
+    );
     if (pending === undefined) throw new RelayRefusal('auth', AUTH_DETAIL);
-    return { more: pending.more, messages: pending.messages.map(({ messageId, receivedAt, blob }) => ({ messageId, receivedAt: Math.floor(receivedAt / 1000), blob })) };
+    return {
+      more: pending.more,
+      messages: pending.messages.map(({ messageId, receivedAt, blob }) => ({
+        messageId,
+        receivedAt: Math.floor(receivedAt / 1000),
+        blob,
+      })),
+    };
   }
 
   /** §3.8: idempotent. */
   async ack(frame: RelayCommandOf<'ack'>): Promise<void> {
-    if (!(await this.runtime.store.ack(frame.recipientId, frame.messageIds, this.runtime.clock()))) throw new RelayRefusal('auth', AUTH_DETAIL);
+    if (!(await this.runtime.store.ack(frame.recipientId, frame.messageIds, this.runtime.clock())))
+      throw new RelayRefusal('auth', AUTH_DETAIL);
   }
 
   /** §3.9 */
   async delete(frame: RelayCommandOf<'delete'>): Promise<void> {
-    if (!(await this.runtime.store.deleteQueue(frame.recipientId, this.runtime.clock()))) throw new RelayRefusal('auth', AUTH_DETAIL);
+    if (!(await this.runtime.store.deleteQueue(frame.recipientId, this.runtime.clock())))
+      throw new RelayRefusal('auth', AUTH_DETAIL);
   }
 
   /** §8.2: 0 means the default; more than the ceiling is lowered to it. */
@@ -136,5 +174,10 @@ function randomId(length: number): Uint8Array {
 }
 
 function toDelivery(recipientId: Uint8Array, message: StoredMessage): Delivery {
-  return { recipientId, messageId: message.messageId, receivedAt: Math.floor(message.receivedAt / 1000), blob: message.blob };
+  return {
+    recipientId,
+    messageId: message.messageId,
+    receivedAt: Math.floor(message.receivedAt / 1000),
+    blob: message.blob,
+  };
 }

@@ -1,126 +1,87 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   MAX_REVOCATION_LIST_BYTES,
-  ProtocolError,
-  isRevoked,
   supersedes,
   verifyRevocationList,
   type RevocationList,
 } from '@opendescent/protocol';
+import { trustedOrgKeys } from '../access/trusted-org-keys';
+import { DocumentRefusal, SignedDocumentHolder, type DocumentSource } from '../documents/signed-document-holder';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
-import { trustedOrgKeys } from '../access/trusted-org-keys';
-
-/** Where a list came from: for logs and for deciding whether to tell the other nodes. */
-export type RevocationSource = 'push' | 'http' | 'url' | 'peer' | 'store';
+import { RevocationFreshnessWatch, type RevocationListHealth } from './revocation-freshness';
 
 /**
- * Holds the current signed revocation list (docs/protocol/relay.md §7): accepts only a verified
- * list that supersedes it, shares it with the other nodes through the store and the announcer,
- * and tells its listeners (the gateway closes the revoked devices' connections).
+ * Holds the current signed revocation list (docs/protocol/relay.md §7). The relay no longer knows
+ * which device holds a connection, so it cannot cut anyone off by id: it forwards every newer list
+ * to every connection (the gateway listens here), and the clients stop writing to, and drop what
+ * comes from, the devices it names. Past its next update the list is stale (§7.1): still held and
+ * forwarded, and said so. A stored list of an older format (version 1) is refused at start like
+ * any invalid one (logged, nothing wiped) and the configured URL is fetched.
  */
 @Injectable()
 export class RevocationService implements OnApplicationBootstrap, OnApplicationShutdown {
-  #current: { readonly list: RevocationList; readonly bytes: Uint8Array } | undefined;
-  #accepting: Promise<unknown> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
-  #listeners: ((list: RevocationList) => void)[] = [];
-  #announce: ((bytes: Uint8Array) => void) | undefined;
+  readonly #holder: SignedDocumentHolder<RevocationList>;
+  readonly #freshness: RevocationFreshnessWatch;
 
-  constructor(@Inject(RELAY_RUNTIME) private readonly runtime: RelayRuntime) {}
-
-  /** Called with every newly accepted list. */
-  onAccepted(listener: (list: RevocationList) => void): void {
-    this.#listeners.push(listener);
+  constructor(@Inject(RELAY_RUNTIME) runtime: RelayRuntime) {
+    const { config } = runtime;
+    this.#holder = new SignedDocumentHolder(runtime, {
+      kind: 'revocation_list',
+      what: 'revocation list',
+      maxBytes: MAX_REVOCATION_LIST_BYTES,
+      verify: (input) => verifyRevocationList(input, trustedOrgKeys(config)),
+      supersedes,
+      version: (list) => list.listVersion,
+      url: config.RELAY_REVOCATION_LIST_URL,
+      refreshSeconds: config.RELAY_REVOCATION_REFRESH_SECONDS,
+    });
+    this.#freshness = new RevocationFreshnessWatch(runtime);
+    this.#holder.onAccepted((list) => this.#freshness.held(list));
   }
 
-  /** How an accepted list reaches the other relay nodes (socket.io serverSideEmit). */
+  /** Called with every newly accepted list and its signed bytes. */
+  onAccepted(listener: (list: RevocationList, bytes: Uint8Array) => void): void {
+    this.#holder.onAccepted(listener);
+  }
+
   setAnnouncer(announce: (bytes: Uint8Array) => void): void {
-    this.#announce = announce;
-  }
-
-  isRevoked(deviceId: Uint8Array): boolean {
-    return this.#current !== undefined && isRevoked(this.#current.list, deviceId);
+    this.#holder.setAnnouncer(announce);
   }
 
   currentBytes(): Uint8Array | undefined {
-    return this.#current?.bytes;
+    return this.#holder.currentBytes;
   }
 
-  /**
-   * Verifies and, if it supersedes the list held, adopts a list. Resolves with the version held
-   * afterwards; refuses with `revocation_list_invalid` or `revocation_list_stale`. Serialised, so
-   * two lists arriving at once are compared one after the other.
-   */
-  accept(input: unknown, source: RevocationSource): Promise<number> {
-    const result = this.#accepting.then(() => this.acceptNow(input, source));
-    this.#accepting = result.catch(() => undefined);
-    return result;
+  /** The list held, for `/health`: its version, next update and whether it is stale; null when none. */
+  health(): RevocationListHealth | null {
+    return this.#freshness.health();
   }
 
-  private async acceptNow(input: unknown, source: RevocationSource): Promise<number> {
-    let list: RevocationList;
+  /** Resolves with the version held afterwards; refuses with `revocation_list_invalid` or `revocation_list_stale`. */
+  async accept(input: unknown, source: DocumentSource): Promise<number> {
     try {
-      list = await verifyRevocationList(input, trustedOrgKeys(this.runtime.config));
+      return await this.#holder.accept(input, source);
     } catch (error) {
-      if (error instanceof ProtocolError) throw new RelayRefusal('revocation_list_invalid', `revocation list refused: ${error.code}`);
+      if (error instanceof DocumentRefusal)
+        throw new RelayRefusal(
+          error.reason === 'stale' ? 'revocation_list_stale' : 'revocation_list_invalid',
+          error.message,
+        );
       throw error;
     }
-    try {
-      if (!supersedes(this.#current?.list, list)) return list.listVersion;
-    } catch (error) {
-      if (error instanceof ProtocolError) throw new RelayRefusal('revocation_list_stale', `revocation list version ${list.listVersion} does not supersede the one held`);
-      throw error;
-    }
-    const bytes = new Uint8Array(input as Uint8Array);
-    this.#current = { list, bytes };
-    this.runtime.metrics.revocationListVersion.set(list.listVersion);
-    this.runtime.logger.info({ event: 'revocation_list_accepted', listVersion: list.listVersion, revokedCount: list.revoked.length, source }, 'revocation list accepted');
-    for (const listener of this.#listeners) listener(list);
-    if (source !== 'store') {
-      await this.runtime.store.offerRevocationList(list.listVersion, bytes).catch((error: unknown) => {
-        this.runtime.logger.warn({ event: 'revocation_list_not_stored', err: error }, 'could not store the revocation list');
-      });
-    }
-    if (source !== 'peer' && source !== 'store') this.#announce?.(bytes);
-    return list.listVersion;
+  }
+
+  fetchFromUrl(url: string): Promise<void> {
+    return this.#holder.fetchFromUrl(url);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const stored = await this.runtime.store.revocationList().catch(() => undefined);
-    if (stored) await this.accept(stored, 'store').catch((error: unknown) => this.logRefusal(error, 'store'));
-    const url = this.runtime.config.RELAY_REVOCATION_LIST_URL;
-    if (url) {
-      void this.fetchFromUrl(url);
-      this.#timer = setInterval(() => void this.fetchFromUrl(url), this.runtime.config.RELAY_REVOCATION_REFRESH_SECONDS * 1000);
-      this.#timer.unref();
-    }
+    await this.#holder.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.#timer);
-  }
-
-  /** relay.md §7: the configured URL, bounded in time and size; a failure keeps the list held. */
-  async fetchFromUrl(url: string): Promise<void> {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { Accept: 'application/octet-stream' } });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const length = Number(response.headers.get('content-length') ?? 0);
-      if (length > MAX_REVOCATION_LIST_BYTES) throw new Error('the list is larger than any valid list');
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      await this.accept(bytes, 'url');
-    } catch (error) {
-      this.logRefusal(error, 'url');
-    }
-  }
-
-  private logRefusal(error: unknown, source: RevocationSource): void {
-    if (error instanceof RelayRefusal) {
-      const level = error.error === 'revocation_list_stale' ? 'debug' : 'warn';
-      this.runtime.logger[level]({ event: 'revocation_list_refused', code: error.error, source }, 'revocation list refused');
-    } else {
-      this.runtime.logger.warn({ event: 'revocation_list_unavailable', source, reason: error instanceof Error ? error.message : String(error) }, 'could not get the revocation list');
-    }
+    this.#holder.stop();
+    this.#freshness.stop();
   }
 }

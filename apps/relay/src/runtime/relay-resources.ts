@@ -14,7 +14,10 @@ export class RelayResources implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.#sweep = setInterval(() => {
       this.runtime.store.sweep(this.runtime.clock()).catch((error: unknown) => {
-        this.runtime.logger.warn({ event: 'sweep_failed', reason: error instanceof Error ? error.message : String(error) }, 'sweep failed');
+        this.runtime.logger.warn(
+          { event: 'sweep_failed', reason: error instanceof Error ? error.message : String(error) },
+          'sweep failed',
+        );
       });
     }, SWEEP_INTERVAL_MS);
     this.#sweep.unref();
@@ -25,7 +28,9 @@ export class RelayResources implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.#sweep);
     await this.runtime.store.close();
     if (this.runtime.pubSub) {
-      await Promise.all([this.runtime.pubSub.pub.quit(), this.runtime.pubSub.sub.quit()].map((quit) => quit.catch(() => undefined)));
+      await Promise.all(
+        [this.runtime.pubSub.pub.quit(), this.runtime.pubSub.sub.quit()].map((quit) => quit.catch(() => undefined)),
+      );
     }
     this.runtime.logger.info({ event: 'stopped' }, 'relay stopped');
   }

@@ -1,7 +1,18 @@
-import { hexId, type NewMessage, type NewQueue, type PrekeyPublication, type RelayStore, type StoreLimits, type StoredMessage } from './relay-store';
+import {
+  hexId,
+  type NewMessage,
+  type NewQueue,
+  type PrekeyPublication,
+  type RelayStore,
+  type SignedDocumentKind,
+  type StoreLimits,
+  type StoredMessage,
+} from './relay-store';
 
 /** Fixed accounting per queue or slot towards the memory budget (relay.md §8.4). */
 const RECORD_OVERHEAD_BYTES = 256;
+/** A spent-token record: the hex id as a Map key, its expiry, the Map's own overhead. */
+const SPENT_TOKEN_BYTES = 160;
 
 interface MemoryMessage extends StoredMessage {
   readonly expiresAt: number;
@@ -34,7 +45,9 @@ export class MemoryRelayStore implements RelayStore {
   readonly #queues = new Map<string, MemoryQueue>();
   readonly #senders = new Map<string, string>();
   readonly #slots = new Map<string, MemorySlot>();
-  #revocationList: { version: number; bytes: Uint8Array } | undefined;
+  readonly #documents = new Map<SignedDocumentKind, { version: number; bytes: Uint8Array }>();
+  /** spend id (hex) → when it may be forgotten (Unix ms). */
+  readonly #spentTokens = new Map<string, number>();
   #usedBytes = 0;
 
   constructor(private readonly limits: StoreLimits) {}
@@ -52,7 +65,14 @@ export class MemoryRelayStore implements RelayStore {
     if (owner !== undefined) this.liveQueue(owner, now);
     if (this.#queues.has(rid) || this.#senders.has(sid)) return 'taken';
     if (this.#usedBytes + RECORD_OVERHEAD_BYTES > this.limits.memoryMaxBytes) return 'store_full';
-    this.#queues.set(rid, { recipientKey: queue.recipientKey.slice(), senderHex: sid, lastActive: now, bytes: 0, messages: new Map(), nextExpiry: Infinity });
+    this.#queues.set(rid, {
+      recipientKey: queue.recipientKey.slice(),
+      senderHex: sid,
+      lastActive: now,
+      bytes: 0,
+      messages: new Map(),
+      nextExpiry: Infinity,
+    });
     this.#senders.set(sid, rid);
     this.#usedBytes += RECORD_OVERHEAD_BYTES;
     return 'created';
@@ -96,7 +116,11 @@ export class MemoryRelayStore implements RelayStore {
         more = true;
         break;
       }
-      messages.push({ messageId: message.messageId.slice(), receivedAt: message.receivedAt, blob: message.blob.slice() });
+      messages.push({
+        messageId: message.messageId.slice(),
+        receivedAt: message.receivedAt,
+        blob: message.blob.slice(),
+      });
       bytes += message.blob.length;
     }
     return { messages, more };
@@ -127,12 +151,16 @@ export class MemoryRelayStore implements RelayStore {
   async publishPrekeys(publication: PrekeyPublication, now: number) {
     const id = hexId(publication.slotId);
     const slot = this.liveSlot(id, now);
-    if (slot !== undefined && !Buffer.from(slot.slotKey).equals(Buffer.from(publication.slotKey))) return { ok: false, error: 'auth' } as const;
+    if (slot !== undefined && !Buffer.from(slot.slotKey).equals(Buffer.from(publication.slotKey)))
+      return { ok: false, error: 'auth' } as const;
     const kept = publication.mode === 'append' && slot !== undefined ? slot.oneTimePrekeys : [];
     const oneTimePrekeys = [...kept, ...publication.oneTimePrekeys.map((key) => key.slice())];
-    if (oneTimePrekeys.length > this.limits.maxOneTimePrekeysPerSlot) return { ok: false, error: 'quota_exceeded' } as const;
-    const bytes = RECORD_OVERHEAD_BYTES + publication.bundle.length + oneTimePrekeys.reduce((sum, key) => sum + key.length, 0);
-    if (this.#usedBytes - (slot?.bytes ?? 0) + bytes > this.limits.memoryMaxBytes) return { ok: false, error: 'store_full' } as const;
+    if (oneTimePrekeys.length > this.limits.maxOneTimePrekeysPerSlot)
+      return { ok: false, error: 'quota_exceeded' } as const;
+    const bytes =
+      RECORD_OVERHEAD_BYTES + publication.bundle.length + oneTimePrekeys.reduce((sum, key) => sum + key.length, 0);
+    if (this.#usedBytes - (slot?.bytes ?? 0) + bytes > this.limits.memoryMaxBytes)
+      return { ok: false, error: 'store_full' } as const;
     this.#usedBytes += bytes - (slot?.bytes ?? 0);
     this.#slots.set(id, {
       slotKey: publication.slotKey.slice(),
@@ -160,25 +188,45 @@ export class MemoryRelayStore implements RelayStore {
     return { bundle: slot.bundle.slice(), oneTimePrekey };
   }
 
-  async offerRevocationList(listVersion: number, bytes: Uint8Array): Promise<boolean> {
-    if (this.#revocationList !== undefined && this.#revocationList.version >= listVersion) return false;
-    this.#revocationList = { version: listVersion, bytes: bytes.slice() };
+  async offerDocument(kind: SignedDocumentKind, version: number, bytes: Uint8Array): Promise<boolean> {
+    const held = this.#documents.get(kind);
+    if (held !== undefined && held.version >= version) return false;
+    this.#documents.set(kind, { version, bytes: bytes.slice() });
     return true;
   }
 
-  async revocationList(): Promise<Uint8Array | undefined> {
-    return this.#revocationList?.bytes.slice();
+  async document(kind: SignedDocumentKind): Promise<Uint8Array | undefined> {
+    return this.#documents.get(kind)?.bytes.slice();
+  }
+
+  async spendToken(spendId: Uint8Array, expiresAt: number, now: number): Promise<boolean> {
+    const id = hexId(spendId);
+    const held = this.#spentTokens.get(id);
+    if (held !== undefined && held > now) return false;
+    if (held === undefined) {
+      // A spent token is remembered even when the store is full: refusing it would let a full
+      // store accept it twice later. The budget still counts it.
+      this.#usedBytes += SPENT_TOKEN_BYTES;
+    }
+    this.#spentTokens.set(id, expiresAt);
+    return true;
   }
 
   async sweep(now: number): Promise<void> {
     for (const rid of [...this.#queues.keys()]) this.liveQueue(rid, now);
     for (const id of [...this.#slots.keys()]) this.liveSlot(id, now);
+    for (const [id, expiresAt] of this.#spentTokens) {
+      if (expiresAt > now) continue;
+      this.#spentTokens.delete(id);
+      this.#usedBytes -= SPENT_TOKEN_BYTES;
+    }
   }
 
   async close(): Promise<void> {
     this.#queues.clear();
     this.#senders.clear();
     this.#slots.clear();
+    this.#spentTokens.clear();
     this.#usedBytes = 0;
   }
 

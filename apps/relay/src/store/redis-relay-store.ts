@@ -7,6 +7,7 @@ import {
   type NewQueue,
   type PrekeyPublication,
   type RelayStore,
+  type SignedDocumentKind,
   type StoreLimits,
   type StoredMessage,
 } from './relay-store';
@@ -57,7 +58,14 @@ export class RedisRelayStore implements RelayStore {
   }
 
   async createQueue(queue: NewQueue, now: number): Promise<'created' | 'taken' | 'store_full'> {
-    const reply = await this.run('relayCreate', hexId(queue.recipientId), hexId(queue.senderId), Buffer.from(queue.recipientKey), now, this.limits.queueIdleTtlMs);
+    const reply = await this.run(
+      'relayCreate',
+      hexId(queue.recipientId),
+      hexId(queue.senderId),
+      Buffer.from(queue.recipientKey),
+      now,
+      this.limits.queueIdleTtlMs,
+    );
     return String(reply) === 'created' ? 'created' : 'taken';
   }
 
@@ -90,7 +98,15 @@ export class RedisRelayStore implements RelayStore {
   }
 
   async pending(recipientId: Uint8Array, limits: { max: number; maxBytes: number }, now: number) {
-    const reply = (await this.run('relayPending', hexId(recipientId), now, this.limits.queueIdleTtlMs, limits.max, limits.maxBytes, RECORD_HEADER_BYTES)) as Reply[];
+    const reply = (await this.run(
+      'relayPending',
+      hexId(recipientId),
+      now,
+      this.limits.queueIdleTtlMs,
+      limits.max,
+      limits.maxBytes,
+      RECORD_HEADER_BYTES,
+    )) as Reply[];
     if (reply[0] !== 1) return undefined;
     const messages: StoredMessage[] = [];
     for (let i = 2; i + 1 < reply.length; i += 2) {
@@ -106,7 +122,9 @@ export class RedisRelayStore implements RelayStore {
   }
 
   async ack(recipientId: Uint8Array, messageIds: readonly Uint8Array[], now: number): Promise<boolean> {
-    return (await this.run('relayAck', hexId(recipientId), now, this.limits.queueIdleTtlMs, ...messageIds.map(hexId))) === 1;
+    return (
+      (await this.run('relayAck', hexId(recipientId), now, this.limits.queueIdleTtlMs, ...messageIds.map(hexId))) === 1
+    );
   }
 
   async deleteQueue(recipientId: Uint8Array, now: number): Promise<boolean> {
@@ -137,17 +155,36 @@ export class RedisRelayStore implements RelayStore {
   async claimPrekey(slotId: Uint8Array, now: number) {
     const reply = (await this.run('relayClaimPrekey', hexId(slotId), now)) as Buffer[] | null;
     if (!reply) return undefined;
-    return { bundle: new Uint8Array(reply[0] as Buffer), oneTimePrekey: reply[1] ? new Uint8Array(reply[1]) : undefined };
+    return {
+      bundle: new Uint8Array(reply[0] as Buffer),
+      oneTimePrekey: reply[1] ? new Uint8Array(reply[1]) : undefined,
+    };
   }
 
-  async offerRevocationList(listVersion: number, bytes: Uint8Array): Promise<boolean> {
-    return (await this.run('relayOfferRevocationList', listVersion, Buffer.from(bytes))) === 1;
+  async offerDocument(kind: SignedDocumentKind, version: number, bytes: Uint8Array): Promise<boolean> {
+    return (await this.run('relayOfferDocument', DOCUMENT_KEYS[kind], version, Buffer.from(bytes))) === 1;
   }
 
-  async revocationList(): Promise<Uint8Array | undefined> {
+  async document(kind: SignedDocumentKind): Promise<Uint8Array | undefined> {
     try {
-      const bytes = await this.redis.hgetBuffer(`${this.prefix}rev`, 'l');
+      const bytes = await this.redis.hgetBuffer(`${this.prefix}${DOCUMENT_KEYS[kind]}`, 'l');
       return bytes ? new Uint8Array(bytes) : undefined;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /** `SET t:<id> NX PXAT`: one atomic command, so two nodes redeeming one token cannot both win. */
+  async spendToken(spendId: Uint8Array, expiresAt: number, now: number): Promise<boolean> {
+    try {
+      const reply = await this.redis.set(
+        `${this.prefix}t:${hexId(spendId)}`,
+        '1',
+        'PXAT',
+        Math.max(expiresAt, now + 1),
+        'NX',
+      );
+      return reply === 'OK';
     } catch (error) {
       throw unavailable(error);
     }
@@ -163,14 +200,23 @@ export class RedisRelayStore implements RelayStore {
   }
 
   private async run(script: RedisScriptName, ...args: (string | number | Buffer)[]): Promise<Reply> {
-    const command = (this.redis as unknown as Record<string, (...a: (string | number | Buffer)[]) => Promise<Reply>>)[`${script}Buffer`];
+    const command = (this.redis as unknown as Record<string, (...a: (string | number | Buffer)[]) => Promise<Reply>>)[
+      `${script}Buffer`
+    ];
     try {
-      return await (command as (...a: (string | number | Buffer)[]) => Promise<Reply>).call(this.redis, this.prefix, ...args);
+      return await (command as (...a: (string | number | Buffer)[]) => Promise<Reply>).call(
+        this.redis,
+        this.prefix,
+        ...args,
+      );
     } catch (error) {
       throw unavailable(error);
     }
   }
 }
+
+/** relay.md §9: where each signed document lives under the prefix. */
+const DOCUMENT_KEYS: Record<SignedDocumentKind, string> = { revocation_list: 'rev', token_key_set: 'tks' };
 
 function unavailable(error: unknown): StoreUnavailableError {
   return new StoreUnavailableError(`Redis: ${error instanceof Error ? error.message : String(error)}`);

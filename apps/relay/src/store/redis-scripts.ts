@@ -203,12 +203,12 @@ if prekey then return {bundle, prekey} end
 return {bundle}
 `;
 
-/** ARGV: p, version, bytes → 0 | 1 (compare-and-set on the list version) */
-const OFFER_REVOCATION_LIST = `
-local key = p .. 'rev'
+/** ARGV: p, document key name, version, bytes → 0 | 1 (compare-and-set on the version) */
+const OFFER_DOCUMENT = `
+local key = p .. ARGV[2]
 local held = redis.call('HGET', key, 'v')
-if held and tonumber(held) >= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', key, 'v', ARGV[2], 'l', ARGV[3])
+if held and tonumber(held) >= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', key, 'v', ARGV[3], 'l', ARGV[4])
 return 1
 `;
 
@@ -222,7 +222,7 @@ export const REDIS_SCRIPTS = {
   relayPublish: PRELUDE + SLOT_PRELUDE + PUBLISH,
   relayFetchPrekeys: PRELUDE + SLOT_PRELUDE + FETCH_PREKEYS,
   relayClaimPrekey: PRELUDE + SLOT_PRELUDE + CLAIM_PREKEY,
-  relayOfferRevocationList: `local p = ARGV[1]\n${OFFER_REVOCATION_LIST}`,
+  relayOfferDocument: `local p = ARGV[1]\n${OFFER_DOCUMENT}`,
 } as const;
 
 export type RedisScriptName = keyof typeof REDIS_SCRIPTS;

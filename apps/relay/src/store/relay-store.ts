@@ -7,6 +7,8 @@
  * Every operation takes the caller's clock (`now`, Unix milliseconds) so expiry is testable, and
  * is all-or-nothing: a refused operation changes nothing.
  */
+import { encodeHex } from '@opendescent/protocol';
+
 export interface StoreLimits {
   /** relay.md §8.4 */
   readonly queueMaxMessages: number;
@@ -66,6 +68,9 @@ export interface PrekeyClaim {
   readonly oneTimePrekey: Uint8Array | undefined;
 }
 
+/** The organisation's signed documents a relay holds and shares with its other nodes (relay.md §7, §3.2). */
+export type SignedDocumentKind = 'revocation_list' | 'token_key_set';
+
 export interface RelayStore {
   /** `taken` when either id is already in use (the caller draws new ids). */
   createQueue(queue: NewQueue, now: number): Promise<'created' | 'taken' | 'store_full'>;
@@ -74,7 +79,11 @@ export interface RelayStore {
   /** Stores a blob in the queue of this sender id, within its quotas. */
   put(senderId: Uint8Array, message: NewMessage, now: number): Promise<PutOutcome>;
   /** Oldest first, at most `max` blobs and, beyond the first, at most `maxBytes` of blob. Counts as activity. */
-  pending(recipientId: Uint8Array, limits: { max: number; maxBytes: number }, now: number): Promise<PendingMessages | undefined>;
+  pending(
+    recipientId: Uint8Array,
+    limits: { max: number; maxBytes: number },
+    now: number,
+  ): Promise<PendingMessages | undefined>;
   /** Deletes the named blobs; ids that are gone are ignored (idempotent). False when there is no such queue. */
   ack(recipientId: Uint8Array, messageIds: readonly Uint8Array[], now: number): Promise<boolean>;
   /** Deletes a queue, both its ids and its blobs. False when there was none. */
@@ -86,9 +95,15 @@ export interface RelayStore {
   /** Atomically removes and returns one one-time prekey: concurrent claims never share one. */
   claimPrekey(slotId: Uint8Array, now: number): Promise<PrekeyClaim | undefined>;
 
-  /** Keeps the list if its version is higher than the one stored; the caller has verified it. */
-  offerRevocationList(listVersion: number, bytes: Uint8Array): Promise<boolean>;
-  revocationList(): Promise<Uint8Array | undefined>;
+  /** Keeps the document if its version is higher than the one stored; the caller has verified it. */
+  offerDocument(kind: SignedDocumentKind, version: number, bytes: Uint8Array): Promise<boolean>;
+  document(kind: SignedDocumentKind): Promise<Uint8Array | undefined>;
+
+  /**
+   * Records an access token as spent until `expiresAt` (Unix ms; its key's acceptance end):
+   * true the first time, false for every later use, on every node sharing the store (relay.md §3.2).
+   */
+  spendToken(spendId: Uint8Array, expiresAt: number, now: number): Promise<boolean>;
 
   /** Reclaims what has expired (the memory store; Redis expires keys itself). */
   sweep(now: number): Promise<void>;
@@ -100,4 +115,5 @@ export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
 
-export const hexId = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+/** An id as the stores key it (a Map key, a Redis key part): @opendescent/protocol's one hex encoder, lower case. */
+export const hexId: (bytes: Uint8Array) => string = encodeHex;

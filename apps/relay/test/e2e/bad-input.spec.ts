@@ -9,7 +9,16 @@ import { startRelay, type RunningRelay } from '../../src/bootstrap';
 import { MemoryRelayStore } from '../../src/store/memory-relay-store';
 import { StoreUnavailableError } from '../../src/store/relay-store';
 import { storeLimits } from '../../src/bootstrap';
-import { RelayClient, generateEd25519KeyPair, blobOf, errorOf, newDevice, newOrg, relayConfig, type TestOrg } from '../support/relay-client';
+import {
+  RelayClient,
+  generateEd25519KeyPair,
+  blobOf,
+  errorOf,
+  newDevice,
+  newOrg,
+  relayConfig,
+  type TestOrg,
+} from '../support/relay-client';
 
 let org: TestOrg;
 let relay: RunningRelay;
@@ -39,7 +48,11 @@ async function raw(client: RelayClient, event: string, ...args: unknown[]): Prom
 describe('frames the relay refuses', () => {
   it('unknown_command: an event the protocol does not have', async () => {
     const client = await signedIn();
-    expect(await raw(client, 'steal_everything', new Uint8Array(8))).toMatchObject({ ok: false, error: 'unknown_command', requestId: 0 });
+    expect(await raw(client, 'steal_everything', new Uint8Array(8))).toMatchObject({
+      ok: false,
+      error: 'unknown_command',
+      requestId: 0,
+    });
   });
 
   it('malformed: a payload that is not binary, or more than one argument', async () => {
@@ -110,7 +123,8 @@ describe('rate limits', () => {
     try {
       const client = await RelayClient.signedIn(limited.url, await newDevice(org));
       clients.push(client);
-      const frame = () => encodePut({ requestId: client.nextRequestId(), senderId: new Uint8Array(16), blob: blobOf('x') });
+      const frame = () =>
+        encodePut({ requestId: client.nextRequestId(), senderId: new Uint8Array(16), blob: blobOf('x') });
       const closed = client.disconnected();
       for (let i = 0; i < 12; i++) client.socket.emit('put', frame());
       expect(await closed).toBe('io server disconnect');
@@ -127,13 +141,16 @@ describe('rate limits', () => {
 
 describe('store limits and failures', () => {
   it('store_full: the memory store’s whole budget is used', async () => {
-    const small = await startRelay(relayConfig(org, { RELAY_MEMORY_MAX_BYTES: String(1024 * 1024), RELAY_MAX_FRAME_BYTES: String(128 * 1024) }));
+    const small = await startRelay(
+      relayConfig(org, { RELAY_MEMORY_MAX_BYTES: String(1024 * 1024), RELAY_MAX_FRAME_BYTES: String(128 * 1024) }),
+    );
     try {
       const client = await RelayClient.signedIn(small.url, await newDevice(org));
       clients.push(client);
       const queues = await Promise.all(Array.from({ length: 4 }, () => client.createQueue()));
       const errors: string[] = [];
-      for (const queue of queues) for (let i = 0; i < 5; i++) errors.push(errorOf(await client.put(queue.senderId, new Uint8Array(65_536))));
+      for (const queue of queues)
+        for (let i = 0; i < 5; i++) errors.push(errorOf(await client.put(queue.senderId, new Uint8Array(65_536))));
       expect(errors.filter((e) => e === 'ok').length).toBe(15);
       expect(errors).toContain('store_full');
     } finally {
@@ -181,8 +198,13 @@ describe('an unauthenticated socket cannot probe', () => {
     try {
       await new Promise((resolve) => socket.once('challenge', resolve));
       const { challenge } = { challenge: new Uint8Array(32) };
-      const subscribe = await encodeSubscribe({ requestId: 3, recipientId: new Uint8Array(randomBytes(16)) }, { challenge, key: (await generateEd25519KeyPair()).privateKey });
-      expect(errorOf(decodeRelayReply(await socket.timeout(3000).emitWithAck('subscribe', subscribe)))).toBe('not_authenticated');
+      const subscribe = await encodeSubscribe(
+        { requestId: 3, recipientId: new Uint8Array(randomBytes(16)) },
+        { challenge, key: (await generateEd25519KeyPair()).privateKey },
+      );
+      expect(errorOf(decodeRelayReply(await socket.timeout(3000).emitWithAck('subscribe', subscribe)))).toBe(
+        'not_authenticated',
+      );
     } finally {
       socket.close();
     }

@@ -8,7 +8,16 @@ import { io, type Socket } from 'socket.io-client';
 import fc from 'fast-check';
 import { RELAY_COMMANDS, decodeRelayReply, encodePut, encodePutMany, encodeSubscribe } from '@opendescent/protocol';
 import { startRelay, type RunningRelay } from '../../src/bootstrap';
-import { RelayClient, blobOf, generateEd25519KeyPair, newDevice, newOrg, relayConfig, textOf, type TestOrg } from '../support/relay-client';
+import {
+  RelayClient,
+  blobOf,
+  generateEd25519KeyPair,
+  newDevice,
+  newOrg,
+  relayConfig,
+  textOf,
+  type TestOrg,
+} from '../support/relay-client';
 
 let org: TestOrg;
 let relay: RunningRelay;
@@ -28,7 +37,13 @@ async function seeds(): Promise<Uint8Array[]> {
   const challenge = new Uint8Array(32);
   return [
     encodePut({ requestId: 1, senderId: new Uint8Array(16), blob: blobOf('seed') }),
-    encodePutMany({ requestId: 2, entries: [{ senderId: new Uint8Array(16), blob: blobOf('a') }, { senderId: new Uint8Array(16), blob: blobOf('b') }] }),
+    encodePutMany({
+      requestId: 2,
+      entries: [
+        { senderId: new Uint8Array(16), blob: blobOf('a') },
+        { senderId: new Uint8Array(16), blob: blobOf('b') },
+      ],
+    }),
     await encodeSubscribe({ requestId: 3, recipientId: new Uint8Array(16) }, { challenge, key: key.privateKey }),
   ];
 }
@@ -59,14 +74,23 @@ describe('fuzzing the relay', () => {
 
     const frame = fc.oneof(
       fc.uint8Array({ maxLength: 400 }),
-      fc.tuple(fc.constantFrom(...seedFrames), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(400)).map(([s, f, c]) => mutate(s, f, c)),
+      fc
+        .tuple(
+          fc.constantFrom(...seedFrames),
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+          fc.nat(400),
+        )
+        .map(([s, f, c]) => mutate(s, f, c)),
     );
     const argument = fc.oneof(
       { weight: 6, arbitrary: frame },
       { weight: 1, arbitrary: fc.string({ maxLength: 50 }) },
       { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
     );
-    const sample = fc.sample(fc.tuple(fc.constantFrom(...events), fc.array(argument, { minLength: 0, maxLength: 2 })), { numRuns: 4000, seed: 20261101 });
+    const sample = fc.sample(fc.tuple(fc.constantFrom(...events), fc.array(argument, { minLength: 0, maxLength: 2 })), {
+      numRuns: 4000,
+      seed: 20261101,
+    });
 
     const heapBefore = process.memoryUsage().heapUsed;
     let attackerSocket = attacker.socket;
@@ -83,7 +107,10 @@ describe('fuzzing the relay', () => {
       if (i % 2 === 0) {
         attackerSocket.emit(event, ...args);
       } else {
-        const reply = await attackerSocket.timeout(2000).emitWithAck(event, ...args).catch(() => undefined);
+        const reply = await attackerSocket
+          .timeout(2000)
+          .emitWithAck(event, ...args)
+          .catch(() => undefined);
         if (reply !== undefined) {
           const decoded = decodeRelayReply(reply);
           expect(decoded.ok).toBe(false); // nothing random succeeds: unauthenticated or malformed or auth

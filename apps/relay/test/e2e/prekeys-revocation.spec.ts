@@ -1,9 +1,19 @@
-/** Prekey slots (relay.md §3.10-§3.11) and revocation (§7) against the booted relay. */
+/** Prekey slots (relay.md §3.10-§3.11) and the revocation list's forwarding (§7) against the booted relay. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { startRelay, type RunningRelay } from '../../src/bootstrap';
-import { RelayClient, generateEd25519KeyPair, errorOf, newDevice, newOrg, relayConfig, revocationList, type TestOrg } from '../support/relay-client';
+import {
+  RelayClient,
+  generateEd25519KeyPair,
+  errorOf,
+  newDevice,
+  newDeviceId,
+  newOrg,
+  relayConfig,
+  revocationList,
+  type TestOrg,
+} from '../support/relay-client';
 
 let org: TestOrg;
 let relay: RunningRelay;
@@ -47,7 +57,9 @@ describe('prekey slots', () => {
     const owner = await signedIn();
     const slotId = new Uint8Array(randomBytes(16));
     await owner.publishPrekeys(slotId, await generateEd25519KeyPair(), bundle, keys(1));
-    expect(errorOf(await owner.publishPrekeys(slotId, await generateEd25519KeyPair(), new Uint8Array(5), []))).toBe('auth');
+    expect(errorOf(await owner.publishPrekeys(slotId, await generateEd25519KeyPair(), new Uint8Array(5), []))).toBe(
+      'auth',
+    );
     expect(await owner.fetchPrekeys(slotId)).toMatchObject({ ok: true, remaining: 1, bundle });
   });
 
@@ -73,61 +85,134 @@ describe('prekey slots', () => {
     await owner.publishPrekeys(slotId, await generateEd25519KeyPair(), bundle, distinct);
     const claimers = await Promise.all(Array.from({ length: 10 }, () => signedIn()));
     const replies = await Promise.all(claimers.flatMap((c) => Array.from({ length: 6 }, () => c.claimPrekey(slotId))));
-    const handed = replies.flatMap((r) => (r.ok && r.command === 'prekey_claim' && r.oneTimePrekey ? [hex(r.oneTimePrekey)] : []));
+    const handed = replies.flatMap((r) =>
+      r.ok && r.command === 'prekey_claim' && r.oneTimePrekey ? [hex(r.oneTimePrekey)] : [],
+    );
     expect(handed).toHaveLength(40);
     expect(new Set(handed).size).toBe(40);
   });
 });
 
-describe('revocation', () => {
-  it('closes the live connections of a newly revoked device within 2 seconds, and only those', async () => {
-    const device = await newDevice(org);
-    const laptop = await signedIn(device);
-    const tablet = await signedIn(device);
-    const bystander = await signedIn();
+describe('revocation (relay.md §7): forwarded, never enforced by device id', () => {
+  let version = 1000;
+  const nextVersion = () => (version += 10);
+  const same = (a: Uint8Array | undefined, b: Uint8Array) => a !== undefined && Buffer.from(a).equals(Buffer.from(b));
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+  async function unauthenticated(url = relay.url): Promise<RelayClient> {
+    const client = await RelayClient.connect(url);
+    clients.push(client);
+    return client;
+  }
+
+  it('a newer list reaches every authenticated connection within 2 seconds, and none is closed', async () => {
+    const connections = await Promise.all(Array.from({ length: 5 }, () => signedIn()));
+    const before = connections.map((c) => c.revocationLists.length);
+    const list = await revocationList(org, nextVersion(), [newDeviceId(), newDeviceId()]);
     const started = Date.now();
-    const closed = Promise.all([laptop.disconnected(), tablet.disconnected()]);
-    expect(await bystander.pushRevocationList(await revocationList(org, 200, [device.deviceId]))).toMatchObject({ ok: true, listVersion: 200 });
-    await closed;
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(laptop.notices.map((n) => n.error)).toEqual(['device_revoked']);
-    expect(bystander.socket.connected).toBe(true);
+    expect(await connections[0]?.pushRevocationList(list)).toMatchObject({ ok: true });
+    await Promise.all(
+      connections.map((c, i) => c.until(() => c.revocationLists.length === (before[i] as number) + 1, 2_000)),
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    for (const c of connections) expect(same(c.revocationLists.at(-1), list)).toBe(true);
+    await settle();
+    expect(connections.every((c) => c.socket.connected && c.notices.length === 0)).toBe(true);
   });
 
-  it('accepts a list from an unauthenticated connection: the signature is the authorisation', async () => {
-    const anyone = await RelayClient.connect(relay.url);
-    clients.push(anyone);
-    expect(await anyone.pushRevocationList(await revocationList(org, 201, []))).toMatchObject({ ok: true, listVersion: 201 });
-  });
-
-  it('revocation_list_stale: an older list, or another list of the same version', async () => {
-    const client = await signedIn();
-    await client.pushRevocationList(await revocationList(org, 300, []));
-    expect(errorOf(await client.pushRevocationList(await revocationList(org, 299, [])))).toBe('revocation_list_stale');
-    expect(errorOf(await client.pushRevocationList(await revocationList(org, 300, [new Uint8Array(16)])))).toBe('revocation_list_stale');
-  });
-
-  it('revocation_list_invalid: signed by another organisation, or not a list at all', async () => {
-    const client = await signedIn();
-    expect(errorOf(await client.pushRevocationList(await revocationList(await newOrg(), 999, [])))).toBe('revocation_list_invalid');
-    expect(errorOf(await client.pushRevocationList(new Uint8Array(50)))).toBe('revocation_list_invalid');
-  });
-
-  it('over HTTP: POST pushes a list, GET serves the one held', async () => {
-    const list = await revocationList(org, 400, [new Uint8Array(16).fill(4)]);
-    const posted = await fetch(`${relay.url}/revocation-list`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: Buffer.from(list) });
+  it('a list pushed over HTTP is forwarded the same way', async () => {
+    const listener = await signedIn();
+    const before = listener.revocationLists.length;
+    const list = await revocationList(org, nextVersion(), [newDeviceId()]);
+    const posted = await fetch(`${relay.url}/revocation-list`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: Buffer.from(list),
+    });
     expect(posted.status).toBe(200);
-    expect(await posted.json()).toEqual({ listVersion: 400 });
-    const stale = await fetch(`${relay.url}/revocation-list`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: Buffer.from(await revocationList(org, 1, [])) });
+    await listener.until(() => listener.revocationLists.length === before + 1, 2_000);
+    expect(same(listener.revocationLists.at(-1), list)).toBe(true);
+  });
+
+  it('unauthenticated connections get nothing, not even when they push the list themselves', async () => {
+    const listener = await signedIn();
+    const before = listener.revocationLists.length;
+    const stranger = await unauthenticated();
+    const list = await revocationList(org, nextVersion(), [newDeviceId()]);
+    expect(await stranger.pushRevocationList(list)).toMatchObject({ ok: true, listVersion: version });
+    await listener.until(() => listener.revocationLists.length === before + 1, 2_000);
+    await settle();
+    expect(stranger.revocationLists).toEqual([]);
+  });
+
+  it('a stale list, or one of the same version, is refused and not forwarded', async () => {
+    const listener = await signedIn();
+    const held = await revocationList(org, nextVersion(), []);
+    await listener.pushRevocationList(held);
+    await listener.until(() => same(listener.revocationLists.at(-1), held), 2_000);
+    const count = listener.revocationLists.length;
+    expect(errorOf(await listener.pushRevocationList(await revocationList(org, version - 1, [newDeviceId()])))).toBe(
+      'revocation_list_stale',
+    );
+    expect(errorOf(await listener.pushRevocationList(await revocationList(org, version, [newDeviceId()])))).toBe(
+      'revocation_list_stale',
+    );
+    await settle();
+    expect(listener.revocationLists).toHaveLength(count);
+  });
+
+  it('an invalid list (another organisation’s, not a list at all, one bit flipped) is refused and not forwarded', async () => {
+    const listener = await signedIn();
+    const count = listener.revocationLists.length;
+    expect(
+      errorOf(await listener.pushRevocationList(await revocationList(await newOrg(), nextVersion() + 100_000, []))),
+    ).toBe('revocation_list_invalid');
+    expect(errorOf(await listener.pushRevocationList(new Uint8Array(50)))).toBe('revocation_list_invalid');
+    const flipped = (await revocationList(org, nextVersion(), [newDeviceId()])).slice();
+    flipped[30] = (flipped[30] as number) ^ 1;
+    expect(errorOf(await listener.pushRevocationList(flipped))).toBe('revocation_list_invalid');
+    await settle();
+    expect(listener.revocationLists).toHaveLength(count);
+  });
+
+  it('a connection that says hello after a list was accepted gets it right after the hello reply, before any other reply', async () => {
+    const list = await revocationList(org, nextVersion(), [newDeviceId()]);
+    expect((await (await unauthenticated()).pushRevocationList(list)).ok).toBe(true);
+    const late = await unauthenticated();
+    expect(late.revocationLists).toEqual([]);
+    const token = await newDevice(org).token(relay.url);
+    // Both frames leave at once; the relay answers them in order.
+    const hello = late.helloWith(token);
+    const next = late.fetchPrekeys(new Uint8Array(16));
+    expect((await hello).ok).toBe(true);
+    expect(errorOf(await next)).toBe('not_found');
+    // The list was sent after the hello reply and before the reply to the frame that followed it.
+    expect(late.revocationLists).toHaveLength(1);
+    expect(same(late.revocationLists[0], list)).toBe(true);
+  });
+
+  it('over HTTP: POST pushes a list, GET serves the one held, an older one is 400 revocation_list_stale', async () => {
+    const list = await revocationList(org, nextVersion(), [new Uint8Array(16).fill(4)]);
+    const posted = await fetch(`${relay.url}/revocation-list`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: Buffer.from(list),
+    });
+    expect(posted.status).toBe(200);
+    expect(await posted.json()).toEqual({ listVersion: version });
+    const stale = await fetch(`${relay.url}/revocation-list`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: Buffer.from(await revocationList(org, 1, [])),
+    });
     expect(stale.status).toBe(400);
     expect(await stale.json()).toEqual({ error: 'revocation_list_stale' });
     const served = await fetch(`${relay.url}/revocation-list`);
     expect(Buffer.from(await served.arrayBuffer()).equals(Buffer.from(list))).toBe(true);
   });
 
-  it('fetches the list from its configured URL at start', async () => {
-    const device = await newDevice(org);
-    const list = await revocationList(org, 5, [device.deviceId]);
+  it('fetches the list from its configured URL at start, and hands it to each connection after its hello', async () => {
+    const list = await revocationList(org, 5, [newDeviceId()]);
     const server: Server = createServer((_request, response) => {
       response.setHeader('Content-Type', 'application/octet-stream');
       response.end(Buffer.from(list));
@@ -136,18 +221,24 @@ describe('revocation', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/list`;
     const second = await startRelay(relayConfig(org, { RELAY_REVOCATION_LIST_URL: url }));
     try {
-      const client = await RelayClient.connect(second.url);
-      clients.push(client);
-      const deadline = Date.now() + 3000;
-      let reply = await client.hello(device);
-      while (reply.ok && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        reply = await (await RelayClient.connect(second.url)).hello(device);
-      }
-      expect(errorOf(reply)).toBe('device_revoked');
+      const client = await signedIn(undefined, second.url);
+      await client.until(() => client.revocationLists.length === 1, 2_000);
+      expect(same(client.revocationLists[0], list)).toBe(true);
+      expect(client.socket.connected).toBe(true);
     } finally {
       await second.app.close();
       server.close();
+    }
+  });
+
+  it('a relay that holds no list sends none after a hello', async () => {
+    const fresh = await startRelay(relayConfig(org));
+    try {
+      const client = await signedIn(undefined, fresh.url);
+      await settle();
+      expect(client.revocationLists).toEqual([]);
+    } finally {
+      await fresh.app.close();
     }
   });
 });

@@ -7,7 +7,18 @@ import { encodeDelete } from '@opendescent/protocol';
 import { startRelay, type RunningRelay } from '../../src/bootstrap';
 import { MAX_PROVEN_QUEUES_PER_CONNECTION } from '../../src/gateway/relay.gateway';
 import { REDIS_URL, deleteKeys, testPrefix } from '../support/redis';
-import { RelayClient, blobOf, errorOf, newDevice, newOrg, relayConfig, textOf, type TestDevice, type TestOrg, type TestQueue } from '../support/relay-client';
+import {
+  RelayClient,
+  blobOf,
+  errorOf,
+  newDevice,
+  newOrg,
+  relayConfig,
+  textOf,
+  type TestDevice,
+  type TestOrg,
+  type TestQueue,
+} from '../support/relay-client';
 
 const stores: [string, Record<string, string>][] = [['memory store', {}]];
 const redisPrefix = testPrefix();
@@ -38,12 +49,16 @@ describe.each(stores)('queue keys proven on a connection (%s)', (_name, storeEnv
   }
 
   /** A queue created on `owner`, holding one blob put by another connection; returns its message id. */
-  async function queueWithOneBlob(owner: RelayClient, text = 'pending'): Promise<{ queue: TestQueue; messageId: Uint8Array }> {
+  async function queueWithOneBlob(
+    owner: RelayClient,
+    text = 'pending',
+  ): Promise<{ queue: TestQueue; messageId: Uint8Array }> {
     const queue = await owner.createQueue();
     const sender = await signedIn();
     expect((await sender.put(queue.senderId, blobOf(text))).ok).toBe(true);
     const fetched = await owner.fetch(queue);
-    if (!fetched.ok || fetched.command !== 'fetch' || fetched.messages[0] === undefined) throw new Error('expected one pending blob');
+    if (!fetched.ok || fetched.command !== 'fetch' || fetched.messages[0] === undefined)
+      throw new Error('expected one pending blob');
     return { queue, messageId: fetched.messages[0].messageId };
   }
 
@@ -138,7 +153,10 @@ describe.each(stores)('queue keys proven on a connection (%s)', (_name, storeEnv
   it('delete still needs a signature: a delete frame without one is malformed and the queue stays', async () => {
     const owner = await signedIn();
     const { queue } = await queueWithOneBlob(owner, 'not deleted');
-    const signed = await encodeDelete({ requestId: owner.nextRequestId(), recipientId: queue.recipientId }, { challenge: owner.challenge, key: queue.key.privateKey });
+    const signed = await encodeDelete(
+      { requestId: owner.nextRequestId(), recipientId: queue.recipientId },
+      { challenge: owner.challenge, key: queue.key.privateKey },
+    );
     expect(errorOf(await owner.request('delete', signed.slice(0, signed.length - 64)))).toBe('malformed');
     expect(await pendingTexts(owner, queue)).toEqual(['not deleted']);
   });

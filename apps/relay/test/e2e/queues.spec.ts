@@ -7,7 +7,18 @@ import { randomBytes } from 'node:crypto';
 import { encodeCreate } from '@opendescent/protocol';
 import { startRelay, type RunningRelay } from '../../src/bootstrap';
 import { REDIS_URL, deleteKeys, testPrefix } from '../support/redis';
-import { RelayClient, generateEd25519KeyPair, blobOf, errorOf, newDevice, newOrg, relayConfig, textOf, type TestOrg, type TestQueue } from '../support/relay-client';
+import {
+  RelayClient,
+  generateEd25519KeyPair,
+  blobOf,
+  errorOf,
+  newDevice,
+  newOrg,
+  relayConfig,
+  textOf,
+  type TestOrg,
+  type TestQueue,
+} from '../support/relay-client';
 
 const stores: [string, Record<string, string>][] = [['memory store', {}]];
 const redisPrefix = testPrefix();
@@ -130,10 +141,17 @@ describe.each(stores)('queues (%s)', (_name, storeEnv) => {
       const queues = await Promise.all(members.map((m) => m.createQueue()));
       await Promise.all(members.map((m, i) => m.subscribe(queues[i] as TestQueue)));
       const entries = queues.map((q, i) => ({ senderId: q.senderId, blob: blobOf(`for member ${i}`) }));
-      const reply = await sender.putMany([...entries, { senderId: new Uint8Array(randomBytes(16)), blob: blobOf('nobody') }]);
+      const reply = await sender.putMany([
+        ...entries,
+        { senderId: new Uint8Array(randomBytes(16)), blob: blobOf('nobody') },
+      ]);
       expect(reply).toMatchObject({ ok: true, command: 'put_many', statuses: ['ok', 'ok', 'ok', 'auth'] });
       await Promise.all(members.map((m) => m.until(() => m.deliveries.length === 1)));
-      expect(members.map((m) => textOf(m.deliveries[0]?.blob as Uint8Array))).toEqual(['for member 0', 'for member 1', 'for member 2']);
+      expect(members.map((m) => textOf(m.deliveries[0]?.blob as Uint8Array))).toEqual([
+        'for member 0',
+        'for member 1',
+        'for member 2',
+      ]);
     });
 
     it('put_many reports a full queue for that entry only', async () => {
@@ -167,7 +185,11 @@ describe.each(stores)('queues (%s)', (_name, storeEnv) => {
 
     it('auth: a recipient id that no queue has, indistinguishable from a bad signature', async () => {
       const client = await signedIn();
-      const ghost = { recipientId: new Uint8Array(randomBytes(16)), senderId: new Uint8Array(16), key: await generateEd25519KeyPair() };
+      const ghost = {
+        recipientId: new Uint8Array(randomBytes(16)),
+        senderId: new Uint8Array(16),
+        key: await generateEd25519KeyPair(),
+      };
       const reply = await client.fetch(ghost);
       expect(reply).toMatchObject({ ok: false, error: 'auth' });
     });

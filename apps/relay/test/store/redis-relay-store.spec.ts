@@ -11,6 +11,25 @@ describeWithRedis('redis store', () => {
     for (const prefix of prefixes) await deleteKeys(prefix);
   });
 
+  /** A store under a prefix of its own, and a plain client to look at its keys, for each test. */
+  function freshStoreEachTest(use: (fresh: { store: RedisRelayStore; redis: Redis; prefix: string }) => void): void {
+    let fresh: { store: RedisRelayStore; redis: Redis; prefix: string } | undefined;
+    beforeEach(async () => {
+      const prefix = testPrefix();
+      prefixes.push(prefix);
+      fresh = {
+        prefix,
+        store: await RedisRelayStore.connect(REDIS_URL as string, prefix, suiteLimits),
+        redis: new Redis(REDIS_URL as string),
+      };
+      use(fresh);
+    });
+    afterEach(async () => {
+      fresh?.redis.disconnect();
+      await fresh?.store.close();
+    });
+  }
+
   describeRelayStore('redis store', async (limits) => {
     const prefix = testPrefix();
     prefixes.push(prefix);
@@ -25,21 +44,16 @@ describeWithRedis('redis store', () => {
     let redis: Redis;
     let prefix: string;
 
-    beforeEach(async () => {
-      prefix = testPrefix();
-      prefixes.push(prefix);
-      store = await RedisRelayStore.connect(REDIS_URL as string, prefix, suiteLimits);
-      redis = new Redis(REDIS_URL as string);
-    });
-    afterEach(async () => {
-      redis.disconnect();
-      await store.close();
-    });
+    freshStoreEachTest((fresh) => ({ store, redis, prefix } = fresh));
 
     /** Every key under this test's prefix with its remaining lifetime in ms (-1: none). */
     async function lifetimes(): Promise<Map<string, number>> {
       const keys = await redis.keys(`${prefix}*`);
-      return new Map(await Promise.all(keys.map(async (key) => [key.slice(prefix.length), await redis.pttl(key)] as [string, number])));
+      return new Map(
+        await Promise.all(
+          keys.map(async (key) => [key.slice(prefix.length), await redis.pttl(key)] as [string, number]),
+        ),
+      );
     }
 
     function expectAllExpiring(found: Map<string, number>, kinds: string[]): void {
@@ -85,7 +99,47 @@ describeWithRedis('redis store', () => {
     });
   });
 
+  describe('spent tokens and documents under the prefix (relay.md §9)', () => {
+    let store: RedisRelayStore;
+    let redis: Redis;
+    let prefix: string;
+
+    freshStoreEachTest((fresh) => ({ store, redis, prefix } = fresh));
+
+    it('a spent token is one t: key whose expiry is set, and no later than its key’s acceptance end', async () => {
+      const spendId = new Uint8Array(randomBytes(32));
+      const now = Date.now();
+      const expiresAt = now + 60_000;
+      expect(await store.spendToken(spendId, expiresAt, now)).toBe(true);
+      const keys = await redis.keys(`${prefix}*`);
+      expect(keys).toEqual([`${prefix}t:${Buffer.from(spendId).toString('hex')}`]);
+      const left = await redis.pttl(keys[0] as string);
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(expiresAt - now);
+      // Spending again neither succeeds nor extends its life.
+      expect(await store.spendToken(spendId, expiresAt + 3_600_000, Date.now())).toBe(false);
+      expect(await redis.pttl(keys[0] as string)).toBeLessThanOrEqual(expiresAt - now);
+    });
+
+    it('a token whose key is already past its acceptance end still gets a record that expires at once', async () => {
+      const spendId = new Uint8Array(randomBytes(32));
+      const now = Date.now();
+      expect(await store.spendToken(spendId, now - 1000, now)).toBe(true);
+      expect(await redis.pttl(`${prefix}t:${Buffer.from(spendId).toString('hex')}`)).toBeLessThanOrEqual(1);
+    });
+
+    it('documents live under rev and tks, without an expiry: the newest is kept for nodes started later', async () => {
+      await store.offerDocument('revocation_list', 1, new Uint8Array([1, 2, 3]));
+      await store.offerDocument('token_key_set', 1, new Uint8Array([4, 5, 6]));
+      expect((await redis.keys(`${prefix}*`)).map((key) => key.slice(prefix.length)).sort()).toEqual(['rev', 'tks']);
+      expect(await redis.pttl(`${prefix}rev`)).toBe(-1);
+      expect(await redis.pttl(`${prefix}tks`)).toBe(-1);
+    });
+  });
+
   it('fails fast with StoreUnavailableError when Redis cannot be reached', async () => {
-    await expect(RedisRelayStore.connect('redis://127.0.0.1:1', testPrefix(), suiteLimits)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(RedisRelayStore.connect('redis://127.0.0.1:1', testPrefix(), suiteLimits)).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
   });
 });

@@ -1,17 +1,20 @@
 /**
  * A well-behaved relay client for the tests, on the real socket.io-client, plus an organisation
- * made at test time (attestations and revocation lists signed with a fresh key).
+ * made at test time: an organisation key, a Privacy Pass issuer whose token key set it signs
+ * (served over HTTP as the admin app serves it, so every relay a test starts pins it through
+ * RELAY_TOKEN_KEYS_URL), and revocation lists.
  */
 import { randomBytes } from 'node:crypto';
-import { io, type Socket } from 'socket.io-client';
+import { createServer } from 'node:http';
+import type { Socket } from 'socket.io-client';
+import { RelayConnection } from '@opendescent/relay-client';
 // The tests play the organisation and the devices, which hold private keys; the relay's own
 // sources never import @opendescent/crypto (eslint.config.mjs). This is the one place tests do.
 import { generateEd25519KeyPair, type Ed25519KeyPair } from '@opendescent/crypto';
+import { TestTokenIssuer } from '@opendescent/protocol/testing';
 
 export { generateEd25519KeyPair, type Ed25519KeyPair };
 import {
-  decodeChallenge,
-  decodeDeliver,
   decodeRelayReply,
   encodeAck,
   encodeCreate,
@@ -25,13 +28,13 @@ import {
   encodePutMany,
   encodeRevocationPush,
   encodeSubscribe,
-  signAttestation,
+  relayOriginOf,
   signRevocationList,
   PROVEN_ON_THIS_CONNECTION,
   type PrekeyPublishMode,
   type PutManyEntry,
   type RelayDelivery,
-  type RelayErrorReply,
+  type RelayErrorName,
   type RelayLimits,
   type RelayReply,
   type RevokedDevice,
@@ -44,10 +47,35 @@ export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 export interface TestOrg {
   readonly orgId: Uint8Array;
   readonly key: Ed25519KeyPair;
+  readonly issuer: TestTokenIssuer;
+  /** Where relays fetch the token key set (RELAY_TOKEN_KEYS_URL). */
+  readonly keysUrl: string;
+  /** Serves these bytes as the token key set from now on. */
+  publishKeySet(bytes: Uint8Array): void;
 }
 
 export async function newOrg(): Promise<TestOrg> {
-  return { orgId: new Uint8Array(randomBytes(16)), key: await generateEd25519KeyPair() };
+  const orgId = new Uint8Array(randomBytes(16));
+  const key = await generateEd25519KeyPair();
+  const issuer = await TestTokenIssuer.create(orgId, key);
+  let served = await issuer.keySet();
+  const server = createServer((_request, response) => {
+    response.setHeader('Content-Type', 'application/octet-stream');
+    response.end(Buffer.from(served));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    orgId,
+    key,
+    issuer,
+    keysUrl: `http://127.0.0.1:${port}/api/v1/token-keys`,
+    publishKeySet: (bytes) => {
+      served = bytes;
+    },
+  };
 }
 
 /** The relay's configuration for an organisation, with test-friendly overrides. */
@@ -57,46 +85,44 @@ export function relayConfig(org: TestOrg, env: Record<string, string> = {}): Rel
     RELAY_LOG_LEVEL: 'silent',
     RELAY_ORG_ID: Buffer.from(org.orgId).toString('hex'),
     RELAY_ORG_PUBLIC_KEYS: Buffer.from(org.key.publicKey).toString('hex'),
+    RELAY_TOKEN_KEYS_URL: org.keysUrl,
     RELAY_RATE_PER_SECOND: '100000',
     RELAY_RATE_BURST: '100000',
     ...env,
   });
 }
 
+/** What a device brings to a relay now: access tokens from its organisation's issuer (relay.md §3.2), nothing that names it. */
 export interface TestDevice {
-  readonly deviceId: Uint8Array;
-  readonly key: Ed25519KeyPair;
-  readonly attestation: Uint8Array;
-  readonly userAddress: string;
+  readonly issuer: TestTokenIssuer;
+  /** A fresh token for the relay at `url`. */
+  token(url: string): Promise<Uint8Array>;
 }
 
-export async function newDevice(
+export function newDevice(org: TestOrg): TestDevice {
+  return { issuer: org.issuer, token: (url) => org.issuer.mint(relayOriginOf(url)) };
+}
+
+/** A device id as revocation lists name it (the relay never sees one otherwise). */
+export const newDeviceId = (): Uint8Array => new Uint8Array(randomBytes(16));
+
+/** A signed list; fresh for an hour unless `times` says otherwise (attestations.md §3.5). */
+export async function revocationList(
   org: TestOrg,
-  options: { issuedAt?: number; expiresAt?: number; signer?: Ed25519KeyPair; userAddress?: string } = {},
-): Promise<TestDevice> {
-  const key = await generateEd25519KeyPair();
-  const deviceId = new Uint8Array(randomBytes(16));
-  const issuedAt = options.issuedAt ?? nowSeconds() - 60;
-  const userAddress = options.userAddress ?? `staff-${Buffer.from(deviceId).toString('hex').slice(0, 6)}@ministry.example`;
-  const attestation = await signAttestation(
-    {
-      orgId: org.orgId,
-      deviceId,
-      userAddress,
-      displayName: 'Test Staff',
-      signingKey: key.publicKey,
-      agreementKey: new Uint8Array(32).fill(9),
-      issuedAt,
-      expiresAt: options.expiresAt ?? issuedAt + 7 * 24 * 3600,
-    },
-    (options.signer ?? org.key).privateKey,
+  listVersion: number,
+  revoked: readonly Uint8Array[],
+  times: { readonly issuedAt?: number; readonly nextUpdate?: number } = {},
+): Promise<Uint8Array> {
+  const entries: RevokedDevice[] = revoked.map((deviceId) => ({
+    deviceId,
+    revokedAt: nowSeconds(),
+    reason: 'lost_or_stolen',
+  }));
+  const issuedAt = times.issuedAt ?? nowSeconds();
+  return signRevocationList(
+    { orgId: org.orgId, listVersion, issuedAt, nextUpdate: times.nextUpdate ?? issuedAt + 3_600, revoked: entries },
+    org.key.privateKey,
   );
-  return { deviceId, key, attestation, userAddress };
-}
-
-export async function revocationList(org: TestOrg, listVersion: number, revoked: readonly Uint8Array[]): Promise<Uint8Array> {
-  const entries: RevokedDevice[] = revoked.map((deviceId) => ({ deviceId, revokedAt: nowSeconds(), reason: 'lost_or_stolen' }));
-  return signRevocationList({ orgId: org.orgId, listVersion, issuedAt: nowSeconds(), revoked: entries }, org.key.privateKey);
 }
 
 export interface TestQueue {
@@ -105,40 +131,41 @@ export interface TestQueue {
   readonly key: Ed25519KeyPair;
 }
 
+/**
+ * A test's view of one connection: libs/relay-client's RelayConnection (the one relay client,
+ * unpaced here, since tests drive the relay's own limits), every event recorded, and each command
+ * answered with the raw reply, success or error, so a test can assert either.
+ */
 export class RelayClient {
   readonly deliveries: RelayDelivery[] = [];
-  readonly notices: RelayErrorReply[] = [];
+  readonly notices: { readonly error: RelayErrorName }[] = [];
   readonly replies: RelayReply[] = [];
-  #requestId = 0;
+  /** Signed revocation lists the relay forwarded (relay.md §7). */
+  readonly revocationLists: Uint8Array[] = [];
   #waiters: (() => void)[] = [];
 
-  private constructor(
-    readonly socket: Socket,
-    readonly challenge: Uint8Array,
-    readonly limits: RelayLimits,
-  ) {
-    socket.on('deliver', (frame: ArrayBuffer) => {
-      this.deliveries.push(decodeDeliver(frame));
+  private constructor(readonly connection: RelayConnection) {
+    connection.onRevocation((list) => {
+      this.revocationLists.push(list);
       this.wake();
     });
-    socket.on('notice', (frame: ArrayBuffer) => {
-      this.notices.push(decodeRelayReply(frame) as RelayErrorReply);
+    connection.onDeliver((delivery) => {
+      this.deliveries.push(delivery);
       this.wake();
     });
-    socket.on('reply', (frame: ArrayBuffer) => {
+    connection.onNotice((error) => {
+      this.notices.push({ error });
+      this.wake();
+    });
+    // Unsolicited replies (a frame sent without an acknowledgement) are not the client's business: recorded raw.
+    connection.socket.on('reply', (frame: ArrayBuffer) => {
       this.replies.push(decodeRelayReply(frame));
       this.wake();
     });
   }
 
   static async connect(url: string): Promise<RelayClient> {
-    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
-    const frame = await new Promise<ArrayBuffer>((resolve, reject) => {
-      socket.once('challenge', resolve);
-      socket.once('connect_error', reject);
-    });
-    const { challenge, limits } = decodeChallenge(frame);
-    return new RelayClient(socket, challenge, limits);
+    return new RelayClient(await RelayConnection.open(url, { pace: false, requestTimeoutMs: 5_000 }));
   }
 
   /** Connects and completes hello. */
@@ -149,23 +176,45 @@ export class RelayClient {
     return client;
   }
 
-  nextRequestId(): number {
-    return ++this.#requestId;
+  get url(): string {
+    return this.connection.url;
   }
 
-  /** Emits a frame with an acknowledgement and decodes the reply. */
-  async request(event: string, frame: Uint8Array): Promise<RelayReply> {
-    const reply = await this.socket.timeout(5_000).emitWithAck(event, frame);
-    return decodeRelayReply(reply);
+  get socket(): Socket {
+    return this.connection.socket;
+  }
+
+  get challenge(): Uint8Array {
+    return this.connection.challenge;
+  }
+
+  get limits(): RelayLimits {
+    return this.connection.limits;
+  }
+
+  nextRequestId(): number {
+    return this.connection.nextRequestId();
+  }
+
+  /** Emits a frame with an acknowledgement and decodes the reply, whatever it is. */
+  request(event: string, frame: Uint8Array): Promise<RelayReply> {
+    return this.connection.send(event, frame);
   }
 
   async hello(device: TestDevice): Promise<RelayReply> {
-    return this.request('hello', await encodeHello({ requestId: this.nextRequestId(), attestation: device.attestation }, this.challenge, device.key.privateKey));
+    return this.helloWith(await device.token(this.url));
+  }
+
+  helloWith(token: Uint8Array): Promise<RelayReply> {
+    return this.request('hello', encodeHello({ requestId: this.nextRequestId(), token }));
   }
 
   async createQueue(): Promise<TestQueue> {
     const key = await generateEd25519KeyPair();
-    const reply = await this.request('create', await encodeCreate({ requestId: this.nextRequestId() }, { challenge: this.challenge, key: key.privateKey }));
+    const reply = await this.request(
+      'create',
+      await encodeCreate({ requestId: this.nextRequestId() }, { challenge: this.challenge, key: key.privateKey }),
+    );
     if (!reply.ok || reply.command !== 'create') throw new Error(`create refused: ${JSON.stringify(reply)}`);
     return { recipientId: reply.recipientId, senderId: reply.senderId, key };
   }
@@ -179,35 +228,80 @@ export class RelayClient {
   }
 
   async subscribe(queue: TestQueue, key = queue.key): Promise<RelayReply> {
-    return this.request('subscribe', await encodeSubscribe({ requestId: this.nextRequestId(), recipientId: queue.recipientId }, { challenge: this.challenge, key: key.privateKey }));
+    return this.request(
+      'subscribe',
+      await encodeSubscribe(
+        { requestId: this.nextRequestId(), recipientId: queue.recipientId },
+        { challenge: this.challenge, key: key.privateKey },
+      ),
+    );
   }
 
   async fetch(queue: TestQueue, max = 100, key = queue.key): Promise<RelayReply> {
-    return this.request('fetch', await encodeFetch({ requestId: this.nextRequestId(), recipientId: queue.recipientId, max }, { challenge: this.challenge, key: key.privateKey }));
+    return this.request(
+      'fetch',
+      await encodeFetch(
+        { requestId: this.nextRequestId(), recipientId: queue.recipientId, max },
+        { challenge: this.challenge, key: key.privateKey },
+      ),
+    );
   }
 
   async ack(queue: TestQueue, messageIds: Uint8Array[], key = queue.key): Promise<RelayReply> {
-    return this.request('ack', await encodeAck({ requestId: this.nextRequestId(), recipientId: queue.recipientId, messageIds }, { challenge: this.challenge, key: key.privateKey }));
+    return this.request(
+      'ack',
+      await encodeAck(
+        { requestId: this.nextRequestId(), recipientId: queue.recipientId, messageIds },
+        { challenge: this.challenge, key: key.privateKey },
+      ),
+    );
   }
 
   /** relay.md §6.3: no signature, standing on a proof of the queue key made on this connection. */
   async fetchUnsigned(queue: Pick<TestQueue, 'recipientId'>, max = 100): Promise<RelayReply> {
-    return this.request('fetch', await encodeFetch({ requestId: this.nextRequestId(), recipientId: queue.recipientId, max }, PROVEN_ON_THIS_CONNECTION));
+    return this.request(
+      'fetch',
+      await encodeFetch(
+        { requestId: this.nextRequestId(), recipientId: queue.recipientId, max },
+        PROVEN_ON_THIS_CONNECTION,
+      ),
+    );
   }
 
   /** relay.md §6.3: no signature, standing on a proof of the queue key made on this connection. */
   async ackUnsigned(queue: Pick<TestQueue, 'recipientId'>, messageIds: Uint8Array[]): Promise<RelayReply> {
-    return this.request('ack', await encodeAck({ requestId: this.nextRequestId(), recipientId: queue.recipientId, messageIds }, PROVEN_ON_THIS_CONNECTION));
+    return this.request(
+      'ack',
+      await encodeAck(
+        { requestId: this.nextRequestId(), recipientId: queue.recipientId, messageIds },
+        PROVEN_ON_THIS_CONNECTION,
+      ),
+    );
   }
 
   async deleteQueue(queue: TestQueue, key = queue.key): Promise<RelayReply> {
-    return this.request('delete', await encodeDelete({ requestId: this.nextRequestId(), recipientId: queue.recipientId }, { challenge: this.challenge, key: key.privateKey }));
+    return this.request(
+      'delete',
+      await encodeDelete(
+        { requestId: this.nextRequestId(), recipientId: queue.recipientId },
+        { challenge: this.challenge, key: key.privateKey },
+      ),
+    );
   }
 
-  async publishPrekeys(slotId: Uint8Array, key: Ed25519KeyPair, bundle: Uint8Array, oneTimePrekeys: Uint8Array[], mode: PrekeyPublishMode = 'replace'): Promise<RelayReply> {
+  async publishPrekeys(
+    slotId: Uint8Array,
+    key: Ed25519KeyPair,
+    bundle: Uint8Array,
+    oneTimePrekeys: Uint8Array[],
+    mode: PrekeyPublishMode = 'replace',
+  ): Promise<RelayReply> {
     return this.request(
       'prekey_publish',
-      await encodePrekeyPublish({ requestId: this.nextRequestId(), slotId, mode, bundle, oneTimePrekeys }, { challenge: this.challenge, key: key.privateKey }),
+      await encodePrekeyPublish(
+        { requestId: this.nextRequestId(), slotId, mode, bundle, oneTimePrekeys },
+        { challenge: this.challenge, key: key.privateKey },
+      ),
     );
   }
 
@@ -247,7 +341,7 @@ export class RelayClient {
   }
 
   close(): void {
-    this.socket.close();
+    this.connection.close();
   }
 
   private wake(): void {

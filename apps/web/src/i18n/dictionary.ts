@@ -1,6 +1,8 @@
+import type { Translation } from '@opendescent/i18n';
 import type { en } from './en';
 
-export type MessageKey = keyof typeof en;
+export type WebCatalogue = typeof en;
+export type MessageKey = keyof WebCatalogue;
 
-/** Every language has exactly English's keys. */
-export type Dictionary = { readonly [key in MessageKey]: string };
+/** Every language has exactly English's keys (and, by `translation`, each message English's arguments). */
+export type Dictionary = Translation<WebCatalogue>;

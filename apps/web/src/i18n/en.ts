@@ -1,7 +1,9 @@
 /**
- * English, the reference dictionary: its keys are the type every other language must match
- * (fr.ts is typed `Dictionary`, so a missing or extra key fails type-checking). `{name}` marks a
- * value filled in at run time. Keys ending in `.one` / `.other` are chosen by Intl.PluralRules.
+ * English, the reference dictionary, in ICU MessageFormat (libs/i18n, docs/decisions/0013-i18n-core.md):
+ * `{name}` marks a value filled in at run time (numbers formatted for the language), and
+ * `{count, plural, one {…} other {…}}` picks a form by CLDR plural rules. fr.ts goes through
+ * `translation(en, …)`: a key missing there or extra, or a message with other arguments, fails
+ * type-checking.
  */
 export const en = {
   'app.name': 'OpenDescent',
@@ -20,10 +22,12 @@ export const en = {
   'common.show-passphrase': 'Show passphrase',
 
   'tab.title': 'OpenDescent is open in another tab',
-  'tab.body': 'Only one tab can use OpenDescent at a time. Switch to the other tab, or close it: this tab takes over as soon as it closes.',
+  'tab.body':
+    'Only one tab can use OpenDescent at a time. Switch to the other tab, or close it: this tab takes over as soon as it closes.',
 
   'unsupported.title': 'This browser cannot run OpenDescent',
-  'unsupported.body': 'OpenDescent keeps your keys and messages on this device, which needs the following. Please use an up-to-date browser over HTTPS.',
+  'unsupported.body':
+    'OpenDescent keeps your keys and messages on this device, which needs the following. Please use an up-to-date browser over HTTPS.',
   'unsupported.secure-context': 'A secure connection (HTTPS)',
   'unsupported.worker': 'Background workers (Web Workers)',
   'unsupported.locks': 'Tab coordination (Web Locks)',
@@ -32,11 +36,13 @@ export const en = {
   'unsupported.x25519': 'Web Crypto: X25519 key agreement',
 
   'failed.title': 'OpenDescent stopped',
-  'failed.body': 'The part of OpenDescent that holds your keys stopped unexpectedly. Reload the page to start it again; your messages are kept on this device.',
+  'failed.body':
+    'The part of OpenDescent that holds your keys stopped unexpectedly. Reload the page to start it again; your messages are kept on this device.',
   'failed.reload': 'Reload',
 
   'create.title': 'Welcome to OpenDescent',
-  'create.body': 'First, choose a passphrase. It protects the keys and messages stored on this device, and you will type it each time you open OpenDescent. Nobody can recover it for you.',
+  'create.body':
+    'First, choose a passphrase. It protects the keys and messages stored on this device, and you will type it each time you open OpenDescent. Nobody can recover it for you.',
   'create.passphrase': 'Passphrase',
   'create.passphrase-hint': 'At least {min} characters. A few unrelated words work well.',
   'create.confirm': 'Type it again',
@@ -51,7 +57,8 @@ export const en = {
   'enrol.submit': 'Connect',
   'enrol.malformed': 'This is not a valid enrolment code. It has 24 letters and digits, in groups of four.',
   'enrol.link-malformed': 'This enrolment link is not valid. Ask your administrator for a new one.',
-  'enrol.other-server': 'This enrolment link is for another server ({server}). Ask your administrator for a code for this one.',
+  'enrol.other-server':
+    'This enrolment link is for another server ({server}). Ask your administrator for a code for this one.',
   'enrol.scan': 'Scan the QR code',
   'enrol.scan-cancel': 'Stop scanning',
   'enrol.scan-help': 'Hold the QR code your administrator shows you in front of the camera.',
@@ -64,14 +71,15 @@ export const en = {
   'unlock.passphrase': 'Passphrase',
   'unlock.submit': 'Unlock',
   'unlock.forgot': 'Forgot your passphrase?',
-  'unlock.forgot-body': 'Without it, the messages on this device cannot be read. You can erase this device and connect it again with a new code from your administrator; earlier messages stay lost.',
+  'unlock.forgot-body':
+    'Without it, the messages on this device cannot be read. You can erase this device and connect it again with a new code from your administrator; earlier messages stay lost.',
   'unlock.erase': 'Erase this device',
   'unlock.erase-confirm': 'Yes, erase everything on this device',
   'unlock.passkey': 'Unlock with passkey',
   'unlock.or-passphrase': 'Or type your passphrase:',
 
   'wiped.title': 'This device was disconnected',
-  'wiped.body': 'This device was revoked by your administrator ({reason}) and its keys were erased.',
+  'wiped.body': 'Your administrator revoked this device, and its keys were erased.',
   'wiped.when': 'Revoked {when}.',
   'wiped.start-over': 'Start over',
 
@@ -79,8 +87,7 @@ export const en = {
   'relay.connecting': 'Connecting…',
   'relay.offline': 'Offline',
   'relay.label': 'Connection: {status}',
-  'relay.pending.one': '{count} message waiting to be sent',
-  'relay.pending.other': '{count} messages waiting to be sent',
+  'relay.pending': '{count, plural, one {# message waiting to be sent} other {# messages waiting to be sent}}',
 
   'main.lock': 'Lock',
   'main.new-chat': 'New chat',
@@ -89,11 +96,28 @@ export const en = {
   'main.no-conversations': 'No conversations yet. Start one with “New chat”.',
   'main.pick-conversation': 'Choose a conversation, or start a new one.',
   'main.this-device': 'Signed in as',
-  'main.not-reachable': 'Finishing setup: colleagues cannot start a conversation with you until this device reaches the relay.',
+  'main.not-reachable': 'Colleagues cannot start a conversation with you until this device has reached the relay.',
+  'revocation.stale':
+    'Revocation information is out of date (since {since}): this device cannot confirm that your colleagues’ devices are still trusted. Check your connection to your organisation’s server. If it is not updated by {heldFrom}, sending will be put on hold.',
+  'revocation.sending-held':
+    'Sending is on hold (since {since}): revocation information has been out of date for too long, so this device cannot vouch for any colleague’s device. Your messages wait on this device and leave as soon as it is updated; you can still receive and read messages. Check your connection to your organisation’s server.',
+  'revocation.no-list':
+    'Sending is on hold (since {since}): this device has not yet received the list of revoked devices, so it cannot vouch for any colleague’s device. Your messages wait on this device and leave as soon as it arrives. Check your connection to your organisation’s server.',
+  'revocation.unverified':
+    'A revocation list could not be verified and was ignored; this device keeps using the last verified one. If this happens again, tell your administrator.',
+  'trust.org-keys':
+    'Your organisation’s keys could not be verified ({at}): a key change was offered that this device cannot trust, so it keeps the keys it had. Tell your administrator.',
+  'trust.log-fork':
+    'Your organisation’s server has shown this device two contradicting histories of its device records ({at}). Someone may be adding devices that only some people see. Tell your administrator and your security team; this device keeps the history it checked first.',
+  'trust.not-in-log':
+    'This device’s own record is missing from your organisation’s public log ({at}): the server may be hiding what it signs. Tell your administrator and your security team.',
+  'trust.bad-tree-head':
+    'Your organisation’s public log could not be verified ({at}); this device keeps the last one it checked. If this happens again, tell your administrator.',
   'main.passkey': 'Passkey',
 
   'passkey.title': 'Unlock with a passkey',
-  'passkey.body': 'A passkey (your fingerprint, face, or this device’s PIN or security key) can unlock OpenDescent on this device instead of the passphrase. The passphrase keeps working, and you need it if the passkey is lost.',
+  'passkey.body':
+    'A passkey (your fingerprint, face, or this device’s PIN or security key) can unlock OpenDescent on this device instead of the passphrase. The passphrase keeps working, and you need it if the passkey is lost.',
   'passkey.enable': 'Unlock with a passkey instead of typing the passphrase',
   'passkey.enabled': 'A passkey unlocks OpenDescent on this device. The passphrase still works too.',
   'passkey.enabled-now': 'Done: next time, unlock with your passkey.',
@@ -106,19 +130,18 @@ export const en = {
   'passkey.error.not_accepted': 'This passkey could not unlock OpenDescent. Use your passphrase.',
   'passkey.error.failed': 'The passkey did not work. Please try again.',
 
-  'list.unread.one': '{count} unread message',
-  'list.unread.other': '{count} unread messages',
+  'list.unread': '{count, plural, one {# unread message} other {# unread messages}}',
   'list.no-messages': 'No messages yet',
 
-  'conversation.members.one': '{count} member',
-  'conversation.members.other': '{count} members',
+  'conversation.members': '{count, plural, one {# member} other {# members}}',
   'conversation.details': 'Group details',
   'conversation.safety-numbers': 'Safety numbers',
   'conversation.inactive': 'You are no longer a member of this conversation.',
   'conversation.key-changed': 'The safety number with {name} changed. Check it before sending anything sensitive.',
   'conversation.check': 'Check',
   'conversation.messages': 'Messages',
-  'conversation.empty': 'No messages yet. Messages are end-to-end encrypted: only the people in this conversation can read them.',
+  'conversation.empty':
+    'No messages yet. Messages are end-to-end encrypted: only the people in this conversation can read them.',
   'conversation.loading': 'Loading messages…',
 
   'message.status.queued': 'Waiting to send',
@@ -126,7 +149,7 @@ export const en = {
   'message.status.delivered': 'Delivered',
   'message.status.failed': 'Not sent',
   'message.disappears': 'Disappears {when}',
-  'message.from': 'From {name}',
+  'message.from': '{name} wrote:',
 
   'system.group_created': 'Group created by {by}',
   'system.member_added': '{member} was added by {by}',
@@ -135,27 +158,30 @@ export const en = {
   'system.key_changed': 'The safety number of {member} changed',
   'system.device_added': '{member} started using a new device',
   'system.device_revoked': 'A device of {member} was revoked by the administrator',
+  'system.device_not_logged':
+    'A device of {member} is missing from your organisation’s public log: nothing is sent to it. Tell your administrator',
+  'system.device_not_logged-you':
+    'One of your devices is missing from your organisation’s public log: nothing is sent to it. Tell your administrator',
   'system.disappearing_set': 'Disappearing messages set to {duration} by {by}',
   'system.disappearing_off': 'Disappearing messages turned off by {by}',
-  'system.history_shared.one': '{by} shared {count} earlier message with {member}',
-  'system.history_shared.other': '{by} shared {count} earlier messages with {member}',
+  'system.history_shared':
+    '{count, plural, one {{by} shared # earlier message with {member}} other {{by} shared # earlier messages with {member}}}',
   'system.member_added-you': 'You were added by {by}',
   'system.member_removed-you': 'You were removed by {by}',
   'system.member_left-you': 'You left the conversation',
   'system.device_added-you': 'You started using a new device',
   'system.device_revoked-you': 'One of your devices was revoked by the administrator',
-  'system.history_shared-own.one': '{by} shared {count} earlier message with their other devices',
-  'system.history_shared-own.other': '{by} shared {count} earlier messages with their other devices',
-  'system.history_shared-by-you.one': 'You shared {count} earlier message with {member}',
-  'system.history_shared-by-you.other': 'You shared {count} earlier messages with {member}',
-  'system.history_shared-own-you.one': 'You shared {count} earlier message with your other devices',
-  'system.history_shared-own-you.other': 'You shared {count} earlier messages with your other devices',
+  'system.history_shared-own':
+    '{count, plural, one {{by} shared # earlier message with their other devices} other {{by} shared # earlier messages with their other devices}}',
+  'system.history_shared-by-you':
+    '{count, plural, one {You shared # earlier message with {member}} other {You shared # earlier messages with {member}}}',
+  'system.history_shared-own-you':
+    '{count, plural, one {You shared # earlier message with your other devices} other {You shared # earlier messages with your other devices}}',
 
   'composer.label': 'Message',
   'composer.placeholder': 'Write a message',
   'composer.send': 'Send',
   'composer.hint': 'Enter to send, Shift+Enter for a new line',
-  'composer.remaining': '{count} characters left',
 
   'disappearing.label': 'Disappearing messages',
   'disappearing.off': 'Off',
@@ -182,21 +208,22 @@ export const en = {
   'details.leave': 'Leave group',
   'details.share-history': 'Share the last {count} messages with {name}',
   'details.share-history-self': 'Share the last {count} messages with your other devices',
-  'details.share-history-done.one': '{count} message shared with {name}. Everyone in the group can see that you did.',
-  'details.share-history-done.other': '{count} messages shared with {name}. Everyone in the group can see that you did.',
+  'details.share-history-done':
+    '{count, plural, one {# message shared with {name}. Everyone in the group can see that you did.} other {# messages shared with {name}. Everyone in the group can see that you did.}}',
   'message.shared-by': 'Shared by {name}',
-  'details.devices.one': '{count} device',
-  'details.devices.other': '{count} devices',
+  'details.devices': '{count, plural, one {# device} other {# devices}}',
 
   'safety.title': 'Safety numbers',
-  'safety.body': 'Compare these numbers with the other person, in person or on a call, or scan the code with their device. If they match, your conversation is end-to-end encrypted with them and nobody in between.',
+  'safety.body':
+    'Compare these numbers with the other person, in person or on a call, or scan the code with their device. If they match, your conversation is end-to-end encrypted with them and nobody in between.',
   'safety.device': 'Device {id}',
   'safety.digits': 'Safety number',
   'safety.qr': 'QR code of the safety number with {name}',
   'safety.mark-verified': 'Mark as verified',
   'safety.none': 'There is nobody to verify in this conversation yet.',
   'safety.loading': 'Loading safety numbers…',
-  'safety.key-changed': 'This safety number changed. This happens when someone reinstalls OpenDescent, and also when someone tries to intercept your messages. Compare it again before you trust it.',
+  'safety.key-changed':
+    'This safety number changed. This happens when someone reinstalls OpenDescent, and also when someone tries to intercept your messages. Compare it again before you trust it.',
   'safety.revoked-warning': 'Your administrator revoked this device. Messages are no longer sent to it.',
 
   'trust.unverified': 'Not verified',
@@ -204,21 +231,65 @@ export const en = {
   'trust.key_changed': 'Safety number changed',
   'trust.revoked': 'Revoked',
 
+  // The web client's screens (issue 12): page titles, limits on typed text, revocation reasons.
+  'title.format': '{screen} — {app}',
+  'title.unread': '({count}) {title}',
+  'title.loading': 'Starting',
+  'title.unsupported': 'Browser not supported',
+  'title.other-tab': 'Open in another tab',
+  'title.failed': 'Stopped',
+  'title.wiped': 'Device disconnected',
+  'title.create-passphrase': 'Create a passphrase',
+  'title.unlock': 'Unlock',
+  'title.enrol': 'Connect this device',
+  'title.main': 'Messages',
+  'composer.count': '{count} / {max}',
+  'composer.count-label': '{count} characters of {max}',
+  'composer.too-long':
+    'This message is too long to send: at most {max} characters. Shorten it, or send it in several parts; your text stays here.',
+  'new-group.title-too-long': 'A group name can have at most {max} characters; this one has {count}.',
+  'address.too-long': 'An email address has at most {max} characters; this one has {count}. Check what was pasted.',
+  'message.from-you': 'You wrote:',
+  'relay.finishing': 'Finishing setup…',
+  'wiped.reason.unspecified': 'No reason was given.',
+  'wiped.reason.lost_or_stolen': 'Reason: the device was reported lost or stolen.',
+  'wiped.reason.compromised': 'Reason: the device may have been compromised (someone else may have had access to it).',
+  'wiped.reason.left_organisation': 'Reason: its owner has left the organisation.',
+  'wiped.reason.replaced': 'Reason: the device was replaced by another one.',
+
   'error.wrong_passphrase': 'That passphrase is not right.',
   'error.weak_passphrase': 'That passphrase is too easy to guess. Choose a longer one.',
   'error.locked': 'OpenDescent is locked. Unlock it first.',
   'error.not_enrolled': 'This device is not connected to your organisation yet.',
   'error.already_enrolled': 'This device is already connected.',
-  'error.enrolment_refused': 'The code was refused. It may have expired or been used already; ask your administrator for a new one.',
+  'error.enrolment_refused':
+    'The code was refused. It may have expired or been used already; ask your administrator for a new one.',
   'error.admin_unreachable': 'Your organisation’s server cannot be reached. Check your connection and try again.',
-  'error.relay_unreachable': 'The message relay cannot be reached. Your message will be sent when the connection is back.',
+  'error.relay_unreachable':
+    'The message relay cannot be reached. Your message will be sent when the connection is back.',
   'error.not_found': 'Nobody with this address was found in your organisation.',
-  'error.no_devices': 'This person has not connected a device yet, so they cannot receive messages.',
+  'error.no_devices':
+    'No enrolled device was found for this address: nobody here uses it, or its owner has not finished connecting a device yet.',
   'error.invalid_address': 'This is not a valid email address.',
+  'error.own_address': 'That is your own address: choose someone else to write to.',
   'error.rate_limited': 'Too many attempts. Wait a moment and try again.',
-  'error.directory_suspended': 'Your administrator has paused your access to the staff directory after too many look-ups. Ask them to resume it.',
+  'error.directory_suspended':
+    'Your administrator has paused your access to the staff directory after too many look-ups. Ask them to resume it.',
   'error.not_a_member': 'You are not a member of this conversation.',
   'error.message_too_long': 'This message is too long.',
   'error.revoked': 'This device was revoked by your administrator.',
   'error.internal': 'Something went wrong. Please try again.',
+
+  // The vault at rest (issue 12): passphrase strength, unlock back-off.
+  'create.strength.0': 'Strength: very weak',
+  'create.strength.1': 'Strength: weak',
+  'create.strength.2': 'Strength: fair, not enough yet',
+  'create.strength.3': 'Strength: good',
+  'create.strength.4': 'Strength: very good',
+  'create.too-weak':
+    'This passphrase is too easy to guess. Add more words, or words that do not go together; avoid names, dates and well-known phrases.',
+  'create.strength-unavailable': 'The strength of this passphrase could not be checked. Reload the page and try again.',
+  'unlock.wait': 'Too many wrong passphrases. You can try again in {time}.',
+  'unlock.wait-over': 'You can try your passphrase again.',
+  'error.unlock_delayed': 'Too many wrong passphrases. Wait a little before trying again.',
 } as const satisfies Record<string, string>;

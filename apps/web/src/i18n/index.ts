@@ -1,13 +1,15 @@
 /**
  * The UI's languages. Only user-facing text lives here; codes and protocol names never do.
- * The chosen language is a UI preference (kept in localStorage), never a secret.
+ * The chosen language is a UI preference (kept in localStorage), never a secret. Catalogues and
+ * formatting are the i18n core's (libs/i18n): ICU MessageFormat, CLDR plurals, RFC 4647 lookup.
  */
+import { createTranslator, lookupLocale, type MessageValue, type Translator } from '@opendescent/i18n';
 import type { DeviceTrust, MessageStatus, MessengerErrorCode, RelayStatus, SystemEvent } from '../messenger/api';
-import type { Dictionary, MessageKey } from './dictionary';
+import type { Dictionary, MessageKey, WebCatalogue } from './dictionary';
 import { en } from './en';
 import { fr } from './fr';
 
-export type { Dictionary, MessageKey } from './dictionary';
+export type { Dictionary, MessageKey, WebCatalogue } from './dictionary';
 
 export const LANGUAGES = ['en', 'fr'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -19,6 +21,7 @@ export const LANGUAGE_STORAGE_KEY = 'opendescent.language';
 // Keys built from protocol values must exist for every value (checked here, at compile time).
 const _errorKeys: { [code in MessengerErrorCode]: `error.${code}` extends MessageKey ? true : never } = {
   wrong_passphrase: true,
+  unlock_delayed: true,
   weak_passphrase: true,
   locked: true,
   not_enrolled: true,
@@ -29,6 +32,7 @@ const _errorKeys: { [code in MessengerErrorCode]: `error.${code}` extends Messag
   not_found: true,
   no_devices: true,
   invalid_address: true,
+  own_address: true,
   rate_limited: true,
   directory_suspended: true,
   not_a_member: true,
@@ -48,12 +52,13 @@ const _statusKeys: { [status in MessageStatus]: `message.status.${status}` exten
   delivered: true,
   failed: true,
 };
-const _relayKeys: { [status in Exclude<RelayStatus, 'refused'>]: `relay.${status}` extends MessageKey ? true : never } = {
-  online: true,
-  connecting: true,
-  offline: true,
-};
-const _systemKeys: { [type in Exclude<SystemEvent['type'], 'history_shared'>]: `system.${type}` extends MessageKey ? true : never } = {
+const _relayKeys: { [status in Exclude<RelayStatus, 'refused'>]: `relay.${status}` extends MessageKey ? true : never } =
+  {
+    online: true,
+    connecting: true,
+    offline: true,
+  };
+const _systemKeys: { [type in SystemEvent['type']]: `system.${type}` extends MessageKey ? true : never } = {
   group_created: true,
   member_added: true,
   member_removed: true,
@@ -61,42 +66,43 @@ const _systemKeys: { [type in Exclude<SystemEvent['type'], 'history_shared'>]: `
   key_changed: true,
   device_added: true,
   device_revoked: true,
+  device_not_logged: true,
   disappearing_set: true,
+  history_shared: true,
 };
 
 export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
 }
 
-/** The stored choice if any, else the first of the browser's languages we have, else English. */
+/** The stored choice if any, else the first of the browser's languages we have (RFC 4647 lookup: fr-CA → fr), else English. */
 export function pickLanguage(stored: string | null | undefined, browserLanguages: readonly string[]): Language {
   if (isLanguage(stored)) return stored;
-  for (const tag of browserLanguages) {
-    const base = tag.toLowerCase().split('-')[0];
-    if (isLanguage(base)) return base;
+  return lookupLocale(browserLanguages, LANGUAGES, 'en');
+}
+
+/** Values for a message chosen at run time with its key (an error, a text limit): `{ key, params }`. */
+export type MessageParams = Readonly<Record<string, MessageValue>>;
+
+export type WebTranslator = Translator<WebCatalogue>;
+
+const translators = new Map<Language, WebTranslator>();
+
+/** The translator of a language, made once: each message is parsed once per page. */
+export function translatorFor(language: Language): WebTranslator {
+  let translator = translators.get(language);
+  if (translator === undefined) {
+    translator = createTranslator<WebCatalogue>(DICTIONARIES[language], language);
+    translators.set(language, translator);
   }
-  return 'en';
+  return translator;
 }
 
-export type MessageParams = Readonly<Record<string, string | number>>;
-
-/** The text for `key` in `language`, with `{name}` replaced from `params` (numbers formatted for the language). */
-export function translate(language: Language, key: MessageKey, params: MessageParams = {}): string {
-  const template = DICTIONARIES[language][key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = params[name];
-    if (value === undefined) return whole;
-    return typeof value === 'number' ? new Intl.NumberFormat(language).format(value) : value;
-  });
-}
-
-/** `relay.pending` for the pair `relay.pending.one` / `relay.pending.other`. */
-export type PluralBase = {
-  [Key in MessageKey]: Key extends `${infer Base}.one` ? (`${Base}.other` extends MessageKey ? Base : never) : never;
-}[MessageKey];
-
-/** `{base}.one` or `{base}.other` by the language's plural rules, with `{count}` filled in. */
-export function translatePlural(language: Language, base: PluralBase, count: number, params: MessageParams = {}): string {
-  const form = new Intl.PluralRules(language).select(count) === 'one' ? 'one' : 'other';
-  return translate(language, `${base}.${form}` as MessageKey, { ...params, count });
+/**
+ * The text for `key` in `language` with `params` filled in (numbers formatted for the language,
+ * plurals by its CLDR rules); a value left out shows as `{name}`. For a key chosen at run time;
+ * `translatorFor(language)(key, values)` checks the values against the message.
+ */
+export function translate(language: Language, key: MessageKey, params?: MessageParams): string {
+  return translatorFor(language).unchecked(key, params);
 }

@@ -25,6 +25,39 @@ export interface ThisDeviceView {
   readonly orgId: string;
   /** Its prekeys and introduction queue are published: colleagues can start conversations with it. */
   readonly reachable: boolean;
+  /**
+   * The organisation's keys could not be followed at the last fetch (attestations.md §4.3): a
+   * statement did not verify (`bad_signature`, `unknown_signer`…) or the document is of another
+   * organisation (`wrong_organisation`). Shown until a fetch verifies.
+   */
+  readonly orgKeysAlert?: { readonly code: string; readonly at: number };
+  /**
+   * The transparency log check failed (transparency-log.md §3): `log_fork` (two signed heads no
+   * single history explains; stays), `not_in_log` (this device's attestation is not in the log),
+   * `bad_tree_head` (a head that does not verify).
+   */
+  readonly logAlert?: { readonly code: string; readonly at: number };
+}
+
+/**
+ * The organisation's revocation list as this device holds it (attestations.md §3.5). Times are ms
+ * since the epoch, as everywhere in these views.
+ * - `none`: no list yet, still within the grace after enrolment (nothing to say);
+ * - `fresh`: before the list's next update;
+ * - `stale`: past it: revocations since may be unknown here; sending goes on for the grace;
+ * - `sending_held`: past the grace too: this device vouches for no colleague's device, so nothing
+ *   is sent (messages wait, queued) until a fresh list arrives; receiving and reading go on.
+ */
+export interface RevocationView {
+  readonly state: 'none' | 'fresh' | 'stale' | 'sending_held';
+  /** 0 while none is held. */
+  readonly version: number;
+  /** The held list's next update: stale since then. */
+  readonly nextUpdate?: number;
+  /** While `stale`: when sending will be held; while `sending_held`: since when. */
+  readonly sendingHeldFrom?: number;
+  /** A list that could not be verified (its error code); the last verified one is kept. Shown until a newer one applies. */
+  readonly unverified?: { readonly at: number; readonly code: string };
 }
 
 /** Why this device's keys were wiped (it was named on the revocation list). */
@@ -76,6 +109,7 @@ export type SystemEvent =
   | { readonly type: 'key_changed'; readonly member: string; readonly deviceId: string }
   | { readonly type: 'device_added'; readonly member: string; readonly deviceId: string }
   | { readonly type: 'device_revoked'; readonly member: string; readonly deviceId: string }
+  | { readonly type: 'device_not_logged'; readonly member: string; readonly deviceId: string }
   | { readonly type: 'disappearing_set'; readonly by: string; readonly seconds: number | null }
   | { readonly type: 'history_shared'; readonly by: string; readonly count: number; readonly with: string };
 
@@ -118,32 +152,44 @@ export interface ClientSnapshot {
   readonly conversations: readonly ConversationView[];
   /** Messages waiting in the outbox for a relay. */
   readonly pendingOutgoing: number;
+  /** Present once enrolled and unlocked: the revocation list's freshness, and what it means for sending. */
+  readonly revocation?: RevocationView;
   /**
    * A passkey can unlock this vault (WebAuthn PRF): the credential and the PRF salt to evaluate,
    * both base64url, neither secret. Present while locked too, so the UI can offer it.
    */
   readonly passkey?: { readonly credentialId: string; readonly prfSalt: string };
+  /**
+   * While locked after too many wrong passphrases (storage.md §5): when the next one is tried, ms
+   * since the epoch (this device's clock). The unlock screen counts down to it.
+   */
+  readonly unlockRetryAt?: number;
 }
 
 /** Errors the UI can show; `code` is stable, the UI translates it. */
-export type MessengerErrorCode =
-  | 'wrong_passphrase'
-  | 'weak_passphrase'
-  | 'locked'
-  | 'not_enrolled'
-  | 'already_enrolled'
-  | 'enrolment_refused'
-  | 'admin_unreachable'
-  | 'relay_unreachable'
-  | 'not_found'
-  | 'no_devices'
-  | 'invalid_address'
-  | 'rate_limited'
-  | 'directory_suspended'
-  | 'not_a_member'
-  | 'message_too_long'
-  | 'revoked'
-  | 'internal';
+export const MESSENGER_ERROR_CODES = [
+  'wrong_passphrase',
+  'unlock_delayed',
+  'weak_passphrase',
+  'locked',
+  'not_enrolled',
+  'already_enrolled',
+  'enrolment_refused',
+  'admin_unreachable',
+  'relay_unreachable',
+  'not_found',
+  'no_devices',
+  'invalid_address',
+  'own_address',
+  'rate_limited',
+  'directory_suspended',
+  'not_a_member',
+  'message_too_long',
+  'revoked',
+  'internal',
+] as const;
+
+export type MessengerErrorCode = (typeof MESSENGER_ERROR_CODES)[number];
 
 export interface MessengerErrorShape {
   readonly code: MessengerErrorCode;
@@ -171,6 +217,14 @@ export interface MessengerApi {
   leave(conversationId: string): Promise<void>;
   send(conversationId: string, text: string): Promise<string>;
   messages(conversationId: string): Promise<readonly MessageView[]>;
+  /**
+   * One page of a conversation, oldest first: the `limit` (1..200) messages just before `before`
+   * (none: the newest), read through the conversation's index without opening the rest.
+   */
+  messagePage(
+    conversationId: string,
+    page: { readonly before?: MessageCursor; readonly limit: number },
+  ): Promise<MessagePage>;
   markRead(conversationId: string): Promise<void>;
   setDisappearing(conversationId: string, seconds: number | null): Promise<void>;
   safetyNumbers(conversationId: string): Promise<readonly SafetyNumberView[]>;
@@ -188,7 +242,29 @@ export interface MessengerApi {
 /** Worker → UI notifications. */
 export type MessengerEvent =
   | { readonly type: 'snapshot'; readonly snapshot: ClientSnapshot }
-  | { readonly type: 'messages'; readonly conversationId: string };
+  | { readonly type: 'messages'; readonly conversationId: string }
+  /** What one commit did to a conversation's messages: the page applies it without asking again. */
+  | {
+      readonly type: 'messages_changed';
+      readonly conversationId: string;
+      readonly upserted: readonly MessageView[];
+      readonly removed: readonly string[];
+    };
+
+/** Where a page ends: a message's sort key (sentAt, receivedAt, id). */
+export interface MessageCursor {
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  readonly id: string;
+}
+
+export interface MessagePage {
+  readonly messages: readonly MessageView[];
+  /** Older messages exist before the first of this page. */
+  readonly hasMore: boolean;
+}
+
+export const MAX_PAGE = 200;
 
 /** Disappearing-message choices the UI offers (seconds). */
 export const DISAPPEARING_CHOICES = [null, 300, 3600, 86_400, 604_800] as const;

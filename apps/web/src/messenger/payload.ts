@@ -7,11 +7,19 @@ import { z } from 'zod';
  * (docs/protocol/messages.md §4): a version byte, then UTF-8 JSON checked here field by field.
  * Binary fields are unpadded base64url. A payload that does not validate is dropped whole.
  */
-const b64url = z.string().regex(/^[A-Za-z0-9_-]*$/).max(4096);
+const b64url = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]*$/)
+  .max(4096);
 const id = z.string().regex(/^[0-9a-f]{32}$/);
 const address = z.string().min(3).max(254);
 const queueRef = z.strictObject({ relay: z.string().url().max(512), senderId: b64url });
-const seconds = z.number().int().min(1).max(31 * 86_400).nullable();
+const seconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(31 * 86_400)
+  .nullable();
 
 const conversationRef = z.discriminatedUnion('kind', [
   // A direct conversation is named by the other user's address, seen from the sender: the
@@ -45,11 +53,22 @@ export const appPayloadSchema = z.discriminatedUnion('t', [
     at: z.number().int().nonnegative().optional(),
   }),
   z.strictObject({ t: z.literal('sender_key'), groupId: id, distribution: b64url, fanoutKey: b64url }),
-  z.strictObject({ t: z.literal('disappearing'), conversation: conversationRef, seconds, at: z.number().int().nonnegative().optional() }),
+  z.strictObject({
+    t: z.literal('disappearing'),
+    conversation: conversationRef,
+    seconds,
+    at: z.number().int().nonnegative().optional(),
+  }),
   /** A signed bundle of earlier messages for one new member (messages.md §5.7). */
   z.strictObject({ t: z.literal('history'), bundle: z.string().min(1).max(50_000), signature: b64url }),
   /** Tells the members that a bundle was shared, so nobody's history travels unseen. */
-  z.strictObject({ t: z.literal('history_shared'), conversation: conversationRef, with: address, count: z.number().int().min(1).max(100), at: z.number().int().nonnegative() }),
+  z.strictObject({
+    t: z.literal('history_shared'),
+    conversation: conversationRef,
+    with: address,
+    count: z.number().int().min(1).max(100),
+    at: z.number().int().nonnegative(),
+  }),
   /** The sender's user has a new device: look the user up again (messages.md §5.4). */
   z.strictObject({ t: z.literal('devices_changed') }),
 ]);
@@ -74,7 +93,15 @@ export const historyBundleSchema = z.strictObject({
   sharedWith: address,
   sharedAt: z.number().int().nonnegative(),
   messages: z
-    .array(z.strictObject({ id, from: address, name: z.string().max(120), sentAt: z.number().int().nonnegative(), body: z.string().min(1).max(4_000) }))
+    .array(
+      z.strictObject({
+        id,
+        from: address,
+        name: z.string().max(120),
+        sentAt: z.number().int().nonnegative(),
+        body: z.string().min(1).max(4_000),
+      }),
+    )
     .min(1)
     .max(100),
 });

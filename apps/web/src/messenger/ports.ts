@@ -1,5 +1,6 @@
 import type { DeviceIdentity, Ed25519KeyPair } from '@opendescent/crypto';
-import type { PrekeyPublishMode, PutManyStatus } from '@opendescent/protocol';
+import type { PrekeyPublishMode } from '@opendescent/protocol';
+import type { RelayCredentials } from '@opendescent/relay-client';
 import type { RelayStatus } from './api';
 
 /**
@@ -9,7 +10,9 @@ import type { RelayStatus } from './api';
  */
 export interface OrgDocument {
   readonly orgId: Uint8Array;
-  readonly keys: readonly { readonly publicKey: Uint8Array; readonly status: string }[];
+  readonly keys: readonly { readonly publicKey: Uint8Array; readonly status: string; readonly pinnedUntil?: number }[];
+  /** Organisation-key statements, oldest first (attestations.md §4): how a rotation is followed. */
+  readonly statements: readonly Uint8Array[];
 }
 
 export interface AttestationAnswer {
@@ -24,11 +27,18 @@ export interface DirectoryDevice {
   readonly deviceId: Uint8Array;
   readonly attestation: Uint8Array;
   readonly prekeySlotId?: Uint8Array;
+  /** user-keys.md §2: not used by the messenger yet (issue 13: peers will require it). */
+  readonly certificate?: Uint8Array;
 }
 
 export interface AdminPort {
   enrol(input: { code: string; identity: DeviceIdentity; prekeySlotId: Uint8Array }): Promise<AttestationAnswer>;
-  renew(input: { orgId: Uint8Array; deviceId: Uint8Array; identity: DeviceIdentity; prekeySlotId?: Uint8Array }): Promise<AttestationAnswer>;
+  renew(input: {
+    orgId: Uint8Array;
+    deviceId: Uint8Array;
+    identity: DeviceIdentity;
+    prekeySlotId?: Uint8Array;
+  }): Promise<AttestationAnswer>;
   lookup(input: {
     orgId: Uint8Array;
     deviceId: Uint8Array;
@@ -37,6 +47,25 @@ export interface AdminPort {
     address: string;
   }): Promise<{ address: string; devices: readonly DirectoryDevice[] }>;
   revocationList(): Promise<Uint8Array>;
+  /** admin-api.md §9.1: the organisation's keys and the statements that rotate them. */
+  org(): Promise<OrgDocument>;
+  /** transparency-log.md §5: the newest signed tree head, an inclusion proof, a consistency proof (checked by the caller). */
+  logHead(): Promise<Uint8Array>;
+  logInclusion(
+    leafHash: Uint8Array,
+    treeSize: number,
+  ): Promise<{ leafIndex: number; treeSize: number; proof: readonly Uint8Array[] }>;
+  logConsistency(from: number, to: number): Promise<readonly Uint8Array[]>;
+  /** admin-api.md: the token key set, signed by the organisation key (verified by the caller). */
+  tokenKeys(): Promise<Uint8Array>;
+  /** admin-api.md: blind signatures for 1..20 token requests, signed like renew (access-tokens.md §5). */
+  tokens(input: {
+    orgId: Uint8Array;
+    deviceId: Uint8Array;
+    identity: DeviceIdentity;
+    tokenKeyId: Uint8Array;
+    requests: readonly Uint8Array[];
+  }): Promise<{ tokenKeyId: Uint8Array; responses: readonly Uint8Array[] }>;
 }
 
 export interface RelayDeliveryEvent {
@@ -51,13 +80,18 @@ export interface RelayPort {
   readonly status: RelayStatus;
   start(): void;
   stop(): void;
+  /** `detail`: the relay error behind an `offline` or `refused` status (a refused token: `token_*`). */
   onStatus(listener: (status: RelayStatus, detail?: string) => void): void;
-  onNotice(listener: (name: string) => void): void;
   onDeliver(listener: (delivery: RelayDeliveryEvent) => void): void;
+  /** A signed revocation list the relay pushed, to be verified (attestations.md §3). */
+  onRevocation(listener: (list: Uint8Array) => void): void;
+  /** A hello (reading or sending) refused for its token: on `token_unknown_key`, refetch the token key set. */
+  onTokenRefused(listener: (code: string) => void): void;
   /** A remembered subscription refused after a reconnection (`auth`: the relay lost the queue). */
   onSubscriptionError(listener: (recipientId: Uint8Array, error: { code: string }) => void): void;
   createQueue(recipientKey: Ed25519KeyPair): Promise<{ recipientId: Uint8Array; senderId: Uint8Array }>;
-  putMany(entries: readonly { senderId: Uint8Array; blob: Uint8Array }[], ttl?: number): Promise<PutManyStatus[]>;
+  /** Per entry, in order: `ok`, the relay's status, or why its frame failed (`offline`, `timeout`…). */
+  putMany(entries: readonly { senderId: Uint8Array; blob: Uint8Array }[], ttl?: number): Promise<readonly string[]>;
   subscribe(recipientId: Uint8Array, recipientKey: Ed25519KeyPair): Promise<void>;
   unsubscribeLocal?(recipientId: Uint8Array): void;
   ack(recipientId: Uint8Array, recipientKey: Ed25519KeyPair, messageIds: readonly Uint8Array[]): Promise<void>;
@@ -72,7 +106,7 @@ export interface RelayPort {
   claimPrekeys(slotId: Uint8Array): Promise<{ bundle: Uint8Array; oneTime: Uint8Array | null }>;
 }
 
-export type RelayCredentials = () => Promise<{ attestation: Uint8Array; signingKey: Ed25519KeyPair['privateKey'] }>;
+export type { RelayCredentials };
 
 export type RelayFactory = (url: string, credentials: RelayCredentials) => RelayPort;
 
@@ -83,4 +117,6 @@ export interface MessengerEnvironment {
   /** ms since the epoch. */
   readonly now: () => number;
   readonly revocationPollMs: number;
+  /** How often the transparency log is checked; LOG_CHECK_MS when absent. */
+  readonly logCheckMs?: number;
 }

@@ -17,8 +17,13 @@ export const TABLES = {
   sent: 'sent',
   parked: 'parked',
   expiring: 'expiring',
+  /** The order of each conversation's messages, for paging (message-index.ts). */
+  messageIndex: 'message-index',
+  /** Unspent relay access tokens, one record per relay origin (../net/access-token-wallet.ts): bearer credentials. */
+  accessTokens: 'access-tokens',
 } as const;
-export type CachedTable = 'self' | 'contacts' | 'peers' | 'conversations' | 'group-keys' | 'outbox' | 'parked' | 'expiring';
+export type CachedTable =
+  'self' | 'contacts' | 'peers' | 'conversations' | 'group-keys' | 'outbox' | 'parked' | 'expiring';
 
 export interface QueueRecord {
   readonly relay: string;
@@ -42,6 +47,19 @@ export interface SelfRecord {
   readonly deviceId: Uint8Array;
   readonly orgId: Uint8Array;
   readonly orgKeys: readonly Uint8Array[];
+  /** Ends that organisation-key statements gave (attestations.md §4), Unix seconds by hex public key. */
+  readonly orgKeyEnds?: Readonly<Record<string, number>>;
+  /** The sequence of the last organisation-key statement applied (absent: none). */
+  readonly orgKeySequence?: number;
+  /** When the organisation's keys were last fetched (ms). */
+  readonly orgKeysCheckedAt?: number;
+  /** A statement or organisation document that did not verify at the last fetch: shown until one does. */
+  readonly orgKeyAlert?: { readonly code: string; readonly at: number } | undefined;
+  /** The newest signed tree head of the transparency log this device verified (log-monitor.ts). */
+  readonly logHead?: Uint8Array;
+  readonly logCheckedAt?: number;
+  /** What the last log check found wrong; a fork stays, with the contradicting head as evidence. */
+  readonly logAlert?: { readonly code: string; readonly at: number; readonly evidence?: Uint8Array } | undefined;
   readonly attestation: Uint8Array;
   readonly expiresAt: number;
   readonly renewAfter: number;
@@ -66,6 +84,10 @@ export interface ContactDeviceRecord {
   readonly slotId?: Uint8Array;
   readonly trust: DeviceTrust;
   readonly addedAt: number;
+  /** Hex leaf hash of the attestation found in the transparency log (log-monitor.ts). */
+  readonly loggedLeaf?: string;
+  /** Its attestation was proven absent from the log: nothing is written to it. */
+  readonly notLogged?: boolean;
 }
 
 export interface ContactRecord {
@@ -140,6 +162,8 @@ export interface MessageRecord extends MessageView {
   readonly v: 1;
   /** Ours: recipient address -> delivered to at least one of its devices. */
   readonly deliveredTo?: Readonly<Record<string, boolean>>;
+  /** Ours: the other users it was encrypted for when sent (delivery-status.ts waits for no one else). */
+  readonly recipients?: readonly string[];
 }
 
 export interface GroupKeyRecord {

@@ -1,12 +1,26 @@
 import { utf8Decode, utf8Encode } from '@opendescent/crypto';
 import { AdminClient, AdminRequestError } from '../net/admin-client';
-import { decodeBase64Url, encodeBase64Url } from '../net/base64url';
-import { RelayClient, RelayRequestError } from '../net/relay-client';
-import { IndexedDbRecordStore, Vault, isVaultError, type PasskeyInfo, type RecordStore, type VaultOptions } from '../store';
-import type { ClientSnapshot, MessengerApi, MessengerErrorShape, MessengerEvent, WipedView } from './api';
+import { decodeBase64Url, encodeBase64Url } from '@opendescent/protocol';
+import { RelayClient, RelayRequestError } from '@opendescent/relay-client';
+import {
+  IndexedDbRecordStore,
+  Vault,
+  isVaultError,
+  type PasskeyInfo,
+  type RecordStore,
+  type VaultOptions,
+} from '../store';
+import type {
+  ClientSnapshot,
+  MessageCursor,
+  MessengerApi,
+  MessengerErrorShape,
+  MessengerEvent,
+  WipedView,
+} from './api';
 import { MessengerError } from './errors';
 import { Messenger } from './messenger';
-import type { AdminPort, MessengerEnvironment, RelayFactory, RelayPort } from './ports';
+import type { AdminPort, MessengerEnvironment, RelayFactory } from './ports';
 
 /**
  * The worker's service: the vault's life cycle (create, unlock, lock, wipe) around one Messenger,
@@ -17,6 +31,8 @@ export interface MessengerConfig {
   relayUrls: string[];
   adminUrl: string;
   revocationPollSeconds: number;
+  /** How often the transparency log is checked (log-monitor.ts); default LOG_CHECK_MS. */
+  logCheckSeconds?: number;
 }
 
 export interface ServiceDependencies {
@@ -36,7 +52,7 @@ export function browserDependencies(): ServiceDependencies {
   return {
     openStore: () => IndexedDbRecordStore.open(DATABASE_NAME),
     admin: (adminUrl) => new AdminClient(adminUrl),
-    relayFactory: (url, credentials) => new RelayClient({ url, credentials }) as unknown as RelayPort,
+    relayFactory: (url, credentials) => new RelayClient({ url, credentials }),
     now: () => Date.now(),
   };
 }
@@ -59,6 +75,7 @@ export function createMessengerService(
     relayFactory: dependencies.relayFactory,
     now: dependencies.now,
     revocationPollMs: config.revocationPollSeconds * 1000,
+    ...(config.logCheckSeconds !== undefined ? { logCheckMs: config.logCheckSeconds * 1000 } : {}),
   });
 
   const wipedView = async (): Promise<WipedView | undefined> => {
@@ -88,8 +105,21 @@ export function createMessengerService(
       throw error;
     });
     const state = vault ? 'unlocked' : facts.exists ? 'locked' : 'none';
-    const rest = messenger?.snapshot() ?? { relays: config.relayUrls.map((url) => ({ url, status: 'offline' as const })), conversations: [], pendingOutgoing: 0 };
-    return { vault: state, ...rest, ...(facts.wiped ? { wiped: facts.wiped } : {}), ...(facts.passkey ? { passkey: facts.passkey } : {}) };
+    const rest = messenger?.snapshot() ?? {
+      relays: config.relayUrls.map((url) => ({ url, status: 'offline' as const })),
+      conversations: [],
+      pendingOutgoing: 0,
+    };
+    // Not cached with the facts: it changes with every wrong passphrase, and runs out with time.
+    const retryAt =
+      state === 'locked' ? (await Vault.unlockBackoff(await openStore(), dependencies.now()))?.retryAt : undefined;
+    return {
+      vault: state,
+      ...rest,
+      ...(facts.wiped ? { wiped: facts.wiped } : {}),
+      ...(facts.passkey ? { passkey: facts.passkey } : {}),
+      ...(retryAt !== undefined ? { unlockRetryAt: retryAt } : {}),
+    };
   };
 
   /** The passkey the UI may offer (public values). One this client cannot read is not offered: the passphrase still works. */
@@ -120,7 +150,9 @@ export function createMessengerService(
     vault = undefined;
     await current?.wipe();
     const raw = await openStore();
-    await raw.apply([{ key: WIPED_KEY, value: utf8Encode(JSON.stringify({ reason, at: dependencies.now() } satisfies WipedView)) }]);
+    await raw.apply([
+      { key: WIPED_KEY, value: utf8Encode(JSON.stringify({ reason, at: dependencies.now() } satisfies WipedView)) },
+    ]);
     storeChanged();
     queueSnapshot();
   };
@@ -130,7 +162,7 @@ export function createMessengerService(
     messenger = await Messenger.open(
       opened,
       environment(adminUrl),
-      (event) => (event.type === 'messages' ? emit(event) : queueSnapshot()),
+      (event) => (event.type === 'snapshot' ? queueSnapshot() : emit(event)),
       wipeForRevocation,
     );
     queueSnapshot();
@@ -162,7 +194,10 @@ export function createMessengerService(
     }),
     unlock: guard(async (passphrase: string) => {
       if (vault) return;
-      await start(await Vault.unlock(await openStore(), passphrase));
+      // The back-off runs on the service's clock; an upgraded header takes the configured costs (storage.md §2.2, §5).
+      await start(
+        await Vault.unlock(await openStore(), passphrase, { ...dependencies.vaultOptions, now: dependencies.now }),
+      );
     }),
     lock: guard(async () => {
       messenger?.stop();
@@ -186,6 +221,9 @@ export function createMessengerService(
     leave: guard((id: string) => running().leave(id)),
     send: guard((id: string, text: string) => running().send(id, text)),
     messages: guard((id: string) => running().messages(id)),
+    messagePage: guard((id: string, page: { before?: MessageCursor; limit: number }) =>
+      running().messagePage(id, page),
+    ),
     markRead: guard((id: string) => running().markRead(id)),
     setDisappearing: guard((id: string, seconds: number | null) => running().setDisappearing(id, seconds)),
     safetyNumbers: guard((id: string) => running().safetyNumbers(id)),
@@ -236,22 +274,38 @@ export function createMessengerService(
   };
 }
 
-const ENROLMENT_CODES = new Set(['code_invalid', 'code_used', 'code_cancelled', 'code_locked', 'code_expired', 'key_in_use', 'malformed']);
+const ENROLMENT_CODES = new Set([
+  'code_invalid',
+  'code_used',
+  'code_cancelled',
+  'code_locked',
+  'code_expired',
+  'key_in_use',
+  'malformed',
+]);
 
 /** Every failure becomes a stable code and a message for people; never a stack or a secret. */
 export function toErrorShape(error: unknown): MessengerErrorShape {
   if (error instanceof MessengerError) return { code: error.code, message: error.message };
   if (isVaultError(error)) {
-    const code = error.code === 'wrong_passphrase' || error.code === 'weak_passphrase' || error.code === 'locked' ? error.code : 'internal';
+    const { code: vaultCode } = error;
+    const passed =
+      vaultCode === 'wrong_passphrase' ||
+      vaultCode === 'unlock_delayed' ||
+      vaultCode === 'weak_passphrase' ||
+      vaultCode === 'locked';
+    const code = passed ? vaultCode : 'internal';
     return { code, message: error.message };
   }
   if (error instanceof AdminRequestError) {
-    if (error.code === 'unreachable') return { code: 'admin_unreachable', message: 'the organisation’s server cannot be reached' };
+    if (error.code === 'unreachable')
+      return { code: 'admin_unreachable', message: 'the organisation’s server cannot be reached' };
     if (error.code === 'rate_limited') return { code: 'rate_limited', message: error.message };
     if (error.code === 'directory_suspended') return { code: 'directory_suspended', message: error.message };
     if (error.code === 'invalid_address') return { code: 'invalid_address', message: error.message };
     if (error.code === 'device_revoked') return { code: 'revoked', message: error.message };
-    if (ENROLMENT_CODES.has(error.code)) return { code: 'enrolment_refused', message: `${error.code}: ${error.message}` };
+    if (ENROLMENT_CODES.has(error.code))
+      return { code: 'enrolment_refused', message: `${error.code}: ${error.message}` };
     return { code: 'internal', message: `the organisation’s server refused: ${error.code}` };
   }
   if (error instanceof RelayRequestError) {

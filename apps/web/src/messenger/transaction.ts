@@ -1,4 +1,12 @@
+import { applyIndexOps, sortKeyOf, type IndexOp } from './message-index';
 import { TABLES, type CachedTable, type ExpiringRecord, type MessageRecord } from './records';
+
+/** A commit's effect on messages, for the page (docs/decisions/0012-deltas-and-paging.md). */
+export interface MessageChanges {
+  readonly conversationId: string;
+  readonly upserted: readonly MessageRecord[];
+  readonly removed: readonly string[];
+}
 
 /** The part of ../store/vault.ts the messenger uses. */
 export interface VaultBatchLike {
@@ -12,7 +20,16 @@ export interface VaultLike {
   commit(batch: VaultBatchLike): Promise<void>;
 }
 
-const CACHED: readonly CachedTable[] = [TABLES.self, TABLES.contacts, TABLES.peers, TABLES.conversations, TABLES.groupKeys, TABLES.outbox, TABLES.parked, TABLES.expiring];
+const CACHED: readonly CachedTable[] = [
+  TABLES.self,
+  TABLES.contacts,
+  TABLES.peers,
+  TABLES.conversations,
+  TABLES.groupKeys,
+  TABLES.outbox,
+  TABLES.parked,
+  TABLES.expiring,
+];
 /** Records of cached tables are stored in one group per table, keyed by the cache id. */
 const NO_GROUP = '';
 /** How each cached table's records are keyed (the same id the messenger writes them under). */
@@ -96,7 +113,12 @@ export class Transaction {
   /** A message with a timer is indexed in `expiring` in the same change (messages.md §5.6). */
   putMessage(message: MessageRecord): void {
     this.put(TABLES.messages, message.id, message, message.conversationId);
-    if (message.expiresAt !== undefined) this.put(TABLES.expiring, message.id, { id: message.id, conversationId: message.conversationId, expiresAt: message.expiresAt } satisfies ExpiringRecord);
+    if (message.expiresAt !== undefined)
+      this.put(TABLES.expiring, message.id, {
+        id: message.id,
+        conversationId: message.conversationId,
+        expiresAt: message.expiresAt,
+      } satisfies ExpiringRecord);
   }
 
   deleteMessage(conversationId: string, id: string): void {
@@ -137,13 +159,46 @@ export class Transaction {
     this.touchedConversations.clear();
   }
 
+  /** The messages this change writes and deletes, per conversation (read before commit). */
+  messageChanges(): MessageChanges[] {
+    const byConversation = new Map<string, { upserted: MessageRecord[]; removed: string[] }>();
+    for (const { table, group, id, value } of this.overlay.values()) {
+      if (table !== TABLES.messages) continue;
+      let entry = byConversation.get(group);
+      if (!entry) byConversation.set(group, (entry = { upserted: [], removed: [] }));
+      if (value === null) entry.removed.push(id);
+      else entry.upserted.push(value as MessageRecord);
+    }
+    return [...byConversation].map(([conversationId, entry]) => ({ conversationId, ...entry }));
+  }
+
+  /** The message index follows every message written or deleted in the same store transaction. */
+  private async indexOps(): Promise<IndexOp[]> {
+    const ops: IndexOp[] = [];
+    for (const { table, group, id, value } of this.overlay.values()) {
+      if (table !== TABLES.messages) continue;
+      if (value !== null) {
+        ops.push({ conversationId: group, key: sortKeyOf(value as MessageRecord), remove: false });
+        continue;
+      }
+      const stored = await this.vault.get<MessageRecord>(TABLES.messages, group, id);
+      if (stored) ops.push({ conversationId: group, key: sortKeyOf(stored), remove: true });
+    }
+    return ops;
+  }
+
+  /** What the last commit did to messages (for the page's deltas). */
+  committedChanges: readonly MessageChanges[] = [];
+
   async commit(): Promise<void> {
+    const changes = this.messageChanges();
     if (this.overlay.size > 0) {
       const batch = this.vault.batch();
       for (const { table, group, id, value } of this.overlay.values()) {
         if (value === null) batch.delete(table, group, id);
         else batch.put(table, group, id, value);
       }
+      await applyIndexOps(this.vault, batch, await this.indexOps());
       await this.vault.commit(batch);
       for (const { table, id, value } of this.overlay.values()) {
         const cache = this.caches.get(table);
@@ -152,6 +207,7 @@ export class Transaction {
         else cache.set(id, value);
       }
     }
+    this.committedChanges = changes;
     const work = this.afterCommit;
     this.overlay = new Map();
     this.afterCommit = [];

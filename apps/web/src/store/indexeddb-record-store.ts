@@ -48,7 +48,9 @@ export class IndexedDbRecordStore implements RecordStore {
       db = await wrap(request);
     } catch (error) {
       if ((error as { name?: unknown })?.name === 'VersionError') {
-        throw new Error(`IndexedDB "${name}" has a schema newer than version ${SCHEMA_VERSION}: written by a newer client`);
+        throw new Error(
+          `IndexedDB "${name}" has a schema newer than version ${SCHEMA_VERSION}: written by a newer client`,
+        );
       }
       throw error;
     }

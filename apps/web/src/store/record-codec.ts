@@ -7,6 +7,7 @@
  * property that is undefined is omitted, as JSON.stringify does.
  */
 import { utf8Decode, utf8Encode } from '@opendescent/crypto';
+import { decodeBase64Url, encodeBase64Url } from '@opendescent/protocol';
 import { isBytes } from './record-store';
 
 const BYTES_TAG = '$b';
@@ -15,9 +16,11 @@ export function encodeRecordValue(value: unknown): Uint8Array {
   return utf8Encode(JSON.stringify(toJsonTree(value, 'value', new Set())));
 }
 
-/** The inverse of encodeRecordValue. Throws on bytes that are not such a record. */
+/** The inverse of encodeRecordValue. Throws on bytes that are not such a record (bytes not in canonical base64url: ProtocolError). */
 export function decodeRecordValue(bytes: Uint8Array): unknown {
-  return JSON.parse(utf8Decode(bytes), (_key, value: unknown) => (isBytesTag(value) ? fromBase64Url(value[BYTES_TAG]) : value));
+  return JSON.parse(utf8Decode(bytes), (_key, value: unknown) =>
+    isBytesTag(value) ? decodeBase64Url(value[BYTES_TAG]) : value,
+  );
 }
 
 function toJsonTree(value: unknown, path: string, ancestors: Set<object>): unknown {
@@ -26,7 +29,7 @@ function toJsonTree(value: unknown, path: string, ancestors: Set<object>): unkno
     if (!Number.isFinite(value)) throw new TypeError(`record: ${path} is not a finite number`);
     return value;
   }
-  if (isBytes(value)) return { [BYTES_TAG]: toBase64Url(value) };
+  if (isBytes(value)) return { [BYTES_TAG]: encodeBase64Url(value) };
   if (typeof value !== 'object' || !(Array.isArray(value) || isPlainObject(value))) {
     // The type only: a message must never carry the value, which may be a secret.
     throw new TypeError(`record: ${path} is a ${describeType(value)}, which a record cannot hold`);
@@ -63,19 +66,7 @@ function describeType(value: unknown): string {
 function isBytesTag(value: unknown): value is { [BYTES_TAG]: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const keys = Object.keys(value);
-  return keys.length === 1 && keys[0] === BYTES_TAG && typeof (value as Record<string, unknown>)[BYTES_TAG] === 'string';
-}
-
-// btoa and atob exist in browsers, workers and Node alike; Buffer does not.
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  // Chunks keep String.fromCharCode's argument list short.
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) throw new SyntaxError('record: malformed base64url');
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  return (
+    keys.length === 1 && keys[0] === BYTES_TAG && typeof (value as Record<string, unknown>)[BYTES_TAG] === 'string'
+  );
 }

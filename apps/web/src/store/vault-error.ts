@@ -2,6 +2,11 @@
 export type VaultErrorCode =
   /** The passphrase does not open the vault key (or the header's authenticated part was altered). */
   | 'wrong_passphrase'
+  /**
+   * Too many wrong passphrases in a row: the next one is not even tried before `retryAt`
+   * (unlock-backoff.ts, storage.md §5).
+   */
+  | 'unlock_delayed'
   /** A new passphrase shorter than MIN_PASSPHRASE_LENGTH characters. */
   | 'weak_passphrase'
   /** Vault.create on a store that already holds a vault. */
@@ -17,12 +22,16 @@ export type VaultErrorCode =
 
 export class VaultError extends Error {
   override readonly name = 'VaultError';
+  /** For unlock_delayed: when (ms since the epoch, the vault's clock) a passphrase is tried again. */
+  readonly retryAt: number | undefined;
 
   constructor(
     readonly code: VaultErrorCode,
     message: string,
+    details: { readonly retryAt?: number } = {},
   ) {
     super(`${code}: ${message}`);
+    this.retryAt = details.retryAt;
   }
 }
 

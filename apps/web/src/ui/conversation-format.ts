@@ -10,6 +10,14 @@ export function summariseRelays(relays: readonly RelayView[]): RelaySummary {
   return 'offline';
 }
 
+export type ConnectionStatus = RelaySummary | 'finishing';
+
+/** The one status the sidebar shows: "finishing" while online but not yet reachable by colleagues. */
+export function connectionStatus(relays: readonly RelayView[], reachable: boolean): ConnectionStatus {
+  const summary = summariseRelays(relays);
+  return summary === 'online' && !reachable ? 'finishing' : summary;
+}
+
 /** The safety number's 60 digits as 12 groups of 5 (whatever spacing the worker used). */
 export function groupSafetyNumber(digits: string): string[] {
   return digits.replace(/\D/g, '').match(/.{1,5}/g) ?? [];
@@ -25,6 +33,14 @@ export function splitAddresses(text: string): string[] {
   return [...seen];
 }
 
+/**
+ * An address cut into the pieces a line may break between: before the "@" and before each "."
+ * (where a reader expects a long address to continue), so it never breaks inside a word.
+ */
+export function addressSegments(address: string): string[] {
+  return address.split(/(?=[@.])/).filter((segment) => segment !== '');
+}
+
 /** Newest activity first. */
 export function sortConversations(conversations: readonly ConversationView[]): ConversationView[] {
   return [...conversations].sort((a, b) => (b.lastMessage?.at ?? b.updatedAt) - (a.lastMessage?.at ?? a.updatedAt));
@@ -37,7 +53,9 @@ export function findMember(conversation: ConversationView | undefined, address: 
 
 /** Other people in the conversation with a device whose safety number changed. */
 export function membersWithChangedKeys(conversation: ConversationView): MemberView[] {
-  return conversation.members.filter((member) => !member.isSelf && member.devices.some((device) => device.trust === 'key_changed'));
+  return conversation.members.filter(
+    (member) => !member.isSelf && member.devices.some((device) => device.trust === 'key_changed'),
+  );
 }
 
 /** What the app shows, decided from the snapshot alone (a locked vault shows nothing else). */

@@ -47,12 +47,14 @@ export function parseEnrolmentInput(input: string, configuredAdminUrl: string): 
   }
   const params = link.searchParams;
   const code = normaliseEnrolmentCode(params.get('code') ?? '');
-  if (link.pathname.toLowerCase() !== 'enrol' || params.get('v') !== '1' || !code) return { ok: false, reason: 'link-malformed' };
+  if (link.pathname.toLowerCase() !== 'enrol' || params.get('v') !== '1' || !code)
+    return { ok: false, reason: 'link-malformed' };
   const admin = params.get('admin');
   if (admin !== null) {
     const origin = originOf(admin);
     if (!origin) return { ok: false, reason: 'link-malformed' };
-    if (origin !== originOf(configuredAdminUrl)) return { ok: false, reason: 'other-server', server: new URL(origin).host };
+    if (origin !== originOf(configuredAdminUrl))
+      return { ok: false, reason: 'other-server', server: new URL(origin).host };
   }
   return { ok: true, code };
 }

@@ -1,20 +1,14 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import {
-  LANGUAGE_STORAGE_KEY,
-  pickLanguage,
-  translate,
-  translatePlural,
-  type Language,
-  type MessageKey,
-  type MessageParams,
-  type PluralBase,
-} from '../i18n';
+import { LANGUAGE_STORAGE_KEY, pickLanguage, translatorFor, type Language, type WebTranslator } from '../i18n';
 
 export interface I18n {
   readonly language: Language;
   setLanguage(language: Language): void;
-  t(key: MessageKey, params?: MessageParams): string;
-  tp(base: PluralBase, count: number, params?: MessageParams): string;
+  /**
+   * `t(key, values)`, values checked against the message (`t('list.unread', { count })`);
+   * `t.unchecked(key, params)` for a `{ key, params }` chosen at run time.
+   */
+  readonly t: WebTranslator;
   /** 14:05 */
   formatTime(at: number): string;
   /** 14:05 today, a weekday within the week, else a short date: for the conversation list. */
@@ -86,8 +80,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     return {
       language,
       setLanguage,
-      t: (key, params) => translate(language, key, params),
-      tp: (base, count, params) => translatePlural(language, base, count, params),
+      t: translatorFor(language),
       formatTime: (at) => time.format(at),
       formatListTime: (at) => {
         const now = new Date();
@@ -99,7 +92,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       formatDay: (at) => day.format(at),
       formatDateTime: (at) => dateTime.format(at),
       formatDuration: (seconds) => {
-        const [unit, size] = DURATION_UNITS.find(([, length]) => seconds >= length && seconds % length === 0) ?? ['second', 1];
+        const [unit, size] = DURATION_UNITS.find(([, length]) => seconds >= length && seconds % length === 0) ?? [
+          'second',
+          1,
+        ];
         return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(seconds / size);
       },
       formatRelative: (at) => {

@@ -8,6 +8,7 @@ import { I18nProvider, useI18n } from './i18n-context';
 import { MainScreen } from './main/main-screen';
 import { startMessenger, type MessengerClient } from './messenger-client';
 import { MessengerContext, type MessengerContextValue } from './messenger-context';
+import { pageTitle, type TitledScreen } from './page-title';
 import { CreatePassphrase } from './screens/create-passphrase';
 import { Enrol } from './screens/enrol';
 import { Failed, Loading, OtherTab, Unsupported } from './screens/status-screens';
@@ -83,6 +84,23 @@ function useMessengerWorker(config: MessengerConfig) {
   return { phase, snapshot, setSnapshot };
 }
 
+/**
+ * WCAG 2.4.3: when one screen replaces another (unlocking with Enter removes the field that had
+ * focus), focus moves to the new screen's first heading instead of falling to <body>. A screen
+ * that focuses a field itself (autoFocus) keeps it.
+ */
+function useFocusOnScreenChange(screen: string | undefined): void {
+  useEffect(() => {
+    if (screen === undefined) return;
+    const active = document.activeElement;
+    if (active !== null && active !== document.body) return;
+    const heading = document.querySelector<HTMLElement>('h1');
+    if (!heading) return;
+    if (!heading.hasAttribute('tabindex')) heading.tabIndex = -1;
+    heading.focus();
+  }, [screen]);
+}
+
 function MessengerScreens({ config }: { config: MessengerConfig }) {
   const { t } = useI18n();
   const { phase, snapshot, setSnapshot } = useMessengerWorker(config);
@@ -105,8 +123,19 @@ function MessengerScreens({ config }: { config: MessengerConfig }) {
     [client, snapshot, refresh, config.adminUrl],
   );
 
-  const unread = snapshot?.vault === 'unlocked' ? snapshot.conversations.reduce((sum, conversation) => sum + conversation.unread, 0) : 0;
-  const title = unread > 0 ? `(${unread}) ${t('app.name')}` : t('app.name');
+  useFocusOnScreenChange(context ? screenFor(context.snapshot) : phase.kind);
+
+  const unread =
+    snapshot?.vault === 'unlocked'
+      ? snapshot.conversations.reduce((sum, conversation) => sum + conversation.unread, 0)
+      : 0;
+
+  // The screen's name for the title, never a conversation's (see page-title.ts).
+  const titled: TitledScreen = context
+    ? screenFor(context.snapshot)
+    : phase.kind === 'starting' || phase.kind === 'running'
+      ? 'loading'
+      : phase.kind;
 
   let screen;
   if (phase.kind === 'unsupported') screen = <Unsupported missing={phase.missing} />;
@@ -130,7 +159,7 @@ function MessengerScreens({ config }: { config: MessengerConfig }) {
   return (
     <>
       <Head>
-        <title>{title}</title>
+        <title>{pageTitle(titled, unread, t.unchecked)}</title>
       </Head>
       {screen}
     </>

@@ -7,7 +7,7 @@
  * attestation or an assertion signature. The challenges below are random only because WebAuthn
  * requires one; nothing verifies them.
  */
-import { decodeBase64Url, encodeBase64Url } from '../net/base64url';
+import { decodeBase64Url, encodeBase64Url } from '@opendescent/protocol';
 
 const PRF_OUTPUT_LENGTH = 32;
 const PRF_SALT_LENGTH = 32;
@@ -41,14 +41,17 @@ export interface PasskeyEnvironment {
 }
 
 export function browserPasskeyEnvironment(): PasskeyEnvironment | undefined {
-  if (typeof window === 'undefined' || typeof window.PublicKeyCredential !== 'function' || !navigator.credentials) return undefined;
+  if (typeof window === 'undefined' || typeof window.PublicKeyCredential !== 'function' || !navigator.credentials)
+    return undefined;
   const publicKeyCredential = window.PublicKeyCredential as typeof PublicKeyCredential & {
     getClientCapabilities?: () => Promise<Record<string, boolean>>;
   };
   const capabilities = publicKeyCredential.getClientCapabilities;
   return {
     credentials: navigator.credentials,
-    ...(typeof capabilities === 'function' ? { getClientCapabilities: () => capabilities.call(publicKeyCredential) } : {}),
+    ...(typeof capabilities === 'function'
+      ? { getClientCapabilities: () => capabilities.call(publicKeyCredential) }
+      : {}),
   };
 }
 
@@ -113,7 +116,11 @@ export async function evaluatePasskey(
   environment = browserPasskeyEnvironment(),
 ): Promise<Uint8Array> {
   if (!environment) throw new PasskeyError('unsupported', 'this browser has no WebAuthn');
-  return evaluate(environment, new Uint8Array(decodeBase64Url(passkey.credentialId)), new Uint8Array(decodeBase64Url(passkey.prfSalt)));
+  return evaluate(
+    environment,
+    new Uint8Array(decodeBase64Url(passkey.credentialId)),
+    new Uint8Array(decodeBase64Url(passkey.prfSalt)),
+  );
 }
 
 /** Sends the PRF output with `send`, then zeroes it, however `send` ends. */
@@ -125,7 +132,11 @@ export async function sendPrfOutput<T>(prfOutput: Uint8Array, send: (prfOutput: 
   }
 }
 
-async function evaluate(environment: PasskeyEnvironment, credentialId: Uint8Array<ArrayBuffer>, prfSalt: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+async function evaluate(
+  environment: PasskeyEnvironment,
+  credentialId: Uint8Array<ArrayBuffer>,
+  prfSalt: Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array> {
   const assertion = await ceremony(() =>
     environment.credentials.get({
       publicKey: {
@@ -151,10 +162,12 @@ async function ceremony(call: () => Promise<Credential | null>): Promise<PublicK
     if (error instanceof DOMException && (error.name === 'NotAllowedError' || error.name === 'AbortError')) {
       throw new PasskeyError('cancelled', 'the passkey request was cancelled or not allowed');
     }
-    if (error instanceof DOMException && error.name === 'NotSupportedError') throw new PasskeyError('unsupported', 'no passkey of a supported kind');
+    if (error instanceof DOMException && error.name === 'NotSupportedError')
+      throw new PasskeyError('unsupported', 'no passkey of a supported kind');
     throw new PasskeyError('failed', 'the passkey request failed');
   }
-  if (credential === null || !('getClientExtensionResults' in credential)) throw new PasskeyError('cancelled', 'no passkey was given');
+  if (credential === null || !('getClientExtensionResults' in credential))
+    throw new PasskeyError('cancelled', 'no passkey was given');
   return credential as PublicKeyCredential;
 }
 
@@ -162,7 +175,9 @@ async function ceremony(call: () => Promise<Credential | null>): Promise<PublicK
 function takePrfOutput(results: AuthenticationExtensionsPRFOutputs | undefined): Uint8Array | undefined {
   const first = results?.results?.first;
   if (first === undefined) return undefined;
-  const source = ArrayBuffer.isView(first) ? new Uint8Array(first.buffer, first.byteOffset, first.byteLength) : new Uint8Array(first);
+  const source = ArrayBuffer.isView(first)
+    ? new Uint8Array(first.buffer, first.byteOffset, first.byteLength)
+    : new Uint8Array(first);
   if (source.length !== PRF_OUTPUT_LENGTH) throw new PasskeyError('no_prf', `a PRF output of ${source.length} bytes`);
   const output = source.slice();
   source.fill(0);

@@ -34,7 +34,8 @@ export async function decodeQrPicture(file: Blob): Promise<string | undefined> {
   }
 }
 
-export const cameraAvailable = (): boolean => typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
+export const cameraAvailable = (): boolean =>
+  typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
 
 /** Shows the camera in `video` until a QR code is read (its text) or `signal` aborts; always stops the camera. */
 export async function scanWithCamera(video: HTMLVideoElement, signal: AbortSignal): Promise<string> {

@@ -4,6 +4,7 @@
  * message, then talks to it through the protocol in ./rpc.ts.
  */
 import { z } from 'zod';
+import type { MessengerEvent } from '../messenger/api';
 import { createMessengerService, type MessengerConfig } from '../messenger/service';
 import { serveMessengerWorker, type RpcPort } from './rpc';
 
@@ -18,8 +19,33 @@ const messengerConfig = z.object({
 function parseConfig(config: unknown): MessengerConfig {
   const parsed = messengerConfig.safeParse(config);
   if (!parsed.success) throw { code: 'internal', message: 'invalid messenger configuration' };
-  return { relayUrls: [...parsed.data.relayUrls], adminUrl: parsed.data.adminUrl, revocationPollSeconds: parsed.data.revocationPollSeconds };
+  return {
+    relayUrls: [...parsed.data.relayUrls],
+    adminUrl: parsed.data.adminUrl,
+    revocationPollSeconds: parsed.data.revocationPollSeconds,
+  };
 }
 
+/**
+ * Only `npm run bench:web` builds with this set (Next inlines it, so elsewhere the branches below
+ * are dead code and ./bench-seed.ts is not in the bundle): the bench's seeding and commit marks.
+ */
+const BENCH_BUILD = process.env.NEXT_PUBLIC_OPENDESCENT_BENCH === '1';
+let observeForBench: ((event: MessengerEvent) => void) | undefined;
+
+const createService = BENCH_BUILD
+  ? (config: MessengerConfig, emit: (event: MessengerEvent) => void) =>
+      createMessengerService(config, (event) => {
+        observeForBench?.(event);
+        emit(event);
+      })
+  : createMessengerService;
+
 // In a dedicated worker, `self` is the worker's global scope: a message port to the page.
-serveMessengerWorker(self as unknown as RpcPort, parseConfig, createMessengerService);
+serveMessengerWorker(self as unknown as RpcPort, parseConfig, createService);
+
+if (BENCH_BUILD) {
+  void import('./bench-seed').then(({ installBenchHooks }) => {
+    observeForBench = installBenchHooks(self);
+  });
+}

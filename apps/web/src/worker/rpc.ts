@@ -13,7 +13,13 @@
  * message, stack or fields (which could carry key material or plaintext) never leave the worker.
  */
 import { z } from 'zod';
-import type { MessengerApi, MessengerErrorCode, MessengerErrorShape, MessengerEvent } from '../messenger/api';
+import {
+  MESSENGER_ERROR_CODES,
+  type MessengerApi,
+  type MessengerErrorCode,
+  type MessengerErrorShape,
+  type MessengerEvent,
+} from '../messenger/api';
 
 /** The part of Worker, DedicatedWorkerGlobalScope and MessagePort (DOM or node:worker_threads) used here. */
 export interface RpcPort {
@@ -41,6 +47,13 @@ const ARGUMENTS = {
   leave: z.tuple([id]),
   send: z.tuple([id, z.string().max(100_000)]),
   messages: z.tuple([id]),
+  messagePage: z.tuple([
+    id,
+    z.strictObject({
+      before: z.strictObject({ sentAt: z.number(), receivedAt: z.number(), id }).optional(),
+      limit: z.number().int().min(1).max(200),
+    }),
+  ]),
   markRead: z.tuple([id]),
   setDisappearing: z.tuple([id, z.number().int().positive().nullable()]),
   safetyNumbers: z.tuple([id]),
@@ -54,25 +67,7 @@ const ARGUMENTS = {
 
 export const MESSENGER_METHODS = Object.keys(ARGUMENTS) as readonly MessengerMethod[];
 
-const ERROR_CODES: ReadonlySet<string> = new Set<MessengerErrorCode>([
-  'wrong_passphrase',
-  'weak_passphrase',
-  'locked',
-  'not_enrolled',
-  'already_enrolled',
-  'enrolment_refused',
-  'admin_unreachable',
-  'relay_unreachable',
-  'not_found',
-  'no_devices',
-  'invalid_address',
-  'rate_limited',
-  'directory_suspended',
-  'not_a_member',
-  'message_too_long',
-  'revoked',
-  'internal',
-]);
+const ERROR_CODES: ReadonlySet<string> = new Set<MessengerErrorCode>(MESSENGER_ERROR_CODES);
 
 const MAX_ERROR_MESSAGE = 300;
 
@@ -116,7 +111,12 @@ export function toErrorShape(error: unknown): MessengerErrorShape {
 
 /** True for a well-formed MessengerErrorShape (what a UI `catch` receives from the proxy). */
 export function isMessengerError(value: unknown): value is MessengerErrorShape {
-  return isRecord(value) && typeof value['code'] === 'string' && ERROR_CODES.has(value['code']) && typeof value['message'] === 'string';
+  return (
+    isRecord(value) &&
+    typeof value['code'] === 'string' &&
+    ERROR_CODES.has(value['code']) &&
+    typeof value['message'] === 'string'
+  );
 }
 
 /**
@@ -191,7 +191,12 @@ export function serveMessengerWorker<Config>(
       const failure = toErrorShape(error);
       port.addEventListener('message', ({ data: request }) => {
         if (isRecord(request) && request['type'] === 'request' && Number.isSafeInteger(request['id'])) {
-          port.postMessage({ type: 'response', id: request['id'] as number, ok: false, error: failure } satisfies RpcResponse);
+          port.postMessage({
+            type: 'response',
+            id: request['id'] as number,
+            ok: false,
+            error: failure,
+          } satisfies RpcResponse);
         }
       });
       return;
@@ -216,7 +221,10 @@ export interface MessengerRpcClient {
 export function createMessengerRpcClient(port: RpcPort): MessengerRpcClient {
   let nextId = 1;
   let failure: MessengerErrorShape | undefined;
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: MessengerErrorShape) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: MessengerErrorShape) => void }
+  >();
   const listeners = new Set<(event: MessengerEvent) => void>();
 
   const onMessage = ({ data }: { readonly data: unknown }) => {
@@ -231,7 +239,10 @@ export function createMessengerRpcClient(port: RpcPort): MessengerRpcClient {
     if (!call) return;
     pending.delete(data['id']);
     if (data['ok'] === true) call.resolve(data['value']);
-    else call.reject(isMessengerError(data['error']) ? toErrorShape(data['error']) : { code: 'internal', message: 'internal error' });
+    else
+      call.reject(
+        isMessengerError(data['error']) ? toErrorShape(data['error']) : { code: 'internal', message: 'internal error' },
+      );
   };
   port.addEventListener('message', onMessage);
 

@@ -1,11 +1,32 @@
 /**
  * The admin app's device API played in memory for the messenger's tests (the real one is driven
  * by tests/e2e): an organisation key made at test time signs attestations and revocation lists,
- * one-time codes enrol devices, the directory answers exact addresses.
+ * one-time codes enrol devices, the directory answers exact addresses, and the organisation's
+ * token issuer hands out the token key set and blind-signs token requests (access-tokens.md §5)
+ * as the admin app does: for enrolled, unrevoked devices with a valid attestation, with OpenSSL's
+ * raw RSA (RFC 9474 BlindSign is s = m^d mod n), so a test is not slowed by it.
  */
-import { randomBytes } from 'node:crypto';
-import type { DeviceIdentity } from '@opendescent/crypto';
-import { decodeAttestation, signAttestation, signRevocationList, type RevocationReason } from '@opendescent/protocol';
+import { constants, createPrivateKey, privateDecrypt, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  generateEd25519KeyPair,
+  merkleConsistencyProof,
+  merkleInclusionProof,
+  merkleRoot,
+  type DeviceIdentity,
+  type Ed25519KeyPair,
+} from '@opendescent/crypto';
+import {
+  MAX_TOKENS_PER_REQUEST,
+  decodeAttestation,
+  decodeTokenRequest,
+  signAttestation,
+  logLeafHash,
+  signOrgKeyStatement,
+  signRevocationList,
+  signTreeHead,
+  type LogLeafKind,
+  type RevocationReason,
+} from '@opendescent/protocol';
 import { AdminRequestError } from '../../src/net/admin-client';
 import type { AdminPort, AttestationAnswer, DirectoryDevice } from '../../src/messenger/ports';
 import { nowSeconds, type TestOrg } from '../net/support/relay-process';
@@ -14,16 +35,76 @@ interface Enrolled extends Omit<DirectoryDevice, 'attestation'> {
   attestation: Uint8Array;
   readonly address: string;
   revoked?: { reason: RevocationReason; at: number };
+  /** When each token issued to it was issued (Unix s), for the per-device limits. */
+  readonly issuedAt: number[];
 }
+
+/** access-tokens.md §5: tokens per device per hour and per 24 hours. */
+const TOKEN_LIMITS = [
+  { windowSeconds: 3_600, max: 60 },
+  { windowSeconds: 86_400, max: 240 },
+];
 
 export class FakeAdmin {
   readonly devices: Enrolled[] = [];
   private readonly codes = new Map<string, { address: string; displayName: string }>();
   private list: Uint8Array | undefined;
+  private keySet: Uint8Array | undefined;
+  private issuerKey: KeyObject | undefined;
   lookups = 0;
+  /** Set by a test: every directory look-up waits for this before it answers (a slow admin app). */
+  lookupGate: Promise<void> | undefined;
+  /** Revocation lists (attestations.md §3.5): how long each is valid, and the admin app's clock ahead of real time. */
+  listValiditySeconds = 86_400;
+  listClockOffsetSeconds = 0;
+  /** Set by a test: the revocation list and the directory cannot be reached (the admin URL blocked). */
+  unreachable = false;
   renewals = 0;
+  /** Token issuance requests answered (or refused), and token key set fetches. */
+  tokenRequests = 0;
+  tokensIssued = 0;
+  keySetFetches = 0;
+  /** Set by a test: the next issuance requests are refused with this admin error (then it is cleared). */
+  refuseTokens: { status: number; code: string; times: number } | undefined;
+  /** The key that signs attestations and lists now (attestations.md §4: it changes with a rotation). */
+  signer: Ed25519KeyPair;
+  /** Every key pinned now, and the organisation-key statements made so far (admin-api.md §9.1). */
+  private readonly keys: { publicKey: Uint8Array; status: string }[];
+  readonly statements: Uint8Array[] = [];
+  orgFetches = 0;
+  /** The transparency log as the admin app keeps it (transparency-log.md §4): leaf hashes, heads signed when asked for. */
+  private logLeaves: Uint8Array[] = [];
+  private readonly heads = new Map<number, Uint8Array>();
+  /** Set by a test: documents issued meanwhile are not logged (an admin app hiding what it signed). */
+  logging = true;
+  logHeadFetches = 0;
 
-  constructor(readonly org: TestOrg) {}
+  constructor(readonly org: TestOrg) {
+    this.signer = org.key;
+    this.keys = [{ publicKey: org.key.publicKey, status: 'active' }];
+  }
+
+  /**
+   * A whole rotation as the admin app makes it (admin-api.md §9.3): the active key introduces the
+   * next one, which then signs everything while the previous one retires itself in a week.
+   * `introducer`: sign the introduction with another key (a forged rotation).
+   */
+  async rotate(introducer?: Ed25519KeyPair): Promise<Ed25519KeyPair> {
+    const next = await generateEd25519KeyPair();
+    const previous = this.signer;
+    const statement = (kind: 'introduce' | 'retire', subject: Uint8Array, until: number, by: Ed25519KeyPair) =>
+      signOrgKeyStatement(
+        { orgId: this.org.orgId, sequence: this.statements.length + 1, issuedAt: nowSeconds(), kind, subject, until },
+        by.privateKey,
+      );
+    this.statements.push(await statement('introduce', next.publicKey, 0, introducer ?? previous));
+    this.statements.push(await statement('retire', previous.publicKey, nowSeconds() + 7 * 86_400, previous));
+    for (const bytes of this.statements.slice(-2)) this.log('org_key_statement', bytes);
+    this.keys.push({ publicKey: next.publicKey, status: 'active' });
+    this.signer = next;
+    this.list = undefined;
+    return next;
+  }
 
   code(address: string, displayName: string): string {
     const code = randomBytes(12).toString('hex').toUpperCase();
@@ -31,21 +112,70 @@ export class FakeAdmin {
     return code;
   }
 
-  private async attest(identity: DeviceIdentity, deviceId: Uint8Array, address: string, displayName: string): Promise<AttestationAnswer> {
+  private async attest(
+    identity: DeviceIdentity,
+    deviceId: Uint8Array,
+    address: string,
+    displayName: string,
+  ): Promise<AttestationAnswer> {
     const issuedAt = nowSeconds() - 5;
     const expiresAt = issuedAt + 7 * 86_400;
     const attestation = await signAttestation(
-      { orgId: this.org.orgId, deviceId, userAddress: address, displayName, signingKey: identity.signing.publicKey, agreementKey: identity.agreement.publicKey, issuedAt, expiresAt },
-      this.org.key.privateKey,
+      {
+        orgId: this.org.orgId,
+        deviceId,
+        userAddress: address,
+        displayName,
+        signingKey: identity.signing.publicKey,
+        agreementKey: identity.agreement.publicKey,
+        issuedAt,
+        expiresAt,
+      },
+      this.signer.privateKey,
     );
-    return { deviceId, attestation, expiresAt, renewAfter: issuedAt + 3.5 * 86_400, org: { orgId: this.org.orgId, keys: [{ publicKey: this.org.key.publicKey, status: 'active' }] } };
+    this.log('attestation', attestation);
+    return {
+      deviceId,
+      attestation,
+      expiresAt,
+      renewAfter: issuedAt + 3.5 * 86_400,
+      org: this.orgDocument(),
+    };
+  }
+
+  private log(kind: LogLeafKind, document: Uint8Array): void {
+    if (this.logging) this.logLeaves.push(logLeafHash(kind, document));
+  }
+
+  /** A split view: the log shown from now on rewrites its first entry (and no head signed before is reused). */
+  rewriteLogHistory(): void {
+    this.logLeaves = [new Uint8Array(randomBytes(32)), ...this.logLeaves.slice(1)];
+    this.heads.clear();
+  }
+
+  private orgDocument() {
+    return { orgId: this.org.orgId, keys: [...this.keys], statements: [...this.statements] };
   }
 
   async revoke(deviceId: Uint8Array, reason: RevocationReason = 'lost_or_stolen'): Promise<void> {
-    const device = this.devices.find((d) => Buffer.compare(Buffer.from(d.deviceId), Buffer.from(deviceId)) === 0);
+    const device = this.find(deviceId);
     if (!device) throw new Error('no such device');
     device.revoked = { reason, at: nowSeconds() };
     this.list = undefined;
+  }
+
+  /** The next fetch signs a new list (a higher version, issued now): the admin app's refresh (admin-api.md §6.4). */
+  reissueList(): void {
+    this.list = undefined;
+  }
+
+  private find(deviceId: Uint8Array): Enrolled | undefined {
+    return this.devices.find((d) => Buffer.compare(Buffer.from(d.deviceId), Buffer.from(deviceId)) === 0);
+  }
+
+  /** A new token key set (a higher version) is served from now on; `keys` as the issuer's keySet() takes them. */
+  async publishKeySet(bytes?: Uint8Array): Promise<void> {
+    this.keySet = bytes ?? (await this.org.issuer.keySet());
   }
 
   readonly port: AdminPort = {
@@ -55,7 +185,13 @@ export class FakeAdmin {
       this.codes.delete(code);
       const deviceId = new Uint8Array(randomBytes(16));
       const answer = await this.attest(identity, deviceId, entry.address, entry.displayName);
-      this.devices.push({ deviceId, attestation: answer.attestation, prekeySlotId, address: entry.address });
+      this.devices.push({
+        deviceId,
+        attestation: answer.attestation,
+        prekeySlotId,
+        address: entry.address,
+        issuedAt: [],
+      });
       return answer;
     },
     renew: async ({ deviceId, identity }) => {
@@ -69,23 +205,114 @@ export class FakeAdmin {
       return answer;
     },
     lookup: async ({ address }) => {
+      if (this.unreachable) throw new TypeError('fetch failed');
       this.lookups++;
+      await this.lookupGate;
       const devices = this.devices
         .filter((d) => d.address === address && !d.revoked)
-        .map(({ deviceId, attestation, prekeySlotId }) => ({ deviceId, attestation, ...(prekeySlotId ? { prekeySlotId } : {}) }));
+        .map(({ deviceId, attestation, prekeySlotId }) => ({
+          deviceId,
+          attestation,
+          ...(prekeySlotId ? { prekeySlotId } : {}),
+        }));
       return { address, devices };
     },
     revocationList: async () => {
+      if (this.unreachable) throw new TypeError('fetch failed');
+      const issuedAt = nowSeconds() + this.listClockOffsetSeconds;
       this.list ??= await signRevocationList(
         {
           orgId: this.org.orgId,
           listVersion: this.org.nextListVersion++,
-          issuedAt: nowSeconds(),
-          revoked: this.devices.filter((d) => d.revoked).map((d) => ({ deviceId: d.deviceId, revokedAt: d.revoked?.at ?? 0, reason: d.revoked?.reason ?? 'unspecified' })),
+          issuedAt,
+          nextUpdate: issuedAt + this.listValiditySeconds,
+          revoked: this.devices
+            .filter((d) => d.revoked)
+            .map((d) => ({
+              deviceId: d.deviceId,
+              revokedAt: d.revoked?.at ?? 0,
+              reason: d.revoked?.reason ?? 'unspecified',
+            })),
         },
-        this.org.key.privateKey,
+        this.signer.privateKey,
       );
       return this.list;
+    },
+    org: async () => {
+      this.orgFetches++;
+      return this.orgDocument();
+    },
+    logHead: async () => {
+      this.logHeadFetches++;
+      const treeSize = this.logLeaves.length;
+      let head = this.heads.get(treeSize);
+      if (!head) {
+        head = await signTreeHead(
+          { orgId: this.org.orgId, treeSize, timestamp: nowSeconds(), rootHash: merkleRoot(this.logLeaves) },
+          this.signer.privateKey,
+        );
+        this.heads.set(treeSize, head);
+      }
+      return head;
+    },
+    logInclusion: async (leafHash, treeSize) => {
+      const leafIndex = this.logLeaves.findIndex(
+        (leaf) => Buffer.compare(Buffer.from(leaf), Buffer.from(leafHash)) === 0,
+      );
+      if (leafIndex < 0 || leafIndex >= treeSize) throw new AdminRequestError(404, 'not_in_log', 'not in the log');
+      return { leafIndex, treeSize, proof: merkleInclusionProof(leafIndex, this.logLeaves.slice(0, treeSize)) };
+    },
+    logConsistency: async (from, to) => merkleConsistencyProof(from, this.logLeaves.slice(0, to)),
+    tokenKeys: async () => {
+      this.keySetFetches++;
+      this.keySet ??= await this.org.issuer.keySet();
+      return this.keySet;
+    },
+    tokens: async ({ orgId, deviceId, tokenKeyId, requests }) => {
+      this.tokenRequests++;
+      if (Buffer.compare(Buffer.from(orgId), Buffer.from(this.org.orgId)) !== 0)
+        throw new AdminRequestError(400, 'wrong_organisation', 'another organisation');
+      const device = this.find(deviceId);
+      if (!device) throw new AdminRequestError(404, 'unknown_device', 'no such device');
+      if (device.revoked) throw new AdminRequestError(403, 'device_revoked', 'revoked');
+      if (decodeAttestation(device.attestation).attestation.expiresAt <= nowSeconds())
+        throw new AdminRequestError(403, 'attestation_expired', 'renew first');
+      const refusal = this.refuseTokens;
+      if (refusal) {
+        if (--refusal.times <= 0) this.refuseTokens = undefined;
+        throw new AdminRequestError(
+          refusal.status,
+          refusal.code,
+          refusal.code,
+          refusal.code === 'rate_limited' ? 30 : undefined,
+        );
+      }
+      if (Buffer.compare(Buffer.from(tokenKeyId), Buffer.from(this.org.issuer.key.tokenKeyId)) !== 0)
+        throw new AdminRequestError(409, 'unknown_token_key', 'not a key of the set');
+      if (requests.length < 1 || requests.length > MAX_TOKENS_PER_REQUEST)
+        throw new AdminRequestError(400, 'malformed', '1 to 20 requests');
+      const now = nowSeconds();
+      for (const { windowSeconds, max } of TOKEN_LIMITS) {
+        const inWindow = device.issuedAt.filter((at) => at > now - windowSeconds);
+        if (inWindow.length + requests.length > max) {
+          const retryAfter = (inWindow[inWindow.length + requests.length - max - 1] ?? now) + windowSeconds - now;
+          throw new AdminRequestError(429, 'rate_limited', 'too many tokens', Math.max(1, retryAfter));
+        }
+      }
+      const decoded = requests.map((request) => decodeTokenRequest(request, tokenKeyId));
+      this.issuerKey ??= createPrivateKey({
+        key: Buffer.from(await this.org.issuer.pkcs8()),
+        format: 'der',
+        type: 'pkcs8',
+      });
+      const key = this.issuerKey;
+      const responses = decoded.map((request) => {
+        if (request === null) throw new AdminRequestError(400, 'malformed', 'not a token request for this key');
+        return new Uint8Array(privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, request.blindedMessage));
+      });
+      this.tokensIssued += responses.length;
+      device.issuedAt.push(...responses.map(() => now));
+      return { tokenKeyId, responses };
     },
   };
 }

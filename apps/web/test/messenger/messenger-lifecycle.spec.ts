@@ -3,10 +3,10 @@
  * prekeys running out and being topped up, signed prekeys rotating and the attestation renewed
  * when the clock has moved on (docs/protocol/messages.md §2, §5.3; admin-api.md §5).
  */
-import { RelayClient } from '../../src/net/relay-client';
+import { RelayClient } from '@opendescent/relay-client';
 import type { MessengerErrorShape } from '../../src/messenger/api';
 import { FakeAdmin } from './fake-admin';
-import { RelayProcess, newDevice, newOrg } from '../net/support/relay-process';
+import { RelayProcess, mintedTokens, newOrg } from '../net/support/relay-process';
 import { PASSPHRASE, conversationWith, enrolDevice, eventually, texts, type TestMessenger } from './support';
 
 const DAY_MS = 86_400_000;
@@ -28,7 +28,10 @@ async function slotOf(name: string): Promise<Uint8Array> {
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = (await promise.then(() => undefined, (e: unknown) => e)) as MessengerErrorShape | undefined;
+  const error = (await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as MessengerErrorShape | undefined;
   return error?.code ?? 'resolved';
 }
 
@@ -36,8 +39,7 @@ beforeAll(async () => {
   const org = await newOrg();
   relay = await RelayProcess.start(org);
   admin = new FakeAdmin(org);
-  const intruder = await newDevice(org);
-  probe = new RelayClient({ url: relay.url, credentials: () => intruder });
+  probe = new RelayClient({ url: relay.url, credentials: mintedTokens(org, relay.url) });
   probe.start();
   await eventually(async () => probe.status === 'online', 'probe online');
 }, 60_000);
@@ -71,12 +73,16 @@ test('a member who leaves a group reads nothing after; the others see it and car
   const [cat, dan, eve] = [await device('cat'), await device('dan'), await device('eve')];
   const group = await cat.api.createGroup('Leavers', ['dan@agency.example', 'eve@agency.example']);
   await cat.api.send(group, 'welcome');
-  for (const member of [dan, eve]) await eventually(async () => (await texts(member.api, group)).includes('welcome'), `welcome at ${member.name}`);
+  for (const member of [dan, eve])
+    await eventually(async () => (await texts(member.api, group)).includes('welcome'), `welcome at ${member.name}`);
   await eve.api.leave(group);
   expect((await eve.api.snapshot()).conversations.find((c) => c.id === group)?.active).toBe(false);
   expect(await refusal(eve.api.send(group, 'still here?'))).toBe('not_a_member');
   for (const member of [cat, dan]) {
-    await eventually(async () => (await member.api.messages(group)).some((m) => m.system?.type === 'member_left'), `left line at ${member.name}`);
+    await eventually(
+      async () => (await member.api.messages(group)).some((m) => m.system?.type === 'member_left'),
+      `left line at ${member.name}`,
+    );
   }
   await dan.api.send(group, 'after eve left');
   await eventually(async () => (await texts(cat.api, group)).includes('after eve left'), 'cat reads dan');
@@ -115,8 +121,14 @@ test('after half their lifetime the signed prekeys rotate and the attestation is
   hal.clockOffset = 4 * DAY_MS;
   await hal.api.lock();
   await hal.api.unlock(PASSPHRASE);
-  await eventually(async () => ((await hal.api.snapshot()).device?.attestationExpiresAt ?? 0) > expiresBefore, 'attestation renewed');
-  await eventually(async () => Buffer.compare(Buffer.from((await probe.fetchPrekeys(slot)).bundle), Buffer.from(bundleBefore)) !== 0, 'bundle rotated');
+  await eventually(
+    async () => ((await hal.api.snapshot()).device?.attestationExpiresAt ?? 0) > expiresBefore,
+    'attestation renewed',
+  );
+  await eventually(
+    async () => Buffer.compare(Buffer.from((await probe.fetchPrekeys(slot)).bundle), Buffer.from(bundleBefore)) !== 0,
+    'bundle rotated',
+  );
   expect(admin.renewals).toBeGreaterThanOrEqual(1);
   const ida = await device('ida');
   const conversation = await ida.api.startDirect('hal@agency.example');
@@ -133,12 +145,31 @@ test('a relay restarted without its store (memory): queues and slots are made ag
   await eventually(async () => (await texts(kim.api, atKim)).includes('before the restart'), 'first message at kim');
 
   await relay.restart();
-  for (const d of [jon, kim]) await eventually(async () => (await d.api.snapshot()).device?.reachable && (await d.api.snapshot()).relays.every((r) => r.status === 'online'), `${d.name} back`, 20_000);
+  for (const d of [jon, kim])
+    await eventually(
+      async () =>
+        (await d.api.snapshot()).device?.reachable &&
+        (await d.api.snapshot()).relays.every((r) => r.status === 'online'),
+      `${d.name} back`,
+      20_000,
+    );
   await jon.api.send(conversation, 'after the restart, from jon');
   await kim.api.send(atKim, 'after the restart, from kim');
-  await eventually(async () => (await texts(kim.api, atKim)).includes('after the restart, from jon'), 'jon → kim after the restart', 30_000);
-  await eventually(async () => (await texts(jon.api, conversation)).includes('after the restart, from kim'), 'kim → jon after the restart', 30_000);
-  expect(await texts(kim.api, atKim)).toEqual(['before the restart', 'after the restart, from jon', 'after the restart, from kim']);
+  await eventually(
+    async () => (await texts(kim.api, atKim)).includes('after the restart, from jon'),
+    'jon → kim after the restart',
+    30_000,
+  );
+  await eventually(
+    async () => (await texts(jon.api, conversation)).includes('after the restart, from kim'),
+    'kim → jon after the restart',
+    30_000,
+  );
+  expect(await texts(kim.api, atKim)).toEqual([
+    'before the restart',
+    'after the restart, from jon',
+    'after the restart, from kim',
+  ]);
   // A colleague who never wrote before still reaches them through their republished slots.
   const lea = await device('lea');
   const fresh = await lea.api.startDirect('kim@agency.example');

@@ -29,18 +29,34 @@ afterAll(async () => {
 });
 
 test('three devices on two relays: queues spread over both and every message arrives', async () => {
-  for (const name of ['mia', 'ned', 'ola']) devices.push(await enrolDevice(name, `${name}@agency.example`, name.toUpperCase(), { relayUrl: [first.url, second.url], admin }));
+  for (const name of ['mia', 'ned', 'ola'])
+    devices.push(
+      await enrolDevice(name, `${name}@agency.example`, name.toUpperCase(), {
+        relayUrl: [first.url, second.url],
+        admin,
+      }),
+    );
   const [mia, ned, ola] = devices as [TestMessenger, TestMessenger, TestMessenger];
   for (const d of devices) expect((await d.api.snapshot()).relays.map((r) => r.status)).toEqual(['online', 'online']);
   const secondBefore = await storedBlobs(second);
-  const pairs: [TestMessenger, TestMessenger][] = [[mia, ned], [ned, ola], [ola, mia]];
+  const pairs: [TestMessenger, TestMessenger][] = [
+    [mia, ned],
+    [ned, ola],
+    [ola, mia],
+  ];
   for (const [from, to] of pairs) {
     const conversation = await from.api.startDirect(`${to.name}@agency.example`);
     await from.api.send(conversation, `${from.name} to ${to.name}`);
     const at = await conversationWith(to.api, (t) => t === from.name.toUpperCase());
-    await eventually(async () => (await texts(to.api, at)).includes(`${from.name} to ${to.name}`), `${from.name} → ${to.name}`);
+    await eventually(
+      async () => (await texts(to.api, at)).includes(`${from.name} to ${to.name}`),
+      `${from.name} → ${to.name}`,
+    );
     await to.api.send(at, `${to.name} back to ${from.name}`);
-    await eventually(async () => (await texts(from.api, conversation)).includes(`${to.name} back to ${from.name}`), `${to.name} → ${from.name}`);
+    await eventually(
+      async () => (await texts(from.api, conversation)).includes(`${to.name} back to ${from.name}`),
+      `${to.name} → ${from.name}`,
+    );
   }
   // Each device made one queue per peer, taking the two relays in turn: the second relay, which
   // holds no slot and no intro queue, carried part of the conversation.

@@ -7,10 +7,10 @@
  * others' in memory: the same interface (apps/web/src/store).
  */
 import { openContactSlot, verifyAttestation } from '@opendescent/protocol';
-import { RelayClient } from '../../src/net/relay-client';
+import { RelayClient } from '@opendescent/relay-client';
 import type { MessageView } from '../../src/messenger/api';
 import { FakeAdmin } from './fake-admin';
-import { RelayProcess, newDevice, newOrg } from '../net/support/relay-process';
+import { RelayProcess, mintedTokens, newOrg } from '../net/support/relay-process';
 import { PASSPHRASE, conversationWith, enrolDevice, eventually, texts, type TestMessenger } from './support';
 
 type Device = TestMessenger;
@@ -55,7 +55,10 @@ describe('messenger over a real relay', () => {
     const atBob = await conversationWith(bob.api, (t) => t === 'Alice Martin');
     await eventually(async () => (await texts(bob.api, atBob)).length === 2, 'two messages at Bob');
     expect(await texts(bob.api, atBob)).toEqual(['hello Bob', 'second line']);
-    await eventually(async () => (await alice.api.messages(conversation)).every((m) => m.status === 'delivered'), 'delivered at Alice');
+    await eventually(
+      async () => (await alice.api.messages(conversation)).every((m) => m.status === 'delivered'),
+      'delivered at Alice',
+    );
 
     await bob.api.send(atBob, 'hi Alice');
     await eventually(async () => (await texts(alice.api, conversation)).includes('hi Alice'), 'reply at Alice');
@@ -70,18 +73,34 @@ describe('messenger over a real relay', () => {
     for (const member of [bob, carol]) {
       const id = await conversationWith(member.api, (t) => t === 'Budget 2027');
       expect(id).toBe(group);
-      await eventually(async () => (await texts(member.api, group)).includes('kick-off at 10'), `group message at ${member.name}`);
+      await eventually(
+        async () => (await texts(member.api, group)).includes('kick-off at 10'),
+        `group message at ${member.name}`,
+      );
     }
     await carol.api.send(group, 'carol here');
-    for (const member of [alice, bob]) await eventually(async () => (await texts(member.api, group)).includes('carol here'), `carol's message at ${member.name}`);
+    for (const member of [alice, bob])
+      await eventually(
+        async () => (await texts(member.api, group)).includes('carol here'),
+        `carol's message at ${member.name}`,
+      );
 
     await alice.api.removeMember(group, 'carol@ministry.example');
-    await eventually(async () => (await carol.api.snapshot()).conversations.find((c) => c.id === group)?.active === false, 'carol sees she was removed');
-    await eventually(async () => (await bob.api.snapshot()).conversations.find((c) => c.id === group)?.members.length === 2, 'bob sees two members');
+    await eventually(
+      async () => (await carol.api.snapshot()).conversations.find((c) => c.id === group)?.active === false,
+      'carol sees she was removed',
+    );
+    await eventually(
+      async () => (await bob.api.snapshot()).conversations.find((c) => c.id === group)?.members.length === 2,
+      'bob sees two members',
+    );
     await alice.api.send(group, 'after carol left');
     await bob.api.send(group, 'bob after removal');
     await eventually(async () => (await texts(bob.api, group)).includes('after carol left'), 'bob reads after removal');
-    await eventually(async () => (await texts(alice.api, group)).includes('bob after removal'), 'alice reads bob after removal');
+    await eventually(
+      async () => (await texts(alice.api, group)).includes('bob after removal'),
+      'alice reads bob after removal',
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     const carolTexts = await texts(carol.api, group);
     expect(carolTexts).not.toContain('after carol left');
@@ -94,18 +113,34 @@ describe('messenger over a real relay', () => {
     const conversation = await alice.api.startDirect('carol@ministry.example');
     await carol.api.lock();
     await alice.api.send(conversation, 'while you were away');
-    await eventually(async () => (await alice.api.messages(conversation)).some((m) => m.text === 'while you were away' && m.status === 'sent'), 'stored by the relay');
+    await eventually(
+      async () =>
+        (await alice.api.messages(conversation)).some((m) => m.text === 'while you were away' && m.status === 'sent'),
+      'stored by the relay',
+    );
     await carol.api.unlock(PASSPHRASE);
     const atCarol = await conversationWith(carol.api, (t) => t === 'Alice Martin');
-    await eventually(async () => (await texts(carol.api, atCarol)).includes('while you were away'), 'offline message at Carol');
+    await eventually(
+      async () => (await texts(carol.api, atCarol)).includes('while you were away'),
+      'offline message at Carol',
+    );
   }, 60_000);
 
   test('the raw store holds no plaintext: no message text, address, name or title', async () => {
     for (const d of [alice, bob, carol]) {
       const entries = await d.store.list('');
       expect(entries.length).toBeGreaterThan(5);
-      const haystack = entries.map((e) => `${e.key}\n${Buffer.from(e.value).toString('latin1')}\n${Buffer.from(e.value).toString('base64')}`).join('\n');
-      for (const needle of ['hello Bob', 'kick-off', 'Budget 2027', 'ministry.example', 'Alice Martin', 'while you were away']) {
+      const haystack = entries
+        .map((e) => `${e.key}\n${Buffer.from(e.value).toString('latin1')}\n${Buffer.from(e.value).toString('base64')}`)
+        .join('\n');
+      for (const needle of [
+        'hello Bob',
+        'kick-off',
+        'Budget 2027',
+        'ministry.example',
+        'Alice Martin',
+        'while you were away',
+      ]) {
         expect(haystack).not.toContain(needle);
       }
     }
@@ -115,12 +150,19 @@ describe('messenger over a real relay', () => {
     const conversation = await alice.api.startDirect('bob@ministry.example');
     await alice.api.setDisappearing(conversation, 1);
     const atBob = await conversationWith(bob.api, (t) => t === 'Alice Martin');
-    await eventually(async () => (await bob.api.snapshot()).conversations.find((c) => c.id === atBob)?.disappearAfterSeconds === 1, 'timer at Bob');
+    await eventually(
+      async () => (await bob.api.snapshot()).conversations.find((c) => c.id === atBob)?.disappearAfterSeconds === 1,
+      'timer at Bob',
+    );
     const before = (await bob.store.list('')).length;
     await alice.api.send(conversation, 'self-destruct');
     await eventually(async () => (await texts(bob.api, atBob)).includes('self-destruct'), 'ephemeral at Bob');
     await eventually(async () => !(await texts(bob.api, atBob)).includes('self-destruct'), 'gone at Bob', 5_000);
-    await eventually(async () => !(await texts(alice.api, conversation)).includes('self-destruct'), 'gone at Alice', 5_000);
+    await eventually(
+      async () => !(await texts(alice.api, conversation)).includes('self-destruct'),
+      'gone at Alice',
+      5_000,
+    );
     // Deleted, not hidden: the store shrank back (the receipt and seen-id records aside).
     expect((await bob.store.list('')).length).toBeLessThanOrEqual(before + 3);
     await alice.api.setDisappearing(conversation, null);
@@ -132,12 +174,18 @@ describe('messenger over a real relay', () => {
     if (!direct || !group) throw new Error('earlier conversations missing');
     const alice2 = await device('alice2', 'alice@ministry.example', 'Alice Martin');
     // Membership arrives from her first device; history does not.
-    await eventually(async () => (await alice2.api.snapshot()).conversations.some((c) => c.id === group.id), 'group at the new device');
+    await eventually(
+      async () => (await alice2.api.snapshot()).conversations.some((c) => c.id === group.id),
+      'group at the new device',
+    );
     expect(await texts(alice2.api, group.id)).toEqual([]);
     // Bob learns of the new device (devices_changed) and both of Alice's devices read him.
     const atBob = await conversationWith(bob.api, (t) => t === 'Alice Martin');
     await eventually(
-      async () => (await bob.api.snapshot()).conversations.find((c) => c.id === atBob)?.members.find((m) => m.address === 'alice@ministry.example')?.devices.length === 2,
+      async () =>
+        (await bob.api.snapshot()).conversations
+          .find((c) => c.id === atBob)
+          ?.members.find((m) => m.address === 'alice@ministry.example')?.devices.length === 2,
       'bob sees two devices of alice',
     );
     await bob.api.send(atBob, 'to both of you');
@@ -147,13 +195,25 @@ describe('messenger over a real relay', () => {
     // What the new device sends shows as Alice's on her first device too.
     await alice2.api.send(atAlice2, 'from my laptop');
     await eventually(async () => (await texts(bob.api, atBob)).includes('from my laptop'), 'bob reads the new device');
-    await eventually(async () => (await alice.api.messages(direct.id)).some((m) => m.text === 'from my laptop' && m.mine), 'copy on the first device');
+    await eventually(
+      async () => (await alice.api.messages(direct.id)).some((m) => m.text === 'from my laptop' && m.mine),
+      'copy on the first device',
+    );
     // Groups: the new device reads and writes once the members hold its keys.
     await bob.api.send(group.id, 'group hello to all devices');
-    await eventually(async () => (await texts(alice2.api, group.id)).includes('group hello to all devices'), 'group at the new device');
+    await eventually(
+      async () => (await texts(alice2.api, group.id)).includes('group hello to all devices'),
+      'group at the new device',
+    );
     await alice2.api.send(group.id, 'laptop in the group');
-    await eventually(async () => (await texts(bob.api, group.id)).includes('laptop in the group'), 'bob reads the laptop in the group');
-    await eventually(async () => (await texts(alice.api, group.id)).includes('laptop in the group'), 'first device reads the laptop in the group');
+    await eventually(
+      async () => (await texts(bob.api, group.id)).includes('laptop in the group'),
+      'bob reads the laptop in the group',
+    );
+    await eventually(
+      async () => (await texts(alice.api, group.id)).includes('laptop in the group'),
+      'first device reads the laptop in the group',
+    );
   }, 60_000);
 
   test('a new member gets no earlier history unless a member shares a bounded, signed bundle, and everyone sees it', async () => {
@@ -161,7 +221,10 @@ describe('messenger over a real relay', () => {
     if (!group) throw new Error('group missing');
     const hugo = await device('hugo', 'hugo@ministry.example', 'Hugo Lambert');
     await alice.api.addMember(group.id, 'hugo@ministry.example');
-    await eventually(async () => (await hugo.api.snapshot()).conversations.some((c) => c.id === group.id), 'group at hugo');
+    await eventually(
+      async () => (await hugo.api.snapshot()).conversations.some((c) => c.id === group.id),
+      'group at hugo',
+    );
     expect(await texts(hugo.api, group.id)).toEqual([]);
     const shared = await alice.api.shareHistory(group.id, 'hugo@ministry.example', 3);
     expect(shared).toBe(3);
@@ -173,7 +236,11 @@ describe('messenger over a real relay', () => {
     expect((await hugo.api.messages(group.id)).filter((m) => m.system?.type === 'history_shared')).toHaveLength(1);
     // Everyone in the group sees that it happened.
     await eventually(
-      async () => (await bob.api.messages(group.id)).some((m) => m.system?.type === 'history_shared' && m.system.with === 'hugo@ministry.example' && m.system.count === 3),
+      async () =>
+        (await bob.api.messages(group.id)).some(
+          (m) =>
+            m.system?.type === 'history_shared' && m.system.with === 'hugo@ministry.example' && m.system.count === 3,
+        ),
       'bob sees the sharing',
     );
     expect((await alice.api.messages(group.id)).some((m) => m.system?.type === 'history_shared')).toBe(true);
@@ -182,7 +249,7 @@ describe('messenger over a real relay', () => {
     await eventually(async () => (await texts(hugo.api, group.id)).includes('welcome hugo'), 'live message at hugo');
   }, 60_000);
 
-  test('a new device of the same user gets a direct conversation\'s earlier messages only when shared', async () => {
+  test("a new device of the same user gets a direct conversation's earlier messages only when shared", async () => {
     const direct = (await alice.api.snapshot()).conversations.find((c) => c.title === 'Bob Durand');
     const alice2 = devices.find((d) => d.name === 'alice2');
     if (!direct || !alice2) throw new Error('earlier steps missing');
@@ -190,7 +257,10 @@ describe('messenger over a real relay', () => {
     expect(await texts(alice2.api, atAlice2)).not.toContain('hello Bob');
     const shared = await alice.api.shareHistory(direct.id, 'alice@ministry.example', 100);
     expect(shared).toBeGreaterThanOrEqual(3);
-    await eventually(async () => (await texts(alice2.api, atAlice2)).includes('hello Bob'), 'earlier messages on the new device');
+    await eventually(
+      async () => (await texts(alice2.api, atAlice2)).includes('hello Bob'),
+      'earlier messages on the new device',
+    );
     const earlier = (await alice2.api.messages(atAlice2)).find((m) => m.text === 'hello Bob');
     expect(earlier?.sharedBy).toBe('alice@ministry.example');
     expect(earlier?.mine).toBe(true);
@@ -199,13 +269,19 @@ describe('messenger over a real relay', () => {
     expect(new Set(all).size).toBe(all.length);
     expect(all.indexOf('hello Bob')).toBeLessThan(all.indexOf('to both of you'));
     const atBob = await conversationWith(bob.api, (t) => t === 'Alice Martin');
-    await eventually(async () => (await bob.api.messages(atBob)).some((m) => m.system?.type === 'history_shared'), 'bob sees the sharing');
+    await eventually(
+      async () => (await bob.api.messages(atBob)).some((m) => m.system?.type === 'history_shared'),
+      'bob sees the sharing',
+    );
   }, 60_000);
 
   test('simultaneous first contact from both sides: both messages arrive and the pair keeps talking', async () => {
     const frank = await device('frank', 'frank@ministry.example', 'Frank Noel');
     const gina = await device('gina', 'gina@ministry.example', 'Gina Faure');
-    const [atFrank, atGina] = await Promise.all([frank.api.startDirect('gina@ministry.example'), gina.api.startDirect('frank@ministry.example')]);
+    const [atFrank, atGina] = await Promise.all([
+      frank.api.startDirect('gina@ministry.example'),
+      gina.api.startDirect('frank@ministry.example'),
+    ]);
     await Promise.all([frank.api.send(atFrank, 'frank first'), gina.api.send(atGina, 'gina first')]);
     await eventually(async () => (await texts(frank.api, atFrank)).includes('gina first'), 'gina at frank');
     await eventually(async () => (await texts(gina.api, atGina)).includes('frank first'), 'frank at gina');
@@ -215,23 +291,42 @@ describe('messenger over a real relay', () => {
     }
     await eventually(async () => (await texts(frank.api, atFrank)).includes('gina 2'), 'later at frank');
     await eventually(async () => (await texts(gina.api, atGina)).includes('frank 2'), 'later at gina');
-    expect((await texts(gina.api, atGina)).filter((t) => t.startsWith('frank'))).toEqual(['frank first', 'frank 0', 'frank 1', 'frank 2']);
+    expect((await texts(gina.api, atGina)).filter((t) => t.startsWith('frank'))).toEqual([
+      'frank first',
+      'frank 0',
+      'frank 1',
+      'frank 2',
+    ]);
   }, 60_000);
 
   test('malformed and forged blobs in a device queue are dropped and change nothing', async () => {
     const target = admin.devices.find((d) => d.address === 'carol@ministry.example');
     if (!target?.prekeySlotId) throw new Error('carol not enrolled');
-    const intruder = await newDevice(admin.org);
-    const client = new RelayClient({ url: relay.url, credentials: () => intruder });
+    // Any holder of a valid token may write to a queue whose sender id it knows (the relay cannot tell who).
+    const client = new RelayClient({ url: relay.url, credentials: mintedTokens(admin.org, relay.url) });
     client.start();
     try {
-      await eventually(async () => client.status === 'online', `intruder online (${client.status} ${client.refusal ?? ''})`);
+      await eventually(
+        async () => client.status === 'online',
+        `intruder online (${client.status} ${client.refusal ?? ''})`,
+      );
       const contact = await admin.port.lookup({ address: 'carol@ministry.example' } as never);
-      const attestation = await verifyAttestation(contact.devices[0]?.attestation, { trusted: [{ orgId: admin.org.orgId, publicKey: admin.org.key.publicKey }], now: Math.floor(Date.now() / 1000) });
-      const slot = await openContactSlot((await client.fetchPrekeys(target.prekeySlotId)).bundle, attestation.signingKey);
+      const attestation = await verifyAttestation(contact.devices[0]?.attestation, {
+        trusted: [{ orgId: admin.org.orgId, publicKey: admin.org.key.publicKey }],
+        now: Math.floor(Date.now() / 1000),
+      });
+      const slot = await openContactSlot(
+        (await client.fetchPrekeys(target.prekeySlotId)).bundle,
+        attestation.signingKey,
+      );
       const before = await carol.api.snapshot();
       const storedBefore = (await carol.store.list('r:')).length;
-      const garbage = [new Uint8Array(1024).fill(0x01), new Uint8Array(4096), Uint8Array.of(1, 2, 3), new Uint8Array(1024).map((_, i) => i & 0xff)];
+      const garbage = [
+        new Uint8Array(1024).fill(0x01),
+        new Uint8Array(4096),
+        Uint8Array.of(1, 2, 3),
+        new Uint8Array(1024).map((_, i) => i & 0xff),
+      ];
       const outcomes = await client.putMany(garbage.map((blob) => ({ senderId: slot.introSenderId, blob })));
       expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok']);
       // Acknowledged (so the relay forgets them) and nothing shown. Kept: each one's seen id and,
@@ -239,7 +334,9 @@ describe('messenger over a real relay', () => {
       // the hour (messages.md §5.2), at most 200.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       const after = await carol.api.snapshot();
-      expect(after.conversations.map((c) => [c.id, c.unread, c.lastMessage?.preview])).toEqual(before.conversations.map((c) => [c.id, c.unread, c.lastMessage?.preview]));
+      expect(after.conversations.map((c) => [c.id, c.unread, c.lastMessage?.preview])).toEqual(
+        before.conversations.map((c) => [c.id, c.unread, c.lastMessage?.preview]),
+      );
       expect((await carol.store.list('r:')).length).toBeLessThanOrEqual(storedBefore + 2 * garbage.length);
       const conversation = await alice.api.startDirect('carol@ministry.example');
       await alice.api.send(conversation, 'carol still fine');
@@ -261,9 +358,16 @@ describe('messenger over a real relay', () => {
     const conversation = await alice.api.startDirect('carol@ministry.example');
     const atAlice = (await alice.api.snapshot()).conversations.find((c) => c.title === 'Bob Durand');
     if (!atAlice) throw new Error('no conversation with Bob');
-    await eventually(async () => (await alice.api.messages(atAlice.id)).some((m) => m.system?.type === 'device_revoked'), 'revocation line at Alice');
     await eventually(
-      async () => (await alice.api.snapshot()).conversations.find((c) => c.id === atAlice.id)?.members.find((m) => m.address === 'bob@ministry.example')?.devices.every((d) => d.trust === 'revoked'),
+      async () => (await alice.api.messages(atAlice.id)).some((m) => m.system?.type === 'device_revoked'),
+      'revocation line at Alice',
+    );
+    await eventually(
+      async () =>
+        (await alice.api.snapshot()).conversations
+          .find((c) => c.id === atAlice.id)
+          ?.members.find((m) => m.address === 'bob@ministry.example')
+          ?.devices.every((d) => d.trust === 'revoked'),
       'bob device shown revoked',
     );
     // The others carry on.
@@ -277,7 +381,8 @@ describe('messenger over a real relay', () => {
 const REDIS_URL = process.env.REDIS_URL;
 if (!REDIS_URL) {
   console.warn('[web messenger tests] "relay outage" SKIPPED: REDIS_URL is not set');
-  test.skip('SKIPPED: set REDIS_URL (e.g. redis://127.0.0.1:6379) to run the relay outage test (Redis store)', () => undefined);
+  test.skip('SKIPPED: set REDIS_URL (e.g. redis://127.0.0.1:6379) to run the relay outage test (Redis store)', () =>
+    undefined);
 }
 (REDIS_URL ? describe : describe.skip)('messenger across a relay outage (Redis store)', () => {
   let redisRelay: RelayProcess;
@@ -286,7 +391,11 @@ if (!REDIS_URL) {
   });
 
   test('messages sent while the relay is down are delivered, once and in order, after it returns', async () => {
-    redisRelay = await RelayProcess.start(admin.org, { RELAY_STORE: 'redis', REDIS_URL: REDIS_URL ?? '', RELAY_REDIS_PREFIX: `odw${Date.now()}:` });
+    redisRelay = await RelayProcess.start(admin.org, {
+      RELAY_STORE: 'redis',
+      REDIS_URL: REDIS_URL ?? '',
+      RELAY_REDIS_PREFIX: `odw${Date.now()}:`,
+    });
     const dana = await device('dana', 'dana@ministry.example', 'Dana Roux', redisRelay.url);
     const eric = await device('eric', 'eric@ministry.example', 'Eric Blanc', redisRelay.url);
     const conversation = await dana.api.startDirect('eric@ministry.example');
@@ -295,16 +404,29 @@ if (!REDIS_URL) {
     await eventually(async () => (await texts(eric.api, atEric)).includes('before the outage'), 'before at Eric');
 
     await redisRelay.stop();
-    await eventually(async () => (await dana.api.snapshot()).relays.every((r) => r.status !== 'online'), 'dana sees the relay down');
+    await eventually(
+      async () => (await dana.api.snapshot()).relays.every((r) => r.status !== 'online'),
+      'dana sees the relay down',
+    );
     await dana.api.send(conversation, 'during 1');
     await dana.api.send(conversation, 'during 2');
     await eric.api.send(atEric, 'eric during');
     expect((await dana.api.snapshot()).pendingOutgoing).toBe(2);
-    expect((await dana.api.messages(conversation)).filter((m) => m.text?.startsWith('during')).map((m) => m.status)).toEqual(['queued', 'queued']);
+    expect(
+      (await dana.api.messages(conversation)).filter((m) => m.text?.startsWith('during')).map((m) => m.status),
+    ).toEqual(['queued', 'queued']);
 
     await redisRelay.restart();
-    await eventually(async () => (await texts(eric.api, atEric)).includes('during 2'), 'outage messages at Eric', 20_000);
-    await eventually(async () => (await texts(dana.api, conversation)).includes('eric during'), 'outage reply at Dana', 20_000);
+    await eventually(
+      async () => (await texts(eric.api, atEric)).includes('during 2'),
+      'outage messages at Eric',
+      20_000,
+    );
+    await eventually(
+      async () => (await texts(dana.api, conversation)).includes('eric during'),
+      'outage reply at Dana',
+      20_000,
+    );
     expect(await texts(eric.api, atEric)).toEqual(['before the outage', 'during 1', 'during 2', 'eric during']);
     await eventually(async () => (await dana.api.snapshot()).pendingOutgoing === 0, 'outbox empty');
   }, 90_000);

@@ -7,7 +7,7 @@ import { randomBytes } from '@opendescent/crypto';
 import type { ClientSnapshot, MessengerApi, MessengerErrorShape } from '../../src/messenger/api';
 import type { AdminPort, RelayPort } from '../../src/messenger/ports';
 import { createMessengerService } from '../../src/messenger/service';
-import { encodeBase64Url } from '../../src/net/base64url';
+import { encodeBase64Url } from '@opendescent/protocol';
 import { MemoryRecordStore, VAULT_PASSKEY_HEADER_KEY } from '../../src/store';
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -15,7 +15,18 @@ const PASSPHRASE = 'correct horse battery staple';
 const unused = (): never => {
   throw new Error('the admin app must not be called before enrolment');
 };
-const admin: AdminPort = { enrol: unused, renew: unused, lookup: unused, revocationList: unused };
+const admin: AdminPort = {
+  enrol: unused,
+  renew: unused,
+  lookup: unused,
+  revocationList: unused,
+  org: unused,
+  logHead: unused,
+  logInclusion: unused,
+  logConsistency: unused,
+  tokenKeys: unused,
+  tokens: unused,
+};
 
 /** A relay that never connects. */
 function offlineRelay(url: string): RelayPort {
@@ -26,9 +37,10 @@ function offlineRelay(url: string): RelayPort {
     start: () => undefined,
     stop: () => undefined,
     onStatus: () => undefined,
-    onNotice: () => undefined,
+    onRevocation: () => undefined,
+    onTokenRefused: () => undefined,
     onDeliver: () => undefined,
-  onSubscriptionError: () => undefined,
+    onSubscriptionError: () => undefined,
     createQueue: never,
     putMany: never,
     subscribe: never,
@@ -106,7 +118,11 @@ describe('messenger service: passkey unlock', () => {
     const { api } = newService();
     await api.createVault(PASSPHRASE);
     await api.lock();
-    expect(await refusal(api.enablePasskey(encodeBase64Url(randomBytes(16)), encodeBase64Url(randomBytes(32)), randomBytes(32)))).toBe('locked');
+    expect(
+      await refusal(
+        api.enablePasskey(encodeBase64Url(randomBytes(16)), encodeBase64Url(randomBytes(32)), randomBytes(32)),
+      ),
+    ).toBe('locked');
     expect(await refusal(api.disablePasskey())).toBe('locked');
     expect((await api.snapshot()).passkey).toBeUndefined();
   });

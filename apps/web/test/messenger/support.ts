@@ -4,10 +4,10 @@
  * clock that a test may move forward.
  */
 import { IndexedDbRecordStore, MemoryRecordStore, type RecordStore } from '../../src/store';
-import { RelayClient } from '../../src/net/relay-client';
+import { RelayClient } from '@opendescent/relay-client';
 import { createMessengerService } from '../../src/messenger/service';
-import type { ClientSnapshot, MessengerApi } from '../../src/messenger/api';
-import type { RelayPort } from '../../src/messenger/ports';
+import type { ClientSnapshot, MessengerApi, MessengerEvent } from '../../src/messenger/api';
+import type { RelayFactory } from '../../src/messenger/ports';
 import type { FakeAdmin } from './fake-admin';
 import { freshIdbFactory } from '../store/fake-indexeddb';
 
@@ -21,9 +21,15 @@ export interface TestMessenger {
   /** ms added to this device's clock. */
   clockOffset: number;
   latest: ClientSnapshot | undefined;
+  /** Every message delta the page would have been sent (messages_changed), in order. */
+  readonly deltas: Extract<MessengerEvent, { type: 'messages_changed' }>[];
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -39,25 +45,44 @@ export interface DeviceOptions {
   readonly admin: FakeAdmin;
   /** An IndexedDB (fake-indexeddb, in memory) instead of the memory store. */
   readonly indexedDb?: boolean;
+  /** How often the admin app's revocation list is polled (default 1 s). */
+  readonly revocationPollSeconds?: number;
+  /** How often the transparency log is checked (default: the messenger's, 30 minutes). */
+  readonly logCheckSeconds?: number;
+  /** Instead of the real RelayClient with a short backoff. */
+  readonly relayFactory?: RelayFactory;
 }
 
-export async function enrolDevice(name: string, address: string, displayName: string, options: DeviceOptions): Promise<TestMessenger> {
+export async function enrolDevice(
+  name: string,
+  address: string,
+  displayName: string,
+  options: DeviceOptions,
+): Promise<TestMessenger> {
   let store: RecordStore;
   if (options.indexedDb) {
     store = await IndexedDbRecordStore.open(`messenger-${name}`, freshIdbFactory());
   } else {
     store = new MemoryRecordStore();
   }
-  const entry = { name, store, clockOffset: 0, latest: undefined } as TestMessenger;
+  const entry = { name, store, clockOffset: 0, latest: undefined, deltas: [] } as unknown as TestMessenger;
   const api = createMessengerService(
-    { relayUrls: typeof options.relayUrl === 'string' ? [options.relayUrl] : [...options.relayUrl], adminUrl: 'http://admin.invalid', revocationPollSeconds: 1 },
+    {
+      relayUrls: typeof options.relayUrl === 'string' ? [options.relayUrl] : [...options.relayUrl],
+      adminUrl: 'http://admin.invalid',
+      revocationPollSeconds: options.revocationPollSeconds ?? 1,
+      ...(options.logCheckSeconds !== undefined ? { logCheckSeconds: options.logCheckSeconds } : {}),
+    },
     (event) => {
       if (event.type === 'snapshot') entry.latest = event.snapshot;
+      if (event.type === 'messages_changed') entry.deltas.push(event);
     },
     {
       openStore: async () => store,
       admin: () => options.admin.port,
-      relayFactory: (url, credentials) => new RelayClient({ url, credentials, backoff: { initialMs: 50, maxMs: 500 } }) as unknown as RelayPort,
+      relayFactory:
+        options.relayFactory ??
+        ((url, credentials) => new RelayClient({ url, credentials, backoff: { initialMs: 50, maxMs: 500 } })),
       now: () => Date.now() + entry.clockOffset,
       vaultOptions: CHEAP_KDF,
     },
@@ -74,5 +99,8 @@ export async function texts(api: MessengerApi, conversationId: string): Promise<
 }
 
 export async function conversationWith(api: MessengerApi, predicate: (title: string) => boolean): Promise<string> {
-  return eventually(async () => (await api.snapshot()).conversations.find((c) => predicate(c.title))?.id, 'a conversation');
+  return eventually(
+    async () => (await api.snapshot()).conversations.find((c) => predicate(c.title))?.id,
+    'a conversation',
+  );
 }

@@ -37,7 +37,12 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', async () => {
-      const entry = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const entry = {
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       received.push(entry);
       let reply: Reply | 'hang';
       try {
@@ -78,6 +83,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const orgId = new Uint8Array(randomBytes(16));
 const orgKey = new Uint8Array(randomBytes(32));
 const retiredKey = new Uint8Array(randomBytes(32));
+const statement = new Uint8Array(randomBytes(135));
 const orgDocument = {
   orgId: b64(orgId),
   keys: [
@@ -85,6 +91,7 @@ const orgDocument = {
     { keyId: b64(retiredKey.slice(0, 8)), publicKey: b64(retiredKey), status: 'retired', pinnedUntil: 1_766_000_000 },
   ],
   revocationListVersion: 4,
+  statements: [b64(statement)],
 };
 const deviceId = new Uint8Array(randomBytes(16));
 const attestation = new Uint8Array(randomBytes(300));
@@ -98,12 +105,18 @@ const attestationAnswer = {
 };
 
 /** What a real admin app checks of a signed request before anything else (§3). */
-async function signedRequest(request: Received, type: string, signingKey?: Uint8Array): Promise<Record<string, unknown>> {
+async function signedRequest(
+  request: Received,
+  type: string,
+  signingKey?: Uint8Array,
+): Promise<Record<string, unknown>> {
   expect(request.method).toBe('POST');
   expect(request.headers['content-type']).toBe('application/json');
   expect(request.headers.cookie).toBeUndefined();
   const body = JSON.parse(request.body) as Record<string, unknown>;
-  expect(Object.keys(body).sort()).toEqual(type === 'lookup' ? ['attestation', 'payload', 'signature'] : ['payload', 'signature']);
+  expect(Object.keys(body).sort()).toEqual(
+    type === 'lookup' ? ['attestation', 'payload', 'signature'] : ['payload', 'signature'],
+  );
   expect(typeof body['payload']).toBe('string');
   const payload = JSON.parse(body['payload'] as string) as Record<string, unknown>;
   expect(payload['v']).toBe(1);
@@ -153,9 +166,22 @@ describe('AdminClient: the device side of admin-api.md', () => {
       return json(201, attestationAnswer);
     };
     const slot = new Uint8Array(randomBytes(16));
-    const answer = await new AdminClient(baseUrl).enrol({ code: 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01', identity, prekeySlotId: slot });
+    const answer = await new AdminClient(baseUrl).enrol({
+      code: 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01',
+      identity,
+      prekeySlotId: slot,
+    });
     expect(received[0]?.url).toBe('/api/v1/enrol');
-    expect(Object.keys(payload).sort()).toEqual(['agreementKey', 'code', 'nonce', 'prekeySlotId', 'signingKey', 'timestamp', 'type', 'v']);
+    expect(Object.keys(payload).sort()).toEqual([
+      'agreementKey',
+      'code',
+      'nonce',
+      'prekeySlotId',
+      'signingKey',
+      'timestamp',
+      'type',
+      'v',
+    ]);
     expect(payload['code']).toBe('ABCD-EFGH-JKMN-PQRS-TVWX-YZ01');
     expect(unb64(payload['signingKey'] as string)).toEqual(identity.signing.publicKey);
     expect(unb64(payload['agreementKey'] as string)).toEqual(identity.agreement.publicKey);
@@ -173,6 +199,7 @@ describe('AdminClient: the device side of admin-api.md', () => {
           { keyId: retiredKey.slice(0, 8), publicKey: retiredKey, status: 'retired', pinnedUntil: 1_766_000_000 },
         ],
         revocationListVersion: 4,
+        statements: [statement],
       },
     });
   });
@@ -227,9 +254,24 @@ describe('AdminClient: the device side of admin-api.md', () => {
         ],
       });
     };
-    const answer = await new AdminClient(baseUrl).lookup({ orgId, deviceId, attestation, identity, address: 'bob@example.org' });
+    const answer = await new AdminClient(baseUrl).lookup({
+      orgId,
+      deviceId,
+      attestation,
+      identity,
+      address: 'bob@example.org',
+    });
     expect(received[0]?.url).toBe('/api/v1/directory/lookup');
-    expect(Object.keys(payload).sort()).toEqual(['address', 'attestation', 'deviceId', 'nonce', 'orgId', 'timestamp', 'type', 'v']);
+    expect(Object.keys(payload).sort()).toEqual([
+      'address',
+      'attestation',
+      'deviceId',
+      'nonce',
+      'orgId',
+      'timestamp',
+      'type',
+      'v',
+    ]);
     expect(unb64(payload['attestation'] as string)).toEqual(attestation);
     expect(payload['address']).toBe('bob@example.org');
     expect(answer).toEqual({
@@ -243,13 +285,23 @@ describe('AdminClient: the device side of admin-api.md', () => {
 
   it('lookup(): an unknown address is an empty device list, not an error', async () => {
     handler = () => json(200, { address: 'nobody@example.org', devices: [] });
-    const answer = await new AdminClient(baseUrl).lookup({ orgId, deviceId, attestation, identity, address: 'nobody@example.org' });
+    const answer = await new AdminClient(baseUrl).lookup({
+      orgId,
+      deviceId,
+      attestation,
+      identity,
+      address: 'nobody@example.org',
+    });
     expect(answer.devices).toEqual([]);
   });
 
   it('revocationList(): the signed list as raw bytes (§6.2)', async () => {
     const list = new Uint8Array(randomBytes(102));
-    handler = () => ({ status: 200, headers: { 'Content-Type': 'application/octet-stream', 'X-Revocation-List-Version': '3' }, body: list });
+    handler = () => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/octet-stream', 'X-Revocation-List-Version': '3' },
+      body: list,
+    });
     expect(await new AdminClient(baseUrl).revocationList()).toEqual(list);
     expect(received[0]?.url).toBe('/api/v1/revocation-list');
   });
@@ -284,15 +336,23 @@ describe('AdminClient errors', () => {
 
   it('429 rate_limited carries Retry-After', async () => {
     handler = () => json(429, { error: 'rate_limited', message: 'slow down' }, { 'Retry-After': '120' });
-    const error = await failure(new AdminClient(baseUrl).lookup({ orgId, deviceId, attestation, identity, address: 'bob@example.org' }));
+    const error = await failure(
+      new AdminClient(baseUrl).lookup({ orgId, deviceId, attestation, identity, address: 'bob@example.org' }),
+    );
     expect(error).toMatchObject({ status: 429, code: 'rate_limited', retryAfterSeconds: 120 });
   });
 
   it('403 directory_suspended on a look-up reaches the user as its own reason, not as an internal error', async () => {
-    handler = () => json(403, { error: 'directory_suspended', message: 'directory access is suspended for this member' });
-    const error = await failure(new AdminClient(baseUrl).lookup({ orgId, deviceId, attestation, identity, address: 'bob@example.org' }));
+    handler = () =>
+      json(403, { error: 'directory_suspended', message: 'directory access is suspended for this member' });
+    const error = await failure(
+      new AdminClient(baseUrl).lookup({ orgId, deviceId, attestation, identity, address: 'bob@example.org' }),
+    );
     expect(error).toMatchObject({ status: 403, code: 'directory_suspended' });
-    expect(toErrorShape(error)).toEqual({ code: 'directory_suspended', message: 'directory access is suspended for this member' });
+    expect(toErrorShape(error)).toEqual({
+      code: 'directory_suspended',
+      message: 'directory access is suspended for this member',
+    });
   });
 
   it('a gateway error page (502/503/504 without the API body) is unreachable', async () => {
@@ -310,19 +370,28 @@ describe('AdminClient errors', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    expect(await failure(new AdminClient(`http://127.0.0.1:${port}`).org())).toMatchObject({ status: 0, code: 'unreachable' });
+    expect(await failure(new AdminClient(`http://127.0.0.1:${port}`).org())).toMatchObject({
+      status: 0,
+      code: 'unreachable',
+    });
   });
 
   it('no answer within the timeout is unreachable', async () => {
     handler = () => 'hang';
     const started = Date.now();
-    expect(await failure(new AdminClient(baseUrl, { timeoutMs: 200 }).org())).toMatchObject({ status: 0, code: 'unreachable' });
+    expect(await failure(new AdminClient(baseUrl, { timeoutMs: 200 }).org())).toMatchObject({
+      status: 0,
+      code: 'unreachable',
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('a network error from an injected fetch is unreachable', async () => {
     const failing: typeof fetch = () => Promise.reject(new TypeError('fetch failed'));
-    expect(await failure(new AdminClient(baseUrl, { fetch: failing }).revocationList())).toMatchObject({ status: 0, code: 'unreachable' });
+    expect(await failure(new AdminClient(baseUrl, { fetch: failing }).revocationList())).toMatchObject({
+      status: 0,
+      code: 'unreachable',
+    });
   });
 
   it('a redirect is not followed', async () => {
@@ -334,15 +403,27 @@ describe('AdminClient errors', () => {
     ['an unknown key', { ...attestationAnswer, extra: 1 }],
     ['a missing field', { ...attestationAnswer, renewAfter: undefined }],
     ['padded base64url', { ...attestationAnswer, deviceId: `${b64(deviceId)}==` }],
-    ['standard base64', { ...attestationAnswer, attestation: Buffer.from(new Uint8Array(30).fill(0xfb)).toString('base64') }],
+    [
+      'standard base64',
+      { ...attestationAnswer, attestation: Buffer.from(new Uint8Array(30).fill(0xfb)).toString('base64') },
+    ],
     ['non-canonical base64url', { ...attestationAnswer, deviceId: b64(deviceId).slice(0, -1) + 'B' }],
     ['a device id of the wrong length', { ...attestationAnswer, deviceId: b64(new Uint8Array(15)) }],
     ['an empty attestation', { ...attestationAnswer, attestation: '' }],
     ['a time that is not an integer', { ...attestationAnswer, issuedAt: 1.5 }],
     ['a time as a string', { ...attestationAnswer, expiresAt: '1764763200' }],
     ['expiry before issue', { ...attestationAnswer, issuedAt: attestationAnswer.expiresAt + 1 }],
-    ['an unknown key status', { ...attestationAnswer, org: { ...orgDocument, keys: [{ ...orgDocument.keys[0], status: 'trusted' }] } }],
-    ['an org key of the wrong length', { ...attestationAnswer, org: { ...orgDocument, keys: [{ ...orgDocument.keys[0], publicKey: b64(new Uint8Array(31)) }] } }],
+    [
+      'an unknown key status',
+      { ...attestationAnswer, org: { ...orgDocument, keys: [{ ...orgDocument.keys[0], status: 'trusted' }] } },
+    ],
+    [
+      'an org key of the wrong length',
+      {
+        ...attestationAnswer,
+        org: { ...orgDocument, keys: [{ ...orgDocument.keys[0], publicKey: b64(new Uint8Array(31)) }] },
+      },
+    ],
     ['no org keys', { ...attestationAnswer, org: { ...orgDocument, keys: [] } }],
     ['an array', [attestationAnswer]],
     ['null', null],
@@ -350,12 +431,18 @@ describe('AdminClient errors', () => {
 
   it.each(badAnswers)('an answer with %s is malformed_response', async (_what, body) => {
     handler = () => json(201, body);
-    expect(await failure(new AdminClient(baseUrl).enrol({ code: 'X', identity }))).toMatchObject({ status: 201, code: 'malformed_response' });
+    expect(await failure(new AdminClient(baseUrl).enrol({ code: 'X', identity }))).toMatchObject({
+      status: 201,
+      code: 'malformed_response',
+    });
   });
 
   it('a success status other than the documented one is malformed_response', async () => {
     handler = () => json(200, attestationAnswer);
-    expect(await failure(new AdminClient(baseUrl).enrol({ code: 'X', identity }))).toMatchObject({ status: 200, code: 'malformed_response' });
+    expect(await failure(new AdminClient(baseUrl).enrol({ code: 'X', identity }))).toMatchObject({
+      status: 200,
+      code: 'malformed_response',
+    });
   });
 
   it('a body that is not JSON, or not labelled JSON, is malformed_response', async () => {
@@ -371,8 +458,16 @@ describe('AdminClient errors', () => {
   });
 
   it('a lookup answer with a bad prekey slot id is malformed_response', async () => {
-    handler = () => json(200, { address: 'bob@example.org', devices: [{ deviceId: b64(deviceId), attestation: b64(attestation), prekeySlotId: 'AAAA' }] });
-    expect(await failure(new AdminClient(baseUrl).lookup({ orgId, deviceId, attestation, identity, address: 'bob@example.org' }))).toMatchObject({
+    handler = () =>
+      json(200, {
+        address: 'bob@example.org',
+        devices: [{ deviceId: b64(deviceId), attestation: b64(attestation), prekeySlotId: 'AAAA' }],
+      });
+    expect(
+      await failure(
+        new AdminClient(baseUrl).lookup({ orgId, deviceId, attestation, identity, address: 'bob@example.org' }),
+      ),
+    ).toMatchObject({
       code: 'malformed_response',
     });
   });

@@ -4,8 +4,14 @@
  */
 import { generateEd25519KeyPair } from '@opendescent/crypto';
 import type { RelayErrorName } from '@opendescent/protocol';
-import { RelayClient, RelayRequestError, isRetryable, reconnectDelayMs, type RelayStatus } from '../../src/net/relay-client';
-import { RelayProcess, blobOf, newDevice, newOrg, recordingIo, until, type TestOrg } from './support/relay-process';
+import {
+  RelayClient,
+  RelayRequestError,
+  isRetryable,
+  reconnectDelayMs,
+  type RelayStatus,
+} from '@opendescent/relay-client';
+import { RelayProcess, blobOf, mintedTokens, newOrg, recordingIo, until, type TestOrg } from './support/relay-process';
 
 jest.setTimeout(30_000);
 
@@ -41,13 +47,19 @@ async function rejection(promise: Promise<unknown>): Promise<RelayRequestError> 
 
 describe('RelayClient when the relay goes away', () => {
   it('a request with no answer rejects with timeout, and the late answer is ignored', async () => {
-    const device = await newDevice(org);
-    const client = new RelayClient({ url: relay.url, credentials: () => device, backoff: BACKOFF, requestTimeoutMs: 400 });
+    const client = new RelayClient({
+      url: relay.url,
+      credentials: mintedTokens(org, relay.url),
+      backoff: BACKOFF,
+      requestTimeoutMs: 400,
+      sending: { lanes: 1 },
+    });
     clients.push(client);
     client.start();
     await until(() => client.status === 'online');
     const key = await generateEd25519KeyPair();
     const { senderId } = await client.createQueue(key);
+    await client.put(senderId, blobOf('opens the sending connection'));
 
     relay.pause();
     const started = Date.now();
@@ -59,17 +71,19 @@ describe('RelayClient when the relay goes away', () => {
 
     // The relay answers the frozen put late; the next request must get its own answer.
     await expect(client.put(senderId, blobOf('after'))).resolves.toBeUndefined();
-    await expect(client.fetch((await client.createQueue(key)).recipientId, key, 1)).resolves.toEqual({ more: false, messages: [] });
+    await expect(client.fetch((await client.createQueue(key)).recipientId, key, 1)).resolves.toEqual({
+      more: false,
+      messages: [],
+    });
     expect(client.status).toBe('online');
   });
 
-  it('relay restarts: notice shutting_down, offline with backoff, online again with a new hello, and re-subscription', async () => {
-    const device = await newDevice(org);
+  it('relay restarts: notice shutting_down, offline with backoff, online again with a new hello (a new token), and re-subscription', async () => {
     const recording = recordingIo();
     const attempts: number[] = [];
     const client = new RelayClient({
       url: relay.url,
-      credentials: () => device,
+      credentials: mintedTokens(org, relay.url),
       backoff: BACKOFF,
       requestTimeoutMs: 2_000,
       ioFactory: (url, options) => {
@@ -83,7 +97,9 @@ describe('RelayClient when the relay goes away', () => {
     const lost: string[] = [];
     client.onStatus((status, error) => statuses.push([status, error]));
     client.onNotice((error) => notices.push(error));
-    client.onSubscriptionError((recipientId, error) => lost.push(`${Buffer.from(recipientId).toString('hex')}:${error.code}`));
+    client.onSubscriptionError((recipientId, error) =>
+      lost.push(`${Buffer.from(recipientId).toString('hex')}:${error.code}`),
+    );
     client.start();
     await until(() => client.status === 'online');
     const key = await generateEd25519KeyPair();
@@ -99,13 +115,25 @@ describe('RelayClient when the relay goes away', () => {
 
     await until(() => client.status === 'online', 10_000, 'online again');
     const helloFrames = recording.sent.filter((s) => s.event === 'hello');
-    expect(helloFrames.length).toBe(2);
+    // A hello that reached the restarted relay before its token key set was refused token_unknown_key
+    // and followed by another; every hello spent its own token.
+    expect(helloFrames.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(helloFrames.map((h) => Buffer.from(h.frame.subarray(8)).toString('hex'))).size).toBe(
+      helloFrames.length,
+    );
+    expect(
+      statuses.filter(
+        ([status, error]) =>
+          status === 'offline' && error !== undefined && error !== 'shutting_down' && error !== 'token_unknown_key',
+      ),
+    ).toEqual([]);
     // Each try waited at least half its backoff step (jitter keeps it within [step/2, step]).
     const failedTries = attempts.length - 2;
     expect(failedTries).toBeGreaterThanOrEqual(1);
     for (let i = 1; i < attempts.length; i++) {
       const gap = (attempts[i] as number) - (attempts[i - 1] as number);
-      if (i >= 2) expect(gap).toBeGreaterThanOrEqual(reconnectDelayMs(i - 2, BACKOFF.initialMs, BACKOFF.maxMs, () => 0) - 5);
+      if (i >= 2)
+        expect(gap).toBeGreaterThanOrEqual(reconnectDelayMs(i - 2, BACKOFF.initialMs, BACKOFF.maxMs, () => 0) - 5);
     }
 
     // The restarted relay's memory store no longer has the queue: the re-subscription is

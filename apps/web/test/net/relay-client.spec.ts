@@ -1,13 +1,32 @@
 /**
  * RelayClient against a real relay process (apps/relay, in-memory store, a small frame ceiling
- * so that put_many has to be split). Each test opens its own connections.
+ * so that put_many has to be split), given the organisation's token key set. Each test opens its
+ * own connections, each hello spending one anonymous access token (access-tokens.md).
  */
 import { randomBytes } from 'node:crypto';
 import { generateEd25519KeyPair } from '@opendescent/crypto';
-import type { RelayDelivery, RelayErrorName } from '@opendescent/protocol';
+import { ACCESS_TOKEN_LENGTH, relayOriginOf, type RelayDelivery, type RelayErrorName } from '@opendescent/protocol';
+import { TestTokenIssuer } from '@opendescent/protocol/testing';
 import type { Socket } from 'socket.io-client';
-import { RelayClient, RelayRequestError, isRetryable, type RelayClientOptions, type RelayStatus } from '../../src/net/relay-client';
-import { RelayProcess, blobOf, newDevice, newOrg, recordingIo, revocationList, textOf, until, type TestDevice, type TestOrg } from './support/relay-process';
+import {
+  RelayClient,
+  RelayRequestError,
+  isRetryable,
+  type RelayClientOptions,
+  type RelayStatus,
+} from '@opendescent/relay-client';
+import {
+  RelayProcess,
+  blobOf,
+  mintedTokens,
+  newDevice,
+  newOrg,
+  recordingIo,
+  revocationList,
+  textOf,
+  until,
+  type TestOrg,
+} from './support/relay-process';
 
 jest.setTimeout(30_000);
 
@@ -35,42 +54,53 @@ interface Probe {
   readonly statuses: [RelayStatus, RelayErrorName | undefined][];
   readonly notices: RelayErrorName[];
   readonly deliveries: RelayDelivery[];
+  readonly revocations: Uint8Array[];
   readonly sent: { event: string; frame: Uint8Array }[];
   readonly sockets: Socket[];
+  /** Every token handed to the client, in order. */
+  readonly tokens: Uint8Array[];
   credentialCalls: number;
 }
 
-function probe(device: TestDevice, options: Partial<RelayClientOptions> = {}): Probe {
+/** `token`: what the n-th connection is given (default: a fresh valid token). */
+function probe(options: Partial<RelayClientOptions> & { token?: (call: number) => Promise<Uint8Array> } = {}): Probe {
   const recording = recordingIo();
+  const fresh = mintedTokens(org, relay.url);
+  const { token, ...clientOptions } = options;
   const result: Probe = {
     client: undefined as unknown as RelayClient,
     statuses: [],
     notices: [],
     deliveries: [],
+    revocations: [],
     sent: recording.sent,
     sockets: recording.sockets,
+    tokens: [],
     credentialCalls: 0,
   };
   const client = new RelayClient({
     url: relay.url,
     credentials: async () => {
       result.credentialCalls++;
-      return device;
+      const next = token ? await token(result.credentialCalls) : await fresh();
+      result.tokens.push(next);
+      return next;
     },
     backoff: { initialMs: 50, maxMs: 400 },
     requestTimeoutMs: 3_000,
     ioFactory: recording.ioFactory,
-    ...options,
+    ...clientOptions,
   });
   client.onStatus((status, error) => result.statuses.push([status, error]));
   client.onNotice((error) => result.notices.push(error));
   client.onDeliver((delivery) => result.deliveries.push(delivery));
+  client.onRevocation((list) => result.revocations.push(list));
   clients.push(client);
   return Object.assign(result, { client });
 }
 
-async function online(device: TestDevice, options: Partial<RelayClientOptions> = {}): Promise<Probe> {
-  const p = probe(device, options);
+async function online(options: Parameters<typeof probe>[0] = {}): Promise<Probe> {
+  const p = probe(options);
   p.client.start();
   await until(() => p.client.status === 'online', 5_000, 'online');
   return p;
@@ -91,7 +121,7 @@ const framesOf = (p: Probe, event: string) => p.sent.filter((s) => s.event === e
 
 describe('RelayClient against a real relay', () => {
   it('reports online only once the relay has accepted hello, and learns its limits', async () => {
-    const p = await online(await newDevice(org));
+    const p = await online();
     expect(p.statuses).toEqual([
       ['connecting', undefined],
       ['online', undefined],
@@ -101,9 +131,64 @@ describe('RelayClient against a real relay', () => {
     expect(p.client.limits?.maxFrameBytes).toBe(MAX_FRAME_BYTES);
   });
 
+  it('hello carries one access token and nothing else: header, length, the 354-byte token (relay.md §3.2)', async () => {
+    const p = await online();
+    const [hello] = framesOf(p, 'hello') as [Uint8Array];
+    expect(hello).toHaveLength(6 + 2 + ACCESS_TOKEN_LENGTH);
+    expect(((hello[6] as number) << 8) | (hello[7] as number)).toBe(ACCESS_TOKEN_LENGTH);
+    expect(Buffer.from(hello.subarray(8))).toEqual(Buffer.from(p.tokens[0] as Uint8Array));
+  });
+
+  it('a spent token (token_spent) is not final: it reconnects with a fresh token and gets online', async () => {
+    const first = await online();
+    const spent = first.tokens[0] as Uint8Array;
+    const p = probe({ token: async (call) => (call === 1 ? spent : org.issuer.mint(relayOriginOf(relay.url))) });
+    p.client.start();
+    await until(() => p.client.status === 'online', 5_000, 'online with a fresh token');
+    expect(p.statuses).toEqual([
+      ['connecting', undefined],
+      ['offline', 'token_spent'],
+      ['connecting', undefined],
+      ['online', undefined],
+    ]);
+    expect(p.credentialCalls).toBe(2);
+    expect(framesOf(p, 'hello')).toHaveLength(2);
+    expect(Buffer.from(p.tokens[1] as Uint8Array)).not.toEqual(Buffer.from(spent));
+    expect(p.client.refusal).toBeUndefined();
+  });
+
+  it('tokens the relay refuses (unknown issuer key, another relay’s origin) are reported with offline, and retried with backoff, never refused for good', async () => {
+    const stranger = await TestTokenIssuer.create(org.orgId, org.key); // a key the relay does not pin
+    const p = probe({
+      token: async (call) =>
+        call === 1
+          ? stranger.mint(relayOriginOf(relay.url))
+          : call === 2
+            ? org.issuer.mint('relay.elsewhere.example')
+            : org.issuer.mint(relayOriginOf(relay.url)),
+    });
+    p.client.start();
+    await until(() => p.client.status === 'online', 5_000, 'online at the third token');
+    expect(p.statuses.filter(([status]) => status === 'offline')).toEqual([
+      ['offline', 'token_unknown_key'],
+      ['offline', 'token_wrong_origin'],
+    ]);
+    expect(p.statuses.map(([status]) => status)).not.toContain('refused');
+    expect(p.credentialCalls).toBe(3);
+  });
+
+  it('a token that cannot even be framed (oversized) is never sent; the next connection asks for another', async () => {
+    const p = probe({
+      token: async (call) => (call === 1 ? new Uint8Array(5_000) : org.issuer.mint(relayOriginOf(relay.url))),
+    });
+    p.client.start();
+    await until(() => p.client.status === 'online', 5_000, 'online');
+    expect(framesOf(p, 'hello')).toHaveLength(1);
+    expect(p.credentialCalls).toBe(2);
+  });
+
   it('rejects commands at once with offline before start() and after stop(), without queueing them', async () => {
-    const device = await newDevice(org);
-    const p = probe(device);
+    const p = probe();
     const before = await rejection(p.client.put(new Uint8Array(16), blobOf('x')));
     expect(before.code).toBe('offline');
     expect(isRetryable(before)).toBe(true);
@@ -120,8 +205,8 @@ describe('RelayClient against a real relay', () => {
   });
 
   it('round trip: create, subscribe, a put by another device is delivered, ack (unsigned, key proven) removes it', async () => {
-    const alice = await online(await newDevice(org));
-    const bob = await online(await newDevice(org));
+    const alice = await online();
+    const bob = await online();
     const key = await generateEd25519KeyPair();
     const { recipientId, senderId } = await alice.client.createQueue(key);
     expect(recipientId).toHaveLength(16);
@@ -143,13 +228,12 @@ describe('RelayClient against a real relay', () => {
   });
 
   it('fetch signs on a connection that has not proven the queue key, then leaves the signature out (relay.md §6.3)', async () => {
-    const device = await newDevice(org);
-    const first = await online(device);
+    const first = await online();
     const key = await generateEd25519KeyPair();
     const { recipientId, senderId } = await first.client.createQueue(key);
     await first.client.put(senderId, blobOf('one'));
 
-    const second = await online(device);
+    const second = await online();
     const signed = await second.client.fetch(recipientId, key, 10);
     const unsigned = await second.client.fetch(recipientId, key, 10);
     expect(signed.messages.map((m) => textOf(m.blob))).toEqual(['one']);
@@ -159,11 +243,11 @@ describe('RelayClient against a real relay', () => {
   });
 
   it('a wrong queue key is auth, not retryable, and nothing is proven by it', async () => {
-    const p = await online(await newDevice(org));
+    const p = await online();
     const key = await generateEd25519KeyPair();
     const { recipientId } = await p.client.createQueue(key);
     const stranger = await generateEd25519KeyPair();
-    const other = await online(await newDevice(org));
+    const other = await online();
     const error = await rejection(other.client.fetch(recipientId, stranger, 1));
     expect(error.code).toBe('auth');
     expect(isRetryable(error)).toBe(false);
@@ -171,70 +255,52 @@ describe('RelayClient against a real relay', () => {
     expect(framesOf(other, 'fetch').every((f) => f.length === 88)).toBe(true);
   });
 
-  it('refuses an expired attestation: status refused with the relay error, and no retry loop', async () => {
-    const expired = await newDevice(org, { issuedAt: Math.floor(Date.now() / 1000) - 3_600, expiresAt: Math.floor(Date.now() / 1000) - 60 });
-    const p = probe(expired);
-    p.client.start();
-    await until(() => p.client.status === 'refused', 5_000, 'refused');
-    expect(p.statuses.at(-1)).toEqual(['refused', 'attestation_expired']);
-    expect(p.client.refusal).toBe('attestation_expired');
-    await sleep(500); // ten times the initial backoff
-    expect(p.credentialCalls).toBe(1);
-    expect(framesOf(p, 'hello')).toHaveLength(1);
-    expect((await rejection(p.client.put(new Uint8Array(16), blobOf('x')))).code).toBe('offline');
-
-    // start() again is the one way to try again (with, say, a renewed attestation).
-    p.client.start();
-    await until(() => p.credentialCalls === 2 && p.client.status === 'refused', 5_000, 'second refusal');
-    expect(framesOf(p, 'hello')).toHaveLength(2);
-  });
-
-  it('refuses an attestation signed by a key the relay does not pin', async () => {
-    const p = probe(await newDevice(org, { signer: await generateEd25519KeyPair() }));
-    p.client.start();
-    await until(() => p.client.status === 'refused', 5_000, 'refused');
-    expect(p.client.refusal).toBe('attestation_unknown_signer');
-  });
-
-  it('revoked while connected: notice device_revoked, status refused, and it stays refused', async () => {
+  it('the signed revocation list reaches every connection: after the hello, and at once when a newer one is pushed (relay.md §7)', async () => {
+    const listener = await online();
+    const pusher = await online();
     const victim = await newDevice(org);
-    const v = await online(victim);
-    const admin = await online(await newDevice(org));
-    const version = await admin.client.pushRevocationList(await revocationList(org, [victim.deviceId]));
-    expect(version).toBe(org.nextListVersion - 1);
-
-    await until(() => v.client.status === 'refused', 3_000, 'refused');
-    expect(v.notices).toEqual(['device_revoked']);
-    expect(v.statuses.at(-1)).toEqual(['refused', 'device_revoked']);
-    await sleep(300);
-    expect(v.credentialCalls).toBe(1);
-    expect(admin.client.status).toBe('online');
-
-    v.client.start();
-    await until(() => v.credentialCalls === 2 && v.client.status === 'refused', 5_000, 'hello refused');
-    expect(v.client.refusal).toBe('device_revoked');
+    const list = await revocationList(org, [victim.deviceId]);
+    await pusher.client.pushRevocationList(list);
+    await until(
+      () => listener.revocations.some((r) => Buffer.from(r).equals(Buffer.from(list))),
+      3_000,
+      'pushed list at the listener',
+    );
+    // The relay never closes a connection because of a device, and names none in its notices.
+    expect(listener.client.status).toBe('online');
+    expect(listener.notices).toEqual([]);
+    const late = await online();
+    await until(() => late.revocations.length > 0, 3_000, 'list after the hello');
+    expect(Buffer.from(late.revocations.at(-1) as Uint8Array)).toEqual(Buffer.from(list));
   });
 
   it('a stale revocation list is refused with revocation_list_stale', async () => {
-    const p = await online(await newDevice(org));
+    const p = await online();
     const list = await revocationList(org, []);
     await p.client.pushRevocationList(list);
-    const error = await rejection(p.client.pushRevocationList(await revocationList({ ...org, nextListVersion: 1 }, [])));
+    const error = await rejection(
+      p.client.pushRevocationList(await revocationList({ ...org, nextListVersion: 1 }, [])),
+    );
     expect(error.code).toBe('revocation_list_stale');
   });
 
   it('put_many: splits under the frame ceiling and 256 entries, and merges per-entry statuses in order', async () => {
-    const p = await online(await newDevice(org));
+    const p = await online();
     const key = await generateEd25519KeyPair();
     const { senderId } = await p.client.createQueue(key);
     const unknownSender = new Uint8Array(randomBytes(16));
     const entries = [
-      ...Array.from({ length: 300 }, (_, i) => ({ senderId: i % 7 === 3 ? unknownSender : senderId, blob: blobOf(`m${i}`) })),
+      ...Array.from({ length: 300 }, (_, i) => ({
+        senderId: i % 7 === 3 ? unknownSender : senderId,
+        blob: blobOf(`m${i}`),
+      })),
       { senderId, blob: new Uint8Array(MAX_FRAME_BYTES) }, // can never fit in one frame
       ...Array.from({ length: 9 }, () => ({ senderId, blob: new Uint8Array(1_000).fill(7) })),
     ];
     const outcomes = await p.client.putMany(entries);
-    expect(outcomes).toEqual(entries.map((e, i) => (i === 300 ? 'oversized' : e.senderId === unknownSender ? 'auth' : 'ok')));
+    expect(outcomes).toEqual(
+      entries.map((e, i) => (i === 300 ? 'oversized' : e.senderId === unknownSender ? 'auth' : 'ok')),
+    );
 
     const frames = framesOf(p, 'put_many');
     expect(frames.length).toBeGreaterThanOrEqual(4);
@@ -247,32 +313,42 @@ describe('RelayClient against a real relay', () => {
   });
 
   it('paces a burst to the relay’s advertised rate, so no frame is refused rate_limited', async () => {
-    const p = await online(await newDevice(org));
+    const p = await online();
     expect(p.client.limits).toMatchObject({ ratePerSecond: 50, rateBurst: 200 });
     const key = await generateEd25519KeyPair();
     const { senderId } = await p.client.createQueue(key);
-    const results = await Promise.allSettled(Array.from({ length: 250 }, (_, i) => p.client.put(senderId, blobOf(`burst ${i}`))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 250 }, (_, i) => p.client.put(senderId, blobOf(`burst ${i}`))),
+    );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(p.client.status).toBe('online');
   });
 
   it('prekeys: publish, fetch, then claim one-time prekeys until none is left', async () => {
-    const p = await online(await newDevice(org));
+    const p = await online();
     const slotId = new Uint8Array(randomBytes(16));
     const slotKey = await generateEd25519KeyPair();
     const bundle = blobOf('slot bundle');
-    expect(await p.client.publishPrekeys(slotId, slotKey, 'replace', bundle, [blobOf('otk-1'), blobOf('otk-2')])).toBe(2);
+    expect(await p.client.publishPrekeys(slotId, slotKey, 'replace', bundle, [blobOf('otk-1'), blobOf('otk-2')])).toBe(
+      2,
+    );
     expect(await p.client.fetchPrekeys(slotId)).toEqual({ remaining: 2, bundle });
-    const claims = [await p.client.claimPrekeys(slotId), await p.client.claimPrekeys(slotId), await p.client.claimPrekeys(slotId)];
+    const claims = [
+      await p.client.claimPrekeys(slotId),
+      await p.client.claimPrekeys(slotId),
+      await p.client.claimPrekeys(slotId),
+    ];
     expect(claims.map((c) => (c.oneTime ? textOf(c.oneTime) : null)).sort()).toEqual([null, 'otk-1', 'otk-2'].sort());
     expect(claims.every((c) => textOf(c.bundle) === 'slot bundle')).toBe(true);
     // Another key may not take the slot over.
-    expect((await rejection(p.client.publishPrekeys(slotId, await generateEd25519KeyPair(), 'append', bundle, []))).code).toBe('auth');
+    expect(
+      (await rejection(p.client.publishPrekeys(slotId, await generateEd25519KeyPair(), 'append', bundle, []))).code,
+    ).toBe('auth');
     expect((await rejection(p.client.fetchPrekeys(new Uint8Array(16)))).code).toBe('not_found');
   });
 
   it('deleteQueue: later puts are auth, and the subscription is forgotten', async () => {
-    const p = await online(await newDevice(org));
+    const p = await online();
     const key = await generateEd25519KeyPair();
     const { recipientId, senderId } = await p.client.createQueue(key);
     await p.client.subscribe(recipientId, key);
@@ -282,7 +358,7 @@ describe('RelayClient against a real relay', () => {
   });
 
   it('frames the client cannot build are refused locally, and never sent', async () => {
-    const p = await online(await newDevice(org));
+    const p = await online();
     const sentBefore = p.sent.length;
     expect((await rejection(p.client.put(new Uint8Array(3), blobOf('x')))).code).toBe('malformed');
     expect((await rejection(p.client.put(new Uint8Array(16), new Uint8Array(0)))).code).toBe('malformed');
@@ -293,8 +369,7 @@ describe('RelayClient against a real relay', () => {
   });
 
   it('after a dropped connection it reconnects, says hello again, re-subscribes, and pending blobs are pushed again', async () => {
-    const device = await newDevice(org);
-    const p = probe(device);
+    const p = probe();
     p.client.start();
     await until(() => p.client.status === 'online');
     const key = await generateEd25519KeyPair();
@@ -307,10 +382,11 @@ describe('RelayClient against a real relay', () => {
     await until(() => p.statuses.some(([s]) => s === 'offline'), 3_000, 'offline');
     await until(() => p.client.status === 'online' && p.deliveries.length === 2, 5_000, 'second delivery');
     expect(p.statuses.map(([s]) => s)).toEqual(['connecting', 'online', 'offline', 'connecting', 'online']);
-    expect(p.sockets).toHaveLength(2);
-    expect(p.credentialCalls).toBe(2);
+    // Two reading connections, and the sending connection the put opened (relay.md §5.5), each with its own token.
+    expect(p.sockets).toHaveLength(3);
+    expect(p.credentialCalls).toBe(3);
     expect(Buffer.from(p.deliveries[1]?.messageId ?? [])).toEqual(Buffer.from(p.deliveries[0]?.messageId ?? []));
-    expect(framesOf(p, 'hello')).toHaveLength(2);
+    expect(framesOf(p, 'hello')).toHaveLength(3);
     expect(framesOf(p, 'subscribe')).toHaveLength(2);
     // The proof did not carry over: the re-subscription made it again, over the new challenge (§6.3).
     await p.client.fetch(recipientId, key, 1);
@@ -318,8 +394,7 @@ describe('RelayClient against a real relay', () => {
   });
 
   it('a subscription made while offline is remembered and sent once online; unsubscribeLocal forgets one', async () => {
-    const device = await newDevice(org);
-    const writer = await online(await newDevice(org));
+    const writer = await online();
     const key = await generateEd25519KeyPair();
     const { recipientId, senderId } = await writer.client.createQueue(key);
     await writer.client.put(senderId, blobOf('waiting'));
@@ -327,7 +402,7 @@ describe('RelayClient against a real relay', () => {
     const forgotten = await writer.client.createQueue(forgottenKey);
     await writer.client.put(forgotten.senderId, blobOf('never seen'));
 
-    const p = probe(device);
+    const p = probe();
     expect((await rejection(p.client.subscribe(recipientId, key))).code).toBe('offline');
     expect((await rejection(p.client.subscribe(forgotten.recipientId, forgottenKey))).code).toBe('offline');
     p.client.unsubscribeLocal(forgotten.recipientId);
@@ -338,17 +413,18 @@ describe('RelayClient against a real relay', () => {
   });
 
   it('a remembered subscription refused after a reconnection (queue deleted meanwhile) is reported and forgotten', async () => {
-    const device = await newDevice(org);
-    const p = probe(device);
+    const p = probe();
     const lost: [string, string][] = [];
-    p.client.onSubscriptionError((recipientId, error) => lost.push([Buffer.from(recipientId).toString('hex'), error.code]));
+    p.client.onSubscriptionError((recipientId, error) =>
+      lost.push([Buffer.from(recipientId).toString('hex'), error.code]),
+    );
     p.client.start();
     await until(() => p.client.status === 'online');
     const key = await generateEd25519KeyPair();
     const { recipientId } = await p.client.createQueue(key);
     await p.client.subscribe(recipientId, key);
 
-    const other = await online(await newDevice(org));
+    const other = await online();
     await other.client.deleteQueue(recipientId, key);
     p.sockets[0]?.io.engine.close();
     await until(() => lost.length === 1, 5_000, 'subscription error');

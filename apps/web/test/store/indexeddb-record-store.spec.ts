@@ -43,5 +43,4 @@ describe('IndexedDbRecordStore: schema and lifetime', () => {
     newer.close();
     await expect(store.get('a')).rejects.toThrow();
   });
-
 });

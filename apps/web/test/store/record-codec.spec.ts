@@ -1,4 +1,5 @@
 import { utf8Decode, utf8Encode } from '@opendescent/crypto';
+import { ProtocolError } from '@opendescent/protocol';
 import { decodeRecordValue, encodeRecordValue } from '../../src/store/record-codec';
 
 describe('record codec', () => {
@@ -63,11 +64,15 @@ describe('record codec', () => {
   });
 
   it('names the path and the type in a refusal, never the value', () => {
-    expect(() => encodeRecordValue({ keys: [{ secret: new Date(1234567) }] })).toThrow('value.keys[0].secret is a Date');
+    expect(() => encodeRecordValue({ keys: [{ secret: new Date(1234567) }] })).toThrow(
+      'value.keys[0].secret is a Date',
+    );
   });
 
   it('refuses a bytes tag that is not base64url', () => {
-    expect(() => decodeRecordValue(utf8Encode('{"$b":"A+/="}'))).toThrow(SyntaxError);
-    expect(() => decodeRecordValue(utf8Encode('{"$b":"A"}'))).toThrow(SyntaxError);
+    expect(() => decodeRecordValue(utf8Encode('{"$b":"A+/="}'))).toThrow(ProtocolError);
+    expect(() => decodeRecordValue(utf8Encode('{"$b":"A"}'))).toThrow(ProtocolError);
+    // Non-canonical trailing bits ("AB" is 0x00 with a stray low bit) are refused as well.
+    expect(() => decodeRecordValue(utf8Encode('{"$b":"AB"}'))).toThrow(ProtocolError);
   });
 });

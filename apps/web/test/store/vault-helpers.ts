@@ -10,7 +10,10 @@ export const PASSPHRASE = 'correct horse battery staple';
 export const snapshot = (store: RecordStore) => store.list('');
 
 /** Awaits `action` and checks that it failed with a VaultError of `code`. */
-export async function expectVaultError(action: Promise<unknown> | (() => unknown), code: VaultErrorCode): Promise<void> {
+export async function expectVaultError(
+  action: Promise<unknown> | (() => unknown),
+  code: VaultErrorCode,
+): Promise<void> {
   const error = await Promise.resolve()
     .then(typeof action === 'function' ? action : () => action)
     .then(

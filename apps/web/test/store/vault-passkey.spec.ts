@@ -1,6 +1,8 @@
 import { randomBytes } from '@opendescent/crypto';
 import { MemoryRecordStore } from '../../src/store/memory-record-store';
-import { Vault, VAULT_HEADER_KEY, VAULT_PASSKEY_HEADER_KEY } from '../../src/store/vault';
+import { VAULT_PASSKEY_HEADER_KEY } from '../../src/store/passkey-header';
+import { Vault } from '../../src/store/vault';
+import { VAULT_HEADER_KEY } from '../../src/store/vault-header';
 import { CHEAP_KDF, expectVaultError, PASSPHRASE, snapshot } from './vault-helpers';
 
 const options = { kdfParams: CHEAP_KDF };
@@ -75,7 +77,10 @@ describe('Vault: passkey unlock (storage.md §2.1)', () => {
         return value;
       });
       // Bytes 1..2 are the length: a changed one no longer matches the header's size.
-      await expectVaultError(Vault.unlockWithPasskey(store, passkey.prfOutput), i <= 2 ? 'corrupt_record' : 'wrong_passphrase');
+      await expectVaultError(
+        Vault.unlockWithPasskey(store, passkey.prfOutput),
+        i <= 2 ? 'corrupt_record' : 'wrong_passphrase',
+      );
       await store.apply([{ key: VAULT_PASSKEY_HEADER_KEY, value: original }]);
     }
     await expect(Vault.unlockWithPasskey(store, passkey.prfOutput)).resolves.toBeInstanceOf(Vault);
@@ -103,7 +108,9 @@ describe('Vault: passkey unlock (storage.md §2.1)', () => {
   it('a passkey header moved from another vault, with that vault’s passkey, reads none of this vault’s records', async () => {
     const { store } = await vaultWithPasskey();
     const other = await vaultWithPasskey();
-    await store.apply([{ key: VAULT_PASSKEY_HEADER_KEY, value: (await other.store.get(VAULT_PASSKEY_HEADER_KEY)) as Uint8Array }]);
+    await store.apply([
+      { key: VAULT_PASSKEY_HEADER_KEY, value: (await other.store.get(VAULT_PASSKEY_HEADER_KEY)) as Uint8Array },
+    ]);
     const vault = await Vault.unlockWithPasskey(store, other.passkey.prfOutput);
     // Entry keys are HMACs under the other vault's index key: this vault's records are not even found.
     expect(await vault.get('contacts', '', 'bob')).toBeUndefined();

@@ -1,7 +1,9 @@
 import { SecretBytes, utf8Encode } from '@opendescent/crypto';
 import { IndexedDbRecordStore } from '../../src/store/indexeddb-record-store';
 import { MemoryRecordStore } from '../../src/store/memory-record-store';
-import { Vault, VAULT_HEADER_KEY } from '../../src/store/vault';
+import { UNLOCK_BACKOFF_KEY } from '../../src/store/unlock-backoff';
+import { Vault } from '../../src/store/vault';
+import { VAULT_HEADER_KEY } from '../../src/store/vault-header';
 import { freshIdbFactory } from './fake-indexeddb';
 import { CHEAP_KDF, expectVaultError, PASSPHRASE, snapshot } from './vault-helpers';
 
@@ -29,7 +31,11 @@ async function putOne(vault: Vault, table: string, group: string, id: string, va
 }
 
 /** Replaces the raw value of one entry, as someone editing a copied profile would. */
-async function overwriteRaw(store: MemoryRecordStore, key: string, edit: (value: Uint8Array) => Uint8Array): Promise<void> {
+async function overwriteRaw(
+  store: MemoryRecordStore,
+  key: string,
+  edit: (value: Uint8Array) => Uint8Array,
+): Promise<void> {
   const value = await store.get(key);
   if (value === undefined) throw new Error(`no entry ${key}`);
   await store.apply([{ key, value: edit(value) }]);
@@ -43,7 +49,9 @@ describe('Vault: records', () => {
   it('round-trips records through create, lock and unlock with the same passphrase', async () => {
     const { store, vault } = await newVault();
     const message = { text: 'hello', at: 1_700_000_000_000, read: false, reply: null, parts: [Uint8Array.of(1, 2)] };
-    await vault.commit(vault.batch().put('contacts', '', alice.address, alice).put('messages', 'conv-1', 'm1', message));
+    await vault.commit(
+      vault.batch().put('contacts', '', alice.address, alice).put('messages', 'conv-1', 'm1', message),
+    );
     vault.lock();
 
     const reopened = await Vault.unlock(store, PASSPHRASE);
@@ -61,7 +69,11 @@ describe('Vault: records', () => {
   it('keeps tables and groups apart: the same ids elsewhere are other records', async () => {
     const { vault } = await newVault();
     await vault.commit(
-      vault.batch().put('messages', 'conv-1', 'm1', 'a').put('messages', 'conv-2', 'm1', 'b').put('drafts', 'conv-1', 'm1', 'c'),
+      vault
+        .batch()
+        .put('messages', 'conv-1', 'm1', 'a')
+        .put('messages', 'conv-2', 'm1', 'b')
+        .put('drafts', 'conv-1', 'm1', 'c'),
     );
     expect(await vault.list('messages', 'conv-1')).toEqual(['a']);
     expect(await vault.list('messages', 'conv-2')).toEqual(['b']);
@@ -74,7 +86,10 @@ describe('Vault: records', () => {
     await putOne(vault, 'messages', 'conv-1', 'old', 'old');
     const before = await snapshot(store);
     const batch = vault.batch().put('messages', 'conv-1', 'm1', 'first').put('messages', 'conv-1', 'm1', 'second');
-    batch.put('messages', 'conv-1', 'm2', 'gone').delete('messages', 'conv-1', 'm2').delete('messages', 'conv-1', 'old');
+    batch
+      .put('messages', 'conv-1', 'm2', 'gone')
+      .delete('messages', 'conv-1', 'm2')
+      .delete('messages', 'conv-1', 'old');
     expect(await snapshot(store)).toEqual(before);
 
     const apply = jest.spyOn(store, 'apply');
@@ -208,7 +223,11 @@ describe('Vault: the raw store holds no plaintext', () => {
       vault
         .batch()
         .put('contacts', '', alice.address, alice)
-        .put('conversations', '', conversationId, { id: conversationId, title: 'Project Looking-Glass', members: [alice.address] })
+        .put('conversations', '', conversationId, {
+          id: conversationId,
+          title: 'Project Looking-Glass',
+          members: [alice.address],
+        })
         .put('messages', conversationId, 'message-000042', {
           id: 'message-000042',
           from: alice.address,
@@ -261,12 +280,14 @@ describe('Vault: passphrase and header', () => {
     expect(await snapshot(store)).toEqual(before);
   });
 
-  it('unlock with a wrong passphrase is wrong_passphrase and changes nothing', async () => {
+  it('unlock with a wrong passphrase is wrong_passphrase and changes nothing but the failure count', async () => {
     const { store, vault } = await newVault();
     await putOne(vault, 'contacts', '', 'bob', 'Bob');
-    const before = await snapshot(store);
+    const withoutCount = async () => (await snapshot(store)).filter((entry) => entry.key !== UNLOCK_BACKOFF_KEY);
+    const before = await withoutCount();
     await expectVaultError(Vault.unlock(store, 'correct horse battery stapler'), 'wrong_passphrase');
-    expect(await snapshot(store)).toEqual(before);
+    expect(await withoutCount()).toEqual(before);
+    expect(await Vault.unlockBackoff(store)).toEqual({ failures: 1 });
   });
 
   it('the same passphrase typed with composed or decomposed accents unlocks (NFC)', async () => {
@@ -343,7 +364,10 @@ describe('Vault: passphrase and header', () => {
   it('changePassphrase refuses a wrong old passphrase or a weak new one and changes nothing', async () => {
     const { store, vault } = await newVault();
     const before = await snapshot(store);
-    await expectVaultError(vault.changePassphrase('not the passphrase', 'a brand new passphrase', options), 'wrong_passphrase');
+    await expectVaultError(
+      vault.changePassphrase('not the passphrase', 'a brand new passphrase', options),
+      'wrong_passphrase',
+    );
     await expectVaultError(vault.changePassphrase(PASSPHRASE, 'short', options), 'weak_passphrase');
     expect(await snapshot(store)).toEqual(before);
   });

@@ -1,5 +1,7 @@
 import type { ClientSnapshot, ConversationView, MemberView } from '../../src/messenger/api';
 import {
+  addressSegments,
+  connectionStatus,
   groupSafetyNumber,
   membersWithChangedKeys,
   screenFor,
@@ -9,10 +11,27 @@ import {
 } from '../../src/ui/conversation-format';
 
 const empty: ClientSnapshot = { vault: 'none', relays: [], conversations: [], pendingOutgoing: 0 };
-const device = { address: 'me@example.org', displayName: 'Me', deviceId: 'ab'.repeat(16), attestationExpiresAt: 0, orgId: 'cd'.repeat(16), reachable: true };
+const device = {
+  address: 'me@example.org',
+  displayName: 'Me',
+  deviceId: 'ab'.repeat(16),
+  attestationExpiresAt: 0,
+  orgId: 'cd'.repeat(16),
+  reachable: true,
+};
 
 function conversation(id: string, fields: Partial<ConversationView> = {}): ConversationView {
-  return { id, kind: 'direct', title: id, members: [], unread: 0, disappearAfterSeconds: null, active: true, updatedAt: 0, ...fields };
+  return {
+    id,
+    kind: 'direct',
+    title: id,
+    members: [],
+    unread: 0,
+    disappearAfterSeconds: null,
+    active: true,
+    updatedAt: 0,
+    ...fields,
+  };
 }
 
 describe('which screen a snapshot shows', () => {
@@ -20,7 +39,11 @@ describe('which screen a snapshot shows', () => {
     ['a fresh browser', empty, 'create-passphrase'],
     ['a vault without enrolment', { ...empty, vault: 'unlocked' }, 'enrol'],
     ['an enrolled, unlocked device', { ...empty, vault: 'unlocked', device }, 'main'],
-    ['a revoked device, even with a vault', { ...empty, vault: 'locked', wiped: { reason: 'lost laptop', at: 1 } }, 'wiped'],
+    [
+      'a revoked device, even with a vault',
+      { ...empty, vault: 'locked', wiped: { reason: 'lost laptop', at: 1 } },
+      'wiped',
+    ],
   ] as const)('%s', (_what, snapshot, screen) => {
     expect(screenFor(snapshot as ClientSnapshot)).toBe(screen);
   });
@@ -32,10 +55,51 @@ describe('which screen a snapshot shows', () => {
 
 describe('relay summary', () => {
   it('is online if any relay is, connecting if any is, offline otherwise (and with none)', () => {
-    expect(summariseRelays([{ url: 'a', status: 'offline' }, { url: 'b', status: 'online' }])).toBe('online');
-    expect(summariseRelays([{ url: 'a', status: 'refused' }, { url: 'b', status: 'connecting' }])).toBe('connecting');
+    expect(
+      summariseRelays([
+        { url: 'a', status: 'offline' },
+        { url: 'b', status: 'online' },
+      ]),
+    ).toBe('online');
+    expect(
+      summariseRelays([
+        { url: 'a', status: 'refused' },
+        { url: 'b', status: 'connecting' },
+      ]),
+    ).toBe('connecting');
     expect(summariseRelays([{ url: 'a', status: 'refused' }])).toBe('offline');
     expect(summariseRelays([])).toBe('offline');
+  });
+});
+
+describe('the one connection status the sidebar shows', () => {
+  const online = [{ url: 'a', status: 'online' }] as const;
+  it('says "finishing setup" instead of "connected" while colleagues cannot reach this device yet', () => {
+    expect(connectionStatus(online, false)).toBe('finishing');
+    expect(connectionStatus(online, true)).toBe('online');
+  });
+
+  it('says offline or connecting when the relays are, reachable or not (the cause comes first)', () => {
+    expect(connectionStatus([{ url: 'a', status: 'offline' }], false)).toBe('offline');
+    expect(connectionStatus([{ url: 'a', status: 'connecting' }], true)).toBe('connecting');
+  });
+});
+
+describe('where a long address may break', () => {
+  it('breaks before the "@" and before each "." and keeps every character', () => {
+    const address = 'jean-baptiste.delacroix-fontaine@direction-generale.ministere.example';
+    const segments = addressSegments(address);
+    expect(segments).toEqual(['jean-baptiste', '.delacroix-fontaine', '@direction-generale', '.ministere', '.example']);
+    expect(segments.join('')).toBe(address);
+  });
+
+  it('leaves an address without "@" or "." whole, and an empty one empty', () => {
+    expect(addressSegments('localpart')).toEqual(['localpart']);
+    expect(addressSegments('')).toEqual([]);
+  });
+
+  it('does not drop a leading or doubled dot', () => {
+    expect(addressSegments('.a..b@c').join('')).toBe('.a..b@c');
   });
 });
 
@@ -51,7 +115,12 @@ describe('safety number groups', () => {
 
 describe('addresses typed in one field', () => {
   it('splits on new lines, commas, semicolons and spaces, and drops blanks and duplicates', () => {
-    expect(splitAddresses('a@x.org,\n b@x.org ; c@x.org\n\n a@x.org  d@x.org')).toEqual(['a@x.org', 'b@x.org', 'c@x.org', 'd@x.org']);
+    expect(splitAddresses('a@x.org,\n b@x.org ; c@x.org\n\n a@x.org  d@x.org')).toEqual([
+      'a@x.org',
+      'b@x.org',
+      'c@x.org',
+      'd@x.org',
+    ]);
     expect(splitAddresses(' \n , ')).toEqual([]);
   });
 });
@@ -75,7 +144,13 @@ describe('changed safety numbers', () => {
       isSelf,
       devices: [{ deviceId: '1', trust }],
     });
-    const view = conversation('c', { members: [member('me@x.org', 'key_changed', true), member('a@x.org', 'verified'), member('b@x.org', 'key_changed')] });
+    const view = conversation('c', {
+      members: [
+        member('me@x.org', 'key_changed', true),
+        member('a@x.org', 'verified'),
+        member('b@x.org', 'key_changed'),
+      ],
+    });
     expect(membersWithChangedKeys(view).map(({ address }) => address)).toEqual(['b@x.org']);
   });
 });

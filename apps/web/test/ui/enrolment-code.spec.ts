@@ -37,8 +37,15 @@ describe('enrolment link', () => {
   });
 
   it('refuses a link for another admin server, naming it', () => {
-    expect(parseEnrolmentInput(link('https://evil.example.net'), ADMIN)).toEqual({ ok: false, reason: 'other-server', server: 'evil.example.net' });
-    expect(parseEnrolmentInput(link('http://admin.example.org'), ADMIN)).toMatchObject({ ok: false, reason: 'other-server' });
+    expect(parseEnrolmentInput(link('https://evil.example.net'), ADMIN)).toEqual({
+      ok: false,
+      reason: 'other-server',
+      server: 'evil.example.net',
+    });
+    expect(parseEnrolmentInput(link('http://admin.example.org'), ADMIN)).toMatchObject({
+      ok: false,
+      reason: 'other-server',
+    });
   });
 
   it.each([

@@ -9,6 +9,8 @@ import type {
   ConversationView,
   DeviceTrust,
   MemberView,
+  MessageCursor,
+  MessagePage,
   MessageView,
   MessengerApi,
   MessengerErrorCode,
@@ -67,7 +69,9 @@ function fakeQrSvg(seed: string): string {
     for (let x = 0; x < 21; x++) {
       state = (state * 1_103_515_245 + 12_345) >>> 0;
       const finder = (x < 7 && y < 7) || (x > 13 && y < 7) || (x < 7 && y > 13);
-      const on = finder ? x % 6 === 0 || y % 6 === 0 || (x % 7 >= 2 && x % 7 <= 4 && y % 7 >= 2 && y % 7 <= 4) : (state & 8) !== 0;
+      const on = finder
+        ? x % 6 === 0 || y % 6 === 0 || (x % 7 >= 2 && x % 7 <= 4 && y % 7 >= 2 && y % 7 <= 4)
+        : (state & 8) !== 0;
       if (on) cells += `M${x} ${y}h1v1h-1z`;
     }
   }
@@ -91,7 +95,9 @@ export class FakeMessenger implements MessengerApi {
   private device?: ThisDeviceView;
   private wiped?: { reason: string; at: number };
   private relayStatus: RelayStatus = 'connecting';
-  private readonly people = new Map<string, FakePerson>(PEOPLE.map((person) => [person.address, { ...person, trust: 'unverified' }]));
+  private readonly people = new Map<string, FakePerson>(
+    PEOPLE.map((person) => [person.address, { ...person, trust: 'unverified' }]),
+  );
   private conversations: FakeConversation[] = [];
   private nextId = 1;
   private readonly now: () => number;
@@ -143,7 +149,10 @@ export class FakeMessenger implements MessengerApi {
     if (!person) throw new Error('unknown person');
     person.trust = 'key_changed';
     for (const conversation of this.conversations.filter((candidate) => candidate.members.includes(address))) {
-      this.push(conversation, { mine: false, system: { type: 'key_changed', member: address, deviceId: person.deviceId } });
+      this.push(conversation, {
+        mine: false,
+        system: { type: 'key_changed', member: address, deviceId: person.deviceId },
+      });
       this.changed(conversation.id);
     }
   }
@@ -205,7 +214,9 @@ export class FakeMessenger implements MessengerApi {
     if (WITHOUT_DEVICES.has(exact)) return fail('no_devices', 'no devices');
     const person = this.people.get(exact);
     if (!person) return fail('not_found', 'not found');
-    const existing = this.conversations.find((conversation) => conversation.kind === 'direct' && conversation.members.includes(exact));
+    const existing = this.conversations.find(
+      (conversation) => conversation.kind === 'direct' && conversation.members.includes(exact),
+    );
     if (existing) return existing.id;
     const conversation = this.open('direct', person.displayName, [exact]);
     this.changed(conversation.id);
@@ -271,6 +282,15 @@ export class FakeMessenger implements MessengerApi {
     const conversation = this.conversations.find((candidate) => candidate.id === conversationId);
     if (!conversation) return fail('not_found', 'no such conversation');
     return conversation.messages.filter((message) => message.expiresAt === undefined || message.expiresAt > this.now());
+  }
+  async messagePage(
+    conversationId: string,
+    page: { readonly before?: MessageCursor; readonly limit: number },
+  ): Promise<MessagePage> {
+    const all = await this.messages(conversationId);
+    const end = page.before ? all.findIndex((m) => m.id === page.before?.id) : all.length;
+    const upTo = end < 0 ? all.length : end;
+    return { messages: all.slice(Math.max(0, upTo - page.limit), upTo), hasMore: upTo > page.limit };
   }
 
   async markRead(conversationId: string): Promise<void> {
@@ -369,11 +389,25 @@ export class FakeMessenger implements MessengerApi {
   private conversationView(conversation: FakeConversation): ConversationView {
     const last = [...conversation.messages].reverse().find((message) => message.text !== undefined);
     const self: MemberView | undefined = this.device
-      ? { address: this.device.address, displayName: this.device.displayName, devices: [{ deviceId: this.device.deviceId, trust: 'verified' }], isSelf: true }
+      ? {
+          address: this.device.address,
+          displayName: this.device.displayName,
+          devices: [{ deviceId: this.device.deviceId, trust: 'verified' }],
+          isSelf: true,
+        }
       : undefined;
     const members: MemberView[] = conversation.members.flatMap((address) => {
       const person = this.people.get(address);
-      return person ? [{ address, displayName: person.displayName, devices: [{ deviceId: person.deviceId, trust: person.trust }], isSelf: false }] : [];
+      return person
+        ? [
+            {
+              address,
+              displayName: person.displayName,
+              devices: [{ deviceId: person.deviceId, trust: person.trust }],
+              isSelf: false,
+            },
+          ]
+        : [];
     });
     return {
       id: conversation.id,
@@ -428,7 +462,14 @@ export class FakeMessenger implements MessengerApi {
 
   private push(
     conversation: FakeConversation,
-    fields: { sender?: MessageView['sender']; mine: boolean; text?: string; system?: SystemEvent; status?: MessageView['status']; at?: number },
+    fields: {
+      sender?: MessageView['sender'];
+      mine: boolean;
+      text?: string;
+      system?: SystemEvent;
+      status?: MessageView['status'];
+      at?: number;
+    },
   ): MessageView {
     const at = fields.at ?? this.now();
     const message: MessageView = {
@@ -451,7 +492,9 @@ export class FakeMessenger implements MessengerApi {
   }
 
   private setStatus(conversation: FakeConversation, messageId: string, status: MessageView['status']): void {
-    conversation.messages = conversation.messages.map((message) => (message.id === messageId ? { ...message, status } : message));
+    conversation.messages = conversation.messages.map((message) =>
+      message.id === messageId ? { ...message, status } : message,
+    );
     this.changed(conversation.id);
   }
 
@@ -486,29 +529,94 @@ export class FakeMessenger implements MessengerApi {
     const start = this.now() - 26 * 60 * minute;
 
     const alex = this.open('direct', 'Alex Martin', ['alex@example.org']);
-    this.push(alex, { sender: person('alex@example.org'), mine: false, text: 'Morning! Did the new badges arrive?', at: start });
-    this.push(alex, { sender: me, mine: true, text: 'They did, I left yours at the front desk.', status: 'delivered', at: start + 3 * minute });
-    this.push(alex, { sender: person('alex@example.org'), mine: false, text: 'Perfect, thanks 🙏', at: start + 4 * minute });
-    this.push(alex, { mine: false, system: { type: 'disappearing_set', by: 'alex@example.org', seconds: 604_800 }, at: this.now() - 40 * minute });
+    this.push(alex, {
+      sender: person('alex@example.org'),
+      mine: false,
+      text: 'Morning! Did the new badges arrive?',
+      at: start,
+    });
+    this.push(alex, {
+      sender: me,
+      mine: true,
+      text: 'They did, I left yours at the front desk.',
+      status: 'delivered',
+      at: start + 3 * minute,
+    });
+    this.push(alex, {
+      sender: person('alex@example.org'),
+      mine: false,
+      text: 'Perfect, thanks 🙏',
+      at: start + 4 * minute,
+    });
+    this.push(alex, {
+      mine: false,
+      system: { type: 'disappearing_set', by: 'alex@example.org', seconds: 604_800 },
+      at: this.now() - 40 * minute,
+    });
     alex.disappearAfterSeconds = 604_800;
-    this.push(alex, { sender: person('alex@example.org'), mine: false, text: 'Can you send me the visitor list for Thursday?\nOnly the names, no phone numbers.', at: this.now() - 12 * minute });
-    this.push(alex, { sender: me, mine: true, text: 'Sure, give me ten minutes.', status: 'delivered', at: this.now() - 10 * minute });
-    this.push(alex, { sender: me, mine: true, text: 'Here it is: Morgan, Lee, Ana and Jo.', status: 'sent', at: this.now() - 2 * minute });
+    this.push(alex, {
+      sender: person('alex@example.org'),
+      mine: false,
+      text: 'Can you send me the visitor list for Thursday?\nOnly the names, no phone numbers.',
+      at: this.now() - 12 * minute,
+    });
+    this.push(alex, {
+      sender: me,
+      mine: true,
+      text: 'Sure, give me ten minutes.',
+      status: 'delivered',
+      at: this.now() - 10 * minute,
+    });
+    this.push(alex, {
+      sender: me,
+      mine: true,
+      text: 'Here it is: Morgan, Lee, Ana and Jo.',
+      status: 'sent',
+      at: this.now() - 2 * minute,
+    });
 
     const team = this.open('group', 'Front office', ['sam@example.org', 'kim@example.org', 'noor@example.org']);
     this.push(team, { mine: false, system: { type: 'group_created', by: 'sam@example.org' }, at: start - 90 * minute });
-    this.push(team, { mine: false, system: { type: 'member_added', by: 'sam@example.org', member: 'noor@example.org' }, at: start - 80 * minute });
-    this.push(team, { sender: person('sam@example.org'), mine: false, text: 'Reminder: the fire drill is at 11:00.', at: this.now() - 30 * minute });
+    this.push(team, {
+      mine: false,
+      system: { type: 'member_added', by: 'sam@example.org', member: 'noor@example.org' },
+      at: start - 80 * minute,
+    });
+    this.push(team, {
+      sender: person('sam@example.org'),
+      mine: false,
+      text: 'Reminder: the fire drill is at 11:00.',
+      at: this.now() - 30 * minute,
+    });
     this.push(team, { sender: person('kim@example.org'), mine: false, text: 'Noted.', at: this.now() - 28 * minute });
-    this.push(team, { sender: person('kim@example.org'), mine: false, text: 'Who takes the second floor?', at: this.now() - 27 * minute });
+    this.push(team, {
+      sender: person('kim@example.org'),
+      mine: false,
+      text: 'Who takes the second floor?',
+      at: this.now() - 27 * minute,
+    });
     this.push(team, { sender: me, mine: true, text: 'I will.', status: 'delivered', at: this.now() - 20 * minute });
-    this.push(team, { sender: person('noor@example.org'), mine: false, text: 'Thanks! I’ll do the ground floor then.', at: this.now() - 5 * minute });
+    this.push(team, {
+      sender: person('noor@example.org'),
+      mine: false,
+      text: 'Thanks! I’ll do the ground floor then.',
+      at: this.now() - 5 * minute,
+    });
     team.unread = 2;
 
     const sam = this.open('direct', 'Sam Dubois', ['sam@example.org']);
-    this.push(sam, { sender: person('sam@example.org'), mine: false, text: 'See you at the meeting.', at: start - 3 * 86_400_000 });
+    this.push(sam, {
+      sender: person('sam@example.org'),
+      mine: false,
+      text: 'See you at the meeting.',
+      at: start - 3 * 86_400_000,
+    });
     const samPerson = this.people.get('sam@example.org');
     if (samPerson) samPerson.trust = 'key_changed';
-    this.push(sam, { mine: false, system: { type: 'key_changed', member: 'sam@example.org', deviceId: person('sam@example.org').deviceId }, at: this.now() - 60 * minute });
+    this.push(sam, {
+      mine: false,
+      system: { type: 'key_changed', member: 'sam@example.org', deviceId: person('sam@example.org').deviceId },
+      at: this.now() - 60 * minute,
+    });
   }
 }

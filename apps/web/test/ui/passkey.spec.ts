@@ -1,6 +1,13 @@
 /** The page's WebAuthn half of passkey unlock, against a fake credentials container. */
-import { decodeBase64Url } from '../../src/net/base64url';
-import { createPasskey, evaluatePasskey, PasskeyError, passkeysOffered, sendPrfOutput, type PasskeyEnvironment } from '../../src/ui/passkey';
+import { decodeBase64Url } from '@opendescent/protocol';
+import {
+  createPasskey,
+  evaluatePasskey,
+  PasskeyError,
+  passkeysOffered,
+  sendPrfOutput,
+  type PasskeyEnvironment,
+} from '../../src/ui/passkey';
 
 const RAW_ID = Uint8Array.of(1, 2, 3, 4).buffer;
 
@@ -14,7 +21,12 @@ interface FakeOptions {
 }
 
 function fakeCredential(prf: AuthenticationExtensionsPRFOutputs): Credential {
-  return { id: 'AQIDBA', type: 'public-key', rawId: RAW_ID, getClientExtensionResults: () => ({ prf }) } as unknown as Credential;
+  return {
+    id: 'AQIDBA',
+    type: 'public-key',
+    rawId: RAW_ID,
+    getClientExtensionResults: () => ({ prf }),
+  } as unknown as Credential;
 }
 
 function fakeEnvironment(options: FakeOptions) {
@@ -23,7 +35,10 @@ function fakeEnvironment(options: FakeOptions) {
     credentials: {
       create: async (request) => {
         calls.create.push(request as CredentialCreationOptions);
-        return fakeCredential({ ...(options.enabled === undefined ? {} : { enabled: options.enabled }), ...(options.onCreate ? { results: { first: options.onCreate } } : {}) });
+        return fakeCredential({
+          ...(options.enabled === undefined ? {} : { enabled: options.enabled }),
+          ...(options.onCreate ? { results: { first: options.onCreate } } : {}),
+        });
       },
       get: async (request) => {
         calls.get.push(request as CredentialRequestOptions);
@@ -55,7 +70,9 @@ describe('createPasskey', () => {
     expect(request.rp).toEqual({ name: 'OpenDescent' });
     expect(request.user.name).toBe('ann@agency.example');
     expect(request.authenticatorSelection?.userVerification).toBe('required');
-    expect(new Uint8Array(request.extensions?.prf?.eval?.first as Uint8Array)).toEqual(decodeBase64Url(made.prfSalt, 32));
+    expect(new Uint8Array(request.extensions?.prf?.eval?.first as Uint8Array)).toEqual(
+      decodeBase64Url(made.prfSalt, 32),
+    );
     expect(calls.get).toHaveLength(0);
   });
 
@@ -69,12 +86,20 @@ describe('createPasskey', () => {
   });
 
   it('reports no_prf for a passkey without the PRF extension', async () => {
-    expect(await failure(createPasskey({ name: 'a', displayName: 'A' }, fakeEnvironment({}).environment))).toBe('no_prf');
-    expect(await failure(createPasskey({ name: 'a', displayName: 'A' }, fakeEnvironment({ enabled: false }).environment))).toBe('no_prf');
+    expect(await failure(createPasskey({ name: 'a', displayName: 'A' }, fakeEnvironment({}).environment))).toBe(
+      'no_prf',
+    );
+    expect(
+      await failure(createPasskey({ name: 'a', displayName: 'A' }, fakeEnvironment({ enabled: false }).environment)),
+    ).toBe('no_prf');
   });
 
   it('reports no_prf for a PRF output that is not 32 bytes', async () => {
-    expect(await failure(createPasskey({ name: 'a', displayName: 'A' }, fakeEnvironment({ onCreate: new ArrayBuffer(16) }).environment))).toBe('no_prf');
+    expect(
+      await failure(
+        createPasskey({ name: 'a', displayName: 'A' }, fakeEnvironment({ onCreate: new ArrayBuffer(16) }).environment),
+      ),
+    ).toBe('no_prf');
   });
 
   it('reports unsupported without WebAuthn', async () => {
@@ -93,7 +118,9 @@ describe('evaluatePasskey', () => {
 
   it('reports cancelled for a NotAllowedError (cancel, timeout, refusal)', async () => {
     const { environment } = fakeEnvironment({ getError: new DOMException('no', 'NotAllowedError') });
-    expect(await failure(evaluatePasskey({ credentialId: 'AQIDBA', prfSalt: 'A'.repeat(43) }, environment))).toBe('cancelled');
+    expect(await failure(evaluatePasskey({ credentialId: 'AQIDBA', prfSalt: 'A'.repeat(43) }, environment))).toBe(
+      'cancelled',
+    );
   });
 });
 
@@ -117,8 +144,14 @@ describe('passkeysOffered', () => {
     const { environment } = fakeEnvironment({});
     expect(await passkeysOffered(undefined)).toBe(false);
     expect(await passkeysOffered(environment)).toBe(true);
-    expect(await passkeysOffered({ ...environment, getClientCapabilities: async () => ({ 'extension:prf': false }) })).toBe(false);
-    expect(await passkeysOffered({ ...environment, getClientCapabilities: async () => ({ 'extension:prf': true }) })).toBe(true);
-    expect(await passkeysOffered({ ...environment, getClientCapabilities: async () => Promise.reject(new Error('x')) })).toBe(true);
+    expect(
+      await passkeysOffered({ ...environment, getClientCapabilities: async () => ({ 'extension:prf': false }) }),
+    ).toBe(false);
+    expect(
+      await passkeysOffered({ ...environment, getClientCapabilities: async () => ({ 'extension:prf': true }) }),
+    ).toBe(true);
+    expect(
+      await passkeysOffered({ ...environment, getClientCapabilities: async () => Promise.reject(new Error('x')) }),
+    ).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
  * (node:worker_threads' MessageChannel, as between a page and its worker).
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { MessengerApi, MessengerEvent } from '../../src/messenger/api';
+import { MESSENGER_ERROR_CODES, type MessengerApi, type MessengerEvent } from '../../src/messenger/api';
 import {
   createMessengerRpcClient,
   MESSENGER_METHODS,
@@ -40,7 +40,8 @@ function recordPosts(port: RpcPort): unknown[] {
 /** An api whose every method rejects as `broken`, except the ones given. */
 function apiWith(methods: Partial<Record<keyof MessengerApi, (...args: never[]) => unknown>>): MessengerApi {
   const api: Record<string, unknown> = {};
-  for (const method of MESSENGER_METHODS) api[method] = methods[method] ?? (() => Promise.reject(new Error('not in this test')));
+  for (const method of MESSENGER_METHODS)
+    api[method] = methods[method] ?? (() => Promise.reject(new Error('not in this test')));
   return api as unknown as MessengerApi;
 }
 
@@ -90,7 +91,10 @@ describe('messenger RPC', () => {
 
   it('rejects with the messenger error code and message a person can read', async () => {
     const { ui, worker } = channel();
-    serveMessengerApi(worker, apiWith({ unlock: () => Promise.reject({ code: 'wrong_passphrase', message: 'wrong passphrase' }) }));
+    serveMessengerApi(
+      worker,
+      apiWith({ unlock: () => Promise.reject({ code: 'wrong_passphrase', message: 'wrong passphrase' }) }),
+    );
     const client = createMessengerRpcClient(ui);
     await expect(client.api.unlock('guess')).rejects.toEqual({ code: 'wrong_passphrase', message: 'wrong passphrase' });
   });
@@ -98,7 +102,9 @@ describe('messenger RPC', () => {
   it('never lets an error message, stack or extra field out of the worker', async () => {
     const { ui, worker } = channel();
     const posted = recordPosts(worker);
-    const leaky = Object.assign(new Error('decrypt failed for key 5f3a-SECRET-KEY-BYTES'), { plaintext: 'SECRET-PLAINTEXT' });
+    const leaky = Object.assign(new Error('decrypt failed for key 5f3a-SECRET-KEY-BYTES'), {
+      plaintext: 'SECRET-PLAINTEXT',
+    });
     const codedButLeaky = { code: 'revoked', message: 'revoked', stack: 'at SECRET-STACK', key: 'SECRET-KEY-BYTES' };
     serveMessengerApi(
       worker,
@@ -115,8 +121,17 @@ describe('messenger RPC', () => {
     expect(JSON.stringify(posted)).not.toMatch(/SECRET/);
   });
 
+  it('lets every code of the messenger cross unchanged (one list: MESSENGER_ERROR_CODES)', () => {
+    for (const code of MESSENGER_ERROR_CODES)
+      expect(toErrorShape({ code, message: 'm' })).toEqual({ code, message: 'm' });
+    expect(toErrorShape({ code: 'own_address', message: 'that is your own address' }).code).toBe('own_address');
+  });
+
   it('turns an error with an unknown code into internal', () => {
-    expect(toErrorShape({ code: 'ENOENT', message: '/home/someone/.keys' })).toEqual({ code: 'internal', message: 'internal error' });
+    expect(toErrorShape({ code: 'ENOENT', message: '/home/someone/.keys' })).toEqual({
+      code: 'internal',
+      message: 'internal error',
+    });
     expect(toErrorShape('a string')).toEqual({ code: 'internal', message: 'internal error' });
     expect(toErrorShape({ code: 'rate_limited', message: 'x'.repeat(10_000) }).message).toHaveLength(300);
   });
@@ -129,7 +144,12 @@ describe('messenger RPC', () => {
       serveMessengerApi(worker, api);
       const answer = nextMessage(ui);
       ui.postMessage({ type: 'request', id: 7, method, args: [] });
-      expect(await answer).toEqual({ type: 'response', id: 7, ok: false, error: { code: 'internal', message: 'unknown method' } });
+      expect(await answer).toEqual({
+        type: 'response',
+        id: 7,
+        ok: false,
+        error: { code: 'internal', message: 'unknown method' },
+      });
     },
   );
 
@@ -164,14 +184,24 @@ describe('messenger RPC', () => {
     const client = createMessengerRpcClient(ui);
     await client.api.enrol('ABCD-EFGH-JKMN-PQRS-TVWX-YZ12');
     await client.api.enrol('ABCD-EFGH-JKMN-PQRS-TVWX-YZ12', 'https://admin.example.org');
-    expect(enrol.mock.calls).toEqual([['ABCD-EFGH-JKMN-PQRS-TVWX-YZ12'], ['ABCD-EFGH-JKMN-PQRS-TVWX-YZ12', 'https://admin.example.org']]);
+    expect(enrol.mock.calls).toEqual([
+      ['ABCD-EFGH-JKMN-PQRS-TVWX-YZ12'],
+      ['ABCD-EFGH-JKMN-PQRS-TVWX-YZ12', 'https://admin.example.org'],
+    ]);
   });
 
   it('ignores messages that are not requests (nothing to answer)', async () => {
     const { ui, worker } = channel();
     const posted = recordPosts(worker);
     serveMessengerApi(worker, apiWith({ snapshot: async () => 'ok' }));
-    for (const junk of [null, 'text', 42, { type: 'request' }, { type: 'request', id: 'x', method: 'snapshot', args: [] }, { type: 'response', id: 1 }]) {
+    for (const junk of [
+      null,
+      'text',
+      42,
+      { type: 'request' },
+      { type: 'request', id: 'x', method: 'snapshot', args: [] },
+      { type: 'response', id: 1 },
+    ]) {
       ui.postMessage(junk);
     }
     const client = createMessengerRpcClient(ui);
@@ -213,7 +243,7 @@ describe('messenger RPC', () => {
     const { ui } = channel();
     const client = createMessengerRpcClient(ui);
     expect(Object.keys(client.api).sort()).toEqual([...MESSENGER_METHODS].sort());
-    expect(MESSENGER_METHODS).toHaveLength(21);
+    expect(MESSENGER_METHODS).toHaveLength(22);
   });
 });
 
@@ -229,7 +259,12 @@ describe('messenger worker start', () => {
     serveMessengerWorker(worker, parse, () => apiWith({}));
     const answer = nextMessage(ui);
     ui.postMessage({ type: 'request', id: 1, method: 'snapshot', args: [] });
-    expect(await answer).toEqual({ type: 'response', id: 1, ok: false, error: { code: 'internal', message: 'the messenger has not started' } });
+    expect(await answer).toEqual({
+      type: 'response',
+      id: 1,
+      ok: false,
+      error: { code: 'internal', message: 'the messenger has not started' },
+    });
   });
 
   it('makes the messenger from the first init message, then serves it and forwards its events', async () => {

@@ -1,4 +1,4 @@
-import { ByteReader } from '../codec';
+import type { ByteReader } from '@opendescent/crypto';
 import { ProtocolError } from '../errors';
 import { RELAY_FRAME_VERSION } from './constants';
 
@@ -11,26 +11,43 @@ export function relayFrameBytes(value: unknown, what: string, maxLength: number)
   if (value instanceof Uint8Array) bytes = value;
   else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
   else throw new ProtocolError('malformed', `${what}: expected one binary frame`);
-  if (bytes.length > maxLength) throw new ProtocolError('oversized', `${what}: ${bytes.length} bytes exceeds ${maxLength}`);
+  if (bytes.length > maxLength)
+    throw new ProtocolError('oversized', `${what}: ${bytes.length} bytes exceeds ${maxLength}`);
   return bytes;
 }
 
 /** The version byte, with distinct errors for too old and unknown (README.md, "Conventions"). */
 export function readRelayVersion(reader: ByteReader, what: string): void {
   const version = reader.u8('version');
-  if (version < RELAY_FRAME_VERSION) throw new ProtocolError('version_too_old', `${what}: version ${version} is no longer accepted`);
-  if (version > RELAY_FRAME_VERSION) throw new ProtocolError('version_unknown', `${what}: version ${version} is newer than this code knows`);
+  if (version < RELAY_FRAME_VERSION)
+    throw new ProtocolError('version_too_old', `${what}: version ${version} is no longer accepted`);
+  if (version > RELAY_FRAME_VERSION)
+    throw new ProtocolError('version_unknown', `${what}: version ${version} is newer than this code knows`);
 }
 
 /** A length field checked against its limit before the bytes it announces are read. */
-export function boundedLength(reader: ByteReader, width: 2 | 4, field: string, min: number, max: number, what: string): number {
+export function boundedLength(
+  reader: ByteReader,
+  width: 2 | 4,
+  field: string,
+  min: number,
+  max: number,
+  what: string,
+): number {
   const length = width === 2 ? reader.u16(`${field} length`) : reader.u32(`${field} length`);
   if (length > max) throw new ProtocolError('oversized', `${what}: ${field} of ${length} bytes exceeds ${max}`);
   if (length < min) throw new ProtocolError('malformed', `${what}: ${field} must have at least ${min} byte(s)`);
   return length;
 }
 
-export function boundedCount(reader: ByteReader, width: 2 | 4, field: string, min: number, max: number, what: string): number {
+export function boundedCount(
+  reader: ByteReader,
+  width: 2 | 4,
+  field: string,
+  min: number,
+  max: number,
+  what: string,
+): number {
   const count = width === 2 ? reader.u16(field) : reader.u32(field);
   if (count > max) throw new ProtocolError('oversized', `${what}: ${count} ${field} exceeds ${max}`);
   if (count < min) throw new ProtocolError('malformed', `${what}: at least ${min} ${field} required`);

@@ -1,6 +1,5 @@
-import type { Ed25519PrivateKey } from '@opendescent/crypto';
-import { MAX_ATTESTATION_BYTES } from '../attestation';
-import { ByteReader, ByteWriter } from '../codec';
+import type { ByteReader, ByteWriter, Ed25519PrivateKey } from '@opendescent/crypto';
+import { protocolReader, protocolWriter } from '../wire-bytes';
 import { ProtocolError } from '../errors';
 import { MAX_REVOCATION_LIST_BYTES } from '../revocation-list';
 import { boundedCount, boundedLength, readRelayVersion, relayFrameBytes } from './bytes';
@@ -9,6 +8,7 @@ import {
   MAX_ACK_IDS,
   MAX_BLOB_BYTES,
   MAX_FETCH_MESSAGES,
+  MAX_HELLO_TOKEN_BYTES,
   MAX_ONE_TIME_PREKEYS_PER_PUBLISH,
   MAX_ONE_TIME_PREKEY_BYTES,
   MAX_PREKEY_BUNDLE_BYTES,
@@ -23,7 +23,7 @@ import {
   SLOT_ID_LENGTH,
   type RelayCommandName,
 } from './constants';
-import { signCommand, signHello } from './signatures';
+import { signCommand } from './signatures';
 
 /**
  * Client-to-relay frames (docs/protocol/relay.md §3): one encoder per command for clients, one
@@ -56,13 +56,24 @@ export interface PutManyEntry {
 }
 
 export type RelayCommand =
-  | ({ readonly command: 'hello'; readonly attestation: Uint8Array; readonly signature: Uint8Array } & Header)
+  | ({ readonly command: 'hello'; readonly token: Uint8Array } & Header)
   | ({ readonly command: 'create'; readonly recipientKey: Uint8Array } & Header & SignedPart)
-  | ({ readonly command: 'put'; readonly senderId: Uint8Array; readonly ttl: number; readonly blob: Uint8Array } & Header)
+  | ({
+      readonly command: 'put';
+      readonly senderId: Uint8Array;
+      readonly ttl: number;
+      readonly blob: Uint8Array;
+    } & Header)
   | ({ readonly command: 'put_many'; readonly ttl: number; readonly entries: readonly PutManyEntry[] } & Header)
   | ({ readonly command: 'subscribe'; readonly recipientId: Uint8Array } & Header & SignedPart)
-  | ({ readonly command: 'fetch'; readonly recipientId: Uint8Array; readonly max: number } & Header & OptionallySignedPart)
-  | ({ readonly command: 'ack'; readonly recipientId: Uint8Array; readonly messageIds: readonly Uint8Array[] } & Header & OptionallySignedPart)
+  | ({ readonly command: 'fetch'; readonly recipientId: Uint8Array; readonly max: number } & Header &
+      OptionallySignedPart)
+  | ({
+      readonly command: 'ack';
+      readonly recipientId: Uint8Array;
+      readonly messageIds: readonly Uint8Array[];
+    } & Header &
+      OptionallySignedPart)
   | ({ readonly command: 'delete'; readonly recipientId: Uint8Array } & Header & SignedPart)
   | ({
       readonly command: 'prekey_publish';
@@ -83,24 +94,31 @@ export type RelayCommandOf<N extends RelayCommandName> = Extract<RelayCommand, {
 export function peekRequestId(input: unknown): number {
   const bytes = input instanceof Uint8Array ? input : input instanceof ArrayBuffer ? new Uint8Array(input) : undefined;
   if (bytes === undefined || bytes.length < COMMAND_HEADER_LENGTH) return 0;
-  return (bytes[2] as number) * 2 ** 24 + (((bytes[3] as number) << 16) | ((bytes[4] as number) << 8) | (bytes[5] as number));
+  return (
+    (bytes[2] as number) * 2 ** 24 + (((bytes[3] as number) << 16) | ((bytes[4] as number) << 8) | (bytes[5] as number))
+  );
 }
 
 /**
  * Decodes the frame carried by the event `command` (§3). Throws only ProtocolError: `malformed`,
  * `oversized`, `version_too_old`, `version_unknown`. `maxFrameBytes` is the relay's ceiling.
  */
-export function decodeRelayCommand<N extends RelayCommandName>(command: N, input: unknown, maxFrameBytes = MAX_RELAY_FRAME_BYTES): RelayCommandOf<N> {
+export function decodeRelayCommand<N extends RelayCommandName>(
+  command: N,
+  input: unknown,
+  maxFrameBytes = MAX_RELAY_FRAME_BYTES,
+): RelayCommandOf<N> {
   const what = `relay ${command}`;
   const bytes = relayFrameBytes(input, what, Math.min(maxFrameBytes, MAX_RELAY_FRAME_BYTES));
-  const reader = new ByteReader(bytes, what);
+  const reader = protocolReader(bytes, what);
   readRelayVersion(reader, what);
   const code = reader.u8('command code');
-  if (code !== RELAY_COMMANDS[command]) throw new ProtocolError('malformed', `${what}: the command code does not match the event`);
+  if (code !== RELAY_COMMANDS[command])
+    throw new ProtocolError('malformed', `${what}: the command code does not match the event`);
   const requestId = reader.u32('request id');
   if (requestId === 0) throw new ProtocolError('malformed', `${what}: request id 0 is reserved for notices`);
   const decoded = BODY_DECODERS[command](reader, bytes, requestId, what);
-  reader.finish();
+  reader.end();
   return decoded as RelayCommandOf<N>;
 }
 
@@ -109,7 +127,7 @@ type BodyDecoder = (reader: ByteReader, bytes: Uint8Array, requestId: number, wh
 /** The signature is the last 64 bytes; everything before it is what it signs. */
 function signedPart(reader: ByteReader, bytes: Uint8Array): SignedPart {
   const end = reader.offset;
-  const signature = reader.bytesOf(RELAY_SIGNATURE_LENGTH, 'signature');
+  const signature = reader.raw(RELAY_SIGNATURE_LENGTH, 'signature');
   return { signed: bytes.slice(0, end), signature };
 }
 
@@ -120,17 +138,17 @@ function optionallySignedPart(reader: ByteReader, bytes: Uint8Array): Optionally
 
 const BODY_DECODERS: Record<RelayCommandName, BodyDecoder> = {
   hello: (reader, _bytes, requestId, what) => {
-    const attestation = reader.bytesOf(boundedLength(reader, 2, 'attestation', 1, MAX_ATTESTATION_BYTES, what), 'attestation');
-    return { command: 'hello', requestId, attestation, signature: reader.bytesOf(RELAY_SIGNATURE_LENGTH, 'signature') };
+    const token = reader.raw(boundedLength(reader, 2, 'token', 1, MAX_HELLO_TOKEN_BYTES, what), 'token');
+    return { command: 'hello', requestId, token };
   },
   create: (reader, bytes, requestId) => {
-    const recipientKey = reader.bytesOf(RELAY_PUBLIC_KEY_LENGTH, 'recipient key');
+    const recipientKey = reader.raw(RELAY_PUBLIC_KEY_LENGTH, 'recipient key');
     return { command: 'create', requestId, recipientKey, ...signedPart(reader, bytes) };
   },
   put: (reader, _bytes, requestId, what) => {
-    const senderId = reader.bytesOf(QUEUE_ID_LENGTH, 'sender id');
+    const senderId = reader.raw(QUEUE_ID_LENGTH, 'sender id');
     const ttl = reader.u32('ttl');
-    const blob = reader.bytesOf(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob');
+    const blob = reader.raw(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob');
     return { command: 'put', requestId, senderId, ttl, blob };
   },
   put_many: (reader, _bytes, requestId, what) => {
@@ -138,48 +156,70 @@ const BODY_DECODERS: Record<RelayCommandName, BodyDecoder> = {
     const count = boundedCount(reader, 2, 'entries', 1, MAX_PUT_MANY_ENTRIES, what);
     const entries: PutManyEntry[] = [];
     for (let i = 0; i < count; i++) {
-      const senderId = reader.bytesOf(QUEUE_ID_LENGTH, 'sender id');
-      entries.push({ senderId, blob: reader.bytesOf(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob') });
+      const senderId = reader.raw(QUEUE_ID_LENGTH, 'sender id');
+      entries.push({ senderId, blob: reader.raw(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob') });
     }
     return { command: 'put_many', requestId, ttl, entries };
   },
   subscribe: (reader, bytes, requestId) => {
-    const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
+    const recipientId = reader.raw(QUEUE_ID_LENGTH, 'recipient id');
     return { command: 'subscribe', requestId, recipientId, ...signedPart(reader, bytes) };
   },
   fetch: (reader, bytes, requestId, what) => {
-    const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
+    const recipientId = reader.raw(QUEUE_ID_LENGTH, 'recipient id');
     const max = boundedCount(reader, 2, 'messages', 1, MAX_FETCH_MESSAGES, what);
     return { command: 'fetch', requestId, recipientId, max, ...optionallySignedPart(reader, bytes) };
   },
   ack: (reader, bytes, requestId, what) => {
-    const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
+    const recipientId = reader.raw(QUEUE_ID_LENGTH, 'recipient id');
     const count = boundedCount(reader, 2, 'message ids', 1, MAX_ACK_IDS, what);
     const messageIds: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) messageIds.push(reader.bytesOf(MESSAGE_ID_LENGTH, 'message id'));
+    for (let i = 0; i < count; i++) messageIds.push(reader.raw(MESSAGE_ID_LENGTH, 'message id'));
     return { command: 'ack', requestId, recipientId, messageIds, ...optionallySignedPart(reader, bytes) };
   },
   delete: (reader, bytes, requestId) => {
-    const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
+    const recipientId = reader.raw(QUEUE_ID_LENGTH, 'recipient id');
     return { command: 'delete', requestId, recipientId, ...signedPart(reader, bytes) };
   },
   prekey_publish: (reader, bytes, requestId, what) => {
-    const slotId = reader.bytesOf(SLOT_ID_LENGTH, 'slot id');
-    const slotKey = reader.bytesOf(RELAY_PUBLIC_KEY_LENGTH, 'slot key');
+    const slotId = reader.raw(SLOT_ID_LENGTH, 'slot id');
+    const slotKey = reader.raw(RELAY_PUBLIC_KEY_LENGTH, 'slot key');
     const mode = PUBLISH_MODES[reader.u8('mode')];
     if (mode === undefined) throw new ProtocolError('malformed', `${what}: unknown mode`);
-    const bundle = reader.bytesOf(boundedLength(reader, 2, 'bundle', 1, MAX_PREKEY_BUNDLE_BYTES, what), 'bundle');
+    const bundle = reader.raw(boundedLength(reader, 2, 'bundle', 1, MAX_PREKEY_BUNDLE_BYTES, what), 'bundle');
     const count = boundedCount(reader, 2, 'one-time prekeys', 0, MAX_ONE_TIME_PREKEYS_PER_PUBLISH, what);
     const oneTimePrekeys: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {
-      oneTimePrekeys.push(reader.bytesOf(boundedLength(reader, 2, 'one-time prekey', 1, MAX_ONE_TIME_PREKEY_BYTES, what), 'one-time prekey'));
+      oneTimePrekeys.push(
+        reader.raw(boundedLength(reader, 2, 'one-time prekey', 1, MAX_ONE_TIME_PREKEY_BYTES, what), 'one-time prekey'),
+      );
     }
-    return { command: 'prekey_publish', requestId, slotId, slotKey, mode, bundle, oneTimePrekeys, ...signedPart(reader, bytes) };
+    return {
+      command: 'prekey_publish',
+      requestId,
+      slotId,
+      slotKey,
+      mode,
+      bundle,
+      oneTimePrekeys,
+      ...signedPart(reader, bytes),
+    };
   },
-  prekey_fetch: (reader, _bytes, requestId) => ({ command: 'prekey_fetch', requestId, slotId: reader.bytesOf(SLOT_ID_LENGTH, 'slot id') }),
-  prekey_claim: (reader, _bytes, requestId) => ({ command: 'prekey_claim', requestId, slotId: reader.bytesOf(SLOT_ID_LENGTH, 'slot id') }),
+  prekey_fetch: (reader, _bytes, requestId) => ({
+    command: 'prekey_fetch',
+    requestId,
+    slotId: reader.raw(SLOT_ID_LENGTH, 'slot id'),
+  }),
+  prekey_claim: (reader, _bytes, requestId) => ({
+    command: 'prekey_claim',
+    requestId,
+    slotId: reader.raw(SLOT_ID_LENGTH, 'slot id'),
+  }),
   revocation_push: (reader, _bytes, requestId, what) => {
-    const list = reader.bytesOf(boundedLength(reader, 4, 'revocation list', 1, MAX_REVOCATION_LIST_BYTES, what), 'revocation list');
+    const list = reader.raw(
+      boundedLength(reader, 4, 'revocation list', 1, MAX_REVOCATION_LIST_BYTES, what),
+      'revocation list',
+    );
     return { command: 'revocation_push', requestId, list };
   },
 };
@@ -196,12 +236,15 @@ function header(command: RelayCommandName, requestId: number): ByteWriter {
   if (!Number.isSafeInteger(requestId) || requestId < 1 || requestId > 0xffff_ffff) {
     throw new ProtocolError('malformed', 'relay frame: request id must be 1 … 2^32-1');
   }
-  return new ByteWriter().u8(RELAY_FRAME_VERSION).u8(RELAY_COMMANDS[command]).u32(requestId);
+  return protocolWriter().u8(RELAY_FRAME_VERSION).u8(RELAY_COMMANDS[command]).u32(requestId);
 }
 
 function checkLength(value: Uint8Array, field: string, min: number, max: number): Uint8Array {
   if (!(value instanceof Uint8Array) || value.length < min || value.length > max) {
-    throw new ProtocolError(value instanceof Uint8Array && value.length > max ? 'oversized' : 'malformed', `relay frame: ${field} must be ${min} … ${max} bytes`);
+    throw new ProtocolError(
+      value instanceof Uint8Array && value.length > max ? 'oversized' : 'malformed',
+      `relay frame: ${field} must be ${min} … ${max} bytes`,
+    );
   }
   return value;
 }
@@ -219,94 +262,133 @@ async function optionallySigned(writer: ByteWriter, signer: OptionalSigner): Pro
 
 async function signed(writer: ByteWriter, signer: CommandSigner): Promise<Uint8Array> {
   const body = writer.finish();
-  return new ByteWriter().bytes(body).bytes(await signCommand(signer.challenge, body, signer.key), RELAY_SIGNATURE_LENGTH).finish();
+  return protocolWriter()
+    .raw(body)
+    .raw(await signCommand(signer.challenge, body, signer.key), RELAY_SIGNATURE_LENGTH)
+    .finish();
 }
 
-export async function encodeHello(fields: { requestId: number; attestation: Uint8Array }, challenge: Uint8Array, deviceSigningKey: Ed25519PrivateKey): Promise<Uint8Array> {
-  const attestation = checkLength(fields.attestation, 'attestation', 1, MAX_ATTESTATION_BYTES);
-  const signature = await signHello(challenge, deviceSigningKey);
-  return header('hello', fields.requestId).u16(attestation.length).bytes(attestation).bytes(signature, RELAY_SIGNATURE_LENGTH).finish();
+/** §3.2: an anonymous access token (access-tokens.md), nothing that names the device. */
+export function encodeHello(fields: { requestId: number; token: Uint8Array }): Uint8Array {
+  const token = checkLength(fields.token, 'token', 1, MAX_HELLO_TOKEN_BYTES);
+  return header('hello', fields.requestId).u16(token.length).raw(token).finish();
 }
 
 /** `create`, signed by the new queue's recipient key (signer.key), whose public half it carries. */
 export async function encodeCreate(fields: { requestId: number }, signer: CommandSigner): Promise<Uint8Array> {
-  return signed(header('create', fields.requestId).bytes(signer.key.publicKey, RELAY_PUBLIC_KEY_LENGTH), signer);
+  return signed(header('create', fields.requestId).raw(signer.key.publicKey, RELAY_PUBLIC_KEY_LENGTH), signer);
 }
 
-export function encodePut(fields: { requestId: number; senderId: Uint8Array; ttl?: number; blob: Uint8Array }): Uint8Array {
+export function encodePut(fields: {
+  requestId: number;
+  senderId: Uint8Array;
+  ttl?: number;
+  blob: Uint8Array;
+}): Uint8Array {
   const blob = checkLength(fields.blob, 'blob', 1, MAX_BLOB_BYTES);
   return header('put', fields.requestId)
-    .bytes(fields.senderId, QUEUE_ID_LENGTH)
+    .raw(fields.senderId, QUEUE_ID_LENGTH)
     .u32(fields.ttl ?? 0)
     .u32(blob.length)
-    .bytes(blob)
+    .raw(blob)
     .finish();
 }
 
-export function encodePutMany(fields: { requestId: number; ttl?: number; entries: readonly PutManyEntry[] }): Uint8Array {
+export function encodePutMany(fields: {
+  requestId: number;
+  ttl?: number;
+  entries: readonly PutManyEntry[];
+}): Uint8Array {
   if (fields.entries.length < 1 || fields.entries.length > MAX_PUT_MANY_ENTRIES) {
     throw new ProtocolError('oversized', `relay frame: put_many takes 1 … ${MAX_PUT_MANY_ENTRIES} entries`);
   }
-  const writer = header('put_many', fields.requestId).u32(fields.ttl ?? 0).u16(fields.entries.length);
+  const writer = header('put_many', fields.requestId)
+    .u32(fields.ttl ?? 0)
+    .u16(fields.entries.length);
   for (const entry of fields.entries) {
     const blob = checkLength(entry.blob, 'blob', 1, MAX_BLOB_BYTES);
-    writer.bytes(entry.senderId, QUEUE_ID_LENGTH).u32(blob.length).bytes(blob);
+    writer.raw(entry.senderId, QUEUE_ID_LENGTH).u32(blob.length).raw(blob);
   }
   return writer.finish();
 }
 
-export async function encodeSubscribe(fields: { requestId: number; recipientId: Uint8Array }, signer: CommandSigner): Promise<Uint8Array> {
-  return signed(header('subscribe', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH), signer);
+export async function encodeSubscribe(
+  fields: { requestId: number; recipientId: Uint8Array },
+  signer: CommandSigner,
+): Promise<Uint8Array> {
+  return signed(header('subscribe', fields.requestId).raw(fields.recipientId, QUEUE_ID_LENGTH), signer);
 }
 
 /** `fetch`, signed, or unsigned on a connection that has proven the queue's key (§3.7, §6.3). */
-export async function encodeFetch(fields: { requestId: number; recipientId: Uint8Array; max: number }, signer: OptionalSigner): Promise<Uint8Array> {
-  return optionallySigned(header('fetch', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH).u16(fields.max), signer);
+export async function encodeFetch(
+  fields: { requestId: number; recipientId: Uint8Array; max: number },
+  signer: OptionalSigner,
+): Promise<Uint8Array> {
+  return optionallySigned(
+    header('fetch', fields.requestId).raw(fields.recipientId, QUEUE_ID_LENGTH).u16(fields.max),
+    signer,
+  );
 }
 
 /** `ack`, signed, or unsigned on a connection that has proven the queue's key (§3.8, §6.3). */
-export async function encodeAck(fields: { requestId: number; recipientId: Uint8Array; messageIds: readonly Uint8Array[] }, signer: OptionalSigner): Promise<Uint8Array> {
+export async function encodeAck(
+  fields: { requestId: number; recipientId: Uint8Array; messageIds: readonly Uint8Array[] },
+  signer: OptionalSigner,
+): Promise<Uint8Array> {
   if (fields.messageIds.length < 1 || fields.messageIds.length > MAX_ACK_IDS) {
     throw new ProtocolError('oversized', `relay frame: ack takes 1 … ${MAX_ACK_IDS} message ids`);
   }
-  const writer = header('ack', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH).u16(fields.messageIds.length);
-  for (const id of fields.messageIds) writer.bytes(id, MESSAGE_ID_LENGTH);
+  const writer = header('ack', fields.requestId).raw(fields.recipientId, QUEUE_ID_LENGTH).u16(fields.messageIds.length);
+  for (const id of fields.messageIds) writer.raw(id, MESSAGE_ID_LENGTH);
   return optionallySigned(writer, signer);
 }
 
-export async function encodeDelete(fields: { requestId: number; recipientId: Uint8Array }, signer: CommandSigner): Promise<Uint8Array> {
-  return signed(header('delete', fields.requestId).bytes(fields.recipientId, QUEUE_ID_LENGTH), signer);
+export async function encodeDelete(
+  fields: { requestId: number; recipientId: Uint8Array },
+  signer: CommandSigner,
+): Promise<Uint8Array> {
+  return signed(header('delete', fields.requestId).raw(fields.recipientId, QUEUE_ID_LENGTH), signer);
 }
 
 /** `prekey_publish`, signed by the slot key (signer.key), whose public half it carries. */
 export async function encodePrekeyPublish(
-  fields: { requestId: number; slotId: Uint8Array; mode: PrekeyPublishMode; bundle: Uint8Array; oneTimePrekeys: readonly Uint8Array[] },
+  fields: {
+    requestId: number;
+    slotId: Uint8Array;
+    mode: PrekeyPublishMode;
+    bundle: Uint8Array;
+    oneTimePrekeys: readonly Uint8Array[];
+  },
   signer: CommandSigner,
 ): Promise<Uint8Array> {
   const bundle = checkLength(fields.bundle, 'bundle', 1, MAX_PREKEY_BUNDLE_BYTES);
   if (fields.oneTimePrekeys.length > MAX_ONE_TIME_PREKEYS_PER_PUBLISH) {
-    throw new ProtocolError('oversized', `relay frame: at most ${MAX_ONE_TIME_PREKEYS_PER_PUBLISH} one-time prekeys per publish`);
+    throw new ProtocolError(
+      'oversized',
+      `relay frame: at most ${MAX_ONE_TIME_PREKEYS_PER_PUBLISH} one-time prekeys per publish`,
+    );
   }
   const writer = header('prekey_publish', fields.requestId)
-    .bytes(fields.slotId, SLOT_ID_LENGTH)
-    .bytes(signer.key.publicKey, RELAY_PUBLIC_KEY_LENGTH)
+    .raw(fields.slotId, SLOT_ID_LENGTH)
+    .raw(signer.key.publicKey, RELAY_PUBLIC_KEY_LENGTH)
     .u8(PUBLISH_MODES.indexOf(fields.mode))
     .u16(bundle.length)
-    .bytes(bundle)
+    .raw(bundle)
     .u16(fields.oneTimePrekeys.length);
-  for (const key of fields.oneTimePrekeys) writer.u16(checkLength(key, 'one-time prekey', 1, MAX_ONE_TIME_PREKEY_BYTES).length).bytes(key);
+  for (const key of fields.oneTimePrekeys)
+    writer.u16(checkLength(key, 'one-time prekey', 1, MAX_ONE_TIME_PREKEY_BYTES).length).raw(key);
   return signed(writer, signer);
 }
 
 export function encodePrekeyFetch(fields: { requestId: number; slotId: Uint8Array }): Uint8Array {
-  return header('prekey_fetch', fields.requestId).bytes(fields.slotId, SLOT_ID_LENGTH).finish();
+  return header('prekey_fetch', fields.requestId).raw(fields.slotId, SLOT_ID_LENGTH).finish();
 }
 
 export function encodePrekeyClaim(fields: { requestId: number; slotId: Uint8Array }): Uint8Array {
-  return header('prekey_claim', fields.requestId).bytes(fields.slotId, SLOT_ID_LENGTH).finish();
+  return header('prekey_claim', fields.requestId).raw(fields.slotId, SLOT_ID_LENGTH).finish();
 }
 
 export function encodeRevocationPush(fields: { requestId: number; list: Uint8Array }): Uint8Array {
   const list = checkLength(fields.list, 'revocation list', 1, MAX_REVOCATION_LIST_BYTES);
-  return header('revocation_push', fields.requestId).u32(list.length).bytes(list).finish();
+  return header('revocation_push', fields.requestId).u32(list.length).raw(list).finish();
 }

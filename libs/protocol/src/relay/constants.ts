@@ -23,6 +23,8 @@ export const MAX_ONE_TIME_PREKEY_BYTES = 4_096;
 export const MAX_ONE_TIME_PREKEYS_PER_PUBLISH = 100;
 export const MAX_ONE_TIME_PREKEYS_PER_SLOT = 200;
 export const MAX_ERROR_DETAIL_BYTES = 200;
+/** §3.2: an access token of access-tokens.md is 354 bytes; room for a later token type, no more. */
+export const MAX_HELLO_TOKEN_BYTES = 1_024;
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_024;
 /** §2: the largest RELAY_MAX_FRAME_BYTES a relay may be configured with. */
 export const MAX_RELAY_FRAME_BYTES = 16 * 1024 * 1024;
@@ -61,4 +63,10 @@ export function relayCommandName(code: number): RelayCommandName | undefined {
 export const RELAY_FRAME_TYPES = { challenge: 0x40, ok: 0x41, error: 0x42, deliver: 0x43 } as const;
 
 /** §2: the relay-to-client socket.io events. */
-export const RELAY_EVENTS = { challenge: 'challenge', reply: 'reply', deliver: 'deliver', notice: 'notice' } as const;
+export const RELAY_EVENTS = {
+  challenge: 'challenge',
+  reply: 'reply',
+  deliver: 'deliver',
+  notice: 'notice',
+  revocation: 'revocation',
+} as const;

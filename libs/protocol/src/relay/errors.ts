@@ -1,6 +1,7 @@
 /**
  * The relay's stable error codes (docs/protocol/relay.md §4.2). The numbers are what travels;
- * the names are what code and people use. A code is never reused for another meaning.
+ * the names are what code and people use. A code is never reused for another meaning: 9-15
+ * belong to the attested hello this relay no longer takes (relay.md §4.2) and are never sent.
  */
 export const RELAY_ERRORS = {
   malformed: 1,
@@ -28,15 +29,19 @@ export const RELAY_ERRORS = {
   revocation_list_stale: 23,
   unavailable: 24,
   shutting_down: 25,
+  token_malformed: 26,
+  token_unknown_key: 27,
+  token_wrong_origin: 28,
+  token_invalid: 29,
+  token_expired: 30,
+  token_spent: 31,
 } as const;
 
 export type RelayErrorName = keyof typeof RELAY_ERRORS;
 
-const NAMES_BY_CODE = new Map<number, RelayErrorName>(Object.entries(RELAY_ERRORS).map(([name, code]) => [code, name as RelayErrorName]));
-
-export function relayErrorCode(name: RelayErrorName): number {
-  return RELAY_ERRORS[name];
-}
+const NAMES_BY_CODE = new Map<number, RelayErrorName>(
+  Object.entries(RELAY_ERRORS).map(([name, code]) => [code, name as RelayErrorName]),
+);
 
 /** The name of a code, or undefined for a code this version does not define. */
 export function relayErrorName(code: number): RelayErrorName | undefined {

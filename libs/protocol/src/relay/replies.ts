@@ -1,4 +1,5 @@
-import { ByteReader, ByteWriter, encodeUtf8 } from '../codec';
+import { utf8Encode, type ByteReader } from '@opendescent/crypto';
+import { protocolReader, protocolWriter } from '../wire-bytes';
 import { ProtocolError } from '../errors';
 import { boundedCount, boundedLength, readRelayVersion, relayFrameBytes } from './bytes';
 import {
@@ -37,7 +38,15 @@ export interface RelayLimits {
   readonly rateBurst: number;
 }
 
-const LIMIT_FIELDS = ['maxFrameBytes', 'defaultTtlSeconds', 'maxTtlSeconds', 'queueMaxMessages', 'queueMaxBytes', 'ratePerSecond', 'rateBurst'] as const;
+const LIMIT_FIELDS = [
+  'maxFrameBytes',
+  'defaultTtlSeconds',
+  'maxTtlSeconds',
+  'queueMaxMessages',
+  'queueMaxBytes',
+  'ratePerSecond',
+  'rateBurst',
+] as const;
 
 export interface RelayChallenge {
   readonly challenge: Uint8Array;
@@ -45,16 +54,19 @@ export interface RelayChallenge {
 }
 
 export function encodeChallenge(value: RelayChallenge): Uint8Array {
-  const writer = new ByteWriter().u8(RELAY_FRAME_VERSION).u8(RELAY_FRAME_TYPES.challenge).bytes(value.challenge, CHALLENGE_LENGTH);
+  const writer = protocolWriter()
+    .u8(RELAY_FRAME_VERSION)
+    .u8(RELAY_FRAME_TYPES.challenge)
+    .raw(value.challenge, CHALLENGE_LENGTH);
   for (const field of LIMIT_FIELDS) writer.u32(value.limits[field]);
   return writer.finish();
 }
 
 export function decodeChallenge(input: unknown): RelayChallenge {
   const reader = relayFrame(input, 'relay challenge', RELAY_FRAME_TYPES.challenge, 64);
-  const challenge = reader.bytesOf(CHALLENGE_LENGTH, 'challenge');
+  const challenge = reader.raw(CHALLENGE_LENGTH, 'challenge');
   const limits = Object.fromEntries(LIMIT_FIELDS.map((field) => [field, reader.u32(field)])) as unknown as RelayLimits;
-  reader.finish();
+  reader.end();
   return { challenge, limits };
 }
 
@@ -82,7 +94,11 @@ export type RelayOkReply =
   | ({ readonly command: 'fetch'; readonly more: boolean; readonly messages: readonly FetchedMessage[] } & ReplyHeader)
   | ({ readonly command: 'prekey_publish'; readonly remaining: number } & ReplyHeader)
   | ({ readonly command: 'prekey_fetch'; readonly remaining: number; readonly bundle: Uint8Array } & ReplyHeader)
-  | ({ readonly command: 'prekey_claim'; readonly bundle: Uint8Array; readonly oneTimePrekey: Uint8Array | undefined } & ReplyHeader)
+  | ({
+      readonly command: 'prekey_claim';
+      readonly bundle: Uint8Array;
+      readonly oneTimePrekey: Uint8Array | undefined;
+    } & ReplyHeader)
   | ({ readonly command: 'revocation_push'; readonly listVersion: number } & ReplyHeader);
 
 export interface RelayErrorReply {
@@ -99,10 +115,14 @@ export type RelayReply = RelayOkReply | RelayErrorReply;
 
 export function encodeRelayReply(reply: RelayReply): Uint8Array {
   if (!reply.ok) return encodeErrorReply(reply);
-  const writer = new ByteWriter().u8(RELAY_FRAME_VERSION).u8(RELAY_FRAME_TYPES.ok).u32(reply.requestId).u8(RELAY_COMMANDS[reply.command]);
+  const writer = protocolWriter()
+    .u8(RELAY_FRAME_VERSION)
+    .u8(RELAY_FRAME_TYPES.ok)
+    .u32(reply.requestId)
+    .u8(RELAY_COMMANDS[reply.command]);
   switch (reply.command) {
     case 'create':
-      writer.bytes(reply.recipientId, QUEUE_ID_LENGTH).bytes(reply.senderId, QUEUE_ID_LENGTH);
+      writer.raw(reply.recipientId, QUEUE_ID_LENGTH).raw(reply.senderId, QUEUE_ID_LENGTH);
       break;
     case 'put_many':
       writer.u16(reply.statuses.length);
@@ -110,17 +130,18 @@ export function encodeRelayReply(reply: RelayReply): Uint8Array {
       break;
     case 'fetch':
       writer.u8(reply.more ? 1 : 0).u16(reply.messages.length);
-      for (const m of reply.messages) writer.bytes(m.messageId, MESSAGE_ID_LENGTH).u32(m.receivedAt).u32(m.blob.length).bytes(m.blob);
+      for (const m of reply.messages)
+        writer.raw(m.messageId, MESSAGE_ID_LENGTH).u32(m.receivedAt).u32(m.blob.length).raw(m.blob);
       break;
     case 'prekey_publish':
       writer.u16(reply.remaining);
       break;
     case 'prekey_fetch':
-      writer.u16(reply.remaining).u16(reply.bundle.length).bytes(reply.bundle);
+      writer.u16(reply.remaining).u16(reply.bundle.length).raw(reply.bundle);
       break;
     case 'prekey_claim': {
       const key = reply.oneTimePrekey ?? new Uint8Array(0);
-      writer.u16(reply.bundle.length).bytes(reply.bundle).u16(key.length).bytes(key);
+      writer.u16(reply.bundle.length).raw(reply.bundle).u16(key.length).raw(key);
       break;
     }
     case 'revocation_push':
@@ -134,14 +155,14 @@ export function encodeRelayReply(reply: RelayReply): Uint8Array {
 
 function encodeErrorReply(reply: RelayErrorReply): Uint8Array {
   const detail = truncateUtf8(reply.detail, MAX_ERROR_DETAIL_BYTES);
-  return new ByteWriter()
+  return protocolWriter()
     .u8(RELAY_FRAME_VERSION)
     .u8(RELAY_FRAME_TYPES.error)
     .u32(reply.requestId)
     .u8(reply.command === undefined ? 0 : RELAY_COMMANDS[reply.command])
     .u16(RELAY_ERRORS[reply.error])
     .u8(detail.length)
-    .bytes(detail)
+    .raw(detail)
     .finish();
 }
 
@@ -152,7 +173,7 @@ export function encodeNotice(error: RelayErrorName, detail: string): Uint8Array 
 
 export function decodeRelayReply(input: unknown): RelayReply {
   const bytes = relayFrameBytes(input, 'relay reply', MAX_REPLY_BYTES);
-  const reader = new ByteReader(bytes, 'relay reply');
+  const reader = protocolReader(bytes, 'relay reply');
   readRelayVersion(reader, 'relay reply');
   const type = reader.u8('type');
   const requestId = reader.u32('request id');
@@ -165,14 +186,14 @@ export function decodeRelayReply(input: unknown): RelayReply {
     const detailLength = reader.u8('detail length');
     if (detailLength > MAX_ERROR_DETAIL_BYTES) throw new ProtocolError('oversized', 'relay reply: detail too long');
     const detail = reader.utf8(detailLength, 'detail');
-    reader.finish();
+    reader.end();
     return { ok: false, requestId, command, error, detail };
   }
   if (type !== RELAY_FRAME_TYPES.ok) throw new ProtocolError('malformed', 'relay reply: not a reply (type byte)');
   if (command === undefined) throw new ProtocolError('malformed', 'relay reply: unknown command code');
   if (requestId === 0) throw new ProtocolError('malformed', 'relay reply: request id 0 in a success');
   const reply = decodeOkBody(reader, command, requestId);
-  reader.finish();
+  reader.end();
   return reply;
 }
 
@@ -180,7 +201,13 @@ function decodeOkBody(reader: ByteReader, command: RelayCommandName, requestId: 
   const what = 'relay reply';
   switch (command) {
     case 'create':
-      return { ok: true, requestId, command, recipientId: reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id'), senderId: reader.bytesOf(QUEUE_ID_LENGTH, 'sender id') };
+      return {
+        ok: true,
+        requestId,
+        command,
+        recipientId: reader.raw(QUEUE_ID_LENGTH, 'recipient id'),
+        senderId: reader.raw(QUEUE_ID_LENGTH, 'sender id'),
+      };
     case 'put_many': {
       const count = boundedCount(reader, 2, 'statuses', 1, MAX_PUT_MANY_ENTRIES, what);
       const statuses: PutManyStatus[] = [];
@@ -198,9 +225,13 @@ function decodeOkBody(reader: ByteReader, command: RelayCommandName, requestId: 
       const count = boundedCount(reader, 2, 'messages', 0, MAX_FETCH_MESSAGES, what);
       const messages: FetchedMessage[] = [];
       for (let i = 0; i < count; i++) {
-        const messageId = reader.bytesOf(MESSAGE_ID_LENGTH, 'message id');
+        const messageId = reader.raw(MESSAGE_ID_LENGTH, 'message id');
         const receivedAt = reader.u32('received at');
-        messages.push({ messageId, receivedAt, blob: reader.bytesOf(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob') });
+        messages.push({
+          messageId,
+          receivedAt,
+          blob: reader.raw(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob'),
+        });
       }
       return { ok: true, requestId, command, more: moreByte === 1, messages };
     }
@@ -208,12 +239,18 @@ function decodeOkBody(reader: ByteReader, command: RelayCommandName, requestId: 
       return { ok: true, requestId, command, remaining: reader.u16('remaining') };
     case 'prekey_fetch': {
       const remaining = reader.u16('remaining');
-      return { ok: true, requestId, command, remaining, bundle: reader.bytesOf(boundedLength(reader, 2, 'bundle', 1, MAX_PREKEY_BUNDLE_BYTES, what), 'bundle') };
+      return {
+        ok: true,
+        requestId,
+        command,
+        remaining,
+        bundle: reader.raw(boundedLength(reader, 2, 'bundle', 1, MAX_PREKEY_BUNDLE_BYTES, what), 'bundle'),
+      };
     }
     case 'prekey_claim': {
-      const bundle = reader.bytesOf(boundedLength(reader, 2, 'bundle', 1, MAX_PREKEY_BUNDLE_BYTES, what), 'bundle');
+      const bundle = reader.raw(boundedLength(reader, 2, 'bundle', 1, MAX_PREKEY_BUNDLE_BYTES, what), 'bundle');
       const keyLength = boundedLength(reader, 2, 'one-time prekey', 0, MAX_ONE_TIME_PREKEY_BYTES, what);
-      const key = reader.bytesOf(keyLength, 'one-time prekey');
+      const key = reader.raw(keyLength, 'one-time prekey');
       return { ok: true, requestId, command, bundle, oneTimePrekey: keyLength === 0 ? undefined : key };
     }
     case 'revocation_push':
@@ -234,32 +271,32 @@ export interface RelayDelivery {
 }
 
 export function encodeDeliver(delivery: RelayDelivery): Uint8Array {
-  return new ByteWriter()
+  return protocolWriter()
     .u8(RELAY_FRAME_VERSION)
     .u8(RELAY_FRAME_TYPES.deliver)
-    .bytes(delivery.recipientId, QUEUE_ID_LENGTH)
-    .bytes(delivery.messageId, MESSAGE_ID_LENGTH)
+    .raw(delivery.recipientId, QUEUE_ID_LENGTH)
+    .raw(delivery.messageId, MESSAGE_ID_LENGTH)
     .u32(delivery.receivedAt)
     .u32(delivery.blob.length)
-    .bytes(delivery.blob)
+    .raw(delivery.blob)
     .finish();
 }
 
 export function decodeDeliver(input: unknown): RelayDelivery {
   const what = 'relay deliver';
   const reader = relayFrame(input, what, RELAY_FRAME_TYPES.deliver, 42 + MAX_BLOB_BYTES);
-  const recipientId = reader.bytesOf(QUEUE_ID_LENGTH, 'recipient id');
-  const messageId = reader.bytesOf(MESSAGE_ID_LENGTH, 'message id');
+  const recipientId = reader.raw(QUEUE_ID_LENGTH, 'recipient id');
+  const messageId = reader.raw(MESSAGE_ID_LENGTH, 'message id');
   const receivedAt = reader.u32('received at');
-  const blob = reader.bytesOf(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob');
-  reader.finish();
+  const blob = reader.raw(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob');
+  reader.end();
   return { recipientId, messageId, receivedAt, blob };
 }
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────
 
 function relayFrame(input: unknown, what: string, type: number, maxLength: number): ByteReader {
-  const reader = new ByteReader(relayFrameBytes(input, what, maxLength), what);
+  const reader = protocolReader(relayFrameBytes(input, what, maxLength), what);
   readRelayVersion(reader, what);
   if (reader.u8('type') !== type) throw new ProtocolError('malformed', `${what}: wrong frame type`);
   return reader;
@@ -267,7 +304,7 @@ function relayFrame(input: unknown, what: string, type: number, maxLength: numbe
 
 /** Cuts text to at most `max` UTF-8 bytes without splitting a character. */
 function truncateUtf8(text: string, max: number): Uint8Array {
-  let bytes = encodeUtf8(text);
+  let bytes = utf8Encode(text);
   if (bytes.length <= max) return bytes;
   let end = max;
   while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;

@@ -1,14 +1,12 @@
 import { ed25519Sign, ed25519Verify, type Ed25519PrivateKey } from '@opendescent/crypto';
-import type { DeviceAttestation } from '../attestation';
 import { ProtocolError } from '../errors';
 import { domainSeparated } from '../signing-input';
 import { CHALLENGE_LENGTH, RELAY_PUBLIC_KEY_LENGTH, RELAY_SIGNATURE_LENGTH } from './constants';
 
 /**
- * The relay's two signing inputs (docs/protocol/relay.md §6), each domain-separated as
- * `label || 0x00 || …` so that no signature made for one purpose verifies for another.
+ * The relay's signing input (docs/protocol/relay.md §6), domain-separated as `label || 0x00 || …`
+ * so that no signature made for another purpose verifies for a command.
  */
-const HELLO_LABEL = 'OpenDescent relay hello v1';
 const COMMAND_LABEL = 'OpenDescent relay command v1';
 
 function checkChallenge(challenge: Uint8Array): void {
@@ -17,32 +15,17 @@ function checkChallenge(challenge: Uint8Array): void {
   }
 }
 
-/** §6.1: what a device signs with its attested identity key to open a session. */
-export function helloSigningInput(challenge: Uint8Array): Uint8Array {
-  checkChallenge(challenge);
-  return domainSeparated(HELLO_LABEL, challenge);
-}
-
 /** §6.2: what a recipient (or slot) key signs: the frame up to its signature, bound to the connection. */
 export function commandSigningInput(challenge: Uint8Array, frameWithoutSignature: Uint8Array): Uint8Array {
   checkChallenge(challenge);
   return domainSeparated(COMMAND_LABEL, challenge, frameWithoutSignature);
 }
 
-export async function signHello(challenge: Uint8Array, deviceSigningKey: Ed25519PrivateKey): Promise<Uint8Array> {
-  return ed25519Sign(deviceSigningKey, helloSigningInput(challenge));
-}
-
-/**
- * §3.2 step 7: whether the device named by an already verified attestation signed this
- * connection's challenge. False for any bad signature; never throws on hostile bytes.
- */
-export async function verifyHelloSignature(attestation: DeviceAttestation, challenge: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  if (!(signature instanceof Uint8Array) || signature.length !== RELAY_SIGNATURE_LENGTH) return false;
-  return ed25519Verify(attestation.signingKey, helloSigningInput(challenge), signature);
-}
-
-export async function signCommand(challenge: Uint8Array, frameWithoutSignature: Uint8Array, key: Ed25519PrivateKey): Promise<Uint8Array> {
+export async function signCommand(
+  challenge: Uint8Array,
+  frameWithoutSignature: Uint8Array,
+  key: Ed25519PrivateKey,
+): Promise<Uint8Array> {
   return ed25519Sign(key, commandSigningInput(challenge, frameWithoutSignature));
 }
 

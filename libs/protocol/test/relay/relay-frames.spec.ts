@@ -46,21 +46,32 @@ const blob = labelled('blob', 24);
 const keyFrom = (label: string): Promise<Ed25519KeyPair> => ed25519KeyPairFromSeed(labelled(label, 32));
 
 async function allCommands(): Promise<Record<RelayCommandName, Uint8Array>> {
-  const device = await keyFrom('golden device key');
   const queue = await keyFrom('golden queue key');
   const slot = await keyFrom('golden slot key');
   const signer = { challenge, key: queue.privateKey };
   return {
-    hello: await encodeHello({ requestId: 1, attestation: labelled('attestation bytes', 32) }, challenge, device.privateKey),
+    hello: encodeHello({ requestId: 1, token: labelled('access token', 354) }),
     create: await encodeCreate({ requestId: 2 }, signer),
     put: encodePut({ requestId: 3, senderId, ttl: 3600, blob }),
-    put_many: encodePutMany({ requestId: 4, entries: [{ senderId, blob }, { senderId: recipientId, blob: blob.slice(0, 3) }] }),
+    put_many: encodePutMany({
+      requestId: 4,
+      entries: [
+        { senderId, blob },
+        { senderId: recipientId, blob: blob.slice(0, 3) },
+      ],
+    }),
     subscribe: await encodeSubscribe({ requestId: 5, recipientId }, signer),
     fetch: await encodeFetch({ requestId: 6, recipientId, max: 10 }, signer),
     ack: await encodeAck({ requestId: 7, recipientId, messageIds: [messageId] }, signer),
     delete: await encodeDelete({ requestId: 8, recipientId }, signer),
     prekey_publish: await encodePrekeyPublish(
-      { requestId: 9, slotId, mode: 'append', bundle: labelled('bundle', 20), oneTimePrekeys: [labelled('otk 1', 8), labelled('otk 2', 8)] },
+      {
+        requestId: 9,
+        slotId,
+        mode: 'append',
+        bundle: labelled('bundle', 20),
+        oneTimePrekeys: [labelled('otk 1', 8), labelled('otk 2', 8)],
+      },
       { challenge, key: slot.privateKey },
     ),
     prekey_fetch: encodePrekeyFetch({ requestId: 10, slotId }),
@@ -69,7 +80,15 @@ async function allCommands(): Promise<Record<RelayCommandName, Uint8Array>> {
   };
 }
 
-const limits = { maxFrameBytes: 262_144, defaultTtlSeconds: 259_200, maxTtlSeconds: 1_209_600, queueMaxMessages: 1000, queueMaxBytes: 4_194_304, ratePerSecond: 50, rateBurst: 200 };
+const limits = {
+  maxFrameBytes: 262_144,
+  defaultTtlSeconds: 259_200,
+  maxTtlSeconds: 1_209_600,
+  queueMaxMessages: 1000,
+  queueMaxBytes: 4_194_304,
+  ratePerSecond: 50,
+  rateBurst: 200,
+};
 
 const replies: RelayReply[] = [
   { ok: true, requestId: 1, command: 'hello' },
@@ -78,10 +97,22 @@ const replies: RelayReply[] = [
   { ok: true, requestId: 6, command: 'fetch', more: true, messages: [{ messageId, receivedAt: 1_800_000_000, blob }] },
   { ok: true, requestId: 9, command: 'prekey_publish', remaining: 2 },
   { ok: true, requestId: 10, command: 'prekey_fetch', remaining: 2, bundle: labelled('bundle', 20) },
-  { ok: true, requestId: 11, command: 'prekey_claim', bundle: labelled('bundle', 20), oneTimePrekey: labelled('otk 1', 8) },
+  {
+    ok: true,
+    requestId: 11,
+    command: 'prekey_claim',
+    bundle: labelled('bundle', 20),
+    oneTimePrekey: labelled('otk 1', 8),
+  },
   { ok: true, requestId: 11, command: 'prekey_claim', bundle: labelled('bundle', 20), oneTimePrekey: undefined },
   { ok: true, requestId: 12, command: 'revocation_push', listVersion: 7 },
-  { ok: false, requestId: 3, command: 'put', error: 'auth', detail: 'no queue has this sender id, or the signature does not verify' },
+  {
+    ok: false,
+    requestId: 3,
+    command: 'put',
+    error: 'auth',
+    detail: 'no queue has this sender id, or the signature does not verify',
+  },
 ];
 
 function protocolError(run: () => unknown): ProtocolError {
@@ -98,7 +129,8 @@ describe('relay client frames', () => {
   it('match their golden vectors (a format change is a visible diff)', async () => {
     const frames = await allCommands();
     expectGolden('relay-commands-v1', {
-      description: 'relay.md §3: every client frame, version 1; signed frames use the challenge below and keys from labelled seeds',
+      description:
+        'relay.md §3: every client frame, version 1; signed frames use the challenge below and keys from labelled seeds',
       challenge: hex(challenge),
       frames: Object.fromEntries(Object.entries(frames).map(([name, bytes]) => [name, hex(bytes)])),
     });
@@ -160,7 +192,8 @@ describe('relay client frames', () => {
 
   it('match the golden vectors of fetch and ack without a signature (§6.3)', async () => {
     expectGolden('relay-commands-unsigned-v1', {
-      description: 'relay.md §3.7, §3.8, §6.3: fetch and ack without a signature, for a connection that has proven the queue key; version 1',
+      description:
+        'relay.md §3.7, §3.8, §6.3: fetch and ack without a signature, for a connection that has proven the queue key; version 1',
       frames: {
         fetch: hex(await encodeFetch({ requestId: 6, recipientId, max: 10 }, PROVEN_ON_THIS_CONNECTION)),
         ack: hex(await encodeAck({ requestId: 7, recipientId, messageIds: [messageId] }, PROVEN_ON_THIS_CONNECTION)),
@@ -170,11 +203,28 @@ describe('relay client frames', () => {
 
   it('decode fetch and ack without a signature as unsigned, and with one as signed over the same prefix', async () => {
     const frames = await allCommands();
-    const unsignedAck = await encodeAck({ requestId: 7, recipientId, messageIds: [messageId] }, PROVEN_ON_THIS_CONNECTION);
+    const unsignedAck = await encodeAck(
+      { requestId: 7, recipientId, messageIds: [messageId] },
+      PROVEN_ON_THIS_CONNECTION,
+    );
     const unsignedFetch = await encodeFetch({ requestId: 6, recipientId, max: 10 }, PROVEN_ON_THIS_CONNECTION);
     const ack = decodeRelayCommand('ack', unsignedAck);
-    expect(ack).toEqual({ command: 'ack', requestId: 7, recipientId, messageIds: [messageId], signed: undefined, signature: undefined });
-    expect(decodeRelayCommand('fetch', unsignedFetch)).toEqual({ command: 'fetch', requestId: 6, recipientId, max: 10, signed: undefined, signature: undefined });
+    expect(ack).toEqual({
+      command: 'ack',
+      requestId: 7,
+      recipientId,
+      messageIds: [messageId],
+      signed: undefined,
+      signature: undefined,
+    });
+    expect(decodeRelayCommand('fetch', unsignedFetch)).toEqual({
+      command: 'fetch',
+      requestId: 6,
+      recipientId,
+      max: 10,
+      signed: undefined,
+      signature: undefined,
+    });
     // The unsigned frame is exactly what the signature of the signed one covers.
     expect(decodeRelayCommand('ack', frames.ack).signed).toEqual(unsignedAck);
     expect(decodeRelayCommand('fetch', frames.fetch).signed).toEqual(unsignedFetch);
@@ -234,7 +284,10 @@ describe('relay client frames', () => {
 
   it('refuse an unknown prekey publish mode', async () => {
     const slot = await keyFrom('slot');
-    const frame = await encodePrekeyPublish({ requestId: 1, slotId, mode: 'replace', bundle: blob, oneTimePrekeys: [] }, { challenge, key: slot.privateKey });
+    const frame = await encodePrekeyPublish(
+      { requestId: 1, slotId, mode: 'replace', bundle: blob, oneTimePrekeys: [] },
+      { challenge, key: slot.privateKey },
+    );
     frame[54] = 2;
     expect(protocolError(() => decodeRelayCommand('prekey_publish', frame)).code).toBe('malformed');
   });
@@ -253,7 +306,11 @@ describe('relay client frames', () => {
     const frames = await allCommands();
     const names = Object.keys(frames) as RelayCommandName[];
     const mutated = fc
-      .tuple(fc.constantFrom(...names), fc.array(fc.tuple(fc.nat(400), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(400))
+      .tuple(
+        fc.constantFrom(...names),
+        fc.array(fc.tuple(fc.nat(400), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.nat(400),
+      )
       .map(([name, flips, cut]) => {
         const bytes = (frames[name] as Uint8Array).slice(0, Math.max(cut, 6));
         for (const [at, value] of flips) if (at < bytes.length) bytes[at] = value;
@@ -287,7 +344,13 @@ describe('relay frames to the client', () => {
   it('round-trip: challenge, every reply shape, notice, deliver', () => {
     expect(decodeChallenge(encodeChallenge({ challenge, limits }))).toEqual({ challenge, limits });
     for (const reply of replies) expect(decodeRelayReply(encodeRelayReply(reply))).toEqual(reply);
-    expect(decodeRelayReply(encodeNotice('shutting_down', 'bye'))).toEqual({ ok: false, requestId: 0, command: undefined, error: 'shutting_down', detail: 'bye' });
+    expect(decodeRelayReply(encodeNotice('shutting_down', 'bye'))).toEqual({
+      ok: false,
+      requestId: 0,
+      command: undefined,
+      error: 'shutting_down',
+      detail: 'bye',
+    });
     const delivery = { recipientId, messageId, receivedAt: 1_800_000_000, blob };
     expect(decodeDeliver(encodeDeliver(delivery))).toEqual(delivery);
   });

@@ -9,8 +9,14 @@ export async function GET() {
     const s = await adminServices();
     await s.prisma.$queryRaw`SELECT 1`;
     const database = s.config.databaseUrl ? 'postgres' : 'embedded';
-    return NextResponse.json({ service: 'opendescent-admin', status: 'ok', database }, { headers: { 'Cache-Control': 'no-store' } });
+    return NextResponse.json(
+      { service: 'opendescent-admin', status: 'ok', database },
+      { headers: { 'Cache-Control': 'no-store' } },
+    );
   } catch {
-    return NextResponse.json({ service: 'opendescent-admin', status: 'unavailable' }, { status: 503, headers: { 'Cache-Control': 'no-store' } });
+    return NextResponse.json(
+      { service: 'opendescent-admin', status: 'unavailable' },
+      { status: 503, headers: { 'Cache-Control': 'no-store' } },
+    );
   }
 }

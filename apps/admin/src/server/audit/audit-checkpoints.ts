@@ -31,7 +31,11 @@ export function checkpointSigningInput(c: CheckpointFields): Uint8Array {
   return concatBytes(LABEL_BYTES, c.orgId, numbers, c.hash, time);
 }
 
-export async function verifyCheckpointSignature(publicKey: Uint8Array, c: CheckpointFields, signature: Uint8Array): Promise<boolean> {
+export async function verifyCheckpointSignature(
+  publicKey: Uint8Array,
+  c: CheckpointFields,
+  signature: Uint8Array,
+): Promise<boolean> {
   return ed25519Verify(publicKey, checkpointSigningInput(c), signature);
 }
 
@@ -51,7 +55,15 @@ export async function writeAuditCheckpoint(s: AdminServices): Promise<bigint | n
   const fields = { orgId: signer.orgId, seq: newest.seq, hash: new Uint8Array(newest.hash), signedAt };
   const signature = await ed25519Sign(signer.privateKey, checkpointSigningInput(fields));
   const { count } = await s.prisma.auditCheckpoint.createMany({
-    data: [{ seq: newest.seq, hash: dbBytes(fields.hash), signedAt, orgKeyId: dbBytes(signer.keyId), signature: dbBytes(signature) }],
+    data: [
+      {
+        seq: newest.seq,
+        hash: dbBytes(fields.hash),
+        signedAt,
+        orgKeyId: dbBytes(signer.keyId),
+        signature: dbBytes(signature),
+      },
+    ],
     skipDuplicates: true,
   });
   return count === 1 ? newest.seq : null;

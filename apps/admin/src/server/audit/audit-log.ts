@@ -42,7 +42,11 @@ export async function listAuditEvents(db: Db, options: { before?: string; limit?
 export async function* allAuditEvents(db: Db, batchSize = 1000): AsyncGenerator<AuditEvent> {
   let after: string | undefined;
   for (;;) {
-    const batch = await db.auditEvent.findMany({ where: after ? { id: { gt: after } } : {}, orderBy: { id: 'asc' }, take: batchSize });
+    const batch = await db.auditEvent.findMany({
+      where: after ? { id: { gt: after } } : {},
+      orderBy: { id: 'asc' },
+      take: batchSize,
+    });
     for (const event of batch) yield event;
     if (batch.length < batchSize) return;
     after = batch[batch.length - 1]?.id;

@@ -3,9 +3,8 @@
 // every signed checkpoint against the organisation's public keys and against the chain. Reads only,
 // so it runs as the app's role too. What it cannot detect is listed in §5.
 import { constantTimeEqual } from '@opendescent/crypto';
-import { orgKeyId } from '@opendescent/protocol';
+import { encodeHex, orgKeyId } from '@opendescent/protocol';
 import type { PrismaClient } from '../../generated/prisma/client';
-import { toHex } from '../http/encoding';
 import { auditEventHash, GENESIS_PREV_HASH, type ChainedEventFields } from './audit-chain';
 import { verifyCheckpointSignature } from './audit-checkpoints';
 
@@ -124,20 +123,30 @@ async function loadCheckpoints(
 ): Promise<{ valid: Map<bigint, CheckpointRow>; total: number }> {
   const organisation = await prisma.organisation.findUnique({ where: { id: 1 } });
   const rows: CheckpointRow[] = await prisma.auditCheckpoint.findMany({ orderBy: { seq: 'asc' } });
-  const keys = options.trustedPublicKeys ?? (await prisma.orgKey.findMany({ select: { publicKey: true } })).map((k) => new Uint8Array(k.publicKey));
-  const byKeyId = new Map(keys.map((publicKey) => [toHex(orgKeyId(publicKey)), publicKey]));
+  const keys =
+    options.trustedPublicKeys ??
+    (await prisma.orgKey.findMany({ select: { publicKey: true } })).map((k) => new Uint8Array(k.publicKey));
+  const byKeyId = new Map(keys.map((publicKey) => [encodeHex(orgKeyId(publicKey)), publicKey]));
   const valid = new Map<bigint, CheckpointRow>();
   for (const row of rows) {
-    const publicKey = byKeyId.get(toHex(new Uint8Array(row.orgKeyId)));
-    const fields = { orgId: new Uint8Array(organisation?.orgId ?? new Uint8Array(16)), seq: row.seq, hash: new Uint8Array(row.hash), signedAt: row.signedAt };
-    const ok = publicKey !== undefined && organisation !== null && (await verifyCheckpointSignature(publicKey, fields, new Uint8Array(row.signature)));
+    const publicKey = byKeyId.get(encodeHex(new Uint8Array(row.orgKeyId)));
+    const fields = {
+      orgId: new Uint8Array(organisation?.orgId ?? new Uint8Array(16)),
+      seq: row.seq,
+      hash: new Uint8Array(row.hash),
+      signedAt: row.signedAt,
+    };
+    const ok =
+      publicKey !== undefined &&
+      organisation !== null &&
+      (await verifyCheckpointSignature(publicKey, fields, new Uint8Array(row.signature)));
     if (!ok) {
       problems.push({
         kind: 'forged_checkpoint',
         seq: row.seq,
         message: publicKey
-          ? `the checkpoint for seq ${row.seq} (signed at ${row.signedAt.toISOString()}) does not verify with the organisation key ${toHex(new Uint8Array(row.orgKeyId))}: forged or altered`
-          : `the checkpoint for seq ${row.seq} names the key ${toHex(new Uint8Array(row.orgKeyId))}, which is not a trusted organisation key: forged`,
+          ? `the checkpoint for seq ${row.seq} (signed at ${row.signedAt.toISOString()}) does not verify with the organisation key ${encodeHex(new Uint8Array(row.orgKeyId))}: forged or altered`
+          : `the checkpoint for seq ${row.seq} names the key ${encodeHex(new Uint8Array(row.orgKeyId))}, which is not a trusted organisation key: forged`,
       });
       continue;
     }
@@ -151,13 +160,24 @@ function fieldsOf(row: EventRow, seq: bigint = row.seq): ChainedEventFields {
 }
 
 /** The first thing wrong with `row`, said as precisely as the stored hashes allow, or null. */
-async function checkEvent(prisma: PrismaClient, row: EventRow, previous: { seq: bigint; hash: Uint8Array }): Promise<AuditProblem | null> {
+async function checkEvent(
+  prisma: PrismaClient,
+  row: EventRow,
+  previous: { seq: bigint; hash: Uint8Array },
+): Promise<AuditProblem | null> {
   const seq = row.seq;
   const prevHash = new Uint8Array(row.prev_hash);
   const hash = new Uint8Array(row.hash);
   if (seq !== previous.seq + 1n) {
-    const missing = seq === previous.seq + 2n ? `seq ${previous.seq + 1n} is missing` : `seq ${previous.seq + 1n} to ${seq - 1n} are missing`;
-    return { kind: 'deleted', seq: previous.seq + 1n, message: `gap in the chain: ${missing} (seq ${previous.seq} is followed by seq ${seq}): deleted` };
+    const missing =
+      seq === previous.seq + 2n
+        ? `seq ${previous.seq + 1n} is missing`
+        : `seq ${previous.seq + 1n} to ${seq - 1n} are missing`;
+    return {
+      kind: 'deleted',
+      seq: previous.seq + 1n,
+      message: `gap in the chain: ${missing} (seq ${previous.seq} is followed by seq ${seq}): deleted`,
+    };
   }
   const contentIntact = prevHash.length === 32 && constantTimeEqual(auditEventHash(prevHash, fieldsOf(row)), hash);
   const linked = constantTimeEqual(prevHash, previous.hash);
@@ -169,30 +189,53 @@ async function checkEvent(prisma: PrismaClient, row: EventRow, previous: { seq: 
     // The event may be intact but moved: look for the seq it was hashed with.
     const original = prevHash.length === 32 ? originalSeq(row, prevHash, hash) : null;
     if (original !== null && linkedTo === null) {
-      return { kind: 'deleted', seq, message: `broken link at seq ${seq}: the event now at seq ${seq} (${row.id}) was recorded as seq ${original}, after an event no longer in the log: events were deleted and the rest renumbered` };
+      return {
+        kind: 'deleted',
+        seq,
+        message: `broken link at seq ${seq}: the event now at seq ${seq} (${row.id}) was recorded as seq ${original}, after an event no longer in the log: events were deleted and the rest renumbered`,
+      };
     }
     if (original !== null) {
-      return { kind: 'reordered', seq, message: `the event at seq ${seq} (${row.id}) was recorded as seq ${original}: events were re-ordered` };
+      return {
+        kind: 'reordered',
+        seq,
+        message: `the event at seq ${seq} (${row.id}) was recorded as seq ${original}: events were re-ordered`,
+      };
     }
-    return { kind: 'changed', seq, message: `hash mismatch at seq ${seq} (${row.id}): the event was changed after it was recorded` };
+    return {
+      kind: 'changed',
+      seq,
+      message: `hash mismatch at seq ${seq} (${row.id}): the event was changed after it was recorded`,
+    };
   }
   if (linkedTo !== null) {
-    return { kind: 'reordered', seq, message: `broken link at seq ${seq} (${row.id}): it was chained after seq ${linkedTo}, not after seq ${previous.seq}: events were re-ordered` };
+    return {
+      kind: 'reordered',
+      seq,
+      message: `broken link at seq ${seq} (${row.id}): it was chained after seq ${linkedTo}, not after seq ${previous.seq}: events were re-ordered`,
+    };
   }
-  return { kind: 'deleted', seq, message: `broken link at seq ${seq} (${row.id}): the event it was chained after is no longer in the log: deleted` };
+  return {
+    kind: 'deleted',
+    seq,
+    message: `broken link at seq ${seq} (${row.id}): the event it was chained after is no longer in the log: deleted`,
+  };
 }
 
 /** The seq (other than its own, within RENUMBER_SEARCH of it) that the event's hash was computed with, or null. */
 function originalSeq(row: EventRow, prevHash: Uint8Array, hash: Uint8Array): bigint | null {
   for (let distance = 1n; distance <= RENUMBER_SEARCH; distance += 1n) {
     for (const candidate of [row.seq + distance, row.seq - distance]) {
-      if (candidate > 0n && constantTimeEqual(auditEventHash(prevHash, fieldsOf(row, candidate)), hash)) return candidate;
+      if (candidate > 0n && constantTimeEqual(auditEventHash(prevHash, fieldsOf(row, candidate)), hash))
+        return candidate;
     }
   }
   return null;
 }
 
 async function eventWithHash(prisma: PrismaClient, hash: Uint8Array): Promise<bigint | null> {
-  const rows = await prisma.$queryRaw<{ seq: bigint }[]>`SELECT "seq" FROM "audit_events" WHERE "hash" = ${new Uint8Array(hash)} LIMIT 1`;
+  const rows = await prisma.$queryRaw<
+    { seq: bigint }[]
+  >`SELECT "seq" FROM "audit_events" WHERE "hash" = ${new Uint8Array(hash)} LIMIT 1`;
   return rows[0]?.seq ?? null;
 }

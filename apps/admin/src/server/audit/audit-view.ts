@@ -2,7 +2,7 @@
 // recognises (an administrator's name; a device's member and a short device id), looked up in
 // one query per kind. The stored actor stays as it is: the log outlives the admins and devices
 // it names, so a name that can no longer be found is shown as "not found" with its id.
-import { fromHex, toHex } from '../http/encoding';
+import { decodeHex, encodeHex } from '@opendescent/protocol';
 import { isUuid } from '../http/ids';
 import type { AdminServices } from '../services';
 import { listAuditEvents } from './audit-log';
@@ -37,7 +37,10 @@ export interface AuditView {
 const DEVICE_ID_HEX = /^[0-9a-f]{32}$/;
 
 /** `before`: an event id from the previous page; anything else starts from the newest. */
-export async function auditView(s: AdminServices, options: { before?: unknown; limit?: number } = {}): Promise<AuditView> {
+export async function auditView(
+  s: AdminServices,
+  options: { before?: unknown; limit?: number } = {},
+): Promise<AuditView> {
   const before = isUuid(options.before) ? options.before : undefined;
   const page = await listAuditEvents(s.prisma, { before, limit: options.limit ?? 50 });
   const adminIds = new Set<string>();
@@ -48,16 +51,18 @@ export async function auditView(s: AdminServices, options: { before?: unknown; l
     if (kind === 'device' && DEVICE_ID_HEX.test(id)) deviceIds.add(id);
   }
   const [admins, devices] = await Promise.all([
-    adminIds.size ? s.prisma.admin.findMany({ where: { id: { in: [...adminIds] } }, select: { id: true, displayName: true } }) : [],
+    adminIds.size
+      ? s.prisma.admin.findMany({ where: { id: { in: [...adminIds] } }, select: { id: true, displayName: true } })
+      : [],
     deviceIds.size
       ? s.prisma.device.findMany({
-          where: { id: { in: [...deviceIds].map(fromHex) } },
+          where: { id: { in: [...deviceIds].map((id) => decodeHex(id)) } },
           select: { id: true, member: { select: { id: true, displayName: true, address: true } } },
         })
       : [],
   ]);
   const adminNames = new Map(admins.map((a) => [a.id, a.displayName]));
-  const deviceMembers = new Map(devices.map((d) => [toHex(d.id), d.member]));
+  const deviceMembers = new Map(devices.map((d) => [encodeHex(d.id), d.member]));
   return {
     nextBefore: page.nextBefore,
     events: page.events.map((event) => ({
@@ -85,6 +90,7 @@ function actorView(
   if (actor === 'system:cli') return { kind: 'command' };
   const [kind, id = ''] = splitActor(actor);
   if (kind === 'admin' && isUuid(id)) return { kind: 'admin', id, name: adminNames.get(id) };
-  if (kind === 'device' && DEVICE_ID_HEX.test(id)) return { kind: 'device', shortId: id.slice(0, 8), member: deviceMembers.get(id) };
+  if (kind === 'device' && DEVICE_ID_HEX.test(id))
+    return { kind: 'device', shortId: id.slice(0, 8), member: deviceMembers.get(id) };
   return { kind: 'unknown' };
 }

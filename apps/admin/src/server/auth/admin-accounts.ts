@@ -31,14 +31,24 @@ export async function disableAdmin(s: AdminServices, byAdminId: string, adminId:
     if (!actor || actor.disabledAt) throw new ApiError(401, 'not_signed_in', 'you were removed meanwhile');
     const target = await tx.admin.findUnique({ where: { id: adminId }, select: { disabledAt: true } });
     if (!target || target.disabledAt) throw new ApiError(404, 'not_found', 'no such administrator');
-    const remaining = await tx.admin.count({ where: { id: { not: adminId }, disabledAt: null, credentials: { some: {} } } });
+    const remaining = await tx.admin.count({
+      where: { id: { not: adminId }, disabledAt: null, credentials: { some: {} } },
+    });
     if (remaining === 0) {
-      throw new ApiError(409, 'last_admin', 'this is the last administrator who can sign in: invite another and let them register a passkey first');
+      throw new ApiError(
+        409,
+        'last_admin',
+        'this is the last administrator who can sign in: invite another and let them register a passkey first',
+      );
     }
     await tx.admin.update({ where: { id: adminId }, data: { disabledAt: now } });
     await tx.adminSession.deleteMany({ where: { adminId } });
     const cancelled = await cancelLinksOfDisabledAdmin(tx, adminId, now);
-    await recordAudit(tx, `admin:${byAdminId}`, 'admin.disabled', { adminId, linksCancelled: cancelled.length, cancelledLinkIds: cancelled });
+    await recordAudit(tx, `admin:${byAdminId}`, 'admin.disabled', {
+      adminId,
+      linksCancelled: cancelled.length,
+      cancelledLinkIds: cancelled,
+    });
     return { linksCancelled: cancelled.length };
   });
 }

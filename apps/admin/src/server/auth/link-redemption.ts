@@ -35,7 +35,11 @@ const MESSAGES: Record<LinkRefusal, string> = {
 };
 
 /** Why `invitation` cannot be redeemed at `now`, or undefined when it can. */
-export async function linkRefusal(db: Db, invitation: AdminInvitation | null, now: Date): Promise<LinkRefusal | undefined> {
+export async function linkRefusal(
+  db: Db,
+  invitation: AdminInvitation | null,
+  now: Date,
+): Promise<LinkRefusal | undefined> {
   if (!invitation) return 'unknown';
   if (invitation.usedAt) return 'used';
   if (invitation.cancelledAt) return 'cancelled';

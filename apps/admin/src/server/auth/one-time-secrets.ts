@@ -5,10 +5,11 @@
 // A link never outlives its maker: disabling an administrator cancels the pending links they made
 // and the resets made for them (admin-accounts.ts); any administrator may cancel a pending link.
 import { concatBytes, randomBytes, sha256, utf8Encode } from '@opendescent/crypto';
+import { encodeBase64Url } from '@opendescent/protocol';
 import type { Prisma } from '../../generated/prisma/client';
 import { recordAudit, type Actor } from '../audit/audit-log';
 import { ApiError } from '../http/api-error';
-import { dbBytes, toBase64Url } from '../http/encoding';
+import { dbBytes } from '../http/encoding';
 import type { AdminServices, Db } from '../services';
 
 export const INVITATION_LIFETIME_SECONDS = 24 * 3600;
@@ -32,17 +33,29 @@ export async function createInvitation(
   purpose: InvitationPurpose,
   adminId?: string,
 ): Promise<{ link: string; expiresAt: Date; id: string }> {
-  const token = toBase64Url(randomBytes(32));
+  const token = encodeBase64Url(randomBytes(32));
   const now = s.now();
   const expiresAt = new Date(now.getTime() + INVITATION_LIFETIME_SECONDS * 1000);
   const row = await db.adminInvitation.create({
-    data: { tokenHash: invitationHash(token), purpose, adminId: adminId ?? null, createdBy: actor, createdAt: now, expiresAt },
+    data: {
+      tokenHash: invitationHash(token),
+      purpose,
+      adminId: adminId ?? null,
+      createdBy: actor,
+      createdAt: now,
+      expiresAt,
+    },
   });
-  await recordAudit(db, actor, `admin.${purpose === 'setup' ? 'setup_link' : purpose === 'invite' ? 'invitation' : 'passkey_reset_link'}_created`, {
-    invitationId: row.id,
-    ...(adminId ? { adminId } : {}),
-    expiresAt: expiresAt.toISOString(),
-  });
+  await recordAudit(
+    db,
+    actor,
+    `admin.${purpose === 'setup' ? 'setup_link' : purpose === 'invite' ? 'invitation' : 'passkey_reset_link'}_created`,
+    {
+      invitationId: row.id,
+      ...(adminId ? { adminId } : {}),
+      expiresAt: expiresAt.toISOString(),
+    },
+  );
   return { link: invitationLink(s.config.publicUrl, token), expiresAt, id: row.id };
 }
 
@@ -58,7 +71,10 @@ export async function activeAdminCount(db: Db): Promise<number> {
 export async function ensureSetupLink(s: AdminServices): Promise<string | undefined> {
   if ((await activeAdminCount(s.prisma)) > 0) return undefined;
   return s.prisma.$transaction(async (tx) => {
-    await tx.adminInvitation.updateMany({ where: { purpose: 'setup', usedAt: null, cancelledAt: null }, data: { cancelledAt: s.now(), cancelledBy: 'system' } });
+    await tx.adminInvitation.updateMany({
+      where: { purpose: 'setup', usedAt: null, cancelledAt: null },
+      data: { cancelledAt: s.now(), cancelledBy: 'system' },
+    });
     return (await createInvitation(s, tx, 'system', 'setup')).link;
   });
 }
@@ -80,8 +96,17 @@ export async function cancelLink(s: AdminServices, actor: Actor, invitationId: s
       data: { cancelledAt: now, cancelledBy: actor },
       select: { id: true, purpose: true, adminId: true },
     });
-    if (!cancelled) throw new ApiError(404, 'not_found', 'no pending link with this id (used, cancelled or expired links need no cancelling)');
-    await recordAudit(tx, actor, 'admin.link_cancelled', { invitationId, purpose: cancelled.purpose, ...(cancelled.adminId ? { adminId: cancelled.adminId } : {}) });
+    if (!cancelled)
+      throw new ApiError(
+        404,
+        'not_found',
+        'no pending link with this id (used, cancelled or expired links need no cancelling)',
+      );
+    await recordAudit(tx, actor, 'admin.link_cancelled', {
+      invitationId,
+      purpose: cancelled.purpose,
+      ...(cancelled.adminId ? { adminId: cancelled.adminId } : {}),
+    });
   });
 }
 
@@ -90,7 +115,11 @@ export async function cancelLink(s: AdminServices, actor: Actor, invitationId: s
  * every pending reset link for them, stops working. Cancelled by `system`: the actor who disabled
  * them is in the `admin.disabled` event. Returns the ids.
  */
-export async function cancelLinksOfDisabledAdmin(tx: Prisma.TransactionClient, adminId: string, now: Date): Promise<string[]> {
+export async function cancelLinksOfDisabledAdmin(
+  tx: Prisma.TransactionClient,
+  adminId: string,
+  now: Date,
+): Promise<string[]> {
   const cancelled = await tx.adminInvitation.updateManyAndReturn({
     where: { ...pendingLinkWhere(now), OR: [{ createdBy: `admin:${adminId}` }, { adminId }] },
     data: { cancelledAt: now, cancelledBy: 'system' },

@@ -3,9 +3,9 @@
 // required: a passkey is something the admin has plus something they know or are, and it is bound
 // to this origin, so it cannot be phished. Registration challenges live in the database, single
 // use, five minutes; sign-in challenges are stateless (sign-in-challenge.ts).
+import { decodeHex } from '@opendescent/protocol';
 import type { WebAuthnChallenge } from '../../generated/prisma/client';
 import { ApiError } from '../http/api-error';
-import { fromHex } from '../http/encoding';
 import { isUuid } from '../http/ids';
 import type { AdminServices } from '../services';
 
@@ -14,7 +14,7 @@ export const RP_NAME = 'OpenDescent administration';
 
 /** A WebAuthn user handle must not be personal data: the admin's random UUID, as 16 bytes. */
 export function userHandle(adminId: string): Uint8Array<ArrayBuffer> {
-  return fromHex(adminId.replace(/-/g, ''));
+  return decodeHex(adminId.replace(/-/g, ''));
 }
 
 export async function storeChallenge(
@@ -25,7 +25,13 @@ export async function storeChallenge(
 ): Promise<string> {
   const now = s.now();
   const row = await s.prisma.webAuthnChallenge.create({
-    data: { challenge, purpose, createdAt: now, expiresAt: new Date(now.getTime() + CHALLENGE_LIFETIME_SECONDS * 1000), ...extra },
+    data: {
+      challenge,
+      purpose,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + CHALLENGE_LIFETIME_SECONDS * 1000),
+      ...extra,
+    },
   });
   return row.id;
 }

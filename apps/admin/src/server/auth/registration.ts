@@ -4,7 +4,11 @@
 // on the server with `npm run admin:reset-link`. A link that cannot be redeemed is a failure
 // counted per source (admin-api.md §8); a valid one always proceeds, bounded per link instead.
 import { randomUUID } from 'node:crypto';
-import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import {
+  generateRegistrationOptions,
+  verifyRegistrationResponse,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 import { randomBytes } from '@opendescent/crypto';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log';
@@ -30,13 +34,18 @@ const registrationStart = z.object({
   displayName: z.string().max(256).optional(),
 });
 
-export async function startRegistration(s: AdminServices, attempt: Attempt): Promise<{ challengeId: string; options: unknown; displayName: string }> {
+export async function startRegistration(
+  s: AdminServices,
+  attempt: Attempt,
+): Promise<{ challengeId: string; options: unknown; displayName: string }> {
   return countFailures(s, failureBudget('registration', attempt.source), async () => {
     const parsed = registrationStart.safeParse(await attempt.readBody());
     if (!parsed.success) throw new ApiError(400, 'malformed', 'expected {"token", "displayName"}');
     const now = s.now();
     // A hash look-up first: junk stops here, cheaply.
-    const invitation = await s.prisma.adminInvitation.findUnique({ where: { tokenHash: invitationHash(parsed.data.token) } });
+    const invitation = await s.prisma.adminInvitation.findUnique({
+      where: { tokenHash: invitationHash(parsed.data.token) },
+    });
     const refusal = await linkRefusal(s.prisma, invitation, now);
     if (refusal || !invitation) throw refusedLink(refusal ?? 'unknown', invitation, attempt.source);
     let adminId: string;
@@ -49,9 +58,16 @@ export async function startRegistration(s: AdminServices, attempt: Attempt): Pro
       adminId = randomUUID();
       displayName = requireDisplayName(parsed.data.displayName);
     }
-    const perLink = await takeRateLimit(s, [{ key: `register:invitation:${invitation.id}`, rule: REGISTRATION_CHALLENGES_PER_LINK }], now);
+    const perLink = await takeRateLimit(
+      s,
+      [{ key: `register:invitation:${invitation.id}`, rule: REGISTRATION_CHALLENGES_PER_LINK }],
+      now,
+    );
     if (!perLink.allowed) throw rateLimited(perLink, 'passkey requests with this link');
-    const existingCredentials = await s.prisma.adminCredential.findMany({ where: { adminId }, select: { id: true, transports: true } });
+    const existingCredentials = await s.prisma.adminCredential.findMany({
+      where: { adminId },
+      select: { id: true, transports: true },
+    });
     const options = await generateRegistrationOptions({
       rpName: RP_NAME,
       rpID: s.config.rpId,
@@ -63,12 +79,19 @@ export async function startRegistration(s: AdminServices, attempt: Attempt): Pro
       excludeCredentials: existingCredentials.map((c) => ({ id: c.id, transports: c.transports })),
       authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
     });
-    const challengeId = await storeChallenge(s, options.challenge, 'register', { adminId, displayName, invitationId: invitation.id });
+    const challengeId = await storeChallenge(s, options.challenge, 'register', {
+      adminId,
+      displayName,
+      invitationId: invitation.id,
+    });
     return { challengeId, options, displayName };
   });
 }
 
-const registrationFinish = z.object({ challengeId: z.string(), response: z.looseObject({ id: z.string().max(1024), response: z.looseObject({}) }) });
+const registrationFinish = z.object({
+  challengeId: z.string(),
+  response: z.looseObject({ id: z.string().max(1024), response: z.looseObject({}) }),
+});
 
 export interface Registered {
   readonly adminId: string;
@@ -82,7 +105,8 @@ export async function finishRegistration(s: AdminServices, attempt: Attempt): Pr
     const challenge = await takeChallenge(s, parsed.data.challengeId, 'register');
     const adminId = challenge.adminId;
     const invitationId = challenge.invitationId;
-    if (!adminId || !challenge.displayName || !invitationId) throw new ApiError(400, 'challenge_invalid', 'this passkey request is incomplete; start again');
+    if (!adminId || !challenge.displayName || !invitationId)
+      throw new ApiError(400, 'challenge_invalid', 'this passkey request is incomplete; start again');
     let verification;
     try {
       verification = await verifyRegistrationResponse({
@@ -93,7 +117,11 @@ export async function finishRegistration(s: AdminServices, attempt: Attempt): Pr
         requireUserVerification: true,
       });
     } catch (error) {
-      throw new ApiError(400, 'registration_failed', `the passkey was not accepted: ${error instanceof Error ? error.message : 'invalid response'}`);
+      throw new ApiError(
+        400,
+        'registration_failed',
+        `the passkey was not accepted: ${error instanceof Error ? error.message : 'invalid response'}`,
+      );
     }
     if (!verification.verified) throw new ApiError(400, 'registration_failed', 'the passkey was not accepted');
     const { credential, credentialDeviceType, credentialBackedUp } = verification.registrationInfo;

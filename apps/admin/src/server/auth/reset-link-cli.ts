@@ -17,16 +17,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * display name (admins have no email address). Removed admins are not found; an ambiguous name is
  * refused with the ids to choose from.
  */
-export async function findAdminForReset(s: AdminServices, identifier: string): Promise<{ id: string; displayName: string }> {
+export async function findAdminForReset(
+  s: AdminServices,
+  identifier: string,
+): Promise<{ id: string; displayName: string }> {
   const wanted = identifier.trim();
   if (!wanted) throw new ResetLinkError('name the administrator: their id or their display name');
   const matches = UUID.test(wanted)
     ? await s.prisma.admin.findMany({ where: { id: wanted.toLowerCase(), disabledAt: null } })
-    : await s.prisma.admin.findMany({ where: { displayName: wanted, disabledAt: null }, orderBy: { createdAt: 'asc' } });
+    : await s.prisma.admin.findMany({
+        where: { displayName: wanted, disabledAt: null },
+        orderBy: { createdAt: 'asc' },
+      });
   const admin = matches[0];
   if (!admin) throw new ResetLinkError(`no administrator with the id or display name ${JSON.stringify(wanted)}`);
   if (matches.length > 1) {
-    throw new ResetLinkError(`several administrators are called ${JSON.stringify(wanted)}: name one by id (${matches.map((a) => a.id).join(', ')})`);
+    throw new ResetLinkError(
+      `several administrators are called ${JSON.stringify(wanted)}: name one by id (${matches.map((a) => a.id).join(', ')})`,
+    );
   }
   return { id: admin.id, displayName: admin.displayName };
 }

@@ -2,9 +2,10 @@
 // The cookie carries 32 random bytes; the database keeps only their SHA-256, so a database dump
 // (A3) holds no usable session. HttpOnly, SameSite=Strict, Path=/, Secure and __Host- on https.
 import { constantTimeEqual, hmacSha256, randomBytes, sha256, utf8Encode } from '@opendescent/crypto';
+import { decodeBase64Url, encodeBase64Url } from '@opendescent/protocol';
 import type { Admin, AdminSession } from '../../generated/prisma/client';
 import { ApiError } from '../http/api-error';
-import { dbBytes, fromBase64Url, toBase64Url } from '../http/encoding';
+import { dbBytes } from '../http/encoding';
 import type { AdminServices, Db } from '../services';
 
 /** A signed-in browser lasts at most this long, however active. */
@@ -39,9 +40,15 @@ export async function createSession(db: Db, s: AdminServices, adminId: string): 
   const token = randomBytes(TOKEN_BYTES);
   const now = s.now();
   await db.adminSession.create({
-    data: { tokenHash: tokenHash(token), adminId, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_SECONDS * 1000) },
+    data: {
+      tokenHash: tokenHash(token),
+      adminId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_SECONDS * 1000),
+    },
   });
-  return `${sessionCookieName(s.config.publicUrl)}=${toBase64Url(token)}; ${cookieAttributes(s.config.publicUrl, SESSION_ABSOLUTE_SECONDS)}`;
+  return `${sessionCookieName(s.config.publicUrl)}=${encodeBase64Url(token)}; ${cookieAttributes(s.config.publicUrl, SESSION_ABSOLUTE_SECONDS)}`;
 }
 
 export function clearSessionCookie(publicUrl: string): string {
@@ -64,10 +71,16 @@ export interface SignedIn {
 }
 
 /** The session a cookie value names, if it is still valid (absolute and idle limits, admin enabled). */
-export async function sessionFromCookieValue(s: AdminServices, value: string | undefined): Promise<SignedIn | undefined> {
-  const token = fromBase64Url(value, TOKEN_BYTES);
+export async function sessionFromCookieValue(
+  s: AdminServices,
+  value: string | undefined,
+): Promise<SignedIn | undefined> {
+  const token = cookieToken(value);
   if (!token) return undefined;
-  const session = await s.prisma.adminSession.findUnique({ where: { tokenHash: tokenHash(token) }, include: { admin: true } });
+  const session = await s.prisma.adminSession.findUnique({
+    where: { tokenHash: tokenHash(token) },
+    include: { admin: true },
+  });
   const now = s.now();
   if (!session || session.expiresAt <= now || session.admin.disabledAt) return undefined;
   if (now.getTime() - session.lastSeenAt.getTime() > SESSION_IDLE_SECONDS * 1000) return undefined;
@@ -84,7 +97,7 @@ export async function sessionFromCookieValue(s: AdminServices, value: string | u
  * HttpOnly cookie nor the page, so it cannot produce the token.
  */
 export function csrfTokenFor(sessionToken: Uint8Array): string {
-  return toBase64Url(hmacSha256(sessionToken, CSRF_LABEL));
+  return encodeBase64Url(hmacSha256(sessionToken, CSRF_LABEL));
 }
 
 /** Refuses a browser request from another origin (the Origin header browsers send on every POST). */
@@ -99,8 +112,15 @@ export function requireSameOrigin(s: AdminServices, request: Request): void {
  * session's CSRF token (SameSite=Strict already keeps the cookie off cross-site requests; these
  * are the second and third locks).
  */
-export async function requireAdmin(s: AdminServices, request: Request, options: { mutation: boolean }): Promise<SignedIn> {
-  const signedIn = await sessionFromCookieValue(s, readCookie(request.headers.get('cookie'), sessionCookieName(s.config.publicUrl)));
+export async function requireAdmin(
+  s: AdminServices,
+  request: Request,
+  options: { mutation: boolean },
+): Promise<SignedIn> {
+  const signedIn = await sessionFromCookieValue(
+    s,
+    readCookie(request.headers.get('cookie'), sessionCookieName(s.config.publicUrl)),
+  );
   if (!signedIn) throw new ApiError(401, 'not_signed_in', 'sign in first');
   if (options.mutation) {
     requireSameOrigin(s, request);
@@ -118,4 +138,14 @@ export async function endSession(s: AdminServices, signedIn: SignedIn): Promise<
 
 export function actorOf(signedIn: SignedIn): `admin:${string}` {
   return `admin:${signedIn.admin.id}`;
+}
+
+/** The token a cookie value carries, or undefined for a value that is not one (absent, altered, another length). */
+function cookieToken(value: string | undefined): Uint8Array | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return decodeBase64Url(value, TOKEN_BYTES);
+  } catch {
+    return undefined;
+  }
 }

@@ -8,8 +8,8 @@
 // The MAC covers a label and the first 37 bytes. Single use is enforced when the token is
 // redeemed (sign-in.ts: a row per used challenge, unique, kept until the token expires anyway).
 import { concatBytes, hkdfSha256, hmacSha256, randomBytes, utf8Encode, verifyHmacSha256 } from '@opendescent/crypto';
+import { decodeBase64Url, encodeBase64Url } from '@opendescent/protocol';
 import type { MasterKeySource } from '../org/master-key.mjs';
-import { fromBase64Url, toBase64Url } from '../http/encoding';
 
 export const SIGN_IN_CHALLENGE_FORMAT = 0x01;
 export const SIGN_IN_CHALLENGE_LIFETIME_SECONDS = 300;
@@ -50,8 +50,8 @@ export function issueSignInChallenge(masterKey: MasterKeySource, now: Date): Sig
   body[0] = SIGN_IN_CHALLENGE_FORMAT;
   new DataView(body.buffer).setUint32(1, expiresSeconds);
   body.set(challenge, 5);
-  const token = toBase64Url(concatBytes(body, hmacSha256(macKey(masterKey), macInput(body))));
-  return { token, challenge: toBase64Url(challenge), expiresAt: new Date(expiresSeconds * 1000) };
+  const token = encodeBase64Url(concatBytes(body, hmacSha256(macKey(masterKey), macInput(body))));
+  return { token, challenge: encodeBase64Url(challenge), expiresAt: new Date(expiresSeconds * 1000) };
 }
 
 /**
@@ -59,12 +59,26 @@ export function issueSignInChallenge(masterKey: MasterKeySource, now: Date): Sig
  * unknown format, a MAC that does not verify: forged, altered, or made under another master
  * key) or has expired.
  */
-export function openSignInChallenge(masterKey: MasterKeySource, token: unknown, now: Date): SignInChallenge | undefined {
-  const bytes = fromBase64Url(token, TOKEN_BYTES);
+export function openSignInChallenge(
+  masterKey: MasterKeySource,
+  token: unknown,
+  now: Date,
+): SignInChallenge | undefined {
+  const bytes = tokenBytes(token);
   if (!bytes || bytes[0] !== SIGN_IN_CHALLENGE_FORMAT) return undefined;
   const body = bytes.subarray(0, TOKEN_BYTES - 32);
   if (!verifyHmacSha256(macKey(masterKey), macInput(body), bytes.subarray(TOKEN_BYTES - 32))) return undefined;
   const expiresAt = new Date(new DataView(bytes.buffer, bytes.byteOffset).getUint32(1) * 1000);
   if (expiresAt <= now) return undefined;
-  return { challenge: toBase64Url(body.subarray(5)), expiresAt };
+  return { challenge: encodeBase64Url(body.subarray(5)), expiresAt };
+}
+
+/** The token's bytes, or undefined for anything that is not canonical base64url of a token's length. */
+function tokenBytes(token: unknown): Uint8Array | undefined {
+  if (typeof token !== 'string') return undefined;
+  try {
+    return decodeBase64Url(token, TOKEN_BYTES);
+  } catch {
+    return undefined;
+  }
 }

@@ -2,12 +2,16 @@
 // Options cost nothing and store nothing (sign-in-challenge.ts). Verification counts failures
 // only, per source and per passkey, after the request was checked: a valid passkey signs in
 // whatever anyone else sent before it.
-import { verifyAuthenticationResponse, generateAuthenticationOptions, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import {
+  verifyAuthenticationResponse,
+  generateAuthenticationOptions,
+  type AuthenticationResponseJSON,
+} from '@simplewebauthn/server';
 import { z } from 'zod';
+import { decodeBase64Url, encodeBase64Url } from '@opendescent/protocol';
 import { recordAudit } from '../audit/audit-log';
 import { ApiError } from '../http/api-error';
 import { isUniqueViolation } from '../http/db-errors';
-import { fromBase64Url, toBase64Url } from '../http/encoding';
 import { FailedAttempt, countFailures, type Attempt, credentialCheck, failureBudget } from '../http/failure-budget';
 import type { AdminServices } from '../services';
 import { userHandle } from './passkeys';
@@ -19,14 +23,18 @@ export const USED_SIGN_IN_CHALLENGE = 'authenticate-used';
 
 export async function startSignIn(s: AdminServices): Promise<{ challengeId: string; options: unknown }> {
   const issued = issueSignInChallenge(s.config.masterKey, s.now());
-  const challenge = fromBase64Url(issued.challenge) as Uint8Array<ArrayBuffer>;
+  const challenge = decodeBase64Url(issued.challenge);
   const options = await generateAuthenticationOptions({ rpID: s.config.rpId, userVerification: 'required', challenge });
   return { challengeId: issued.token, options };
 }
 
-const signInBody = z.object({ challengeId: z.string().max(256), response: z.looseObject({ id: z.string().max(1024), response: z.looseObject({}) }) });
+const signInBody = z.object({
+  challengeId: z.string().max(256),
+  response: z.looseObject({ id: z.string().max(1024), response: z.looseObject({}) }),
+});
 
-const challengeInvalid = () => new ApiError(400, 'challenge_invalid', 'this passkey request expired or was already answered; start again');
+const challengeInvalid = () =>
+  new ApiError(400, 'challenge_invalid', 'this passkey request expired or was already answered; start again');
 
 export async function finishSignIn(s: AdminServices, attempt: Attempt): Promise<{ adminId: string; cookie: string }> {
   return countFailures(s, failureBudget('sign-in', attempt.source), async () => {
@@ -36,18 +44,29 @@ export async function finishSignIn(s: AdminServices, attempt: Attempt): Promise<
     const challenge = openSignInChallenge(s.config.masterKey, parsed.data.challengeId, now);
     if (!challenge) throw challengeInvalid();
     // Answered already: said plainly here; the insert below is what makes it race-free.
-    if (await s.prisma.webAuthnChallenge.findUnique({ where: { challenge: challenge.challenge }, select: { id: true } })) throw challengeInvalid();
+    if (
+      await s.prisma.webAuthnChallenge.findUnique({ where: { challenge: challenge.challenge }, select: { id: true } })
+    )
+      throw challengeInvalid();
     const response = parsed.data.response as unknown as AuthenticationResponseJSON;
-    const credential = await s.prisma.adminCredential.findUnique({ where: { id: response.id }, include: { admin: true } });
+    const credential = await s.prisma.adminCredential.findUnique({
+      where: { id: response.id },
+      include: { admin: true },
+    });
     const refuse = (why: string) =>
       new FailedAttempt(
         new ApiError(401, 'sign_in_failed', 'this passkey is not accepted here'),
-        { actor: 'system', action: 'admin.sign_in_failed', detail: { reason: why, source: attempt.source, ...(credential ? { adminId: credential.adminId } : {}) } },
+        {
+          actor: 'system',
+          action: 'admin.sign_in_failed',
+          detail: { reason: why, source: attempt.source, ...(credential ? { adminId: credential.adminId } : {}) },
+        },
         credential ? [credentialCheck(credential.id)] : [],
       );
     if (!credential || credential.admin.disabledAt) throw refuse(credential ? 'admin disabled' : 'unknown passkey');
     const handle = response.response.userHandle;
-    if (handle !== undefined && handle !== toBase64Url(userHandle(credential.adminId))) throw refuse('user handle mismatch');
+    if (handle !== undefined && handle !== encodeBase64Url(userHandle(credential.adminId)))
+      throw refuse('user handle mismatch');
     let verification;
     try {
       verification = await verifyAuthenticationResponse({
@@ -56,7 +75,12 @@ export async function finishSignIn(s: AdminServices, attempt: Attempt): Promise<
         expectedOrigin: s.config.publicUrl,
         expectedRPID: s.config.rpId,
         requireUserVerification: true,
-        credential: { id: credential.id, publicKey: new Uint8Array(credential.publicKey), counter: Number(credential.counter), transports: credential.transports },
+        credential: {
+          id: credential.id,
+          publicKey: new Uint8Array(credential.publicKey),
+          counter: Number(credential.counter),
+          transports: credential.transports,
+        },
       });
     } catch {
       throw refuse('verification failed');
@@ -65,8 +89,18 @@ export async function finishSignIn(s: AdminServices, attempt: Attempt): Promise<
     try {
       return await s.prisma.$transaction(async (tx) => {
         // Single use: the second answer to one challenge collides with the first one's row.
-        await tx.webAuthnChallenge.create({ data: { challenge: challenge.challenge, purpose: USED_SIGN_IN_CHALLENGE, createdAt: now, expiresAt: challenge.expiresAt } });
-        await tx.adminCredential.update({ where: { id: credential.id }, data: { counter: BigInt(verification.authenticationInfo.newCounter), lastUsedAt: now } });
+        await tx.webAuthnChallenge.create({
+          data: {
+            challenge: challenge.challenge,
+            purpose: USED_SIGN_IN_CHALLENGE,
+            createdAt: now,
+            expiresAt: challenge.expiresAt,
+          },
+        });
+        await tx.adminCredential.update({
+          where: { id: credential.id },
+          data: { counter: BigInt(verification.authenticationInfo.newCounter), lastUsedAt: now },
+        });
         await recordAudit(tx, `admin:${credential.adminId}`, 'admin.signed_in', { credentialId: credential.id });
         return { adminId: credential.adminId, cookie: await createSession(tx, s, credential.adminId) };
       });

@@ -15,5 +15,12 @@ export interface AppRoleSetUp {
   readonly created: boolean;
 }
 
-export declare function setUpAppRole(client: ClientBase, options: { appRole: string; password?: string }): Promise<AppRoleSetUp>;
-export declare function setUpAppRoleFromUrls(ownerUrl: string, appUrl: string, options?: { appRole?: string }): Promise<AppRoleSetUp>;
+export declare function setUpAppRole(
+  client: ClientBase,
+  options: { appRole: string; password?: string },
+): Promise<AppRoleSetUp>;
+export declare function setUpAppRoleFromUrls(
+  ownerUrl: string,
+  appUrl: string,
+  options?: { appRole?: string },
+): Promise<AppRoleSetUp>;

@@ -8,8 +8,8 @@
 
 import pg from 'pg';
 
-/** Tables the app may only append to and read: the audit log and its checkpoints. */
-export const APPEND_ONLY_TABLES = ['audit_events', 'audit_checkpoints'];
+/** Tables the app may only append to and read: the audit log, its checkpoints, the signed token key sets. */
+export const APPEND_ONLY_TABLES = ['audit_events', 'audit_checkpoints', 'token_key_sets'];
 /** The migration history: the app reads it (the start-up "no pending migrations" check), never writes it. */
 const READ_ONLY_TABLES = ['_prisma_migrations'];
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -49,12 +49,16 @@ export function passwordOfUrl(url) {
  */
 export async function setUpAppRole(client, { appRole, password }) {
   if (!ROLE_NAME.test(appRole)) {
-    throw new DatabaseRoleError(`the app role must be a plain lower-case PostgreSQL name ([a-z_][a-z0-9_]*), got ${JSON.stringify(appRole)}`);
+    throw new DatabaseRoleError(
+      `the app role must be a plain lower-case PostgreSQL name ([a-z_][a-z0-9_]*), got ${JSON.stringify(appRole)}`,
+    );
   }
   const { rows: whoRows } = await client.query('SELECT current_user AS owner, current_schema() AS schema');
   const { owner, schema } = whoRows[0];
   if (appRole === owner) {
-    throw new DatabaseRoleError(`connect as the owner of the admin tables, not as the app role ${appRole} (set ADMIN_MIGRATION_DATABASE_URL)`);
+    throw new DatabaseRoleError(
+      `connect as the owner of the admin tables, not as the app role ${appRole} (set ADMIN_MIGRATION_DATABASE_URL)`,
+    );
   }
   const created = await ensureRole(client, appRole, password);
   const id = (name) => client.escapeIdentifier(name);
@@ -90,21 +94,29 @@ export async function setUpAppRole(client, { appRole, password }) {
     await client.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${s} FROM ${app}`);
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO ${app}`);
     const appendOnly = await existing(client, schema, APPEND_ONLY_TABLES);
-    if (appendOnly.length > 0) await client.query(`REVOKE UPDATE, DELETE ON ${appendOnly.map(id).join(', ')} FROM ${app}`);
+    if (appendOnly.length > 0)
+      await client.query(`REVOKE UPDATE, DELETE ON ${appendOnly.map(id).join(', ')} FROM ${app}`);
     const readOnly = await existing(client, schema, READ_ONLY_TABLES);
-    if (readOnly.length > 0) await client.query(`REVOKE INSERT, UPDATE, DELETE ON ${readOnly.map(id).join(', ')} FROM ${app}`);
+    if (readOnly.length > 0)
+      await client.query(`REVOKE INSERT, UPDATE, DELETE ON ${readOnly.map(id).join(', ')} FROM ${app}`);
     await client.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${s} FROM ${app}`);
     await client.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${s} TO ${app}`);
     // Tables that later migrations create (as the owner) get the same row privileges at once.
-    await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${id(owner)} IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`);
-    await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${id(owner)} IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${app}`);
+    await client.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${id(owner)} IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app}`,
+    );
+    await client.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${id(owner)} IN SCHEMA ${s} GRANT USAGE, SELECT ON SEQUENCES TO ${app}`,
+    );
     await checkAppRole(client, appRole, owner, schema);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
-  const { rows: countRows } = await client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1`, [schema]);
+  const { rows: countRows } = await client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1`, [
+    schema,
+  ]);
   return { owner, schema, tables: countRows[0].n, created };
 }
 
@@ -117,7 +129,9 @@ async function ensureRole(client, appRole, password) {
     );
   }
   try {
-    await client.query(`CREATE ROLE ${client.escapeIdentifier(appRole)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`);
+    await client.query(
+      `CREATE ROLE ${client.escapeIdentifier(appRole)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD ${client.escapeLiteral(password)}`,
+    );
   } catch (error) {
     // The message names the role only: the statement (and its password) is never repeated.
     throw new DatabaseRoleError(
@@ -129,7 +143,10 @@ async function ensureRole(client, appRole, password) {
 }
 
 async function existing(client, schema, tables) {
-  const { rows } = await client.query('SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename = ANY($2)', [schema, tables]);
+  const { rows } = await client.query('SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename = ANY($2)', [
+    schema,
+    tables,
+  ]);
   return rows.map((row) => row.tablename);
 }
 
@@ -148,7 +165,10 @@ async function checkAppRole(client, appRole, owner, schema) {
   if (role.rolbypassrls) problems.push('it bypasses row security');
   if (role.rolcreaterole) problems.push('it may create roles (ALTER ROLE … NOCREATEROLE)');
   if (role.owner_member) problems.push(`it is a member of the owner role ${owner}`);
-  if (role.can_create) problems.push(`it may create objects in the schema ${schema} (REVOKE CREATE ON SCHEMA ${schema} FROM PUBLIC, as the schema's owner)`);
+  if (role.can_create)
+    problems.push(
+      `it may create objects in the schema ${schema} (REVOKE CREATE ON SCHEMA ${schema} FROM PUBLIC, as the schema's owner)`,
+    );
   if (role.owned > 0) problems.push(`it owns ${role.owned} relation(s) (REASSIGN OWNED BY ${appRole} TO ${owner})`);
   for (const table of await existing(client, schema, APPEND_ONLY_TABLES)) {
     const { rows: privileges } = await client.query(
@@ -157,7 +177,8 @@ async function checkAppRole(client, appRole, owner, schema) {
     );
     if (privileges.length > 0) problems.push(`it still has ${privileges.map((row) => row.p).join(', ')} on ${table}`);
   }
-  if (problems.length > 0) throw new DatabaseRoleError(`the app role ${appRole} has more power than it should: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new DatabaseRoleError(`the app role ${appRole} has more power than it should: ${problems.join('; ')}`);
 }
 
 /**
@@ -166,11 +187,17 @@ async function checkAppRole(client, appRole, owner, schema) {
  */
 export async function setUpAppRoleFromUrls(ownerUrl, appUrl, { appRole } = {}) {
   const role = appRole ?? roleOfUrl(appUrl);
-  if (!role) throw new DatabaseRoleError('DATABASE_URL names no user: the app role is the user it connects as (postgresql://opendescent_app:…@host/db)');
+  if (!role)
+    throw new DatabaseRoleError(
+      'DATABASE_URL names no user: the app role is the user it connects as (postgresql://opendescent_app:…@host/db)',
+    );
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
-    return await setUpAppRole(client, { appRole: role, password: role === roleOfUrl(appUrl) ? passwordOfUrl(appUrl) : undefined });
+    return await setUpAppRole(client, {
+      appRole: role,
+      password: role === roleOfUrl(appUrl) ? passwordOfUrl(appUrl) : undefined,
+    });
   } finally {
     await client.end();
   }

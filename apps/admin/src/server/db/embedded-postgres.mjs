@@ -49,8 +49,10 @@ export async function startEmbeddedPostgres({ dir }) {
   let server;
   let socketDir;
   try {
-    db = dir === null ? await PGlite.create({ loadDataDir: await emptyClusterTemplate() })
-      : await PGlite.create({ fs: new OwnerOnlyNodeFS(path.join(dir, PGDATA_DIR)) });
+    db =
+      dir === null
+        ? await PGlite.create({ loadDataDir: await emptyClusterTemplate() })
+        : await PGlite.create({ fs: new OwnerOnlyNodeFS(path.join(dir, PGDATA_DIR)) });
     // A fresh 0700 directory: PGlite has no authentication, so the socket's directory
     // permissions are what keeps other local users out (a TCP port would not).
     socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendescent-pg-'));

@@ -82,7 +82,10 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
  * the server opens the database itself (see tools/prisma/migrate.mjs deploy for the same from a
  * shell).
  */
-export async function migrateToLatest(config: DatabaseConfig, location: MigrationsLocation): Promise<{ applied: string[] }> {
+export async function migrateToLatest(
+  config: DatabaseConfig,
+  location: MigrationsLocation,
+): Promise<{ applied: string[] }> {
   const server = await openDatabaseServer(config);
   try {
     return await applyPendingMigrations(server, location);

@@ -70,10 +70,18 @@ export async function readMigrationStatus(server, { migrationsDir }) {
       filters: NO_FILTER,
     });
     const history = diagnosis.history;
-    const pending = history?.diagnostic === 'databaseIsBehind' ? history.unappliedMigrationNames
-      : history?.diagnostic === 'historiesDiverge' ? history.unappliedMigrationNames : [];
-    const missingFromDisk = history?.diagnostic === 'migrationsDirectoryIsBehind' ? history.unpersistedMigrationNames
-      : history?.diagnostic === 'historiesDiverge' ? history.unpersistedMigrationNames : [];
+    const pending =
+      history?.diagnostic === 'databaseIsBehind'
+        ? history.unappliedMigrationNames
+        : history?.diagnostic === 'historiesDiverge'
+          ? history.unappliedMigrationNames
+          : [];
+    const missingFromDisk =
+      history?.diagnostic === 'migrationsDirectoryIsBehind'
+        ? history.unpersistedMigrationNames
+        : history?.diagnostic === 'historiesDiverge'
+          ? history.unpersistedMigrationNames
+          : [];
     const status = {
       database: server.description,
       hasMigrationsTable: diagnosis.hasMigrationsTable,
@@ -111,7 +119,9 @@ export async function readMigrationStatus(server, { migrationsDir }) {
  */
 export async function createMigration(server, { migrationsDir, schemaPath, name, now = new Date() }) {
   if (!MIGRATION_NAME.test(name ?? '')) {
-    throw new Error(`Migration name ${JSON.stringify(name)} must be 1-200 of a-z, 0-9 and _ (e.g. add_enrolment_codes).`);
+    throw new Error(
+      `Migration name ${JSON.stringify(name)} must be 1-200 of a-z, 0-9 and _ (e.g. add_enrolment_codes).`,
+    );
   }
   const migrationsList = readMigrationsList(migrationsDir);
   assertMigrationsReadable(migrationsList);

@@ -40,12 +40,22 @@ function maskNodefsModes(module) {
   const nodefs = module.FS.filesystems.NODEFS;
   if (typeof nodefs?.setattr !== 'function' || typeof nodefs?.node_ops?.mknod !== 'function') {
     // A PGlite upgrade moved them: refuse rather than silently write loose files.
-    throw new Error('PGlite internals changed: cannot make the embedded database owner-only (see owner-only-pglite-fs.mjs)');
+    throw new Error(
+      'PGlite internals changed: cannot make the embedded database owner-only (see owner-only-pglite-fs.mjs)',
+    );
   }
   const setattr = nodefs.setattr;
-  nodefs.setattr = (/** @type {unknown} */ where, /** @type {unknown} */ node, /** @type {{ mode?: number }} */ attr, /** @type {unknown[]} */ ...rest) =>
-    setattr(where, node, attr.mode === undefined ? attr : { ...attr, mode: ownerOnly(attr.mode) }, ...rest);
+  nodefs.setattr = (
+    /** @type {unknown} */ where,
+    /** @type {unknown} */ node,
+    /** @type {{ mode?: number }} */ attr,
+    /** @type {unknown[]} */ ...rest
+  ) => setattr(where, node, attr.mode === undefined ? attr : { ...attr, mode: ownerOnly(attr.mode) }, ...rest);
   const mknod = nodefs.node_ops.mknod;
-  nodefs.node_ops.mknod = (/** @type {unknown} */ parent, /** @type {string} */ name, /** @type {number} */ mode, /** @type {unknown} */ dev) =>
-    mknod(parent, name, ownerOnly(mode), dev);
+  nodefs.node_ops.mknod = (
+    /** @type {unknown} */ parent,
+    /** @type {string} */ name,
+    /** @type {number} */ mode,
+    /** @type {unknown} */ dev,
+  ) => mknod(parent, name, ownerOnly(mode), dev);
 }

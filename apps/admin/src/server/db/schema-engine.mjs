@@ -164,5 +164,7 @@ function explainEngineError(error, errorRegistry) {
   if (original === undefined) return error;
   const cause = original?.cause ?? original; // DriverAdapterError keeps the driver's error as cause
   const detail = cause?.originalMessage ?? cause?.message ?? original?.message ?? String(original);
-  return new Error(`${error.message.split('\n')[0].replace(external[0], 'database error')}: ${detail}`, { cause: original });
+  return new Error(`${error.message.split('\n')[0].replace(external[0], 'database error')}: ${detail}`, {
+    cause: original,
+  });
 }

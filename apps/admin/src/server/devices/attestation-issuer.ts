@@ -1,9 +1,16 @@
 // Signs device attestations (docs/protocol/attestations.md §2) for enrolment and renewal.
-import { DEVICE_ID_LENGTH, ProtocolError, signAttestation } from '@opendescent/protocol';
+import {
+  DEVICE_ID_LENGTH,
+  encodeBase64Url,
+  ProtocolError,
+  signAttestation,
+  type AttestationAnswerJson,
+  type OrgDocumentJson,
+} from '@opendescent/protocol';
 import { randomBytes } from '@opendescent/crypto';
 import type { Member } from '../../generated/prisma/client';
 import { ApiError } from '../http/api-error';
-import { toBase64Url, unixSeconds } from '../http/encoding';
+import { unixSeconds } from '../http/encoding';
 import { orgPublicConfig, type OrgSigner } from '../org/organisation';
 import type { AdminServices } from '../services';
 
@@ -44,20 +51,28 @@ export async function signDeviceAttestation(
     // A member made before the identifier profile (docs/protocol/identifiers.md) whose address or
     // name breaks it: no client would accept the attestation, so none is signed.
     if (error instanceof ProtocolError) {
-      throw new ApiError(409, 'identity_not_allowed', 'this member’s address or display name does not meet the identifier profile; an administrator must re-create the member');
+      throw new ApiError(
+        409,
+        'identity_not_allowed',
+        'this member’s address or display name does not meet the identifier profile; an administrator must re-create the member',
+      );
     }
     throw error;
   }
   return { bytes, issuedAt: new Date(issuedAt * 1000), expiresAt: new Date(expiresAt * 1000) };
 }
 
-/** The answer to enrolment and renewal (admin-api.md §4.3, §5). */
-export async function attestationResponse(s: AdminServices, deviceId: Uint8Array, attestation: SignedAttestation): Promise<Record<string, unknown>> {
+/** The answer to enrolment and renewal (admin-api.md §4.3, §5), as the shared schema reads it. */
+export async function attestationResponse(
+  s: AdminServices,
+  deviceId: Uint8Array,
+  attestation: SignedAttestation,
+): Promise<AttestationAnswerJson> {
   const org = await orgPublicConfig(s);
   const lifetime = attestation.expiresAt.getTime() - attestation.issuedAt.getTime();
   return {
-    deviceId: toBase64Url(deviceId),
-    attestation: toBase64Url(attestation.bytes),
+    deviceId: encodeBase64Url(deviceId),
+    attestation: encodeBase64Url(attestation.bytes),
     issuedAt: unixSeconds(attestation.issuedAt),
     expiresAt: unixSeconds(attestation.expiresAt),
     // Renew at half-life: a device offline for a while still has margin.
@@ -66,15 +81,17 @@ export async function attestationResponse(s: AdminServices, deviceId: Uint8Array
   };
 }
 
-export function orgJson(org: Awaited<ReturnType<typeof orgPublicConfig>>): Record<string, unknown> {
+/** §9.1's document. */
+export function orgJson(org: Awaited<ReturnType<typeof orgPublicConfig>>): OrgDocumentJson {
   return {
-    orgId: toBase64Url(org.orgId),
+    orgId: encodeBase64Url(org.orgId),
     keys: org.keys.map((key) => ({
-      keyId: toBase64Url(key.keyId),
-      publicKey: toBase64Url(key.publicKey),
+      keyId: encodeBase64Url(key.keyId),
+      publicKey: encodeBase64Url(key.publicKey),
       status: key.status,
       ...(key.pinnedUntil ? { pinnedUntil: unixSeconds(key.pinnedUntil) } : {}),
     })),
     revocationListVersion: org.revocationListVersion,
+    statements: org.statements.map(encodeBase64Url),
   };
 }

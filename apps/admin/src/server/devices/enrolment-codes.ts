@@ -39,7 +39,8 @@ export function formatEnrolmentCode({ handle, secret }: EnrolmentCodeParts): str
 export function parseEnrolmentCode(input: unknown): EnrolmentCodeParts | undefined {
   if (typeof input !== 'string' || input.length > 64) return undefined;
   const text = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
-  if (text.length !== HANDLE_LENGTH + SECRET_LENGTH || ![...text].every((c) => CODE_ALPHABET.includes(c))) return undefined;
+  if (text.length !== HANDLE_LENGTH + SECRET_LENGTH || ![...text].every((c) => CODE_ALPHABET.includes(c)))
+    return undefined;
   return { handle: text.slice(0, HANDLE_LENGTH), secret: text.slice(HANDLE_LENGTH) };
 }
 
@@ -92,18 +93,38 @@ export async function createEnrolmentCode(
           // A look-alike of another member is refused (identifiers.md §2.2); the unique index on
           // the skeleton makes a concurrent one fail, and the retry below then finds it here.
           await refuseLookAlike(tx, address, skeleton);
-          member = await tx.member.create({ data: { address, addressSkeleton: skeleton, displayName, createdAt: now } });
+          member = await tx.member.create({
+            data: { address, addressSkeleton: skeleton, displayName, createdAt: now },
+          });
           await recordAudit(tx, actor, 'member.created', { memberId: member.id, address, displayName });
         } else if (existing.displayName !== displayName) {
           member = await tx.member.update({ where: { id: existing.id }, data: { displayName } });
-          await recordAudit(tx, actor, 'member.renamed', { memberId: member.id, address, from: existing.displayName, to: displayName });
+          await recordAudit(tx, actor, 'member.renamed', {
+            memberId: member.id,
+            address,
+            from: existing.displayName,
+            to: displayName,
+          });
         } else {
           member = existing;
         }
         const row = await tx.enrolmentCode.create({
-          data: { handle, secretHash: new Uint8Array(enrolmentSecretHash({ handle, secret })), memberId: member.id, createdBy: actor, createdAt: now, expiresAt },
+          data: {
+            handle,
+            secretHash: new Uint8Array(enrolmentSecretHash({ handle, secret })),
+            memberId: member.id,
+            createdBy: actor,
+            createdAt: now,
+            expiresAt,
+          },
         });
-        await recordAudit(tx, actor, 'enrolment_code.created', { codeId: row.id, handle, memberId: member.id, address, expiresAt: expiresAt.toISOString() });
+        await recordAudit(tx, actor, 'enrolment_code.created', {
+          codeId: row.id,
+          handle,
+          memberId: member.id,
+          address,
+          expiresAt: expiresAt.toISOString(),
+        });
         return { id: row.id, member };
       });
       const code = formatEnrolmentCode({ handle, secret });
@@ -128,19 +149,27 @@ export async function cancelEnrolmentCode(s: AdminServices, actor: Actor, codeId
   });
 }
 
-const memberDisabled = () => new ApiError(409, 'member_disabled', 'this member is disabled: enable them on their page before making a code');
+const memberDisabled = () =>
+  new ApiError(409, 'member_disabled', 'this member is disabled: enable them on their page before making a code');
 
 /**
  * Inside the caller's transaction (a member disabled, or all their devices revoked): every code
  * of the member still pending is cancelled, each audited with why. Returns how many.
  */
-export async function cancelPendingCodesOf(tx: Prisma.TransactionClient, actor: Actor, memberId: string, now: Date, why: 'member_disabled' | 'devices_revoked'): Promise<number> {
+export async function cancelPendingCodesOf(
+  tx: Prisma.TransactionClient,
+  actor: Actor,
+  memberId: string,
+  now: Date,
+  why: 'member_disabled' | 'devices_revoked',
+): Promise<number> {
   const cancelled = await tx.enrolmentCode.updateManyAndReturn({
     where: { memberId, usedAt: null, cancelledAt: null, expiresAt: { gt: now } },
     data: { cancelledAt: now },
     select: { id: true, handle: true },
   });
-  for (const code of cancelled) await recordAudit(tx, actor, 'enrolment_code.cancelled', { codeId: code.id, handle: code.handle, memberId, why });
+  for (const code of cancelled)
+    await recordAudit(tx, actor, 'enrolment_code.cancelled', { codeId: code.id, handle: code.handle, memberId, why });
   return cancelled.length;
 }
 

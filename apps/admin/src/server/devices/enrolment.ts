@@ -4,47 +4,57 @@
 // against their code (5, then locked); a request naming a code that can still be redeemed is
 // never refused because its source is over budget, so one person's typos behind a shared NAT do
 // not stop their colleagues.
-import { z } from 'zod';
+import { encodeBase64Url, encodeHex, enrolPayloadSchema } from '@opendescent/protocol';
 import type { EnrolmentCode, Member } from '../../generated/prisma/client';
 import { isUniqueViolation } from '../http/db-errors';
 import { recordAudit } from '../audit/audit-log';
+import { appendToLog } from '../log/log-append';
 import { ApiError } from '../http/api-error';
-import { dbBytes, toBase64Url, toHex } from '../http/encoding';
-import { countFailures, failureBudget, overFailureBudget, peekFailureBudget, type Attempt } from '../http/failure-budget';
+import { dbBytes } from '../http/encoding';
+import {
+  countFailures,
+  failureBudget,
+  overFailureBudget,
+  peekFailureBudget,
+  type Attempt,
+} from '../http/failure-budget';
 import { RATE_LIMITS } from '../http/rate-limit';
 import { activeSigner } from '../org/organisation';
 import type { AdminServices } from '../services';
 import { attestationResponse, newDeviceId, signDeviceAttestation } from './attestation-issuer';
 import { parseEnrolmentCode, secretMatches } from './enrolment-codes';
-import { b64bytes, checkFreshness, commonFields, consumeNonce, parseEnvelope, parsePayload, verifyDeviceSignature } from './signed-request';
-
-const enrolPayload = z.strictObject({
-  ...commonFields,
-  type: z.literal('enrol'),
-  code: z.string().max(64),
-  signingKey: b64bytes(32),
-  agreementKey: b64bytes(32),
-  prekeySlotId: b64bytes(16).optional(),
-});
+import { checkFreshness, consumeNonce, parseEnvelope, parsePayload, verifyDeviceSignature } from './signed-request';
 
 const codeInvalid = () => new ApiError(403, 'code_invalid', 'this enrolment code is not valid');
 
 /** A code that the right secret would still redeem now. */
 function redeemable(code: EnrolmentCode & { member: Member }, now: Date): boolean {
-  return !code.usedAt && !code.cancelledAt && code.attempts < RATE_LIMITS.enrolmentCodeAttempts && code.expiresAt > now && code.member.status === 'active';
+  return (
+    !code.usedAt &&
+    !code.cancelledAt &&
+    code.attempts < RATE_LIMITS.enrolmentCodeAttempts &&
+    code.expiresAt > now &&
+    code.member.status === 'active'
+  );
 }
 
-export async function enrolDevice(s: AdminServices, attempt: Attempt): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function enrolDevice(
+  s: AdminServices,
+  attempt: Attempt,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const budget = failureBudget('enrolment', attempt.source);
   return countFailures(s, budget, async () => {
     const now = s.now();
     const envelope = parseEnvelope(await attempt.readBody());
     if (envelope.attestation) throw new ApiError(400, 'malformed', 'an enrolment request carries no attestation');
-    const request = parsePayload(envelope.payload, 'enrol', enrolPayload);
+    const request = parsePayload(envelope.payload, 'enrol', enrolPayloadSchema);
     checkFreshness(request.timestamp, now);
-    if (request.agreementKey.every((byte) => byte === 0)) throw new ApiError(400, 'malformed', 'agreementKey: the all-zero key is not a key');
+    if (request.agreementKey.every((byte) => byte === 0))
+      throw new ApiError(400, 'malformed', 'agreementKey: the all-zero key is not a key');
     const parts = parseEnrolmentCode(request.code);
-    const code = parts ? await s.prisma.enrolmentCode.findUnique({ where: { handle: parts.handle }, include: { member: true } }) : null;
+    const code = parts
+      ? await s.prisma.enrolmentCode.findUnique({ where: { handle: parts.handle }, include: { member: true } })
+      : null;
     // Past the source's budget only a code that can still be redeemed is worth a signature check;
     // the answer is 429 either way unless the request succeeds, so this tells the caller nothing.
     if (!code || !redeemable(code, now)) {
@@ -64,10 +74,13 @@ export async function enrolDevice(s: AdminServices, attempt: Attempt): Promise<{
     }
     // From here the caller holds the code: it may learn why it no longer works.
     if (code.usedAt) throw new ApiError(410, 'code_used', 'this enrolment code was already used');
-    if (code.cancelledAt) throw new ApiError(410, 'code_cancelled', 'this enrolment code was cancelled by an administrator');
+    if (code.cancelledAt)
+      throw new ApiError(410, 'code_cancelled', 'this enrolment code was cancelled by an administrator');
     // Disabling a member cancels their codes; this is the second lock, should one be missed.
-    if (code.member.status === 'disabled') throw new ApiError(410, 'code_cancelled', 'this enrolment code was cancelled: the member was disabled');
-    if (code.attempts >= RATE_LIMITS.enrolmentCodeAttempts) throw new ApiError(410, 'code_locked', 'this enrolment code was locked after too many wrong attempts');
+    if (code.member.status === 'disabled')
+      throw new ApiError(410, 'code_cancelled', 'this enrolment code was cancelled: the member was disabled');
+    if (code.attempts >= RATE_LIMITS.enrolmentCodeAttempts)
+      throw new ApiError(410, 'code_locked', 'this enrolment code was locked after too many wrong attempts');
     if (code.expiresAt <= now) throw new ApiError(410, 'code_expired', 'this enrolment code has expired');
     if (await s.prisma.device.findUnique({ where: { signingKey: request.signingKey }, select: { id: true } })) {
       throw new ApiError(409, 'key_in_use', 'a device with this identity key is already enrolled');
@@ -75,12 +88,24 @@ export async function enrolDevice(s: AdminServices, attempt: Attempt): Promise<{
 
     const signer = await activeSigner(s);
     const deviceId = dbBytes(newDeviceId());
-    const attestation = await signDeviceAttestation(s, signer, { deviceId, signingKey: request.signingKey, agreementKey: request.agreementKey }, code.member);
+    const attestation = await signDeviceAttestation(
+      s,
+      signer,
+      { deviceId, signingKey: request.signingKey, agreementKey: request.agreementKey },
+      code.member,
+    );
     try {
       await s.prisma.$transaction(async (tx) => {
         await consumeNonce(tx, request.nonce, request.timestamp);
         const claimed = await tx.enrolmentCode.updateMany({
-          where: { id: code.id, usedAt: null, cancelledAt: null, expiresAt: { gt: now }, attempts: { lt: RATE_LIMITS.enrolmentCodeAttempts }, member: { is: { status: 'active' } } },
+          where: {
+            id: code.id,
+            usedAt: null,
+            cancelledAt: null,
+            expiresAt: { gt: now },
+            attempts: { lt: RATE_LIMITS.enrolmentCodeAttempts },
+            member: { is: { status: 'active' } },
+          },
           data: { usedAt: now, deviceId },
         });
         if (claimed.count !== 1) throw new ApiError(410, 'code_used', 'this enrolment code was already used');
@@ -95,14 +120,22 @@ export async function enrolDevice(s: AdminServices, attempt: Attempt): Promise<{
           },
         });
         await tx.attestation.create({
-          data: { deviceId, orgKeyId: dbBytes(signer.keyId), issuedAt: attestation.issuedAt, expiresAt: attestation.expiresAt, reason: 'enrolment', bytes: new Uint8Array(attestation.bytes) },
+          data: {
+            deviceId,
+            orgKeyId: dbBytes(signer.keyId),
+            issuedAt: attestation.issuedAt,
+            expiresAt: attestation.expiresAt,
+            reason: 'enrolment',
+            bytes: new Uint8Array(attestation.bytes),
+          },
         });
-        await recordAudit(tx, `device:${toHex(deviceId)}`, 'device.enrolled', {
-          deviceId: toHex(deviceId),
+        await appendToLog(tx, 'attestation', attestation.bytes, now);
+        await recordAudit(tx, `device:${encodeHex(deviceId)}`, 'device.enrolled', {
+          deviceId: encodeHex(deviceId),
           memberId: code.memberId,
           address: code.member.address,
           codeId: code.id,
-          signingKey: toBase64Url(request.signingKey),
+          signingKey: encodeBase64Url(request.signingKey),
         });
       });
     } catch (error) {

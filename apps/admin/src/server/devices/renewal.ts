@@ -1,38 +1,41 @@
 // Renewal (docs/protocol/admin-api.md §5): an enrolled device proves it still holds its identity
 // key with a fresh signed request and gets a fresh attestation, unless it was revoked.
 import { constantTimeEqual } from '@opendescent/crypto';
-import { z } from 'zod';
+import { encodeHex, renewPayloadSchema } from '@opendescent/protocol';
 import { recordAudit } from '../audit/audit-log';
+import { appendToLog } from '../log/log-append';
 import { ApiError } from '../http/api-error';
-import { dbBytes, toHex } from '../http/encoding';
+import { dbBytes } from '../http/encoding';
 import { RATE_LIMITS, enforceRateLimit } from '../http/rate-limit';
 import { activeSigner, ensureOrganisation } from '../org/organisation';
 import type { AdminServices } from '../services';
 import { attestationResponse, signDeviceAttestation } from './attestation-issuer';
-import { b64bytes, checkFreshness, commonFields, consumeNonce, parseEnvelope, parsePayload, verifyDeviceSignature } from './signed-request';
+import { checkFreshness, consumeNonce, parseEnvelope, parsePayload, verifyDeviceSignature } from './signed-request';
 
-const renewPayload = z.strictObject({
-  ...commonFields,
-  type: z.literal('renew'),
-  orgId: b64bytes(16),
-  deviceId: b64bytes(16),
-  prekeySlotId: b64bytes(16).optional(),
-});
-
-export async function renewAttestation(s: AdminServices, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function renewAttestation(
+  s: AdminServices,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const now = s.now();
   const envelope = parseEnvelope(body);
   if (envelope.attestation) throw new ApiError(400, 'malformed', 'a renewal request carries no attestation');
-  const request = parsePayload(envelope.payload, 'renew', renewPayload);
+  const request = parsePayload(envelope.payload, 'renew', renewPayloadSchema);
   const orgId = await ensureOrganisation(s);
-  if (!constantTimeEqual(request.orgId, orgId)) throw new ApiError(403, 'wrong_organisation', 'this request names another organisation');
+  if (!constantTimeEqual(request.orgId, orgId))
+    throw new ApiError(403, 'wrong_organisation', 'this request names another organisation');
   checkFreshness(request.timestamp, now);
   const device = await s.prisma.device.findUnique({ where: { id: request.deviceId }, include: { member: true } });
   if (!device) throw new ApiError(404, 'unknown_device', 'no device with this id is enrolled here');
   await verifyDeviceSignature(new Uint8Array(device.signingKey), envelope);
-  await enforceRateLimit(s, [{ key: `renew:${toHex(device.id)}`, rule: RATE_LIMITS.renewal }], now, 'renewals for this device');
+  await enforceRateLimit(
+    s,
+    [{ key: `renew:${encodeHex(device.id)}`, rule: RATE_LIMITS.renewal }],
+    now,
+    'renewals for this device',
+  );
   await consumeNonce(s.prisma, request.nonce, request.timestamp);
-  if (device.status === 'revoked') throw new ApiError(403, 'device_revoked', 'this device was revoked; it gets no new attestation');
+  if (device.status === 'revoked')
+    throw new ApiError(403, 'device_revoked', 'this device was revoked; it gets no new attestation');
 
   const signer = await activeSigner(s);
   const deviceId = new Uint8Array(device.id);
@@ -48,11 +51,24 @@ export async function renewAttestation(s: AdminServices, body: unknown): Promise
       where: { id: deviceId, status: 'active' },
       data: { lastRenewedAt: now, ...(request.prekeySlotId ? { prekeySlotId: request.prekeySlotId } : {}) },
     });
-    if (renewed.count !== 1) throw new ApiError(403, 'device_revoked', 'this device was revoked; it gets no new attestation');
+    if (renewed.count !== 1)
+      throw new ApiError(403, 'device_revoked', 'this device was revoked; it gets no new attestation');
     await tx.attestation.create({
-      data: { deviceId, orgKeyId: dbBytes(signer.keyId), issuedAt: attestation.issuedAt, expiresAt: attestation.expiresAt, reason: 'renewal', bytes: new Uint8Array(attestation.bytes) },
+      data: {
+        deviceId,
+        orgKeyId: dbBytes(signer.keyId),
+        issuedAt: attestation.issuedAt,
+        expiresAt: attestation.expiresAt,
+        reason: 'renewal',
+        bytes: new Uint8Array(attestation.bytes),
+      },
     });
-    await recordAudit(tx, `device:${toHex(deviceId)}`, 'device.renewed', { deviceId: toHex(deviceId), address: device.member.address, expiresAt: attestation.expiresAt.toISOString() });
+    await appendToLog(tx, 'attestation', attestation.bytes, now);
+    await recordAudit(tx, `device:${encodeHex(deviceId)}`, 'device.renewed', {
+      deviceId: encodeHex(deviceId),
+      address: device.member.address,
+      expiresAt: attestation.expiresAt.toISOString(),
+    });
   });
   return { status: 200, body: await attestationResponse(s, deviceId, attestation) };
 }

@@ -1,20 +1,25 @@
 // Signed device requests (docs/protocol/admin-api.md §3): the JSON a device sends to enrol, renew
 // and look colleagues up. The device signs the payload string exactly as sent, so no JSON
 // canonicalisation is needed: the server verifies the bytes it received, then parses them.
-import { ALLOWED_CLOCK_SKEW_SECONDS, DEVICE_REQUEST_NONCE_LENGTH, DEVICE_REQUEST_VERSION, verifyDeviceRequest } from '@opendescent/protocol';
-import { z } from 'zod';
+import {
+  ALLOWED_CLOCK_SKEW_SECONDS,
+  DEVICE_REQUEST_VERSION,
+  MAX_DEVICE_REQUEST_BYTES,
+  MAX_DEVICE_REQUEST_PAYLOAD_CHARS,
+  signedRequestBodySchema,
+  verifyDeviceRequest,
+  type DeviceRequestType,
+} from '@opendescent/protocol';
+import type { z } from 'zod';
 import { isUniqueViolation } from '../http/db-errors';
 import { ApiError, malformed } from '../http/api-error';
-import { fromBase64Url, unixSeconds } from '../http/encoding';
+import { unixSeconds } from '../http/encoding';
 import type { Db } from '../services';
 
-export { DEVICE_REQUEST_VERSION };
-/** A request body is a few hundred bytes; anything near this is hostile (A5). */
-export const MAX_DEVICE_REQUEST_BYTES = 8 * 1024;
-const MAX_PAYLOAD_CHARS = 4 * 1024;
+// The JSON itself (fields, limits) is @opendescent/protocol's admin-api schemas, shared with the web client.
+export { MAX_DEVICE_REQUEST_BYTES };
 /** A request's timestamp may be this far from the server's clock, either way (attestations.md §2.3's skew). */
 export const REQUEST_FRESHNESS_SECONDS = ALLOWED_CLOCK_SKEW_SECONDS;
-export const NONCE_LENGTH = DEVICE_REQUEST_NONCE_LENGTH;
 
 export interface DeviceRequestEnvelope {
   readonly payload: string;
@@ -22,55 +27,51 @@ export interface DeviceRequestEnvelope {
   readonly attestation: Uint8Array | undefined;
 }
 
-const envelopeShape = z.strictObject({
-  payload: z.string().min(2).max(MAX_PAYLOAD_CHARS),
-  signature: z.string(),
-  attestation: z.string().max(1024).optional(),
-});
+const defaultBody = signedRequestBodySchema();
+const ENCODED_FIELDS: ReadonlySet<PropertyKey> = new Set(['signature', 'attestation']);
 
-export function parseEnvelope(body: unknown): DeviceRequestEnvelope {
-  const parsed = envelopeShape.safeParse(body);
-  if (!parsed.success) throw malformed('expected {"payload": string, "signature": base64url[, "attestation": base64url]} and nothing else');
-  const signature = fromBase64Url(parsed.data.signature, 64);
-  if (!signature) throw malformed('signature: expected 64 bytes in unpadded base64url');
-  let attestation: Uint8Array | undefined;
-  if (parsed.data.attestation !== undefined) {
-    attestation = fromBase64Url(parsed.data.attestation);
-    if (!attestation) throw malformed('attestation: expected unpadded base64url');
+/** §3.1. `maxPayloadChars`: larger only for an endpoint whose requests are (admin-api.md §11.2). */
+export function parseEnvelope(
+  body: unknown,
+  maxPayloadChars: number = MAX_DEVICE_REQUEST_PAYLOAD_CHARS,
+): DeviceRequestEnvelope {
+  const parsed = (
+    maxPayloadChars === MAX_DEVICE_REQUEST_PAYLOAD_CHARS ? defaultBody : signedRequestBodySchema(maxPayloadChars)
+  ).safeParse(body);
+  if (!parsed.success) {
+    // A binary field that does not decode is named; any other shape error gets the layout.
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length === 1 ? issue.path[0] : undefined;
+    if (issue?.code === 'custom' && ENCODED_FIELDS.has(field as PropertyKey))
+      throw malformed(`${String(field)}: ${issue.message}`);
+    throw malformed(
+      'expected {"payload": string, "signature": base64url[, "attestation": base64url]} and nothing else',
+    );
   }
-  return { payload: parsed.data.payload, signature, attestation };
+  return { payload: parsed.data.payload, signature: parsed.data.signature, attestation: parsed.data.attestation };
 }
 
-/** Bytes in unpadded base64url of an exact length. */
-export const b64bytes = (length: number) =>
-  z.string().transform((text, context) => {
-    const bytes = fromBase64Url(text, length);
-    if (!bytes) {
-      context.addIssue({ code: 'custom', message: `expected ${length} bytes in unpadded base64url` });
-      return z.NEVER;
-    }
-    return bytes;
-  });
-
-/** Fields every payload carries. */
-export const commonFields = {
-  v: z.number(),
-  timestamp: z.number().int().min(0).max(0xffff_ffff),
-  nonce: b64bytes(NONCE_LENGTH),
-};
-
 /** Parses the signed payload string as JSON and checks it against `shape` (no unknown keys). */
-export function parsePayload<T extends z.ZodType<{ v: number; type: string }>>(payload: string, type: string, shape: T): z.output<T> {
+export function parsePayload<T extends z.ZodType<{ v: number; type: DeviceRequestType }>>(
+  payload: string,
+  type: DeviceRequestType,
+  shape: T,
+): z.output<T> {
   let json: unknown;
   try {
     json = JSON.parse(payload);
   } catch {
     throw malformed('payload: not JSON');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw malformed('payload: expected a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw malformed('payload: expected a JSON object');
   const version = (json as { v?: unknown }).v;
   if (version !== DEVICE_REQUEST_VERSION) {
-    throw new ApiError(400, 'unsupported_version', `payload: version ${JSON.stringify(version)} is not supported (expected ${DEVICE_REQUEST_VERSION})`);
+    throw new ApiError(
+      400,
+      'unsupported_version',
+      `payload: version ${JSON.stringify(version)} is not supported (expected ${DEVICE_REQUEST_VERSION})`,
+    );
   }
   if ((json as { type?: unknown }).type !== type) throw malformed(`payload: expected type "${type}" at this endpoint`);
   const parsed = shape.safeParse(json);
@@ -89,7 +90,11 @@ export async function verifyDeviceSignature(signingKey: Uint8Array, envelope: De
 
 export function checkFreshness(timestamp: number, now: Date): void {
   if (Math.abs(unixSeconds(now) - timestamp) > REQUEST_FRESHNESS_SECONDS) {
-    throw new ApiError(401, 'stale_request', `the request timestamp is more than ${REQUEST_FRESHNESS_SECONDS} s from the server's clock`);
+    throw new ApiError(
+      401,
+      'stale_request',
+      `the request timestamp is more than ${REQUEST_FRESHNESS_SECONDS} s from the server's clock`,
+    );
   }
 }
 

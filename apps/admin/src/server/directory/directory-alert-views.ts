@@ -1,7 +1,7 @@
 // What the console shows of the directory's alerts: the banner on every page and the panel on a
 // member's page (docs/protocol/admin-api.md §8).
+import { encodeHex } from '@opendescent/protocol';
 import type { AdminServices } from '../services';
-import { toHex } from '../http/encoding';
 
 export interface AlertView {
   readonly id: string;
@@ -16,7 +16,10 @@ export interface AlertView {
 }
 
 /** Open (unacknowledged) alerts, newest first; of one member when `memberId` is given. */
-export async function openDirectoryAlerts(s: AdminServices, options: { memberId?: string; take?: number } = {}): Promise<{ alerts: AlertView[]; total: number }> {
+export async function openDirectoryAlerts(
+  s: AdminServices,
+  options: { memberId?: string; take?: number } = {},
+): Promise<{ alerts: AlertView[]; total: number }> {
   const where = { acknowledgedAt: null, ...(options.memberId ? { memberId: options.memberId } : {}) };
   const [rows, total] = await Promise.all([
     s.prisma.directoryAlert.findMany({
@@ -34,7 +37,7 @@ export async function openDirectoryAlerts(s: AdminServices, options: { memberId?
     hits: row.hits,
     openedAt: row.openedAt,
     lastHitAt: row.lastHitAt,
-    deviceId: row.deviceId ? toHex(row.deviceId) : null,
+    deviceId: row.deviceId ? encodeHex(row.deviceId) : null,
     member: row.member,
   }));
   return { alerts, total };

@@ -3,10 +3,11 @@
 // no rows, neither alerts nor audit events. Past a second threshold the member's directory
 // access is suspended until an administrator resumes it. A revoked device that keeps asking is
 // counted on an alert of level `revoked` and audited at most once per device per hour.
+import { encodeHex } from '@opendescent/protocol';
 import type { Prisma } from '../../generated/prisma/client';
 import { recordAudit, type Actor } from '../audit/audit-log';
 import { ApiError } from '../http/api-error';
-import { dbBytes, toHex } from '../http/encoding';
+import { dbBytes } from '../http/encoding';
 import { peekRateLimit, recordRateLimitHit, takeRateLimit } from '../http/rate-limit';
 import type { AdminServices } from '../services';
 import { DAY_SECONDS, HOUR_SECONDS, memberRefusedKey, revokedAuditKey, type LimitScope } from './directory-limits';
@@ -61,7 +62,7 @@ async function openAlert(tx: Tx, subject: AlertSubject, now: Date): Promise<void
     scope: subject.scope,
     level: subject.level,
     memberId: subject.memberId,
-    deviceId: subject.deviceId ? toHex(subject.deviceId) : null,
+    deviceId: subject.deviceId ? encodeHex(subject.deviceId) : null,
   });
 }
 
@@ -85,16 +86,35 @@ export async function countLimitRefusal(
       await countOnOpenAlert(tx, { memberId: null, scope: 'organisation', level: 'limit' }, now);
       return { suspended: false };
     }
-    await countOnOpenAlert(tx, { memberId: refusal.memberId, deviceId: refusal.scope === 'device' ? refusal.deviceId : undefined, scope: refusal.scope, level: 'limit' }, now);
+    await countOnOpenAlert(
+      tx,
+      {
+        memberId: refusal.memberId,
+        deviceId: refusal.scope === 'device' ? refusal.deviceId : undefined,
+        scope: refusal.scope,
+        level: 'limit',
+      },
+      now,
+    );
     // One row per refusal, but bounded: once suspended, the member's look-ups stop before the limits.
     const key = memberRefusedKey(refusal.memberId);
     await recordRateLimitHit(tx, [key], now);
-    const threshold = await peekRateLimit(tx, [{ key, rule: { limit: s.config.directory.suspendAfterRefused, windowSeconds: DAY_SECONDS } }], now);
+    const threshold = await peekRateLimit(
+      tx,
+      [{ key, rule: { limit: s.config.directory.suspendAfterRefused, windowSeconds: DAY_SECONDS } }],
+      now,
+    );
     if (threshold.allowed) return { suspended: false };
-    const suspended = await tx.member.updateMany({ where: { id: refusal.memberId, directorySuspendedAt: null }, data: { directorySuspendedAt: now } });
+    const suspended = await tx.member.updateMany({
+      where: { id: refusal.memberId, directorySuspendedAt: null },
+      data: { directorySuspendedAt: now },
+    });
     if (suspended.count === 0) return { suspended: false };
     await openAlert(tx, { memberId: refusal.memberId, scope: 'member', level: 'suspended' }, now);
-    await recordAudit(tx, 'system', 'directory.suspended', { memberId: refusal.memberId, refusedWithin24h: threshold.counts[0] ?? 0 });
+    await recordAudit(tx, 'system', 'directory.suspended', {
+      memberId: refusal.memberId,
+      refusedWithin24h: threshold.counts[0] ?? 0,
+    });
     return { suspended: true };
   });
 }
@@ -104,8 +124,13 @@ export async function countSuspendedRefusal(s: AdminServices, memberId: string, 
   await s.prisma.$transaction(async (tx) => {
     const subject = { memberId, scope: 'member', level: 'suspended' } as const;
     await lockAlert(tx, subject);
-    const latest = await tx.directoryAlert.findFirst({ where: { memberId, scope: 'member', level: 'suspended' }, orderBy: { openedAt: 'desc' }, select: { id: true } });
-    if (latest) await tx.directoryAlert.update({ where: { id: latest.id }, data: { hits: { increment: 1 }, lastHitAt: now } });
+    const latest = await tx.directoryAlert.findFirst({
+      where: { memberId, scope: 'member', level: 'suspended' },
+      orderBy: { openedAt: 'desc' },
+      select: { id: true },
+    });
+    if (latest)
+      await tx.directoryAlert.update({ where: { id: latest.id }, data: { hits: { increment: 1 }, lastHitAt: now } });
     else await openAlert(tx, subject, now);
   });
 }
@@ -114,13 +139,31 @@ export async function countSuspendedRefusal(s: AdminServices, memberId: string, 
  * A look-up by a revoked device (or a disabled member's): a stolen device still in use is worth
  * an alert. Audited as `directory.lookup_refused` at most once per device per hour.
  */
-export async function countRevokedRefusal(s: AdminServices, refusal: { deviceId: Uint8Array; memberId: string | undefined; requester: string }, now: Date): Promise<void> {
-  const deviceHex = toHex(refusal.deviceId);
+export async function countRevokedRefusal(
+  s: AdminServices,
+  refusal: { deviceId: Uint8Array; memberId: string | undefined; requester: string },
+  now: Date,
+): Promise<void> {
+  const deviceHex = encodeHex(refusal.deviceId);
   await s.prisma.$transaction(async (tx) => {
-    if (refusal.memberId) await countOnOpenAlert(tx, { memberId: refusal.memberId, deviceId: refusal.deviceId, scope: 'device', level: 'revoked' }, now);
-    const audit = await takeRateLimit(s, [{ key: revokedAuditKey(deviceHex), rule: { limit: 1, windowSeconds: HOUR_SECONDS } }], now, tx);
+    if (refusal.memberId)
+      await countOnOpenAlert(
+        tx,
+        { memberId: refusal.memberId, deviceId: refusal.deviceId, scope: 'device', level: 'revoked' },
+        now,
+      );
+    const audit = await takeRateLimit(
+      s,
+      [{ key: revokedAuditKey(deviceHex), rule: { limit: 1, windowSeconds: HOUR_SECONDS } }],
+      now,
+      tx,
+    );
     if (audit.allowed) {
-      await recordAudit(tx, `device:${deviceHex}`, 'directory.lookup_refused', { deviceId: deviceHex, requester: refusal.requester, reason: 'device_revoked' });
+      await recordAudit(tx, `device:${deviceHex}`, 'directory.lookup_refused', {
+        deviceId: deviceHex,
+        requester: refusal.requester,
+        reason: 'device_revoked',
+      });
     }
   });
 }
@@ -129,12 +172,23 @@ export async function countRevokedRefusal(s: AdminServices, refusal: { deviceId:
 export async function acknowledgeAlert(s: AdminServices, actor: Actor, alertId: string): Promise<void> {
   const now = s.now();
   await s.prisma.$transaction(async (tx) => {
-    const alert = await tx.directoryAlert.findUnique({ where: { id: alertId }, select: { scope: true, level: true, memberId: true, acknowledgedAt: true } });
+    const alert = await tx.directoryAlert.findUnique({
+      where: { id: alertId },
+      select: { scope: true, level: true, memberId: true, acknowledgedAt: true },
+    });
     if (!alert) throw new ApiError(404, 'not_found', 'no directory alert with this id');
     // Conditional, so that two administrators acknowledging at once record it once.
-    const done = await tx.directoryAlert.updateMany({ where: { id: alertId, acknowledgedAt: null }, data: { acknowledgedAt: now, acknowledgedBy: actor } });
+    const done = await tx.directoryAlert.updateMany({
+      where: { id: alertId, acknowledgedAt: null },
+      data: { acknowledgedAt: now, acknowledgedBy: actor },
+    });
     if (done.count !== 1) throw new ApiError(409, 'already_acknowledged', 'this alert was already acknowledged');
-    await recordAudit(tx, actor, 'directory.alert_acknowledged', { alertId, scope: alert.scope, level: alert.level, memberId: alert.memberId });
+    await recordAudit(tx, actor, 'directory.alert_acknowledged', {
+      alertId,
+      scope: alert.scope,
+      level: alert.level,
+      memberId: alert.memberId,
+    });
   });
 }
 
@@ -142,15 +196,26 @@ export async function acknowledgeAlert(s: AdminServices, actor: Actor, alertId: 
  * Lifts a member's suspension: their refused count starts again from zero (or the next refusal
  * would suspend them at once) and their open alerts are acknowledged. Their limits stay.
  */
-export async function resumeDirectoryAccess(s: AdminServices, actor: Actor, memberId: string): Promise<{ alertsAcknowledged: number }> {
+export async function resumeDirectoryAccess(
+  s: AdminServices,
+  actor: Actor,
+  memberId: string,
+): Promise<{ alertsAcknowledged: number }> {
   const now = s.now();
   return s.prisma.$transaction(async (tx) => {
     const member = await tx.member.findUnique({ where: { id: memberId }, select: { id: true } });
     if (!member) throw new ApiError(404, 'not_found', 'no member with this id');
-    const resumed = await tx.member.updateMany({ where: { id: memberId, directorySuspendedAt: { not: null } }, data: { directorySuspendedAt: null } });
-    if (resumed.count !== 1) throw new ApiError(409, 'not_suspended', 'this member’s directory access is not suspended');
+    const resumed = await tx.member.updateMany({
+      where: { id: memberId, directorySuspendedAt: { not: null } },
+      data: { directorySuspendedAt: null },
+    });
+    if (resumed.count !== 1)
+      throw new ApiError(409, 'not_suspended', 'this member’s directory access is not suspended');
     await tx.rateLimitHit.deleteMany({ where: { key: memberRefusedKey(memberId) } });
-    const acknowledged = await tx.directoryAlert.updateMany({ where: { memberId, acknowledgedAt: null }, data: { acknowledgedAt: now, acknowledgedBy: actor } });
+    const acknowledged = await tx.directoryAlert.updateMany({
+      where: { memberId, acknowledgedAt: null },
+      data: { acknowledgedAt: now, acknowledgedBy: actor },
+    });
     await recordAudit(tx, actor, 'directory.resumed', { memberId, alertsAcknowledged: acknowledged.count });
     return { alertsAcknowledged: acknowledged.count };
   });

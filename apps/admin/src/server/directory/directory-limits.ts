@@ -29,10 +29,18 @@ export const revokedAuditKey = (deviceHex: string) => `directory:revoked-audit:$
  * The checks for one look-up, narrowest first: the first that refuses names the alert's scope.
  * The member's key carries both its hourly and its daily rule (one row per look-up).
  */
-export function directoryChecks(config: Pick<AdminServerConfig, 'directoryLookupsPerHour' | 'directory'>, deviceHex: string, memberId: string): DirectoryCheck[] {
+export function directoryChecks(
+  config: Pick<AdminServerConfig, 'directoryLookupsPerHour' | 'directory'>,
+  deviceHex: string,
+  memberId: string,
+): DirectoryCheck[] {
   const limits = config.directory;
   return [
-    { scope: 'device', key: deviceKey(deviceHex), rule: { limit: config.directoryLookupsPerHour, windowSeconds: HOUR_SECONDS } },
+    {
+      scope: 'device',
+      key: deviceKey(deviceHex),
+      rule: { limit: config.directoryLookupsPerHour, windowSeconds: HOUR_SECONDS },
+    },
     { scope: 'member', key: memberKey(memberId), rule: { limit: limits.memberPerHour, windowSeconds: HOUR_SECONDS } },
     { scope: 'member', key: memberKey(memberId), rule: { limit: limits.memberPerDay, windowSeconds: DAY_SECONDS } },
     { scope: 'organisation', key: ORGANISATION_KEY, rule: { limit: limits.orgPerHour, windowSeconds: HOUR_SECONDS } },

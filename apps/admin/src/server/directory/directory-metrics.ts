@@ -17,10 +17,16 @@ export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export async function directoryMetrics(s: AdminServices): Promise<string> {
   const now = s.now();
-  const open = await s.prisma.directoryAlert.groupBy({ by: ['scope', 'level'], where: { acknowledgedAt: null }, _count: { _all: true } });
+  const open = await s.prisma.directoryAlert.groupBy({
+    by: ['scope', 'level'],
+    where: { acknowledgedAt: null },
+    _count: { _all: true },
+  });
   const refused = await s.prisma.directoryAlert.groupBy({ by: ['scope', 'level'], _sum: { hits: true } });
   const suspended = await s.prisma.member.count({ where: { directorySuspendedAt: { not: null } } });
-  const lastHour = await s.prisma.rateLimitHit.count({ where: { key: ORGANISATION_KEY, at: { gt: new Date(now.getTime() - HOUR_SECONDS * 1000) } } });
+  const lastHour = await s.prisma.rateLimitHit.count({
+    where: { key: ORGANISATION_KEY, at: { gt: new Date(now.getTime() - HOUR_SECONDS * 1000) } },
+  });
 
   const series = (rows: { scope: string; level: string; value: number }[]) => {
     const values = new Map<string, number>(ALERT_KINDS.map(([scope, level]) => [`${scope}\u0000${level}`, 0]));
@@ -33,10 +39,14 @@ export async function directoryMetrics(s: AdminServices): Promise<string> {
   const lines = [
     '# HELP opendescent_directory_alerts_open Directory alerts not yet acknowledged by an administrator.',
     '# TYPE opendescent_directory_alerts_open gauge',
-    ...series(open.map((r) => ({ scope: r.scope, level: r.level, value: r._count._all }))).map((p) => `opendescent_directory_alerts_open${p.labels} ${p.value}`),
+    ...series(open.map((r) => ({ scope: r.scope, level: r.level, value: r._count._all }))).map(
+      (p) => `opendescent_directory_alerts_open${p.labels} ${p.value}`,
+    ),
     '# HELP opendescent_directory_lookups_refused_total Directory look-ups refused by a limit, a suspension or a revocation, counted on alerts.',
     '# TYPE opendescent_directory_lookups_refused_total counter',
-    ...series(refused.map((r) => ({ scope: r.scope, level: r.level, value: r._sum.hits ?? 0 }))).map((p) => `opendescent_directory_lookups_refused_total${p.labels} ${p.value}`),
+    ...series(refused.map((r) => ({ scope: r.scope, level: r.level, value: r._sum.hits ?? 0 }))).map(
+      (p) => `opendescent_directory_lookups_refused_total${p.labels} ${p.value}`,
+    ),
     '# HELP opendescent_directory_members_suspended Members whose directory access is suspended.',
     '# TYPE opendescent_directory_members_suspended gauge',
     `opendescent_directory_members_suspended ${suspended}`,

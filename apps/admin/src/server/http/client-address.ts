@@ -7,6 +7,8 @@ import { isIP } from 'node:net';
 import type { AdminServerConfig } from '../../../server-config.mjs';
 
 export const PEER_ADDRESS_HEADER = 'x-opendescent-peer-address';
+/** The names of the headers a request arrived with, set by serve-next.mjs before Next.js adds its own `x-forwarded-*`. */
+export const ORIGINAL_HEADERS_HEADER = 'x-opendescent-original-headers';
 /** Requests that did not come through serve-next.mjs (route handlers called in tests). */
 export const UNKNOWN_ADDRESS = 'unknown';
 
@@ -14,10 +16,14 @@ export const UNKNOWN_ADDRESS = 'unknown';
  * The source a limit is keyed by: an IPv4 address, or an IPv6 address's /64 (one subscriber
  * usually holds a whole /64, so counting single IPv6 addresses would count nothing).
  */
-export function clientAddress(request: Request, config: Pick<AdminServerConfig, 'trustedProxyHeader' | 'trustedProxies'>): string {
+export function clientAddress(
+  request: Request,
+  config: Pick<AdminServerConfig, 'trustedProxyHeader' | 'trustedProxies'>,
+): string {
   const peer = canonicalIp(request.headers.get(PEER_ADDRESS_HEADER) ?? '');
   if (!peer) return UNKNOWN_ADDRESS;
-  if (!config.trustedProxyHeader || !config.trustedProxies.some((proxy) => canonicalIp(proxy) === peer)) return sourceKey(peer);
+  if (!config.trustedProxyHeader || !config.trustedProxies.some((proxy) => canonicalIp(proxy) === peer))
+    return sourceKey(peer);
   // X-Forwarded-For lists hops left to right; each proxy appends the address it saw. The
   // rightmost address that is not one of our proxies is the one our first proxy saw.
   const hops = (request.headers.get(config.trustedProxyHeader) ?? '').split(',').map((hop) => canonicalIp(hop.trim()));

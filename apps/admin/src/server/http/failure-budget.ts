@@ -6,7 +6,14 @@
 import { recordAudit, type Actor, type AuditDetail } from '../audit/audit-log';
 import type { AdminServices } from '../services';
 import { ApiError } from './api-error';
-import { peekRateLimit, rateLimited, takeRateLimit, type RateLimit, type RateLimitCheck, type RateLimitResult } from './rate-limit';
+import {
+  peekRateLimit,
+  rateLimited,
+  takeRateLimit,
+  type RateLimit,
+  type RateLimitCheck,
+  type RateLimitResult,
+} from './rate-limit';
 
 const FIFTEEN_MINUTES = 15 * 60;
 
@@ -70,7 +77,11 @@ export function failureBudget(kind: AttemptKind, source: string): FailureBudget 
 
 /** A failed sign-in naming an existing passkey also spends that passkey's budget. */
 export function credentialCheck(credentialId: string): FailureCheck {
-  return { key: `failures:sign-in:credential:${credentialId}`, rule: FAILURE_BUDGETS.signInPerCredential, scope: 'credential' };
+  return {
+    key: `failures:sign-in:credential:${credentialId}`,
+    rule: FAILURE_BUDGETS.signInPerCredential,
+    scope: 'credential',
+  };
 }
 
 export interface AuditRow {

@@ -4,12 +4,18 @@ import { ApiError } from './api-error';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
-export function jsonResponse(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+export function jsonResponse(
+  body: unknown,
+  init: { status?: number; headers?: Record<string, string> } = {},
+): Response {
   return Response.json(body, { status: init.status ?? 200, headers: { ...NO_STORE, ...init.headers } });
 }
 
 export function errorResponse(error: ApiError, headers: Record<string, string> = {}): Response {
-  return jsonResponse({ error: error.code, message: error.message }, { status: error.status, headers: { ...headers, ...error.headers } });
+  return jsonResponse(
+    { error: error.code, message: error.message },
+    { status: error.status, headers: { ...headers, ...error.headers } },
+  );
 }
 
 /** Runs a handler; refusals become their JSON error, anything unexpected a bare 500. */
@@ -32,7 +38,8 @@ export async function respond(work: () => Promise<Response>, headers: Record<str
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   const type = request.headers.get('content-type') ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) throw new ApiError(415, 'unsupported_media_type', 'expected Content-Type: application/json');
+  if (!/^application\/json\s*(;|$)/i.test(type))
+    throw new ApiError(415, 'unsupported_media_type', 'expected Content-Type: application/json');
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limit) throw new ApiError(413, 'too_large', `the body is limited to ${limit} bytes`);
   const bytes = await readLimited(request, limit);

@@ -25,10 +25,12 @@ export function corsPreflight(): Response {
 export function deviceApi(
   request: Request,
   work: (s: AdminServices, body: unknown) => Promise<{ status: number; body: Record<string, unknown> }>,
+  /** The body limit: MAX_DEVICE_REQUEST_BYTES unless the endpoint's requests are larger. */
+  maxBodyBytes: number = MAX_DEVICE_REQUEST_BYTES,
 ): Promise<Response> {
   return respond(async () => {
     const s = await adminServices();
-    const body = await readJsonBody(request, MAX_DEVICE_REQUEST_BYTES);
+    const body = await readJsonBody(request, maxBodyBytes);
     const result = await work(s, body);
     return jsonResponse(result.body, { status: result.status });
   }, DEVICE_API_CORS);
@@ -37,16 +39,25 @@ export function deviceApi(
 /** Admin API bodies are small forms. */
 const MAX_ADMIN_BODY_BYTES = 16 * 1024;
 
-export function adminMutation(request: Request, work: (s: AdminServices, admin: SignedIn, body: unknown) => Promise<Response>): Promise<Response> {
+export function adminMutation(
+  request: Request,
+  work: (s: AdminServices, admin: SignedIn, body: unknown) => Promise<Response>,
+): Promise<Response> {
   return respond(async () => {
     const s = await adminServices();
     const admin = await requireAdmin(s, request, { mutation: true });
-    const body = request.headers.get('content-length') === '0' || !request.body ? {} : await readJsonBody(request, MAX_ADMIN_BODY_BYTES);
+    const body =
+      request.headers.get('content-length') === '0' || !request.body
+        ? {}
+        : await readJsonBody(request, MAX_ADMIN_BODY_BYTES);
     return work(s, admin, body);
   });
 }
 
-export function adminRead(request: Request, work: (s: AdminServices, admin: SignedIn) => Promise<Response>): Promise<Response> {
+export function adminRead(
+  request: Request,
+  work: (s: AdminServices, admin: SignedIn) => Promise<Response>,
+): Promise<Response> {
   return respond(async () => {
     const s = await adminServices();
     return work(s, await requireAdmin(s, request, { mutation: false }));

@@ -11,7 +11,11 @@ export async function refuseLookAlike(db: Db, address: string, skeleton: string)
   const existing = await db.member.findUnique({ where: { addressSkeleton: skeleton }, select: { address: true } });
   if (existing) {
     // Only administrators call this: naming the existing address tells them what to do.
-    throw new ApiError(409, 'address_confusable', `${address} looks like the existing member ${existing.address} (the same confusable skeleton); choose an address that reads differently`);
+    throw new ApiError(
+      409,
+      'address_confusable',
+      `${address} looks like the existing member ${existing.address} (the same confusable skeleton); choose an address that reads differently`,
+    );
   }
 }
 
@@ -28,15 +32,23 @@ export interface SkeletonBackfill {
  * for an administrator to resolve. Lines name member ids and code points, never the raw address:
  * it may hold the very characters (line breaks, bidi controls) that would forge a log line.
  */
-export async function backfillAddressSkeletons(s: AdminServices, warn: (line: string) => void): Promise<SkeletonBackfill> {
-  const members = await s.prisma.member.findMany({ select: { id: true, address: true, addressSkeleton: true }, orderBy: { createdAt: 'asc' } });
+export async function backfillAddressSkeletons(
+  s: AdminServices,
+  warn: (line: string) => void,
+): Promise<SkeletonBackfill> {
+  const members = await s.prisma.member.findMany({
+    select: { id: true, address: true, addressSkeleton: true },
+    orderBy: { createdAt: 'asc' },
+  });
   let updated = 0;
   let leftAlone = 0;
   for (const member of members) {
     const problem = addressProblem(member.address);
     if (problem) {
       leftAlone++;
-      warn(`admin: member ${member.id} has an address outside the address profile (it ${problem}); it keeps no skeleton, no attestation can be signed for it, and an administrator should make the person a member under an address inside the profile`);
+      warn(
+        `admin: member ${member.id} has an address outside the address profile (it ${problem}); it keeps no skeleton, no attestation can be signed for it, and an administrator should make the person a member under an address inside the profile`,
+      );
       continue;
     }
     const skeleton = addressSkeleton(member.address);
@@ -48,7 +60,9 @@ export async function backfillAddressSkeletons(s: AdminServices, warn: (line: st
       if (!isUniqueViolation(error)) throw error;
       leftAlone++;
       const other = await s.prisma.member.findUnique({ where: { addressSkeleton: skeleton }, select: { id: true } });
-      warn(`admin: member ${member.id} has an address that looks like member ${other?.id ?? 'unknown'}'s (the same confusable skeleton); left as it is for an administrator to resolve`);
+      warn(
+        `admin: member ${member.id} has an address that looks like member ${other?.id ?? 'unknown'}'s (the same confusable skeleton); left as it is for an administrator to resolve`,
+      );
     }
   }
   return { updated, leftAlone };

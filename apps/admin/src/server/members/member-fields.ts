@@ -29,7 +29,11 @@ export function requireAddress(input: unknown): string {
  */
 export function requireExactAddressQuery(input: unknown): string {
   if (typeof input !== 'string' || input.trim() === '' || WILDCARDS.test(input)) {
-    throw new ApiError(400, 'invalid_address', 'the directory answers one exact address; patterns, prefixes and empty queries are refused');
+    throw new ApiError(
+      400,
+      'invalid_address',
+      'the directory answers one exact address; patterns, prefixes and empty queries are refused',
+    );
   }
   return requireAddress(input);
 }

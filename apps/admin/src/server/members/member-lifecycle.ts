@@ -19,7 +19,12 @@ export interface MemberDisabled {
 
 const noSuchMember = () => new ApiError(404, 'not_found', 'no such member');
 
-export async function disableMember(s: AdminServices, actor: Actor, memberId: string, reasonInput: unknown): Promise<MemberDisabled> {
+export async function disableMember(
+  s: AdminServices,
+  actor: Actor,
+  memberId: string,
+  reasonInput: unknown,
+): Promise<MemberDisabled> {
   const reason: RevocationReason = requireReason(reasonInput);
   const signer = await activeSigner(s);
   const now = s.now();
@@ -30,7 +35,13 @@ export async function disableMember(s: AdminServices, actor: Actor, memberId: st
     if (!member) throw noSuchMember();
     if (member.status === 'disabled') throw new ApiError(409, 'member_disabled', 'this member is already disabled');
     await tx.member.update({ where: { id: memberId }, data: { status: 'disabled', disabledAt: now } });
-    const revoked = await revokeDevicesInTransaction(tx, { signer, actor, now }, { memberId }, reason, 'member_disabled');
+    const revoked = await revokeDevicesInTransaction(
+      tx,
+      { signer, actor, now, validitySeconds: s.config.revocationListValiditySeconds },
+      { memberId },
+      reason,
+      'member_disabled',
+    );
     await recordAudit(tx, actor, 'member.disabled', {
       memberId,
       address: member.address,

@@ -12,10 +12,18 @@ export interface LockedMember {
 }
 
 /** Held until the transaction ends; undefined when there is no such member. */
-export async function lockMemberRow(tx: Prisma.TransactionClient, memberId: string, mode: 'update' | 'share' = 'update'): Promise<LockedMember | undefined> {
+export async function lockMemberRow(
+  tx: Prisma.TransactionClient,
+  memberId: string,
+  mode: 'update' | 'share' = 'update',
+): Promise<LockedMember | undefined> {
   const rows =
     mode === 'update'
-      ? await tx.$queryRaw<LockedMember[]>`SELECT "id"::text AS "id", "address", "status"::text AS "status" FROM "members" WHERE "id" = ${memberId}::uuid FOR NO KEY UPDATE`
-      : await tx.$queryRaw<LockedMember[]>`SELECT "id"::text AS "id", "address", "status"::text AS "status" FROM "members" WHERE "id" = ${memberId}::uuid FOR SHARE`;
+      ? await tx.$queryRaw<
+          LockedMember[]
+        >`SELECT "id"::text AS "id", "address", "status"::text AS "status" FROM "members" WHERE "id" = ${memberId}::uuid FOR NO KEY UPDATE`
+      : await tx.$queryRaw<
+          LockedMember[]
+        >`SELECT "id"::text AS "id", "address", "status"::text AS "status" FROM "members" WHERE "id" = ${memberId}::uuid FOR SHARE`;
   return rows[0];
 }

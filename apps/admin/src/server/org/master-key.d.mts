@@ -8,7 +8,10 @@ export declare class MasterKeyError extends Error {
 }
 
 export declare class MasterKeySource {
-  constructor(kind: 'env' | 'file' | 'embedded-file', where: { hex?: string; file?: string; insideDataFolder?: boolean });
+  constructor(
+    kind: 'env' | 'file' | 'embedded-file',
+    where: { hex?: string; file?: string; insideDataFolder?: boolean },
+  );
   readonly kind: 'env' | 'file' | 'embedded-file';
   readonly file: string | undefined;
   /** An installation from before issue 10: its embedded key file sits in the data folder. */

@@ -7,7 +7,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { LooseFileModesError, OWNER_ONLY_DIR_MODE, OWNER_ONLY_FILE_MODE, assertOwnerOnly } from '../owner-only-files.mjs';
+// Plain node cannot import @opendescent/protocol's encoding module (TypeScript), so this file
+// uses the library under it directly; HEX_KEY has checked the text first.
+import { hexToBytes } from '@noble/hashes/utils.js';
+import {
+  LooseFileModesError,
+  OWNER_ONLY_DIR_MODE,
+  OWNER_ONLY_FILE_MODE,
+  assertOwnerOnly,
+} from '../owner-only-files.mjs';
 
 export const MASTER_KEY_BYTES = 32;
 /** The key file's name, in the embedded database's key folder (and, before issue 10, in its data folder). */
@@ -110,9 +118,14 @@ export class MasterKeySource {
 export function masterKeySourceFrom(env, database) {
   const inline = env.ADMIN_MASTER_KEY?.trim();
   const file = env.ADMIN_MASTER_KEY_FILE?.trim();
-  if (inline && file) throw new MasterKeyError('ADMIN_MASTER_KEY', 'set ADMIN_MASTER_KEY or ADMIN_MASTER_KEY_FILE, not both');
+  if (inline && file)
+    throw new MasterKeyError('ADMIN_MASTER_KEY', 'set ADMIN_MASTER_KEY or ADMIN_MASTER_KEY_FILE, not both');
   if (inline) {
-    if (!HEX_KEY.test(inline)) throw new MasterKeyError('ADMIN_MASTER_KEY', 'expected 64 hexadecimal characters (32 random bytes: openssl rand -hex 32)');
+    if (!HEX_KEY.test(inline))
+      throw new MasterKeyError(
+        'ADMIN_MASTER_KEY',
+        'expected 64 hexadecimal characters (32 random bytes: openssl rand -hex 32)',
+      );
     return new MasterKeySource('env', { hex: inline.toLowerCase() });
   }
   if (file) {
@@ -129,7 +142,9 @@ export function masterKeySourceFrom(env, database) {
   const dataDir = database.embeddedDatabaseDir;
   const legacy = path.join(dataDir, EMBEDDED_MASTER_KEY_FILE);
   if (fs.existsSync(legacy)) return new MasterKeySource('embedded-file', { file: legacy, insideDataFolder: true });
-  return new MasterKeySource('embedded-file', { file: path.join(embeddedKeyFolder(dataDir), EMBEDDED_MASTER_KEY_FILE) });
+  return new MasterKeySource('embedded-file', {
+    file: path.join(embeddedKeyFolder(dataDir), EMBEDDED_MASTER_KEY_FILE),
+  });
 }
 
 /** @param {string} file  @param {string} variable */
@@ -144,7 +159,8 @@ function readKeyFile(file, variable) {
   // As ssh does with private keys: a key others can read, or change, is refused rather than used.
   ownerOnlyOrRefuse(file, variable);
   const hex = fs.readFileSync(file, 'utf8').trim();
-  if (!HEX_KEY.test(hex)) throw new MasterKeyError(variable, `the master key file ${file} must hold 64 hexadecimal characters`);
+  if (!HEX_KEY.test(hex))
+    throw new MasterKeyError(variable, `the master key file ${file} must hold 64 hexadecimal characters`);
   return hex.toLowerCase();
 }
 
@@ -162,13 +178,11 @@ function ownerOnlyOrRefuse(where, variable) {
 function createKeyFile(file) {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: OWNER_ONLY_DIR_MODE });
   try {
-    fs.writeFileSync(file, `${randomBytes(MASTER_KEY_BYTES).toString('hex')}\n`, { mode: OWNER_ONLY_FILE_MODE, flag: 'wx' });
+    fs.writeFileSync(file, `${randomBytes(MASTER_KEY_BYTES).toString('hex')}\n`, {
+      mode: OWNER_ONLY_FILE_MODE,
+      flag: 'wx',
+    });
   } catch (error) {
     if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EEXIST') throw error;
   }
-}
-
-/** @param {string} hex */
-function hexToBytes(hex) {
-  return new Uint8Array(Buffer.from(hex, 'hex'));
 }

@@ -1,9 +1,9 @@
 // Opened organisation private keys, kept in this process's memory only (never written back in the
 // clear, never logged: Ed25519PrivateKey is a SecretBytes). The master key is read once.
 import { Ed25519PrivateKey, SecretBytes, ed25519KeyPairFromSeed } from '@opendescent/crypto';
+import { encodeHex } from '@opendescent/protocol';
 import type { MasterKeySource } from './master-key.mjs';
 import { OrgKeyUnavailableError, openOrgKeySeed, sealOrgKeySeed } from './org-key-sealing';
-import { toHex } from '../http/encoding';
 
 export interface SealedOrgKeyRow {
   readonly keyId: Uint8Array;
@@ -27,10 +27,11 @@ export class OrgKeyCache {
   }
 
   async privateKey(orgId: Uint8Array, row: SealedOrgKeyRow): Promise<Ed25519PrivateKey> {
-    const id = toHex(row.keyId);
+    const id = encodeHex(row.keyId);
     const cached = this.#opened.get(id);
     if (cached) return cached;
-    if (!row.sealedPrivateKey) throw new OrgKeyUnavailableError('this organisation key is retired: its private key was erased');
+    if (!row.sealedPrivateKey)
+      throw new OrgKeyUnavailableError('this organisation key is retired: its private key was erased');
     const seed = openOrgKeySeed(this.masterKey(), orgId, row.publicKey, row.sealedPrivateKey);
     try {
       const { privateKey } = await ed25519KeyPairFromSeed(seed.exposeBytes());
@@ -43,7 +44,7 @@ export class OrgKeyCache {
 
   /** After a key is retired: forget it here too. */
   forget(keyId: Uint8Array): void {
-    const id = toHex(keyId);
+    const id = encodeHex(keyId);
     this.#opened.get(id)?.wipe();
     this.#opened.delete(id);
   }

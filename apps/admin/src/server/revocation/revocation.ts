@@ -1,11 +1,19 @@
 // Revocation (docs/protocol/admin-api.md §6): an admin revokes one device or all of a member's
 // devices, with a reason; the next signed revocation list is issued in the same transaction and
 // pushed to the relays afterwards, without waiting for them.
-import { REVOCATION_REASONS, decodeRevocationList, type RevocationList, type RevocationReason } from '@opendescent/protocol';
+import {
+  DEVICE_ID_LENGTH,
+  decodeHex,
+  decodeRevocationList,
+  encodeHex,
+  REVOCATION_REASONS,
+  type RevocationList,
+  type RevocationReason,
+} from '@opendescent/protocol';
 import type { Prisma } from '../../generated/prisma/client';
 import { recordAudit, type Actor } from '../audit/audit-log';
 import { ApiError } from '../http/api-error';
-import { fromHex, toHex, type Bytes } from '../http/encoding';
+import type { Bytes } from '../http/encoding';
 import { cancelPendingCodesOf } from '../devices/enrolment-codes';
 import { lockMemberRow } from '../members/member-lock';
 import { activeSigner, ensureOrganisation, lockOrganisation, type OrgSigner } from '../org/organisation';
@@ -15,7 +23,8 @@ import { issueRevocationList, type IssuedList } from './list-issuer';
 export type RevocationTarget = { readonly deviceId: string } | { readonly memberId: string };
 
 export function requireReason(input: unknown): RevocationReason {
-  if (typeof input === 'string' && (REVOCATION_REASONS as readonly string[]).includes(input)) return input as RevocationReason;
+  if (typeof input === 'string' && (REVOCATION_REASONS as readonly string[]).includes(input))
+    return input as RevocationReason;
   throw new ApiError(400, 'invalid_reason', `expected one of ${REVOCATION_REASONS.join(', ')}`);
 }
 
@@ -25,14 +34,24 @@ export interface RevocationOutcome {
   readonly listVersion: number;
 }
 
-export async function revokeDevices(s: AdminServices, actor: Actor, target: RevocationTarget, reasonInput: unknown): Promise<RevocationOutcome> {
+export async function revokeDevices(
+  s: AdminServices,
+  actor: Actor,
+  target: RevocationTarget,
+  reasonInput: unknown,
+): Promise<RevocationOutcome> {
   const reason = requireReason(reasonInput);
   if ('deviceId' in target) deviceIdFromHex(target.deviceId); // a malformed id is refused before any work
   const signer = await activeSigner(s);
   const now = s.now();
   const outcome = await s.prisma.$transaction(async (tx) => {
     // Checked inside, so that a refusal rolls back the codes cancelled on the way.
-    const revoked = await revokeDevicesInTransaction(tx, { signer, actor, now }, target, reason);
+    const revoked = await revokeDevicesInTransaction(
+      tx,
+      { signer, actor, now, validitySeconds: s.config.revocationListValiditySeconds },
+      target,
+      reason,
+    );
     if (revoked.found === 0) throw new ApiError(404, 'not_found', 'no such device or member devices');
     return revoked;
   });
@@ -44,6 +63,8 @@ export interface RevocationContext {
   readonly signer: OrgSigner;
   readonly actor: Actor;
   readonly now: Date;
+  /** The new list's validity (ADMIN_REVOCATION_LIST_VALIDITY_SECONDS, attestations.md §3.5). */
+  readonly validitySeconds: number;
 }
 
 export interface RevocationInTransaction extends RevocationOutcome {
@@ -64,7 +85,7 @@ export interface RevocationInTransaction extends RevocationOutcome {
  */
 export async function revokeDevicesInTransaction(
   tx: Prisma.TransactionClient,
-  { signer, actor, now }: RevocationContext,
+  { signer, actor, now, validitySeconds }: RevocationContext,
   target: RevocationTarget,
   reason: RevocationReason,
   /** Why the member's codes are cancelled, for the audit log. */
@@ -78,20 +99,30 @@ export async function revokeDevicesInTransaction(
     // that the device it makes is seen below and revoked too.
     codesCancelled = await cancelPendingCodesOf(tx, actor, target.memberId, now, codesCancelledBecause);
   }
-  const devices = await tx.device.findMany({ where: deviceWhere(target), include: { member: { select: { address: true } } } });
+  const devices = await tx.device.findMany({
+    where: deviceWhere(target),
+    include: { member: { select: { address: true } } },
+  });
   const active = devices.filter((device) => device.status === 'active');
   if (active.length === 0) {
     const latest = await tx.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } });
     return { found: devices.length, revoked: 0, list: undefined, listVersion: latest?.version ?? 0, codesCancelled };
   }
   const ids = active.map((device) => new Uint8Array(device.id));
-  await tx.device.updateMany({ where: { id: { in: ids } }, data: { status: 'revoked', revokedAt: now, revocationReason: reason } });
-  const nextVersion = ((await tx.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } }))?.version ?? 0) + 1;
-  await tx.revocation.createMany({ data: ids.map((deviceId) => ({ deviceId, revokedAt: now, reason, revokedBy: actor, listVersion: nextVersion })) });
-  const list = await issueRevocationList(tx, signer.orgId, signer, now);
+  await tx.device.updateMany({
+    where: { id: { in: ids } },
+    data: { status: 'revoked', revokedAt: now, revocationReason: reason },
+  });
+  const nextVersion =
+    ((await tx.revocationList.findFirst({ orderBy: { version: 'desc' }, select: { version: true } }))?.version ?? 0) +
+    1;
+  await tx.revocation.createMany({
+    data: ids.map((deviceId) => ({ deviceId, revokedAt: now, reason, revokedBy: actor, listVersion: nextVersion })),
+  });
+  const list = await issueRevocationList(tx, signer.orgId, signer, now, validitySeconds);
   for (const device of active) {
     await recordAudit(tx, actor, 'device.revoked', {
-      deviceId: toHex(device.id),
+      deviceId: encodeHex(device.id),
       memberId: device.memberId,
       address: device.member.address,
       reason,
@@ -111,8 +142,11 @@ function deviceWhere(target: RevocationTarget): Prisma.DeviceWhereInput {
 }
 
 function deviceIdFromHex(hex: string): Bytes {
-  if (!/^[0-9a-f]{32}$/.test(hex)) throw new ApiError(400, 'malformed', 'deviceId: expected 32 lower-case hexadecimal characters');
-  return fromHex(hex);
+  try {
+    return decodeHex(hex, DEVICE_ID_LENGTH);
+  } catch {
+    throw new ApiError(400, 'malformed', 'deviceId: expected 32 lower-case hexadecimal characters');
+  }
 }
 
 export interface CurrentList {
@@ -137,4 +171,3 @@ export async function pushCurrentList(s: AdminServices): Promise<void> {
   const current = await currentRevocationList(s);
   s.pusher.publish(current.version, current.bytes);
 }
-

@@ -16,9 +16,22 @@ export function initialsOf(name: string): string {
     .toUpperCase();
 }
 
-export function Avatar({ name, seed, group = false, small = false }: { name: string; seed: string; group?: boolean; small?: boolean }) {
+export function Avatar({
+  name,
+  seed,
+  group = false,
+  small = false,
+}: {
+  name: string;
+  seed: string;
+  group?: boolean;
+  small?: boolean;
+}) {
   return (
-    <span className={`avatar avatar-c${colourOf(seed)}${small ? ' avatar-small' : ''}${group ? ' avatar-group' : ''}`} aria-hidden="true">
+    <span
+      className={`avatar avatar-c${colourOf(seed)}${small ? ' avatar-small' : ''}${group ? ' avatar-group' : ''}`}
+      aria-hidden="true"
+    >
       {initialsOf(name) || '?'}
     </span>
   );

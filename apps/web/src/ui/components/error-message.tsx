@@ -9,7 +9,7 @@ export function ErrorMessage({ error, id }: { error: UiError | undefined; id?: s
   return (
     <p className="error" role="alert" id={id} data-testid="error-message" data-error={error.key}>
       <Icon name="alert" />
-      <span>{t(error.key, error.params)}</span>
+      <span>{t.unchecked(error.key, error.params)}</span>
     </p>
   );
 }

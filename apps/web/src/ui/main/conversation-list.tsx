@@ -11,16 +11,22 @@ export function ConversationList({
   selectedId: string | undefined;
   onSelect: (id: string) => void;
 }) {
-  const { t, tp, formatListTime, formatDateTime } = useI18n();
+  const { t, formatListTime, formatDateTime } = useI18n();
   if (conversations.length === 0) {
     return (
-      <p className="empty-list" data-testid="conversation-list">
+      <p className="empty-list" data-testid="conversation-list" tabIndex={-1}>
         {t('main.no-conversations')}
       </p>
     );
   }
   return (
-    <ul className="conversation-list" data-testid="conversation-list" aria-label={t('main.conversations')}>
+    // tabIndex -1: where the focus goes back to when the conversation that was open is gone.
+    <ul
+      className="conversation-list"
+      data-testid="conversation-list"
+      aria-label={t('main.conversations')}
+      tabIndex={-1}
+    >
       {conversations.map((conversation) => {
         const at = conversation.lastMessage?.at ?? conversation.updatedAt;
         return (
@@ -37,8 +43,13 @@ export function ConversationList({
             >
               <Avatar name={conversation.title} seed={conversation.id} group={conversation.kind === 'group'} />
               <span className="conversation-text">
-                <span className="conversation-title">{conversation.title}</span>
-                <span className="conversation-preview">{conversation.lastMessage?.preview ?? t('list.no-messages')}</span>
+                {/* One line with an ellipsis; the whole title in the tooltip (and read out in full). */}
+                <span className="conversation-title" title={conversation.title}>
+                  {conversation.title}
+                </span>
+                <span className="conversation-preview">
+                  {conversation.lastMessage?.preview ?? t('list.no-messages')}
+                </span>
               </span>
               <span className="conversation-meta">
                 <time dateTime={new Date(at).toISOString()} title={formatDateTime(at)}>
@@ -47,7 +58,7 @@ export function ConversationList({
                 {conversation.unread > 0 && (
                   <span className="unread-badge" data-testid="unread-count">
                     <span aria-hidden="true">{conversation.unread > 99 ? '99+' : conversation.unread}</span>
-                    <span className="visually-hidden">{tp('list.unread', conversation.unread)}</span>
+                    <span className="visually-hidden">{t('list.unread', { count: conversation.unread })}</span>
                   </span>
                 )}
               </span>

@@ -1,5 +1,7 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import { DISAPPEARING_CHOICES, type ConversationView, type MessageView } from '../../messenger/api';
+import { useEffect, useId, useMemo, useState } from 'react';
+import { DISAPPEARING_CHOICES, type ConversationView } from '../../messenger/api';
+import { ConversationStore, useConversation } from '../conversation-store';
+import { Address } from '../components/address';
 import { Avatar } from '../components/avatar';
 import { ErrorMessage } from '../components/error-message';
 import { Icon } from '../components/icon';
@@ -11,37 +13,18 @@ import { GroupDetailsDialog } from './group-details-dialog';
 import { MessageList } from './message-list';
 import { SafetyNumbersDialog } from './safety-numbers-dialog';
 
-/** The open conversation's messages, kept fresh from the worker's `messages` events. */
+/**
+ * The open conversation's messages: its newest page, then older pages as the list is scrolled up,
+ * kept current by the worker's deltas (conversation-store.ts, decision 0012).
+ */
 function useMessages(conversationId: string) {
   const { api, subscribe } = useMessenger();
-  const [messages, setMessages] = useState<readonly MessageView[] | undefined>();
-  const [error, setError] = useState<UiError | undefined>();
-  const latest = useRef(0);
-
-  const load = useCallback(() => {
-    const request = ++latest.current;
-    api.messages(conversationId).then(
-      (list) => {
-        if (request !== latest.current) return; // a newer answer is on its way
-        setMessages(list);
-        setError(undefined);
-      },
-      (caught: unknown) => request === latest.current && setError(uiErrorFrom(caught)),
-    );
-  }, [api, conversationId]);
-
-  useEffect(() => {
-    load();
-    const unsubscribe = subscribe((event) => {
-      if (event.type === 'messages' && event.conversationId === conversationId) load();
-    });
-    return () => {
-      latest.current++;
-      unsubscribe();
-    };
-  }, [conversationId, load, subscribe]);
-
-  return { messages, error, reload: load };
+  const store = useMemo(() => new ConversationStore(api), [api]);
+  useEffect(() => subscribe((event) => store.onEvent(event)), [store, subscribe]);
+  const state = useConversation(store, conversationId);
+  const error = useMemo<UiError | undefined>(() => (state.error ? uiErrorFrom(state.error) : undefined), [state.error]);
+  const messages = state.loading && state.messages.length === 0 ? undefined : state.messages;
+  return { messages, error, hasMore: state.hasMore, loadOlder: state.loadOlder };
 }
 
 /** Read while visible: marks the conversation read when it has unread messages and the page is shown. */
@@ -99,16 +82,24 @@ function DisappearingSelect({ conversation }: { conversation: ConversationView }
 }
 
 export function ConversationPane({ conversation, onBack }: { conversation: ConversationView; onBack: () => void }) {
-  const { t, tp } = useI18n();
+  const { t } = useI18n();
   const [dialog, setDialog] = useState<'details' | 'safety' | undefined>();
-  const { messages, error, reload } = useMessages(conversation.id);
+  const { messages, error, hasMore, loadOlder } = useMessages(conversation.id);
   useMarkRead(conversation, messages !== undefined);
   const changed = membersWithChangedKeys(conversation);
   const peer = conversation.kind === 'direct' ? conversation.members.find((member) => !member.isSelf) : undefined;
-  const subtitle = conversation.kind === 'group' ? tp('conversation.members', conversation.members.length) : peer?.address;
+  const subtitle =
+    conversation.kind === 'group'
+      ? t('conversation.members', { count: conversation.members.length })
+      : peer && <Address value={peer.address} />;
 
   return (
-    <section className="conversation" aria-labelledby="conversation-title" data-testid="conversation" data-conversation-id={conversation.id}>
+    <section
+      className="conversation"
+      aria-labelledby="conversation-title"
+      data-testid="conversation"
+      data-conversation-id={conversation.id}
+    >
       <header className="conversation-header">
         <button type="button" className="icon-button back-button" onClick={onBack} aria-label={t('common.back')}>
           <Icon name="back" />
@@ -158,10 +149,10 @@ export function ConversationPane({ conversation, onBack }: { conversation: Conve
       ))}
 
       <ErrorMessage error={error} />
-      <MessageList conversation={conversation} messages={messages} />
+      <MessageList conversation={conversation} messages={messages} {...(hasMore ? { onReachTop: loadOlder } : {})} />
 
       {conversation.active ? (
-        <Composer conversationId={conversation.id} onSent={reload} />
+        <Composer conversationId={conversation.id} />
       ) : (
         <p className="inactive-notice" data-testid="conversation-inactive">
           {t('conversation.inactive')}

@@ -1,20 +1,22 @@
 import { useId, useState, type FormEvent } from 'react';
 import { MAX_SHARED_HISTORY, type ConversationView } from '../../messenger/api';
+import { Address } from '../components/address';
 import { Avatar } from '../components/avatar';
 import { Dialog } from '../components/dialog';
 import { ErrorMessage } from '../components/error-message';
 import { Icon } from '../components/icon';
 import { useI18n } from '../i18n-context';
 import { useAction, useMessenger } from '../messenger-context';
+import { checkAddresses } from '../text-limits';
 
 /** How many of the latest messages "share history" offers (at most MAX_SHARED_HISTORY). */
 const SHARE_COUNT = Math.min(50, MAX_SHARED_HISTORY);
 
 /** Members of a group, and adding, removing, sharing recent history and leaving. */
 export function GroupDetailsDialog({ conversation, onClose }: { conversation: ConversationView; onClose: () => void }) {
-  const { t, tp } = useI18n();
+  const { t } = useI18n();
   const { api, refresh } = useMessenger();
-  const { run, busy, error } = useAction();
+  const { run, busy, error, setError } = useAction();
   const [address, setAddress] = useState('');
   const [shared, setShared] = useState<{ name: string; count: number } | undefined>();
   const ids = { address: useId(), members: useId(), add: useId() };
@@ -29,6 +31,8 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
     event.preventDefault();
     const exact = address.trim();
     if (!exact) return;
+    const tooLong = checkAddresses([exact]);
+    if (tooLong) return setError(tooLong);
     if (await act(() => api.addMember(conversation.id, exact))) setAddress('');
   };
 
@@ -55,18 +59,27 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
             <Avatar name={member.displayName || member.address} seed={member.address} small />
             <span className="member-text">
               <span className="member-name">
-                {member.displayName || member.address} {member.isSelf && <span className="hint">{t('details.you')}</span>}
+                {member.displayName || member.address}{' '}
+                {member.isSelf && <span className="hint">{t('details.you')}</span>}
               </span>
-              <span className="member-address">{member.address}</span>
-              <span className="hint">{tp('details.devices', member.devices.length)}</span>
+              <Address value={member.address} className="member-address" />
+              <span className="hint">{t('details.devices', { count: member.devices.length })}</span>
             </span>
             {conversation.active && (
               <button
                 type="button"
                 className="icon-button"
                 data-testid={`share-history-${member.address}`}
-                aria-label={member.isSelf ? t('details.share-history-self', { count: SHARE_COUNT }) : t('details.share-history', { count: SHARE_COUNT, name: member.displayName || member.address })}
-                title={member.isSelf ? t('details.share-history-self', { count: SHARE_COUNT }) : t('details.share-history', { count: SHARE_COUNT, name: member.displayName || member.address })}
+                aria-label={
+                  member.isSelf
+                    ? t('details.share-history-self', { count: SHARE_COUNT })
+                    : t('details.share-history', { count: SHARE_COUNT, name: member.displayName || member.address })
+                }
+                title={
+                  member.isSelf
+                    ? t('details.share-history-self', { count: SHARE_COUNT })
+                    : t('details.share-history', { count: SHARE_COUNT, name: member.displayName || member.address })
+                }
                 onClick={() => void shareHistory(member.address, member.displayName || member.address)}
                 disabled={busy}
               >
@@ -91,13 +104,13 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
       </ul>
       {shared && (
         <p className="notice" role="status" data-testid="history-shared-notice">
-          {tp('details.share-history-done', shared.count, { name: shared.name })}
+          {t('details.share-history-done', { count: shared.count, name: shared.name })}
         </p>
       )}
       <ErrorMessage error={error} />
       {conversation.active && (
         <>
-          <form className="form inline-form" onSubmit={add} noValidate aria-labelledby={ids.add}>
+          <form className="form inline-form" onSubmit={add} noValidate autoComplete="off" aria-labelledby={ids.add}>
             <h3 id={ids.add}>{t('details.add')}</h3>
             <div className="inline-row">
               <label htmlFor={ids.address} className="visually-hidden">
@@ -110,17 +123,27 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
                 type="email"
                 autoComplete="off"
                 spellCheck={false}
-                maxLength={320}
                 placeholder={t('details.add-address')}
                 value={address}
                 onChange={(event) => setAddress(event.target.value)}
               />
-              <button type="submit" className="button" data-testid="add-member-submit" disabled={busy || !address.trim()}>
+              <button
+                type="submit"
+                className="button"
+                data-testid="add-member-submit"
+                disabled={busy || !address.trim()}
+              >
                 {t('details.add-submit')}
               </button>
             </div>
           </form>
-          <button type="button" className="button danger leave-button" data-testid="leave-conversation" onClick={leave} disabled={busy}>
+          <button
+            type="button"
+            className="button danger leave-button"
+            data-testid="leave-conversation"
+            onClick={leave}
+            disabled={busy}
+          >
             {t('details.leave')}
           </button>
         </>

@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ThisDeviceView } from '../../messenger/api';
+import { Address } from '../components/address';
 import { ErrorMessage } from '../components/error-message';
 import { Icon } from '../components/icon';
 import { LanguageSwitcher } from '../components/language-switcher';
-import { sortConversations } from '../conversation-format';
+import { connectionStatus, sortConversations } from '../conversation-format';
 import { useI18n } from '../i18n-context';
 import { useAction, useMessenger } from '../messenger-context';
 import { ConversationList } from './conversation-list';
@@ -11,6 +12,8 @@ import { ConversationPane } from './conversation-pane';
 import { NewChatDialog, NewGroupDialog } from './new-conversation-dialogs';
 import { PasskeyDialog } from './passkey-dialog';
 import { RelayIndicator } from './relay-indicator';
+import { RevocationBanner } from './revocation-banner';
+import { TrustAlerts } from './trust-alerts';
 
 /**
  * The unlocked messenger: the conversation list and the open conversation, side by side on a wide
@@ -24,10 +27,28 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
   const [dialog, setDialog] = useState<'new-chat' | 'new-group' | 'passkey' | undefined>();
   const conversations = useMemo(() => sortConversations(snapshot.conversations), [snapshot.conversations]);
   const selected = conversations.find((conversation) => conversation.id === selectedId);
+  const sidebar = useRef<HTMLElement>(null);
+  /** The conversation "Back" left (narrow screens), whose list item gets the focus back. */
+  const leftConversation = useRef<string | undefined>(undefined);
 
   useEffect(() => {
     if (selectedId !== undefined && !selected) setSelectedId(undefined);
   }, [selected, selectedId]);
+
+  useEffect(() => {
+    const left = leftConversation.current;
+    if (selectedId !== undefined || left === undefined) return;
+    leftConversation.current = undefined;
+    const item = sidebar.current?.querySelector<HTMLElement>(
+      `[data-testid="conversation-item"][data-conversation-id="${CSS.escape(left)}"]`,
+    );
+    (item ?? sidebar.current?.querySelector<HTMLElement>('[data-testid="conversation-list"]'))?.focus();
+  }, [selectedId]);
+
+  const back = () => {
+    leftConversation.current = selectedId;
+    setSelectedId(undefined);
+  };
 
   const open = (conversationId: string) => {
     setDialog(undefined);
@@ -36,7 +57,7 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
 
   return (
     <div className="messenger" data-view={selected ? 'conversation' : 'list'} data-testid="main-screen">
-      <aside className="sidebar">
+      <aside className="sidebar" ref={sidebar}>
         <header className="sidebar-header">
           <div className="sidebar-top">
             <h1 className="brand">
@@ -63,9 +84,13 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
               aria-label={t('main.lock')}
               title={t('main.lock')}
               disabled={lock.busy}
-              onClick={() => void lock.run(() => api.lock()).then(async (result) => {
-            if (result.ok) await refresh();
-          })}
+              onClick={() =>
+                void lock
+                  .run(() => api.lock())
+                  .then(async (result) => {
+                    if (result.ok) await refresh();
+                  })
+              }
             >
               <Icon name="lock" />
             </button>
@@ -74,24 +99,34 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
             <p className="this-device">
               <span className="visually-hidden">{t('main.this-device')} </span>
               <span className="this-device-name">{device.displayName}</span>{' '}
-              <span className="this-device-address" data-testid="device-address">
-                {device.address}
-              </span>
+              <Address value={device.address} className="this-device-address" testId="device-address" />
             </p>
-            <RelayIndicator relays={snapshot.relays} pending={snapshot.pendingOutgoing} />
+            <RelayIndicator relays={snapshot.relays} pending={snapshot.pendingOutgoing} reachable={device.reachable} />
           </div>
-          {!device.reachable && (
-            <p className="hint" data-testid="not-reachable" role="status">
+          {connectionStatus(snapshot.relays, device.reachable) === 'finishing' && (
+            <p className="hint" data-testid="not-reachable">
               {t('main.not-reachable')}
             </p>
           )}
+          <RevocationBanner revocation={snapshot.revocation} />
+          <TrustAlerts device={device} />
           <ErrorMessage error={lock.error} />
           <div className="sidebar-actions">
-            <button type="button" className="button primary" data-testid="new-chat-button" onClick={() => setDialog('new-chat')}>
+            <button
+              type="button"
+              className="button primary"
+              data-testid="new-chat-button"
+              onClick={() => setDialog('new-chat')}
+            >
               <Icon name="message" />
               {t('main.new-chat')}
             </button>
-            <button type="button" className="button" data-testid="new-group-button" onClick={() => setDialog('new-group')}>
+            <button
+              type="button"
+              className="button"
+              data-testid="new-group-button"
+              onClick={() => setDialog('new-group')}
+            >
               <Icon name="users" />
               {t('main.new-group')}
             </button>
@@ -107,7 +142,7 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
 
       <main className="pane">
         {selected ? (
-          <ConversationPane key={selected.id} conversation={selected} onBack={() => setSelectedId(undefined)} />
+          <ConversationPane key={selected.id} conversation={selected} onBack={back} />
         ) : (
           <p className="pane-hint pane-empty">{t('main.pick-conversation')}</p>
         )}

@@ -12,14 +12,29 @@ const STATUS_ICONS: { readonly [status in MessageStatus]: IconName } = {
 };
 
 /** A member's display name in this conversation, else the address. */
-const memberName = (conversation: ConversationView, address: string) => conversation.members.find((m) => m.address === address)?.displayName || address;
+const memberName = (conversation: ConversationView, address: string) =>
+  conversation.members.find((m) => m.address === address)?.displayName || address;
 
-const senderName = (message: MessageView) => message.sender?.displayName || message.sender?.address || '';
+/** The author of someone else's message; in a 1:1 without a sender on record, the other person. */
+const senderName = (message: MessageView, conversation: ConversationView) =>
+  message.sender?.displayName || message.sender?.address || (conversation.kind === 'direct' ? conversation.title : '');
 
 /** Pixels from the bottom within which new messages keep the list scrolled to the end. */
 const STICKY_BOTTOM = 80;
 
-export function MessageList({ conversation, messages }: { conversation: ConversationView; messages: readonly MessageView[] | undefined }) {
+/** Pixels from the top within which older messages are read (the page before). */
+const LOAD_OLDER_WITHIN = 240;
+
+export function MessageList({
+  conversation,
+  messages,
+  onReachTop,
+}: {
+  conversation: ConversationView;
+  messages: readonly MessageView[] | undefined;
+  /** Scrolled near the top while older messages exist: read the page before. */
+  onReachTop?: () => void;
+}) {
   const i18n = useI18n();
   const { t, formatTime, formatDay, formatDateTime, formatRelative } = i18n;
   const scroller = useRef<HTMLDivElement>(null);
@@ -47,16 +62,22 @@ export function MessageList({ conversation, messages }: { conversation: Conversa
   let previousSender: string | undefined;
 
   return (
+    // The scroller is the log (live, named, reachable by keyboard to scroll); the <ol> inside keeps its list meaning.
     <div
       className="message-scroller"
       ref={scroller}
+      role="log"
+      aria-label={t('conversation.messages')}
+      tabIndex={0}
+      data-testid="message-log"
       onScroll={(event) => {
         const element = event.currentTarget;
         atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICKY_BOTTOM;
+        if (element.scrollTop < LOAD_OLDER_WITHIN) onReachTop?.();
       }}
     >
       {visible.length === 0 && <p className="pane-hint">{t('conversation.empty')}</p>}
-      <ol className="message-list" data-testid="message-list" role="log" aria-live="polite" aria-label={t('conversation.messages')}>
+      <ol className="message-list" data-testid="message-list">
         {visible.flatMap((message) => {
           const items = [];
           const day = new Date(message.sentAt).toDateString();
@@ -72,14 +93,23 @@ export function MessageList({ conversation, messages }: { conversation: Conversa
           if (message.system) {
             previousSender = undefined;
             items.push(
-              <li key={message.id} className="system-line" data-testid="system-line" data-system-type={message.system.type}>
+              <li
+                key={message.id}
+                className="system-line"
+                data-testid="system-line"
+                data-system-type={message.system.type}
+              >
                 <span>{describeSystemEvent(message.system, conversation, i18n)}</span>
               </li>,
             );
             return items;
           }
           const senderKey = message.mine ? 'me' : message.sender?.address;
-          const showSender = conversation.kind === 'group' && !message.mine && senderKey !== previousSender;
+          const showSender =
+            conversation.kind === 'group' &&
+            !message.mine &&
+            message.sender !== undefined &&
+            senderKey !== previousSender;
           previousSender = senderKey;
           items.push(
             <li
@@ -90,9 +120,14 @@ export function MessageList({ conversation, messages }: { conversation: Conversa
               data-mine={String(message.mine)}
               data-status={message.status}
             >
-              {conversation.kind === 'group' && !message.mine && message.sender && (
-                <span className={showSender ? 'message-sender' : 'visually-hidden'}>
-                  {showSender ? senderName(message) : t('message.from', { name: senderName(message) })}
+              {showSender ? (
+                <span className="message-sender">{senderName(message, conversation)}</span>
+              ) : (
+                // Who wrote it, for screen readers: the bubble's side and colour say it only to the eye.
+                <span className="visually-hidden">
+                  {message.mine
+                    ? t('message.from-you')
+                    : t('message.from', { name: senderName(message, conversation) })}
                 </span>
               )}
               <div className="bubble">
@@ -104,16 +139,24 @@ export function MessageList({ conversation, messages }: { conversation: Conversa
                 )}
                 <span className="message-meta">
                   {message.expiresAt !== undefined && (
-                    <span className="message-timer" title={t('message.disappears', { when: formatRelative(message.expiresAt) })}>
+                    <span
+                      className="message-timer"
+                      title={t('message.disappears', { when: formatRelative(message.expiresAt) })}
+                    >
                       <Icon name="timer" />
-                      <span className="visually-hidden">{t('message.disappears', { when: formatRelative(message.expiresAt) })}</span>
+                      <span className="visually-hidden">
+                        {t('message.disappears', { when: formatRelative(message.expiresAt) })}
+                      </span>
                     </span>
                   )}
                   <time dateTime={new Date(message.sentAt).toISOString()} title={formatDateTime(message.sentAt)}>
                     {formatTime(message.sentAt)}
                   </time>
                   {message.mine && message.status && (
-                    <span className={`message-status status-${message.status}`} title={t(`message.status.${message.status}`)}>
+                    <span
+                      className={`message-status status-${message.status}`}
+                      title={t(`message.status.${message.status}`)}
+                    >
                       <Icon name={STATUS_ICONS[message.status]} />
                       <span className="visually-hidden">{t(`message.status.${message.status}`)}</span>
                     </span>

@@ -4,11 +4,18 @@ import { ErrorMessage } from '../components/error-message';
 import { splitAddresses } from '../conversation-format';
 import { useI18n } from '../i18n-context';
 import { useAction, useMessenger } from '../messenger-context';
+import { checkAddresses, checkGroupTitle } from '../text-limits';
 
 const looksLikeAddress = (address: string) => /^[^\s@]+@[^\s@]+$/.test(address);
 
 /** A direct conversation with one exact address (the directory answers exact addresses only). */
-export function NewChatDialog({ onClose, onStarted }: { onClose: () => void; onStarted: (conversationId: string) => void }) {
+export function NewChatDialog({
+  onClose,
+  onStarted,
+}: {
+  onClose: () => void;
+  onStarted: (conversationId: string) => void;
+}) {
   const { t } = useI18n();
   const { api, refresh } = useMessenger();
   const { run, busy, error, setError } = useAction();
@@ -18,6 +25,8 @@ export function NewChatDialog({ onClose, onStarted }: { onClose: () => void; onS
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const exact = address.trim();
+    const tooLong = checkAddresses([exact]);
+    if (tooLong) return setError(tooLong);
     if (!looksLikeAddress(exact)) return setError({ key: 'error.invalid_address' });
     const result = await run(() => api.startDirect(exact));
     if (result.ok) {
@@ -28,7 +37,7 @@ export function NewChatDialog({ onClose, onStarted }: { onClose: () => void; onS
 
   return (
     <Dialog title={t('new-chat.title')} onClose={onClose} testId="new-chat-dialog">
-      <form className="form" onSubmit={submit} noValidate>
+      <form className="form" onSubmit={submit} noValidate autoComplete="off">
         <div className="field">
           <label htmlFor={ids.address}>{t('new-chat.address')}</label>
           <input
@@ -38,7 +47,6 @@ export function NewChatDialog({ onClose, onStarted }: { onClose: () => void; onS
             type="email"
             autoComplete="off"
             spellCheck={false}
-            maxLength={320}
             value={address}
             onChange={(event) => setAddress(event.target.value)}
             aria-describedby={`${ids.hint} ${ids.error}`}
@@ -63,7 +71,13 @@ export function NewChatDialog({ onClose, onStarted }: { onClose: () => void; onS
   );
 }
 
-export function NewGroupDialog({ onClose, onStarted }: { onClose: () => void; onStarted: (conversationId: string) => void }) {
+export function NewGroupDialog({
+  onClose,
+  onStarted,
+}: {
+  onClose: () => void;
+  onStarted: (conversationId: string) => void;
+}) {
   const { t } = useI18n();
   const { api, refresh } = useMessenger();
   const { run, busy, error, setError } = useAction();
@@ -75,6 +89,8 @@ export function NewGroupDialog({ onClose, onStarted }: { onClose: () => void; on
     event.preventDefault();
     const list = splitAddresses(addresses);
     if (!title.trim()) return;
+    const problem = checkGroupTitle(title) ?? checkAddresses(list);
+    if (problem) return setError(problem);
     if (list.length === 0) return setError({ key: 'new-group.no-addresses' });
     if (!list.every(looksLikeAddress)) return setError({ key: 'error.invalid_address' });
     const result = await run(() => api.createGroup(title.trim(), list));
@@ -86,7 +102,8 @@ export function NewGroupDialog({ onClose, onStarted }: { onClose: () => void; on
 
   return (
     <Dialog title={t('new-group.title')} onClose={onClose} testId="new-group-dialog">
-      <form className="form" onSubmit={submit} noValidate>
+      {/* autoComplete off on the form and each field: Chromium's autofill database kept group names in plaintext. */}
+      <form className="form" onSubmit={submit} noValidate autoComplete="off">
         <div className="field">
           <label htmlFor={ids.title}>{t('new-group.name')}</label>
           <input
@@ -94,9 +111,11 @@ export function NewGroupDialog({ onClose, onStarted }: { onClose: () => void; on
             data-testid="new-group-title"
             data-autofocus
             type="text"
-            maxLength={100}
+            autoComplete="off"
             value={title}
             onChange={(event) => setTitle(event.target.value)}
+            aria-describedby={ids.error}
+            aria-invalid={error?.key === 'new-group.title-too-long' ? true : undefined}
             required
           />
         </div>
@@ -106,11 +125,12 @@ export function NewGroupDialog({ onClose, onStarted }: { onClose: () => void; on
             id={ids.addresses}
             data-testid="new-group-addresses"
             rows={4}
+            autoComplete="off"
             spellCheck={false}
             value={addresses}
             onChange={(event) => setAddresses(event.target.value)}
             aria-describedby={`${ids.hint} ${ids.error}`}
-            aria-invalid={error ? true : undefined}
+            aria-invalid={error && error.key !== 'new-group.title-too-long' ? true : undefined}
           />
           <p className="hint" id={ids.hint}>
             {t('new-group.addresses-hint')}
@@ -121,7 +141,12 @@ export function NewGroupDialog({ onClose, onStarted }: { onClose: () => void; on
           <button type="button" className="button" onClick={onClose}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="button primary" data-testid="new-group-submit" disabled={busy || !title.trim()}>
+          <button
+            type="submit"
+            className="button primary"
+            data-testid="new-group-submit"
+            disabled={busy || !title.trim()}
+          >
             {busy ? t('common.working') : t('new-group.submit')}
           </button>
         </div>

@@ -30,7 +30,9 @@ export function PasskeyDialog({ device, onClose }: { device: ThisDeviceView; onC
     setDone(undefined);
     const result = await action.run(async () => {
       const passkey = await createPasskey({ name: device.address, displayName: device.displayName || device.address });
-      await sendPrfOutput(passkey.prfOutput, (output) => api.enablePasskey(passkey.credentialId, passkey.prfSalt, output));
+      await sendPrfOutput(passkey.prfOutput, (output) =>
+        api.enablePasskey(passkey.credentialId, passkey.prfSalt, output),
+      );
     });
     if (result.ok) {
       setDone('enabled');
@@ -60,7 +62,13 @@ export function PasskeyDialog({ device, onClose }: { device: ThisDeviceView; onC
       {snapshot.passkey ? (
         <>
           {!done && <p data-testid="passkey-enabled">{t('passkey.enabled')}</p>}
-          <button type="button" className="button" data-testid="disable-passkey" onClick={() => void disable()} disabled={action.busy}>
+          <button
+            type="button"
+            className="button"
+            data-testid="disable-passkey"
+            onClick={() => void disable()}
+            disabled={action.busy}
+          >
             {action.busy ? t('common.working') : t('passkey.disable')}
           </button>
         </>

@@ -1,5 +1,6 @@
 import { Fragment, useCallback, useEffect, useState } from 'react';
 import type { ConversationView, DeviceTrust, SafetyNumberView } from '../../messenger/api';
+import { Address } from '../components/address';
 import { Dialog } from '../components/dialog';
 import { ErrorMessage } from '../components/error-message';
 import { Icon } from '../components/icon';
@@ -29,7 +30,13 @@ export function TrustBadge({ trust }: { trust: DeviceTrust }) {
 }
 
 /** One safety number per contact device, to compare in person or by scanning. */
-export function SafetyNumbersDialog({ conversation, onClose }: { conversation: ConversationView; onClose: () => void }) {
+export function SafetyNumbersDialog({
+  conversation,
+  onClose,
+}: {
+  conversation: ConversationView;
+  onClose: () => void;
+}) {
   const { t } = useI18n();
   const { api, refresh } = useMessenger();
   const verify = useAction();
@@ -75,7 +82,8 @@ export function SafetyNumbersDialog({ conversation, onClose }: { conversation: C
               <span>
                 <span className="member-name">{view.displayName || view.address}</span>
                 <span className="member-address">
-                  {view.address} · <span className="device-id">{t('safety.device', { id: shortDeviceId(view.deviceId) })}</span>
+                  <Address value={view.address} /> ·{' '}
+                  <span className="device-id">{t('safety.device', { id: shortDeviceId(view.deviceId) })}</span>
                 </span>
               </span>
               <TrustBadge trust={view.trust} />
@@ -93,7 +101,15 @@ export function SafetyNumbersDialog({ conversation, onClose }: { conversation: C
               </p>
             )}
             <div className="safety-body">
-              {qr && <img className="safety-qr" src={qr} width={160} height={160} alt={t('safety.qr', { name: view.displayName || view.address })} />}
+              {qr && (
+                <img
+                  className="safety-qr"
+                  src={qr}
+                  width={160}
+                  height={160}
+                  alt={t('safety.qr', { name: view.displayName || view.address })}
+                />
+              )}
               <h4 className="visually-hidden">{t('safety.digits')}</h4>
               <p className="safety-digits" data-testid="safety-number-digits">
                 {groups.map((group, index) => (

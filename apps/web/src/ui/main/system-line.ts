@@ -3,8 +3,12 @@ import { findMember } from '../conversation-format';
 import type { I18n } from '../i18n-context';
 
 /** A system line for people: names instead of addresses, "you" for this user. */
-export function describeSystemEvent(event: SystemEvent, conversation: ConversationView, i18n: Pick<I18n, 't' | 'tp' | 'formatDuration'>): string {
-  const { t, tp, formatDuration } = i18n;
+export function describeSystemEvent(
+  event: SystemEvent,
+  conversation: ConversationView,
+  i18n: Pick<I18n, 't' | 'formatDuration'>,
+): string {
+  const { t, formatDuration } = i18n;
   const name = (address: string) => {
     const member = findMember(conversation, address);
     if (member?.isSelf) return t('common.you');
@@ -16,27 +20,44 @@ export function describeSystemEvent(event: SystemEvent, conversation: Conversati
       case 'group_created':
         return t('system.group_created', { by: name(event.by) });
       case 'member_added':
-        return isSelf(event.member) ? t('system.member_added-you', { by: name(event.by) }) : t('system.member_added', { by: name(event.by), member: name(event.member) });
+        return isSelf(event.member)
+          ? t('system.member_added-you', { by: name(event.by) })
+          : t('system.member_added', { by: name(event.by), member: name(event.member) });
       case 'member_removed':
-        return isSelf(event.member) ? t('system.member_removed-you', { by: name(event.by) }) : t('system.member_removed', { by: name(event.by), member: name(event.member) });
+        return isSelf(event.member)
+          ? t('system.member_removed-you', { by: name(event.by) })
+          : t('system.member_removed', { by: name(event.by), member: name(event.member) });
       case 'member_left':
-        return isSelf(event.member) ? t('system.member_left-you') : t('system.member_left', { member: name(event.member) });
+        return isSelf(event.member)
+          ? t('system.member_left-you')
+          : t('system.member_left', { member: name(event.member) });
       case 'key_changed':
         return t('system.key_changed', { member: name(event.member) });
       case 'device_added':
-        return isSelf(event.member) ? t('system.device_added-you') : t('system.device_added', { member: name(event.member) });
+        return isSelf(event.member)
+          ? t('system.device_added-you')
+          : t('system.device_added', { member: name(event.member) });
       case 'device_revoked':
-        return isSelf(event.member) ? t('system.device_revoked-you') : t('system.device_revoked', { member: name(event.member) });
+        return isSelf(event.member)
+          ? t('system.device_revoked-you')
+          : t('system.device_revoked', { member: name(event.member) });
+      case 'device_not_logged':
+        return isSelf(event.member)
+          ? t('system.device_not_logged-you')
+          : t('system.device_not_logged', { member: name(event.member) });
       case 'disappearing_set':
         return event.seconds === null
           ? t('system.disappearing_off', { by: name(event.by) })
           : t('system.disappearing_set', { by: name(event.by), duration: formatDuration(event.seconds) });
       case 'history_shared':
         // Shared with the sharer's own other devices: said as such, not "with Alice" by Alice.
-        if (event.with === event.by) return isSelf(event.by) ? tp('system.history_shared-own-you', event.count) : tp('system.history_shared-own', event.count, { by: name(event.by) });
+        if (event.with === event.by)
+          return isSelf(event.by)
+            ? t('system.history_shared-own-you', { count: event.count })
+            : t('system.history_shared-own', { count: event.count, by: name(event.by) });
         return isSelf(event.by)
-          ? tp('system.history_shared-by-you', event.count, { member: name(event.with) })
-          : tp('system.history_shared', event.count, { by: name(event.by), member: name(event.with) });
+          ? t('system.history_shared-by-you', { count: event.count, member: name(event.with) })
+          : t('system.history_shared', { count: event.count, by: name(event.by), member: name(event.with) });
     }
   })();
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,10 +1,38 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ErrorMessage } from '../components/error-message';
 import { GateLayout } from '../components/gate-layout';
 import { useI18n } from '../i18n-context';
 import { useAction, useMessenger } from '../messenger-context';
+import { loadPassphraseEstimator, MIN_PASSPHRASE_SCORE, type PassphraseScore } from './passphrase-strength';
 
 export const MIN_PASSPHRASE_LENGTH = 8;
+
+const SCORE_LABELS = [
+  'create.strength.0',
+  'create.strength.1',
+  'create.strength.2',
+  'create.strength.3',
+  'create.strength.4',
+] as const;
+
+/**
+ * The strength of `passphrase` as it is typed, once the estimator's dictionaries have loaded
+ * (they start loading with the screen); undefined while empty or still loading.
+ */
+function usePassphraseScore(passphrase: string): PassphraseScore | undefined {
+  const [estimate, setEstimate] = useState<{ passphrase: string; score: PassphraseScore }>();
+  useEffect(() => {
+    let current = true;
+    loadPassphraseEstimator().then(
+      (estimator) => current && passphrase !== '' && setEstimate({ passphrase, score: estimator(passphrase) }),
+      () => undefined, // the submit tries again and says so if it still cannot
+    );
+    return () => {
+      current = false;
+    };
+  }, [passphrase]);
+  return estimate?.passphrase === passphrase && passphrase !== '' ? estimate.score : undefined;
+}
 
 /** First run, step 1: the passphrase that seals this device's vault. */
 export function CreatePassphrase() {
@@ -14,11 +42,27 @@ export function CreatePassphrase() {
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');
   const [visible, setVisible] = useState(false);
-  const ids = { passphrase: useId(), hint: useId(), confirm: useId(), show: useId(), error: useId() };
+  const score = usePassphraseScore(passphrase);
+  const ids = {
+    passphrase: useId(),
+    hint: useId(),
+    strength: useId(),
+    confirm: useId(),
+    show: useId(),
+    error: useId(),
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if ([...passphrase].length < MIN_PASSPHRASE_LENGTH) return setError({ key: 'create.too-short', params: { min: MIN_PASSPHRASE_LENGTH } });
+    if ([...passphrase].length < MIN_PASSPHRASE_LENGTH)
+      return setError({ key: 'create.too-short', params: { min: MIN_PASSPHRASE_LENGTH } });
+    let strength: PassphraseScore;
+    try {
+      strength = (await loadPassphraseEstimator())(passphrase);
+    } catch {
+      return setError({ key: 'create.strength-unavailable' });
+    }
+    if (strength < MIN_PASSPHRASE_SCORE) return setError({ key: 'create.too-weak' });
     if (passphrase !== confirm) return setError({ key: 'create.mismatch' });
     const result = await run(() => api.createVault(passphrase));
     if (result.ok) {
@@ -42,13 +86,30 @@ export function CreatePassphrase() {
             autoComplete="new-password"
             value={passphrase}
             onChange={(event) => setPassphrase(event.target.value)}
-            aria-describedby={`${ids.hint} ${ids.error}`}
+            aria-describedby={`${ids.hint} ${ids.strength} ${ids.error}`}
             aria-invalid={error ? true : undefined}
             required
             autoFocus
           />
           <p className="hint" id={ids.hint}>
             {t('create.passphrase-hint', { min: MIN_PASSPHRASE_LENGTH })}
+          </p>
+          {/* Polite: read when the verdict changes, not at every keystroke (the text changes less often). */}
+          <p className="hint" id={ids.strength} data-testid="passphrase-strength" data-score={score} aria-live="polite">
+            {score !== undefined && (
+              <>
+                <meter
+                  min={0}
+                  max={4}
+                  low={MIN_PASSPHRASE_SCORE}
+                  high={4}
+                  optimum={4}
+                  value={score}
+                  aria-hidden="true"
+                />{' '}
+                {t(SCORE_LABELS[score])}
+              </>
+            )}
           </p>
         </div>
         <div className="field">
@@ -65,7 +126,12 @@ export function CreatePassphrase() {
           />
         </div>
         <div className="checkbox">
-          <input id={ids.show} type="checkbox" checked={visible} onChange={(event) => setVisible(event.target.checked)} />
+          <input
+            id={ids.show}
+            type="checkbox"
+            checked={visible}
+            onChange={(event) => setVisible(event.target.checked)}
+          />
           <label htmlFor={ids.show}>{t('common.show-passphrase')}</label>
         </div>
         <ErrorMessage error={error} id={ids.error} />

@@ -26,7 +26,11 @@ export function Enrol() {
     if (!text) return setError({ key: 'enrol.qr-none' });
     const parsed = parseEnrolmentInput(text, adminUrl);
     if (!parsed.ok) {
-      return setError(parsed.reason === 'other-server' ? { key: 'enrol.other-server', params: { server: parsed.server } } : { key: 'enrol.link-malformed' });
+      return setError(
+        parsed.reason === 'other-server'
+          ? { key: 'enrol.other-server', params: { server: parsed.server } }
+          : { key: 'enrol.link-malformed' },
+      );
     }
     setError(undefined);
     setInput(parsed.code);
@@ -90,7 +94,6 @@ export function Enrol() {
             autoComplete="one-time-code"
             autoCapitalize="characters"
             spellCheck={false}
-            maxLength={2048}
             value={input}
             onChange={(event) => {
               setInput(event.target.value);
@@ -114,7 +117,14 @@ export function Enrol() {
           <label className="button file-button" htmlFor={ids.picture}>
             {t('enrol.picture')}
           </label>
-          <input id={ids.picture} className="visually-hidden" data-testid="enrol-qr-file" type="file" accept="image/*" onChange={(event) => void readPicture(event)} />
+          <input
+            id={ids.picture}
+            className="visually-hidden"
+            data-testid="enrol-qr-file"
+            type="file"
+            accept="image/*"
+            onChange={(event) => void readPicture(event)}
+          />
         </div>
         {scanning && (
           <div className="qr-scan">

@@ -4,6 +4,7 @@ import { GateLayout } from '../components/gate-layout';
 import { Icon } from '../components/icon';
 import { useI18n } from '../i18n-context';
 import { useAction, useMessenger } from '../messenger-context';
+import { revocationReasonKey } from '../revocation-reason';
 
 /** The device was named on the revocation list: its keys are gone. */
 export function Wiped({ wiped }: { wiped: WipedView }) {
@@ -22,7 +23,10 @@ export function Wiped({ wiped }: { wiped: WipedView }) {
         <Icon name="alert" />
         <div>
           <h1>{t('wiped.title')}</h1>
-          <p>{t('wiped.body', { reason: wiped.reason })}</p>
+          <p>{t('wiped.body')}</p>
+          <p data-testid="wiped-reason" data-reason={wiped.reason}>
+            {t(revocationReasonKey(wiped.reason))}
+          </p>
           <p className="hint">{t('wiped.when', { when: formatDateTime(wiped.at) })}</p>
         </div>
       </div>

@@ -1,15 +1,17 @@
 /**
  * A real relay for the web client's network tests, run as a child process from its sources
  * (apps/relay; the web app may not import it, so it is started the way `npm start` does), and an
- * organisation made at test time to sign attestations and revocation lists.
+ * organisation made at test time to sign attestations, revocation lists and the token key set of
+ * its access token issuer (access-tokens.md). The relay is given that set after every start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { generateEd25519KeyPair, type Ed25519KeyPair } from '@opendescent/crypto';
-import { signAttestation, signRevocationList, type RevokedDevice } from '@opendescent/protocol';
+import { relayOriginOf, signAttestation, signRevocationList, type RevokedDevice } from '@opendescent/protocol';
+import { TestTokenIssuer } from '@opendescent/protocol/testing';
 import { io, type Socket } from 'socket.io-client';
-import type { RelayCredentials, RelayIoFactory } from '../../../src/net/relay-client';
+import type { RelayCredentials, RelayIoFactory } from '@opendescent/relay-client';
 
 const REPO_ROOT = join(__dirname, '..', '..', '..', '..', '..');
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -19,20 +21,39 @@ export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 export interface TestOrg {
   readonly orgId: Uint8Array;
   readonly key: Ed25519KeyPair;
+  /** The organisation's access token issuer (the admin app's part, access-tokens.md). */
+  readonly issuer: TestTokenIssuer;
   /** Revocation lists only go up (attestations.md §3.4). */
   nextListVersion: number;
 }
 
 export async function newOrg(): Promise<TestOrg> {
-  return { orgId: new Uint8Array(randomBytes(16)), key: await generateEd25519KeyPair(), nextListVersion: 1 };
+  const orgId = new Uint8Array(randomBytes(16));
+  const key = await generateEd25519KeyPair();
+  return { orgId, key, issuer: await TestTokenIssuer.create(orgId, key), nextListVersion: 1 };
 }
 
-export interface TestDevice extends RelayCredentials {
+/** Credentials for a relay client: a valid token minted for that relay on every connection, counted. */
+export function mintedTokens(org: TestOrg, relayUrl: string): RelayCredentials & { readonly issued: Uint8Array[] } {
+  const issued: Uint8Array[] = [];
+  const credentials = async (): Promise<Uint8Array> => {
+    const token = await org.issuer.mint(relayOriginOf(relayUrl));
+    issued.push(token);
+    return token;
+  };
+  return Object.assign(credentials, { issued });
+}
+
+export interface TestDevice {
   readonly deviceId: Uint8Array;
   readonly key: Ed25519KeyPair;
+  readonly attestation: Uint8Array;
 }
 
-export async function newDevice(org: TestOrg, options: { issuedAt?: number; expiresAt?: number; signer?: Ed25519KeyPair } = {}): Promise<TestDevice> {
+export async function newDevice(
+  org: TestOrg,
+  options: { issuedAt?: number; expiresAt?: number; signer?: Ed25519KeyPair } = {},
+): Promise<TestDevice> {
   const key = await generateEd25519KeyPair();
   const deviceId = new Uint8Array(randomBytes(16));
   const issuedAt = options.issuedAt ?? nowSeconds() - 60;
@@ -49,14 +70,18 @@ export async function newDevice(org: TestOrg, options: { issuedAt?: number; expi
     },
     (options.signer ?? org.key).privateKey,
   );
-  return { deviceId, key, attestation, signingKey: key.privateKey };
+  return { deviceId, key, attestation };
 }
 
 export async function revocationList(org: TestOrg, revoked: readonly Uint8Array[]): Promise<Uint8Array> {
   const entries: RevokedDevice[] = [...revoked]
     .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
     .map((deviceId) => ({ deviceId, revokedAt: nowSeconds(), reason: 'lost_or_stolen' }));
-  return signRevocationList({ orgId: org.orgId, listVersion: org.nextListVersion++, issuedAt: nowSeconds(), revoked: entries }, org.key.privateKey);
+  const issuedAt = nowSeconds();
+  return signRevocationList(
+    { orgId: org.orgId, listVersion: org.nextListVersion++, issuedAt, nextUpdate: issuedAt + 86_400, revoked: entries },
+    org.key.privateKey,
+  );
 }
 
 /** One relay process; `restart()` brings it back on the same port (the memory store starts empty). */
@@ -146,6 +171,18 @@ export class RelayProcess {
     });
     this.#port = Number(new URL(url).port);
     await waitForHealth(this.url);
+    await this.pinTokenKeys();
+  }
+
+  /** Gives the relay the organisation's token key set (the memory store forgets it on a restart). */
+  async pinTokenKeys(keySet?: Uint8Array): Promise<void> {
+    const response = await fetch(`${this.url}/token-keys`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: Buffer.from(keySet ?? (await this.org.issuer.keySet())),
+    });
+    if (!response.ok)
+      throw new Error(`relay refused the token key set: HTTP ${response.status} ${await response.text()}`);
   }
 }
 
@@ -176,7 +213,11 @@ export const blobOf = (text: string): Uint8Array => new TextEncoder().encode(tex
 export const textOf = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 /** socket.io-client's `io`, recording every frame the client emits (event name and bytes). */
-export function recordingIo(): { ioFactory: RelayIoFactory; sent: { event: string; frame: Uint8Array }[]; sockets: Socket[] } {
+export function recordingIo(): {
+  ioFactory: RelayIoFactory;
+  sent: { event: string; frame: Uint8Array }[];
+  sockets: Socket[];
+} {
   const sent: { event: string; frame: Uint8Array }[] = [];
   const sockets: Socket[] = [];
   const ioFactory: RelayIoFactory = (url, options) => {

@@ -27,7 +27,10 @@ export function GET(request: Request): Promise<Response> {
           return;
         }
         const event = next.value;
-        const line = format === 'csv' ? auditCsvRow(event) : `${JSON.stringify({ id: event.id, at: event.at.toISOString(), actor: event.actor, action: event.action, detail: event.detail })}\n`;
+        const line =
+          format === 'csv'
+            ? auditCsvRow(event)
+            : `${JSON.stringify({ id: event.id, at: event.at.toISOString(), actor: event.actor, action: event.action, detail: event.detail })}\n`;
         controller.enqueue(encoder.encode(line));
       },
     });

@@ -9,7 +9,10 @@ export const dynamic = 'force-dynamic';
 /** A one-time enrolment code for a staff member, as text and as a QR code (SVG, made here). */
 export function POST(request: Request): Promise<Response> {
   return adminMutation(request, async (s, admin, body) => {
-    const created = await createEnrolmentCode(s, actorOf(admin), { address: field(body, 'address'), displayName: field(body, 'displayName') });
+    const created = await createEnrolmentCode(s, actorOf(admin), {
+      address: field(body, 'address'),
+      displayName: field(body, 'displayName'),
+    });
     const qrSvg = await QRCode.toString(created.uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     return jsonResponse(
       {

@@ -5,7 +5,7 @@ import { orgPublicConfig, relayConfigFile } from '../../../../src/server/org/org
 
 export const dynamic = 'force-dynamic';
 
-/** The relays' environment file (RELAY_ORG_ID, RELAY_ORG_PUBLIC_KEYS, RELAY_REVOCATION_LIST_URL). */
+/** The relays' environment file (RELAY_ORG_ID, RELAY_ORG_PUBLIC_KEYS, RELAY_REVOCATION_LIST_URL, RELAY_TOKEN_KEYS_URL). */
 export function GET(request: Request): Promise<Response> {
   return adminRead(request, async (s, admin) => {
     const text = relayConfigFile(await orgPublicConfig(s), s.config.publicUrl, s.now());

@@ -11,7 +11,10 @@ export const dynamic = 'force-dynamic';
 export function POST(request: Request): Promise<Response> {
   return respond(async () => {
     const s = await adminServices();
-    const result = await enrolDevice(s, { source: clientAddress(request, s.config), readBody: () => readJsonBody(request, MAX_DEVICE_REQUEST_BYTES) });
+    const result = await enrolDevice(s, {
+      source: clientAddress(request, s.config),
+      readBody: () => readJsonBody(request, MAX_DEVICE_REQUEST_BYTES),
+    });
     return jsonResponse(result.body, { status: result.status });
   }, DEVICE_API_CORS);
 }

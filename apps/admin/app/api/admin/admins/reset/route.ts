@@ -16,7 +16,12 @@ export const dynamic = 'force-dynamic';
 export function POST(request: Request): Promise<Response> {
   return adminMutation(request, async (s, admin, body) => {
     const adminId = requireUuid(field(body, 'adminId'), 'adminId');
-    if (adminId === admin.admin.id) throw new ApiError(400, 'not_for_yourself', 'ask another administrator, or whoever runs the server (npm run admin:reset-link), for a link to replace your own passkey');
+    if (adminId === admin.admin.id)
+      throw new ApiError(
+        400,
+        'not_for_yourself',
+        'ask another administrator, or whoever runs the server (npm run admin:reset-link), for a link to replace your own passkey',
+      );
     const target = await s.prisma.admin.findUnique({ where: { id: adminId } });
     if (!target || target.disabledAt) throw new ApiError(404, 'not_found', 'no such administrator');
     const { link, expiresAt } = await createInvitation(s, s.prisma, actorOf(admin), 'reset', adminId);

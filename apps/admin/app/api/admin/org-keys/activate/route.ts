@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 /** Key rotation (docs/decisions/0006-admin-auth.md, "Rotation"). */
 export function POST(request: Request): Promise<Response> {
   return adminMutation(request, async (s, admin) => {
-    const { listVersion } = await activateNextOrgKey(s, actorOf(admin));
-    return jsonResponse({ activated: true, listVersion });
+    const { listVersion, tokenKeySetVersion } = await activateNextOrgKey(s, actorOf(admin));
+    return jsonResponse({ activated: true, listVersion, tokenKeySetVersion });
   });
 }

@@ -1,5 +1,5 @@
 import { actorOf } from '../../../../../src/server/auth/sessions';
-import { toHex } from '../../../../../src/server/http/encoding';
+import { encodeHex } from '@opendescent/protocol';
 import { jsonResponse } from '../../../../../src/server/http/responses';
 import { adminMutation } from '../../../../../src/server/http/routes';
 import { prepareNextOrgKey } from '../../../../../src/server/org/organisation';
@@ -10,6 +10,9 @@ export const dynamic = 'force-dynamic';
 export function POST(request: Request): Promise<Response> {
   return adminMutation(request, async (s, admin) => {
     const key = await prepareNextOrgKey(s, actorOf(admin));
-    return jsonResponse({ keyId: toHex(key.keyId), publicKey: toHex(key.publicKey), status: key.status }, { status: 201 });
+    return jsonResponse(
+      { keyId: encodeHex(key.keyId), publicKey: encodeHex(key.publicKey), status: key.status },
+      { status: 201 },
+    );
   });
 }

@@ -11,6 +11,11 @@ export function POST(request: Request): Promise<Response> {
   return respond(async () => {
     const s = await adminServices();
     requireSameOrigin(s, request);
-    return jsonResponse(await startRegistration(s, { source: clientAddress(request, s.config), readBody: () => readJsonBody(request, 4 * 1024) }));
+    return jsonResponse(
+      await startRegistration(s, {
+        source: clientAddress(request, s.config),
+        readBody: () => readJsonBody(request, 4 * 1024),
+      }),
+    );
   });
 }

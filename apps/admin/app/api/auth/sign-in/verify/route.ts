@@ -10,7 +10,10 @@ export function POST(request: Request): Promise<Response> {
   return respond(async () => {
     const s = await adminServices();
     requireSameOrigin(s, request);
-    const { cookie } = await finishSignIn(s, { source: clientAddress(request, s.config), readBody: () => readJsonBody(request, 16 * 1024) });
+    const { cookie } = await finishSignIn(s, {
+      source: clientAddress(request, s.config),
+      readBody: () => readJsonBody(request, 16 * 1024),
+    });
     return jsonResponse({ signedIn: true }, { headers: { 'Set-Cookie': cookie } });
   });
 }

@@ -1,2 +1,0 @@
-/** Injection token for the validated RelayConfig. */
-export const RELAY_CONFIG = Symbol('RELAY_CONFIG');

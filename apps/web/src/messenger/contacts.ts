@@ -1,0 +1,248 @@
+import { constantTimeEqual } from '@opendescent/crypto';
+import {
+  ALLOWED_CLOCK_SKEW_SECONDS,
+  decodeAttestation,
+  isRevoked,
+  ProtocolError,
+  verifyAttestation,
+  type DeviceAttestation,
+} from '@opendescent/protocol';
+import type { SystemEvent } from './api';
+import type { MessengerContext } from './context';
+import { systemLineForUser } from './conversations';
+import { fromHex, toHex } from './encoding';
+import { MessengerError } from './errors';
+import type { DirectoryDevice } from './ports';
+import { TABLES, type ContactDeviceRecord, type ContactRecord } from './records';
+import type { Transaction } from './transaction';
+
+/** A contact's devices are looked up again when older than this (the directory is rate limited). */
+export const CONTACT_REFRESH_MS = 60 * 60_000;
+/** A directory answer fetched ahead of its change is used by it only while this fresh. */
+const PREFETCH_FRESH_MS = 60_000;
+
+interface DirectoryAnswer {
+  readonly devices: readonly DirectoryDevice[];
+  readonly at: number;
+}
+
+/** A device a message goes to, and the user it belongs to. */
+export interface RecipientDevice {
+  readonly address: string;
+  readonly device: ContactDeviceRecord;
+}
+
+export function normaliseAddress(address: string): string {
+  return address.trim().normalize('NFC').toLowerCase();
+}
+
+/**
+ * The one rule for a device seen with a verified attestation, whether the directory named it or
+ * it wrote to us (messages.md §5): its keys and attestation are kept, its trust carries over
+ * unless its keys changed, and the system line to show (if any) is returned.
+ */
+export function mergeDevice(
+  known: ContactDeviceRecord | undefined,
+  attestation: DeviceAttestation,
+  bytes: Uint8Array,
+  slotId: Uint8Array | undefined,
+  now: number,
+): { device: ContactDeviceRecord; keysChanged: boolean } {
+  const keysChanged =
+    known !== undefined &&
+    (!constantTimeEqual(known.signingKey, attestation.signingKey) ||
+      !constantTimeEqual(known.agreementKey, attestation.agreementKey));
+  const device: ContactDeviceRecord = {
+    deviceId: toHex(attestation.deviceId),
+    attestation: bytes,
+    signingKey: attestation.signingKey,
+    agreementKey: attestation.agreementKey,
+    ...(slotId ? { slotId } : {}),
+    trust: keysChanged ? 'key_changed' : (known?.trust ?? 'unverified'),
+    addedAt: known?.addedAt ?? now,
+  };
+  return { device, keysChanged };
+}
+
+/**
+ * Other users and their devices: directory look-ups (asked outside the exclusive section where the
+ * caller can, see `fetch`), devices that wrote to us, and which devices a message goes to.
+ */
+export class Contacts {
+  private readonly prefetched = new Map<string, DirectoryAnswer>();
+  private readonly refreshing = new Set<string>();
+
+  constructor(private readonly ctx: MessengerContext) {}
+
+  /** Asks the directory now (a network call: outside `exclusive`); the next look-up of the address uses the answer. */
+  async fetch(address: string): Promise<void> {
+    const normalised = normaliseAddress(address);
+    this.prefetched.set(normalised, await this.ask(normalised));
+  }
+
+  /**
+   * Before a change that sends to these users: one never looked up is fetched now (the change
+   * needs its devices); one looked up longer than CONTACT_REFRESH_MS ago is refreshed in the
+   * background, and the change uses what it knows (a slow directory never holds up a message).
+   */
+  async fetchStale(addresses: Iterable<string>): Promise<void> {
+    const tx = this.ctx.tx();
+    for (const address of new Set(addresses)) {
+      const cached = tx.get<ContactRecord>(TABLES.contacts, address);
+      if (!cached) await this.fetch(address).catch(() => undefined);
+      else if (this.ctx.now() - cached.lookedUpAt >= CONTACT_REFRESH_MS) this.refreshLater(address);
+    }
+  }
+
+  /** Looks an address up again in the background and merges the answer in its own change (one at a time per address). */
+  refreshLater(address: string): void {
+    const normalised = normaliseAddress(address);
+    if (this.refreshing.has(normalised)) return;
+    this.refreshing.add(normalised);
+    void this.ask(normalised)
+      .then((answer) =>
+        this.ctx.later(async () => {
+          const tx = this.ctx.tx();
+          await this.merge(tx, normalised, answer);
+          await this.ctx.commit(tx);
+        }),
+      )
+      .catch(() => undefined)
+      .finally(() => this.refreshing.delete(normalised));
+  }
+
+  /**
+   * The directory's answer for one address, verified, merged into the contact (messages.md §5).
+   * Without `force`, a contact already known is used as it is (fetchStale refreshes old ones).
+   * The answer fetched ahead (fetch) is used when there is one; else the directory is asked here.
+   */
+  async lookUp(tx: Transaction, address: string, force = false): Promise<ContactRecord> {
+    const normalised = normaliseAddress(address);
+    const cached = tx.get<ContactRecord>(TABLES.contacts, normalised);
+    if (cached && !force) return cached;
+    const ready = this.prefetched.get(normalised);
+    this.prefetched.delete(normalised);
+    const answer = ready && this.ctx.now() - ready.at < PREFETCH_FRESH_MS ? ready : await this.ask(normalised);
+    return this.merge(tx, normalised, answer);
+  }
+
+  private async ask(normalised: string): Promise<DirectoryAnswer> {
+    const self = this.ctx.requireSelf();
+    const answer = await this.ctx.env.admin.lookup({
+      orgId: self.orgId,
+      deviceId: self.deviceId,
+      attestation: self.attestation,
+      identity: this.ctx.requireIdentity(),
+      address: normalised,
+    });
+    return { devices: answer.devices, at: this.ctx.now() };
+  }
+
+  private async merge(tx: Transaction, normalised: string, answer: DirectoryAnswer): Promise<ContactRecord> {
+    const self = this.ctx.requireSelf();
+    const cached = tx.get<ContactRecord>(TABLES.contacts, normalised);
+    const devices: Record<string, ContactDeviceRecord> = { ...(cached?.devices ?? {}) };
+    let displayName = cached?.displayName ?? normalised;
+    for (const entry of answer.devices) {
+      let attestation: DeviceAttestation;
+      try {
+        attestation = await this.verifyPeerAttestation(entry.attestation);
+      } catch {
+        continue;
+      }
+      if (attestation.userAddress !== normalised || !constantTimeEqual(attestation.deviceId, entry.deviceId)) continue;
+      const hex = toHex(attestation.deviceId);
+      if (hex === toHex(self.deviceId)) continue;
+      displayName = attestation.displayName;
+      const known = devices[hex];
+      const merged = mergeDevice(known, attestation, entry.attestation, entry.prekeySlotId, this.ctx.now());
+      devices[hex] = merged.device;
+      if (cached && !known) this.line(tx, normalised, { type: 'device_added', member: normalised, deviceId: hex });
+      if (merged.keysChanged) this.line(tx, normalised, { type: 'key_changed', member: normalised, deviceId: hex });
+    }
+    const hinted = cached?.hintedAt !== undefined ? { hintedAt: cached.hintedAt } : {};
+    const contact: ContactRecord = {
+      v: 1,
+      address: normalised,
+      displayName,
+      lookedUpAt: this.ctx.now(),
+      devices,
+      ...hinted,
+    };
+    tx.put(TABLES.contacts, normalised, contact);
+    return contact;
+  }
+
+  /** A device that wrote to us: its attestation is verified, so it joins the contact's devices. */
+  rememberDevice(tx: Transaction, attestation: DeviceAttestation, bytes: Uint8Array): ContactRecord {
+    const address = attestation.userAddress;
+    const deviceId = toHex(attestation.deviceId);
+    const contact = tx.get<ContactRecord>(TABLES.contacts, address) ?? {
+      v: 1,
+      address,
+      displayName: attestation.displayName,
+      lookedUpAt: 0,
+      devices: {},
+    };
+    const known = contact.devices[deviceId];
+    if (
+      known &&
+      constantTimeEqual(known.signingKey, attestation.signingKey) &&
+      constantTimeEqual(known.agreementKey, attestation.agreementKey)
+    ) {
+      if (known.attestation.length === bytes.length && constantTimeEqual(known.attestation, bytes)) return contact;
+    }
+    const merged = mergeDevice(known, attestation, bytes, known?.slotId, this.ctx.now());
+    const updated: ContactRecord = {
+      ...contact,
+      displayName: attestation.displayName,
+      devices: { ...contact.devices, [deviceId]: merged.device },
+    };
+    if (!known && contact.lookedUpAt > 0) this.line(tx, address, { type: 'device_added', member: address, deviceId });
+    if (merged.keysChanged) this.line(tx, address, { type: 'key_changed', member: address, deviceId });
+    tx.put(TABLES.contacts, address, updated);
+    return updated;
+  }
+
+  async verifyPeerAttestation(bytes: Uint8Array): Promise<DeviceAttestation> {
+    const self = this.ctx.requireSelf();
+    const attestation = await verifyAttestation(bytes, {
+      trusted: this.ctx.trusted(self),
+      now: this.ctx.nowSeconds(),
+    }).catch((error: unknown) => {
+      // Perhaps signed by a key of a rotation this device has not followed yet.
+      if (error instanceof ProtocolError && error.code === 'unknown_signer') this.ctx.followOrgKeys();
+      throw error;
+    });
+    if (this.ctx.revocation && isRevoked(this.ctx.revocation, attestation.deviceId))
+      throw new MessengerError('revoked', 'that device was revoked');
+    return attestation;
+  }
+
+  /** The devices a message for these users goes to: theirs and our other devices, never revoked ones. */
+  recipientDevices(tx: Transaction, addresses: readonly string[]): RecipientDevice[] {
+    const self = this.ctx.requireSelf();
+    const ownId = toHex(self.deviceId);
+    const out: RecipientDevice[] = [];
+    for (const address of new Set([...addresses, self.address])) {
+      const contact = tx.get<ContactRecord>(TABLES.contacts, address);
+      for (const device of Object.values(contact?.devices ?? {})) {
+        if (device.trust === 'revoked' || device.notLogged || device.deviceId === ownId) continue;
+        if (this.ctx.revocation && isRevoked(this.ctx.revocation, fromHex(device.deviceId))) continue;
+        // An attestation that lapsed (never renewed: a device lost and silent) no longer vouches
+        // for the keys; the device is written to again once a fresh one is seen (look-up or message).
+        if (
+          decodeAttestation(device.attestation).attestation.expiresAt + ALLOWED_CLOCK_SKEW_SECONDS <
+          this.ctx.nowSeconds()
+        )
+          continue;
+        out.push({ address, device });
+      }
+    }
+    return out;
+  }
+
+  private line(tx: Transaction, address: string, event: SystemEvent): void {
+    systemLineForUser(tx, this.ctx, address, event);
+  }
+}

@@ -1,0 +1,107 @@
+import type { DeviceIdentity } from '@opendescent/crypto';
+import type { RevocationList, TrustedOrgKey } from '@opendescent/protocol';
+import type { MessageView } from './api';
+import { MessengerError } from './errors';
+import { trustedOrgKeys } from './org-keys';
+import type { MessengerEnvironment } from './ports';
+import { TABLES, type SelfRecord } from './records';
+import type { Transaction, VaultLike } from './transaction';
+import { toView } from './views';
+
+/** What the messenger tells the page: the snapshot changed, or a conversation's messages did. */
+export type MessengerEvent =
+  | { type: 'snapshot' }
+  | { type: 'messages'; conversationId: string }
+  | { type: 'messages_changed'; conversationId: string; upserted: readonly MessageView[]; removed: readonly string[] };
+
+/**
+ * What every part of the messenger shares (docs/decisions/0011-messenger-split.md): the vault and
+ * its transactions, the environment, this device's identity and the revocation list it applied,
+ * the one exclusive section every state change runs in, and the events the page is told of.
+ * Network calls belong outside `exclusive`; the transaction inside it stays all-or-nothing.
+ */
+export class MessengerContext {
+  identity: DeviceIdentity | undefined;
+  revocation: RevocationList | undefined;
+  stopped = false;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly vault: VaultLike,
+    readonly env: MessengerEnvironment,
+    readonly tx: () => Transaction,
+    private readonly notify: (event: MessengerEvent) => void,
+  ) {}
+
+  get self(): SelfRecord | undefined {
+    return this.tx().get<SelfRecord>(TABLES.self, 'device');
+  }
+
+  requireSelf(): SelfRecord {
+    const self = this.self;
+    if (!self || !this.identity) throw new MessengerError('not_enrolled', 'this device is not enrolled yet');
+    return self;
+  }
+
+  requireIdentity(): DeviceIdentity {
+    if (!this.identity) throw new MessengerError('not_enrolled', 'this device is not enrolled yet');
+    return this.identity;
+  }
+
+  now(): number {
+    return this.env.now();
+  }
+
+  nowSeconds(): number {
+    return Math.floor(this.env.now() / 1000);
+  }
+
+  /** The organisation keys honoured now (org-keys.ts): pinned, and not past a stated end. */
+  trusted(self: SelfRecord): TrustedOrgKey[] {
+    return trustedOrgKeys(self, this.nowSeconds());
+  }
+
+  /**
+   * Set by the messenger: a document named an organisation key this device does not honour (perhaps
+   * a rotation not followed yet). Callable inside `exclusive`: the keys are refreshed in the
+   * background, and what waited on them (parked messages, the revocation list) is tried again.
+   */
+  followOrgKeys: () => void = () => undefined;
+
+  /** Runs state changes one at a time, in arrival order. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work, work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Queues a change for later; its failure is retried by whatever scheduled it (timers, reconnection). */
+  later(work: () => Promise<unknown>): void {
+    if (this.stopped) return;
+    void this.exclusive(work).catch(() => undefined);
+  }
+
+  /** Commits a change and tells the page what it touched. */
+  async commit(tx: Transaction): Promise<void> {
+    await tx.commit();
+    this.emitTx(tx);
+  }
+
+  /** The page hears what the commit did to messages (deltas), and which conversations it touched. */
+  emitTx(tx: Transaction): void {
+    for (const change of tx.committedChanges) {
+      this.notify({
+        type: 'messages_changed',
+        conversationId: change.conversationId,
+        upserted: change.upserted.filter((m) => m.expiresAt === undefined || m.expiresAt > this.now()).map(toView),
+        removed: change.removed,
+      });
+    }
+    for (const conversationId of tx.touchedConversations) this.notify({ type: 'messages', conversationId });
+    this.changed();
+  }
+
+  changed(): void {
+    this.notify({ type: 'snapshot' });
+  }
+}

@@ -1,0 +1,191 @@
+import { constantTimeEqual } from '@opendescent/crypto';
+import type { MessengerContext } from './context';
+import type { RelayPool } from './relay-pool';
+import { TABLES, type OutboxEntry, type OutboxRecord, type PeerRecord, type QueueAddress } from './records';
+import type { Transaction } from './transaction';
+
+/** Blobs kept per peer device while it cannot be reached (its queues vanished with a relay restart). */
+export const MAX_HELD_PER_PEER = 500;
+
+/** Where a blob for one device goes and what the outbox holds for it. */
+export interface Routed {
+  readonly relay: string;
+  readonly entry: OutboxEntry;
+}
+
+/**
+ * Encrypted blobs waiting for their relay (messages.md §6): written in the same transaction as
+ * the change that made them, sent in order per relay, and deleted only once a relay answered.
+ * Sending happens outside the exclusive section (a slow relay holds up nothing else); only the
+ * bookkeeping of each answer runs inside it.
+ */
+export class Outbox {
+  /** Peer devices whose contact slot is read again until it names a new intro queue. */
+  readonly awaitingIntro = new Set<string>();
+  private sequence = 0;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: MessengerContext,
+    private readonly relays: RelayPool,
+    /**
+     * Past the revocation list's grace this device vouches for no other device (attestations.md
+     * §3.5, revocation.ts): nothing leaves until a fresh list arrives.
+     */
+    private readonly sendingHeld: () => boolean = () => false,
+  ) {}
+
+  /** Where a peer is written to: its queue for us, else its intro queue. */
+  destination(peer: PeerRecord): QueueAddress | undefined {
+    return peer.outbox ?? peer.intro;
+  }
+
+  queue(tx: Transaction, relay: string, entries: OutboxEntry[], messageRef?: OutboxRecord['messageRef']): void {
+    if (entries.length === 0) return;
+    // Time, then a per-run sequence: entries of one change leave in the order they were made, so a
+    // Sender Key always precedes the first message it opens (same queue, FIFO: relay.md §5).
+    this.sequence += 1;
+    const now = this.ctx.now();
+    const id = `${now.toString().padStart(15, '0')}-${this.sequence.toString().padStart(9, '0')}`;
+    tx.put(TABLES.outbox, id, {
+      v: 1,
+      id,
+      relay,
+      entries,
+      createdAt: now,
+      ...(messageRef ? { messageRef } : {}),
+    } satisfies OutboxRecord);
+  }
+
+  /** Queues blobs grouped by relay, one outbox record per relay. */
+  queueRouted(tx: Transaction, routed: readonly (Routed | undefined)[], messageRef?: OutboxRecord['messageRef']): void {
+    const byRelay = new Map<string, OutboxEntry[]>();
+    for (const item of routed) if (item) byRelay.set(item.relay, [...(byRelay.get(item.relay) ?? []), item.entry]);
+    for (const [relay, entries] of byRelay) this.queue(tx, relay, entries, messageRef);
+  }
+
+  /**
+   * Where an encrypted blob for one device goes: its queue for us, else its intro queue; with
+   * neither known (both vanished with a relay restart), the blob is held for it and its contact
+   * slot read again (messages.md §5.2). An encrypted message is never dropped.
+   */
+  route(tx: Transaction, deviceId: string, recipient: string, blob: Uint8Array): Routed | undefined {
+    const peer = tx.get<PeerRecord>(TABLES.peers, deviceId);
+    const target = peer && this.destination(peer);
+    if (target) return { relay: target.relay, entry: { senderId: target.senderId, blob, recipient, device: deviceId } };
+    if (peer && !peer.revoked) {
+      tx.put(TABLES.peers, deviceId, {
+        ...peer,
+        held: [...(peer.held ?? []), { blob, recipient }].slice(-MAX_HELD_PER_PEER),
+      });
+      this.awaitingIntro.add(deviceId);
+    }
+    return undefined;
+  }
+
+  /** Sends a peer's held blobs to where it can now be reached. */
+  releaseHeld(tx: Transaction, deviceId: string): void {
+    const peer = tx.get<PeerRecord>(TABLES.peers, deviceId);
+    const target = peer && this.destination(peer);
+    if (!peer || !target || !peer.held || peer.held.length === 0) return;
+    this.queue(
+      tx,
+      target.relay,
+      peer.held.map((h) => ({ senderId: target.senderId, blob: h.blob, recipient: h.recipient, device: deviceId })),
+    );
+    tx.put(TABLES.peers, deviceId, { ...peer, held: [] });
+  }
+
+  /** Starts a flush without waiting for it: the form to use inside the exclusive section. */
+  flushSoon(): void {
+    if (!this.ctx.stopped) void this.flush();
+  }
+
+  /** Sends what waits, one flush at a time. Never await this inside `exclusive` (it enters it). */
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.flushOnce());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushOnce(): Promise<void> {
+    if (this.ctx.stopped) return;
+    // The one place sending waits for a fresh revocation list (§3.5): records stay in the outbox,
+    // their messages `queued` (never failed, never lost); the flush after the fresh list sends them.
+    if (this.sendingHeld()) return;
+    const items = this.ctx
+      .tx()
+      .all<OutboxRecord>(TABLES.outbox)
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    const blocked = new Set<string>();
+    for (const item of items) {
+      if (blocked.has(item.relay) || this.ctx.stopped) continue;
+      const relay = this.relays.get(item.relay);
+      if (relay.status !== 'online') {
+        blocked.add(item.relay);
+        continue;
+      }
+      // A device revoked since this was encrypted (learnt from the list that ended a hold, say) gets
+      // nothing: what waited is not handed to it now (attestations.md §3.5).
+      const revoked = item.entries.map((entry) => this.revokedSinceQueued(entry));
+      const sendable = item.entries.filter((_entry, index) => !revoked[index]);
+      let sent: readonly string[] = [];
+      try {
+        if (sendable.length > 0) sent = await relay.putMany(sendable.map(({ senderId, blob }) => ({ senderId, blob })));
+      } catch {
+        blocked.add(item.relay);
+        continue;
+      }
+      let next = 0;
+      const statuses = revoked.map((isRevoked) => (isRevoked ? 'revoked' : (sent[next++] ?? 'missing')));
+      await this.ctx.exclusive(() => this.settle(item, statuses));
+    }
+    this.ctx.changed();
+  }
+
+  /** A relay answered for one outbox record: it goes, refused blobs are held, the message's status follows. */
+  private async settle(item: OutboxRecord, statuses: readonly string[]): Promise<void> {
+    const tx = this.ctx.tx();
+    if (!tx.get<OutboxRecord>(TABLES.outbox, item.id)) return;
+    tx.delete(TABLES.outbox, item.id);
+    let held = 0;
+    item.entries.forEach((entry, index) => {
+      if (statuses[index] === 'auth' && entry.device && this.hold(tx, entry.device, entry)) held += 1;
+    });
+    if (item.messageRef) {
+      const message = await tx.message(item.messageRef.conversationId, item.messageRef.messageId);
+      if (message && (message.status === 'queued' || message.status === undefined)) {
+        const stored = statuses.some((s) => s === 'ok');
+        tx.putMessage({ ...message, status: stored ? 'sent' : held > 0 ? 'queued' : 'failed' });
+        tx.touchMessages(message.conversationId);
+      }
+    }
+    await this.ctx.commit(tx);
+  }
+
+  private revokedSinceQueued(entry: OutboxEntry): boolean {
+    return entry.device !== undefined && this.ctx.tx().get<PeerRecord>(TABLES.peers, entry.device)?.revoked === true;
+  }
+
+  /**
+   * The relay no longer knows this device's queue (a relay restarted without its store): the blob
+   * is kept for the device's next queue, which its next `hello` or its republished contact slot
+   * names (messages.md §5.2). Nothing already encrypted is thrown away.
+   */
+  private hold(tx: Transaction, deviceId: string, entry: OutboxEntry): boolean {
+    const peer = tx.get<PeerRecord>(TABLES.peers, deviceId);
+    if (!peer || peer.revoked) return false;
+    const current = this.destination(peer);
+    if (current && !constantTimeEqual(current.senderId, entry.senderId)) {
+      // Refused at a queue the peer has since replaced: straight on to the new one.
+      this.queue(tx, current.relay, [{ ...entry, senderId: current.senderId }]);
+      return true;
+    }
+    const held = [...(peer.held ?? []), { blob: entry.blob, recipient: entry.recipient }].slice(-MAX_HELD_PER_PEER);
+    const { outbox: _gone, ...rest } = peer;
+    // Its intro queue too was refused: it is read again from the peer's slot.
+    tx.put(TABLES.peers, deviceId, current === peer.intro ? { ...rest, intro: undefined, held } : { ...rest, held });
+    this.awaitingIntro.add(deviceId);
+    return true;
+  }
+}

@@ -1,0 +1,166 @@
+import { processSenderKeyDistribution, serializeSenderKeyReceiverState } from '@opendescent/crypto';
+import type { Contacts } from './contacts';
+import type { MessengerContext } from './context';
+import { conversationFor, systemLine, touchConversation } from './conversations';
+import { settledStatus } from './delivery-status';
+import { fromB64 } from './encoding';
+import { MessengerError } from './errors';
+import type { Groups } from './groups';
+import type { History } from './history';
+import type { Outbox } from './outbox';
+import type { AppPayload } from './payload';
+import type { Peers } from './peers';
+import {
+  TABLES,
+  type ContactDeviceRecord,
+  type ContactRecord,
+  type ConversationRecord,
+  type PeerRecord,
+} from './records';
+import type { Transaction } from './transaction';
+
+/** Who sent a payload: a verified attestation's user and device. */
+export interface Sender {
+  readonly address: string;
+  readonly displayName: string;
+  readonly deviceId: string;
+}
+
+/** What a handler needs: the change it writes into, the sending device, and the payload. */
+export interface Received<T extends AppPayload['t']> {
+  readonly tx: Transaction;
+  readonly peer: PeerRecord;
+  readonly device: ContactDeviceRecord;
+  readonly sender: Sender;
+  readonly payload: Extract<AppPayload, { t: T }>;
+}
+
+export interface HandlerDeps {
+  readonly ctx: MessengerContext;
+  readonly contacts: Contacts;
+  readonly peers: Peers;
+  readonly outbox: Outbox;
+  readonly groups: Groups;
+  readonly history: History;
+  /** Parked blobs are tried again once a Sender Key arrived (after the change commits). */
+  readonly retryParked: () => void;
+}
+
+/** A contact's `devices_changed` hint makes us look it up again at most this often. */
+const DEVICES_CHANGED_MIN_INTERVAL_MS = 5 * 60_000;
+
+type Handlers = { readonly [T in AppPayload['t']]: (deps: HandlerDeps, input: Received<T>) => Promise<void> | void };
+
+/** One handler per payload type (messages.md §4). */
+const HANDLERS: Handlers = {
+  /** The queue the sender reads our messages from (messages.md §5.1). */
+  hello: async ({ ctx, outbox, peers }, { tx, peer, device, sender, payload }) => {
+    if (!ctx.env.relayUrls.includes(payload.replyQueue.relay))
+      throw new MessengerError('internal', 'a queue on a relay this organisation does not use');
+    const updated: PeerRecord = {
+      ...peer,
+      outbox: { relay: payload.replyQueue.relay, senderId: fromB64(payload.replyQueue.senderId) },
+    };
+    tx.put(TABLES.peers, peer.deviceId, updated);
+    outbox.awaitingIntro.delete(peer.deviceId);
+    outbox.releaseHeld(tx, peer.deviceId);
+    if (!updated.inbox) await peers.ensure(tx, sender.address, device);
+  },
+  text: async ({ ctx, peers }, { tx, device, sender, payload }) => {
+    const self = ctx.requireSelf();
+    const conversation = conversationFor(tx, ctx, payload.conversation, sender);
+    if (!conversation || (await tx.message(conversation.id, payload.id))) return;
+    const mine = sender.address === self.address;
+    const expiresAt = payload.expireAfter ? payload.sentAt + payload.expireAfter * 1000 : undefined;
+    if (expiresAt !== undefined && expiresAt <= ctx.now()) return;
+    tx.putMessage({
+      v: 1,
+      id: payload.id,
+      conversationId: conversation.id,
+      sender,
+      mine,
+      text: payload.body,
+      sentAt: payload.sentAt,
+      receivedAt: ctx.now(),
+      ...(mine ? { status: 'sent' as const } : {}),
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+    });
+    touchConversation(tx, conversation, payload.body, payload.sentAt, !mine);
+    if (!mine) await peers.send(tx, device, { t: 'receipt', ids: [payload.id] });
+  },
+  receipt: async ({ ctx }, { tx, sender, payload }) => {
+    const self = ctx.requireSelf();
+    for (const id of payload.ids) {
+      const sent = await tx.getStored<{ conversationId: string }>(TABLES.sent, id);
+      if (!sent) continue;
+      const message = await tx.message(sent.conversationId, id);
+      if (!message || !message.mine) continue;
+      const deliveredTo = { ...(message.deliveredTo ?? {}), [sender.address]: true };
+      const conversation = tx.get<ConversationRecord>(TABLES.conversations, sent.conversationId);
+      const members = conversation?.kind === 'direct' ? [conversation.peer as string] : (conversation?.members ?? []);
+      const status = settledStatus({ ...message, deliveredTo }, members, self.address, (a) =>
+        tx.get<ContactRecord>(TABLES.contacts, a),
+      );
+      tx.putMessage({ ...message, deliveredTo, status: status === 'queued' || status === undefined ? 'sent' : status });
+      tx.touchMessages(sent.conversationId);
+    }
+  },
+  group: ({ groups }, { tx, sender, payload }) => groups.apply(tx, sender, payload),
+  history: ({ history }, { tx, device, sender, payload }) =>
+    history.receive(tx, device, sender, payload.bundle, payload.signature),
+  history_shared: ({ ctx }, { tx, sender, payload }) => {
+    const conversation = conversationFor(tx, ctx, payload.conversation, sender);
+    if (!conversation || payload.with === ctx.requireSelf().address) return;
+    systemLine(
+      tx,
+      ctx,
+      conversation,
+      { type: 'history_shared', by: sender.address, count: payload.count, with: payload.with },
+      payload.at,
+    );
+  },
+  /**
+   * Look the sender up again, at most once per interval per contact (the directory is rate
+   * limited): a contact can make us spend at most one directory look-up per interval this way.
+   * The look-up itself runs after this change, outside the exclusive section.
+   */
+  devices_changed: ({ ctx, contacts }, { tx, sender }) => {
+    const contact = tx.get<ContactRecord>(TABLES.contacts, sender.address);
+    if (!contact) return;
+    if (contact.hintedAt !== undefined && ctx.now() - contact.hintedAt < DEVICES_CHANGED_MIN_INTERVAL_MS) return;
+    tx.put(TABLES.contacts, contact.address, { ...contact, hintedAt: ctx.now() });
+    tx.after(() => contacts.refreshLater(sender.address));
+  },
+  sender_key: ({ retryParked }, { tx, peer, payload }) => {
+    const state = processSenderKeyDistribution(fromB64(payload.distribution));
+    const current = tx.get<PeerRecord>(TABLES.peers, peer.deviceId) as PeerRecord;
+    const groupKeys = [
+      ...current.groupKeys.filter((k) => k.groupId !== payload.groupId),
+      {
+        groupId: payload.groupId,
+        fanoutKey: fromB64(payload.fanoutKey),
+        state: serializeSenderKeyReceiverState(state).exposeBytes().slice(),
+      },
+    ];
+    tx.put(TABLES.peers, peer.deviceId, { ...current, groupKeys });
+    tx.after(retryParked);
+  },
+  disappearing: ({ ctx }, { tx, sender, payload }) => {
+    const conversation = conversationFor(tx, ctx, payload.conversation, sender);
+    if (!conversation) return;
+    const updated = { ...conversation, disappearAfterSeconds: payload.seconds };
+    tx.put(TABLES.conversations, conversation.id, updated);
+    systemLine(
+      tx,
+      ctx,
+      updated,
+      { type: 'disappearing_set', by: sender.address, seconds: payload.seconds },
+      payload.at,
+    );
+  },
+};
+
+export async function handlePayload<T extends AppPayload['t']>(deps: HandlerDeps, input: Received<T>): Promise<void> {
+  const handler = HANDLERS[input.payload.t] as (deps: HandlerDeps, input: Received<T>) => Promise<void> | void;
+  await handler(deps, input);
+}

@@ -1,0 +1,45 @@
+import type { MessengerContext } from './context';
+import { TABLES, type ExpiringRecord } from './records';
+
+/** Relay message ids are kept this long for de-duplication (at-least-once delivery). */
+export const SEEN_RETENTION_MS = 15 * 86_400_000;
+
+/** Expired messages are deleted from the store, not hidden (messages.md §5.6). Inside `exclusive`. */
+export async function sweepExpired(ctx: MessengerContext): Promise<void> {
+  const now = ctx.now();
+  const tx = ctx.tx();
+  const due = tx.all<ExpiringRecord>(TABLES.expiring).filter((entry) => entry.expiresAt <= now);
+  if (due.length === 0) return;
+  for (const entry of due) {
+    tx.deleteMessage(entry.conversationId, entry.id);
+    // Our own message: the id → conversation entry kept for receipts goes with it.
+    tx.delete(TABLES.sent, entry.id);
+    tx.touchMessages(entry.conversationId);
+  }
+  await ctx.commit(tx);
+}
+
+/** What `sent` keeps per message of ours so that receipts find it (messages.md §6). */
+export interface SentRecord {
+  /** The message id (absent in records written before pruning existed: those are kept). */
+  readonly id?: string;
+  readonly conversationId: string;
+  readonly at?: number;
+}
+
+/**
+ * Prunes the relay message ids kept for de-duplication and the `sent` index of our messages:
+ * an entry goes once its message is gone (expired, deleted) or older than SEEN_RETENTION_MS (no
+ * receipt arrives later: the relay dropped the blob long before). Inside `exclusive`.
+ */
+export async function pruneSeen(ctx: MessengerContext): Promise<void> {
+  const tx = ctx.tx();
+  const cutoff = ctx.now() - SEEN_RETENTION_MS;
+  await tx.pruneSeen(cutoff);
+  for (const record of await ctx.vault.list<SentRecord>(TABLES.sent, '')) {
+    if (record.id === undefined) continue;
+    if ((record.at !== undefined && record.at < cutoff) || !(await tx.message(record.conversationId, record.id)))
+      tx.delete(TABLES.sent, record.id);
+  }
+  await tx.commit();
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from '@opendescent/crypto';
+import { MAX_MESSAGE_CHARACTERS } from './api';
+import type { Contacts } from './contacts';
+import type { MessengerContext } from './context';
+import {
+  conversationRef,
+  createDirect,
+  findDirect,
+  requireConversation,
+  systemLine,
+  touchConversation,
+} from './conversations';
+import type { Delivery } from './delivery';
+import { toHex } from './encoding';
+import { MessengerError } from './errors';
+import type { AppPayload } from './payload';
+import type { Peers } from './peers';
+import { TABLES, type ContactRecord, type MessageRecord } from './records';
+import type { SentRecord } from './retention';
+import type { Transaction } from './transaction';
+
+/**
+ * What a user says: starting a direct conversation, sending text, the disappearing-messages
+ * timer, verifying a device. Each runs inside `exclusive`, after its look-ups were fetched.
+ */
+export class Sending {
+  constructor(
+    private readonly ctx: MessengerContext,
+    private readonly contacts: Contacts,
+    private readonly peers: Peers,
+    private readonly delivery: Delivery,
+  ) {}
+
+  async startDirect(tx: Transaction, address: string): Promise<string> {
+    const self = this.ctx.requireSelf();
+    const contact = await this.contacts.lookUp(tx, address, true);
+    if (contact.address === self.address) throw new MessengerError('own_address', 'that is your own address');
+    if (Object.keys(contact.devices).length === 0) {
+      await tx.commit();
+      throw new MessengerError('no_devices', `${contact.address} has no enrolled device`);
+    }
+    const id = (findDirect(tx, contact.address) ?? createDirect(tx, this.ctx, self.address, contact.address)).id;
+    await this.contacts.lookUp(tx, self.address);
+    // Every device of the contact and our other devices; one that cannot be reached yet (not
+    // published, relay down) is tried again at the next message.
+    const failures: unknown[] = [];
+    let reached = 0;
+    for (const { address: owner, device } of this.contacts.recipientDevices(tx, [contact.address])) {
+      try {
+        await this.peers.ensure(tx, owner, device);
+        if (owner === contact.address) reached += 1;
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (reached === 0 && failures.length > 0) throw failures[0];
+    return id;
+  }
+
+  async send(tx: Transaction, conversationId: string, text: string): Promise<string> {
+    const self = this.ctx.requireSelf();
+    const conversation = requireConversation(tx, conversationId);
+    if (!conversation.active) throw new MessengerError('not_a_member', 'you are no longer in this conversation');
+    const body = text.trim();
+    if (body.length === 0 || body.length > MAX_MESSAGE_CHARACTERS)
+      throw new MessengerError('message_too_long', 'a message has 1 to 4,000 characters');
+    const id = toHex(randomBytes(16));
+    const sentAt = Math.max(this.ctx.now(), self.clock + 1);
+    tx.put(TABLES.self, 'device', { ...self, clock: sentAt });
+    const expireAfter = conversation.disappearAfterSeconds;
+    const message: MessageRecord = {
+      v: 1,
+      id,
+      conversationId,
+      sender: { address: self.address, displayName: self.displayName, deviceId: toHex(self.deviceId) },
+      mine: true,
+      text: body,
+      sentAt,
+      receivedAt: sentAt,
+      status: 'queued',
+      deliveredTo: {},
+      ...(expireAfter ? { expiresAt: sentAt + expireAfter * 1000 } : {}),
+    };
+    tx.putMessage(message);
+    tx.put(TABLES.sent, id, { id, conversationId, at: sentAt } satisfies SentRecord);
+    touchConversation(tx, conversation, body, sentAt, false);
+    const payload: AppPayload = {
+      t: 'text',
+      id,
+      conversation: conversationRef(conversation),
+      body,
+      sentAt,
+      ...(expireAfter ? { expireAfter } : {}),
+    };
+    // Nobody else holds a device we may write to (all revoked or lapsed): say so, never queue silently.
+    const recipients = await this.delivery.deliver(tx, conversation, payload, { conversationId, messageId: id });
+    tx.putMessage({ ...message, recipients, ...(recipients.length === 0 ? { status: 'failed' as const } : {}) });
+    return id;
+  }
+
+  async setDisappearing(tx: Transaction, conversationId: string, seconds: number | null): Promise<void> {
+    const self = this.ctx.requireSelf();
+    const conversation = requireConversation(tx, conversationId);
+    const updated = { ...conversation, disappearAfterSeconds: seconds };
+    tx.put(TABLES.conversations, conversationId, updated);
+    systemLine(tx, this.ctx, updated, { type: 'disappearing_set', by: self.address, seconds });
+    await this.delivery.deliver(tx, updated, {
+      t: 'disappearing',
+      conversation: conversationRef(conversation),
+      seconds,
+      at: this.ctx.now(),
+    });
+  }
+
+  /** Inside `exclusive`. */
+  async markVerified(address: string, deviceId: string): Promise<void> {
+    const tx = this.ctx.tx();
+    const contact = tx.get<ContactRecord>(TABLES.contacts, address);
+    const device = contact?.devices[deviceId];
+    if (!contact || !device) throw new MessengerError('not_found', 'no such device');
+    if (device.trust === 'revoked') throw new MessengerError('revoked', 'that device was revoked');
+    tx.put(TABLES.contacts, address, {
+      ...contact,
+      devices: { ...contact.devices, [deviceId]: { ...device, trust: 'verified' } },
+    });
+    await tx.commit();
+    this.ctx.changed();
+  }
+}

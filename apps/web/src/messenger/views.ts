@@ -1,0 +1,111 @@
+import type {
+  ClientSnapshot,
+  ConversationView,
+  MemberView,
+  MessageCursor,
+  MessagePage,
+  MessageView,
+  RelayView,
+  RevocationView,
+  ThisDeviceView,
+} from './api';
+import { compareKeys, pageKeys, sortKeyOf } from './message-index';
+import { toHex } from './encoding';
+import {
+  TABLES,
+  type ContactRecord,
+  type ConversationRecord,
+  type MessageRecord,
+  type OutboxRecord,
+  type SelfRecord,
+} from './records';
+import type { Transaction, VaultLike } from './transaction';
+
+/** A message as the page sees it: without bookkeeping fields. */
+export function toView({ v: _v, deliveredTo: _d, recipients: _r, ...view }: MessageRecord): MessageView {
+  return view;
+}
+
+function unexpired(now: number): (message: MessageRecord) => boolean {
+  return (m) => m.expiresAt === undefined || m.expiresAt > now;
+}
+
+/** A conversation's messages as the page shows them: unexpired, in order (history sharing reads them all). */
+export async function listMessages(vault: VaultLike, conversationId: string, now: number): Promise<MessageView[]> {
+  const messages = await vault.list<MessageRecord>(TABLES.messages, conversationId);
+  return messages
+    .filter(unexpired(now))
+    .sort((a, b) => compareKeys(sortKeyOf(a), sortKeyOf(b)))
+    .map(toView);
+}
+
+/** One page of a conversation through its index: at most `limit` messages before `before`, oldest first. */
+export async function pageMessages(
+  vault: VaultLike,
+  conversationId: string,
+  now: number,
+  limit: number,
+  before?: MessageCursor,
+): Promise<MessagePage> {
+  const { keys, more } = await pageKeys(
+    vault,
+    conversationId,
+    limit,
+    before && [before.sentAt, before.receivedAt, before.id],
+  );
+  const records = await Promise.all(
+    keys.map((key) => vault.get<MessageRecord>(TABLES.messages, conversationId, key[2])),
+  );
+  const messages = records.filter((m): m is MessageRecord => m !== undefined).filter(unexpired(now));
+  return { messages: messages.map(toView), hasMore: more };
+}
+
+export function deviceView(self: SelfRecord): ThisDeviceView {
+  return {
+    address: self.address,
+    displayName: self.displayName,
+    deviceId: toHex(self.deviceId),
+    attestationExpiresAt: self.expiresAt,
+    orgId: toHex(self.orgId),
+    reachable: self.published,
+    ...(self.orgKeyAlert ? { orgKeysAlert: { code: self.orgKeyAlert.code, at: self.orgKeyAlert.at } } : {}),
+    ...(self.logAlert ? { logAlert: { code: self.logAlert.code, at: self.logAlert.at } } : {}),
+  };
+}
+
+/** What the page shows besides messages: this device, the relays, the revocation list, the conversations. */
+export function snapshotOf(
+  tx: Transaction,
+  self: SelfRecord | undefined,
+  relays: RelayView[],
+  revocation?: RevocationView,
+): Omit<ClientSnapshot, 'vault'> {
+  if (!self) return { relays, conversations: [], pendingOutgoing: 0 };
+  const contacts = new Map(tx.all<ContactRecord>(TABLES.contacts).map((c) => [c.address, c]));
+  const member = (address: string): MemberView => {
+    const contact = contacts.get(address);
+    return {
+      address,
+      displayName: address === self.address ? self.displayName : (contact?.displayName ?? address),
+      devices: Object.values(contact?.devices ?? {}).map((d) => ({ deviceId: d.deviceId, trust: d.trust })),
+      isSelf: address === self.address,
+    };
+  };
+  const conversations: ConversationView[] = tx
+    .all<ConversationRecord>(TABLES.conversations)
+    .map((c) => ({
+      id: c.id,
+      kind: c.kind,
+      title:
+        c.kind === 'direct' ? (contacts.get(c.peer as string)?.displayName ?? (c.peer as string)) : (c.title ?? ''),
+      members: c.members.map(member),
+      ...(c.lastPreview !== undefined ? { lastMessage: { preview: c.lastPreview, at: c.lastAt as number } } : {}),
+      unread: c.unread,
+      disappearAfterSeconds: c.disappearAfterSeconds,
+      active: c.active,
+      updatedAt: c.updatedAt,
+    }))
+    .sort((a, b) => b.updatedAt - a.updatedAt);
+  const pendingOutgoing = tx.all<OutboxRecord>(TABLES.outbox).reduce((n, item) => n + (item.messageRef ? 1 : 0), 0);
+  return { device: deviceView(self), relays, conversations, pendingOutgoing, ...(revocation ? { revocation } : {}) };
+}

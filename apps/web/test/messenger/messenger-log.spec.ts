@@ -1,0 +1,114 @@
+/**
+ * The transparency log as a client watches it (transparency-log.md §3, issue 13): each device
+ * verifies the newest signed tree head, holds it only if it extends the one held (a consistency
+ * proof), and checks that its own attestation is in the log. An admin app that signs an
+ * attestation without logging it, or shows a history that contradicts what it showed before, is
+ * caught and shown on the device; a fork stays shown.
+ */
+import { FakeAdmin } from './fake-admin';
+import { RelayProcess, newOrg } from '../net/support/relay-process';
+import { enrolDevice, eventually, texts, type TestMessenger } from './support';
+
+let relay: RelayProcess;
+let admin: FakeAdmin;
+const devices: TestMessenger[] = [];
+
+async function device(name: string): Promise<TestMessenger> {
+  const entry = await enrolDevice(name, `${name}@agency.example`, name.toUpperCase(), {
+    relayUrl: relay.url,
+    admin,
+    revocationPollSeconds: 3_600,
+    logCheckSeconds: 1,
+  });
+  devices.push(entry);
+  return entry;
+}
+
+const alertOf = async (entry: TestMessenger) => (await entry.api.snapshot()).device?.logAlert?.code;
+
+beforeAll(async () => {
+  const org = await newOrg();
+  relay = await RelayProcess.start(org);
+  admin = new FakeAdmin(org);
+}, 60_000);
+
+afterAll(async () => {
+  for (const d of devices) await d.api.lock().catch(() => undefined);
+  await relay?.stop();
+});
+
+test('a device checks the log: its attestation is in it, the head grows with consistency proofs, no alert', async () => {
+  const ann = await device('ann');
+  const before = admin.logHeadFetches;
+  // The log grows while ann watches: every head she sees must extend the one she holds.
+  await device('ben');
+  await eventually(async () => admin.logHeadFetches >= before + 3, 'ann checked the log three more times');
+  expect(await alertOf(ann)).toBeUndefined();
+}, 60_000);
+
+test('an attestation the admin app signed without logging it is an alert on that device', async () => {
+  admin.logging = false;
+  const hidden = await device('hid');
+  admin.logging = true;
+  await eventually(async () => (await alertOf(hidden)) === 'not_in_log', 'the not-in-log alert');
+}, 60_000);
+
+test('a log that rewrites its history is a fork: shown, the held head kept, and it stays', async () => {
+  const ann = devices.find((d) => d.name === 'ann') as TestMessenger;
+  expect(await alertOf(ann)).toBeUndefined();
+  admin.rewriteLogHistory();
+  await device('cyd');
+  await eventually(async () => (await alertOf(ann)) === 'log_fork', 'the fork alert at ann');
+  const fetches = admin.logHeadFetches;
+  await eventually(async () => admin.logHeadFetches >= fetches + 2, 'two more checks');
+  expect(await alertOf(ann)).toBe('log_fork');
+}, 60_000);
+
+test('a colleague’s device the admin app did not log gets nothing, and the conversation says so', async () => {
+  const fresh = new FakeAdmin(admin.org);
+  const dee = await enrolDevice('dee', 'dee@agency.example', 'DEE', {
+    relayUrl: relay.url,
+    admin: fresh,
+    revocationPollSeconds: 3_600,
+    logCheckSeconds: 1,
+  });
+  const eve = await enrolDevice('eve', 'eve@agency.example', 'EVE', {
+    relayUrl: relay.url,
+    admin: fresh,
+    revocationPollSeconds: 3_600,
+    logCheckSeconds: 1,
+  });
+  devices.push(dee, eve);
+  // A second device for eve, signed by the admin app but kept out of its log (a ghost).
+  fresh.logging = false;
+  const ghost = await enrolDevice('eve-ghost', 'eve@agency.example', 'EVE', {
+    relayUrl: relay.url,
+    admin: fresh,
+    revocationPollSeconds: 3_600,
+  });
+  fresh.logging = true;
+  devices.push(ghost);
+  const conversation = await dee.api.startDirect('eve@agency.example');
+  await eventually(
+    async () =>
+      (await dee.api.messages(conversation)).some(
+        (m) => m.system?.type === 'device_not_logged' && m.system.member === 'eve@agency.example',
+      ),
+    'the not-logged line at dee',
+  );
+  await dee.api.send(conversation, 'only for the logged device');
+  const atEve = await eventually(
+    async () => (await eve.api.snapshot()).conversations.find((c) => c.title === 'DEE')?.id,
+    'dee’s conversation at eve',
+  );
+  await eventually(async () => (await texts(eve.api, atEve)).includes('only for the logged device'), 'eve has it');
+  const atGhost = (await ghost.api.snapshot()).conversations.find((c) => c.title === 'DEE');
+  expect(atGhost === undefined || !(await texts(ghost.api, atGhost.id)).includes('only for the logged device')).toBe(
+    true,
+  );
+  const sent = (await dee.api.messages(conversation)).find((m) => m.text === 'only for the logged device');
+  await eventually(
+    async () => (await dee.api.messages(conversation)).find((m) => m.id === sent?.id)?.status === 'delivered',
+    'delivered',
+  );
+}, 60_000);

@@ -1,0 +1,56 @@
+// User keys and device cross-signatures (docs/protocol/user-keys.md): re-exported as one block
+// from ../index.ts.
+export {
+  DEVICE_CERTIFICATE_TYPE,
+  DEVICE_CERTIFICATE_VERSION,
+  MAX_DEVICE_CERTIFICATE_BYTES,
+  USER_KEY_LENGTH,
+  decodeDeviceCertificate,
+  signDeviceCertificate,
+  verifyDeviceCertificate,
+  type DeviceCertificate,
+  type DeviceCertificateCheck,
+  type DeviceCertificateFields,
+} from './device-certificate';
+export {
+  DEVICE_LINK_CODE_COMMITMENT_LENGTH,
+  DEVICE_LINK_CODE_LENGTH,
+  DEVICE_LINK_COMMITMENT_LENGTH,
+  DEVICE_LINK_OFFER_BYTES,
+  DEVICE_LINK_OFFER_TYPE,
+  DEVICE_LINK_OFFER_VERSION,
+  DEVICE_LINK_SECRET_LENGTH,
+  MAX_DEVICE_LINK_CODE_CHARS,
+  decodeDeviceLinkOffer,
+  deviceLinkCode,
+  deviceLinkCommitment,
+  encodeDeviceLinkOffer,
+  makeDeviceLinkOffer,
+  offerMatchesAttestation,
+  parseDeviceLinkCode,
+  type DeviceLinkCodeOffer,
+  type DeviceLinkOffer,
+  type LinkedDevice,
+  type ReceivedDeviceLinkOffer,
+} from './device-link';
+export {
+  DEVICE_LINK_TRANSFER_TYPE,
+  DEVICE_LINK_TRANSFER_VERSION,
+  MAX_DEVICE_LINK_TRANSFER_BYTES,
+  MAX_LINKED_DEVICE_CERTIFICATES,
+  openDeviceLinkTransfer,
+  sealDeviceLinkTransfer,
+  type DeviceLinkTransferInput,
+  type DeviceLinkTransferOpening,
+  type OpenedDeviceLinkTransfer,
+} from './device-link-transfer';
+export {
+  PERSON_SAFETY_QR_BYTES,
+  PERSON_SAFETY_QR_TYPE,
+  PERSON_SAFETY_QR_VERSION,
+  comparePersonSafetyQr,
+  decodePersonSafetyQr,
+  personSafetyNumber,
+  personSafetyQr,
+  type SafetyNumberPerson,
+} from './person-safety-number';

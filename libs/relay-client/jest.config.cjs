@@ -1,0 +1,9 @@
+const preset = require('../../jest.preset.cjs');
+
+/** @type {import('jest').Config} */
+module.exports = {
+  ...preset,
+  displayName: 'relay-client',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/{src,test}/**/*.spec.ts'],
+};
