@@ -38,6 +38,10 @@ const _errorKeys: { [code in MessengerErrorCode]: `error.${code}` extends Messag
   not_a_member: true,
   message_too_long: true,
   revoked: true,
+  not_approved: true,
+  already_approved: true,
+  link_invalid: true,
+  link_no_match: true,
   internal: true,
 };
 const _trustKeys: { [trust in DeviceTrust]: `trust.${trust}` extends MessageKey ? true : never } = {
@@ -67,6 +71,9 @@ const _systemKeys: { [type in SystemEvent['type']]: `system.${type}` extends Mes
   device_added: true,
   device_revoked: true,
   device_not_logged: true,
+  device_unapproved: true,
+  user_key_changed: true,
+  user_key_accepted: true,
   disappearing_set: true,
   history_shared: true,
 };

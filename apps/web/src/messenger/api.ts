@@ -37,6 +37,40 @@ export interface ThisDeviceView {
    * `bad_tree_head` (a head that does not verify).
    */
   readonly logAlert?: { readonly code: string; readonly at: number };
+  /**
+   * Where this device stands among its person's devices (user-keys.md §2.4):
+   * - `checking`: enrolled, the directory not asked yet;
+   * - `approved`: it holds the person's user key and its own certificate (the first device makes them);
+   * - `unapproved`: another device of this person exists; one of them must approve this one
+   *   (startDeviceLink). Until then contacts send it nothing and it sends nothing.
+   */
+  readonly approval: 'checking' | 'approved' | 'unapproved';
+  /**
+   * Devices on this address that the person's user key did not approve (hex ids): "a device was
+   * added to your account without your approval" (user-keys.md §2.5). Only on an approved device.
+   */
+  readonly unapprovedOwnDevices: readonly string[];
+}
+
+/** A device-link offer shown by a new device (user-keys.md §3): shown, never sent or logged. */
+export interface DeviceLinkOfferView {
+  /** 32 characters in 8 groups of 4 joined by dashes, to type on the other device. */
+  readonly code: string;
+  /** What the QR code encodes: `opendescent:link?v=1&o=` and the offer's 74 bytes in base64url. */
+  readonly qrPayload: string;
+  /** The QR code as an SVG document made in the worker (shown as an <img>). */
+  readonly qrSvg: string;
+  /** ms since the epoch: the offer is dropped then (10 minutes). */
+  readonly expiresAt: number;
+}
+
+/** The device an offer names, as the approving device found it in the directory (user-keys.md §3.3 step 5). */
+export interface DeviceLinkCandidateView {
+  /** Hex, 32 characters. */
+  readonly deviceId: string;
+  /** When its attestation was issued (ms since the epoch). */
+  readonly attestedAt: number;
+  readonly displayName: string;
 }
 
 /**
@@ -71,6 +105,8 @@ export type DeviceTrust = 'unverified' | 'verified' | 'key_changed' | 'revoked';
 export interface ContactDeviceView {
   readonly deviceId: string;
   readonly trust: DeviceTrust;
+  /** Its person's user key approved it (user-keys.md §2.5); an unapproved device is sent nothing. */
+  readonly approved: boolean;
 }
 
 export interface MemberView {
@@ -79,6 +115,8 @@ export interface MemberView {
   readonly devices: readonly ContactDeviceView[];
   /** This user (one of their other devices may also be listed). */
   readonly isSelf: boolean;
+  /** Their user key changed (re-enrolment, or an attack): their new devices get nothing until this user accepts it. */
+  readonly userKeyChanged?: boolean;
 }
 
 export type ConversationKind = 'direct' | 'group';
@@ -110,6 +148,12 @@ export type SystemEvent =
   | { readonly type: 'device_added'; readonly member: string; readonly deviceId: string }
   | { readonly type: 'device_revoked'; readonly member: string; readonly deviceId: string }
   | { readonly type: 'device_not_logged'; readonly member: string; readonly deviceId: string }
+  /** A device of the member that their user key did not approve: it receives nothing (user-keys.md §2.5). */
+  | { readonly type: 'device_unapproved'; readonly member: string; readonly deviceId: string }
+  /** The member's user key changed (a re-enrolment, or an attack): nothing goes to the new key's devices until accepted. */
+  | { readonly type: 'user_key_changed'; readonly member: string }
+  /** This user accepted the member's new user key. */
+  | { readonly type: 'user_key_accepted'; readonly member: string }
   | { readonly type: 'disappearing_set'; readonly by: string; readonly seconds: number | null }
   | { readonly type: 'history_shared'; readonly by: string; readonly count: number; readonly with: string };
 
@@ -127,6 +171,8 @@ export interface MessageView {
   readonly expiresAt?: number;
   /** An earlier message received in a history bundle: it rests on this member's word (messages.md §5.7). */
   readonly sharedBy?: string;
+  /** Sent by a device of the sender that their user key did not approve (user-keys.md §2.5): shown with a warning. */
+  readonly unapprovedDevice?: true;
 }
 
 export interface SafetyNumberView {
@@ -186,6 +232,14 @@ export const MESSENGER_ERROR_CODES = [
   'not_a_member',
   'message_too_long',
   'revoked',
+  /** This device holds no user key yet: approve it from another of this person's devices first. */
+  'not_approved',
+  /** This device already holds the user key (a link offer is only for a new device). */
+  'already_approved',
+  /** A device-link code or QR code that does not read (a typo, another format). */
+  'link_invalid',
+  /** The code names none of this person's unapproved devices: mistyped, expired, or an attack (user-keys.md §6). */
+  'link_no_match',
   'internal',
 ] as const;
 
@@ -237,6 +291,26 @@ export interface MessengerApi {
   shareHistory(conversationId: string, address: string, count: number): Promise<number>;
   /** Deletes every local key and record of this device. */
   wipe(): Promise<void>;
+  /**
+   * On a device not approved yet: a fresh device-link offer (user-keys.md §3.1), valid 10 minutes;
+   * a new call replaces the previous one. The user key arrives in the background and the
+   * snapshot's `approval` turns `approved`. Rejects with `already_approved` on an approved device.
+   */
+  startDeviceLink(): Promise<DeviceLinkOfferView>;
+  /** Drops the offer (the link screen closed). */
+  cancelDeviceLink(): Promise<void>;
+  /**
+   * On an approved device: the device of this person that a typed code or a scanned QR payload
+   * names, verified (user-keys.md §3.3 steps 3-4). Rejects with `link_invalid` or `link_no_match`.
+   */
+  checkDeviceLink(codeOrQr: string): Promise<DeviceLinkCandidateView>;
+  /** Approves it (steps 6-8): signs its certificate, publishes it and sends it the user key. */
+  approveDeviceLink(codeOrQr: string): Promise<void>;
+  /**
+   * Accepts a contact's new user key (MemberView.userKeyChanged, user-keys.md §2.5): their devices
+   * under it are written to from now on. Rejects with `not_found` when the key did not change.
+   */
+  acceptUserKey(address: string): Promise<void>;
 }
 
 /** Worker → UI notifications. */

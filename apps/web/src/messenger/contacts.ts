@@ -13,7 +13,8 @@ import { systemLineForUser } from './conversations';
 import { fromHex, toHex } from './encoding';
 import { MessengerError } from './errors';
 import type { DirectoryDevice } from './ports';
-import { TABLES, type ContactDeviceRecord, type ContactRecord } from './records';
+import { acceptChangedUserKey, judgeDevices, ownUserKey } from './person-keys';
+import { TABLES, type ContactDeviceRecord, type ContactRecord, type SelfRecord } from './records';
 import type { Transaction } from './transaction';
 
 /** A contact's devices are looked up again when older than this (the directory is rate limited). */
@@ -47,6 +48,7 @@ export function mergeDevice(
   bytes: Uint8Array,
   slotId: Uint8Array | undefined,
   now: number,
+  certificate: Uint8Array | undefined = known?.certificate,
 ): { device: ContactDeviceRecord; keysChanged: boolean } {
   const keysChanged =
     known !== undefined &&
@@ -60,6 +62,9 @@ export function mergeDevice(
     ...(slotId ? { slotId } : {}),
     trust: keysChanged ? 'key_changed' : (known?.trust ?? 'unverified'),
     addedAt: known?.addedAt ?? now,
+    // The certificate is judged again by the caller (person-keys.ts); until then, what was known.
+    ...(certificate ? { certificate } : {}),
+    ...(known?.approved !== undefined && !keysChanged ? { approved: known.approved } : {}),
   };
   return { device, keysChanged };
 }
@@ -126,6 +131,11 @@ export class Contacts {
     return this.merge(tx, normalised, answer);
   }
 
+  /** The directory's answer for one address as it comes (a network call: outside `exclusive`); the caller verifies each entry. */
+  async directory(address: string): Promise<readonly DirectoryDevice[]> {
+    return (await this.ask(normaliseAddress(address))).devices;
+  }
+
   private async ask(normalised: string): Promise<DirectoryAnswer> {
     const self = this.ctx.requireSelf();
     const answer = await this.ctx.env.admin.lookup({
@@ -143,6 +153,8 @@ export class Contacts {
     const cached = tx.get<ContactRecord>(TABLES.contacts, normalised);
     const devices: Record<string, ContactDeviceRecord> = { ...(cached?.devices ?? {}) };
     let displayName = cached?.displayName ?? normalised;
+    const added = new Set<string>();
+    const keyChanges: string[] = [];
     for (const entry of answer.devices) {
       let attestation: DeviceAttestation;
       try {
@@ -155,13 +167,21 @@ export class Contacts {
       if (hex === toHex(self.deviceId)) continue;
       displayName = attestation.displayName;
       const known = devices[hex];
-      const merged = mergeDevice(known, attestation, entry.attestation, entry.prekeySlotId, this.ctx.now());
+      const merged = mergeDevice(
+        known,
+        attestation,
+        entry.attestation,
+        entry.prekeySlotId,
+        this.ctx.now(),
+        entry.certificate ?? known?.certificate,
+      );
       devices[hex] = merged.device;
-      if (cached && !known) this.line(tx, normalised, { type: 'device_added', member: normalised, deviceId: hex });
-      if (merged.keysChanged) this.line(tx, normalised, { type: 'key_changed', member: normalised, deviceId: hex });
+      if (cached && !known) added.add(hex);
+      if (merged.keysChanged) keyChanges.push(hex);
     }
     const hinted = cached?.hintedAt !== undefined ? { hintedAt: cached.hintedAt } : {};
     const contact: ContactRecord = {
+      ...(cached ?? {}),
       v: 1,
       address: normalised,
       displayName,
@@ -169,12 +189,61 @@ export class Contacts {
       devices,
       ...hinted,
     };
-    tx.put(TABLES.contacts, normalised, contact);
-    return contact;
+    return this.judge(tx, contact, added, keyChanges);
   }
 
-  /** A device that wrote to us: its attestation is verified, so it joins the contact's devices. */
-  rememberDevice(tx: Transaction, attestation: DeviceAttestation, bytes: Uint8Array): ContactRecord {
+  /**
+   * Judges a person's devices against their user key (person-keys.ts), stores the contact and
+   * says what changed in their conversations: a device added (approved), unapproved, a key change.
+   */
+  private async judge(
+    tx: Transaction,
+    contact: ContactRecord,
+    added: ReadonlySet<string>,
+    keyChanges: readonly string[],
+  ): Promise<ContactRecord> {
+    // This change's own record: a user key stored in this same change counts already.
+    const self = tx.get<SelfRecord>(TABLES.self, 'device') ?? this.ctx.requireSelf();
+    const isSelf = contact.address === self.address;
+    const judged = await judgeDevices(contact, { isSelf, ownKey: ownUserKey(self) }, (id) => added.has(id));
+    tx.put(TABLES.contacts, contact.address, judged.contact);
+    if (isSelf) return judged.contact;
+    for (const id of added)
+      if (judged.contact.devices[id]?.approved)
+        this.line(tx, contact.address, { type: 'device_added', member: contact.address, deviceId: id });
+    for (const id of keyChanges)
+      this.line(tx, contact.address, { type: 'key_changed', member: contact.address, deviceId: id });
+    for (const event of judged.events) this.line(tx, contact.address, event);
+    return judged.contact;
+  }
+
+  /** Judges a contact again (a certificate arrived in a hello, this device got its user key). */
+  async rejudge(tx: Transaction, address: string): Promise<void> {
+    const contact = tx.get<ContactRecord>(TABLES.contacts, address);
+    if (contact) await this.judge(tx, contact, new Set(), []);
+  }
+
+  /** A certificate a device sent about itself (its hello, user-keys.md §2.5): kept and judged. */
+  async noteCertificate(tx: Transaction, address: string, deviceId: string, certificate: Uint8Array): Promise<void> {
+    const contact = tx.get<ContactRecord>(TABLES.contacts, address);
+    const device = contact?.devices[deviceId];
+    if (!contact || !device) return;
+    if (device.certificate && constantTimeEqual(device.certificate, certificate)) return;
+    const devices = { ...contact.devices, [deviceId]: { ...device, certificate } };
+    await this.judge(tx, { ...contact, devices }, new Set(), []);
+  }
+
+  /** The user accepted a person's new user key: its devices are judged under it from now on. */
+  async acceptUserKey(tx: Transaction, address: string): Promise<void> {
+    const contact = tx.get<ContactRecord>(TABLES.contacts, normaliseAddress(address));
+    if (!contact) throw new MessengerError('not_found', 'no such contact');
+    const accepted = await acceptChangedUserKey(contact);
+    tx.put(TABLES.contacts, contact.address, accepted.contact);
+    for (const event of accepted.events) this.line(tx, contact.address, event);
+  }
+
+  /** A device that wrote to us: its attestation is verified, so it joins the contact's devices (approved or not). */
+  async rememberDevice(tx: Transaction, attestation: DeviceAttestation, bytes: Uint8Array): Promise<ContactRecord> {
     const address = attestation.userAddress;
     const deviceId = toHex(attestation.deviceId);
     const contact = tx.get<ContactRecord>(TABLES.contacts, address) ?? {
@@ -198,10 +267,12 @@ export class Contacts {
       displayName: attestation.displayName,
       devices: { ...contact.devices, [deviceId]: merged.device },
     };
-    if (!known && contact.lookedUpAt > 0) this.line(tx, address, { type: 'device_added', member: address, deviceId });
-    if (merged.keysChanged) this.line(tx, address, { type: 'key_changed', member: address, deviceId });
-    tx.put(TABLES.contacts, address, updated);
-    return updated;
+    const added = new Set(!known && contact.lookedUpAt > 0 ? [deviceId] : []);
+    const judged = await this.judge(tx, updated, added, merged.keysChanged ? [deviceId] : []);
+    // Not approved yet: perhaps a device approved since the last look-up; ask again in the background.
+    if (!judged.devices[deviceId]?.approved && this.ctx.now() - judged.lookedUpAt >= PREFETCH_FRESH_MS)
+      this.refreshLater(address);
+    return judged;
   }
 
   async verifyPeerAttestation(bytes: Uint8Array): Promise<DeviceAttestation> {
@@ -219,7 +290,7 @@ export class Contacts {
     return attestation;
   }
 
-  /** The devices a message for these users goes to: theirs and our other devices, never revoked ones. */
+  /** The devices a message for these users goes to: theirs and our other devices, approved and never revoked. */
   recipientDevices(tx: Transaction, addresses: readonly string[]): RecipientDevice[] {
     const self = this.ctx.requireSelf();
     const ownId = toHex(self.deviceId);
@@ -228,6 +299,8 @@ export class Contacts {
       const contact = tx.get<ContactRecord>(TABLES.contacts, address);
       for (const device of Object.values(contact?.devices ?? {})) {
         if (device.trust === 'revoked' || device.notLogged || device.deviceId === ownId) continue;
+        // Only devices the person's user key approved (user-keys.md §2.5): a ghost device gets nothing.
+        if (device.approved !== true) continue;
         if (this.ctx.revocation && isRevoked(this.ctx.revocation, fromHex(device.deviceId))) continue;
         // An attestation that lapsed (never renewed: a device lost and silent) no longer vouches
         // for the keys; the device is written to again once a fresh one is seen (look-up or message).

@@ -172,7 +172,7 @@ export class Inbox {
     const newOwnDevice =
       attestation.userAddress === self.address &&
       !tx.get<ContactRecord>(TABLES.contacts, self.address)?.devices[deviceId];
-    const contact = this.contacts.rememberDevice(tx, attestation, opened.senderAttestation);
+    const contact = await this.contacts.rememberDevice(tx, attestation, opened.senderAttestation);
     const device = contact.devices[deviceId] as ContactDeviceRecord;
     const content = decodePairwiseContent(opened.content);
     if (!tx.get<PeerRecord>(TABLES.peers, deviceId))
@@ -204,7 +204,9 @@ export class Inbox {
       sender,
       payload,
     });
-    if (newOwnDevice) await this.welcomeOwnDevice(tx, attestation.userAddress, deviceId);
+    // An own device not approved by the user key gets nothing (user-keys.md §2.5); the device link welcomes it.
+    if (newOwnDevice && tx.get<ContactRecord>(TABLES.contacts, self.address)?.devices[deviceId]?.approved)
+      await this.welcomeOwnDevice(tx, attestation.userAddress, deviceId);
   }
 
   /** A group message from a device we hold fan-out keys of (envelopes.md §6): one HMAC per key. */
@@ -267,9 +269,9 @@ export class Inbox {
    * One of our devices we had not seen (messages.md §5.4): it gets the membership of our groups
    * (never their history), and our contacts are told to look us up again so that they include it.
    */
-  private async welcomeOwnDevice(tx: Transaction, address: string, deviceId: string): Promise<void> {
+  async welcomeOwnDevice(tx: Transaction, address: string, deviceId: string): Promise<void> {
     const device = tx.get<ContactRecord>(TABLES.contacts, address)?.devices[deviceId];
-    if (!device || !tx.get<PeerRecord>(TABLES.peers, deviceId)) return;
+    if (!device?.approved || !tx.get<PeerRecord>(TABLES.peers, deviceId)) return;
     await this.groups.syncTo(tx, device);
     const active = tx.all<ConversationRecord>(TABLES.conversations).filter((c) => c.active);
     const contacts = new Set(active.flatMap((c) => (c.kind === 'direct' ? [c.peer as string] : c.members)));

@@ -4,15 +4,18 @@ import {
   MAX_PAGE,
   type ClientSnapshot,
   type MessageCursor,
+  type DeviceLinkCandidateView,
+  type DeviceLinkOfferView,
   type MessagePage,
   type MessageView,
   type SafetyNumberView,
   type ThisDeviceView,
 } from './api';
-import { Contacts, normaliseAddress } from './contacts';
+import { Contacts } from './contacts';
 import { MessengerContext, type MessengerEvent } from './context';
-import { othersIn, requireConversation } from './conversations';
+import { ConversationCommands } from './conversation-commands';
 import { Delivery } from './delivery';
+import { DeviceLink } from './device-link';
 import { toHex } from './encoding';
 import { Enrolment } from './enrolment';
 import { MessengerError } from './errors';
@@ -36,6 +39,7 @@ import { safetyNumbers } from './safety-numbers';
 import { Scheduler } from './scheduler';
 import { Sending } from './sending';
 import { Transaction, type Caches, type VaultLike } from './transaction';
+import { OWN_DEVICES_CHECK_MS, UserKey } from './user-key';
 import { deviceView, listMessages, pageMessages, snapshotOf } from './views';
 import { buildIndexesOnce } from './message-index';
 
@@ -67,6 +71,10 @@ export class Messenger {
   private readonly enrolment: Enrolment;
   private readonly orgKeys: OrgKeys;
   private readonly logMonitor: LogMonitor;
+  private readonly userKey: UserKey;
+  private readonly deviceLink: DeviceLink;
+  /** The UI's commands on conversations (service.ts calls them here). */
+  readonly commands: ConversationCommands;
   private tokens: AccessTokenWallet | undefined;
 
   private constructor(
@@ -101,8 +109,18 @@ export class Messenger {
     this.groups = new Groups(ctx, this.contacts, this.peers);
     this.history = new History(ctx, this.contacts, this.peers, this.delivery);
     this.sending = new Sending(ctx, this.contacts, this.peers, this.delivery);
+    this.userKey = new UserKey(ctx, this.contacts);
+    this.deviceLink = new DeviceLink(
+      ctx,
+      this.contacts,
+      this.peers,
+      (tx, address, deviceId) => this.inbox.welcomeOwnDevice(tx, address, deviceId),
+      () => void this.afterLinked().catch(() => undefined),
+    );
+    this.commands = new ConversationCommands(ctx, this.contacts, this.sending, this.groups, this.history, this.outbox);
     this.inbox = new Inbox(ctx, this.queues, this.contacts, this.peers, this.outbox, this.prekeys, this.groups, {
       history: this.history,
+      deviceLink: this.deviceLink,
     });
     this.revocation = new Revocation(
       ctx,
@@ -164,6 +182,7 @@ export class Messenger {
    */
   stop(): void {
     this.ctx.stopped = true;
+    this.deviceLink.cancel();
     this.scheduler.stop();
     this.relays.stop();
     this.queues.clear();
@@ -183,6 +202,10 @@ export class Messenger {
     );
     this.scheduler.every(ctx.env.revocationPollMs, () => this.revocation.check());
     this.scheduler.every(60_000, () => this.renew());
+    this.scheduler.every(Math.min(60_000, ctx.env.ownDevicesCheckMs ?? OWN_DEVICES_CHECK_MS), () =>
+      this.userKey.settle(),
+    );
+    void this.userKey.settle().catch(() => undefined);
     this.scheduler.every(ORG_KEYS_REFRESH_MS, () => this.orgKeys.refresh());
     this.scheduler.every(ctx.env.logCheckMs ?? LOG_CHECK_MS, () => this.logMonitor.check());
     void this.logMonitor.check().catch(() => undefined);
@@ -248,6 +271,12 @@ export class Messenger {
     await this.outbox.flush();
   }
 
+  /** The user key arrived through the device link: greet the person's devices, now approved ones. */
+  private async afterLinked(): Promise<void> {
+    this.ctx.changed();
+    await this.introduceToOwnDevices();
+  }
+
   // ---- commands from the UI ----------------------------------------------------------------
 
   async enrol(code: string): Promise<ThisDeviceView> {
@@ -255,72 +284,30 @@ export class Messenger {
     // A new vault has no conversation to index: the index is complete from the start.
     await buildIndexesOnce(this.ctx.vault, []);
     this.ctx.stopped = false;
+    // First device or not (user-keys.md §2.4) is settled before the page shows the device; an
+    // admin app out of reach leaves it `checking`, and the timer settles it later.
+    await this.userKey.settle().catch(() => undefined);
     this.relays.startAll();
     this.startTimers();
     this.ctx.changed();
-    return deviceView(self);
+    return deviceView(this.ctx.self ?? self, this.ctx.tx());
   }
 
-  async startDirect(address: string): Promise<string> {
-    const self = this.ctx.requireSelf();
-    const normalised = normaliseAddress(address);
-    if (normalised === self.address) throw new MessengerError('own_address', 'that is your own address');
-    await this.contacts.fetch(normalised);
-    await this.contacts.fetchStale([self.address]);
-    return this.change((tx) => this.sending.startDirect(tx, normalised));
+  startDeviceLink(): Promise<DeviceLinkOfferView> {
+    return this.deviceLink.start();
   }
 
-  async send(conversationId: string, text: string): Promise<string> {
-    await this.fetchMembers(conversationId);
-    return this.change((tx) => this.sending.send(tx, conversationId, text));
+  cancelDeviceLink(): void {
+    this.deviceLink.cancel();
   }
 
-  async createGroup(title: string, addresses: readonly string[]): Promise<string> {
-    for (const address of new Set(addresses.map(normaliseAddress))) await this.contacts.fetch(address);
-    await this.contacts.fetchStale([this.ctx.requireSelf().address]);
-    return this.change((tx) => this.groups.create(tx, title, addresses));
+  checkDeviceLink(codeOrQr: string): Promise<DeviceLinkCandidateView> {
+    return this.deviceLink.check(codeOrQr);
   }
 
-  async addMember(conversationId: string, address: string): Promise<void> {
-    await this.contacts.fetch(address);
-    await this.fetchMembers(conversationId);
-    return this.change((tx) => this.groups.add(tx, conversationId, address));
-  }
-
-  async removeMember(conversationId: string, address: string): Promise<void> {
-    await this.fetchMembers(conversationId);
-    return this.change((tx) => this.groups.remove(tx, conversationId, address));
-  }
-
-  async leave(conversationId: string): Promise<void> {
-    await this.fetchMembers(conversationId);
-    return this.change((tx) => this.groups.leave(tx, conversationId));
-  }
-
-  async setDisappearing(conversationId: string, seconds: number | null): Promise<void> {
-    await this.fetchMembers(conversationId);
-    return this.change((tx) => this.sending.setDisappearing(tx, conversationId, seconds));
-  }
-
-  async shareHistory(conversationId: string, address: string, count: number): Promise<number> {
-    await this.contacts.fetchStale([normaliseAddress(address)]);
-    await this.fetchMembers(conversationId);
-    return this.change((tx) => this.history.share(tx, conversationId, address, count));
-  }
-
-  async markRead(conversationId: string): Promise<void> {
-    await this.ctx.exclusive(async () => {
-      const tx = this.ctx.tx();
-      const conversation = requireConversation(tx, conversationId);
-      if (conversation.unread === 0) return;
-      tx.put(TABLES.conversations, conversationId, { ...conversation, unread: 0 });
-      await tx.commit();
-      this.ctx.changed();
-    });
-  }
-
-  async markVerified(address: string, deviceId: string): Promise<void> {
-    await this.ctx.exclusive(() => this.sending.markVerified(address, deviceId));
+  async approveDeviceLink(codeOrQr: string): Promise<void> {
+    await this.deviceLink.approve(codeOrQr);
+    this.outbox.flushSoon();
   }
 
   safetyNumbers(conversationId: string): Promise<SafetyNumberView[]> {
@@ -346,24 +333,5 @@ export class Messenger {
 
   snapshot(): Omit<ClientSnapshot, 'vault'> {
     return snapshotOf(this.ctx.tx(), this.ctx.self, this.relays.views(), this.revocation.view());
-  }
-
-  /** The directory entries of a conversation's members, fetched before its change if stale. */
-  private async fetchMembers(conversationId: string): Promise<void> {
-    const self = this.ctx.self;
-    const conversation = this.ctx.tx().get<ConversationRecord>(TABLES.conversations, conversationId);
-    if (!self || !conversation) return;
-    await this.contacts.fetchStale([...othersIn(conversation), self.address]);
-  }
-
-  /** One command's change: inside `exclusive`, committed whole, then the outbox is sent. */
-  private change<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.ctx.exclusive(async () => {
-      const tx = this.ctx.tx();
-      const result = await work(tx);
-      await this.ctx.commit(tx);
-      this.outbox.flushSoon();
-      return result;
-    });
   }
 }

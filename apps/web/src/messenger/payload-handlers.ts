@@ -42,6 +42,8 @@ export interface HandlerDeps {
   readonly outbox: Outbox;
   readonly groups: Groups;
   readonly history: History;
+  /** The new-device side of the device link: opens a transfer while an offer is shown. */
+  readonly deviceLink: { receive(tx: Transaction, transfer: Uint8Array): Promise<void> };
   /** Parked blobs are tried again once a Sender Key arrived (after the change commits). */
   readonly retryParked: () => void;
 }
@@ -54,7 +56,7 @@ type Handlers = { readonly [T in AppPayload['t']]: (deps: HandlerDeps, input: Re
 /** One handler per payload type (messages.md §4). */
 const HANDLERS: Handlers = {
   /** The queue the sender reads our messages from (messages.md §5.1). */
-  hello: async ({ ctx, outbox, peers }, { tx, peer, device, sender, payload }) => {
+  hello: async ({ ctx, outbox, peers, contacts }, { tx, peer, device, sender, payload }) => {
     if (!ctx.env.relayUrls.includes(payload.replyQueue.relay))
       throw new MessengerError('internal', 'a queue on a relay this organisation does not use');
     const updated: PeerRecord = {
@@ -62,6 +64,8 @@ const HANDLERS: Handlers = {
       outbox: { relay: payload.replyQueue.relay, senderId: fromB64(payload.replyQueue.senderId) },
     };
     tx.put(TABLES.peers, peer.deviceId, updated);
+    if (payload.certificate)
+      await contacts.noteCertificate(tx, sender.address, sender.deviceId, fromB64(payload.certificate));
     outbox.awaitingIntro.delete(peer.deviceId);
     outbox.releaseHeld(tx, peer.deviceId);
     if (!updated.inbox) await peers.ensure(tx, sender.address, device);
@@ -84,6 +88,9 @@ const HANDLERS: Handlers = {
       receivedAt: ctx.now(),
       ...(mine ? { status: 'sent' as const } : {}),
       ...(expiresAt !== undefined ? { expiresAt } : {}),
+      ...(tx.get<ContactRecord>(TABLES.contacts, sender.address)?.devices[sender.deviceId]?.approved !== true
+        ? { unapprovedDevice: true as const }
+        : {}),
     });
     touchConversation(tx, conversation, payload.body, payload.sentAt, !mine);
     if (!mine) await peers.send(tx, device, { t: 'receipt', ids: [payload.id] });
@@ -131,6 +138,11 @@ const HANDLERS: Handlers = {
     tx.put(TABLES.contacts, contact.address, { ...contact, hintedAt: ctx.now() });
     tx.after(() => contacts.refreshLater(sender.address));
   },
+  /** Only from one of our own devices, and only opened while this device shows an offer (device-link.ts). */
+  link: async ({ ctx, deviceLink }, { tx, sender, payload }) => {
+    if (sender.address !== ctx.requireSelf().address) return;
+    await deviceLink.receive(tx, fromB64(payload.transfer));
+  },
   sender_key: ({ retryParked }, { tx, peer, payload }) => {
     const state = processSenderKeyDistribution(fromB64(payload.distribution));
     const current = tx.get<PeerRecord>(TABLES.peers, peer.deviceId) as PeerRecord;
@@ -160,7 +172,18 @@ const HANDLERS: Handlers = {
   },
 };
 
+/**
+ * What a device its person's user key did not approve may still do (user-keys.md §2.5): say hello
+ * (with its certificate), hint at new devices, carry a device-link transfer. A text is shown marked
+ * as coming from an unapproved device; anything else that would change a conversation (membership,
+ * keys, history, timers, receipts) is dropped, so a ghost device cannot rewrite what we see.
+ */
+const ALLOWED_UNAPPROVED: ReadonlySet<AppPayload['t']> = new Set(['hello', 'devices_changed', 'link', 'text']);
+
 export async function handlePayload<T extends AppPayload['t']>(deps: HandlerDeps, input: Received<T>): Promise<void> {
+  const approved = input.tx.get<ContactRecord>(TABLES.contacts, input.sender.address)?.devices[input.sender.deviceId]
+    ?.approved;
+  if (approved !== true && !ALLOWED_UNAPPROVED.has(input.payload.t)) return;
   const handler = HANDLERS[input.payload.t] as (deps: HandlerDeps, input: Received<T>) => Promise<void> | void;
   await handler(deps, input);
 }

@@ -1,4 +1,4 @@
-import { frameAppPayload, unframeAppPayload } from '@opendescent/protocol';
+import { MAX_DEVICE_LINK_TRANSFER_BYTES, frameAppPayload, unframeAppPayload } from '@opendescent/protocol';
 import { utf8Decode, utf8Encode } from '@opendescent/crypto';
 import { z } from 'zod';
 
@@ -29,8 +29,12 @@ const conversationRef = z.discriminatedUnion('kind', [
 ]);
 
 export const appPayloadSchema = z.discriminatedUnion('t', [
-  /** The queue the sender reads this peer's messages from (messages.md §5.1); sent until acknowledged. */
-  z.strictObject({ t: z.literal('hello'), replyQueue: queueRef }),
+  /**
+   * The queue the sender reads this peer's messages from (messages.md §5.1); sent until
+   * acknowledged. With the sender's certificate (user-keys.md §2) once it has one, so a peer can
+   * approve a device it has not looked up since.
+   */
+  z.strictObject({ t: z.literal('hello'), replyQueue: queueRef, certificate: b64url.optional() }),
   z.strictObject({
     t: z.literal('text'),
     id,
@@ -71,6 +75,15 @@ export const appPayloadSchema = z.discriminatedUnion('t', [
   }),
   /** The sender's user has a new device: look the user up again (messages.md §5.4). */
   z.strictObject({ t: z.literal('devices_changed') }),
+  /** A device-link transfer (user-keys.md §4) from one of the user's devices to a new one, sealed to it. */
+  z.strictObject({
+    t: z.literal('link'),
+    transfer: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]*$/)
+      .min(1)
+      .max(Math.ceil((MAX_DEVICE_LINK_TRANSFER_BYTES * 4) / 3)),
+  }),
 ]);
 
 export type AppPayload = z.infer<typeof appPayloadSchema>;

@@ -59,7 +59,12 @@ export class Peers {
     const inbox: QueueRecord = { relay: relay.url, ...ids, keySeed };
     tx.after(() => this.queues.add(inbox, device.deviceId));
     tx.put(TABLES.peers, peer.deviceId, { ...peer, inbox });
-    await this.send(tx, device, { t: 'hello', replyQueue: { relay: inbox.relay, senderId: toB64(inbox.senderId) } });
+    const certificate = this.ctx.requireSelf().certificate;
+    await this.send(tx, device, {
+      t: 'hello',
+      replyQueue: { relay: inbox.relay, senderId: toB64(inbox.senderId) },
+      ...(certificate ? { certificate: toB64(certificate) } : {}),
+    });
     return tx.get<PeerRecord>(TABLES.peers, peer.deviceId) as PeerRecord;
   }
 

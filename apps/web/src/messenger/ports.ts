@@ -27,7 +27,7 @@ export interface DirectoryDevice {
   readonly deviceId: Uint8Array;
   readonly attestation: Uint8Array;
   readonly prekeySlotId?: Uint8Array;
-  /** user-keys.md §2: not used by the messenger yet (issue 13: peers will require it). */
+  /** user-keys.md §2: its person's user key approved it; verified by the messenger (user-keys.ts). */
   readonly certificate?: Uint8Array;
 }
 
@@ -47,6 +47,13 @@ export interface AdminPort {
     address: string;
   }): Promise<{ address: string; devices: readonly DirectoryDevice[] }>;
   revocationList(): Promise<Uint8Array>;
+  /** admin-api.md §12: publishes a device certificate, signed by this device (a device of the same person). */
+  certify(input: {
+    orgId: Uint8Array;
+    deviceId: Uint8Array;
+    identity: DeviceIdentity;
+    certificate: Uint8Array;
+  }): Promise<{ deviceId: Uint8Array; logIndex: number }>;
   /** admin-api.md §9.1: the organisation's keys and the statements that rotate them. */
   org(): Promise<OrgDocument>;
   /** transparency-log.md §5: the newest signed tree head, an inclusion proof, a consistency proof (checked by the caller). */
@@ -119,4 +126,6 @@ export interface MessengerEnvironment {
   readonly revocationPollMs: number;
   /** How often the transparency log is checked; LOG_CHECK_MS when absent. */
   readonly logCheckMs?: number;
+  /** How often this person's own devices are looked up (user-key.ts); OWN_DEVICES_CHECK_MS when absent. */
+  readonly ownDevicesCheckMs?: number;
 }

@@ -61,6 +61,18 @@ export interface SelfRecord {
   /** What the last log check found wrong; a fork stays, with the contradicting head as evidence. */
   readonly logAlert?: { readonly code: string; readonly at: number; readonly evidence?: Uint8Array } | undefined;
   readonly attestation: Uint8Array;
+  /**
+   * The person's user key (user-keys.md §1): its 32-byte Ed25519 seed, held by every approved
+   * device of the person; absent until this device made it (the first device) or received it
+   * through the device link.
+   */
+  readonly userKey?: Uint8Array;
+  /** This device's certificate under the user key (user-keys.md §2). */
+  readonly certificate?: Uint8Array;
+  /** The admin app stores the certificate (admin-api.md §12); retried until it does. */
+  readonly certificatePublished?: boolean;
+  /** Another device of the person holds the user key: this one waits for the device link. */
+  readonly awaitingLink?: boolean;
   readonly expiresAt: number;
   readonly renewAfter: number;
   readonly slotId: Uint8Array;
@@ -88,6 +100,13 @@ export interface ContactDeviceRecord {
   readonly loggedLeaf?: string;
   /** Its attestation was proven absent from the log: nothing is written to it. */
   readonly notLogged?: boolean;
+  /** Its certificate by its person's user key, as last seen (directory answer or hello). */
+  readonly certificate?: Uint8Array;
+  /**
+   * The certificate verifies under the person's pinned user key (user-keys.md §2.5): only then
+   * is the device sent anything. Absent or false: shown as unapproved.
+   */
+  readonly approved?: boolean;
 }
 
 export interface ContactRecord {
@@ -98,6 +117,12 @@ export interface ContactRecord {
   /** Last look-up prompted by a `devices_changed` hint (rate limit, messages.md §5.4). */
   readonly hintedAt?: number;
   readonly devices: Readonly<Record<string, ContactDeviceRecord>>;
+  /** The person's user key, pinned at first sight of a valid certificate (trust on first use, user-keys.md §2.5). */
+  readonly userKey?: Uint8Array;
+  /** Another user key seen for the person (a security-key change): its devices get nothing until accepted. */
+  readonly changedUserKey?: Uint8Array;
+  /** Keys the user moved away from by accepting a change (the last eight): their devices stay unapproved, without a new alert. */
+  readonly replacedUserKeys?: readonly Uint8Array[];
 }
 
 export interface SessionRecord {

@@ -33,6 +33,8 @@ export interface MessengerConfig {
   revocationPollSeconds: number;
   /** How often the transparency log is checked (log-monitor.ts); default LOG_CHECK_MS. */
   logCheckSeconds?: number;
+  /** How often this person's own devices are looked up for one the user key did not approve (tests; default 10 min). */
+  ownDevicesCheckSeconds?: number;
 }
 
 export interface ServiceDependencies {
@@ -76,6 +78,7 @@ export function createMessengerService(
     now: dependencies.now,
     revocationPollMs: config.revocationPollSeconds * 1000,
     ...(config.logCheckSeconds !== undefined ? { logCheckMs: config.logCheckSeconds * 1000 } : {}),
+    ...(config.ownDevicesCheckSeconds !== undefined ? { ownDevicesCheckMs: config.ownDevicesCheckSeconds * 1000 } : {}),
   });
 
   const wipedView = async (): Promise<WipedView | undefined> => {
@@ -214,21 +217,30 @@ export function createMessengerService(
       }
       return current.enrol(code);
     }),
-    startDirect: guard((address: string) => running().startDirect(address)),
-    createGroup: guard((title: string, addresses: readonly string[]) => running().createGroup(title, addresses)),
-    addMember: guard((id: string, address: string) => running().addMember(id, address)),
-    removeMember: guard((id: string, address: string) => running().removeMember(id, address)),
-    leave: guard((id: string) => running().leave(id)),
-    send: guard((id: string, text: string) => running().send(id, text)),
+    startDirect: guard((address: string) => running().commands.startDirect(address)),
+    createGroup: guard((title: string, addresses: readonly string[]) =>
+      running().commands.createGroup(title, addresses),
+    ),
+    addMember: guard((id: string, address: string) => running().commands.addMember(id, address)),
+    removeMember: guard((id: string, address: string) => running().commands.removeMember(id, address)),
+    leave: guard((id: string) => running().commands.leave(id)),
+    send: guard((id: string, text: string) => running().commands.send(id, text)),
     messages: guard((id: string) => running().messages(id)),
     messagePage: guard((id: string, page: { before?: MessageCursor; limit: number }) =>
       running().messagePage(id, page),
     ),
-    markRead: guard((id: string) => running().markRead(id)),
-    setDisappearing: guard((id: string, seconds: number | null) => running().setDisappearing(id, seconds)),
+    markRead: guard((id: string) => running().commands.markRead(id)),
+    setDisappearing: guard((id: string, seconds: number | null) => running().commands.setDisappearing(id, seconds)),
     safetyNumbers: guard((id: string) => running().safetyNumbers(id)),
-    markVerified: guard((address: string, deviceId: string) => running().markVerified(address, deviceId)),
-    shareHistory: guard((id: string, address: string, count: number) => running().shareHistory(id, address, count)),
+    markVerified: guard((address: string, deviceId: string) => running().commands.markVerified(address, deviceId)),
+    shareHistory: guard((id: string, address: string, count: number) =>
+      running().commands.shareHistory(id, address, count),
+    ),
+    startDeviceLink: guard(() => running().startDeviceLink()),
+    cancelDeviceLink: guard(async () => running().cancelDeviceLink()),
+    checkDeviceLink: guard((codeOrQr: string) => running().checkDeviceLink(codeOrQr)),
+    approveDeviceLink: guard((codeOrQr: string) => running().approveDeviceLink(codeOrQr)),
+    acceptUserKey: guard((address: string) => running().commands.acceptUserKey(address)),
     // Passkey unlock (WebAuthn PRF, storage.md §2.1): the UI runs the ceremony, this side only
     // sees the 32-byte PRF output, which is this worker's own copy and is zeroed after use.
     enablePasskey: guard(async (credentialId: string, prfSalt: string, prfOutput: Uint8Array) => {

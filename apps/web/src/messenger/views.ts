@@ -60,7 +60,22 @@ export async function pageMessages(
   return { messages: messages.map(toView), hasMore: more };
 }
 
-export function deviceView(self: SelfRecord): ThisDeviceView {
+/** Where this device stands among its person's devices (api.ts ThisDeviceView.approval). */
+function approvalOf(self: SelfRecord): ThisDeviceView['approval'] {
+  if (self.userKey) return 'approved';
+  return self.awaitingLink ? 'unapproved' : 'checking';
+}
+
+/** Devices on our own address that our user key did not approve (and not revoked): an alert on an approved device. */
+function unapprovedOwnDevices(self: SelfRecord, own: ContactRecord | undefined): string[] {
+  if (!self.userKey || !own) return [];
+  return Object.values(own.devices)
+    .filter((d) => d.approved === false && d.trust !== 'revoked' && !d.notLogged)
+    .map((d) => d.deviceId)
+    .sort();
+}
+
+export function deviceView(self: SelfRecord, tx: Transaction): ThisDeviceView {
   return {
     address: self.address,
     displayName: self.displayName,
@@ -68,6 +83,8 @@ export function deviceView(self: SelfRecord): ThisDeviceView {
     attestationExpiresAt: self.expiresAt,
     orgId: toHex(self.orgId),
     reachable: self.published,
+    approval: approvalOf(self),
+    unapprovedOwnDevices: unapprovedOwnDevices(self, tx.get<ContactRecord>(TABLES.contacts, self.address)),
     ...(self.orgKeyAlert ? { orgKeysAlert: { code: self.orgKeyAlert.code, at: self.orgKeyAlert.at } } : {}),
     ...(self.logAlert ? { logAlert: { code: self.logAlert.code, at: self.logAlert.at } } : {}),
   };
@@ -87,8 +104,13 @@ export function snapshotOf(
     return {
       address,
       displayName: address === self.address ? self.displayName : (contact?.displayName ?? address),
-      devices: Object.values(contact?.devices ?? {}).map((d) => ({ deviceId: d.deviceId, trust: d.trust })),
+      devices: Object.values(contact?.devices ?? {}).map((d) => ({
+        deviceId: d.deviceId,
+        trust: d.trust,
+        approved: d.approved === true,
+      })),
       isSelf: address === self.address,
+      ...(contact?.changedUserKey ? { userKeyChanged: true } : {}),
     };
   };
   const conversations: ConversationView[] = tx
@@ -107,5 +129,11 @@ export function snapshotOf(
     }))
     .sort((a, b) => b.updatedAt - a.updatedAt);
   const pendingOutgoing = tx.all<OutboxRecord>(TABLES.outbox).reduce((n, item) => n + (item.messageRef ? 1 : 0), 0);
-  return { device: deviceView(self), relays, conversations, pendingOutgoing, ...(revocation ? { revocation } : {}) };
+  return {
+    device: deviceView(self, tx),
+    relays,
+    conversations,
+    pendingOutgoing,
+    ...(revocation ? { revocation } : {}),
+  };
 }

@@ -33,6 +33,8 @@ import {
   prepareAddress,
   signDeviceRequest,
   tokensAnswerSchema,
+  certifyAnswerSchema,
+  type CertifyPayloadJson,
   type DeviceRequestType,
   type EnrolPayloadJson,
   type LookupPayloadJson,
@@ -248,6 +250,26 @@ export class AdminClient {
     if (answer.responses.length !== request.requests.length)
       throw new AdminRequestError(200, 'malformed_response', '/api/v1/tokens: one response per request expected');
     return answer;
+  }
+
+  /**
+   * §12: publishes a certificate this person's user key made (for this device or one it approved
+   * through the device link), signed by this device. Resolves with the certified device's log index.
+   */
+  async certify(request: {
+    orgId: Uint8Array;
+    deviceId: Uint8Array;
+    identity: DeviceIdentity;
+    certificate: Uint8Array;
+  }): Promise<{ deviceId: Uint8Array; logIndex: number }> {
+    const body = await this.#signed<CertifyPayloadJson>(request.identity, {
+      type: 'certify',
+      orgId: encodeBase64Url(request.orgId),
+      deviceId: encodeBase64Url(request.deviceId),
+      certificate: encodeBase64Url(request.certificate),
+    });
+    const answer = await this.#http.json('POST', '/api/v1/device-certificates', body, certifyAnswerSchema, [201]);
+    return { deviceId: answer.deviceId, logIndex: answer.logIndex };
   }
 
   /** §3.1, §3.3: the body of a signed device request. */

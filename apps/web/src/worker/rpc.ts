@@ -32,6 +32,11 @@ export type MessengerMethod = keyof MessengerApi;
 
 const address = z.string().min(1).max(320);
 const id = z.string().min(1).max(200);
+/**
+ * A device-link code as typed (39 characters with its dashes) or a scanned QR payload (122):
+ * user-keys.md §3.1-3.2. 512 leaves room for the spaces a person adds, and refuses a stray paste.
+ */
+const linkCode = z.string().min(1).max(512);
 
 /** Every served method with the arguments it accepts: the allow-list and a first shape check. */
 const ARGUMENTS = {
@@ -63,6 +68,11 @@ const ARGUMENTS = {
   unlockWithPasskey: z.tuple([z.instanceof(Uint8Array)]),
   disablePasskey: z.tuple([]),
   wipe: z.tuple([]),
+  startDeviceLink: z.tuple([]),
+  cancelDeviceLink: z.tuple([]),
+  checkDeviceLink: z.tuple([linkCode]),
+  approveDeviceLink: z.tuple([linkCode]),
+  acceptUserKey: z.tuple([address]),
 } satisfies Record<MessengerMethod, z.ZodType<unknown[]>>;
 
 export const MESSENGER_METHODS = Object.keys(ARGUMENTS) as readonly MessengerMethod[];

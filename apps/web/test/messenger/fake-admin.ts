@@ -24,6 +24,8 @@ import {
   signOrgKeyStatement,
   signRevocationList,
   signTreeHead,
+  decodeDeviceCertificate,
+  verifyDeviceCertificate,
   type LogLeafKind,
   type RevocationReason,
 } from '@opendescent/protocol';
@@ -35,6 +37,7 @@ interface Enrolled extends Omit<DirectoryDevice, 'attestation'> {
   attestation: Uint8Array;
   readonly address: string;
   revoked?: { reason: RevocationReason; at: number };
+  certificate?: Uint8Array;
   /** When each token issued to it was issued (Unix s), for the per-device limits. */
   readonly issuedAt: number[];
 }
@@ -78,6 +81,9 @@ export class FakeAdmin {
   /** Set by a test: documents issued meanwhile are not logged (an admin app hiding what it signed). */
   logging = true;
   logHeadFetches = 0;
+  /** The user key on record per address (admin-api.md §12): the first certificate records it. */
+  readonly userKeys = new Map<string, Uint8Array>();
+  certifications = 0;
 
   constructor(readonly org: TestOrg) {
     this.signer = org.key;
@@ -210,12 +216,37 @@ export class FakeAdmin {
       await this.lookupGate;
       const devices = this.devices
         .filter((d) => d.address === address && !d.revoked)
-        .map(({ deviceId, attestation, prekeySlotId }) => ({
+        .map(({ deviceId, attestation, prekeySlotId, certificate }) => ({
           deviceId,
           attestation,
           ...(prekeySlotId ? { prekeySlotId } : {}),
+          ...(certificate ? { certificate } : {}),
         }));
       return { address, devices };
+    },
+    certify: async ({ deviceId, certificate }) => {
+      // The admin app's checks (admin-api.md §12), kept short: same person, the stored
+      // attestation's keys, the user key on record (replaced only once no active device holds it).
+      const uploader = this.find(deviceId);
+      if (!uploader) throw new AdminRequestError(404, 'unknown_device', 'no such device');
+      if (uploader.revoked) throw new AdminRequestError(403, 'device_revoked', 'revoked');
+      const { userKey, deviceId: certifiedId } = decodeDeviceCertificate(certificate).certificate;
+      const device = this.find(certifiedId);
+      if (!device || device.address !== uploader.address)
+        throw new AdminRequestError(403, 'certificate_mismatch', 'not a device of this person');
+      const recorded = this.userKeys.get(device.address);
+      const holders = this.devices.filter((d) => d.address === device.address && d.certificate && !d.revoked);
+      if (recorded && Buffer.compare(Buffer.from(recorded), Buffer.from(userKey)) !== 0 && holders.length > 0)
+        throw new AdminRequestError(409, 'user_key_mismatch', 'another user key is on record');
+      await verifyDeviceCertificate(certificate, {
+        userKey,
+        attestation: decodeAttestation(device.attestation).attestation,
+      });
+      this.userKeys.set(device.address, userKey);
+      device.certificate = certificate;
+      this.certifications++;
+      this.log('device_certificate', certificate);
+      return { deviceId: certifiedId, logIndex: this.logLeaves.length - 1 };
     },
     revocationList: async () => {
       if (this.unreachable) throw new TypeError('fetch failed');

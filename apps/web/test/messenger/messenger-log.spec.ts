@@ -6,88 +6,74 @@
  * caught and shown on the device; a fork stays shown.
  */
 import { FakeAdmin } from './fake-admin';
-import { RelayProcess, newOrg } from '../net/support/relay-process';
-import { enrolDevice, eventually, texts, type TestMessenger } from './support';
+import { enrolDevice, eventually, texts, type TestMessenger, useSpecWorld } from './support';
 
-let relay: RelayProcess;
-let admin: FakeAdmin;
-const devices: TestMessenger[] = [];
+const world = useSpecWorld();
 
 async function device(name: string): Promise<TestMessenger> {
   const entry = await enrolDevice(name, `${name}@agency.example`, name.toUpperCase(), {
-    relayUrl: relay.url,
-    admin,
+    relayUrl: world.relay.url,
+    admin: world.admin,
     revocationPollSeconds: 3_600,
     logCheckSeconds: 1,
   });
-  devices.push(entry);
+  world.devices.push(entry);
   return entry;
 }
 
 const alertOf = async (entry: TestMessenger) => (await entry.api.snapshot()).device?.logAlert?.code;
 
-beforeAll(async () => {
-  const org = await newOrg();
-  relay = await RelayProcess.start(org);
-  admin = new FakeAdmin(org);
-}, 60_000);
-
-afterAll(async () => {
-  for (const d of devices) await d.api.lock().catch(() => undefined);
-  await relay?.stop();
-});
-
 test('a device checks the log: its attestation is in it, the head grows with consistency proofs, no alert', async () => {
   const ann = await device('ann');
-  const before = admin.logHeadFetches;
+  const before = world.admin.logHeadFetches;
   // The log grows while ann watches: every head she sees must extend the one she holds.
   await device('ben');
-  await eventually(async () => admin.logHeadFetches >= before + 3, 'ann checked the log three more times');
+  await eventually(async () => world.admin.logHeadFetches >= before + 3, 'ann checked the log three more times');
   expect(await alertOf(ann)).toBeUndefined();
 }, 60_000);
 
 test('an attestation the admin app signed without logging it is an alert on that device', async () => {
-  admin.logging = false;
+  world.admin.logging = false;
   const hidden = await device('hid');
-  admin.logging = true;
+  world.admin.logging = true;
   await eventually(async () => (await alertOf(hidden)) === 'not_in_log', 'the not-in-log alert');
 }, 60_000);
 
 test('a log that rewrites its history is a fork: shown, the held head kept, and it stays', async () => {
-  const ann = devices.find((d) => d.name === 'ann') as TestMessenger;
+  const ann = world.devices.find((d) => d.name === 'ann') as TestMessenger;
   expect(await alertOf(ann)).toBeUndefined();
-  admin.rewriteLogHistory();
+  world.admin.rewriteLogHistory();
   await device('cyd');
   await eventually(async () => (await alertOf(ann)) === 'log_fork', 'the fork alert at ann');
-  const fetches = admin.logHeadFetches;
-  await eventually(async () => admin.logHeadFetches >= fetches + 2, 'two more checks');
+  const fetches = world.admin.logHeadFetches;
+  await eventually(async () => world.admin.logHeadFetches >= fetches + 2, 'two more checks');
   expect(await alertOf(ann)).toBe('log_fork');
 }, 60_000);
 
 test('a colleague’s device the admin app did not log gets nothing, and the conversation says so', async () => {
-  const fresh = new FakeAdmin(admin.org);
+  const fresh = new FakeAdmin(world.admin.org);
   const dee = await enrolDevice('dee', 'dee@agency.example', 'DEE', {
-    relayUrl: relay.url,
+    relayUrl: world.relay.url,
     admin: fresh,
     revocationPollSeconds: 3_600,
     logCheckSeconds: 1,
   });
   const eve = await enrolDevice('eve', 'eve@agency.example', 'EVE', {
-    relayUrl: relay.url,
+    relayUrl: world.relay.url,
     admin: fresh,
     revocationPollSeconds: 3_600,
     logCheckSeconds: 1,
   });
-  devices.push(dee, eve);
+  world.devices.push(dee, eve);
   // A second device for eve, signed by the admin app but kept out of its log (a ghost).
   fresh.logging = false;
   const ghost = await enrolDevice('eve-ghost', 'eve@agency.example', 'EVE', {
-    relayUrl: relay.url,
+    relayUrl: world.relay.url,
     admin: fresh,
     revocationPollSeconds: 3_600,
   });
   fresh.logging = true;
-  devices.push(ghost);
+  world.devices.push(ghost);
   const conversation = await dee.api.startDirect('eve@agency.example');
   await eventually(
     async () =>

@@ -11,7 +11,15 @@ import { RelayClient } from '@opendescent/relay-client';
 import type { MessageView } from '../../src/messenger/api';
 import { FakeAdmin } from './fake-admin';
 import { RelayProcess, mintedTokens, newOrg } from '../net/support/relay-process';
-import { PASSPHRASE, conversationWith, enrolDevice, eventually, texts, type TestMessenger } from './support';
+import {
+  PASSPHRASE,
+  conversationWith,
+  enrolDevice,
+  eventually,
+  linkDevice,
+  texts,
+  type TestMessenger,
+} from './support';
 
 type Device = TestMessenger;
 
@@ -173,6 +181,9 @@ describe('messenger over a real relay', () => {
     const group = (await alice.api.snapshot()).conversations.find((c) => c.title === 'Budget 2027');
     if (!direct || !group) throw new Error('earlier conversations missing');
     const alice2 = await device('alice2', 'alice@ministry.example', 'Alice Martin');
+    // A second device waits for approval from the first (user-keys.md §3.3) and gets nothing before.
+    expect((await alice2.api.snapshot()).device?.approval).toBe('unapproved');
+    await linkDevice(alice2, alice);
     // Membership arrives from her first device; history does not.
     await eventually(
       async () => (await alice2.api.snapshot()).conversations.some((c) => c.id === group.id),

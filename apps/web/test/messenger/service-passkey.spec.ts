@@ -26,6 +26,7 @@ const admin: AdminPort = {
   logConsistency: unused,
   tokenKeys: unused,
   tokens: unused,
+  certify: unused,
 };
 
 /** A relay that never connects. */

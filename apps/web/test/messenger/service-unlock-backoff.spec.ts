@@ -25,6 +25,7 @@ const admin: AdminPort = {
   logConsistency: unused,
   tokenKeys: unused,
   tokens: unused,
+  certify: unused,
 };
 
 function newService(clock: { now: number }): MessengerApi {

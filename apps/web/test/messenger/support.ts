@@ -8,7 +8,8 @@ import { RelayClient } from '@opendescent/relay-client';
 import { createMessengerService } from '../../src/messenger/service';
 import type { ClientSnapshot, MessengerApi, MessengerEvent } from '../../src/messenger/api';
 import type { RelayFactory } from '../../src/messenger/ports';
-import type { FakeAdmin } from './fake-admin';
+import { FakeAdmin } from './fake-admin';
+import { RelayProcess, newOrg } from '../net/support/relay-process';
 import { freshIdbFactory } from '../store/fake-indexeddb';
 
 export const PASSPHRASE = 'correct horse battery staple';
@@ -49,6 +50,8 @@ export interface DeviceOptions {
   readonly revocationPollSeconds?: number;
   /** How often the transparency log is checked (default: the messenger's, 30 minutes). */
   readonly logCheckSeconds?: number;
+  /** How often a device looks its own address up for unapproved devices (default: the messenger's, 10 minutes). */
+  readonly ownDevicesCheckSeconds?: number;
   /** Instead of the real RelayClient with a short backoff. */
   readonly relayFactory?: RelayFactory;
 }
@@ -72,6 +75,9 @@ export async function enrolDevice(
       adminUrl: 'http://admin.invalid',
       revocationPollSeconds: options.revocationPollSeconds ?? 1,
       ...(options.logCheckSeconds !== undefined ? { logCheckSeconds: options.logCheckSeconds } : {}),
+      ...(options.ownDevicesCheckSeconds !== undefined
+        ? { ownDevicesCheckSeconds: options.ownDevicesCheckSeconds }
+        : {}),
     },
     (event) => {
       if (event.type === 'snapshot') entry.latest = event.snapshot;
@@ -103,4 +109,43 @@ export async function conversationWith(api: MessengerApi, predicate: (title: str
     async () => (await api.snapshot()).conversations.find((c) => predicate(c.title))?.id,
     'a conversation',
   );
+}
+
+/**
+ * The device link as a person does it (user-keys.md §3.3): the new device shows its offer, an
+ * approved device of the same person types the code and approves it, and the user key arrives.
+ */
+export async function linkDevice(newDevice: TestMessenger, approving: TestMessenger): Promise<void> {
+  const offer = await newDevice.api.startDeviceLink();
+  await approving.api.approveDeviceLink(offer.code);
+  await eventually(
+    async () => (await newDevice.api.snapshot()).device?.approval === 'approved',
+    `${newDevice.name} approved by ${approving.name}`,
+  );
+}
+
+/** A spec's organisation: a REAL relay (child process), FakeAdmin, and every device enrolled, locked at the end. */
+export interface SpecWorld {
+  readonly relay: RelayProcess;
+  readonly admin: FakeAdmin;
+  readonly devices: TestMessenger[];
+}
+
+/** Starts the organisation before the spec's tests and stops it after them (Jest hooks); read it inside tests. */
+export function useSpecWorld(): SpecWorld {
+  const world = { devices: [] as TestMessenger[] } as {
+    relay: RelayProcess;
+    admin: FakeAdmin;
+    devices: TestMessenger[];
+  };
+  beforeAll(async () => {
+    const org = await newOrg();
+    world.relay = await RelayProcess.start(org);
+    world.admin = new FakeAdmin(org);
+  }, 60_000);
+  afterAll(async () => {
+    for (const d of world.devices) await d.api.lock().catch(() => undefined);
+    await world.relay?.stop();
+  });
+  return world;
 }

@@ -18,6 +18,8 @@ const device = {
   attestationExpiresAt: 0,
   orgId: 'cd'.repeat(16),
   reachable: true,
+  approval: 'approved' as const,
+  unapprovedOwnDevices: [],
 };
 
 function conversation(id: string, fields: Partial<ConversationView> = {}): ConversationView {
@@ -142,7 +144,7 @@ describe('changed safety numbers', () => {
       address,
       displayName: address,
       isSelf,
-      devices: [{ deviceId: '1', trust }],
+      devices: [{ deviceId: '1', trust, approved: true }],
     });
     const view = conversation('c', {
       members: [

@@ -162,6 +162,11 @@ describe('messenger RPC', () => {
     ['setDisappearing', ['c1', '300']],
     ['unlock', [{ toString: 'passphrase' }]],
     ['snapshot', 'not-an-array'],
+    ['startDeviceLink', ['extra']],
+    ['checkDeviceLink', []],
+    ['checkDeviceLink', ['']],
+    ['checkDeviceLink', ['A'.repeat(513)]],
+    ['approveDeviceLink', [42]],
   ])('refuses %s with malformed arguments %j and does not call the messenger', async (method, args) => {
     const { ui, worker } = channel();
     const called = jest.fn(async () => 'called');
@@ -243,7 +248,7 @@ describe('messenger RPC', () => {
     const { ui } = channel();
     const client = createMessengerRpcClient(ui);
     expect(Object.keys(client.api).sort()).toEqual([...MESSENGER_METHODS].sort());
-    expect(MESSENGER_METHODS).toHaveLength(22);
+    expect(MESSENGER_METHODS).toHaveLength(27);
   });
 });
 

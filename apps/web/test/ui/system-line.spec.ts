@@ -59,8 +59,49 @@ describe('system lines', () => {
       'You shared 3 earlier messages with your other devices',
       'Vous avez partagé 3 messages antérieurs avec vos autres appareils',
     ],
+    [
+      { type: 'device_unapproved', member: 'ann@example.org', deviceId: 'x' },
+      'A device of Ann is not approved by them: nothing is sent to it',
+      'Un appareil de Ann n’est pas approuvé par cette personne : rien ne lui est envoyé',
+    ],
+    [
+      { type: 'device_unapproved', member: 'me@example.org', deviceId: 'x' },
+      'A device was added to your account without your approval: nothing is sent to it. If you did not add it, tell your administrator',
+      'Un appareil a été ajouté à votre compte sans votre approbation : rien ne lui est envoyé. Si vous ne l’avez pas ajouté, prévenez votre administrateur',
+    ],
+    [
+      { type: 'user_key_accepted', member: 'ann@example.org' },
+      'You accepted the new account key of Ann',
+      'Vous avez accepté la nouvelle clé de compte de Ann',
+    ],
+    [
+      { type: 'user_key_accepted', member: 'me@example.org' },
+      'You accepted the new key of your account',
+      'Vous avez accepté la nouvelle clé de votre compte',
+    ],
   ] as const)('%j', (event, english, french) => {
     expect(describeSystemEvent(event, conversation, i18n('en'))).toBe(english);
     expect(describeSystemEvent(event, conversation, i18n('fr'))).toBe(french);
+  });
+
+  it('a changed account key names the person, both explanations, and that nothing is sent until accepted', () => {
+    const event = { type: 'user_key_changed', member: 'ann@example.org' } as const;
+    const english = describeSystemEvent(event, conversation, i18n('en'));
+    expect(english).toMatch(/^The account key of Ann changed\./);
+    expect(english).toContain('someone tries to intercept your messages');
+    expect(english).toContain('Nothing is sent to devices under the new key until you accept it');
+    const french = describeSystemEvent(event, conversation, i18n('fr'));
+    expect(french).toMatch(/^La clé de compte de Ann a changé\./);
+    expect(french).toContain('tant que vous ne l’avez pas acceptée');
+  });
+
+  it('a changed account key on this user’s own address is said as such, never “the key of you”', () => {
+    const event = { type: 'user_key_changed', member: 'me@example.org' } as const;
+    expect(describeSystemEvent(event, conversation, i18n('en'))).toBe(
+      'Another account key appeared for your account. If you did not start again on new devices, tell your administrator',
+    );
+    expect(describeSystemEvent(event, conversation, i18n('fr'))).toBe(
+      'Une autre clé de compte est apparue pour votre compte. Si vous n’êtes pas reparti de zéro sur de nouveaux appareils, prévenez votre administrateur',
+    );
   });
 });

@@ -18,6 +18,7 @@ const PATHS = {
   close: 'M6 6l12 12M18 6L6 18',
   person: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8M4 21v-1a6 6 0 0 1 6-6h4a6 6 0 0 1 6 6v1',
   history: 'M3 12a9 9 0 1 0 3-6.7M3 4v4h4M12 8v4l3 2',
+  devices: 'M3 5h12v9H3zM1 18h14M18 8h4v12h-4z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -12,6 +12,8 @@ import { Composer } from './composer';
 import { GroupDetailsDialog } from './group-details-dialog';
 import { MessageList } from './message-list';
 import { SafetyNumbersDialog } from './safety-numbers-dialog';
+import { UserKeyChangedBanner } from './user-key-changed-banner';
+import { membersWithChangedUserKey } from './user-key-status';
 
 /**
  * The open conversation's messages: its newest page, then older pages as the list is scrolled up,
@@ -87,6 +89,7 @@ export function ConversationPane({ conversation, onBack }: { conversation: Conve
   const { messages, error, hasMore, loadOlder } = useMessages(conversation.id);
   useMarkRead(conversation, messages !== undefined);
   const changed = membersWithChangedKeys(conversation);
+  const userKeyChanged = membersWithChangedUserKey(conversation);
   const peer = conversation.kind === 'direct' ? conversation.members.find((member) => !member.isSelf) : undefined;
   const subtitle =
     conversation.kind === 'group'
@@ -146,6 +149,9 @@ export function ConversationPane({ conversation, onBack }: { conversation: Conve
             {t('conversation.check')}
           </button>
         </div>
+      ))}
+      {userKeyChanged.map((member) => (
+        <UserKeyChangedBanner key={member.address} member={member} onCompare={() => setDialog('safety')} />
       ))}
 
       <ErrorMessage error={error} />

@@ -8,6 +8,9 @@ import { Icon } from '../components/icon';
 import { useI18n } from '../i18n-context';
 import { useAction, useMessenger } from '../messenger-context';
 import { checkAddresses } from '../text-limits';
+import { shortDeviceId } from './safety-number-card';
+import { UnapprovedDeviceLabel } from './unapproved-device-label';
+import { unapprovedDevices } from './user-key-status';
 
 /** How many of the latest messages "share history" offers (at most MAX_SHARED_HISTORY). */
 const SHARE_COUNT = Math.min(50, MAX_SHARED_HISTORY);
@@ -64,6 +67,15 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
               </span>
               <Address value={member.address} className="member-address" />
               <span className="hint">{t('details.devices', { count: member.devices.length })}</span>
+              {unapprovedDevices(member).map((device) => (
+                <UnapprovedDeviceLabel
+                  key={device.deviceId}
+                  name={member.displayName || member.address}
+                  isSelf={member.isSelf}
+                  deviceId={device.deviceId}
+                  deviceNumber={t('safety.device', { id: shortDeviceId(device.deviceId) })}
+                />
+              ))}
             </span>
             {conversation.active && (
               <button

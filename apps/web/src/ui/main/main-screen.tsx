@@ -9,6 +9,8 @@ import { useI18n } from '../i18n-context';
 import { useAction, useMessenger } from '../messenger-context';
 import { ConversationList } from './conversation-list';
 import { ConversationPane } from './conversation-pane';
+import { DeviceLinkOfferPanel } from './device-link-offer-panel';
+import { LinkDeviceDialog } from './link-device-dialog';
 import { NewChatDialog, NewGroupDialog } from './new-conversation-dialogs';
 import { PasskeyDialog } from './passkey-dialog';
 import { RelayIndicator } from './relay-indicator';
@@ -24,7 +26,7 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
   const { api, snapshot, refresh } = useMessenger();
   const lock = useAction();
   const [selectedId, setSelectedId] = useState<string | undefined>();
-  const [dialog, setDialog] = useState<'new-chat' | 'new-group' | 'passkey' | undefined>();
+  const [dialog, setDialog] = useState<'new-chat' | 'new-group' | 'passkey' | 'link-device' | undefined>();
   const conversations = useMemo(() => sortConversations(snapshot.conversations), [snapshot.conversations]);
   const selected = conversations.find((conversation) => conversation.id === selectedId);
   const sidebar = useRef<HTMLElement>(null);
@@ -66,6 +68,18 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
               </span>
               <span className="brand-name">{t('app.name')}</span>
             </h1>
+            {device.approval === 'approved' && (
+              <button
+                type="button"
+                className="icon-button"
+                data-testid="link-device-button"
+                aria-label={t('main.link-device')}
+                title={t('main.link-device')}
+                onClick={() => setDialog('link-device')}
+              >
+                <Icon name="devices" />
+              </button>
+            )}
             <button
               type="button"
               className="icon-button"
@@ -110,6 +124,7 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
           )}
           <RevocationBanner revocation={snapshot.revocation} />
           <TrustAlerts device={device} />
+          {device.approval === 'unapproved' && <DeviceLinkOfferPanel device={device} />}
           <ErrorMessage error={lock.error} />
           <div className="sidebar-actions">
             <button
@@ -151,6 +166,7 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
       {dialog === 'new-chat' && <NewChatDialog onClose={() => setDialog(undefined)} onStarted={open} />}
       {dialog === 'new-group' && <NewGroupDialog onClose={() => setDialog(undefined)} onStarted={open} />}
       {dialog === 'passkey' && <PasskeyDialog device={device} onClose={() => setDialog(undefined)} />}
+      {dialog === 'link-device' && <LinkDeviceDialog onClose={() => setDialog(undefined)} />}
     </div>
   );
 }

@@ -19,6 +19,24 @@ const memberName = (conversation: ConversationView, address: string) =>
 const senderName = (message: MessageView, conversation: ConversationView) =>
   message.sender?.displayName || message.sender?.address || (conversation.kind === 'direct' ? conversation.title : '');
 
+/**
+ * Above the text of a message sent by a device its sender's user key did not approve
+ * (user-keys.md §2.5): whoever wrote it may not be the person named. `name` absent: one of this
+ * user's own devices. Read first by screen readers too, with "Warning:" said before it.
+ */
+function UnapprovedDeviceWarning({ name }: { name: string | undefined }) {
+  const { t } = useI18n();
+  return (
+    <p className="message-unapproved" data-testid="message-unapproved-device">
+      <Icon name="alert" />
+      <span>
+        <span className="visually-hidden">{t('message.warning')} </span>
+        {name === undefined ? t('message.unapproved-device-you') : t('message.unapproved-device', { name })}
+      </span>
+    </p>
+  );
+}
+
 /** Pixels from the bottom within which new messages keep the list scrolled to the end. */
 const STICKY_BOTTOM = 80;
 
@@ -119,6 +137,7 @@ export function MessageList({
               data-message-id={message.id}
               data-mine={String(message.mine)}
               data-status={message.status}
+              data-unapproved-device={message.unapprovedDevice ? 'true' : undefined}
             >
               {showSender ? (
                 <span className="message-sender">{senderName(message, conversation)}</span>
@@ -131,6 +150,9 @@ export function MessageList({
                 </span>
               )}
               <div className="bubble">
+                {message.unapprovedDevice && (
+                  <UnapprovedDeviceWarning name={message.mine ? undefined : senderName(message, conversation)} />
+                )}
                 <p className="message-text">{message.text}</p>
                 {message.sharedBy !== undefined && (
                   <span className="message-shared" data-testid="message-shared-by">

@@ -45,6 +45,18 @@ export function describeSystemEvent(
         return isSelf(event.member)
           ? t('system.device_not_logged-you')
           : t('system.device_not_logged', { member: name(event.member) });
+      case 'device_unapproved':
+        return isSelf(event.member)
+          ? t('system.device_unapproved-you')
+          : t('system.device_unapproved', { member: name(event.member) });
+      case 'user_key_changed':
+        return isSelf(event.member)
+          ? t('system.user_key_changed-you')
+          : t('system.user_key_changed', { member: name(event.member) });
+      case 'user_key_accepted':
+        return isSelf(event.member)
+          ? t('system.user_key_accepted-you')
+          : t('system.user_key_accepted', { member: name(event.member) });
       case 'disappearing_set':
         return event.seconds === null
           ? t('system.disappearing_off', { by: name(event.by) })

@@ -1,0 +1,126 @@
+import { normaliseAddress, type Contacts } from './contacts';
+import type { MessengerContext } from './context';
+import { othersIn, requireConversation } from './conversations';
+import { MessengerError } from './errors';
+import type { Groups } from './groups';
+import type { History } from './history';
+import type { Outbox } from './outbox';
+import { TABLES, type ConversationRecord } from './records';
+import type { Sending } from './sending';
+import type { Transaction } from './transaction';
+
+/**
+ * The UI's commands on conversations (messages.md §5): each looks up what it needs first
+ * (network, outside `exclusive`), then makes its change in one transaction, then sends. Commands
+ * that send need the person's user key on this device (user-keys.md §2.5): an unapproved device
+ * sends nothing.
+ */
+export class ConversationCommands {
+  constructor(
+    private readonly ctx: MessengerContext,
+    private readonly contacts: Contacts,
+    private readonly sending: Sending,
+    private readonly groups: Groups,
+    private readonly history: History,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** Accepts a contact's new user key (user-keys.md §2.5): their devices under it are written to from now on. */
+  async acceptUserKey(address: string): Promise<void> {
+    await this.change((tx) => this.contacts.acceptUserKey(tx, address));
+  }
+
+  async startDirect(address: string): Promise<string> {
+    const self = this.ctx.requireSelf();
+    this.requireApproved();
+    const normalised = normaliseAddress(address);
+    if (normalised === self.address) throw new MessengerError('own_address', 'that is your own address');
+    await this.contacts.fetch(normalised);
+    await this.contacts.fetchStale([self.address]);
+    return this.change((tx) => this.sending.startDirect(tx, normalised));
+  }
+
+  async send(conversationId: string, text: string): Promise<string> {
+    this.requireApproved();
+    await this.fetchMembers(conversationId);
+    return this.change((tx) => this.sending.send(tx, conversationId, text));
+  }
+
+  async createGroup(title: string, addresses: readonly string[]): Promise<string> {
+    this.requireApproved();
+    for (const address of new Set(addresses.map(normaliseAddress))) await this.contacts.fetch(address);
+    await this.contacts.fetchStale([this.ctx.requireSelf().address]);
+    return this.change((tx) => this.groups.create(tx, title, addresses));
+  }
+
+  async addMember(conversationId: string, address: string): Promise<void> {
+    this.requireApproved();
+    await this.contacts.fetch(address);
+    await this.fetchMembers(conversationId);
+    return this.change((tx) => this.groups.add(tx, conversationId, address));
+  }
+
+  async removeMember(conversationId: string, address: string): Promise<void> {
+    this.requireApproved();
+    await this.fetchMembers(conversationId);
+    return this.change((tx) => this.groups.remove(tx, conversationId, address));
+  }
+
+  async leave(conversationId: string): Promise<void> {
+    this.requireApproved();
+    await this.fetchMembers(conversationId);
+    return this.change((tx) => this.groups.leave(tx, conversationId));
+  }
+
+  async setDisappearing(conversationId: string, seconds: number | null): Promise<void> {
+    this.requireApproved();
+    await this.fetchMembers(conversationId);
+    return this.change((tx) => this.sending.setDisappearing(tx, conversationId, seconds));
+  }
+
+  async shareHistory(conversationId: string, address: string, count: number): Promise<number> {
+    this.requireApproved();
+    await this.contacts.fetchStale([normaliseAddress(address)]);
+    await this.fetchMembers(conversationId);
+    return this.change((tx) => this.history.share(tx, conversationId, address, count));
+  }
+
+  async markRead(conversationId: string): Promise<void> {
+    await this.ctx.exclusive(async () => {
+      const tx = this.ctx.tx();
+      const conversation = requireConversation(tx, conversationId);
+      if (conversation.unread === 0) return;
+      tx.put(TABLES.conversations, conversationId, { ...conversation, unread: 0 });
+      await tx.commit();
+      this.ctx.changed();
+    });
+  }
+
+  async markVerified(address: string, deviceId: string): Promise<void> {
+    await this.ctx.exclusive(() => this.sending.markVerified(address, deviceId));
+  }
+
+  private requireApproved(): void {
+    if (!this.ctx.requireSelf().userKey)
+      throw new MessengerError('not_approved', 'approve this device from another of your devices first');
+  }
+
+  /** The directory entries of a conversation's members, fetched before its change if stale. */
+  private async fetchMembers(conversationId: string): Promise<void> {
+    const self = this.ctx.self;
+    const conversation = this.ctx.tx().get<ConversationRecord>(TABLES.conversations, conversationId);
+    if (!self || !conversation) return;
+    await this.contacts.fetchStale([...othersIn(conversation), self.address]);
+  }
+
+  /** One command's change: inside `exclusive`, committed whole, then the outbox is sent. */
+  private change<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.ctx.exclusive(async () => {
+      const tx = this.ctx.tx();
+      const result = await work(tx);
+      await this.ctx.commit(tx);
+      this.outbox.flushSoon();
+      return result;
+    });
+  }
+}

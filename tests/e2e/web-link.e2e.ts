@@ -1,0 +1,203 @@
+/**
+ * User keys in Chromium, through `npm start`'s code path (issue 13, user-keys.md §3, §2.5):
+ *  - Alice enrols her phone (it makes her user key); her laptop, enrolled next, waits for approval
+ *    and shows a QR code; the phone reads a picture of it, shows which device it names, and
+ *    approves it; the laptop is approved and reads what Bruno sends;
+ *  - Bruno loses his browser: the administrator revokes it and he enrols a new one, with a new user
+ *    key. His first message reaches Alice marked as from a device he has not approved, the
+ *    conversation says his security key changed, nothing goes to him until she accepts, then it does.
+ * Screenshots: test-output/screenshots/web-link-*.png.
+ */
+import type { Page } from 'playwright-core';
+import { pageWithPasskeys } from './support/admin-browser';
+import { confirmRevocation, createEnrolmentCode, registerFirstAdmin } from './support/admin-console';
+import {
+  chromiumAvailable,
+  enrolWebClient,
+  launchBrowser,
+  openConversation,
+  screenshot,
+  sendMessage,
+  type LaunchedBrowser,
+} from './support/browser';
+import { type RunningSystem, startSystem } from './support/system';
+
+const PASSPHRASE = 'granite-orchard-47-violet';
+const ALICE = { address: 'alice.link@ministry.example', name: 'Alice Link' };
+const BRUNO = { address: 'bruno.link@ministry.example', name: 'Bruno Link' };
+
+let system: RunningSystem | undefined;
+const browsers: LaunchedBrowser[] = [];
+let adminPage: Page;
+const pages: Record<'phone' | 'laptop' | 'bruno' | 'bruno2', Page> = {} as never;
+const problems: string[] = [];
+
+async function newPage(): Promise<Page> {
+  const browser = await launchBrowser();
+  browsers.push(browser);
+  const page = await browser.context.newPage();
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  return page;
+}
+
+async function explained<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const texts = await Promise.all(
+      Object.entries(pages).map(async ([name, page]) => {
+        await screenshot(page, `web-link-failure-${name}`).catch(() => undefined);
+        return `--- ${name}: ${(
+          await page
+            .locator('body')
+            .innerText()
+            .catch(() => '(closed)')
+        ).slice(0, 500)}`;
+      }),
+    );
+    const lines = (system?.output() ?? '').split('\n');
+    const warnings = lines.filter((line) => /"level":(40|50)/.test(line)).slice(-15);
+    const log = [...warnings, '…', ...lines.slice(-10)].join('\n');
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n${texts.join('\n')}\nproblems: ${JSON.stringify(problems.slice(-5))}\n--- log:\n${log}`,
+    );
+  }
+}
+
+const describeInBrowser = chromiumAvailable ? describe : describe.skip;
+
+describeInBrowser('the web client: linking a second device by QR code, and a contact’s key change', () => {
+  beforeAll(async () => {
+    system = await startSystem();
+    const adminBrowser = await launchBrowser();
+    browsers.push(adminBrowser);
+    adminPage = (await pageWithPasskeys(adminBrowser.context)).page;
+    pages.phone = await newPage();
+    pages.laptop = await newPage();
+    pages.bruno = await newPage();
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const browser of browsers) await browser.close().catch(() => undefined);
+    await system?.stop();
+  }, 60_000);
+
+  test(
+    'Alice’s phone makes her user key; her laptop waits for approval and shows a QR code',
+    () =>
+      explained(async () => {
+        const adminUrl = system?.adminUrl.replace('127.0.0.1', 'localhost') ?? '';
+        const webUrl = system?.webUrl ?? '';
+        await registerFirstAdmin(adminPage, adminUrl, () => system?.output() ?? '');
+        const phoneCode = await createEnrolmentCode(adminPage, adminUrl, ALICE.address, ALICE.name);
+        const brunoCode = await createEnrolmentCode(adminPage, adminUrl, BRUNO.address, BRUNO.name);
+        await enrolWebClient(pages.phone, webUrl, { passphrase: PASSPHRASE, code: phoneCode, address: ALICE.address });
+        await enrolWebClient(pages.bruno, webUrl, { passphrase: PASSPHRASE, code: brunoCode, address: BRUNO.address });
+        // The first device is approved at once: it offers to link others and shows no offer itself.
+        await pages.phone.getByTestId('link-device-button').waitFor({ timeout: 60_000 });
+        expect(await pages.phone.getByTestId('link-offer-panel').count()).toBe(0);
+
+        const laptopCode = await createEnrolmentCode(adminPage, adminUrl, ALICE.address, ALICE.name);
+        await enrolWebClient(pages.laptop, webUrl, {
+          passphrase: PASSPHRASE,
+          code: laptopCode,
+          address: ALICE.address,
+        });
+        await pages.laptop.getByTestId('link-qr').waitFor({ timeout: 60_000 });
+        expect(await pages.laptop.getByTestId('link-code').innerText()).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){7}$/);
+        await screenshot(pages.laptop, 'web-link-offer');
+      }),
+    240_000,
+  );
+
+  test(
+    'the phone reads a picture of the laptop’s QR code, shows the device, and approves it',
+    () =>
+      explained(async () => {
+        const qr = pages.laptop.getByTestId('link-qr');
+        // The picture is taken once the image is decoded and painted, as a person would photograph it.
+        await qr.evaluate((image: HTMLImageElement) => image.decode());
+        const qrPng = await qr.screenshot();
+        const { phone, laptop } = pages;
+        await phone.getByTestId('link-device-button').click();
+        await phone
+          .getByTestId('link-qr-file')
+          .setInputFiles({ name: 'laptop-qr.png', mimeType: 'image/png', buffer: qrPng });
+        await phone.getByTestId('link-qr-read').waitFor({ timeout: 30_000 });
+        await phone.getByTestId('link-check').click();
+        const laptopId = await laptop.getByTestId('link-offer-device').innerText();
+        const candidate = phone.getByTestId('link-candidate-device');
+        await candidate.waitFor({ timeout: 30_000 });
+        // The device the phone found is the laptop: the same id on both screens.
+        const shownOnLaptop = /(?:[0-9a-f]{4}[\s-]?){7}[0-9a-f]{4}/i.exec(laptopId)?.[0] ?? '';
+        expect((await candidate.getAttribute('data-device-id')) ?? 'none').toBe(
+          shownOnLaptop.replace(/[^0-9a-f]/gi, '').toLowerCase(),
+        );
+        await screenshot(phone, 'web-link-confirm');
+        await phone.getByTestId('link-approve').click();
+        await phone.getByTestId('link-approved').waitFor({ timeout: 30_000 });
+        await phone.keyboard.press('Escape');
+        // The laptop received the user key: the offer goes, and it may link others in turn.
+        await laptop.getByTestId('link-offer-panel').waitFor({ state: 'detached', timeout: 60_000 });
+        await laptop.getByTestId('link-device-button').waitFor();
+        await screenshot(laptop, 'web-link-approved');
+      }),
+    180_000,
+  );
+
+  test(
+    'Bruno writes to Alice: both of her devices read him',
+    () =>
+      explained(async () => {
+        const { bruno, phone, laptop } = pages;
+        await bruno.getByTestId('new-chat-button').click();
+        await bruno.getByTestId('new-chat-address').fill(ALICE.address);
+        await bruno.getByTestId('new-chat-submit').click();
+        await bruno.getByTestId('conversation-title').filter({ hasText: ALICE.name }).waitFor({ timeout: 30_000 });
+        await sendMessage(bruno, 'Hello Alice, on both of your devices?');
+        for (const page of [phone, laptop]) {
+          await openConversation(page, BRUNO.name);
+          await page.getByTestId('message').filter({ hasText: 'on both of your devices' }).waitFor({ timeout: 60_000 });
+        }
+      }),
+    180_000,
+  );
+
+  test(
+    'Bruno re-enrols from scratch: Alice sees his key change, and writes to him only after accepting it',
+    () =>
+      explained(async () => {
+        const adminUrl = system?.adminUrl.replace('127.0.0.1', 'localhost') ?? '';
+        const webUrl = system?.webUrl ?? '';
+        await confirmRevocation(adminPage, adminUrl, BRUNO.address);
+        await pages.bruno.getByTestId('wiped-notice').waitFor({ timeout: 60_000 });
+        pages.bruno2 = await newPage();
+        const code = await createEnrolmentCode(adminPage, adminUrl, BRUNO.address, BRUNO.name);
+        await enrolWebClient(pages.bruno2, webUrl, { passphrase: PASSPHRASE, code, address: BRUNO.address });
+        const { bruno2, phone } = pages;
+        await bruno2.getByTestId('link-device-button').waitFor({ timeout: 60_000 });
+        // A new chat needs the relay: wait for the connection, as a person waits for "Connected".
+        await bruno2.locator('[data-testid="relay-status"][data-status="online"]').waitFor({ timeout: 60_000 });
+        await bruno2.getByTestId('new-chat-button').click();
+        await bruno2.getByTestId('new-chat-address').fill(ALICE.address);
+        await bruno2.getByTestId('new-chat-submit').click();
+        await bruno2.getByTestId('conversation-title').filter({ hasText: ALICE.name }).waitFor({ timeout: 30_000 });
+        await sendMessage(bruno2, 'My new browser, with a new key.');
+
+        await openConversation(phone, BRUNO.name);
+        await phone.getByTestId('message-unapproved-device').first().waitFor({ timeout: 60_000 });
+        await phone.getByTestId('user-key-changed-banner').waitFor({ timeout: 30_000 });
+        await screenshot(phone, 'web-link-key-changed');
+        await sendMessage(phone, 'Held until I accept.');
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        expect(await bruno2.getByTestId('message').filter({ hasText: 'Held until I accept' }).count()).toBe(0);
+
+        await phone.getByTestId('accept-user-key').click();
+        await phone.getByTestId('user-key-changed-banner').waitFor({ state: 'detached', timeout: 30_000 });
+        await sendMessage(phone, 'Accepted: welcome back, Bruno.');
+        await bruno2.getByTestId('message').filter({ hasText: 'welcome back, Bruno' }).waitFor({ timeout: 60_000 });
+        expect(problems.filter((problem) => problem.startsWith('pageerror'))).toEqual([]);
+      }),
+    240_000,
+  );
+});
