@@ -3,9 +3,12 @@
  *  - Alice enrols her phone (it makes her user key); her laptop, enrolled next, waits for approval
  *    and shows a QR code; the phone reads a picture of it, shows which device it names, and
  *    approves it; the laptop is approved and reads what Bruno sends;
+ *  - both of Alice's devices and Bruno's show one safety number for the pair; a picture of Bruno's
+ *    safety QR code verifies him on Alice's phone;
  *  - Bruno loses his browser: the administrator revokes it and he enrols a new one, with a new user
  *    key. His first message reaches Alice marked as from a device he has not approved, the
- *    conversation says his security key changed, nothing goes to him until she accepts, then it does.
+ *    conversation says his security key changed, and since she had verified him nothing is sent
+ *    until she accepts; then it is.
  * Screenshots: test-output/screenshots/web-link-*.png.
  */
 import type { Page } from 'playwright-core';
@@ -164,6 +167,44 @@ describeInBrowser('the web client: linking a second device by QR code, and a con
   );
 
   test(
+    'one safety number per person: the same on Alice’s two devices and on Bruno’s; a picture of his QR code verifies him',
+    () =>
+      explained(async () => {
+        const { phone, laptop, bruno } = pages;
+        const digitsWith = async (page: Page, title: string) => {
+          await openConversation(page, title);
+          await page.getByTestId('safety-numbers-button').click();
+          const digits = ((await page.getByTestId('safety-number-digits').first().textContent()) ?? '').replace(
+            /\D/g,
+            '',
+          );
+          expect(digits).toMatch(/^\d{60}$/);
+          return digits;
+        };
+        const onPhone = await digitsWith(phone, BRUNO.name);
+        await phone.keyboard.press('Escape');
+        expect(await digitsWith(laptop, BRUNO.name)).toBe(onPhone);
+        await laptop.keyboard.press('Escape');
+        expect(await digitsWith(bruno, ALICE.name)).toBe(onPhone);
+        const code = bruno.getByTestId('safety-qr-code').first();
+        await code.evaluate((image: HTMLImageElement) => image.decode());
+        const picture = await code.screenshot();
+        await bruno.keyboard.press('Escape');
+
+        await phone.getByTestId('safety-numbers-button').click();
+        await phone
+          .getByTestId('safety-qr-file')
+          .first()
+          .setInputFiles({ name: 'bruno-safety.png', mimeType: 'image/png', buffer: picture });
+        await phone.locator('[data-testid="safety-qr-result"][data-matches="true"]').waitFor({ timeout: 30_000 });
+        await phone.getByTestId('safety-verified').first().waitFor();
+        await screenshot(phone, 'web-link-verified');
+        await phone.keyboard.press('Escape');
+      }),
+    180_000,
+  );
+
+  test(
     'Bruno re-enrols from scratch: Alice sees his key change, and writes to him only after accepting it',
     () =>
       explained(async () => {
@@ -188,8 +229,13 @@ describeInBrowser('the web client: linking a second device by QR code, and a con
         await phone.getByTestId('message-unapproved-device').first().waitFor({ timeout: 60_000 });
         await phone.getByTestId('user-key-changed-banner').waitFor({ timeout: 30_000 });
         await screenshot(phone, 'web-link-key-changed');
-        await sendMessage(phone, 'Held until I accept.');
-        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        // Alice had verified Bruno: nothing is sent in the conversation until she accepts the new key.
+        await phone.getByTestId('composer-input').fill('Held until I accept.');
+        await phone.getByTestId('composer-input').press('Enter');
+        await phone
+          .locator('[data-testid="error-message"][data-error*="key_change_unaccepted"]')
+          .waitFor({ timeout: 30_000 });
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
         expect(await bruno2.getByTestId('message').filter({ hasText: 'Held until I accept' }).count()).toBe(0);
 
         await phone.getByTestId('accept-user-key').click();

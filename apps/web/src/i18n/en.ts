@@ -137,7 +137,8 @@ export const en = {
   'conversation.details': 'Group details',
   'conversation.safety-numbers': 'Safety numbers',
   'conversation.inactive': 'You are no longer a member of this conversation.',
-  'conversation.key-changed': 'The safety number with {name} changed. Check it before sending anything sensitive.',
+  'conversation.key-changed':
+    'The keys of a device of {name} changed. Check the safety number before sending anything sensitive.',
   'conversation.check': 'Check',
   'conversation.messages': 'Messages',
   'conversation.empty':
@@ -215,20 +216,36 @@ export const en = {
 
   'safety.title': 'Safety numbers',
   'safety.body':
-    'Compare these numbers with the other person, in person or on a call, or scan the code with their device. If they match, your conversation is end-to-end encrypted with them and nobody in between.',
+    'Compare your safety number with each person, in person or on a call you trust, or read the QR code on their screen. If they match, nobody stands between you. There is one number per person: it stays the same whatever devices either of you uses.',
   'safety.device': 'Device {id}',
+  'safety.devices': 'Devices of {name}',
   'safety.digits': 'Safety number',
   'safety.qr': 'QR code of the safety number with {name}',
+  'safety.none-yet': 'No safety number yet: none of {name}’s devices is approved.',
+  'safety.verified': 'Verified',
+  'safety.verified-before': 'Verified (previous key)',
+  'safety.not-verified': 'Not verified',
   'safety.mark-verified': 'Mark as verified',
+  'safety.mark-verified-named': 'Mark as verified: {name}',
   'safety.none': 'There is nobody to verify in this conversation yet.',
   'safety.loading': 'Loading safety numbers…',
-  'safety.key-changed':
-    'This safety number changed. This happens when someone reinstalls OpenDescent, and also when someone tries to intercept your messages. Compare it again before you trust it.',
-  'safety.revoked-warning': 'Your administrator revoked this device. Messages are no longer sent to it.',
+  'safety.previous-key':
+    'The account key of {name} changed: this number is for their previous key. If they started again on new devices, their screen now shows another number: accept the new key, then compare the new number with them. If their screen still shows this number, do not accept the new key, and tell your administrator.',
+  'safety.qr-picture': 'Compare with a picture of their QR code',
+  'safety.qr-scan': 'Scan their QR code',
+  'safety.qr-scan-help':
+    'Hold the screen of {name}, open on the safety numbers of this conversation, in front of the camera.',
+  'safety.qr-scan-cancel': 'Stop scanning',
+  'safety.qr-camera-failed': 'The camera could not be used. Use a picture of their QR code, or compare the numbers.',
+  'safety.qr-none': 'No QR code was found in that picture.',
+  'safety.qr-comparing': 'Comparing…',
+  'safety.qr-match': 'The QR code matches: you have verified {name}.',
+  'safety.qr-mismatch':
+    'The numbers differ, so {name} was not marked as verified. The picture may show an old screen, another conversation or your own screen; it may also mean that someone is intercepting your messages. Ask {name} to open the safety numbers of this conversation, then compare again.',
 
   'trust.unverified': 'Not verified',
   'trust.verified': 'Verified',
-  'trust.key_changed': 'Safety number changed',
+  'trust.key_changed': 'Device keys changed',
   'trust.revoked': 'Revoked',
 
   // The web client's screens (issue 12): page titles, limits on typed text, revocation reasons.
@@ -364,6 +381,12 @@ export const en = {
   'user-key.compare-named': 'Compare safety numbers with {name}',
   'user-key.accept': 'Accept the new key',
   'user-key.accept-named': 'Accept the new key of {name}',
+  'user-key.changed-verified':
+    'You verified {name}. Their account key changed: nothing is sent in this conversation until you accept the new key. Accept it only if {name} confirms they started again on new devices, then compare your new safety number with them.',
+  'error.safety_qr_invalid':
+    'This QR code is not a safety number. Read the one shown under “Safety numbers” on the other person’s device.',
+  'error.key_change_unaccepted':
+    'Not sent: the account key of someone you verified in this conversation changed. Accept their new key first (see the warning above); your text stays here.',
   'device.unapproved': 'Not approved by {name}: receives nothing',
   'device.unapproved-you': 'Not approved by you: receives nothing',
   'message.warning': 'Warning:',

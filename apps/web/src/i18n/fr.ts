@@ -140,7 +140,7 @@ export const fr = translation(en, {
   'conversation.safety-numbers': 'Numéros de sécurité',
   'conversation.inactive': 'Vous ne faites plus partie de cette discussion.',
   'conversation.key-changed':
-    'Le numéro de sécurité avec {name} a changé. Vérifiez-le avant d’envoyer quoi que ce soit de sensible.',
+    'Les clés d’un appareil de {name} ont changé. Vérifiez le numéro de sécurité avant d’envoyer quoi que ce soit de sensible.',
   'conversation.check': 'Vérifier',
   'conversation.messages': 'Messages',
   'conversation.empty':
@@ -218,20 +218,37 @@ export const fr = translation(en, {
 
   'safety.title': 'Numéros de sécurité',
   'safety.body':
-    'Comparez ces chiffres avec l’autre personne, en face à face ou par téléphone, ou scannez le code avec son appareil. S’ils sont identiques, votre discussion est chiffrée de bout en bout avec elle, sans personne au milieu.',
+    'Comparez votre numéro de sécurité avec chaque personne, en face à face ou lors d’un appel de confiance, ou lisez le code QR affiché sur son écran. S’ils sont identiques, personne ne s’interpose entre vous. Il y a un numéro par personne : il reste le même quels que soient les appareils que chacun de vous utilise.',
   'safety.device': 'Appareil {id}',
+  'safety.devices': 'Appareils de {name}',
   'safety.digits': 'Numéro de sécurité',
   'safety.qr': 'QR code du numéro de sécurité avec {name}',
+  'safety.none-yet': 'Pas encore de numéro de sécurité : aucun appareil de {name} n’est approuvé.',
+  'safety.verified': 'Vérifié',
+  'safety.verified-before': 'Vérifié (ancienne clé)',
+  'safety.not-verified': 'Non vérifié',
   'safety.mark-verified': 'Marquer comme vérifié',
+  'safety.mark-verified-named': 'Marquer comme vérifié : {name}',
   'safety.none': 'Il n’y a encore personne à vérifier dans cette discussion.',
   'safety.loading': 'Chargement des numéros de sécurité…',
-  'safety.key-changed':
-    'Ce numéro de sécurité a changé. Cela arrive quand quelqu’un réinstalle OpenDescent, mais aussi quand quelqu’un tente d’intercepter vos messages. Comparez-le à nouveau avant de lui faire confiance.',
-  'safety.revoked-warning': 'Votre administrateur a révoqué cet appareil. Les messages ne lui sont plus envoyés.',
+  'safety.previous-key':
+    'La clé de compte de {name} a changé : ce numéro correspond à son ancienne clé. Si cette personne a recommencé sur de nouveaux appareils, son écran affiche désormais un autre numéro : acceptez la nouvelle clé, puis comparez avec elle le nouveau numéro. Si son écran affiche toujours ce numéro, n’acceptez pas la nouvelle clé et prévenez votre administrateur.',
+  'safety.qr-picture': 'Comparer avec une photo de son code QR',
+  'safety.qr-scan': 'Scanner son code QR',
+  'safety.qr-scan-help':
+    'Présentez à la caméra l’écran de {name}, ouvert sur les numéros de sécurité de cette discussion.',
+  'safety.qr-scan-cancel': 'Arrêter le scan',
+  'safety.qr-camera-failed':
+    'La caméra n’a pas pu être utilisée. Utilisez une photo de son code QR, ou comparez les chiffres.',
+  'safety.qr-none': 'Aucun code QR n’a été trouvé dans cette image.',
+  'safety.qr-comparing': 'Comparaison…',
+  'safety.qr-match': 'Le code QR correspond : vous avez vérifié {name}.',
+  'safety.qr-mismatch':
+    'Les numéros diffèrent : {name} n’est donc pas marqué comme vérifié. La photo montre peut-être un ancien écran, une autre discussion ou votre propre écran ; cela peut aussi signifier que quelqu’un intercepte vos messages. Demandez à {name} d’ouvrir les numéros de sécurité de cette discussion, puis comparez à nouveau.',
 
   'trust.unverified': 'Non vérifié',
   'trust.verified': 'Vérifié',
-  'trust.key_changed': 'Numéro de sécurité modifié',
+  'trust.key_changed': 'Clés de l’appareil modifiées',
   'trust.revoked': 'Révoqué',
 
   // The web client's screens (issue 12): page titles, limits on typed text, revocation reasons.
@@ -370,6 +387,12 @@ export const fr = translation(en, {
   'user-key.compare-named': 'Comparer les numéros de sécurité avec {name}',
   'user-key.accept': 'Accepter la nouvelle clé',
   'user-key.accept-named': 'Accepter la nouvelle clé de {name}',
+  'user-key.changed-verified':
+    'Vous avez vérifié {name}. Sa clé de compte a changé : rien n’est envoyé dans cette discussion tant que vous n’avez pas accepté la nouvelle clé. Ne l’acceptez que si {name} vous confirme avoir recommencé sur de nouveaux appareils, puis comparez avec cette personne votre nouveau numéro de sécurité.',
+  'error.safety_qr_invalid':
+    'Ce code QR n’est pas un numéro de sécurité. Lisez celui qu’affiche l’appareil de l’autre personne, sous « Numéros de sécurité ».',
+  'error.key_change_unaccepted':
+    'Message non envoyé : la clé de compte d’une personne que vous avez vérifiée dans cette discussion a changé. Acceptez d’abord sa nouvelle clé (voir l’avertissement ci-dessus) ; votre texte reste ici.',
   'device.unapproved': 'Non approuvé par {name} : ne reçoit rien',
   'device.unapproved-you': 'Non approuvé par vous : ne reçoit rien',
   'message.warning': 'Attention :',

@@ -42,6 +42,8 @@ const _errorKeys: { [code in MessengerErrorCode]: `error.${code}` extends Messag
   already_approved: true,
   link_invalid: true,
   link_no_match: true,
+  safety_qr_invalid: true,
+  key_change_unaccepted: true,
   internal: true,
 };
 const _trustKeys: { [trust in DeviceTrust]: `trust.${trust}` extends MessageKey ? true : never } = {

@@ -117,6 +117,8 @@ export interface MemberView {
   readonly isSelf: boolean;
   /** Their user key changed (re-enrolment, or an attack): their new devices get nothing until this user accepts it. */
   readonly userKeyChanged?: boolean;
+  /** This user verified them (safety number) under their pinned user key; with `userKeyChanged`, sending is held. */
+  readonly verified?: boolean;
 }
 
 export type ConversationKind = 'direct' | 'group';
@@ -175,17 +177,28 @@ export interface MessageView {
   readonly unapprovedDevice?: true;
 }
 
+/**
+ * The safety number this user shares with one person (user-keys.md §5): one per person, over both
+ * user keys, whatever devices either has; it changes only when a user key changes.
+ */
 export interface SafetyNumberView {
   readonly address: string;
   readonly displayName: string;
-  readonly deviceId: string;
-  /** 60 digits in 12 groups of 5. */
+  /** 60 digits in 12 groups of 5; empty while the person has no user key pinned here (no approved device seen yet). */
   readonly digits: string;
-  /** What the QR code encodes (the other side scans it to compare). */
+  /** What the QR code encodes: `opendescent:verify?v=2&q=` and the 62-byte person safety QR (§5.2) in base64url; empty with `digits`. */
   readonly qrPayload: string;
-  /** The QR code as an SVG document made in the worker (no inline script; shown as an <img>). */
+  /** The QR code as an SVG document made in the worker (no inline script; shown as an <img>); empty with `digits`. */
   readonly qrSvg: string;
-  readonly trust: DeviceTrust;
+  /** This user marked the person verified under their current user key. */
+  readonly verified: boolean;
+  /**
+   * The person's user key changed (MemberView.userKeyChanged): `digits` are still the pinned key's.
+   * For a verified person, sending to conversations with them is held until acceptUserKey.
+   */
+  readonly userKeyChanged: boolean;
+  /** The person's devices as this device sees them (approved or not, revoked). */
+  readonly devices: readonly ContactDeviceView[];
 }
 
 /** Everything the UI renders outside a conversation's message list. */
@@ -240,6 +253,10 @@ export const MESSENGER_ERROR_CODES = [
   'link_invalid',
   /** The code names none of this person's unapproved devices: mistyped, expired, or an attack (user-keys.md §6). */
   'link_no_match',
+  /** A scanned safety-number QR code that does not read as one. */
+  'safety_qr_invalid',
+  /** A verified contact's user key changed: nothing is sent to conversations with them until this user accepts it. */
+  'key_change_unaccepted',
   'internal',
 ] as const;
 
@@ -281,8 +298,16 @@ export interface MessengerApi {
   ): Promise<MessagePage>;
   markRead(conversationId: string): Promise<void>;
   setDisappearing(conversationId: string, seconds: number | null): Promise<void>;
+  /** One safety number per other member of the conversation (user-keys.md §5). */
   safetyNumbers(conversationId: string): Promise<readonly SafetyNumberView[]>;
-  markVerified(address: string, deviceId: string): Promise<void>;
+  /** Marks the person verified under their current user key (after comparing the numbers). `not_found` without one. */
+  markVerified(address: string): Promise<void>;
+  /**
+   * Compares a QR code scanned from the person's screen (their `qrPayload`) with ours: true only
+   * when it shows their key and ours, in their order (§5.2), and then marks them verified. A code
+   * that does not read is `safety_qr_invalid`; a person without a pinned key is `not_found`.
+   */
+  verifySafetyQr(address: string, scanned: string): Promise<boolean>;
   /**
    * Shares the conversation's last `count` messages (at most 100) with one member's devices (this
    * user's address: with this user's other devices), as a signed bundle; every member sees that

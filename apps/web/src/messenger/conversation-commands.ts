@@ -5,7 +5,8 @@ import { MessengerError } from './errors';
 import type { Groups } from './groups';
 import type { History } from './history';
 import type { Outbox } from './outbox';
-import { TABLES, type ConversationRecord } from './records';
+import { TABLES, type ContactRecord, type ConversationRecord } from './records';
+import { markVerified, verifySafetyQr } from './safety-numbers';
 import type { Sending } from './sending';
 import type { Transaction } from './transaction';
 
@@ -42,6 +43,7 @@ export class ConversationCommands {
 
   async send(conversationId: string, text: string): Promise<string> {
     this.requireApproved();
+    this.requireNoUnacceptedChange(conversationId);
     await this.fetchMembers(conversationId);
     return this.change((tx) => this.sending.send(tx, conversationId, text));
   }
@@ -55,6 +57,7 @@ export class ConversationCommands {
 
   async addMember(conversationId: string, address: string): Promise<void> {
     this.requireApproved();
+    this.requireNoUnacceptedChange(conversationId);
     await this.contacts.fetch(address);
     await this.fetchMembers(conversationId);
     return this.change((tx) => this.groups.add(tx, conversationId, address));
@@ -62,6 +65,7 @@ export class ConversationCommands {
 
   async removeMember(conversationId: string, address: string): Promise<void> {
     this.requireApproved();
+    this.requireNoUnacceptedChange(conversationId);
     await this.fetchMembers(conversationId);
     return this.change((tx) => this.groups.remove(tx, conversationId, address));
   }
@@ -74,12 +78,14 @@ export class ConversationCommands {
 
   async setDisappearing(conversationId: string, seconds: number | null): Promise<void> {
     this.requireApproved();
+    this.requireNoUnacceptedChange(conversationId);
     await this.fetchMembers(conversationId);
     return this.change((tx) => this.sending.setDisappearing(tx, conversationId, seconds));
   }
 
   async shareHistory(conversationId: string, address: string, count: number): Promise<number> {
     this.requireApproved();
+    this.requireNoUnacceptedChange(conversationId);
     await this.contacts.fetchStale([normaliseAddress(address)]);
     await this.fetchMembers(conversationId);
     return this.change((tx) => this.history.share(tx, conversationId, address, count));
@@ -96,8 +102,31 @@ export class ConversationCommands {
     });
   }
 
-  async markVerified(address: string, deviceId: string): Promise<void> {
-    await this.ctx.exclusive(() => this.sending.markVerified(address, deviceId));
+  /** Marks a person verified under their current user key (user-keys.md §5). */
+  async markVerified(address: string): Promise<void> {
+    await this.change(async (tx) => markVerified(tx, address));
+  }
+
+  /** Compares a QR code scanned from the person's screen; a match marks them verified. */
+  async verifySafetyQr(address: string, scanned: string): Promise<boolean> {
+    return this.change(async (tx) => verifySafetyQr(tx, this.ctx.requireSelf(), address, scanned));
+  }
+
+  /**
+   * A verified person's user key changed (user-keys.md §2.5, as Signal does): nothing more is sent
+   * to a conversation with them until this user looks at it and accepts the new key.
+   */
+  private requireNoUnacceptedChange(conversationId: string): void {
+    const conversation = this.ctx.tx().get<ConversationRecord>(TABLES.conversations, conversationId);
+    if (!conversation) return;
+    for (const address of othersIn(conversation)) {
+      const contact = this.ctx.tx().get<ContactRecord>(TABLES.contacts, address);
+      if (contact?.changedUserKey && contact.verifiedUserKey)
+        throw new MessengerError(
+          'key_change_unaccepted',
+          'the security key of a person you verified changed: compare and accept it first',
+        );
+    }
   }
 
   private requireApproved(): void {

@@ -6,6 +6,7 @@ import {
   logLeaf,
   logLeafHash,
   verifyTreeHead,
+  type LogLeafKind,
   type TreeHead,
 } from '@opendescent/protocol';
 import type { MessengerContext } from './context';
@@ -13,7 +14,7 @@ import { systemLineForUser } from './conversations';
 import { settleMessagesTo } from './delivery-status';
 import { toHex } from './encoding';
 import type { OrgKeys } from './org-keys';
-import { TABLES, type ContactRecord, type SelfRecord } from './records';
+import { TABLES, type ContactDeviceRecord, type ContactRecord, type SelfRecord } from './records';
 import type { Transaction } from './transaction';
 
 /** The transparency log is checked this often (transparency-log.md §3), and at start. */
@@ -33,7 +34,7 @@ interface Finding {
 interface ContactFinding {
   readonly address: string;
   readonly deviceId: string;
-  /** Hex leaf hash of the attestation looked for. */
+  /** What was looked for (leavesOf): the attestation's leaf hash, and the certificate's if it has one. */
   readonly leaf: string;
   readonly logged: boolean;
 }
@@ -45,7 +46,21 @@ interface Candidate {
   readonly address: string;
   readonly deviceId: string;
   readonly attestation: Uint8Array;
+  readonly certificate?: Uint8Array;
   readonly leaf: string;
+}
+
+/**
+ * The log entries a contact's device rests on (transparency-log.md §4.1): its attestation (kind 1)
+ * and, once its person approved it, its device certificate (kind 4). Both must be in the log the
+ * organisation shows everyone, so a certificate shown to one person only is caught like an
+ * attestation would be.
+ */
+function leavesOf(device: ContactDeviceRecord): string {
+  const attestation = toHex(logLeafHash('attestation', device.attestation));
+  return device.certificate
+    ? `${attestation}:${toHex(logLeafHash('device_certificate', device.certificate))}`
+    : attestation;
 }
 
 /**
@@ -93,6 +108,45 @@ export class LogMonitor {
     });
   }
 
+  /**
+   * A head a contact's device holds (a `tree_head` payload, transparency-log.md §3.4), outside
+   * `exclusive`: it must be consistent with the head held here, proven by this device's own admin
+   * app. Two histories (a log shown one way to us and another to them) are a fork, kept with their
+   * head as evidence. A head that does not verify, or a proof that cannot be fetched now, proves
+   * nothing and changes nothing.
+   */
+  async compareGossiped(bytes: Uint8Array): Promise<void> {
+    const self = this.ctx.self;
+    if (!self?.logHead || this.ctx.stopped) return;
+    let theirs: TreeHead;
+    try {
+      await this.orgKeys.followIfUnknown(bytes);
+      theirs = await verifyTreeHead(bytes, this.ctx.trusted(self));
+    } catch {
+      return;
+    }
+    const held = decodeTreeHead(self.logHead).head;
+    const admin = this.ctx.env.admin;
+    try {
+      if (theirs.treeSize === held.treeSize) checkTreeHeadConsistency(held, theirs, []);
+      else if (theirs.treeSize < held.treeSize)
+        checkTreeHeadConsistency(theirs, held, await admin.logConsistency(theirs.treeSize, held.treeSize));
+      else checkTreeHeadConsistency(held, theirs, await admin.logConsistency(held.treeSize, theirs.treeSize));
+    } catch (error) {
+      if (!(error instanceof ProtocolError) || error.code !== 'log_fork') return;
+      await this.ctx.exclusive(async () => {
+        const current = this.ctx.self;
+        if (!current || current.logAlert?.code === 'log_fork') return;
+        const tx = this.ctx.tx();
+        tx.put(TABLES.self, 'device', {
+          ...current,
+          logAlert: { code: 'log_fork', at: this.ctx.now(), evidence: bytes },
+        } satisfies SelfRecord);
+        await this.ctx.commit(tx);
+      });
+    }
+  }
+
   /** Outside `exclusive`: the head to hold from now on, and what is wrong, if anything. */
   private async inspect(self: SelfRecord): Promise<Finding> {
     const admin = this.ctx.env.admin;
@@ -131,7 +185,7 @@ export class LogMonitor {
     // Under an older head than the one asked for, a missing contact entry would prove nothing.
     const contacts = current ? await this.lookForContacts(candidates, newest.head) : [];
     // The attestation this device presents must be in the log the organisation shows everyone.
-    if (!(await this.attestationLogged(self.attestation, newest.head)))
+    if (!(await this.documentLogged('attestation', self.attestation, newest.head)))
       return { head: newest.bytes, alert: { code: 'not_in_log' }, contacts };
     return { head: newest.bytes, contacts };
   }
@@ -144,7 +198,9 @@ export class LogMonitor {
   private async lookForContacts(candidates: readonly Candidate[], head: TreeHead): Promise<ContactFinding[]> {
     const found: ContactFinding[] = [];
     for (const candidate of candidates) {
-      const logged = await this.attestationLogged(candidate.attestation, head);
+      const logged =
+        (await this.documentLogged('attestation', candidate.attestation, head)) &&
+        (!candidate.certificate || (await this.documentLogged('device_certificate', candidate.certificate, head)));
       found.push({ address: candidate.address, deviceId: candidate.deviceId, leaf: candidate.leaf, logged });
     }
     return found;
@@ -156,9 +212,15 @@ export class LogMonitor {
       for (const device of Object.values(contact.devices)) {
         if (candidates.length >= MAX_CONTACT_CHECKS) return candidates;
         if (device.trust === 'revoked') continue;
-        const leaf = toHex(logLeafHash('attestation', device.attestation));
+        const leaf = leavesOf(device);
         if (device.loggedLeaf === leaf) continue;
-        candidates.push({ address: contact.address, deviceId: device.deviceId, attestation: device.attestation, leaf });
+        candidates.push({
+          address: contact.address,
+          deviceId: device.deviceId,
+          attestation: device.attestation,
+          ...(device.certificate ? { certificate: device.certificate } : {}),
+          leaf,
+        });
       }
     }
     return candidates;
@@ -168,7 +230,7 @@ export class LogMonitor {
   private async recordContact(tx: Transaction, found: ContactFinding, selfAddress: string): Promise<void> {
     const contact = tx.get<ContactRecord>(TABLES.contacts, found.address);
     const device = contact?.devices[found.deviceId];
-    if (!contact || !device || toHex(logLeafHash('attestation', device.attestation)) !== found.leaf) return;
+    if (!contact || !device || leavesOf(device) !== found.leaf) return;
     if (found.logged) {
       const { notLogged: _was, ...rest } = device;
       tx.put(TABLES.contacts, contact.address, {
@@ -191,11 +253,11 @@ export class LogMonitor {
     await settleMessagesTo(tx, this.ctx.vault, selfAddress, contact.address);
   }
 
-  /** Whether an attestation is in the log under `head` (§3.1); a proof that fails is not. */
-  private async attestationLogged(attestation: Uint8Array, head: TreeHead): Promise<boolean> {
+  /** Whether a document is in the log under `head` (§3.1); a proof that fails is not. */
+  private async documentLogged(kind: LogLeafKind, document: Uint8Array, head: TreeHead): Promise<boolean> {
     try {
-      const answer = await this.ctx.env.admin.logInclusion(logLeafHash('attestation', attestation), head.treeSize);
-      checkInclusion(head, logLeaf('attestation', attestation), answer.leafIndex, answer.proof);
+      const answer = await this.ctx.env.admin.logInclusion(logLeafHash(kind, document), head.treeSize);
+      checkInclusion(head, logLeaf(kind, document), answer.leafIndex, answer.proof);
       return true;
     } catch (error) {
       if (error instanceof ProtocolError && error.code === 'not_in_log') return false;

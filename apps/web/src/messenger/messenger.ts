@@ -121,6 +121,7 @@ export class Messenger {
     this.inbox = new Inbox(ctx, this.queues, this.contacts, this.peers, this.outbox, this.prekeys, this.groups, {
       history: this.history,
       deviceLink: this.deviceLink,
+      logGossip: (head) => void this.logMonitor.compareGossiped(head).catch(() => undefined),
     });
     this.revocation = new Revocation(
       ctx,

@@ -42,6 +42,8 @@ export interface HandlerDeps {
   readonly outbox: Outbox;
   readonly groups: Groups;
   readonly history: History;
+  /** A contact's log head to compare with ours (log-monitor.ts compareGossiped), after this change. */
+  readonly logGossip: (head: Uint8Array) => void;
   /** The new-device side of the device link: opens a transfer while an offer is shown. */
   readonly deviceLink: { receive(tx: Transaction, transfer: Uint8Array): Promise<void> };
   /** Parked blobs are tried again once a Sender Key arrived (after the change commits). */
@@ -137,6 +139,11 @@ const HANDLERS: Handlers = {
     if (contact.hintedAt !== undefined && ctx.now() - contact.hintedAt < DEVICES_CHANGED_MIN_INTERVAL_MS) return;
     tx.put(TABLES.contacts, contact.address, { ...contact, hintedAt: ctx.now() });
     tx.after(() => contacts.refreshLater(sender.address));
+  },
+  /** Compared outside this change: it needs a consistency proof from the admin app. */
+  tree_head: ({ logGossip }, { tx, payload }) => {
+    const head = fromB64(payload.head);
+    tx.after(() => logGossip(head));
   },
   /** Only from one of our own devices, and only opened while this device shows an offer (device-link.ts). */
   link: async ({ ctx, deviceLink }, { tx, sender, payload }) => {

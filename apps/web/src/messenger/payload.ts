@@ -75,6 +75,11 @@ export const appPayloadSchema = z.discriminatedUnion('t', [
   }),
   /** The sender's user has a new device: look the user up again (messages.md §5.4). */
   z.strictObject({ t: z.literal('devices_changed') }),
+  /**
+   * The newest signed tree head of the transparency log the sender holds (transparency-log.md §3.4):
+   * the receiver checks it against its own, so a log shown differently to two people is caught.
+   */
+  z.strictObject({ t: z.literal('tree_head'), head: b64url.max(400) }),
   /** A device-link transfer (user-keys.md §4) from one of the user's devices to a new one, sealed to it. */
   z.strictObject({
     t: z.literal('link'),

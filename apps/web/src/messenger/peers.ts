@@ -10,6 +10,7 @@ import { RelayRequestError } from '@opendescent/relay-client';
 import type { MessengerContext } from './context';
 import { toB64, toHex } from './encoding';
 import { MessengerError } from './errors';
+import { headToGossip } from './log-gossip';
 import type { Outbox } from './outbox';
 import { encodeAppPayload, type AppPayload } from './payload';
 import type { QueueIndex } from './queues';
@@ -118,6 +119,14 @@ export class Peers {
     const blob = await this.encrypt(tx, device, payload);
     const routed = this.outbox.route(tx, peer.deviceId, peer.address, blob);
     if (routed) this.outbox.queue(tx, routed.relay, [routed.entry], messageRef);
+    const head = headToGossip(this.ctx, tx.get<PeerRecord>(TABLES.peers, device.deviceId) ?? peer, device, payload);
+    if (head) {
+      tx.put(TABLES.peers, device.deviceId, {
+        ...(tx.get<PeerRecord>(TABLES.peers, device.deviceId) ?? peer),
+        headSent: { treeSize: head.treeSize, at: this.ctx.now() },
+      });
+      await this.send(tx, device, { t: 'tree_head', head: toB64(head.bytes) });
+    }
   }
 
   /** Ensures a session with the device, then sends; false when it cannot be reached now. */

@@ -17,6 +17,15 @@ import type { ContactDeviceRecord, ContactRecord, SelfRecord } from './records';
  * device but cannot certify it).
  */
 
+/** The person is verified under the key pinned now (a change waiting does not undo it: sending is held instead). */
+export function isVerified(contact: ContactRecord): boolean {
+  return (
+    contact.verifiedUserKey !== undefined &&
+    contact.userKey !== undefined &&
+    constantTimeEqual(contact.verifiedUserKey, contact.userKey)
+  );
+}
+
 /** The user key this device holds for its own person (from its own certificate), if any. */
 export function ownUserKey(self: SelfRecord): Uint8Array | undefined {
   return self.certificate ? decodeDeviceCertificate(self.certificate).certificate.userKey : undefined;
@@ -113,7 +122,8 @@ export async function judgeDevices(
 /** The person's new user key replaces the pinned one (the user accepted the change); devices are judged again. */
 export async function acceptChangedUserKey(contact: ContactRecord): Promise<Judgement> {
   if (!contact.changedUserKey) throw new MessengerError('not_found', 'this person’s user key has not changed');
-  const { changedUserKey, ...rest } = contact;
+  // A verified person whose key changed is unverified under the new one until compared again.
+  const { changedUserKey, verifiedUserKey: _verified, ...rest } = contact;
   const replacedUserKeys = [...(contact.replacedUserKeys ?? []), ...(contact.userKey ? [contact.userKey] : [])];
   const judged = await judgeDevices(
     { ...rest, userKey: changedUserKey, replacedUserKeys: replacedUserKeys.slice(-8) },

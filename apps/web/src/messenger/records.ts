@@ -123,6 +123,8 @@ export interface ContactRecord {
   readonly changedUserKey?: Uint8Array;
   /** Keys the user moved away from by accepting a change (the last eight): their devices stay unapproved, without a new alert. */
   readonly replacedUserKeys?: readonly Uint8Array[];
+  /** The user key this user verified (safety number, user-keys.md §5); verified while it is the pinned one. */
+  readonly verifiedUserKey?: Uint8Array;
 }
 
 export interface SessionRecord {
@@ -160,6 +162,8 @@ export interface PeerRecord {
   readonly helloAcknowledged: boolean;
   readonly groupKeys: readonly ReceivedGroupKey[];
   readonly revoked: boolean;
+  /** The tree size of the last log head we sent this device, and when (ms): gossip (log-gossip.ts). */
+  readonly headSent?: { readonly treeSize: number; readonly at: number };
   /** Blobs refused with `auth` (its queue is gone, e.g. a relay restarted without its store). */
   readonly held?: readonly HeldBlob[];
 }

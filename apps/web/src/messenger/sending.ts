@@ -15,7 +15,7 @@ import { toHex } from './encoding';
 import { MessengerError } from './errors';
 import type { AppPayload } from './payload';
 import type { Peers } from './peers';
-import { TABLES, type ContactRecord, type MessageRecord } from './records';
+import { TABLES, type MessageRecord } from './records';
 import type { SentRecord } from './retention';
 import type { Transaction } from './transaction';
 
@@ -110,20 +110,5 @@ export class Sending {
       seconds,
       at: this.ctx.now(),
     });
-  }
-
-  /** Inside `exclusive`. */
-  async markVerified(address: string, deviceId: string): Promise<void> {
-    const tx = this.ctx.tx();
-    const contact = tx.get<ContactRecord>(TABLES.contacts, address);
-    const device = contact?.devices[deviceId];
-    if (!contact || !device) throw new MessengerError('not_found', 'no such device');
-    if (device.trust === 'revoked') throw new MessengerError('revoked', 'that device was revoked');
-    tx.put(TABLES.contacts, address, {
-      ...contact,
-      devices: { ...contact.devices, [deviceId]: { ...device, trust: 'verified' } },
-    });
-    await tx.commit();
-    this.ctx.changed();
   }
 }

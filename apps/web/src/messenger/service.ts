@@ -232,7 +232,8 @@ export function createMessengerService(
     markRead: guard((id: string) => running().commands.markRead(id)),
     setDisappearing: guard((id: string, seconds: number | null) => running().commands.setDisappearing(id, seconds)),
     safetyNumbers: guard((id: string) => running().safetyNumbers(id)),
-    markVerified: guard((address: string, deviceId: string) => running().commands.markVerified(address, deviceId)),
+    markVerified: guard((address: string) => running().commands.markVerified(address)),
+    verifySafetyQr: guard((address: string, scanned: string) => running().commands.verifySafetyQr(address, scanned)),
     shareHistory: guard((id: string, address: string, count: number) =>
       running().commands.shareHistory(id, address, count),
     ),

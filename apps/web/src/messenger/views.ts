@@ -10,6 +10,7 @@ import type {
   ThisDeviceView,
 } from './api';
 import { compareKeys, pageKeys, sortKeyOf } from './message-index';
+import { isVerified } from './person-keys';
 import { toHex } from './encoding';
 import {
   TABLES,
@@ -111,6 +112,7 @@ export function snapshotOf(
       })),
       isSelf: address === self.address,
       ...(contact?.changedUserKey ? { userKeyChanged: true } : {}),
+      ...(contact && isVerified(contact) ? { verified: true } : {}),
     };
   };
   const conversations: ConversationView[] = tx

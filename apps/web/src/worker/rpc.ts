@@ -37,6 +37,11 @@ const id = z.string().min(1).max(200);
  * user-keys.md §3.1-3.2. 512 leaves room for the spaces a person adds, and refuses a stray paste.
  */
 const linkCode = z.string().min(1).max(512);
+/**
+ * The text of a safety QR code scanned from the other person's screen: its prefix and 62 bytes in
+ * base64url make 108 characters (user-keys.md §5.2); 512, as for a link code, refuses a stray paste.
+ */
+const safetyQr = z.string().min(1).max(512);
 
 /** Every served method with the arguments it accepts: the allow-list and a first shape check. */
 const ARGUMENTS = {
@@ -62,7 +67,8 @@ const ARGUMENTS = {
   markRead: z.tuple([id]),
   setDisappearing: z.tuple([id, z.number().int().positive().nullable()]),
   safetyNumbers: z.tuple([id]),
-  markVerified: z.tuple([address, z.string().min(1).max(200)]),
+  markVerified: z.tuple([address]),
+  verifySafetyQr: z.tuple([address, safetyQr]),
   shareHistory: z.tuple([id, address, z.number().int().min(1).max(100)]),
   enablePasskey: z.tuple([z.string().min(1).max(1024), z.string().min(1).max(128), z.instanceof(Uint8Array)]),
   unlockWithPasskey: z.tuple([z.instanceof(Uint8Array)]),

@@ -80,6 +80,8 @@ export class FakeAdmin {
   private readonly heads = new Map<number, Uint8Array>();
   /** Set by a test: documents issued meanwhile are not logged (an admin app hiding what it signed). */
   logging = true;
+  /** Set by a test: device certificates are stored and served but not logged (the rest is). */
+  loggingCertificates = true;
   logHeadFetches = 0;
   /** The user key on record per address (admin-api.md §12): the first certificate records it. */
   readonly userKeys = new Map<string, Uint8Array>();
@@ -150,7 +152,42 @@ export class FakeAdmin {
   }
 
   private log(kind: LogLeafKind, document: Uint8Array): void {
-    if (this.logging) this.logLeaves.push(logLeafHash(kind, document));
+    if (this.logging && (kind !== 'device_certificate' || this.loggingCertificates))
+      this.logLeaves.push(logLeafHash(kind, document));
+  }
+
+  /**
+   * A split view for one audience: the same admin app (directory, codes, keys) whose log, from
+   * now on, shows a first entry of its own before everything logged since. Each view is consistent
+   * on its own; only comparing heads across the two tells them apart.
+   */
+  forkedView(): FakeAdmin {
+    const first = new Uint8Array(randomBytes(32));
+    const leaves = () => [first, ...this.logLeaves.slice(1)];
+    const heads = new Map<number, Uint8Array>();
+    const port: AdminPort = {
+      ...this.port,
+      logHead: async () => {
+        const all = leaves();
+        let head = heads.get(all.length);
+        if (!head) {
+          head = await signTreeHead(
+            { orgId: this.org.orgId, treeSize: all.length, timestamp: nowSeconds(), rootHash: merkleRoot(all) },
+            this.signer.privateKey,
+          );
+          heads.set(all.length, head);
+        }
+        return head;
+      },
+      logInclusion: async (leafHash, treeSize) => {
+        const all = leaves();
+        const leafIndex = all.findIndex((leaf) => Buffer.compare(Buffer.from(leaf), Buffer.from(leafHash)) === 0);
+        if (leafIndex < 0 || leafIndex >= treeSize) throw new AdminRequestError(404, 'not_in_log', 'not in the log');
+        return { leafIndex, treeSize, proof: merkleInclusionProof(leafIndex, all.slice(0, treeSize)) };
+      },
+      logConsistency: async (from, to) => merkleConsistencyProof(from, leaves().slice(0, to)),
+    };
+    return Object.create(this, { port: { value: port } }) as FakeAdmin;
   }
 
   /** A split view: the log shown from now on rewrites its first entry (and no head signed before is reused). */

@@ -6,7 +6,7 @@
  * caught and shown on the device; a fork stays shown.
  */
 import { FakeAdmin } from './fake-admin';
-import { enrolDevice, eventually, texts, type TestMessenger, useSpecWorld } from './support';
+import { conversationWith, enrolDevice, eventually, texts, type TestMessenger, useSpecWorld } from './support';
 
 const world = useSpecWorld();
 
@@ -97,4 +97,46 @@ test('a colleague’s device the admin app did not log gets nothing, and the con
     async () => (await dee.api.messages(conversation)).find((m) => m.id === sent?.id)?.status === 'delivered',
     'delivered',
   );
+}, 60_000);
+
+test('a device certificate the admin app did not log approves nothing: the device gets nothing, and the conversation says so', async () => {
+  const fresh = new FakeAdmin(world.admin.org);
+  const options = { relayUrl: world.relay.url, admin: fresh, revocationPollSeconds: 3_600, logCheckSeconds: 1 };
+  const gil = await enrolDevice('gil', 'gil@agency.example', 'GIL', options);
+  // Hal's first certificate is served in the directory but kept out of the log.
+  fresh.loggingCertificates = false;
+  const hal = await enrolDevice('hal', 'hal@agency.example', 'HAL', options);
+  fresh.loggingCertificates = true;
+  world.devices.push(gil, hal);
+  const conversation = await gil.api.startDirect('hal@agency.example');
+  await eventually(
+    async () =>
+      (await gil.api.messages(conversation)).some(
+        (m) => m.system?.type === 'device_not_logged' && m.system.member === 'hal@agency.example',
+      ),
+    'the not-logged line at gil',
+  );
+  await gil.api.send(conversation, 'not for an unlogged approval');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const atHal = (await hal.api.snapshot()).conversations.find((c) => c.title === 'GIL');
+  expect(atHal === undefined || !(await texts(hal.api, atHal.id)).includes('not for an unlogged approval')).toBe(true);
+}, 60_000);
+
+test('a log shown one way to one person and another way to another is caught when they talk (tree-head gossip)', async () => {
+  const honest = { relayUrl: world.relay.url, admin: world.admin, revocationPollSeconds: 3_600, logCheckSeconds: 1 };
+  const ivy = await enrolDevice('ivy', 'ivy@agency.example', 'IVY', honest);
+  const jay = await enrolDevice('jay', 'jay@agency.example', 'JAY', { ...honest, admin: world.admin.forkedView() });
+  world.devices.push(ivy, jay);
+  // Each view is consistent on its own: neither device sees anything wrong by itself.
+  await eventually(async () => (await ivy.api.snapshot()).device?.logAlert === undefined, 'ivy checked');
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  expect(await alertOf(ivy)).toBeUndefined();
+  expect(await alertOf(jay)).toBeUndefined();
+  // They talk: each sends the head it holds with its messages, and the other compares.
+  const conversation = await ivy.api.startDirect('jay@agency.example');
+  await ivy.api.send(conversation, 'hello Jay');
+  const atJay = await conversationWith(jay.api, (t) => t === 'IVY');
+  await jay.api.send(atJay, 'hello Ivy');
+  await eventually(async () => (await alertOf(jay)) === 'log_fork', 'the fork seen at jay');
+  await eventually(async () => (await alertOf(ivy)) === 'log_fork', 'the fork seen at ivy');
 }, 60_000);

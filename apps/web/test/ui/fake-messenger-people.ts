@@ -2,8 +2,7 @@
  * The fake messenger's directory: the colleagues it knows, their devices and what their user key
  * says about each (user-keys.md §2.5), this user's own device, and how each is shown to the UI.
  */
-import type { DeviceTrust, MemberView, SafetyNumberView, ThisDeviceView } from '../../src/messenger/api';
-import { fakeDigits, fakeQrSvg } from './fake-messenger-qr';
+import type { DeviceTrust, MemberView, ThisDeviceView } from '../../src/messenger/api';
 
 /**
  * Which user key certified a device: the one this user pinned (approved), a changed one not
@@ -25,6 +24,10 @@ export interface FakePerson {
   readonly devices: FakeDevice[];
   /** Their user key changed and this user has not accepted the new one yet. */
   userKeyChanged: boolean;
+  /** This user verified them (safety number) under the pinned user key; accepting a new key clears it. */
+  verified: boolean;
+  /** How many times this user accepted a new user key of theirs: the safety number changes with it. */
+  keyGeneration: number;
 }
 
 /** A device the admin app added to a colleague's address without their approval (the default for the control). */
@@ -47,7 +50,14 @@ export function fakeDirectory(): Map<string, FakePerson> {
   return new Map(
     PEOPLE.map(({ address, displayName, deviceId }) => [
       address,
-      { address, displayName, devices: [{ deviceId, trust: 'unverified', key: 'pinned' }], userKeyChanged: false },
+      {
+        address,
+        displayName,
+        devices: [{ deviceId, trust: 'unverified', key: 'pinned' }],
+        userKeyChanged: false,
+        verified: false,
+        keyGeneration: 0,
+      },
     ]),
   );
 }
@@ -89,22 +99,10 @@ export function memberView(person: FakePerson): MemberView {
     devices: person.devices.map(({ deviceId, trust, key }) => ({ deviceId, trust, approved: key === 'pinned' })),
     isSelf: false,
     ...(person.userKeyChanged ? { userKeyChanged: true } : {}),
+    ...(person.verified ? { verified: true } : {}),
   };
 }
 
-/** One safety number per device of theirs, as the worker lists them (approved or not). */
-export function safetyNumberViews(ownDeviceId: string, person: FakePerson): SafetyNumberView[] {
-  return person.devices.map((device) => {
-    // A changed key gives another number, as a real one would.
-    const digits = fakeDigits(ownDeviceId, device.deviceId + device.trust.startsWith('key'));
-    return {
-      address: person.address,
-      displayName: person.displayName,
-      deviceId: device.deviceId,
-      digits,
-      qrPayload: digits.replace(/\s/g, ''),
-      qrSvg: fakeQrSvg(digits),
-      trust: device.trust,
-    };
-  });
-}
+/** This user holds a user key of theirs: one of their devices was certified by it (user-keys.md §2.5). */
+export const hasPinnedUserKey = (person: FakePerson): boolean =>
+  person.devices.some((device) => device.key === 'pinned');

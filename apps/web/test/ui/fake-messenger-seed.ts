@@ -1,6 +1,7 @@
 /**
- * A few conversations to look at (for screenshots and trying the UI by hand): a 1:1 with
- * disappearing messages, a busy group with unread messages, and a 1:1 whose safety number changed.
+ * A few conversations to look at (for screenshots and trying the UI by hand): a 1:1 with a verified
+ * colleague and disappearing messages, a busy group with unread messages, and a 1:1 whose safety
+ * number changed.
  */
 import type { ThisDeviceView } from '../../src/messenger/api';
 import type { FakeConversations } from './fake-messenger-conversations';
@@ -101,6 +102,10 @@ export function seedConversations(
     at: now - 5 * minute,
   });
   team.unread = 2;
+
+  // Alex was verified in person: the safety numbers show both states.
+  const alexPerson = people.get('alex@example.org');
+  if (alexPerson) alexPerson.verified = true;
 
   const sam = conversations.open('direct', 'Sam Dubois', ['sam@example.org']);
   conversations.push(sam, {

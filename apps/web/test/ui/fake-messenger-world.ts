@@ -24,6 +24,7 @@ import {
   sendingDevice,
   type FakePerson,
 } from './fake-messenger-people';
+import { FAKE_SAFETY_QR_MATCH } from './fake-messenger-safety';
 import { seedConversations } from './fake-messenger-seed';
 
 export interface FakeMessengerOptions {
@@ -37,6 +38,8 @@ export interface FakeMessengerOptions {
   readonly enrolUnapproved?: boolean;
   /** The typed code that names a device waiting for approval here (checkDeviceLink); FAKE_LINK_CODE by default. */
   readonly linkCode?: string;
+  /** The scanned text that is "their screen" for verifySafetyQr; FAKE_SAFETY_QR_MATCH by default. */
+  readonly safetyQrMatch?: string;
 }
 
 export abstract class FakeMessengerWorld {
@@ -51,6 +54,7 @@ export abstract class FakeMessengerWorld {
   protected readonly deliveryDelayMs: number;
   protected readonly enrolUnapproved: boolean;
   protected readonly linkCode: string;
+  protected readonly safetyQrMatch: string;
   protected offer?: DeviceLinkOfferView;
   protected readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
@@ -63,6 +67,7 @@ export abstract class FakeMessengerWorld {
     this.deliveryDelayMs = options.deliveryDelayMs ?? 0;
     this.enrolUnapproved = options.enrolUnapproved ?? false;
     this.linkCode = options.linkCode ?? FAKE_LINK_CODE;
+    this.safetyQrMatch = options.safetyQrMatch ?? FAKE_SAFETY_QR_MATCH;
     if (options.seeded) this.seed();
   }
 
@@ -120,6 +125,14 @@ export abstract class FakeMessengerWorld {
     person.userKeyChanged = true;
     person.devices.push({ deviceId, trust: 'unverified', key: 'changed' });
     this.lineFor(address, { type: 'user_key_changed', member: address });
+  }
+
+  /** No device of `address` is certified by a user key this device holds: they have no safety number here yet. */
+  withoutUserKey(address: string): void {
+    const person = this.person(address);
+    for (const device of person.devices) device.key = 'none';
+    person.verified = false;
+    this.changed();
   }
 
   /** The admin app added a device to `address` that their user key did not approve (a ghost device). */

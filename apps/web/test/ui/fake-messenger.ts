@@ -6,8 +6,8 @@
  *
  * This file holds the commands. Beside it: the state and the tests' controls
  * (fake-messenger-world.ts), the directory (fake-messenger-people.ts), the conversations
- * (fake-messenger-conversations.ts), the device link (fake-messenger-device-link.ts) and the
- * seeded conversations (fake-messenger-seed.ts).
+ * (fake-messenger-conversations.ts), the device link (fake-messenger-device-link.ts), the safety
+ * numbers (fake-messenger-safety.ts) and the seeded conversations (fake-messenger-seed.ts).
  */
 import type {
   ClientSnapshot,
@@ -23,11 +23,13 @@ import type {
 } from '../../src/messenger/api';
 import { MAX_MESSAGE_CHARACTERS } from '../../src/messenger/api';
 import { FAKE_LINKED_DEVICE_ID, fakeLinkInputMatches, fakeLinkOffer } from './fake-messenger-device-link';
-import { fakeThisDevice, safetyNumberViews, WITHOUT_DEVICES } from './fake-messenger-people';
+import { fakeThisDevice, hasPinnedUserKey, WITHOUT_DEVICES, type FakePerson } from './fake-messenger-people';
+import { fakeSafetyQrMatches, safetyNumberView } from './fake-messenger-safety';
 import { FakeMessengerWorld } from './fake-messenger-world';
 
 export { FAKE_LINK_CODE, FAKE_LINK_QR, FAKE_LINKED_DEVICE_ID } from './fake-messenger-device-link';
 export { FAKE_GHOST_DEVICE_ID, FAKE_NEW_KEY_DEVICE_ID } from './fake-messenger-people';
+export { FAKE_SAFETY_QR_MATCH } from './fake-messenger-safety';
 export type { FakeMessengerOptions } from './fake-messenger-world';
 
 const fail = (code: MessengerErrorCode, message: string) => Promise.reject({ code, message });
@@ -135,6 +137,12 @@ export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
     const conversation = this.conversations.member(conversationId);
     if (text.length > MAX_MESSAGE_CHARACTERS) return fail('message_too_long', 'too long');
     if (device.approval !== 'approved') return fail('not_approved', 'not approved yet');
+    // A verified person's new key waits for this user's acceptance: the worker sends nothing meanwhile.
+    const held = conversation.members.some((address) => {
+      const person = this.people.get(address);
+      return person?.verified === true && person.userKeyChanged;
+    });
+    if (held) return fail('key_change_unaccepted', 'a verified contact’s user key changed');
     const message = this.conversations.push(conversation, {
       sender: { address: device.address, displayName: device.displayName, deviceId: device.deviceId },
       mine: true,
@@ -189,16 +197,21 @@ export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
     if (!conversation) return fail('not_found', 'no such conversation');
     return conversation.members.flatMap((address) => {
       const person = this.people.get(address);
-      return person ? safetyNumberViews(device.deviceId, person) : [];
+      return person ? [safetyNumberView(device.address, person)] : [];
     });
   }
 
-  async markVerified(address: string, deviceId: string): Promise<void> {
-    this.requireReady();
-    const device = this.people.get(address)?.devices.find((candidate) => candidate.deviceId === deviceId);
-    if (!device) return fail('not_found', 'no such device');
-    device.trust = 'verified';
+  async markVerified(address: string): Promise<void> {
+    this.pinnedPerson(address).verified = true;
     this.changed();
+  }
+
+  async verifySafetyQr(address: string, scanned: string): Promise<boolean> {
+    const person = this.pinnedPerson(address);
+    if (!fakeSafetyQrMatches(scanned, this.safetyQrMatch)) return false;
+    person.verified = true;
+    this.changed();
+    return true;
   }
 
   async shareHistory(_conversationId: string, _address: string, count: number): Promise<number> {
@@ -262,6 +275,9 @@ export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
     const person = this.people.get(address.trim().toLowerCase());
     if (!person?.userKeyChanged) return fail('not_found', 'this person’s user key has not changed');
     person.userKeyChanged = false;
+    // The verification was of the previous key; the new one gives another number to compare.
+    person.verified = false;
+    person.keyGeneration++;
     for (const device of person.devices) {
       if (device.key === 'pinned') device.key = 'replaced';
       else if (device.key === 'changed') device.key = 'pinned';
@@ -270,6 +286,15 @@ export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
+
+  /** A person with a safety number here, or `not_found` (unknown, or no user key pinned yet). */
+  private pinnedPerson(address: string): FakePerson {
+    this.requireReady();
+    const person = this.people.get(address.trim().toLowerCase());
+    if (!person || !hasPinnedUserKey(person))
+      throw { code: 'not_found', message: 'no safety number for this person yet' };
+    return person;
+  }
 
   private linkCandidate(codeOrQr: string): DeviceLinkCandidateView {
     const device = this.requireReady();

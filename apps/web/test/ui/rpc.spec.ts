@@ -167,6 +167,15 @@ describe('messenger RPC', () => {
     ['checkDeviceLink', ['']],
     ['checkDeviceLink', ['A'.repeat(513)]],
     ['approveDeviceLink', [42]],
+    // A person is verified as a whole now (user-keys.md §5): the old per-device form is refused.
+    ['markVerified', ['ann@example.org', 'a1b2c3d4e5f60718293a4b5c6d7e8f90']],
+    ['markVerified', ['']],
+    ['verifySafetyQr', ['ann@example.org']],
+    ['verifySafetyQr', ['ann@example.org', '']],
+    ['verifySafetyQr', ['ann@example.org', 42]],
+    ['verifySafetyQr', ['ann@example.org', `opendescent:verify?v=2&q=${'A'.repeat(488)}`]],
+    ['verifySafetyQr', ['', 'opendescent:verify?v=2&q=AQ']],
+    ['verifySafetyQr', ['ann@example.org', 'opendescent:verify?v=2&q=AQ', 'extra']],
   ])('refuses %s with malformed arguments %j and does not call the messenger', async (method, args) => {
     const { ui, worker } = channel();
     const called = jest.fn(async () => 'called');
@@ -193,6 +202,16 @@ describe('messenger RPC', () => {
       ['ABCD-EFGH-JKMN-PQRS-TVWX-YZ12'],
       ['ABCD-EFGH-JKMN-PQRS-TVWX-YZ12', 'https://admin.example.org'],
     ]);
+  });
+
+  it('passes a scanned safety QR text through and answers whether it matched', async () => {
+    const { ui, worker } = channel();
+    const verifySafetyQr = jest.fn(async (_address: string, scanned: string) => scanned.endsWith('theirs'));
+    serveMessengerApi(worker, apiWith({ verifySafetyQr }));
+    const client = createMessengerRpcClient(ui);
+    await expect(client.api.verifySafetyQr('ann@example.org', 'opendescent:verify?v=2&q=theirs')).resolves.toBe(true);
+    await expect(client.api.verifySafetyQr('ann@example.org', 'opendescent:verify?v=2&q=ours')).resolves.toBe(false);
+    expect(verifySafetyQr).toHaveBeenNthCalledWith(1, 'ann@example.org', 'opendescent:verify?v=2&q=theirs');
   });
 
   it('ignores messages that are not requests (nothing to answer)', async () => {
@@ -248,7 +267,7 @@ describe('messenger RPC', () => {
     const { ui } = channel();
     const client = createMessengerRpcClient(ui);
     expect(Object.keys(client.api).sort()).toEqual([...MESSENGER_METHODS].sort());
-    expect(MESSENGER_METHODS).toHaveLength(27);
+    expect(MESSENGER_METHODS).toHaveLength(28);
   });
 });
 

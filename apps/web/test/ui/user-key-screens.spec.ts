@@ -90,6 +90,27 @@ describe('the banner for a contact whose user key changed', () => {
     expect(accept).not.toHaveBeenCalled();
   });
 
+  it('for a person this user verified: says that nothing is sent in the conversation until the new key is accepted', () => {
+    const html = pane(conversation([self, { ...ann, userKeyChanged: true, verified: true }], 'direct'));
+    const [banner] = parts(html, 'user-key-changed-banner');
+    expect(banner).toContain('data-verified="true"');
+    expect(banner).toContain(
+      'You verified Ann. Their account key changed: nothing is sent in this conversation until you accept the new key.',
+    );
+    expect(banner).toContain('then compare your new safety number with them');
+    expect(banner).not.toContain('Your messages are not sent to their new devices');
+    // The same two actions, with the same ids.
+    expect(banner).toMatch(/<button [^>]*aria-label="Compare safety numbers with Ann"/);
+    expect(banner).toMatch(/<button [^>]*data-testid="accept-user-key"[^>]*aria-label="Accept the new key of Ann"/);
+  });
+
+  it('for a person not verified: the ordinary wording, marked as such', () => {
+    const html = pane(conversation([self, { ...ann, userKeyChanged: true, verified: false }], 'direct'));
+    const [banner] = parts(html, 'user-key-changed-banner');
+    expect(banner).toContain('data-verified="false"');
+    expect(banner).not.toContain('You verified Ann');
+  });
+
   it('shows one banner per person whose key changed, each naming its own, and none for the others', () => {
     const html = pane(conversation([self, { ...ann, userKeyChanged: true }, { ...bob, userKeyChanged: true }]));
     const banners = parts(html, 'user-key-changed-banner');
@@ -133,36 +154,46 @@ describe('a device its person’s user key did not approve', () => {
     expect(details(conversation([self, ann, bob]))).not.toContain('device-unapproved');
   });
 
-  const safetyView = (deviceId: string): SafetyNumberView => ({
+  const safetyView = (devices: ContactDeviceView[]): SafetyNumberView => ({
     address: 'ann@example.org',
     displayName: 'Ann',
-    deviceId,
     digits: '12345 '.repeat(12).trim(),
-    qrPayload: '1'.repeat(60),
+    qrPayload: `opendescent:verify?v=2&q=${'A'.repeat(83)}`,
     qrSvg: '<svg xmlns="http://www.w3.org/2000/svg"></svg>',
-    trust: 'unverified',
+    verified: false,
+    userKeyChanged: false,
+    devices,
   });
-  const card = (deviceId: string) =>
+  const card = (devices: ContactDeviceView[]) =>
     render(
       createElement(SafetyNumberCard, {
-        view: safetyView(deviceId),
-        conversation: conversation([self, { ...ann, devices: [APPROVED, GHOST] }]),
+        view: safetyView(devices),
+        conversation: conversation([self, { ...ann, devices }]),
         onMarkVerified: () => undefined,
+        onChanged: async () => undefined,
         busy: false,
       }),
     );
 
-  it('safety numbers: its card carries the label and a warning border; the number stays there to compare', () => {
-    const html = card(GHOST.deviceId);
+  it('safety numbers: the person’s card lists the device with the label and gets a warning border; the one number stays there to compare', () => {
+    const html = card([APPROVED, GHOST]);
     expect(html).toMatch(/<article class="safety-card unapproved"[^>]*data-testid="safety-number"/);
-    expect(html).toContain(`data-testid="device-unapproved" data-device-id="${GHOST.deviceId}"`);
-    expect(html).toContain('Not approved by Ann: receives nothing');
-    expect(html).toContain('data-testid="safety-number-digits"');
+    const labels = parts(html, 'device-unapproved');
+    expect(labels).toHaveLength(1);
+    expect(labels[0]).toContain(`data-device-id="${GHOST.deviceId}"`);
+    expect(labels[0]).toContain('Device 9a8b 7c6d');
+    expect(labels[0]).toContain('Not approved by Ann: receives nothing');
+    expect(parts(html, 'safety-number-digits')).toHaveLength(1);
+    // Inside the card's list of Ann's devices, after the approved one.
+    const [list] = parts(html, 'safety-devices');
+    expect(html).toContain('aria-label="Devices of Ann"');
+    expect(list?.indexOf('Device a1b2 c3d4')).toBeLessThan(list?.indexOf('Device 9a8b 7c6d') ?? -1);
   });
 
-  it('safety numbers: an approved device’s card has no such label', () => {
-    const html = card(APPROVED.deviceId);
+  it('safety numbers: with every device approved, no label and no warning border', () => {
+    const html = card([APPROVED]);
     expect(html).toMatch(/<article class="safety-card"/);
+    expect(html).toContain('Device a1b2 c3d4');
     expect(html).not.toContain('device-unapproved');
   });
 });

@@ -9,7 +9,7 @@ import { SafetyNumberCard } from './safety-number-card';
 // Also exported from here: the device-link panel reads its QR image through the dialog's module.
 export { svgDataUrl } from './safety-number-card';
 
-/** One safety number per contact device, to compare in person or by scanning. */
+/** One safety number per other person in the conversation (user-keys.md §5), to compare in person or by scanning. */
 export function SafetyNumbersDialog({
   conversation,
   onClose,
@@ -35,9 +35,14 @@ export function SafetyNumbersDialog({
     void load();
   }, [load]);
 
-  const markVerified = async (view: SafetyNumberView) => {
-    const result = await verify.run(() => api.markVerified(view.address, view.deviceId));
-    if (result.ok) await Promise.all([load(), refresh()]);
+  // A person's state is in both places: their card here, and the banners and members of the snapshot.
+  const reload = useCallback(async () => {
+    await Promise.all([load(), refresh()]);
+  }, [load, refresh]);
+
+  const markVerified = async (address: string) => {
+    const result = await verify.run(() => api.markVerified(address));
+    if (result.ok) await reload();
   };
 
   return (
@@ -48,10 +53,11 @@ export function SafetyNumbersDialog({
       {views?.length === 0 && <p>{t('safety.none')}</p>}
       {views?.map((view) => (
         <SafetyNumberCard
-          key={`${view.address}/${view.deviceId}`}
+          key={view.address}
           view={view}
           conversation={conversation}
-          onMarkVerified={(shown) => void markVerified(shown)}
+          onMarkVerified={(address) => void markVerified(address)}
+          onChanged={reload}
           busy={verify.busy}
         />
       ))}
