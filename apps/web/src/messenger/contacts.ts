@@ -131,9 +131,22 @@ export class Contacts {
     return this.merge(tx, normalised, answer);
   }
 
-  /** The directory's answer for one address as it comes (a network call: outside `exclusive`); the caller verifies each entry. */
-  async directory(address: string): Promise<readonly DirectoryDevice[]> {
-    return (await this.ask(normaliseAddress(address))).devices;
+  /**
+   * This person's other devices in a fresh directory answer (a network call: outside `exclusive`),
+   * each with its attestation verified (organisation keys, revocation list) and naming this
+   * person's address and organisation; entries that do not verify are left out.
+   */
+  async ownSiblings(): Promise<{ readonly entry: DirectoryDevice; readonly attestation: DeviceAttestation }[]> {
+    const self = this.ctx.requireSelf();
+    const siblings = [];
+    for (const entry of (await this.ask(self.address)).devices) {
+      if (constantTimeEqual(entry.deviceId, self.deviceId)) continue;
+      const attestation = await this.verifyPeerAttestation(entry.attestation).catch(() => undefined);
+      if (!attestation || attestation.userAddress !== self.address) continue;
+      if (!constantTimeEqual(attestation.orgId, self.orgId)) continue;
+      siblings.push({ entry, attestation });
+    }
+    return siblings;
   }
 
   private async ask(normalised: string): Promise<DirectoryAnswer> {
@@ -167,13 +180,14 @@ export class Contacts {
       if (hex === toHex(self.deviceId)) continue;
       displayName = attestation.displayName;
       const known = devices[hex];
+      // No certificate in the answer: the one known is kept (mergeDevice's default).
       const merged = mergeDevice(
         known,
         attestation,
         entry.attestation,
         entry.prekeySlotId,
         this.ctx.now(),
-        entry.certificate ?? known?.certificate,
+        entry.certificate,
       );
       devices[hex] = merged.device;
       if (cached && !known) added.add(hex);

@@ -244,13 +244,8 @@ export class DeviceLink {
    * names (constant-time commitment comparison, offerMatchesAttestation). None: `link_no_match`.
    */
   private async find(received: ReceivedDeviceLinkOffer): Promise<Candidate> {
-    const self = this.ctx.requireSelf();
-    for (const entry of await this.contacts.directory(self.address)) {
-      if (constantTimeEqual(entry.deviceId, self.deviceId)) continue;
+    for (const { entry, attestation } of await this.contacts.ownSiblings()) {
       if (received.form === 'offer' && !constantTimeEqual(entry.deviceId, received.deviceId)) continue;
-      const attestation = await this.contacts.verifyPeerAttestation(entry.attestation).catch(() => undefined);
-      if (!attestation || attestation.userAddress !== self.address) continue;
-      if (!constantTimeEqual(attestation.orgId, self.orgId)) continue;
       if (offerMatchesAttestation(received, attestation)) return { attestation };
     }
     throw new MessengerError(

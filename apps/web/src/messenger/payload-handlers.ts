@@ -90,9 +90,7 @@ const HANDLERS: Handlers = {
       receivedAt: ctx.now(),
       ...(mine ? { status: 'sent' as const } : {}),
       ...(expiresAt !== undefined ? { expiresAt } : {}),
-      ...(tx.get<ContactRecord>(TABLES.contacts, sender.address)?.devices[sender.deviceId]?.approved !== true
-        ? { unapprovedDevice: true as const }
-        : {}),
+      ...(device.approved !== true ? { unapprovedDevice: true as const } : {}),
     });
     touchConversation(tx, conversation, payload.body, payload.sentAt, !mine);
     if (!mine) await peers.send(tx, device, { t: 'receipt', ids: [payload.id] });
@@ -188,9 +186,7 @@ const HANDLERS: Handlers = {
 const ALLOWED_UNAPPROVED: ReadonlySet<AppPayload['t']> = new Set(['hello', 'devices_changed', 'link', 'text']);
 
 export async function handlePayload<T extends AppPayload['t']>(deps: HandlerDeps, input: Received<T>): Promise<void> {
-  const approved = input.tx.get<ContactRecord>(TABLES.contacts, input.sender.address)?.devices[input.sender.deviceId]
-    ?.approved;
-  if (approved !== true && !ALLOWED_UNAPPROVED.has(input.payload.t)) return;
+  if (input.device.approved !== true && !ALLOWED_UNAPPROVED.has(input.payload.t)) return;
   const handler = HANDLERS[input.payload.t] as (deps: HandlerDeps, input: Received<T>) => Promise<void> | void;
   await handler(deps, input);
 }

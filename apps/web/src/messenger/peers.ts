@@ -119,12 +119,11 @@ export class Peers {
     const blob = await this.encrypt(tx, device, payload);
     const routed = this.outbox.route(tx, peer.deviceId, peer.address, blob);
     if (routed) this.outbox.queue(tx, routed.relay, [routed.entry], messageRef);
-    const head = headToGossip(this.ctx, tx.get<PeerRecord>(TABLES.peers, device.deviceId) ?? peer, device, payload);
+    // Encrypting saved the session into the peer's record: read it back before adding to it.
+    const latest = tx.get<PeerRecord>(TABLES.peers, device.deviceId) ?? peer;
+    const head = headToGossip(this.ctx, latest, device, payload);
     if (head) {
-      tx.put(TABLES.peers, device.deviceId, {
-        ...(tx.get<PeerRecord>(TABLES.peers, device.deviceId) ?? peer),
-        headSent: { treeSize: head.treeSize, at: this.ctx.now() },
-      });
+      tx.put(TABLES.peers, device.deviceId, { ...latest, headSent: { treeSize: head.treeSize, at: this.ctx.now() } });
       await this.send(tx, device, { t: 'tree_head', head: toB64(head.bytes) });
     }
   }

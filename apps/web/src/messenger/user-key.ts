@@ -3,7 +3,6 @@ import { decodeAttestation, signDeviceCertificate } from '@opendescent/protocol'
 import { AdminRequestError } from '../net/admin-errors';
 import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
-import { toHex } from './encoding';
 import { TABLES, type ContactRecord, type SelfRecord } from './records';
 
 /**
@@ -48,7 +47,7 @@ export class UserKey {
     }
     if (self.awaitingLink && this.ctx.now() - this.lastLinkCheck < this.checkEveryMs) return;
     this.lastLinkCheck = this.ctx.now();
-    if (await this.anotherDeviceHoldsTheKey(self)) {
+    if (await this.anotherDeviceHoldsTheKey()) {
       if (!self.awaitingLink)
         await this.update((current) => (current.userKey ? current : { ...current, awaitingLink: true }));
       return;
@@ -57,14 +56,8 @@ export class UserKey {
   }
 
   /** A valid, unrevoked device of this address (not this one) with a certificate in the directory. */
-  private async anotherDeviceHoldsTheKey(self: SelfRecord): Promise<boolean> {
-    const ownId = toHex(self.deviceId);
-    for (const entry of await this.contacts.directory(self.address)) {
-      if (!entry.certificate || toHex(entry.deviceId) === ownId) continue;
-      const attestation = await this.contacts.verifyPeerAttestation(entry.attestation).catch(() => undefined);
-      if (attestation?.userAddress === self.address) return true;
-    }
-    return false;
+  private async anotherDeviceHoldsTheKey(): Promise<boolean> {
+    return (await this.contacts.ownSiblings()).some(({ entry }) => entry.certificate !== undefined);
   }
 
   /** Makes the user key and this device's certificate, stores both, then publishes the certificate. */
