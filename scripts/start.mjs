@@ -197,6 +197,7 @@ const servers = [
     RELAY_ALLOWED_ORIGINS: env.RELAY_ALLOWED_ORIGINS || [web.url, web.url.replace('127.0.0.1', 'localhost')].join(','),
     RELAY_ORG_ID: env.RELAY_ORG_ID || org.orgId,
     RELAY_ORG_PUBLIC_KEYS: env.RELAY_ORG_PUBLIC_KEYS || org.publicKeys,
+    RELAY_ORG_URL: env.RELAY_ORG_URL || `${admin.url}/api/v1/org`,
     RELAY_REVOCATION_LIST_URL: env.RELAY_REVOCATION_LIST_URL || `${admin.url}/api/v1/revocation-list`,
     RELAY_TOKEN_KEYS_URL: env.RELAY_TOKEN_KEYS_URL || `${admin.url}/api/v1/token-keys`,
   }),

@@ -332,6 +332,7 @@ describeInBrowser('the admin app in Chromium', () => {
         RELAY_PORT: String(relayPort),
         ADMIN_PORT: String(adminPort),
         ...relayEnv,
+        RELAY_ORG_URL: `http://127.0.0.1:${adminPort}/api/v1/org`,
         RELAY_REVOCATION_LIST_URL: `http://127.0.0.1:${adminPort}/api/v1/revocation-list`,
         RELAY_TOKEN_KEYS_URL: `http://127.0.0.1:${adminPort}/api/v1/token-keys`,
         ADMIN_RELAY_URLS: relayUrl,

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AccessService } from './access/access.service';
+import { OrgKeyService } from './access/org-keys.service';
 import { RelayGateway } from './gateway/relay.gateway';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -21,6 +22,7 @@ export class RelayModule {
       providers: [
         { provide: RELAY_RUNTIME, useValue: runtime },
         RelayResources,
+        OrgKeyService,
         RevocationService,
         TokenKeyService,
         AccessService,

@@ -7,6 +7,7 @@ describe('relay configuration', () => {
       RELAY_PORT: 3002,
       RELAY_ALLOWED_ORIGINS: ['http://127.0.0.1:3000', 'http://localhost:3000'],
       RELAY_MAX_FRAME_BYTES: 262_144,
+      RELAY_ORG_REFRESH_SECONDS: 1800,
       RELAY_REVOCATION_REFRESH_SECONDS: 60,
       RELAY_TOKEN_KEYS_REFRESH_SECONDS: 600,
       RELAY_STORE: 'memory',
@@ -75,6 +76,8 @@ describe('relay configuration', () => {
   it.each([
     ['RELAY_TOKEN_KEYS_URL', 'ftp://admin.example/keys', 'RELAY_TOKEN_KEYS_URL: expected an http(s) URL'],
     ['RELAY_TOKEN_KEYS_URL', 'not a url', 'RELAY_TOKEN_KEYS_URL: expected an http(s) URL'],
+    ['RELAY_ORG_URL', 'ftp://admin.example/api/v1/org', 'RELAY_ORG_URL: expected an http(s) URL'],
+    ['RELAY_ORG_REFRESH_SECONDS', '2', 'RELAY_ORG_REFRESH_SECONDS: expected a number of seconds between 5 and 86400'],
     [
       'RELAY_TOKEN_KEYS_REFRESH_SECONDS',
       '1',

@@ -124,14 +124,15 @@ export const en = {
   keyStatus_retired: 'retired',
   pinnedUntil: 'Pinned until {time}',
   downloadRelayConfig: 'Download the relay configuration',
-  relayConfigDetail: 'The relays’ environment: RELAY_ORG_ID, RELAY_ORG_PUBLIC_KEYS and RELAY_REVOCATION_LIST_URL.',
+  relayConfigDetail:
+    'The relays’ environment: RELAY_ORG_ID, RELAY_ORG_PUBLIC_KEYS, RELAY_ORG_URL (where they follow key rotations), RELAY_REVOCATION_LIST_URL and RELAY_TOKEN_KEYS_URL.',
   rotationHeading: 'Key rotation',
   rotationDetail:
-    'First prepare a next key and give the new relay configuration to every relay and client; then activate it. Attestations signed by the previous key stay valid until they expire.',
+    'First prepare a next key, then activate it. Clients, and relays configured with RELAY_ORG_URL, follow the rotation through the statements the current key signs; nothing needs to be reinstalled. Attestations signed by the previous key stay valid until they expire.',
   prepareKey: 'Prepare a next key',
   activateKey: 'Activate the next key…',
   activateConfirm:
-    'Have all relays been restarted with the new configuration? From now on only the new key signs; relays that do not pin it will refuse new attestations.',
+    'Do all relays follow key rotations (RELAY_ORG_URL in their configuration, the export’s default)? From now on only the new key signs; a relay that neither follows rotations nor pins the new key will refuse the new revocation lists and token keys.',
   discardKey: 'Discard the next key',
   revocationHeading: 'Revocation list',
   revocationVersion:
@@ -307,14 +308,15 @@ export const fr = translation(en, {
   keyStatus_retired: 'retirée',
   pinnedUntil: 'Épinglée jusqu’au {time}',
   downloadRelayConfig: 'Télécharger la configuration des relais',
-  relayConfigDetail: 'L’environnement des relais : RELAY_ORG_ID, RELAY_ORG_PUBLIC_KEYS et RELAY_REVOCATION_LIST_URL.',
+  relayConfigDetail:
+    'L’environnement des relais : RELAY_ORG_ID, RELAY_ORG_PUBLIC_KEYS, RELAY_ORG_URL (où ils suivent les rotations de clés), RELAY_REVOCATION_LIST_URL et RELAY_TOKEN_KEYS_URL.',
   rotationHeading: 'Rotation des clés',
   rotationDetail:
-    'Préparez d’abord une clé suivante et donnez la nouvelle configuration à chaque relais et client ; activez-la ensuite. Les attestations signées par la clé précédente restent valables jusqu’à leur expiration.',
+    'Préparez d’abord une clé suivante, puis activez-la. Les clients, et les relais configurés avec RELAY_ORG_URL, suivent la rotation grâce aux déclarations signées par la clé actuelle ; rien n’est à réinstaller. Les attestations signées par la clé précédente restent valables jusqu’à leur expiration.',
   prepareKey: 'Préparer une clé suivante',
   activateKey: 'Activer la clé suivante…',
   activateConfirm:
-    'Tous les relais ont-ils été redémarrés avec la nouvelle configuration ? Désormais seule la nouvelle clé signe ; les relais qui ne l’épinglent pas refuseront les nouvelles attestations.',
+    'Tous les relais suivent-ils les rotations de clés (RELAY_ORG_URL dans leur configuration, par défaut dans l’export) ? Désormais seule la nouvelle clé signe ; un relais qui ne suit pas les rotations et n’épingle pas la nouvelle clé refusera les nouvelles listes de révocation et clés de jetons.',
   discardKey: 'Abandonner la clé suivante',
   revocationHeading: 'Liste de révocation',
   revocationVersion:

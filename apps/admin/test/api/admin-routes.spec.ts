@@ -119,6 +119,7 @@ describe('organisation keys', () => {
     expect(text).toContain(
       `RELAY_ORG_PUBLIC_KEYS=${(org.keys as { publicKey: string }[]).map((k) => hex(k.publicKey)).join(',')}\n`,
     );
+    expect(text).toContain('RELAY_ORG_URL=http://localhost:3001/api/v1/org\n');
     expect(text).toContain('RELAY_REVOCATION_LIST_URL=http://localhost:3001/api/v1/revocation-list\n');
     expect(text).toContain('RELAY_TOKEN_KEYS_URL=http://localhost:3001/api/v1/token-keys\n');
     expect(text).toMatch(/^RELAY_ORG_ID=[0-9a-f]{32}$/m);

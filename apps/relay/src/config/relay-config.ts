@@ -73,6 +73,9 @@ const relayEnvironment = z
     // organisation's key signs the token key set and the revocation list. Unset: nobody can connect.
     RELAY_ORG_ID: hexBytes(16, 'expected the organisation id: 32 hexadecimal characters').optional(),
     RELAY_ORG_PUBLIC_KEYS: orgPublicKeys.optional(),
+    // The organisation document (admin-api.md §9.1): the key statements a rotation is followed by.
+    RELAY_ORG_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
+    RELAY_ORG_REFRESH_SECONDS: integer(5, DAY, 1800, 'a number of seconds'),
     RELAY_REVOCATION_LIST_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
     RELAY_REVOCATION_REFRESH_SECONDS: integer(5, DAY, 60, 'a number of seconds'),
     RELAY_TOKEN_KEYS_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),

@@ -1,4 +1,5 @@
 import { ProtocolError } from '@opendescent/protocol';
+import type { OrgKeyService } from '../access/org-keys.service';
 import type { RelayRuntime } from '../runtime/relay-runtime';
 import type { SignedDocumentKind } from '../store/relay-store';
 
@@ -38,7 +39,8 @@ export interface DocumentKind<T> {
  * for token key sets): accepts only a verified document that supersedes it, serialised so two
  * arriving at once are compared one after the other; shares it with the other nodes through the
  * store and the announcer; fetches it from a URL when configured. Every node verifies for itself:
- * another node is trusted no more than a client.
+ * another node is trusted no more than a client. It starts once the organisation's keys were read
+ * (relay.md §7.2), and fetches its URL again whenever they change (a rotation was followed).
  */
 export class SignedDocumentHolder<T> {
   #current: { readonly document: T; readonly bytes: Uint8Array } | undefined;
@@ -50,7 +52,11 @@ export class SignedDocumentHolder<T> {
   constructor(
     private readonly runtime: RelayRuntime,
     private readonly kind: DocumentKind<T>,
-  ) {}
+    private readonly orgKeys: OrgKeyService,
+  ) {
+    const { url } = kind;
+    if (url) orgKeys.onChanged(() => void this.fetchFromUrl(url));
+  }
 
   get current(): T | undefined {
     return this.#current?.document;
@@ -77,6 +83,7 @@ export class SignedDocumentHolder<T> {
   }
 
   async start(): Promise<void> {
+    await this.orgKeys.ready();
     const stored = await this.runtime.store.document(this.kind.kind).catch(() => undefined);
     if (stored) await this.accept(stored, 'store').catch((error: unknown) => this.logRefusal(error, 'store'));
     const { url } = this.kind;

@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { relayHealth, type RelayHealth } from '@opendescent/protocol';
+import { OrgKeyService, type OrgKeysHealth } from '../access/org-keys.service';
 import type { RevocationListHealth } from '../revocation/revocation-freshness';
 import { RevocationService } from '../revocation/revocation.service';
 
@@ -7,11 +8,16 @@ import { RevocationService } from '../revocation/revocation.service';
 export interface RelayHealthWithRevocation extends RelayHealth {
   /** null while the relay holds no list. */
   readonly revocationList: RevocationListHealth | null;
+  /** The organisation keys followed (relay.md §7.2); null when no organisation is configured. */
+  readonly orgKeys: OrgKeysHealth | null;
 }
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly revocation: RevocationService) {}
+  constructor(
+    private readonly revocation: RevocationService,
+    private readonly orgKeys: OrgKeyService,
+  ) {}
 
   /**
    * Liveness for load balancers, `npm start` and the web client (docs/protocol/README.md). A stale
@@ -21,6 +27,6 @@ export class HealthController {
   @Get()
   @Header('Cache-Control', 'no-store')
   health(): RelayHealthWithRevocation {
-    return { ...relayHealth(), revocationList: this.revocation.health() };
+    return { ...relayHealth(), revocationList: this.revocation.health(), orgKeys: this.orgKeys.health() };
   }
 }

@@ -5,7 +5,7 @@ import {
   verifyRevocationList,
   type RevocationList,
 } from '@opendescent/protocol';
-import { trustedOrgKeys } from '../access/trusted-org-keys';
+import { OrgKeyService } from '../access/org-keys.service';
 import { DocumentRefusal, SignedDocumentHolder, type DocumentSource } from '../documents/signed-document-holder';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
@@ -24,18 +24,22 @@ export class RevocationService implements OnApplicationBootstrap, OnApplicationS
   readonly #holder: SignedDocumentHolder<RevocationList>;
   readonly #freshness: RevocationFreshnessWatch;
 
-  constructor(@Inject(RELAY_RUNTIME) runtime: RelayRuntime) {
+  constructor(@Inject(RELAY_RUNTIME) runtime: RelayRuntime, orgKeys: OrgKeyService) {
     const { config } = runtime;
-    this.#holder = new SignedDocumentHolder(runtime, {
-      kind: 'revocation_list',
-      what: 'revocation list',
-      maxBytes: MAX_REVOCATION_LIST_BYTES,
-      verify: (input) => verifyRevocationList(input, trustedOrgKeys(config)),
-      supersedes,
-      version: (list) => list.listVersion,
-      url: config.RELAY_REVOCATION_LIST_URL,
-      refreshSeconds: config.RELAY_REVOCATION_REFRESH_SECONDS,
-    });
+    this.#holder = new SignedDocumentHolder(
+      runtime,
+      {
+        kind: 'revocation_list',
+        what: 'revocation list',
+        maxBytes: MAX_REVOCATION_LIST_BYTES,
+        verify: (input) => orgKeys.verifying((keys) => verifyRevocationList(input, keys)),
+        supersedes,
+        version: (list) => list.listVersion,
+        url: config.RELAY_REVOCATION_LIST_URL,
+        refreshSeconds: config.RELAY_REVOCATION_REFRESH_SECONDS,
+      },
+      orgKeys,
+    );
     this.#freshness = new RevocationFreshnessWatch(runtime);
     this.#holder.onAccepted((list) => this.#freshness.held(list));
   }

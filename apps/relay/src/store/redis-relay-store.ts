@@ -216,7 +216,11 @@ export class RedisRelayStore implements RelayStore {
 }
 
 /** relay.md §9: where each signed document lives under the prefix. */
-const DOCUMENT_KEYS: Record<SignedDocumentKind, string> = { revocation_list: 'rev', token_key_set: 'tks' };
+const DOCUMENT_KEYS: Record<SignedDocumentKind, string> = {
+  revocation_list: 'rev',
+  token_key_set: 'tks',
+  org_key_statements: 'oks',
+};
 
 function unavailable(error: unknown): StoreUnavailableError {
   return new StoreUnavailableError(`Redis: ${error instanceof Error ? error.message : String(error)}`);

@@ -68,8 +68,12 @@ export interface PrekeyClaim {
   readonly oneTimePrekey: Uint8Array | undefined;
 }
 
-/** The organisation's signed documents a relay holds and shares with its other nodes (relay.md §7, §3.2). */
-export type SignedDocumentKind = 'revocation_list' | 'token_key_set';
+/**
+ * The organisation's signed documents a relay holds and shares with its other nodes (relay.md §7,
+ * §3.2), and the organisation-key statements it followed (§7.2), end to end, versioned by the
+ * sequence of the last one applied.
+ */
+export type SignedDocumentKind = 'revocation_list' | 'token_key_set' | 'org_key_statements';
 
 export interface RelayStore {
   /** `taken` when either id is already in use (the caller draws new ids). */

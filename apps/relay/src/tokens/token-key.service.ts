@@ -6,7 +6,7 @@ import {
   verifyTokenKeySet,
   type TokenKeySet,
 } from '@opendescent/protocol';
-import { trustedOrgKeys } from '../access/trusted-org-keys';
+import { OrgKeyService } from '../access/org-keys.service';
 import { SignedDocumentHolder, type DocumentSource } from '../documents/signed-document-holder';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
 
@@ -22,19 +22,26 @@ export class TokenKeyService implements OnApplicationBootstrap, OnApplicationShu
   #origins: readonly string[];
   #verifier: Promise<AccessTokenVerifier> | undefined;
 
-  constructor(@Inject(RELAY_RUNTIME) private readonly runtime: RelayRuntime) {
+  constructor(
+    @Inject(RELAY_RUNTIME) private readonly runtime: RelayRuntime,
+    orgKeys: OrgKeyService,
+  ) {
     const { config } = runtime;
     this.#origins = config.RELAY_TOKEN_ORIGINS ?? [];
-    this.#holder = new SignedDocumentHolder(runtime, {
-      kind: 'token_key_set',
-      what: 'token key set',
-      maxBytes: MAX_TOKEN_KEY_SET_BYTES,
-      verify: (input) => verifyTokenKeySet(input, trustedOrgKeys(config)),
-      supersedes: tokenKeySetSupersedes,
-      version: (set) => set.setVersion,
-      url: config.RELAY_TOKEN_KEYS_URL,
-      refreshSeconds: config.RELAY_TOKEN_KEYS_REFRESH_SECONDS,
-    });
+    this.#holder = new SignedDocumentHolder(
+      runtime,
+      {
+        kind: 'token_key_set',
+        what: 'token key set',
+        maxBytes: MAX_TOKEN_KEY_SET_BYTES,
+        verify: (input) => orgKeys.verifying((keys) => verifyTokenKeySet(input, keys)),
+        supersedes: tokenKeySetSupersedes,
+        version: (set) => set.setVersion,
+        url: config.RELAY_TOKEN_KEYS_URL,
+        refreshSeconds: config.RELAY_TOKEN_KEYS_REFRESH_SECONDS,
+      },
+      orgKeys,
+    );
     this.#holder.onAccepted(() => {
       this.#verifier = undefined;
     });

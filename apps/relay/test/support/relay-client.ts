@@ -28,6 +28,7 @@ import {
   encodePutMany,
   encodeRevocationPush,
   encodeSubscribe,
+  orgKeyId,
   relayOriginOf,
   signRevocationList,
   PROVEN_ON_THIS_CONNECTION,
@@ -52,6 +53,12 @@ export interface TestOrg {
   readonly keysUrl: string;
   /** Serves these bytes as the token key set from now on. */
   publishKeySet(bytes: Uint8Array): void;
+  /** Where relays read the organisation document (RELAY_ORG_URL, admin-api.md §9.1). */
+  readonly orgUrl: string;
+  /** Serves this as the organisation document from now on (JSON, or any text: a test may serve junk). */
+  publishOrgDocument(document: unknown): void;
+  /** How many times the organisation document was asked for. */
+  orgReads(): number;
 }
 
 export async function newOrg(): Promise<TestOrg> {
@@ -59,7 +66,26 @@ export async function newOrg(): Promise<TestOrg> {
   const key = await generateEd25519KeyPair();
   const issuer = await TestTokenIssuer.create(orgId, key);
   let served = await issuer.keySet();
-  const server = createServer((_request, response) => {
+  let orgDocument: unknown = {
+    orgId: Buffer.from(orgId).toString('base64url'),
+    keys: [
+      {
+        keyId: Buffer.from(orgKeyId(key.publicKey)).toString('base64url'),
+        publicKey: Buffer.from(key.publicKey).toString('base64url'),
+        status: 'active',
+      },
+    ],
+    revocationListVersion: 1,
+    statements: [],
+  };
+  let orgReads = 0;
+  const server = createServer((request, response) => {
+    if (request.url === '/api/v1/org') {
+      orgReads += 1;
+      response.setHeader('Content-Type', 'application/json');
+      response.end(typeof orgDocument === 'string' ? orgDocument : JSON.stringify(orgDocument));
+      return;
+    }
     response.setHeader('Content-Type', 'application/octet-stream');
     response.end(Buffer.from(served));
   });
@@ -75,6 +101,11 @@ export async function newOrg(): Promise<TestOrg> {
     publishKeySet: (bytes) => {
       served = bytes;
     },
+    orgUrl: `http://127.0.0.1:${port}/api/v1/org`,
+    publishOrgDocument: (document) => {
+      orgDocument = document;
+    },
+    orgReads: () => orgReads,
   };
 }
 
@@ -112,6 +143,7 @@ export async function revocationList(
   listVersion: number,
   revoked: readonly Uint8Array[],
   times: { readonly issuedAt?: number; readonly nextUpdate?: number } = {},
+  signer: Ed25519KeyPair = org.key,
 ): Promise<Uint8Array> {
   const entries: RevokedDevice[] = revoked.map((deviceId) => ({
     deviceId,
@@ -121,7 +153,7 @@ export async function revocationList(
   const issuedAt = times.issuedAt ?? nowSeconds();
   return signRevocationList(
     { orgId: org.orgId, listVersion, issuedAt, nextUpdate: times.nextUpdate ?? issuedAt + 3_600, revoked: entries },
-    org.key.privateKey,
+    signer.privateKey,
   );
 }
 

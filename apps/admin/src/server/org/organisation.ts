@@ -282,16 +282,19 @@ export async function orgPublicConfig(s: AdminServices): Promise<OrgPublicConfig
 
 /**
  * The relay's environment (docs/protocol/relay.md §7, admin-api.md §9.2 and apps/relay's
- * configuration): the org id, every key to pin, and where to fetch the revocation list and the
- * token key set between pushes.
+ * configuration): the org id, the keys to pin, where to follow the organisation's key rotations
+ * (its key statements, §9.1), and where to fetch the revocation list and the token key set between
+ * pushes.
  */
 export function relayConfigFile(config: OrgPublicConfig, adminPublicUrl: string, generatedAt: Date): string {
   const lines = [
     `# OpenDescent relay configuration for organisation ${encodeHex(config.orgId)}`,
     `# Exported by the admin app at ${generatedAt.toISOString()}. Public values: nothing here is secret.`,
-    `# After a key rotation, export again and restart the relays before activating the next key.`,
+    `# Relays follow key rotations through the organisation's signed statements (RELAY_ORG_URL);`,
+    `# a relay installed later with this file pins the keys listed here and follows from them.`,
     `RELAY_ORG_ID=${encodeHex(config.orgId)}`,
     `RELAY_ORG_PUBLIC_KEYS=${config.keys.map((key) => encodeHex(key.publicKey)).join(',')}`,
+    `RELAY_ORG_URL=${adminPublicUrl}/api/v1/org`,
     `RELAY_REVOCATION_LIST_URL=${adminPublicUrl}/api/v1/revocation-list`,
     `RELAY_TOKEN_KEYS_URL=${adminPublicUrl}/api/v1/token-keys`,
     '',
