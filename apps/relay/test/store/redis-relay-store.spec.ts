@@ -128,12 +128,18 @@ describeWithRedis('redis store', () => {
       expect(await redis.pttl(`${prefix}t:${Buffer.from(spendId).toString('hex')}`)).toBeLessThanOrEqual(1);
     });
 
-    it('documents live under rev and tks, without an expiry: the newest is kept for nodes started later', async () => {
+    it('documents live under rev, tks and oks, without an expiry: the newest is kept for nodes started later', async () => {
       await store.offerDocument('revocation_list', 1, new Uint8Array([1, 2, 3]));
       await store.offerDocument('token_key_set', 1, new Uint8Array([4, 5, 6]));
-      expect((await redis.keys(`${prefix}*`)).map((key) => key.slice(prefix.length)).sort()).toEqual(['rev', 'tks']);
+      await store.offerDocument('org_key_statements', 1, new Uint8Array([7, 8, 9]));
+      expect((await redis.keys(`${prefix}*`)).map((key) => key.slice(prefix.length)).sort()).toEqual([
+        'oks',
+        'rev',
+        'tks',
+      ]);
       expect(await redis.pttl(`${prefix}rev`)).toBe(-1);
       expect(await redis.pttl(`${prefix}tks`)).toBe(-1);
+      expect(await redis.pttl(`${prefix}oks`)).toBe(-1);
     });
   });
 

@@ -306,8 +306,10 @@ export function describeRelayStore(name: string, open: (limits: StoreLimits) => 
         expect(await store.offerDocument('token_key_set', 1, bytes(6, 1))).toBe(true);
         expect(await store.offerDocument('token_key_set', 9, bytes(6, 9))).toBe(true);
         expect(await store.offerDocument('revocation_list', 4, bytes(4, 4))).toBe(false);
+        expect(await store.offerDocument('org_key_statements', 2, bytes(135, 2))).toBe(true);
         expect(await store.document('revocation_list')).toEqual(bytes(4, 5));
         expect(await store.document('token_key_set')).toEqual(bytes(6, 9));
+        expect(await store.document('org_key_statements')).toEqual(bytes(135, 2));
         expect(await store.offerDocument('token_key_set', 6, bytes(6, 6))).toBe(false);
         expect(await store.document('token_key_set')).toEqual(bytes(6, 9));
       });
