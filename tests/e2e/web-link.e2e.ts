@@ -11,6 +11,8 @@
  *    until she accepts; then it is.
  * Screenshots: test-output/screenshots/web-link-*.png.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { pageWithPasskeys } from './support/admin-browser';
 import { confirmRevocation, createEnrolmentCode, registerFirstAdmin } from './support/admin-console';
@@ -20,6 +22,7 @@ import {
   launchBrowser,
   openConversation,
   screenshot,
+  screenshotDir,
   sendMessage,
   type LaunchedBrowser,
 } from './support/browser';
@@ -76,12 +79,22 @@ async function explained<T>(work: () => Promise<T>): Promise<T> {
 async function photograph(code: Locator, input: Locator, confirmed: Locator, name: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     await code.evaluate((image: HTMLImageElement) => image.decode());
-    await input.setInputFiles({ name, mimeType: 'image/png', buffer: await code.screenshot() });
+    const picture = await code.screenshot();
+    await input.setInputFiles({ name, mimeType: 'image/png', buffer: picture });
     try {
       await confirmed.waitFor({ timeout: 10_000 });
       if (attempt > 1) console.info(`${name}: read on picture ${attempt}`);
       return;
     } catch (error) {
+      // Kept for whoever looks into it: the picture, and what the reading screen said instead.
+      mkdirSync(screenshotDir, { recursive: true });
+      writeFileSync(path.join(screenshotDir, `web-link-unread-${attempt}-${name}`), picture);
+      const said = await input
+        .page()
+        .getByRole('dialog')
+        .innerText()
+        .catch(() => '(no dialog)');
+      console.info(`${name}: picture ${attempt} not confirmed; the screen says: ${said.replace(/\s+/g, ' ')}`);
       if (attempt >= 3) throw error;
     }
   }
