@@ -33,7 +33,9 @@ import {
   withoutWebLocks,
   type LaunchedBrowser,
 } from './support/browser';
+import { failureExplainer } from './support/explained';
 import { type RunningSystem, startSystem } from './support/system';
+import { WIDTHS, screenSweeper, setWidth, type Language, type SweepSteps } from './support/web-sweep';
 
 const PASSPHRASE = 'saffron-orchard-63-beacon';
 /** 60 characters, as long as real ones get in a ministry. */
@@ -48,12 +50,8 @@ const GROUP_TITLE =
     '!',
   );
 
-const LANGUAGES = ['en', 'fr'] as const;
-const WIDTHS = [1280, 375] as const;
-type Width = (typeof WIDTHS)[number];
-
 /** The title each screen must have (page-title.ts), never a conversation's name. */
-const TITLES: Record<string, Record<(typeof LANGUAGES)[number], string>> = {
+const TITLES: Record<string, Record<Language, string>> = {
   'create-passphrase': { en: 'Create a passphrase — OpenDescent', fr: 'Créer une phrase secrète — OpenDescent' },
   enrol: { en: 'Connect this device — OpenDescent', fr: 'Connecter cet appareil — OpenDescent' },
   main: { en: 'Messages — OpenDescent', fr: 'Messages — OpenDescent' },
@@ -75,23 +73,12 @@ let adminUrl = '';
 const problems: string[] = [];
 const audited: string[] = [];
 
-async function explained<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    for (const [name, page] of [
-      ['alice', alice],
-      ['bob', bob],
-      ['carol', carol],
-    ] as const) {
-      if (page && !page.isClosed()) await screenshot(page, `web-a11y-failure-${name}`).catch(() => undefined);
-    }
-    const log = (system?.output() ?? '').split('\n').slice(-20).join('\n');
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}\nproblems: ${JSON.stringify(problems.slice(-5))}\n--- log:\n${log}`,
-    );
-  }
-}
+const explained = failureExplainer({
+  prefix: 'web-a11y',
+  pages: () => ({ alice, bob, carol }),
+  system: () => system,
+  problems,
+});
 
 async function newPage(browser: LaunchedBrowser): Promise<Page> {
   const page = await browser.context.newPage();
@@ -105,52 +92,11 @@ async function open(page: Page, title: string): Promise<void> {
   await openConversation(page, title);
 }
 
-const setWidth = (page: Page, width: Width) => page.setViewportSize({ width, height: width === 375 ? 740 : 800 });
+const sweepScreen = screenSweeper('web-a11y', audited);
 
-/** Nothing spills sideways: not the page, and not a dialog, a card or a header (their content would stick out or be cut). */
-async function expectNoHorizontalOverflow(page: Page, where: string): Promise<void> {
-  const overflowing = await page.evaluate(() =>
-    [
-      document.documentElement,
-      ...Array.from(
-        document.querySelectorAll<HTMLElement>(
-          'dialog[open], .dialog-content, .safety-card, .gate-card, .sidebar-header, .conversation-header, .bubble',
-        ),
-      ),
-    ]
-      .filter((element) => element.scrollWidth > element.clientWidth + 1)
-      .map((element) => element.className || element.tagName),
-  );
-  expect({ where, overflowing }).toEqual({ where, overflowing: [] });
-}
-
-interface Steps {
-  /** Brings the screen up (after the language and width are set). */
-  show?: () => Promise<void>;
-  /** Back to where the language switcher is visible. */
-  hide?: () => Promise<void>;
-  /** The title key in TITLES. */
-  title?: string;
-}
-
-/** axe-core on one screen in both languages at both widths, plus its title, overflow and a screenshot. */
-async function sweep(page: Page, screen: string, steps: Steps = {}): Promise<void> {
-  for (const language of LANGUAGES) {
-    for (const width of WIDTHS) {
-      const where = `${screen} (${language}, ${width} px)`;
-      await setWidth(page, width);
-      await setLanguage(page, language);
-      await steps.show?.();
-      await expectAccessible(page, where);
-      await expectNoHorizontalOverflow(page, where);
-      if (steps.title) expect(await page.title()).toBe(TITLES[steps.title]?.[language]);
-      await screenshot(page, `web-a11y-${screen}-${language}-${width}`);
-      audited.push(where);
-      await steps.hide?.();
-    }
-  }
-  await setLanguage(page, 'en');
-  await setWidth(page, 1280);
+/** A sweep whose title is named by its key in TITLES. */
+function sweep(page: Page, screen: string, steps: Omit<SweepSteps, 'title'> & { title?: string } = {}): Promise<void> {
+  return sweepScreen(page, screen, { ...steps, title: steps.title === undefined ? undefined : TITLES[steps.title] });
 }
 
 async function closeDialog(page: Page): Promise<void> {

@@ -9,6 +9,8 @@
  *    key. His first message reaches Alice marked as from a device he has not approved, the
  *    conversation says his security key changed, and since she had verified him nothing is sent
  *    until she accepts; then it is.
+ * The screens these steps add (the offer panel, the link dialog at each step, the key-change banner
+ * and the message it holds) are audited by axe-core, as web-a11y.e2e.ts audits the others.
  * Screenshots: test-output/screenshots/web-link-*.png.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,9 +26,13 @@ import {
   screenshot,
   screenshotDir,
   sendMessage,
+  showList,
   type LaunchedBrowser,
 } from './support/browser';
+import { expectAccessible } from './support/axe';
+import { failureExplainer } from './support/explained';
 import { type RunningSystem, startSystem } from './support/system';
+import { screenSweeper } from './support/web-sweep';
 
 const PASSPHRASE = 'granite-orchard-47-violet';
 const ALICE = { address: 'alice.link@ministry.example', name: 'Alice Link' };
@@ -46,29 +52,22 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-async function explained<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    const texts = await Promise.all(
-      Object.entries(pages).map(async ([name, page]) => {
-        await screenshot(page, `web-link-failure-${name}`).catch(() => undefined);
-        return `--- ${name}: ${(
-          await page
-            .locator('body')
-            .innerText()
-            .catch(() => '(closed)')
-        ).slice(0, 500)}`;
-      }),
-    );
-    const lines = (system?.output() ?? '').split('\n');
-    const warnings = lines.filter((line) => /"level":(40|50)/.test(line)).slice(-15);
-    const log = [...warnings, '…', ...lines.slice(-10)].join('\n');
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}\n${texts.join('\n')}\nproblems: ${JSON.stringify(problems.slice(-5))}\n--- log:\n${log}`,
-    );
-  }
-}
+const audited: string[] = [];
+const sweep = screenSweeper('web-link', audited);
+
+/** A dialog opened by a button, for a sweep: shown after the language and width are set, closed after. */
+const dialogSteps = (page: Page, button: string, dialog: string) => ({
+  show: async () => {
+    await page.getByTestId(button).click();
+    await page.getByTestId(dialog).waitFor();
+  },
+  hide: async () => {
+    await page.keyboard.press('Escape');
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+  },
+});
+
+const explained = failureExplainer({ prefix: 'web-link', pages: () => pages, system: () => system, problems });
 
 /**
  * A picture of the QR code on one screen given to the file input of another, as a person
@@ -114,6 +113,7 @@ describeInBrowser('the web client: linking a second device by QR code, and a con
   }, 240_000);
 
   afterAll(async () => {
+    console.info(`axe-core audits passed: ${audited.length}`);
     for (const browser of browsers) await browser.close().catch(() => undefined);
     await system?.stop();
   }, 60_000);
@@ -142,6 +142,9 @@ describeInBrowser('the web client: linking a second device by QR code, and a con
         await pages.laptop.getByTestId('link-qr').waitFor({ timeout: 60_000 });
         expect(await pages.laptop.getByTestId('link-code').innerText()).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){7}$/);
         await screenshot(pages.laptop, 'web-link-offer');
+        // The offer panel and the phone's link dialog under axe-core, in both languages at both widths.
+        await sweep(pages.laptop, 'offer');
+        await sweep(pages.phone, 'link-dialog', dialogSteps(pages.phone, 'link-device-button', 'link-device-dialog'));
       }),
     240_000,
   );
@@ -168,8 +171,10 @@ describeInBrowser('the web client: linking a second device by QR code, and a con
           shownOnLaptop.replace(/[^0-9a-f]/gi, '').toLowerCase(),
         );
         await screenshot(phone, 'web-link-confirm');
+        await expectAccessible(phone, 'the link dialog, confirming the device');
         await phone.getByTestId('link-approve').click();
         await phone.getByTestId('link-approved').waitFor({ timeout: 30_000 });
+        await expectAccessible(phone, 'the link dialog, device approved');
         await phone.keyboard.press('Escape');
         // The laptop received the user key: the offer goes, and it may link others in turn.
         await laptop.getByTestId('link-offer-panel').waitFor({ state: 'detached', timeout: 60_000 });
@@ -257,12 +262,18 @@ describeInBrowser('the web client: linking a second device by QR code, and a con
         await phone.getByTestId('message-unapproved-device').first().waitFor({ timeout: 60_000 });
         await phone.getByTestId('user-key-changed-banner').waitFor({ timeout: 30_000 });
         await screenshot(phone, 'web-link-key-changed');
+        await sweep(phone, 'key-changed', {
+          show: () => openConversation(phone, BRUNO.name),
+          hide: () => showList(phone),
+        });
+        await openConversation(phone, BRUNO.name);
         // Alice had verified Bruno: nothing is sent in the conversation until she accepts the new key.
         await phone.getByTestId('composer-input').fill('Held until I accept.');
         await phone.getByTestId('composer-input').press('Enter');
         await phone
           .locator('[data-testid="error-message"][data-error*="key_change_unaccepted"]')
           .waitFor({ timeout: 30_000 });
+        await expectAccessible(phone, 'a message held until the key change is accepted');
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         expect(await bruno2.getByTestId('message').filter({ hasText: 'Held until I accept' }).count()).toBe(0);
 
