@@ -158,6 +158,8 @@ export const en = {
     'A device of {member} is missing from your organisation’s public log: nothing is sent to it. Tell your administrator',
   'system.device_not_logged-you':
     'One of your devices is missing from your organisation’s public log: nothing is sent to it. Tell your administrator',
+  'system.device_log_pending':
+    'A device of {member} is not confirmed by your organisation’s public log yet (the log cannot be checked now): messages to it wait until it is',
   'system.disappearing_set': 'Disappearing messages set to {duration} by {by}',
   'system.disappearing_off': 'Disappearing messages turned off by {by}',
   'system.history_shared':

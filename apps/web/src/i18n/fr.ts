@@ -158,6 +158,8 @@ export const fr = translation(en, {
     'Un appareil de {member} est absent du journal public de votre organisation : rien ne lui est envoyé. Prévenez votre administrateur',
   'system.device_not_logged-you':
     'Un de vos appareils est absent du journal public de votre organisation : rien ne lui est envoyé. Prévenez votre administrateur',
+  'system.device_log_pending':
+    'Un appareil de {member} n’est pas encore confirmé par le journal public de votre organisation (le journal ne peut pas être vérifié pour l’instant) : les messages qui lui sont destinés attendent jusque-là',
   'system.disappearing_set': 'Messages éphémères réglés sur {duration} par {by}',
   'system.disappearing_off': 'Messages éphémères désactivés par {by}',
   'system.history_shared':

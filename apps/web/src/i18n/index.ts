@@ -73,6 +73,7 @@ const _systemKeys: { [type in SystemEvent['type']]: `system.${type}` extends Mes
   device_added: true,
   device_revoked: true,
   device_not_logged: true,
+  device_log_pending: true,
   device_unapproved: true,
   user_key_changed: true,
   user_key_accepted: true,

@@ -150,6 +150,8 @@ export type SystemEvent =
   | { readonly type: 'device_added'; readonly member: string; readonly deviceId: string }
   | { readonly type: 'device_revoked'; readonly member: string; readonly deviceId: string }
   | { readonly type: 'device_not_logged'; readonly member: string; readonly deviceId: string }
+  /** A device of the member whose log check could not be made yet: what is sent to it waits (transparency-log.md §6.1). */
+  | { readonly type: 'device_log_pending'; readonly member: string; readonly deviceId: string }
   /** A device of the member that their user key did not approve: it receives nothing (user-keys.md §2.5). */
   | { readonly type: 'device_unapproved'; readonly member: string; readonly deviceId: string }
   /** The member's user key changed (a re-enrolment, or an attack): nothing goes to the new key's devices until accepted. */

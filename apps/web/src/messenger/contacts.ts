@@ -13,8 +13,9 @@ import { systemLineForUser } from './conversations';
 import { fromHex, toHex } from './encoding';
 import { MessengerError } from './errors';
 import type { DirectoryDevice } from './ports';
-import { acceptChangedUserKey, judgeDevices, ownUserKey } from './person-keys';
+import { acceptChangedUserKey, approvalLost, judgeDevices, ownUserKey } from './person-keys';
 import { TABLES, type ContactDeviceRecord, type ContactRecord, type SelfRecord } from './records';
+import { rotateSenderKeysWith } from './sender-key-rotation';
 import type { Transaction } from './transaction';
 
 /** A contact's devices are looked up again when older than this (the directory is rate limited). */
@@ -65,8 +66,19 @@ export function mergeDevice(
     // The certificate is judged again by the caller (person-keys.ts); until then, what was known.
     ...(certificate ? { certificate } : {}),
     ...(known?.approved !== undefined && !keysChanged ? { approved: known.approved } : {}),
+    // What the log check found is kept while the keys are the same (log-clearance.ts compares it
+    // with the entries the device now rests on); a proven absence, while those entries are the same.
+    ...(known?.loggedLeaf !== undefined && !keysChanged ? { loggedLeaf: known.loggedLeaf } : {}),
+    ...(known?.notLogged && sameEntries(known, bytes, certificate) ? { notLogged: true } : {}),
   };
   return { device, keysChanged };
+}
+
+/** The device still rests on the same attestation and certificate (the same log entries). */
+function sameEntries(known: ContactDeviceRecord, bytes: Uint8Array, certificate?: Uint8Array): boolean {
+  const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
+    a === undefined || b === undefined ? a === b : constantTimeEqual(a, b);
+  return same(known.attestation, bytes) && same(known.certificate, certificate);
 }
 
 /**
@@ -220,13 +232,14 @@ export class Contacts {
     const self = tx.get<SelfRecord>(TABLES.self, 'device') ?? this.ctx.requireSelf();
     const isSelf = contact.address === self.address;
     const judged = await judgeDevices(contact, { isSelf, ownKey: ownUserKey(self) }, (id) => added.has(id));
-    tx.put(TABLES.contacts, contact.address, judged.contact);
+    storeJudged(tx, judged.contact);
     if (isSelf) return judged.contact;
     for (const id of added)
       if (judged.contact.devices[id]?.approved)
         this.line(tx, contact.address, { type: 'device_added', member: contact.address, deviceId: id });
     for (const id of keyChanges)
       this.line(tx, contact.address, { type: 'key_changed', member: contact.address, deviceId: id });
+    dropUnapprovedLines(tx, contact.address, judged.underChangedKey);
     for (const event of judged.events) this.line(tx, contact.address, event);
     return judged.contact;
   }
@@ -252,7 +265,7 @@ export class Contacts {
     const contact = tx.get<ContactRecord>(TABLES.contacts, normaliseAddress(address));
     if (!contact) throw new MessengerError('not_found', 'no such contact');
     const accepted = await acceptChangedUserKey(contact);
-    tx.put(TABLES.contacts, contact.address, accepted.contact);
+    storeJudged(tx, accepted.contact);
     for (const event of accepted.events) this.line(tx, contact.address, event);
   }
 
@@ -304,7 +317,11 @@ export class Contacts {
     return attestation;
   }
 
-  /** The devices a message for these users goes to: theirs and our other devices, approved and never revoked. */
+  /**
+   * The devices a message for these users goes to: theirs and our other devices, approved and never
+   * revoked. One whose log check has not passed yet is among them: what is encrypted for it waits
+   * in the outbox until it passes (log-clearance.ts); one proven absent from the log is not.
+   */
   recipientDevices(tx: Transaction, addresses: readonly string[]): RecipientDevice[] {
     const self = this.ctx.requireSelf();
     const ownId = toHex(self.deviceId);
@@ -332,4 +349,27 @@ export class Contacts {
   private line(tx: Transaction, address: string, event: SystemEvent): void {
     systemLineForUser(tx, this.ctx, address, event);
   }
+}
+
+/** A device that lost its approval may hold our Sender Keys: they rotate in this same change (messages.md §5.3). */
+function storeJudged(tx: Transaction, contact: ContactRecord): void {
+  const before = tx.get<ContactRecord>(TABLES.contacts, contact.address);
+  tx.put(TABLES.contacts, contact.address, contact);
+  if (approvalLost(before, contact)) rotateSenderKeysWith(tx, contact.address);
+}
+
+/**
+ * A device under a new user key that writes first is judged before its hello names that key, so
+ * this change already says it is unapproved; the key change explains it, and that line goes.
+ */
+function dropUnapprovedLines(tx: Transaction, address: string, deviceIds: readonly string[]): void {
+  if (deviceIds.length === 0) return;
+  for (const { conversationId, upserted } of tx.messageChanges())
+    for (const message of upserted)
+      if (
+        message.system?.type === 'device_unapproved' &&
+        message.system.member === address &&
+        deviceIds.includes(message.system.deviceId)
+      )
+        tx.deleteMessage(conversationId, message.id);
 }

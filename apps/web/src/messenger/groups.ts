@@ -12,9 +12,9 @@ import {
   type ContactDeviceRecord,
   type ContactRecord,
   type ConversationRecord,
-  type GroupKeyRecord,
   type PeerRecord,
 } from './records';
+import { rotateSenderKeyOf } from './sender-key-rotation';
 import type { Transaction } from './transaction';
 
 type GroupUpdate = Extract<AppPayload, { t: 'group' }>;
@@ -155,8 +155,7 @@ export class Groups {
 
   /** A member is gone: our Sender Key rotates before the next send and theirs is dropped. */
   forgetMemberKeys(tx: Transaction, conversation: ConversationRecord, member: string): void {
-    const key = tx.get<GroupKeyRecord>(TABLES.groupKeys, conversation.id);
-    if (key) tx.put(TABLES.groupKeys, conversation.id, { ...key, rotate: true, distributedTo: [] });
+    rotateSenderKeyOf(tx, conversation.id);
     for (const peer of tx.all<PeerRecord>(TABLES.peers)) {
       if (peer.address !== member) continue;
       tx.put(TABLES.peers, peer.deviceId, {

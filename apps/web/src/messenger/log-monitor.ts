@@ -12,13 +12,19 @@ import {
 import type { MessengerContext } from './context';
 import { systemLineForUser } from './conversations';
 import { settleMessagesTo } from './delivery-status';
-import { toHex } from './encoding';
+import { leavesOf, sayPending } from './log-clearance';
+import { GossipedHeads } from './log-gossip';
 import type { OrgKeys } from './org-keys';
-import { TABLES, type ContactDeviceRecord, type ContactRecord, type SelfRecord } from './records';
+import { TABLES, type ContactRecord, type SelfRecord } from './records';
 import type { Transaction } from './transaction';
 
 /** The transparency log is checked this often (transparency-log.md §3), and at start. */
 export const LOG_CHECK_MS = 30 * 60_000;
+/**
+ * After a check that failed while something waits for a device's first check (§6.1), the check
+ * is tried again this often (the messenger's timer), besides at every flush that holds a blob.
+ */
+export const PENDING_RETRY_MS = 15_000;
 
 /** What the log check found wrong, kept in this device's record and shown until a check passes (a fork: for good). */
 export type LogAlertCode = 'log_fork' | 'not_in_log' | 'bad_tree_head';
@@ -27,8 +33,18 @@ interface Finding {
   /** Absent: keep the head held (none was verified this time). */
   readonly head?: Uint8Array;
   readonly alert?: { readonly code: LogAlertCode; readonly evidence?: Uint8Array };
-  /** Contacts' devices whose attestation was looked for under the head: found, or proven absent. */
+  /** Contacts' devices whose attestation was looked for under the head: found, or proven absent. Absent: none looked for. */
   readonly contacts?: readonly ContactFinding[];
+  /** Devices waiting for a first check were left for another pass (MAX_CONTACT_CHECKS). */
+  readonly more?: boolean;
+}
+
+interface CheckOutcome {
+  /** Contacts' devices were looked for under a verified, current head. */
+  readonly looked: boolean;
+  /** At least one was found or proven absent. */
+  readonly resolved: boolean;
+  readonly more: boolean;
 }
 
 interface ContactFinding {
@@ -51,43 +67,78 @@ interface Candidate {
 }
 
 /**
- * The log entries a contact's device rests on (transparency-log.md §4.1): its attestation (kind 1)
- * and, once its person approved it, its device certificate (kind 4). Both must be in the log the
- * organisation shows everyone, so a certificate shown to one person only is caught like an
- * attestation would be.
- */
-function leavesOf(device: ContactDeviceRecord): string {
-  const attestation = toHex(logLeafHash('attestation', device.attestation));
-  return device.certificate
-    ? `${attestation}:${toHex(logLeafHash('device_certificate', device.certificate))}`
-    : attestation;
-}
-
-/**
  * This device's watch over the organisation's transparency log (transparency-log.md §3): the
  * newest signed tree head is verified and must extend the one held (a consistency proof; a head
  * that contradicts it is a fork, kept as evidence and never adopted), and this device's own
  * attestation must be in the log. Network calls run outside `exclusive`; only the outcome is
- * stored inside it.
+ * stored inside it. Besides the timer, a check runs as soon as the outbox holds a blob for a
+ * device not checked yet (§6.1, log-clearance.ts); `cleared` then sends what waited.
  */
 export class LogMonitor {
   private running: Promise<void> | undefined;
+  /** A check was asked for while one ran: that one may have listed the devices before the new one. */
+  private again = false;
+  /** Devices said to wait for the log (`device_log_pending`), once each. */
+  private readonly saidPending = new Set<string>();
+  private readonly gossiped: GossipedHeads;
 
   constructor(
     private readonly ctx: MessengerContext,
     private readonly orgKeys: OrgKeys,
-  ) {}
-
-  check(): Promise<void> {
-    this.running ??= this.checkNow().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    /** Devices were found in the log or proven absent: the outbox sends or drops what waited for them. */
+    private readonly cleared: () => void = () => undefined,
+  ) {
+    this.gossiped = new GossipedHeads(ctx, orgKeys);
   }
 
-  private async checkNow(): Promise<void> {
+  /** One check at a time; asked for while one runs, another follows it. */
+  check(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = this.checkUntilDone().finally(() => {
+      this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  /** A contact's gossiped head (a `tree_head` payload), compared outside `exclusive` (log-gossip.ts). */
+  compareGossiped(bytes: Uint8Array): Promise<void> {
+    return this.gossiped.compare(bytes);
+  }
+
+  private async checkUntilDone(): Promise<void> {
+    let outcome: CheckOutcome;
+    do {
+      this.again = false;
+      try {
+        outcome = await this.checkNow();
+      } catch (error) {
+        // The admin app out of reach: what waits for a first check stays pending, and says so.
+        await this.sayPendingAfterFailure();
+        throw error;
+      }
+      if (outcome.resolved) this.cleared();
+      if (!outcome.looked) await this.sayPendingAfterFailure();
+      else await this.gossiped.compareKept();
+    } while ((this.again || outcome.more) && !this.ctx.stopped);
+  }
+
+  private async sayPendingAfterFailure(): Promise<void> {
+    if (this.ctx.stopped) return;
+    await this.ctx.exclusive(async () => {
+      if (!this.ctx.self || this.ctx.stopped) return;
+      const tx = this.ctx.tx();
+      sayPending(tx, this.ctx, this.saidPending);
+      await this.ctx.commit(tx);
+    });
+  }
+
+  private async checkNow(): Promise<CheckOutcome> {
     const self = this.ctx.self;
-    if (!self || this.ctx.stopped) return;
+    if (!self || this.ctx.stopped) return { looked: true, resolved: false, more: false };
     const finding = await this.inspect(self);
     await this.ctx.exclusive(async () => {
       const current = this.ctx.self;
@@ -106,45 +157,11 @@ export class LogMonitor {
       for (const found of finding.contacts ?? []) await this.recordContact(tx, found, current.address);
       await this.ctx.commit(tx);
     });
-  }
-
-  /**
-   * A head a contact's device holds (a `tree_head` payload, transparency-log.md §3.4), outside
-   * `exclusive`: it must be consistent with the head held here, proven by this device's own admin
-   * app. Two histories (a log shown one way to us and another to them) are a fork, kept with their
-   * head as evidence. A head that does not verify, or a proof that cannot be fetched now, proves
-   * nothing and changes nothing.
-   */
-  async compareGossiped(bytes: Uint8Array): Promise<void> {
-    const self = this.ctx.self;
-    if (!self?.logHead || this.ctx.stopped) return;
-    let theirs: TreeHead;
-    try {
-      await this.orgKeys.followIfUnknown(bytes);
-      theirs = await verifyTreeHead(bytes, this.ctx.trusted(self));
-    } catch {
-      return;
-    }
-    const held = decodeTreeHead(self.logHead).head;
-    const admin = this.ctx.env.admin;
-    try {
-      if (theirs.treeSize === held.treeSize) checkTreeHeadConsistency(held, theirs, []);
-      else if (theirs.treeSize < held.treeSize)
-        checkTreeHeadConsistency(theirs, held, await admin.logConsistency(theirs.treeSize, held.treeSize));
-      else checkTreeHeadConsistency(held, theirs, await admin.logConsistency(held.treeSize, theirs.treeSize));
-    } catch (error) {
-      if (!(error instanceof ProtocolError) || error.code !== 'log_fork') return;
-      await this.ctx.exclusive(async () => {
-        const current = this.ctx.self;
-        if (!current || current.logAlert?.code === 'log_fork') return;
-        const tx = this.ctx.tx();
-        tx.put(TABLES.self, 'device', {
-          ...current,
-          logAlert: { code: 'log_fork', at: this.ctx.now(), evidence: bytes },
-        } satisfies SelfRecord);
-        await this.ctx.commit(tx);
-      });
-    }
+    return {
+      looked: finding.contacts !== undefined,
+      resolved: (finding.contacts ?? []).length > 0,
+      more: finding.contacts !== undefined && (finding.more ?? false),
+    };
   }
 
   /** Outside `exclusive`: the head to hold from now on, and what is wrong, if anything. */
@@ -153,7 +170,7 @@ export class LogMonitor {
     const held = self.logHead ? decodeTreeHead(self.logHead).head : undefined;
     // Taken before the head is asked for: each of these attestations was issued, and its log
     // entry committed in the same transaction, before this device had it, so before that head.
-    const candidates = this.unconfirmedContacts();
+    const { candidates, more } = this.unconfirmedContacts();
     const bytes = await admin.logHead();
     await this.orgKeys.followIfUnknown(bytes);
     let seen: TreeHead;
@@ -183,11 +200,11 @@ export class LogMonitor {
       }
     }
     // Under an older head than the one asked for, a missing contact entry would prove nothing.
-    const contacts = current ? await this.lookForContacts(candidates, newest.head) : [];
+    const contacts = current ? await this.lookForContacts(candidates, newest.head) : undefined;
     // The attestation this device presents must be in the log the organisation shows everyone.
     if (!(await this.documentLogged('attestation', self.attestation, newest.head)))
-      return { head: newest.bytes, alert: { code: 'not_in_log' }, contacts };
-    return { head: newest.bytes, contacts };
+      return { head: newest.bytes, alert: { code: 'not_in_log' }, contacts, more };
+    return { head: newest.bytes, contacts, more };
   }
 
   /**
@@ -206,15 +223,21 @@ export class LogMonitor {
     return found;
   }
 
-  private unconfirmedContacts(): Candidate[] {
-    const candidates: Candidate[] = [];
+  /**
+   * Devices whose current entries were not found yet, at most MAX_CONTACT_CHECKS: first those
+   * waiting for a first check (something may wait to be sent to them), then those proven absent
+   * before (looked for again, in case the log now holds them). `more`: devices waiting were left
+   * for another pass.
+   */
+  private unconfirmedContacts(): { candidates: Candidate[]; more: boolean } {
+    const pending: Candidate[] = [];
+    const absent: Candidate[] = [];
     for (const contact of this.ctx.tx().all<ContactRecord>(TABLES.contacts)) {
       for (const device of Object.values(contact.devices)) {
-        if (candidates.length >= MAX_CONTACT_CHECKS) return candidates;
         if (device.trust === 'revoked') continue;
         const leaf = leavesOf(device);
         if (device.loggedLeaf === leaf) continue;
-        candidates.push({
+        (device.notLogged ? absent : pending).push({
           address: contact.address,
           deviceId: device.deviceId,
           attestation: device.attestation,
@@ -223,7 +246,10 @@ export class LogMonitor {
         });
       }
     }
-    return candidates;
+    return {
+      candidates: [...pending, ...absent].slice(0, MAX_CONTACT_CHECKS),
+      more: pending.length > MAX_CONTACT_CHECKS,
+    };
   }
 
   /** Inside `exclusive`: the device record says what was found, if its attestation is still the one looked for. */

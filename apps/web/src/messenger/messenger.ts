@@ -32,7 +32,7 @@ import { TABLES, type ConversationRecord, type PeerRecord } from './records';
 import { createRelayAccess } from './relay-access';
 import { RelayPool } from './relay-pool';
 import { pruneSeen, sweepExpired } from './retention';
-import { LOG_CHECK_MS, LogMonitor } from './log-monitor';
+import { LOG_CHECK_MS, LogMonitor, PENDING_RETRY_MS } from './log-monitor';
 import { OrgKeys, ORG_KEYS_REFRESH_MS } from './org-keys';
 import { Revocation } from './revocation';
 import { safetyNumbers } from './safety-numbers';
@@ -95,7 +95,12 @@ export class Messenger {
       queueRefused: (recipientId) => this.repair.queueLost(toHex(recipientId)),
     });
     this.queues = new QueueIndex(this.relays, (id) => this.repair.queueLost(id));
-    this.outbox = new Outbox(ctx, this.relays, () => this.revocation.sendingHeld());
+    this.outbox = new Outbox(
+      ctx,
+      this.relays,
+      () => this.revocation.sendingHeld(),
+      () => void this.logMonitor.check().catch(() => undefined),
+    );
     this.contacts = new Contacts(ctx);
     this.peers = new Peers(ctx, this.relays, this.queues, this.outbox);
     this.prekeys = new Prekeys(
@@ -132,7 +137,7 @@ export class Messenger {
       () => this.outbox.flushSoon(),
     );
     this.orgKeys = new OrgKeys(ctx);
-    this.logMonitor = new LogMonitor(ctx, this.orgKeys);
+    this.logMonitor = new LogMonitor(ctx, this.orgKeys, () => this.outbox.flushSoon());
     ctx.followOrgKeys = () => this.orgKeys.followLater(() => this.afterOrgKeysChanged());
     this.enrolment = new Enrolment(ctx, (document) => this.orgKeys.followIfUnknown(document));
   }
@@ -210,6 +215,8 @@ export class Messenger {
     this.scheduler.every(ORG_KEYS_REFRESH_MS, () => this.orgKeys.refresh());
     this.scheduler.every(ctx.env.logCheckMs ?? LOG_CHECK_MS, () => this.logMonitor.check());
     void this.logMonitor.check().catch(() => undefined);
+    // Blobs wait for a device's first log check that failed (the admin app out of reach): try again.
+    this.scheduler.every(PENDING_RETRY_MS, () => (this.outbox.holdingForLog ? this.logMonitor.check() : undefined));
     this.scheduler.every(PREKEY_CHECK_MS, () => this.prekeys.maintain());
     this.scheduler.every(SEEN_PRUNE_MS, () => ctx.exclusive(() => pruneSeen(ctx)));
     void this.revocation.check().catch(() => undefined);

@@ -1,11 +1,19 @@
 import { constantTimeEqual } from '@opendescent/crypto';
 import type { MessengerContext } from './context';
+import { clearanceOf, type LogClearance } from './log-clearance';
 import type { RelayPool } from './relay-pool';
 import { TABLES, type OutboxEntry, type OutboxRecord, type PeerRecord, type QueueAddress } from './records';
 import type { Transaction } from './transaction';
 
 /** Blobs kept per peer device while it cannot be reached (its queues vanished with a relay restart). */
 export const MAX_HELD_PER_PEER = 500;
+
+/**
+ * What becomes of one blob at a flush: sent, or not. `revoked`: its device was revoked since it
+ * was encrypted; `not_logged`: its device was proven absent from the log (dropped, like revoked);
+ * `waiting`: its device's log check has not passed yet (kept for a later flush).
+ */
+type Fate = 'send' | 'revoked' | 'not_logged' | 'waiting';
 
 /** Where a blob for one device goes and what the outbox holds for it. */
 export interface Routed {
@@ -22,6 +30,8 @@ export interface Routed {
 export class Outbox {
   /** Peer devices whose contact slot is read again until it names a new intro queue. */
   readonly awaitingIntro = new Set<string>();
+  /** The last flush kept blobs for devices waiting for their log check (the messenger retries the check). */
+  holdingForLog = false;
   private sequence = 0;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -33,6 +43,11 @@ export class Outbox {
      * §3.5, revocation.ts): nothing leaves until a fresh list arrives.
      */
     private readonly sendingHeld: () => boolean = () => false,
+    /**
+     * A blob waits for a device's first log check (transparency-log.md §6.1, log-clearance.ts):
+     * the check is asked for now (log-monitor.ts), outside `exclusive`; it flushes again once it passes.
+     */
+    private readonly logPending: () => void = () => undefined,
   ) {}
 
   /** Where a peer is written to: its queue for us, else its intro queue. */
@@ -118,6 +133,10 @@ export class Outbox {
       .all<OutboxRecord>(TABLES.outbox)
       .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     const blocked = new Set<string>();
+    // Each device's log clearance as first seen in this flush: once one of its blobs waits, every
+    // later one waits too, so a check passing mid-flush never lets a later blob overtake it.
+    const clearances = new Map<string, LogClearance>();
+    let waitedForLog = false;
     for (const item of items) {
       if (blocked.has(item.relay) || this.ctx.stopped) continue;
       const relay = this.relays.get(item.relay);
@@ -125,10 +144,13 @@ export class Outbox {
         blocked.add(item.relay);
         continue;
       }
-      // A device revoked since this was encrypted (learnt from the list that ended a hold, say) gets
-      // nothing: what waited is not handed to it now (attestations.md §3.5).
-      const revoked = item.entries.map((entry) => this.revokedSinceQueued(entry));
-      const sendable = item.entries.filter((_entry, index) => !revoked[index]);
+      const fates = item.entries.map((entry) => this.fateOf(entry, clearances));
+      if (fates.includes('waiting') && !waitedForLog) {
+        waitedForLog = true;
+        this.logPending();
+      }
+      if (fates.every((fate) => fate === 'waiting')) continue;
+      const sendable = item.entries.filter((_entry, index) => fates[index] === 'send');
       let sent: readonly string[] = [];
       try {
         if (sendable.length > 0) sent = await relay.putMany(sendable.map(({ senderId, blob }) => ({ senderId, blob })));
@@ -137,17 +159,37 @@ export class Outbox {
         continue;
       }
       let next = 0;
-      const statuses = revoked.map((isRevoked) => (isRevoked ? 'revoked' : (sent[next++] ?? 'missing')));
+      const statuses = fates.map((fate) => (fate === 'send' ? (sent[next++] ?? 'missing') : fate));
       await this.ctx.exclusive(() => this.settle(item, statuses));
     }
+    this.holdingForLog = waitedForLog;
     this.ctx.changed();
   }
 
-  /** A relay answered for one outbox record: it goes, refused blobs are held, the message's status follows. */
+  /**
+   * A device revoked since this was encrypted (learnt from the list that ended a hold, say) gets
+   * nothing: what waited is not handed to it now (attestations.md §3.5). Nor does a device before
+   * its attestation (and certificate) was found in the log (transparency-log.md §6.1).
+   */
+  private fateOf(entry: OutboxEntry, clearances: Map<string, LogClearance>): Fate {
+    if (entry.device === undefined) return 'send';
+    if (this.revokedSinceQueued(entry)) return 'revoked';
+    const clearance = clearances.get(entry.device) ?? clearanceOf(this.ctx.tx(), entry.recipient, entry.device);
+    clearances.set(entry.device, clearance);
+    return clearance === 'logged' ? 'send' : clearance === 'absent' ? 'not_logged' : 'waiting';
+  }
+
+  /**
+   * A relay answered for one outbox record: it goes (but for blobs still waiting for their
+   * device's log check, kept in it), refused blobs are held, the message's status follows.
+   */
   private async settle(item: OutboxRecord, statuses: readonly string[]): Promise<void> {
     const tx = this.ctx.tx();
     if (!tx.get<OutboxRecord>(TABLES.outbox, item.id)) return;
-    tx.delete(TABLES.outbox, item.id);
+    const waiting = item.entries.filter((_entry, index) => statuses[index] === 'waiting');
+    // Kept under its id: it leaves in its place, before what was queued after it.
+    if (waiting.length > 0) tx.put(TABLES.outbox, item.id, { ...item, entries: waiting } satisfies OutboxRecord);
+    else tx.delete(TABLES.outbox, item.id);
     let held = 0;
     item.entries.forEach((entry, index) => {
       if (statuses[index] === 'auth' && entry.device && this.hold(tx, entry.device, entry)) held += 1;
@@ -156,7 +198,8 @@ export class Outbox {
       const message = await tx.message(item.messageRef.conversationId, item.messageRef.messageId);
       if (message && (message.status === 'queued' || message.status === undefined)) {
         const stored = statuses.some((s) => s === 'ok');
-        tx.putMessage({ ...message, status: stored ? 'sent' : held > 0 ? 'queued' : 'failed' });
+        const pending = held > 0 || waiting.length > 0;
+        tx.putMessage({ ...message, status: stored ? 'sent' : pending ? 'queued' : 'failed' });
         tx.touchMessages(message.conversationId);
       }
     }

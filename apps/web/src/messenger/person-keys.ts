@@ -73,6 +73,8 @@ export interface Judgement {
   readonly contact: ContactRecord;
   /** System lines to show in the person's conversations (never for one's own address). */
   readonly events: readonly SystemEvent[];
+  /** Devices unapproved because a changed user key certified them: the key change explains them. */
+  readonly underChangedKey: readonly string[];
 }
 
 /**
@@ -90,6 +92,7 @@ export async function judgeDevices(
   const pinned = own.isSelf ? own.ownKey : (contact.userKey ?? (await firstKey(devices)));
   let changedUserKey = own.isSelf ? undefined : contact.changedUserKey;
   const events: SystemEvent[] = [];
+  const underChangedKey: string[] = [];
   const judged: Record<string, ContactDeviceRecord> = {};
   for (const device of devices) {
     const approved = pinned !== undefined && (await certifiedUnder(device, pinned)) !== null;
@@ -101,6 +104,7 @@ export async function judgeDevices(
     if (other && pinned && !constantTimeEqual(other.userKey, pinned)) {
       // A key this user already moved away from (accepted a change) is not a new change.
       if (replaced) continue;
+      underChangedKey.push(device.deviceId);
       // Certified by another key than the pinned one: a security-key change (§2.5), said once per key.
       if (!changedUserKey || !constantTimeEqual(changedUserKey, other.userKey)) {
         changedUserKey = other.userKey;
@@ -116,7 +120,7 @@ export async function judgeDevices(
     ...(pinned && !own.isSelf ? { userKey: pinned } : {}),
     ...(changedUserKey ? { changedUserKey } : {}),
   };
-  return { contact: next, events };
+  return { contact: next, events, underChangedKey };
 }
 
 /** The person's new user key replaces the pinned one (the user accepted the change); devices are judged again. */
@@ -130,5 +134,26 @@ export async function acceptChangedUserKey(contact: ContactRecord): Promise<Judg
     { isSelf: false, ownKey: undefined },
     () => false,
   );
-  return { contact: judged.contact, events: [{ type: 'user_key_accepted', member: contact.address }] };
+  return {
+    contact: judged.contact,
+    events: [{ type: 'user_key_accepted', member: contact.address }],
+    underChangedKey: judged.underChangedKey,
+  };
+}
+
+/**
+ * A device approved before is not now: its approval lapsed (a user key changed or accepted, a
+ * certificate that no longer verifies), it is gone, or other keys took its id. It may hold our
+ * Sender Keys, and it is no longer sent to.
+ */
+export function approvalLost(before: ContactRecord | undefined, after: ContactRecord): boolean {
+  return Object.values(before?.devices ?? {}).some((was) => {
+    const now = after.devices[was.deviceId];
+    return (
+      was.approved === true &&
+      (now?.approved !== true ||
+        !constantTimeEqual(was.signingKey, now.signingKey) ||
+        !constantTimeEqual(was.agreementKey, now.agreementKey))
+    );
+  });
 }

@@ -203,7 +203,7 @@ export interface GroupKeyRecord {
   readonly fanoutKey: Uint8Array;
   /** Devices (hex ids) that hold this key. */
   readonly distributedTo: readonly string[];
-  /** A member left or a device was revoked: rotate before the next send (design brief flow 5). */
+  /** A member left, a device was revoked or lost its approval: rotate before the next send (sender-key-rotation.ts). */
   readonly rotate: boolean;
 }
 

@@ -13,14 +13,8 @@ import type { MessengerContext } from './context';
 import { systemLineForUser } from './conversations';
 import { settleMessagesTo } from './delivery-status';
 import { fromHex } from './encoding';
-import {
-  TABLES,
-  type ContactRecord,
-  type ConversationRecord,
-  type GroupKeyRecord,
-  type PeerRecord,
-  type SelfRecord,
-} from './records';
+import { TABLES, type ContactRecord, type PeerRecord, type SelfRecord } from './records';
+import { rotateSenderKeysWith } from './sender-key-rotation';
 import type { Transaction } from './transaction';
 
 /**
@@ -232,11 +226,7 @@ export class Revocation {
       });
       const peer = tx.get<PeerRecord>(TABLES.peers, device.deviceId);
       if (peer) tx.put(TABLES.peers, peer.deviceId, { ...peer, revoked: true, sessions: [], groupKeys: [], held: [] });
-      for (const conversation of tx.all<ConversationRecord>(TABLES.conversations)) {
-        if (conversation.kind !== 'group' || !conversation.members.includes(contact.address)) continue;
-        const key = tx.get<GroupKeyRecord>(TABLES.groupKeys, conversation.id);
-        if (key) tx.put(TABLES.groupKeys, conversation.id, { ...key, rotate: true, distributedTo: [] });
-      }
+      rotateSenderKeysWith(tx, contact.address);
     }
     if (devices === contact.devices) return;
     tx.put(TABLES.contacts, contact.address, { ...contact, devices });

@@ -83,6 +83,12 @@ export class FakeAdmin {
   /** Set by a test: device certificates are stored and served but not logged (the rest is). */
   loggingCertificates = true;
   logHeadFetches = 0;
+  /** Set by a test: the log's endpoints get no answer (a network failure), the rest answers. */
+  logUnreachable = false;
+  /** Set by a test: consistency proofs get no answer (a network failure), the rest of the log answers. */
+  consistencyUnreachable = false;
+  /** Set by a test: every request for the log's head waits for this (a slow log). */
+  logGate: Promise<void> | undefined;
   /** The user key on record per address (admin-api.md §12): the first certificate records it. */
   readonly userKeys = new Map<string, Uint8Array>();
   certifications = 0;
@@ -163,7 +169,28 @@ export class FakeAdmin {
    */
   forkedView(): FakeAdmin {
     const first = new Uint8Array(randomBytes(32));
-    const leaves = () => [first, ...this.logLeaves.slice(1)];
+    return this.view(() => [first, ...this.logLeaves.slice(1)]);
+  }
+
+  /**
+   * A split view for one audience: from now on, its log has one entry of its own where the next
+   * one would go, and everything logged after it follows. Consistent on its own and one entry
+   * longer than the log shown to everyone else, whose admin app never signed its size and so
+   * refuses a consistency proof to it (`unknown_tree_size`, transparency-log.md §5.3).
+   */
+  aheadView(): FakeAdmin {
+    const extra = new Uint8Array(randomBytes(32));
+    const at = this.logLeaves.length;
+    return this.view(() => [...this.logLeaves.slice(0, at), extra, ...this.logLeaves.slice(at)]);
+  }
+
+  /** The same log served by another route (`logUnreachable` and `logGate` do not touch it). */
+  otherRoute(): FakeAdmin {
+    return this.view(() => this.logLeaves);
+  }
+
+  /** The same admin app whose log, as this view shows it, is `leaves()`. */
+  private view(leaves: () => Uint8Array[]): FakeAdmin {
     const heads = new Map<number, Uint8Array>();
     const port: AdminPort = {
       ...this.port,
@@ -311,6 +338,8 @@ export class FakeAdmin {
       return this.orgDocument();
     },
     logHead: async () => {
+      if (this.logUnreachable) throw new TypeError('fetch failed');
+      await this.logGate;
       this.logHeadFetches++;
       const treeSize = this.logLeaves.length;
       let head = this.heads.get(treeSize);
@@ -324,13 +353,19 @@ export class FakeAdmin {
       return head;
     },
     logInclusion: async (leafHash, treeSize) => {
+      if (this.logUnreachable) throw new TypeError('fetch failed');
       const leafIndex = this.logLeaves.findIndex(
         (leaf) => Buffer.compare(Buffer.from(leaf), Buffer.from(leafHash)) === 0,
       );
       if (leafIndex < 0 || leafIndex >= treeSize) throw new AdminRequestError(404, 'not_in_log', 'not in the log');
       return { leafIndex, treeSize, proof: merkleInclusionProof(leafIndex, this.logLeaves.slice(0, treeSize)) };
     },
-    logConsistency: async (from, to) => merkleConsistencyProof(from, this.logLeaves.slice(0, to)),
+    logConsistency: async (from, to) => {
+      if (this.logUnreachable || this.consistencyUnreachable) throw new TypeError('fetch failed');
+      // A size this log never reached was never signed by it (admin-api: unknown_tree_size).
+      if (to > this.logLeaves.length) throw new AdminRequestError(404, 'unknown_tree_size', 'no head of that size');
+      return merkleConsistencyProof(from, this.logLeaves.slice(0, to));
+    },
     tokenKeys: async () => {
       this.keySetFetches++;
       this.keySet ??= await this.org.issuer.keySet();

@@ -6,11 +6,9 @@
  * own devices raise the alert; a certificate under another user key is a security-key change that
  * holds messages to the new key's devices until the user accepts it.
  */
-import { generateEd25519KeyPair } from '@opendescent/crypto';
-import { decodeAttestation, signDeviceCertificate } from '@opendescent/protocol';
 import type { MessageView, MessengerApi, SystemEvent } from '../../src/messenger/api';
 import { CONTACT_REFRESH_MS } from '../../src/messenger/contacts';
-import { nowSeconds } from '../net/support/relay-process';
+import { forgeCertificate } from './forged-certificate';
 import { conversationWith, enrolDevice, eventually, texts, type TestMessenger, useSpecWorld } from './support';
 
 const world = useSpecWorld();
@@ -98,22 +96,8 @@ test('a hostile admin app certifies a ghost with a user key of its own: a securi
 
   const forger = await device('forger', 'dan@agency.example');
   const forgerId = await idOf(forger);
-  const enrolled = world.admin.devices.find((d) => Buffer.from(d.deviceId).toString('hex') === forgerId);
-  if (!enrolled) throw new Error('the forger is not enrolled');
-  const attestation = decodeAttestation(enrolled.attestation).attestation;
-  const ownKey = await generateEd25519KeyPair();
   // Served in the directory as if dan had approved it, under a key the admin app made.
-  enrolled.certificate = await signDeviceCertificate(
-    {
-      orgId: attestation.orgId,
-      userAddress: attestation.userAddress,
-      deviceId: attestation.deviceId,
-      signingKey: attestation.signingKey,
-      agreementKey: attestation.agreementKey,
-      issuedAt: nowSeconds(),
-    },
-    ownKey.privateKey,
-  );
+  await forgeCertificate(world.admin, forgerId);
 
   await sendAfterAnHour(cleo, direct, 'second');
   await eventually(

@@ -45,6 +45,8 @@ export function describeSystemEvent(
         return isSelf(event.member)
           ? t('system.device_not_logged-you')
           : t('system.device_not_logged', { member: name(event.member) });
+      case 'device_log_pending':
+        return t('system.device_log_pending', { member: name(event.member) });
       case 'device_unapproved':
         return isSelf(event.member)
           ? t('system.device_unapproved-you')
