@@ -1,12 +1,8 @@
 /**
  * The Double Ratchet with header encryption (Signal's Double Ratchet specification, revision 4,
  * §4 "Double Ratchet with header encryption"; docs/protocol/crypto.md §11).
- *
- * On the wire a message is
- *     version(1) = 0x01 || encrypted header(80) || ciphertext(24 + len + 16)
- * and, apart from the version byte and its length, indistinguishable from random bytes: the
- * header (ratchet public key, PN, N) is sealed under a header key, the body under a one-time
- * message key, both with XChaCha20-Poly1305 and fresh random nonces (aead.ts).
+ * This file holds the state and the ratchet steps; a message's bytes and the header encryption
+ * are in ratchet-message.ts, the stored form in ratchet-state-codec.ts.
  *
  * Every function is pure: state in, NEW state out, the input never modified, so a message that
  * fails at any step (a tampered header or body, a wrong AD, a replay, too many skipped keys)
@@ -18,23 +14,16 @@
  * output as input key material; KDF_CK is HMAC-SHA256 (chain-key.ts); ENCRYPT and HENCRYPT are
  * the facade's seal (XChaCha20-Poly1305) in place of §5.2's AES-256-CBC + HMAC, see the spec.
  */
-import { ByteReader, ByteWriter, expectVersion } from './byte-codec';
-import { open, seal, SEAL_OVERHEAD } from './aead';
+import { open, seal } from './aead';
 import { concatBytes, expectBytes, utf8Encode } from './bytes';
 import { advanceChainKey, MAX_CHAIN_INDEX, type SkippedMessageKey } from './chain-key';
-import { CryptoError, isCryptoError } from './errors';
+import { CryptoError } from './errors';
 import { hkdfSha256 } from './kdf';
+import { messageAd, parseRatchetMessage, RATCHET_MESSAGE_VERSION, sealHeader, tryOpenHeader } from './ratchet-message';
 import { keyBytes, SecretBytes, type KeyBytes } from './secret';
-import {
-  generateX25519KeyPair,
-  x25519KeyPairFromPrivateKey,
-  x25519SharedSecret,
-  X25519_KEY_LENGTH,
-  type X25519KeyPair,
-} from './x25519';
+import { generateX25519KeyPair, x25519SharedSecret, X25519_KEY_LENGTH, type X25519KeyPair } from './x25519';
 
 export const SESSION_STATE_VERSION = 1;
-export const RATCHET_MESSAGE_VERSION = 1;
 
 /**
  * The most message keys one message may make the receiver derive and store in one chain (§3.2
@@ -53,18 +42,13 @@ export const MAX_SKIPPED_MESSAGE_KEYS = 2000;
  */
 export const MAX_PAST_RECEIVING_CHAINS = 16;
 
-const KEY_LENGTH = 32;
-/** Header plaintext: DHs public key(32) || u32 PN || u32 N. */
-export const HEADER_LENGTH = X25519_KEY_LENGTH + 4 + 4;
-export const ENCRYPTED_HEADER_LENGTH = HEADER_LENGTH + SEAL_OVERHEAD;
-/** Bytes a ratchet message adds to its plaintext: version, sealed header, nonce and tag. */
-export const RATCHET_MESSAGE_OVERHEAD = 1 + ENCRYPTED_HEADER_LENGTH + SEAL_OVERHEAD;
-const MAX_SESSION_AD_LENGTH = 1024;
+/** @internal Root, chain, header and message keys; ratchet-state-codec.ts stores them. */
+export const KEY_LENGTH = 32;
+/** @internal */
+export const MAX_SESSION_AD_LENGTH = 1024;
 
 const INIT_INFO = utf8Encode('OpenDescent-DR-Init-v1');
 const ROOT_INFO = utf8Encode('OpenDescent-DR-Root-v1');
-const HEADER_AD = concatBytes(utf8Encode('OpenDescent-DR-Header-v1'), Uint8Array.of(RATCHET_MESSAGE_VERSION));
-const MESSAGE_AD_LABEL = utf8Encode('OpenDescent-DR-Message-v1');
 const ZERO_SALT = new Uint8Array(32);
 const EMPTY = new Uint8Array(0);
 
@@ -218,20 +202,6 @@ export function startResponderSession(input: ResponderSessionInput): SessionStat
   };
 }
 
-/**
- * AD of the body: "OpenDescent-DR-Message-v1" || u32 len(session AD) || session AD
- * || u32 len(ad) || ad || version || encrypted header   (§4.5: ENCRYPT(mk, pt, AD || enc_header)).
- */
-function messageAd(sessionAd: Uint8Array, ad: Uint8Array, encryptedHeader: Uint8Array): Uint8Array {
-  return new ByteWriter()
-    .raw(MESSAGE_AD_LABEL)
-    .bytes32(sessionAd)
-    .bytes32(expectBytes(ad, 'associated data'))
-    .u8(RATCHET_MESSAGE_VERSION)
-    .raw(encryptedHeader, ENCRYPTED_HEADER_LENGTH)
-    .finish();
-}
-
 export interface RatchetEncryptResult {
   readonly state: SessionState;
   /** version || encrypted header || ciphertext. */
@@ -254,41 +224,17 @@ export function ratchetEncrypt(
   if (chain === null)
     throw new CryptoError('session_not_ready', 'the responder sends only after its first message arrives');
   if (chain.index >= MAX_CHAIN_INDEX) throw new CryptoError('bad_parameter', 'this sending chain is exhausted');
-  const header = new ByteWriter()
-    .raw(state.ourRatchetKey.publicKey, X25519_KEY_LENGTH)
-    .u32(state.previousSendingChainLength)
-    .u32(chain.index)
-    .finish();
-  const encryptedHeader = seal(chain.headerKey, header, HEADER_AD);
+  const encryptedHeader = sealHeader(chain.headerKey, {
+    ratchetKey: state.ourRatchetKey.publicKey,
+    previousChainLength: state.previousSendingChainLength,
+    index: chain.index,
+  });
   const step = advanceChainKey(chain.chainKey);
   const body = seal(step.messageKey, plaintext, messageAd(state.associatedData, associatedData, encryptedHeader));
   return {
     state: { ...state, sendingChain: { ...chain, chainKey: step.chainKey, index: chain.index + 1 } },
     message: concatBytes(Uint8Array.of(RATCHET_MESSAGE_VERSION), encryptedHeader, body),
   };
-}
-
-interface Header {
-  readonly ratchetKey: Uint8Array;
-  readonly previousChainLength: number;
-  readonly index: number;
-}
-
-/** HDECRYPT (§4.2): the header, or null when this key does not open it. */
-function tryOpenHeader(headerKey: SecretBytes, encryptedHeader: Uint8Array): Header | null {
-  let plaintext: Uint8Array;
-  try {
-    plaintext = open(headerKey, encryptedHeader, HEADER_AD);
-  } catch (error) {
-    if (isCryptoError(error, 'auth_failed')) return null;
-    throw error;
-  }
-  const reader = new ByteReader(plaintext, 'ratchet header');
-  if (reader.remaining !== HEADER_LENGTH)
-    throw new CryptoError('malformed_message', 'the ratchet header has the wrong length');
-  const header = { ratchetKey: reader.raw(X25519_KEY_LENGTH), previousChainLength: reader.u32(), index: reader.u32() };
-  reader.end();
-  return header;
 }
 
 /** SkipMessageKeysHE (§4.6) for one chain: refuses a gap over MAX_SKIP; never modifies `chain`. */
@@ -349,15 +295,6 @@ function boundSkipped(
 export interface RatchetDecryptResult {
   readonly state: SessionState;
   readonly plaintext: Uint8Array;
-}
-
-function parseRatchetMessage(message: Uint8Array): { encryptedHeader: Uint8Array; body: Uint8Array } {
-  const reader = new ByteReader(message, 'ratchet message');
-  expectVersion(reader, RATCHET_MESSAGE_VERSION);
-  if (reader.remaining < ENCRYPTED_HEADER_LENGTH + SEAL_OVERHEAD) {
-    throw new CryptoError('bad_length', `a ratchet message is at least ${RATCHET_MESSAGE_OVERHEAD} bytes`);
-  }
-  return { encryptedHeader: reader.raw(ENCRYPTED_HEADER_LENGTH), body: reader.rest() };
 }
 
 /**
@@ -448,120 +385,10 @@ export async function ratchetDecrypt(
   throw new CryptoError('auth_failed', 'no header key of this session opens the message header');
 }
 
-function checkState(state: SessionState): void {
+/** @internal Not in index.ts; ratchet-state-codec.ts checks by it too. */
+export function checkState(state: SessionState): void {
   if (state === null || typeof state !== 'object') throw new TypeError('expected a SessionState');
   if (state.version !== SESSION_STATE_VERSION) {
     throw new CryptoError('unknown_version', `session state version ${String(state.version)} is not known`);
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Stored form (docs/protocol/crypto.md §11.8). Seal it with sealRecord.
-
-function writeSkipped(w: ByteWriter, skipped: readonly SkippedMessageKey[]): void {
-  w.u16(skipped.length);
-  for (const key of skipped) w.u32(key.index).raw(key.messageKey.exposeBytes(), KEY_LENGTH);
-}
-
-function readSkipped(r: ByteReader): SkippedMessageKey[] {
-  const count = r.count(r.u16(), MAX_SKIPPED_MESSAGE_KEYS, 'a skipped-key count');
-  const out: SkippedMessageKey[] = [];
-  for (let i = 0; i < count; i++) {
-    const index = r.u32();
-    const previous = out[out.length - 1];
-    if (previous !== undefined && index <= previous.index)
-      throw new CryptoError('malformed_message', 'skipped keys out of order');
-    out.push({ index, messageKey: new SecretBytes(r.raw(KEY_LENGTH), 'message key') });
-  }
-  return out;
-}
-
-/**
- * version(1) || u16 len(AD) || AD || RK(32) || DHs private(32) || hasDHr(1) [|| DHr(32)]
- * || NHKs(32) || NHKr(32) || u32 PN
- * || hasSending(1) [|| HKs(32) || CKs(32) || u32 Ns]
- * || hasReceiving(1) [|| HKr(32) || CKr(32) || u32 Nr || skipped]
- * || u8 pastCount || (HK(32) || skipped)*        where skipped = u16 n || (u32 index || MK(32))^n
- */
-export function serializeSession(state: SessionState): SecretBytes {
-  checkState(state);
-  const w = new ByteWriter()
-    .u8(SESSION_STATE_VERSION)
-    .bytes16(state.associatedData)
-    .raw(state.rootKey.exposeBytes(), KEY_LENGTH)
-    .raw(state.ourRatchetKey.privateKey.exposeBytes(), KEY_LENGTH);
-  if (state.theirRatchetKey === null) w.u8(0);
-  else w.u8(1).raw(state.theirRatchetKey, X25519_KEY_LENGTH);
-  w.raw(state.nextSendingHeaderKey.exposeBytes(), KEY_LENGTH)
-    .raw(state.nextReceivingHeaderKey.exposeBytes(), KEY_LENGTH)
-    .u32(state.previousSendingChainLength);
-  const sending = state.sendingChain;
-  if (sending === null) w.u8(0);
-  else
-    w.u8(1)
-      .raw(sending.headerKey.exposeBytes(), KEY_LENGTH)
-      .raw(sending.chainKey.exposeBytes(), KEY_LENGTH)
-      .u32(sending.index);
-  const receiving = state.receivingChain;
-  if (receiving === null) w.u8(0);
-  else {
-    w.u8(1)
-      .raw(receiving.headerKey.exposeBytes(), KEY_LENGTH)
-      .raw(receiving.chainKey.exposeBytes(), KEY_LENGTH)
-      .u32(receiving.index);
-    writeSkipped(w, receiving.skipped);
-  }
-  w.u8(state.pastReceivingChains.length);
-  for (const chain of state.pastReceivingChains) {
-    w.raw(chain.headerKey.exposeBytes(), KEY_LENGTH);
-    writeSkipped(w, chain.skipped);
-  }
-  return new SecretBytes(w.finish(), 'session state record');
-}
-
-/** Strict inverse of serializeSession: 'unknown_version', 'bad_length' or 'malformed_message' otherwise. */
-export async function deserializeSession(record: KeyBytes): Promise<SessionState> {
-  const r = new ByteReader(keyBytes(record, 'session state record'), 'session state record');
-  expectVersion(r, SESSION_STATE_VERSION);
-  const secret = (kind: string): SecretBytes => new SecretBytes(r.raw(KEY_LENGTH), kind);
-  const associatedData = r.bytes16(MAX_SESSION_AD_LENGTH);
-  const rootKey = secret('root key');
-  const ourPrivate = r.raw(KEY_LENGTH);
-  const theirRatchetKey = r.flag() ? r.raw(X25519_KEY_LENGTH) : null;
-  const nextSendingHeaderKey = secret('header key');
-  const nextReceivingHeaderKey = secret('header key');
-  const previousSendingChainLength = r.u32();
-  const sendingChain: SendingChain | null = r.flag()
-    ? { headerKey: secret('header key'), chainKey: secret('chain key'), index: r.u32() }
-    : null;
-  let receivingChain: ReceivingChain | null = null;
-  if (r.flag()) {
-    const headerKey = secret('header key');
-    const chainKey = secret('chain key');
-    const index = r.u32();
-    const skipped = readSkipped(r);
-    if (skipped.some((k) => k.index >= index))
-      throw new CryptoError('malformed_message', 'a skipped key is ahead of its chain');
-    receivingChain = { headerKey, chainKey, index, skipped };
-  }
-  const pastCount = r.count(r.u8(), MAX_PAST_RECEIVING_CHAINS, 'the past-chain count');
-  const pastReceivingChains: PastReceivingChain[] = [];
-  for (let i = 0; i < pastCount; i++)
-    pastReceivingChains.push({ headerKey: secret('header key'), skipped: readSkipped(r) });
-  r.end();
-  const total = pastReceivingChains.reduce((sum, c) => sum + c.skipped.length, receivingChain?.skipped.length ?? 0);
-  r.count(total, MAX_SKIPPED_MESSAGE_KEYS, 'the skipped-key total');
-  return {
-    version: SESSION_STATE_VERSION,
-    associatedData,
-    rootKey,
-    ourRatchetKey: await x25519KeyPairFromPrivateKey(ourPrivate),
-    theirRatchetKey,
-    sendingChain,
-    nextSendingHeaderKey,
-    receivingChain,
-    nextReceivingHeaderKey,
-    previousSendingChainLength,
-    pastReceivingChains,
-  };
 }

@@ -34,7 +34,7 @@ export type CryptoErrorCode =
   | 'malformed_utf8'
   /** A curve backend was forced (setCurveBackend) that this runtime does not provide. */
   | 'backend_unavailable'
-  // Protocol codes (prekeys.ts, handshake.ts, double-ratchet.ts, sender-keys.ts):
+  // Protocol codes (prekey*.ts, handshake.ts, double-ratchet.ts and ratchet-*.ts, sender-keys.ts):
   /** Bytes that do not parse as the message or record they claim to be (a bad flag, count or field). */
   | 'malformed_message'
   /** A prekey (or a bundle naming it) is past its expiry, or its private half was retired. */

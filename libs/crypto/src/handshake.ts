@@ -26,13 +26,9 @@ import { CryptoError } from './errors';
 import type { DeviceIdentity, PublicDeviceIdentity } from './identity';
 import { hkdfSha256, sha256 } from './kdf';
 import { MLKEM768_CIPHERTEXT_LENGTH, mlKem768Decapsulate, mlKem768Encapsulate } from './mlkem';
-import {
-  claimPrekeysForHandshake,
-  PREKEY_KIND_BYTE,
-  verifyPrekeyBundle,
-  type PrekeyBundle,
-  type PrekeyState,
-} from './prekeys';
+import { verifyPrekeyBundle } from './prekey-bundle';
+import { claimPrekeysForHandshake } from './prekey-claim';
+import { PREKEY_KIND_BYTE, type PrekeyBundle, type PrekeyState } from './prekeys';
 import { SecretBytes } from './secret';
 import { generateX25519KeyPair, x25519SharedSecret, X25519_KEY_LENGTH, type X25519KeyPair } from './x25519';
 

@@ -104,12 +104,7 @@ export {
   rotateSignedPrekeys,
   addOneTimePrekeys,
   expirePrekeys,
-  publishedPrekeys,
-  claimPrekeyBundle,
-  verifyPrekeyBundle,
   prekeySignatureInput,
-  serializePrekeyState,
-  deserializePrekeyState,
   DEFAULT_PREKEY_POLICY,
   PREKEY_STATE_VERSION,
   PREKEY_SIGNATURE_LABEL,
@@ -130,8 +125,10 @@ export {
   type KemPrekeyRecord,
   type ConsumedPrekey,
   type SeenHandshake,
-  type HandshakePrekeyIds,
 } from './prekeys';
+export { publishedPrekeys, claimPrekeyBundle, verifyPrekeyBundle } from './prekey-bundle';
+export type { HandshakePrekeyIds } from './prekey-claim';
+export { serializePrekeyState, deserializePrekeyState } from './prekey-state-codec';
 export {
   initiateHandshake,
   respondToHandshake,
@@ -152,16 +149,10 @@ export {
   startResponderSession,
   ratchetEncrypt,
   ratchetDecrypt,
-  serializeSession,
-  deserializeSession,
   SESSION_STATE_VERSION,
-  RATCHET_MESSAGE_VERSION,
   MAX_SKIP,
   MAX_SKIPPED_MESSAGE_KEYS,
   MAX_PAST_RECEIVING_CHAINS,
-  HEADER_LENGTH,
-  ENCRYPTED_HEADER_LENGTH,
-  RATCHET_MESSAGE_OVERHEAD,
   type SessionState,
   type SendingChain,
   type ReceivingChain,
@@ -171,6 +162,13 @@ export {
   type RatchetEncryptResult,
   type RatchetDecryptResult,
 } from './double-ratchet';
+export {
+  RATCHET_MESSAGE_VERSION,
+  HEADER_LENGTH,
+  ENCRYPTED_HEADER_LENGTH,
+  RATCHET_MESSAGE_OVERHEAD,
+} from './ratchet-message';
+export { serializeSession, deserializeSession } from './ratchet-state-codec';
 export {
   SessionCipher,
   MAX_SESSIONS_PER_PEER,

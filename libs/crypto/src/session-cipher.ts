@@ -5,14 +5,7 @@
  * which session encrypts, tries the sessions in turn on a received message, and says how a
  * received handshake initiation joins them. No I/O: the stores are the caller's.
  */
-import {
-  ratchetDecrypt,
-  ratchetEncrypt,
-  deserializeSession,
-  serializeSession,
-  startInitiatorSession,
-  startResponderSession,
-} from './double-ratchet';
+import { ratchetDecrypt, ratchetEncrypt, startInitiatorSession, startResponderSession } from './double-ratchet';
 import { CryptoError } from './errors';
 import {
   initiateHandshake,
@@ -23,6 +16,7 @@ import {
 } from './handshake';
 import type { DeviceIdentity, PublicDeviceIdentity } from './identity';
 import type { PrekeyState } from './prekeys';
+import { deserializeSession, serializeSession } from './ratchet-state-codec';
 
 /** Sessions kept per peer device: the one that sends and older ones that may still open messages. */
 export const MAX_SESSIONS_PER_PEER = 3;

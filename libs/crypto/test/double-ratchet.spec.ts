@@ -6,17 +6,15 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import {
-  deserializeSession,
-  ENCRYPTED_HEADER_LENGTH,
   MAX_PAST_RECEIVING_CHAINS,
   MAX_SKIP,
   MAX_SKIPPED_MESSAGE_KEYS,
-  RATCHET_MESSAGE_OVERHEAD,
   ratchetDecrypt,
   ratchetEncrypt,
-  serializeSession,
   type SessionState,
 } from '../src/double-ratchet';
+import { ENCRYPTED_HEADER_LENGTH, RATCHET_MESSAGE_OVERHEAD } from '../src/ratchet-message';
+import { deserializeSession, serializeSession } from '../src/ratchet-state-codec';
 import { randomBytes } from '../src/random';
 import { expectCryptoError, flipBit, sessionPair, snapshot, text } from './sessions';
 

@@ -20,11 +20,10 @@ import {
 } from '../src/handshake';
 import { generateDeviceIdentity, publicDeviceIdentity, type DeviceIdentity } from '../src/identity';
 import { MLKEM768_CIPHERTEXT_LENGTH } from '../src/mlkem';
+import { claimPrekeyBundle, publishedPrekeys } from '../src/prekey-bundle';
 import {
-  claimPrekeyBundle,
   createPrekeyState,
   expirePrekeys,
-  publishedPrekeys,
   rotateSignedPrekeys,
   DEFAULT_PREKEY_POLICY,
   type PrekeyBundle,

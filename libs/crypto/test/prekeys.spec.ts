@@ -1,19 +1,16 @@
 /** Prekeys (PQXDH §2.4, §3.2): generation, signatures, rotation, expiry, and the stored record. */
 import { ed25519Verify } from '../src/ed25519';
 import { generateDeviceIdentity, publicDeviceIdentity, type DeviceIdentity } from '../src/identity';
+import { claimPrekeyBundle, publishedPrekeys, verifyPrekeyBundle } from '../src/prekey-bundle';
+import { deserializePrekeyState, serializePrekeyState } from '../src/prekey-state-codec';
 import {
   addOneTimePrekeys,
-  claimPrekeyBundle,
   createPrekeyState,
   DEFAULT_PREKEY_POLICY,
-  deserializePrekeyState,
   expirePrekeys,
   prekeySignatureInput,
   PREKEY_SIGNATURE_LABEL,
-  publishedPrekeys,
   rotateSignedPrekeys,
-  serializePrekeyState,
-  verifyPrekeyBundle,
   type PrekeyBundle,
   type PrekeyState,
 } from '../src/prekeys';

@@ -11,7 +11,8 @@ import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { ratchetEncrypt, startInitiatorSession } from '../src/double-ratchet';
 import { initiateHandshake } from '../src/handshake';
 import { generateDeviceIdentity, publicDeviceIdentity } from '../src/identity';
-import { claimPrekeyBundle, createPrekeyState, prekeySignatureInput, publishedPrekeys } from '../src/prekeys';
+import { claimPrekeyBundle, publishedPrekeys } from '../src/prekey-bundle';
+import { createPrekeyState, prekeySignatureInput } from '../src/prekeys';
 import { randomBytes } from '../src/random';
 import { createSenderKey, groupEncrypt, senderKeyDistribution } from '../src/sender-keys';
 

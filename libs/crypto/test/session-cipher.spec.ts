@@ -5,13 +5,8 @@
  */
 import { bytesToHex } from '@noble/curves/utils.js';
 import { generateDeviceIdentity, publicDeviceIdentity, type DeviceIdentity } from '../src/identity';
-import {
-  claimPrekeyBundle,
-  createPrekeyState,
-  publishedPrekeys,
-  type PrekeyState,
-  type PublishedPrekeys,
-} from '../src/prekeys';
+import { claimPrekeyBundle, publishedPrekeys } from '../src/prekey-bundle';
+import { createPrekeyState, type PrekeyState, type PublishedPrekeys } from '../src/prekeys';
 import { SessionCipher, MAX_SESSIONS_PER_PEER, type PrekeyStore, type StoredSession } from '../src/session-cipher';
 import type { HandshakeInitiation } from '../src/handshake';
 import { expectCryptoError, flipBit, text } from './sessions';

@@ -1,10 +1,6 @@
 /** Helpers for the protocol tests: sessions made without a handshake, and failure assertions. */
-import {
-  startInitiatorSession,
-  startResponderSession,
-  serializeSession,
-  type SessionState,
-} from '../src/double-ratchet';
+import { startInitiatorSession, startResponderSession, type SessionState } from '../src/double-ratchet';
+import { serializeSession } from '../src/ratchet-state-codec';
 import { CryptoError, type CryptoErrorCode } from '../src/errors';
 import { randomBytes } from '../src/random';
 import { SecretBytes } from '../src/secret';

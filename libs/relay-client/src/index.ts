@@ -25,16 +25,13 @@ export {
 } from './commands';
 export { RelayRequestError, isRetryable, type RelayRequestErrorCode } from './errors';
 export { FramePacer, MAX_IN_FLIGHT, RATE_MARGIN } from './frame-pacer';
+export { RelayClient, type RelayClientOptions, type RelayStatus, type StatusListener } from './relay-client';
 export {
   DEFAULT_BACKOFF_INITIAL_MS,
   DEFAULT_BACKOFF_MAX_MS,
-  RelayClient,
   STABLE_CONNECTION_MS,
   reconnectDelayMs,
-  type RelayClientOptions,
-  type RelayStatus,
-  type StatusListener,
-} from './relay-client';
+} from './reconnect-backoff';
 export {
   DEFAULT_LANES,
   DEFAULT_LANE_IDLE_MS,

@@ -6,9 +6,10 @@
  * - Every (re)connection waits for the relay's `challenge`, answers `hello` with one anonymous
  *   access token, asked for afresh each time (§3.2, access-tokens.md), and only then reports
  *   `online`. The relay learns no attestation, address or device id.
- * - Reconnection is this class's, not socket.io's: exponential backoff with jitter, and a new
- *   connection (so a new challenge and a new token) each time. Subscriptions are sent again on
- *   every new connection, so the relay pushes what is still pending (at-least-once, §5.4).
+ * - Reconnection is this class's, not socket.io's: exponential backoff with jitter
+ *   (reconnect-backoff.ts), and a new connection (so a new challenge and a new token) each time.
+ *   Subscriptions are sent again on every new connection, so the relay pushes what is still
+ *   pending (at-least-once, §5.4; remembered-subscriptions.ts).
  * - A hello refused for its token (`token_*`) is not final: the client reconnects with backoff and
  *   a fresh token, and tells `onTokenRefused` (on `token_unknown_key` the token's owner refetches
  *   the key set). Only a hello refused as `malformed`/`version_*`/`oversized` (this client and the
@@ -22,9 +23,7 @@
 import type { Ed25519KeyPair } from '@opendescent/crypto';
 import {
   MAX_HELLO_TOKEN_BYTES,
-  QUEUE_ID_LENGTH,
   isRelayErrorName,
-  encodeHex,
   type PrekeyPublishMode,
   type PutManyEntry,
   type RelayDelivery,
@@ -37,13 +36,19 @@ import {
   deleteQueue,
   fetchPending,
   pushRevocationList,
-  subscribe,
   type FetchResult,
   type PutManyOutcome,
 } from './commands';
-import { RelayRequestError, asRequestError, isRetryable, offline } from './errors';
+import { asRequestError, offline, type RelayRequestError } from './errors';
 import { Listeners } from './listeners';
+import {
+  DEFAULT_BACKOFF_INITIAL_MS,
+  DEFAULT_BACKOFF_MAX_MS,
+  STABLE_CONNECTION_MS,
+  reconnectDelayMs,
+} from './reconnect-backoff';
 import { DEFAULT_REQUEST_TIMEOUT_MS, RelayConnection, type RelayIoFactory } from './relay-connection';
+import { RememberedSubscriptions } from './remembered-subscriptions';
 import { SendChannel, type RelayCredentials, type SendChannelOptions } from './send-channel';
 
 export type RelayStatus = 'connecting' | 'online' | 'offline' | 'refused';
@@ -71,27 +76,6 @@ export interface RelayClientOptions {
 
 export type StatusListener = (status: RelayStatus, error?: RelayErrorName) => void;
 
-interface Subscription {
-  readonly recipientId: Uint8Array;
-  readonly key: Ed25519KeyPair;
-}
-
-export const DEFAULT_BACKOFF_INITIAL_MS = 500;
-export const DEFAULT_BACKOFF_MAX_MS = 30_000;
-/** A connection that stayed online this long resets the backoff; shorter ones (a flapping relay) keep growing it. */
-export const STABLE_CONNECTION_MS = 10_000;
-
-/** Exponential backoff with jitter: attempt 0 waits between initialMs/2 and initialMs. */
-export function reconnectDelayMs(
-  attempt: number,
-  initialMs: number,
-  maxMs: number,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-
 export class RelayClient {
   readonly #options: RelayClientOptions;
   readonly #initialMs: number;
@@ -108,20 +92,21 @@ export class RelayClient {
   #onlineSince = 0;
   #generation = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #attempt = 0;
-  readonly #subscriptions = new Map<string, Subscription>();
+  readonly #subscriptions: RememberedSubscriptions;
   readonly #statusListeners = new Listeners<[RelayStatus, RelayErrorName | undefined]>();
   readonly #noticeListeners = new Listeners<[RelayErrorName]>();
   readonly #deliverListeners = new Listeners<[RelayDelivery]>();
   readonly #revocationListeners = new Listeners<[Uint8Array]>();
   readonly #tokenRefusedListeners = new Listeners<[RelayErrorName]>();
-  readonly #subscriptionErrorListeners = new Listeners<[Uint8Array, RelayRequestError]>();
 
   constructor(options: RelayClientOptions) {
     this.#options = options;
     this.#initialMs = Math.max(1, options.backoff?.initialMs ?? DEFAULT_BACKOFF_INITIAL_MS);
     this.#maxMs = Math.max(this.#initialMs, options.backoff?.maxMs ?? DEFAULT_BACKOFF_MAX_MS);
+    this.#subscriptions = new RememberedSubscriptions((attempt) =>
+      reconnectDelayMs(attempt, this.#initialMs, this.#maxMs),
+    );
     this.#sender = new SendChannel({
       ...options.sending,
       url: options.url,
@@ -197,7 +182,7 @@ export class RelayClient {
 
   /** A remembered subscription the relay refused when it was sent again (`auth`: the queue is gone). */
   onSubscriptionError(listener: (recipientId: Uint8Array, error: RelayRequestError) => void): () => void {
-    return this.#subscriptionErrorListeners.add(listener);
+    return this.#subscriptions.onError(listener);
   }
 
   // ── reading side ────────────────────────────────────────────────────────────────────────
@@ -213,22 +198,12 @@ export class RelayClient {
    * (`auth`: no such queue or wrong key) forgets it.
    */
   async subscribe(recipientId: Uint8Array, recipientKey: Ed25519KeyPair): Promise<void> {
-    if (!(recipientId instanceof Uint8Array) || recipientId.length !== QUEUE_ID_LENGTH)
-      throw new RelayRequestError('malformed', 'recipient id: 16 bytes expected');
-    const id = encodeHex(recipientId);
-    const subscription: Subscription = { recipientId: recipientId.slice(), key: recipientKey };
-    this.#subscriptions.set(id, subscription);
-    try {
-      await subscribe(this.#reading(), subscription.recipientId, subscription.key);
-    } catch (error) {
-      if (!isRetryable(error) && this.#subscriptions.get(id) === subscription) this.#subscriptions.delete(id);
-      throw error;
-    }
+    return this.#subscriptions.subscribe(() => this.#reading(), recipientId, recipientKey);
   }
 
   /** Forgets a subscription: not sent again, its pushes no longer passed on (there is no unsubscribe command). */
   unsubscribeLocal(recipientId: Uint8Array): void {
-    this.#subscriptions.delete(encodeHex(recipientId));
+    this.#subscriptions.forget(recipientId);
   }
 
   /** §3.7, unsigned when the queue's key is proven on the reading connection (§6.3). */
@@ -244,7 +219,7 @@ export class RelayClient {
   /** §3.9: always signed. Also forgets the subscription. */
   async deleteQueue(recipientId: Uint8Array, recipientKey: Ed25519KeyPair): Promise<void> {
     await deleteQueue(this.#reading(), recipientId, recipientKey);
-    this.#subscriptions.delete(encodeHex(recipientId));
+    this.#subscriptions.forget(recipientId);
   }
 
   /** §3.12; resolves to the list version the relay now holds. */
@@ -329,7 +304,7 @@ export class RelayClient {
     this.#connection = connection;
     this.#opening = false;
     connection.onDeliver((delivery) => {
-      if (this.#subscriptions.has(encodeHex(delivery.recipientId))) this.#deliverListeners.notify(delivery);
+      if (this.#subscriptions.has(delivery.recipientId)) this.#deliverListeners.notify(delivery);
     });
     connection.onNotice((error) => this.#noticeListeners.notify(error));
     connection.onRevocation((list) => this.#revocationListeners.notify(list));
@@ -365,28 +340,7 @@ export class RelayClient {
     this.#online = true;
     this.#onlineSince = Date.now();
     this.#setStatus('online');
-    for (const subscription of this.#subscriptions.values()) this.#resubscribe(connection, subscription, 0);
-  }
-
-  /** After a reconnection: the relay forgot the subscriptions with the old connection (§2). */
-  #resubscribe(connection: RelayConnection, subscription: Subscription, attempt: number): void {
-    const id = encodeHex(subscription.recipientId);
-    subscribe(connection, subscription.recipientId, subscription.key).catch((error: unknown) => {
-      // A lost connection leaves it to the next one; a forgotten or replaced subscription is done.
-      if (connection.closed || this.#subscriptions.get(id) !== subscription) return;
-      const failure = asRequestError(error);
-      if (isRetryable(failure)) {
-        this.#later(
-          () => {
-            if (!connection.closed) this.#resubscribe(connection, subscription, attempt + 1);
-          },
-          reconnectDelayMs(attempt, this.#initialMs, this.#maxMs),
-        );
-        return;
-      }
-      this.#subscriptions.delete(id);
-      this.#subscriptionErrorListeners.notify(subscription.recipientId.slice(), failure);
-    });
+    this.#subscriptions.resendAll(connection);
   }
 
   /** No automatic retry after this: see the file comment. */
@@ -423,17 +377,8 @@ export class RelayClient {
     const connection = this.#connection;
     this.#connection = undefined;
     this.#online = false;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    this.#subscriptions.cancelRetries();
     connection?.close();
-  }
-
-  #later(task: () => void, delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      task();
-    }, delayMs);
-    this.#timers.add(timer);
   }
 
   #clearReconnectTimer(): void {

@@ -11,8 +11,6 @@ import {
 import {
   CHALLENGE_LENGTH,
   MAX_REVOCATION_LIST_BYTES,
-  MAX_SUBSCRIPTIONS_PER_CONNECTION,
-  ProtocolError,
   RELAY_EVENTS,
   MAX_TOKEN_KEY_SET_BYTES,
   decodeRelayCommand,
@@ -21,30 +19,26 @@ import {
   encodeNotice,
   encodeRelayReply,
   isRelayCommandName,
-  peekRequestId,
   type RelayCommand,
-  type RelayCommandName,
-  type RelayCommandOf,
   type RelayErrorName,
-  type RelayOkReply,
 } from '@opendescent/protocol';
 import type { Server, Socket } from 'socket.io';
 import { AccessService } from '../access/access.service';
 import { PrekeyService } from '../prekeys/prekey.service';
-import { QueueService, type Delivery } from '../queues/queue.service';
+import { QueueService } from '../queues/queue.service';
 import { RevocationService } from '../revocation/revocation.service';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
-import { StoreUnavailableError, hexId } from '../store/relay-store';
 import { TokenKeyService } from '../tokens/token-key.service';
+import { dispatchCommand, type CommandServices, type Outcome } from './command-dispatch';
+import { newConnection, roomOf, type Connection } from './connection-state';
+import { errorReply, metricName, refusalOf, type Refusal } from './error-replies';
 import { TokenBucket } from './token-bucket';
 
 /** Kept for callers that only need the size (relay.md §3.1). */
 export const CHALLENGE_BYTES = CHALLENGE_LENGTH;
 /** relay.md §8.3: frames waiting on one connection before more are refused. */
 export const MAX_WAITING_FRAMES = 64;
-/** relay.md §8.1, §6.3: queue keys a connection may hold proven; beyond, commands stay signed. */
-export const MAX_PROVEN_QUEUES_PER_CONNECTION = MAX_SUBSCRIPTIONS_PER_CONNECTION;
 /** relay.md §11 */
 export const SHUTDOWN_GRACE_MS = 5_000;
 /** Server-to-server events carrying an accepted signed document to the other nodes (relay.md §7, §3.2). */
@@ -53,40 +47,14 @@ const PEER_TOKEN_KEYS_EVENT = 'token_key_set';
 /** setTimeout's ceiling (about 24.8 days); longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** Everything the relay knows about one connection; in memory only (relay.md §9). */
-interface Connection {
-  readonly socket: Socket;
-  readonly challenge: Uint8Array;
-  readonly bucket: TokenBucket;
-  readonly subscriptions: Set<string>;
-  /** Recipient ids (hex) whose key this connection has proven over its challenge (relay.md §6.3). */
-  readonly provenQueues: Set<string>;
-  /** A hello redeemed a token; nothing about who. */
-  authenticated: boolean;
-  chain: Promise<void>;
-  waiting: number;
-  closing: boolean;
-  helloTimer: NodeJS.Timeout | undefined;
-  expiryTimer: NodeJS.Timeout | undefined;
-}
-
 type Acknowledge = (reply: Uint8Array) => void;
-
-/** What a command leaves to do once its reply is sent. */
-interface Outcome {
-  readonly reply: RelayOkReply;
-  readonly deliverToRooms?: readonly Delivery[];
-  readonly deliverToSelf?: readonly Delivery[];
-  /** The signed revocation list to send after the reply (a successful hello, relay.md §7). */
-  readonly revocationList?: Uint8Array | undefined;
-}
-
-const roomOf = (recipientId: Uint8Array): string => `q:${hexId(recipientId)}`;
 
 /**
  * The socket.io face of the relay. Thin by design: it admits (rate, size), parses (libs/protocol),
  * authorises (hello) and delegates to the services, then sends the reply and the live pushes.
  * Every frame of a connection is processed in order; nothing a client sends can throw out of here.
+ * What each command does is in command-dispatch.ts, the connection's record in connection-state.ts
+ * and the error replies in error-replies.ts.
  */
 @WebSocketGateway()
 export class RelayGateway
@@ -95,6 +63,7 @@ export class RelayGateway
   @WebSocketServer() server!: Server;
 
   readonly #connections = new Map<string, Connection>();
+  readonly #commands: CommandServices;
   #draining = false;
 
   constructor(
@@ -104,7 +73,9 @@ export class RelayGateway
     private readonly prekeys: PrekeyService,
     private readonly revocation: RevocationService,
     private readonly tokenKeys: TokenKeyService,
-  ) {}
+  ) {
+    this.#commands = { queues, prekeys, revocation };
+  }
 
   afterInit(server: Server): void {
     this.revocation.onAccepted((_list, bytes) => this.forwardRevocationList(bytes));
@@ -137,19 +108,11 @@ export class RelayGateway
       return;
     }
     const challenge = new Uint8Array(randomBytes(CHALLENGE_LENGTH));
-    const connection: Connection = {
+    const connection = newConnection(
       socket,
       challenge,
-      bucket: new TokenBucket(config.RELAY_RATE_PER_SECOND, config.RELAY_RATE_BURST),
-      subscriptions: new Set(),
-      provenQueues: new Set(),
-      authenticated: false,
-      chain: Promise.resolve(),
-      waiting: 0,
-      closing: false,
-      helloTimer: undefined,
-      expiryTimer: undefined,
-    };
+      new TokenBucket(config.RELAY_RATE_PER_SECOND, config.RELAY_RATE_BURST),
+    );
     this.#connections.set(socket.id, connection);
     metrics.connections.inc();
     connection.helloTimer = setTimeout(
@@ -256,7 +219,7 @@ export class RelayGateway
     const started = performance.now();
     const command = isRelayCommandName(event) ? event : undefined;
     let outcome: Outcome | undefined;
-    let refusal: { error: RelayErrorName; detail: string } | undefined;
+    let refusal: Refusal | undefined;
     try {
       if (command === undefined) throw new RelayRefusal('unknown_command', 'no such command');
       if (args.length !== 1) throw new RelayRefusal('malformed', 'expected exactly one binary frame');
@@ -266,7 +229,7 @@ export class RelayGateway
       const frame = decodeRelayCommand(command, args[0], this.runtime.config.RELAY_MAX_FRAME_BYTES);
       outcome = await this.execute(connection, frame);
     } catch (error) {
-      refusal = this.refusalOf(error);
+      refusal = refusalOf(error, this.runtime.logger);
     }
     if (connection.closing) return;
     this.send(
@@ -285,123 +248,16 @@ export class RelayGateway
     this.runtime.metrics.frameSeconds.observe({ command: metricCommand }, (performance.now() - started) / 1000);
   }
 
-  private refusalOf(error: unknown): { error: RelayErrorName; detail: string } {
-    if (error instanceof RelayRefusal) return { error: error.error, detail: error.message };
-    if (error instanceof ProtocolError) {
-      const code =
-        error.code === 'oversized' || error.code === 'version_too_old' || error.code === 'version_unknown'
-          ? error.code
-          : 'malformed';
-      return { error: code, detail: error.message };
-    }
-    if (error instanceof StoreUnavailableError) {
-      this.runtime.logger.error({ event: 'store_unavailable', reason: error.message }, 'store unavailable');
-      return { error: 'unavailable', detail: 'the relay store is unavailable; retry later' };
-    }
-    this.runtime.logger.error(
-      { event: 'internal_error', reason: error instanceof Error ? error.message : String(error) },
-      'internal error',
-    );
-    return { error: 'unavailable', detail: 'internal error; retry later' };
-  }
-
   // ── commands ──────────────────────────────────────────────────────────────────────────
 
+  /** hello is here, for it changes this connection's timers; every other command is dispatched. */
   private async execute(connection: Connection, frame: RelayCommand): Promise<Outcome> {
-    const { requestId } = frame;
-    const { challenge } = connection;
-    switch (frame.command) {
-      case 'hello':
-        await this.hello(connection, frame);
-        return { reply: { ok: true, requestId, command: 'hello' }, revocationList: this.revocation.currentBytes() };
-      case 'create': {
-        const ids = await this.queues.create(frame, challenge);
-        proven(connection, ids.recipientId);
-        return { reply: { ok: true, requestId, command: 'create', ...ids } };
-      }
-      case 'put': {
-        const delivery = await this.queues.put(frame, frame.ttl);
-        return { reply: { ok: true, requestId, command: 'put' }, deliverToRooms: [delivery] };
-      }
-      case 'put_many': {
-        connection.bucket.charge(Math.floor(frame.entries.length / 16));
-        const { statuses, deliveries } = await this.queues.putMany(frame);
-        return { reply: { ok: true, requestId, command: 'put_many', statuses }, deliverToRooms: deliveries };
-      }
-      case 'subscribe': {
-        await this.queues.authorise(frame, challenge);
-        const room = roomOf(frame.recipientId);
-        if (!connection.subscriptions.has(room)) {
-          if (connection.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-            throw new RelayRefusal(
-              'too_many_subscriptions',
-              `at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`,
-            );
-          }
-          // Join before reading what is pending, so a blob put meanwhile is pushed at least once (§5.4).
-          await connection.socket.join(room);
-          connection.subscriptions.add(room);
-        }
-        const pending = await this.queues.allPending(frame.recipientId);
-        proven(connection, frame.recipientId);
-        return { reply: { ok: true, requestId, command: 'subscribe' }, deliverToSelf: pending };
-      }
-      case 'fetch': {
-        await this.authoriseProvenOrSigned(connection, frame);
-        const fetched = await this.queues.fetch(frame);
-        proven(connection, frame.recipientId);
-        return { reply: { ok: true, requestId, command: 'fetch', ...fetched } };
-      }
-      case 'ack':
-        await this.authoriseProvenOrSigned(connection, frame);
-        await this.queues.ack(frame);
-        proven(connection, frame.recipientId);
-        return { reply: { ok: true, requestId, command: 'ack' } };
-      case 'delete': {
-        await this.queues.authorise(frame, challenge);
-        await this.queues.delete(frame);
-        connection.provenQueues.delete(hexId(frame.recipientId));
-        const room = roomOf(frame.recipientId);
-        connection.subscriptions.delete(room);
-        await connection.socket.leave(room);
-        return { reply: { ok: true, requestId, command: 'delete' } };
-      }
-      case 'prekey_publish':
-        return {
-          reply: {
-            ok: true,
-            requestId,
-            command: 'prekey_publish',
-            remaining: await this.prekeys.publish(frame, challenge),
-          },
-        };
-      case 'prekey_fetch':
-        return { reply: { ok: true, requestId, command: 'prekey_fetch', ...(await this.prekeys.fetch(frame)) } };
-      case 'prekey_claim':
-        return { reply: { ok: true, requestId, command: 'prekey_claim', ...(await this.prekeys.claim(frame)) } };
-      case 'revocation_push':
-        return {
-          reply: {
-            ok: true,
-            requestId,
-            command: 'revocation_push',
-            listVersion: await this.revocation.accept(frame.list, 'push'),
-          },
-        };
-    }
-  }
-
-  /**
-   * relay.md §6.3: an unsigned `fetch` or `ack` stands on a proof of the queue key made earlier on
-   * this connection, and on nothing else; a signed one is verified as always (§5.1), proven or not.
-   * Either way the store is still asked, so a queue deleted or expired since answers `auth`.
-   */
-  private async authoriseProvenOrSigned(connection: Connection, frame: RelayCommandOf<'fetch' | 'ack'>): Promise<void> {
-    if (frame.signature === undefined) {
-      if (!connection.provenQueues.has(hexId(frame.recipientId))) throw new RelayRefusal('auth', UNPROVEN_DETAIL);
-      return;
-    }
-    await this.queues.authorise(frame, connection.challenge);
+    if (frame.command !== 'hello') return dispatchCommand(this.#commands, connection, frame);
+    await this.hello(connection, frame);
+    return {
+      reply: { ok: true, requestId: frame.requestId, command: 'hello' },
+      revocationList: this.revocation.currentBytes(),
+    };
   }
 
   /** relay.md §3.2: one token, redeemed once; then the held revocation list, so a client starts current (§7). */
@@ -476,26 +332,4 @@ export class RelayGateway
     socket.emit(RELAY_EVENTS.notice, encodeNotice(error, detail));
     socket.disconnect(true);
   }
-}
-
-const UNPROVEN_DETAIL = 'no such queue, or its key is not proven on this connection: sign the command';
-
-/** relay.md §6.3: remembered for this connection only, at most as many as subscriptions. */
-function proven(connection: Connection, recipientId: Uint8Array): void {
-  if (connection.provenQueues.size < MAX_PROVEN_QUEUES_PER_CONNECTION) connection.provenQueues.add(hexId(recipientId));
-}
-
-function errorReply(payload: unknown, command: string | undefined, error: RelayErrorName, detail: string): Uint8Array {
-  return encodeRelayReply({
-    ok: false,
-    requestId: peekRequestId(payload),
-    command: isRelayCommandName(command) ? (command as RelayCommandName) : undefined,
-    error,
-    detail,
-  });
-}
-
-/** Metric labels come from a fixed set, never from what a client typed. */
-function metricName(event: string): string {
-  return isRelayCommandName(event) ? event : 'unknown';
 }

@@ -5,7 +5,7 @@
  */
 import { encodeDelete } from '@opendescent/protocol';
 import { startRelay, type RunningRelay } from '../../src/bootstrap';
-import { MAX_PROVEN_QUEUES_PER_CONNECTION } from '../../src/gateway/relay.gateway';
+import { MAX_PROVEN_QUEUES_PER_CONNECTION } from '../../src/gateway/connection-state';
 import { REDIS_URL, deleteKeys, testPrefix } from '../support/redis';
 import {
   RelayClient,

@@ -1,0 +1,140 @@
+/**
+ * What each command does once the gateway has admitted, parsed and authorised it (relay.md §3):
+ * the call into the service that owns it, the connection's rooms and proven keys kept in step,
+ * and the reply with the pushes it leaves to send. `hello` is not here: it changes the
+ * connection's timers and counters, which are the gateway's. A refusal is thrown (RelayRefusal,
+ * or whatever a service throws); the gateway turns it into an error reply.
+ */
+import {
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  type RelayCommand,
+  type RelayCommandOf,
+  type RelayOkReply,
+} from '@opendescent/protocol';
+import type { PrekeyService } from '../prekeys/prekey.service';
+import type { Delivery, QueueService } from '../queues/queue.service';
+import type { RevocationService } from '../revocation/revocation.service';
+import { RelayRefusal } from '../runtime/relay-refusal';
+import { hexId } from '../store/relay-store';
+import { proven, roomOf, type Connection } from './connection-state';
+
+/** What a command leaves to do once its reply is sent. */
+export interface Outcome {
+  readonly reply: RelayOkReply;
+  readonly deliverToRooms?: readonly Delivery[];
+  readonly deliverToSelf?: readonly Delivery[];
+  /** The signed revocation list to send after the reply (a successful hello, relay.md §7). */
+  readonly revocationList?: Uint8Array | undefined;
+}
+
+/** The services the commands delegate to. */
+export interface CommandServices {
+  readonly queues: QueueService;
+  readonly prekeys: PrekeyService;
+  readonly revocation: RevocationService;
+}
+
+const UNPROVEN_DETAIL = 'no such queue, or its key is not proven on this connection: sign the command';
+
+/** Every command but hello (relay.md §3.3 to §3.12); the reply says `ok`, or this throws. */
+export async function dispatchCommand(
+  services: CommandServices,
+  connection: Connection,
+  frame: Exclude<RelayCommand, { command: 'hello' }>,
+): Promise<Outcome> {
+  const { requestId } = frame;
+  const { challenge } = connection;
+  switch (frame.command) {
+    case 'create': {
+      const ids = await services.queues.create(frame, challenge);
+      proven(connection, ids.recipientId);
+      return { reply: { ok: true, requestId, command: 'create', ...ids } };
+    }
+    case 'put': {
+      const delivery = await services.queues.put(frame, frame.ttl);
+      return { reply: { ok: true, requestId, command: 'put' }, deliverToRooms: [delivery] };
+    }
+    case 'put_many': {
+      connection.bucket.charge(Math.floor(frame.entries.length / 16));
+      const { statuses, deliveries } = await services.queues.putMany(frame);
+      return { reply: { ok: true, requestId, command: 'put_many', statuses }, deliverToRooms: deliveries };
+    }
+    case 'subscribe': {
+      await services.queues.authorise(frame, challenge);
+      const room = roomOf(frame.recipientId);
+      if (!connection.subscriptions.has(room)) {
+        if (connection.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          throw new RelayRefusal(
+            'too_many_subscriptions',
+            `at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`,
+          );
+        }
+        // Join before reading what is pending, so a blob put meanwhile is pushed at least once (§5.4).
+        await connection.socket.join(room);
+        connection.subscriptions.add(room);
+      }
+      const pending = await services.queues.allPending(frame.recipientId);
+      proven(connection, frame.recipientId);
+      return { reply: { ok: true, requestId, command: 'subscribe' }, deliverToSelf: pending };
+    }
+    case 'fetch': {
+      await authoriseProvenOrSigned(services.queues, connection, frame);
+      const fetched = await services.queues.fetch(frame);
+      proven(connection, frame.recipientId);
+      return { reply: { ok: true, requestId, command: 'fetch', ...fetched } };
+    }
+    case 'ack':
+      await authoriseProvenOrSigned(services.queues, connection, frame);
+      await services.queues.ack(frame);
+      proven(connection, frame.recipientId);
+      return { reply: { ok: true, requestId, command: 'ack' } };
+    case 'delete': {
+      await services.queues.authorise(frame, challenge);
+      await services.queues.delete(frame);
+      connection.provenQueues.delete(hexId(frame.recipientId));
+      const room = roomOf(frame.recipientId);
+      connection.subscriptions.delete(room);
+      await connection.socket.leave(room);
+      return { reply: { ok: true, requestId, command: 'delete' } };
+    }
+    case 'prekey_publish':
+      return {
+        reply: {
+          ok: true,
+          requestId,
+          command: 'prekey_publish',
+          remaining: await services.prekeys.publish(frame, challenge),
+        },
+      };
+    case 'prekey_fetch':
+      return { reply: { ok: true, requestId, command: 'prekey_fetch', ...(await services.prekeys.fetch(frame)) } };
+    case 'prekey_claim':
+      return { reply: { ok: true, requestId, command: 'prekey_claim', ...(await services.prekeys.claim(frame)) } };
+    case 'revocation_push':
+      return {
+        reply: {
+          ok: true,
+          requestId,
+          command: 'revocation_push',
+          listVersion: await services.revocation.accept(frame.list, 'push'),
+        },
+      };
+  }
+}
+
+/**
+ * relay.md §6.3: an unsigned `fetch` or `ack` stands on a proof of the queue key made earlier on
+ * this connection, and on nothing else; a signed one is verified as always (§5.1), proven or not.
+ * Either way the store is still asked, so a queue deleted or expired since answers `auth`.
+ */
+async function authoriseProvenOrSigned(
+  queues: QueueService,
+  connection: Connection,
+  frame: RelayCommandOf<'fetch' | 'ack'>,
+): Promise<void> {
+  if (frame.signature === undefined) {
+    if (!connection.provenQueues.has(hexId(frame.recipientId))) throw new RelayRefusal('auth', UNPROVEN_DETAIL);
+    return;
+  }
+  await queues.authorise(frame, connection.challenge);
+}
