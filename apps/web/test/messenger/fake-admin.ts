@@ -7,14 +7,7 @@
  * raw RSA (RFC 9474 BlindSign is s = m^d mod n), so a test is not slowed by it.
  */
 import { constants, createPrivateKey, privateDecrypt, randomBytes, type KeyObject } from 'node:crypto';
-import {
-  generateEd25519KeyPair,
-  merkleConsistencyProof,
-  merkleInclusionProof,
-  merkleRoot,
-  type DeviceIdentity,
-  type Ed25519KeyPair,
-} from '@opendescent/crypto';
+import { generateEd25519KeyPair, type DeviceIdentity, type Ed25519KeyPair } from '@opendescent/crypto';
 import {
   MAX_TOKENS_PER_REQUEST,
   decodeAttestation,
@@ -23,7 +16,6 @@ import {
   logLeafHash,
   signOrgKeyStatement,
   signRevocationList,
-  signTreeHead,
   decodeDeviceCertificate,
   verifyDeviceCertificate,
   type LogLeafKind,
@@ -31,6 +23,7 @@ import {
 } from '@opendescent/protocol';
 import { AdminRequestError } from '../../src/net/admin-client';
 import type { AdminPort, AttestationAnswer, DirectoryDevice } from '../../src/messenger/ports';
+import { logEndpoints, type LogEndpoints } from './fake-log';
 import { nowSeconds, type TestOrg } from '../net/support/relay-process';
 
 interface Enrolled extends Omit<DirectoryDevice, 'attestation'> {
@@ -78,6 +71,7 @@ export class FakeAdmin {
   /** The transparency log as the admin app keeps it (transparency-log.md §4): leaf hashes, heads signed when asked for. */
   private logLeaves: Uint8Array[] = [];
   private readonly heads = new Map<number, Uint8Array>();
+  private readonly log: LogEndpoints;
   /** Set by a test: documents issued meanwhile are not logged (an admin app hiding what it signed). */
   logging = true;
   /** Set by a test: device certificates are stored and served but not logged (the rest is). */
@@ -96,6 +90,12 @@ export class FakeAdmin {
   constructor(readonly org: TestOrg) {
     this.signer = org.key;
     this.keys = [{ publicKey: org.key.publicKey, status: 'active' }];
+    this.log = logEndpoints({
+      orgId: org.orgId,
+      leaves: () => this.logLeaves,
+      heads: this.heads,
+      signer: () => this.signer,
+    });
   }
 
   /**
@@ -113,7 +113,7 @@ export class FakeAdmin {
       );
     this.statements.push(await statement('introduce', next.publicKey, 0, introducer ?? previous));
     this.statements.push(await statement('retire', previous.publicKey, nowSeconds() + 7 * 86_400, previous));
-    for (const bytes of this.statements.slice(-2)) this.log('org_key_statement', bytes);
+    for (const bytes of this.statements.slice(-2)) this.append('org_key_statement', bytes);
     this.keys.push({ publicKey: next.publicKey, status: 'active' });
     this.signer = next;
     this.list = undefined;
@@ -147,7 +147,7 @@ export class FakeAdmin {
       },
       this.signer.privateKey,
     );
-    this.log('attestation', attestation);
+    this.append('attestation', attestation);
     return {
       deviceId,
       attestation,
@@ -157,7 +157,7 @@ export class FakeAdmin {
     };
   }
 
-  private log(kind: LogLeafKind, document: Uint8Array): void {
+  private append(kind: LogLeafKind, document: Uint8Array): void {
     if (this.logging && (kind !== 'device_certificate' || this.loggingCertificates))
       this.logLeaves.push(logLeafHash(kind, document));
   }
@@ -191,30 +191,13 @@ export class FakeAdmin {
 
   /** The same admin app whose log, as this view shows it, is `leaves()`. */
   private view(leaves: () => Uint8Array[]): FakeAdmin {
-    const heads = new Map<number, Uint8Array>();
-    const port: AdminPort = {
-      ...this.port,
-      logHead: async () => {
-        const all = leaves();
-        let head = heads.get(all.length);
-        if (!head) {
-          head = await signTreeHead(
-            { orgId: this.org.orgId, treeSize: all.length, timestamp: nowSeconds(), rootHash: merkleRoot(all) },
-            this.signer.privateKey,
-          );
-          heads.set(all.length, head);
-        }
-        return head;
-      },
-      logInclusion: async (leafHash, treeSize) => {
-        const all = leaves();
-        const leafIndex = all.findIndex((leaf) => Buffer.compare(Buffer.from(leaf), Buffer.from(leafHash)) === 0);
-        if (leafIndex < 0 || leafIndex >= treeSize) throw new AdminRequestError(404, 'not_in_log', 'not in the log');
-        return { leafIndex, treeSize, proof: merkleInclusionProof(leafIndex, all.slice(0, treeSize)) };
-      },
-      logConsistency: async (from, to) => merkleConsistencyProof(from, leaves().slice(0, to)),
-    };
-    return Object.create(this, { port: { value: port } }) as FakeAdmin;
+    const endpoints = logEndpoints({
+      orgId: this.org.orgId,
+      leaves,
+      heads: new Map(),
+      signer: () => this.signer,
+    });
+    return Object.create(this, { port: { value: { ...this.port, ...endpoints } } }) as FakeAdmin;
   }
 
   /** A split view: the log shown from now on rewrites its first entry (and no head signed before is reused). */
@@ -309,7 +292,7 @@ export class FakeAdmin {
       this.userKeys.set(device.address, userKey);
       device.certificate = certificate;
       this.certifications++;
-      this.log('device_certificate', certificate);
+      this.append('device_certificate', certificate);
       return { deviceId: certifiedId, logIndex: this.logLeaves.length - 1 };
     },
     revocationList: async () => {
@@ -341,30 +324,15 @@ export class FakeAdmin {
       if (this.logUnreachable) throw new TypeError('fetch failed');
       await this.logGate;
       this.logHeadFetches++;
-      const treeSize = this.logLeaves.length;
-      let head = this.heads.get(treeSize);
-      if (!head) {
-        head = await signTreeHead(
-          { orgId: this.org.orgId, treeSize, timestamp: nowSeconds(), rootHash: merkleRoot(this.logLeaves) },
-          this.signer.privateKey,
-        );
-        this.heads.set(treeSize, head);
-      }
-      return head;
+      return this.log.logHead();
     },
     logInclusion: async (leafHash, treeSize) => {
       if (this.logUnreachable) throw new TypeError('fetch failed');
-      const leafIndex = this.logLeaves.findIndex(
-        (leaf) => Buffer.compare(Buffer.from(leaf), Buffer.from(leafHash)) === 0,
-      );
-      if (leafIndex < 0 || leafIndex >= treeSize) throw new AdminRequestError(404, 'not_in_log', 'not in the log');
-      return { leafIndex, treeSize, proof: merkleInclusionProof(leafIndex, this.logLeaves.slice(0, treeSize)) };
+      return this.log.logInclusion(leafHash, treeSize);
     },
     logConsistency: async (from, to) => {
       if (this.logUnreachable || this.consistencyUnreachable) throw new TypeError('fetch failed');
-      // A size this log never reached was never signed by it (admin-api: unknown_tree_size).
-      if (to > this.logLeaves.length) throw new AdminRequestError(404, 'unknown_tree_size', 'no head of that size');
-      return merkleConsistencyProof(from, this.logLeaves.slice(0, to));
+      return this.log.logConsistency(from, to);
     },
     tokenKeys: async () => {
       this.keySetFetches++;
