@@ -36,7 +36,31 @@ export type ProtocolErrorCode =
    * device certificate for another device, other keys, another user or organisation, or a device
    * link offer whose key commitment is not the attested device's (user-keys.md §2.3, §3.3).
    */
-  | 'mismatch';
+  | 'mismatch'
+  /** Group state chain (groups.md §6): a change for another group than the state it is applied to. */
+  | 'wrong_group'
+  /** Group state chain: the change names another parent state (or a creation is applied to a state). */
+  | 'wrong_parent'
+  /** Group state chain: the change's epoch is not its parent's plus one (or the epoch would overflow). */
+  | 'wrong_epoch'
+  /** Group state chain: the author is not a member of the parent state, or not under this user key. */
+  | 'not_a_member'
+  /** Group state chain: the author's role does not allow the operation (groups.md §4). */
+  | 'not_allowed'
+  /** Group state chain: the change would leave members but no administrator. */
+  | 'last_admin'
+  /** Group state chain: more members than a group may have. */
+  | 'too_many_members'
+  /** Group state chain: an `add` of someone who is already a member. */
+  | 'duplicate_member'
+  /** Group state chain: a `remove` or `role` of someone who is not a member. */
+  | 'unknown_member'
+  /** Group state chain: a change whose parent is older than the states a member keeps. */
+  | 'too_old'
+  /** Group state chain: too many changes wait for a parent not seen yet. */
+  | 'too_many_pending'
+  /** Group state chain: the author's device is not one the caller knows. */
+  | 'unknown_author';
 
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';

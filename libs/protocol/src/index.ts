@@ -129,6 +129,8 @@ export {
 // User keys, device certificates, the device-link flow and per-person safety numbers
 // (docs/protocol/user-keys.md); base32 for the typed device-link code.
 export * from './user-keys/index';
+// Group state: a signed, hash-chained list of changes with roles (docs/protocol/groups.md).
+export * from './groups/index';
 export { decodeBase32, encodeBase32 } from './encoding';
 // The relay protocol (docs/protocol/relay.md): client and relay frames, signatures, error codes.
 export * from './relay/index';

@@ -1,0 +1,50 @@
+// Group state chains (docs/protocol/groups.md): authenticated, hash-chained group state with roles.
+export {
+  GROUP_ADD_BY,
+  GROUP_ID_LENGTH,
+  GROUP_ROLES,
+  GROUP_STATE_HASH_LABEL,
+  GROUP_STATE_HASH_LENGTH,
+  MAX_DISAPPEAR_AFTER_SECONDS,
+  MAX_GROUP_EPOCH,
+  MAX_GROUP_MEMBERS,
+  MAX_GROUP_STATE_BYTES,
+  MAX_GROUP_TITLE_CHARACTERS,
+  decodeGroupState,
+  encodeGroupState,
+  groupMember,
+  groupStateHash,
+  groupTitleProblem,
+  type GroupAddBy,
+  type GroupMember,
+  type GroupRole,
+  type GroupSettings,
+  type GroupState,
+} from './group-state';
+export {
+  GROUP_CHANGE_SIGNATURE_LABEL,
+  GROUP_CHANGE_TYPE,
+  GROUP_CHANGE_VERSION,
+  GROUP_OP_KINDS,
+  MAX_GROUP_CHANGE_BYTES,
+  MAX_GROUP_CHANGE_OPS,
+  creationParentHash,
+  decodeGroupChange,
+  groupChangeHash,
+  signGroupChange,
+  verifyGroupChange,
+  type GroupChange,
+  type GroupChangeAuthor,
+  type GroupOp,
+  type GroupOpKind,
+} from './group-change';
+export { diffGroupStates, mayPost, type GroupDiff } from './group-diff';
+export { applyGroupChange, type AppliedGroupChange, type GroupChangeAuthorKeys } from './apply-group-change';
+export {
+  GROUP_CHAIN_HISTORY,
+  GROUP_CHAIN_RECORD_VERSION,
+  MAX_PENDING_GROUP_CHANGES,
+  GroupChain,
+  type GroupAuthorResolver,
+  type GroupChainUpdate,
+} from './group-chain';
