@@ -112,7 +112,10 @@ export class Delivery {
       }
       ready.push({ address, device: device.deviceId });
     }
-    const { state: next, message } = await groupEncrypt(senderState, encodeAppPayload(payload));
+    const { state: next, message } = await groupEncrypt(
+      senderState,
+      encodeAppPayload(this.ctx.env.tamper?.payload?.(payload) ?? payload),
+    );
     tx.put(TABLES.groupKeys, conversation.id, {
       ...key,
       senderKey: serializeSenderKeyState(next).exposeBytes().slice(),

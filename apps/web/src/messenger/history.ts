@@ -6,16 +6,17 @@ import { conversationFor, conversationRef, requireConversation, systemLine } fro
 import type { Delivery } from './delivery';
 import { fromB64, toB64 } from './encoding';
 import { MessengerError } from './errors';
+import { heldFromAddress, sharedKey, wireIdOf } from './message-identity';
 import { historyBundleSchema, type HistoryBundle } from './payload';
 import type { Peers } from './peers';
 import { TABLES, type ContactDeviceRecord, type ContactRecord } from './records';
 import type { Transaction } from './transaction';
-import { listMessages } from './views';
+import { listMessageRecords } from './views';
 
 /**
  * History sharing (messages.md §5.7): a member hands a bounded, signed bundle of the messages it
  * holds to another member's devices, and the group is told; received bundles are checked and
- * their messages added under the sharer's name.
+ * their messages added under the sharer's name, each keeping the identity of its original sender.
  */
 export class History {
   constructor(
@@ -70,11 +71,12 @@ export class History {
     const conversation = requireConversation(tx, conversationId);
     const wanted = Math.max(1, Math.min(MAX_SHARED_HISTORY, Math.floor(count)));
     const contacts = new Map(tx.all<ContactRecord>(TABLES.contacts).map((c) => [c.address, c]));
-    let messages = (await listMessages(this.ctx.vault, conversationId, this.ctx.now()))
+    let messages = (await listMessageRecords(this.ctx.vault, conversationId, this.ctx.now()))
       .filter((m) => m.text !== undefined && m.sender && m.sharedBy === undefined)
       .slice(-wanted)
       .map((m) => ({
-        id: m.id,
+        // As its sender sent it: with `from`, the receiver's key for it (message-identity.ts).
+        id: wireIdOf(m),
         from: m.sender?.address as string,
         name: (m.mine
           ? self.displayName
@@ -115,10 +117,12 @@ export class History {
     if (!conversation || !conversation.members.includes(self.address)) return;
     let added = 0;
     for (const entry of bundle.messages) {
-      if (await tx.message(conversation.id, entry.id)) continue;
+      // The message of `from` with this id (messages.md §5.7): one of another sender is another message.
+      if (await heldFromAddress(tx, conversation.id, entry.from, entry.id)) continue;
       tx.putMessage({
         v: 1,
-        id: entry.id,
+        id: sharedKey(entry.from, entry.id),
+        wireId: entry.id,
         conversationId: conversation.id,
         sender: { address: entry.from, displayName: entry.name, deviceId: '' },
         mine: entry.from === self.address,

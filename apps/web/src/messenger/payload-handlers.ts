@@ -3,7 +3,8 @@ import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
 import { conversationFor, systemLine, touchConversation } from './conversations';
 import { settledStatus } from './delivery-status';
-import { fromB64 } from './encoding';
+import { fromB64, toHex } from './encoding';
+import { heldFromDevice, receivedKey, sharedCopies } from './message-identity';
 import { MessengerError } from './errors';
 import type { Groups } from './groups';
 import type { History } from './history';
@@ -75,13 +76,17 @@ const HANDLERS: Handlers = {
   text: async ({ ctx, peers }, { tx, device, sender, payload }) => {
     const self = ctx.requireSelf();
     const conversation = conversationFor(tx, ctx, payload.conversation, sender);
-    if (!conversation || (await tx.message(conversation.id, payload.id))) return;
+    // Its identity is (sending device, id), messages.md §5.2: the same id from another device is another message.
+    if (!conversation || (await heldFromDevice(tx, conversation.id, sender.deviceId, payload.id))) return;
     const mine = sender.address === self.address;
     const expiresAt = payload.expireAfter ? payload.sentAt + payload.expireAfter * 1000 : undefined;
     if (expiresAt !== undefined && expiresAt <= ctx.now()) return;
+    for (const copy of await sharedCopies(tx, conversation.id, sender.address, payload.id))
+      tx.deleteMessage(conversation.id, copy.id);
     tx.putMessage({
       v: 1,
-      id: payload.id,
+      id: receivedKey(sender.deviceId, payload.id),
+      wireId: payload.id,
       conversationId: conversation.id,
       sender,
       mine,
@@ -95,16 +100,22 @@ const HANDLERS: Handlers = {
     touchConversation(tx, conversation, payload.body, payload.sentAt, !mine);
     if (!mine) await peers.send(tx, device, { t: 'receipt', ids: [payload.id] });
   },
+  /**
+   * Confirms only messages this device sent (`sent` holds nothing else; they keep their plain
+   * ids), and only for a user it was sent to: a member cannot mark another's message delivered.
+   */
   receipt: async ({ ctx }, { tx, sender, payload }) => {
     const self = ctx.requireSelf();
+    const selfDevice = toHex(self.deviceId);
     for (const id of payload.ids) {
       const sent = await tx.getStored<{ conversationId: string }>(TABLES.sent, id);
       if (!sent) continue;
       const message = await tx.message(sent.conversationId, id);
-      if (!message || !message.mine) continue;
-      const deliveredTo = { ...(message.deliveredTo ?? {}), [sender.address]: true };
+      if (!message || !message.mine || message.sender?.deviceId !== selfDevice) continue;
       const conversation = tx.get<ConversationRecord>(TABLES.conversations, sent.conversationId);
       const members = conversation?.kind === 'direct' ? [conversation.peer as string] : (conversation?.members ?? []);
+      if (!(message.recipients ?? members).includes(sender.address)) continue;
+      const deliveredTo = { ...(message.deliveredTo ?? {}), [sender.address]: true };
       const status = settledStatus({ ...message, deliveredTo }, members, self.address, (a) =>
         tx.get<ContactRecord>(TABLES.contacts, a),
       );

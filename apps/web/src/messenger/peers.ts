@@ -96,7 +96,9 @@ export class Peers {
   /** Encrypts one payload for one device and returns the sealed envelope (session state saved in tx). */
   async encrypt(tx: Transaction, device: ContactDeviceRecord, payload: AppPayload): Promise<Uint8Array> {
     const self = this.ctx.requireSelf();
-    const { message, initiation } = await sessionCipher(tx, device.deviceId).encrypt(encodeAppPayload(payload));
+    const { message, initiation } = await sessionCipher(tx, device.deviceId).encrypt(
+      encodeAppPayload(this.ctx.env.tamper?.payload?.(payload) ?? payload),
+    );
     const content = initiation
       ? encodePairwiseContent({ kind: 'initial', initiation, ratchetMessage: message })
       : encodePairwiseContent({ kind: 'ratchet', ratchetMessage: message });

@@ -2,6 +2,7 @@ import type { DeviceIdentity, Ed25519KeyPair } from '@opendescent/crypto';
 import type { PrekeyPublishMode } from '@opendescent/protocol';
 import type { RelayCredentials } from '@opendescent/relay-client';
 import type { RelayStatus } from './api';
+import type { AppPayload } from './payload';
 
 /**
  * What the messenger needs from the outside world, declared once so that the browser wiring
@@ -128,4 +129,16 @@ export interface MessengerEnvironment {
   readonly logCheckMs?: number;
   /** How often this person's own devices are looked up (user-key.ts); OWN_DEVICES_CHECK_MS when absent. */
   readonly ownDevicesCheckMs?: number;
+  /** Tests only, never set by the app (service.ts ServiceDependencies.tamper). */
+  readonly tamper?: Tamper;
+}
+
+/**
+ * A member whose client writes what it likes into what it sends, for the tests of what a receiver
+ * must not believe (messenger-message-identity.spec.ts): the id of its next message, and any
+ * payload just before it is encrypted. The receiver's checks are what is tested, not this.
+ */
+export interface Tamper {
+  readonly messageId?: () => string | undefined;
+  readonly payload?: (payload: AppPayload) => AppPayload;
 }

@@ -189,6 +189,8 @@ export interface ConversationRecord {
 /** A message as the UI sees it (api.ts), plus what only the messenger needs. */
 export interface MessageRecord extends MessageView {
   readonly v: 1;
+  /** The id its sender chose, where `id` (this vault's key) is another (message-identity.ts); absent: `id`. */
+  readonly wireId?: string;
   /** Ours: recipient address -> delivered to at least one of its devices. */
   readonly deliveredTo?: Readonly<Record<string, boolean>>;
   /** Ours: the other users it was encrypted for when sent (delivery-status.ts waits for no one else). */

@@ -64,7 +64,7 @@ export class Sending {
     const body = text.trim();
     if (body.length === 0 || body.length > MAX_MESSAGE_CHARACTERS)
       throw new MessengerError('message_too_long', 'a message has 1 to 4,000 characters');
-    const id = toHex(randomBytes(16));
+    const id = this.ctx.env.tamper?.messageId?.() ?? toHex(randomBytes(16));
     const sentAt = Math.max(this.ctx.now(), self.clock + 1);
     tx.put(TABLES.self, 'device', { ...self, clock: sentAt });
     const expireAfter = conversation.disappearAfterSeconds;

@@ -20,7 +20,7 @@ import type {
 } from './api';
 import { MessengerError } from './errors';
 import { Messenger } from './messenger';
-import type { AdminPort, MessengerEnvironment, RelayFactory } from './ports';
+import type { AdminPort, MessengerEnvironment, RelayFactory, Tamper } from './ports';
 
 /**
  * The worker's service: the vault's life cycle (create, unlock, lock, wipe) around one Messenger,
@@ -44,6 +44,8 @@ export interface ServiceDependencies {
   readonly now: () => number;
   /** Tests pass cheaper Argon2id parameters; the browser uses the defaults (crypto.md §8). */
   readonly vaultOptions?: VaultOptions;
+  /** Tests only: a tampering member (ports.ts Tamper); the browser never sets it. */
+  readonly tamper?: Tamper;
 }
 
 /** Clear-text marker left after a revocation wipe: the reason, no secret (the vault is gone). */
@@ -79,6 +81,7 @@ export function createMessengerService(
     revocationPollMs: config.revocationPollSeconds * 1000,
     ...(config.logCheckSeconds !== undefined ? { logCheckMs: config.logCheckSeconds * 1000 } : {}),
     ...(config.ownDevicesCheckSeconds !== undefined ? { ownDevicesCheckMs: config.ownDevicesCheckSeconds * 1000 } : {}),
+    ...(dependencies.tamper ? { tamper: dependencies.tamper } : {}),
   });
 
   const wipedView = async (): Promise<WipedView | undefined> => {

@@ -23,7 +23,7 @@ import {
 import type { Transaction, VaultLike } from './transaction';
 
 /** A message as the page sees it: without bookkeeping fields. */
-export function toView({ v: _v, deliveredTo: _d, recipients: _r, ...view }: MessageRecord): MessageView {
+export function toView({ v: _v, deliveredTo: _d, recipients: _r, wireId: _w, ...view }: MessageRecord): MessageView {
   return view;
 }
 
@@ -33,11 +33,17 @@ function unexpired(now: number): (message: MessageRecord) => boolean {
 
 /** A conversation's messages as the page shows them: unexpired, in order (history sharing reads them all). */
 export async function listMessages(vault: VaultLike, conversationId: string, now: number): Promise<MessageView[]> {
+  return (await listMessageRecords(vault, conversationId, now)).map(toView);
+}
+
+/** The same as records, with what only the messenger keeps (a bundle shares the ids as sent). */
+export async function listMessageRecords(
+  vault: VaultLike,
+  conversationId: string,
+  now: number,
+): Promise<MessageRecord[]> {
   const messages = await vault.list<MessageRecord>(TABLES.messages, conversationId);
-  return messages
-    .filter(unexpired(now))
-    .sort((a, b) => compareKeys(sortKeyOf(a), sortKeyOf(b)))
-    .map(toView);
+  return messages.filter(unexpired(now)).sort((a, b) => compareKeys(sortKeyOf(a), sortKeyOf(b)));
 }
 
 /** One page of a conversation through its index: at most `limit` messages before `before`, oldest first. */

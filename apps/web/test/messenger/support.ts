@@ -7,7 +7,7 @@ import { IndexedDbRecordStore, MemoryRecordStore, type RecordStore } from '../..
 import { RelayClient } from '@opendescent/relay-client';
 import { createMessengerService } from '../../src/messenger/service';
 import type { ClientSnapshot, MessengerApi, MessengerEvent } from '../../src/messenger/api';
-import type { RelayFactory } from '../../src/messenger/ports';
+import type { RelayFactory, Tamper } from '../../src/messenger/ports';
 import { FakeAdmin } from './fake-admin';
 import { RelayProcess, newOrg } from '../net/support/relay-process';
 import { freshIdbFactory } from '../store/fake-indexeddb';
@@ -54,6 +54,8 @@ export interface DeviceOptions {
   readonly ownDevicesCheckSeconds?: number;
   /** Instead of the real RelayClient with a short backoff. */
   readonly relayFactory?: RelayFactory;
+  /** A member whose client writes what it likes into what it sends (ports.ts Tamper). */
+  readonly tamper?: Tamper;
 }
 
 export async function enrolDevice(
@@ -91,6 +93,7 @@ export async function enrolDevice(
         ((url, credentials) => new RelayClient({ url, credentials, backoff: { initialMs: 50, maxMs: 500 } })),
       now: () => Date.now() + entry.clockOffset,
       vaultOptions: CHEAP_KDF,
+      ...(options.tamper ? { tamper: options.tamper } : {}),
     },
   );
   (entry as { api: MessengerApi }).api = api;
