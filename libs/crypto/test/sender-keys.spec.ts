@@ -23,28 +23,10 @@ import {
   type SenderKeyReceiverState,
   type SenderKeyState,
 } from '../src/sender-keys';
+import { sendMany, snapshot } from './sender-keys-helpers';
 import { expectCryptoError, flipBit, text } from './sessions';
 
 const GROUP = randomBytes(16);
-
-function snapshot(state: SenderKeyReceiverState): number[] {
-  return Array.from(serializeSenderKeyReceiverState(state).exposeBytes());
-}
-
-async function sendMany(
-  state: SenderKeyState,
-  count: number,
-  label = 'g',
-): Promise<{ state: SenderKeyState; messages: Uint8Array[] }> {
-  const messages: Uint8Array[] = [];
-  let current = state;
-  for (let i = 0; i < count; i++) {
-    const result = await groupEncrypt(current, text(`${label}${i}`));
-    current = result.state;
-    messages.push(result.message);
-  }
-  return { state: current, messages };
-}
 
 async function readText(state: SenderKeyReceiverState, message: Uint8Array, ad?: Uint8Array) {
   const result = await groupDecrypt(state, message, ad);
@@ -274,7 +256,12 @@ describe('Sender Key state records', () => {
     altered[0] = 0x09;
     await expectCryptoError(() => deserializeSenderKeyReceiverState(altered), 'unknown_version');
     await expectCryptoError(() => deserializeSenderKeyReceiverState(bytes.subarray(0, bytes.length - 1)), 'bad_length');
-    await expectCryptoError(deserializeSenderKeyState(bytes), 'malformed_message');
+    // The sender record (version 1) and the receiver record (version 2) are not each other.
+    await expectCryptoError(deserializeSenderKeyState(bytes), 'unknown_version');
+    await expectCryptoError(
+      () => deserializeSenderKeyReceiverState(serializeSenderKeyState(sender)),
+      'malformed_message',
+    );
     const distribution = senderKeyDistribution(sender).exposeBytes();
     await expectCryptoError(() => processSenderKeyDistribution(distribution.subarray(0, 50)), 'bad_length');
   });

@@ -17,6 +17,7 @@ import { AdminRequestError } from '../net/admin-client';
 import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
 import { toHex } from './encoding';
+import { fanoutKeysOf } from './received-group-keys';
 import { MessengerError } from './errors';
 import type { Groups } from './groups';
 import type { Outbox } from './outbox';
@@ -212,14 +213,18 @@ export class Inbox {
   /** A group message from a device we hold fan-out keys of (envelopes.md §6): one HMAC per key. */
   private async openFanout(tx: Transaction, queuePeer: string | undefined, blob: Uint8Array): Promise<boolean> {
     const peers = queuePeer ? [tx.get<PeerRecord>(TABLES.peers, queuePeer)] : tx.all<PeerRecord>(TABLES.peers);
+    // Each sender's current fan-out key, then those it rotated away from lately (received-group-keys.ts).
+    const now = this.ctx.now();
     const candidates = peers.flatMap((peer) =>
-      (peer?.groupKeys ?? []).map((key) => ({ peer: peer as PeerRecord, key })),
+      (peer?.groupKeys ?? []).flatMap((key) =>
+        fanoutKeysOf(key, now).map((fanoutKey) => ({ peer: peer as PeerRecord, key, fanoutKey })),
+      ),
     );
     if (candidates.length === 0) return false;
     let opened: { content: Uint8Array; keyIndex: number } | undefined;
     try {
       opened = openFanoutEnvelope(
-        candidates.map((c) => c.key.fanoutKey),
+        candidates.map((c) => c.fanoutKey),
         blob,
       );
     } catch {
@@ -239,7 +244,8 @@ export class Inbox {
     const index = peer.groupKeys.findIndex((k) => k.groupId === groupId);
     const received = peer.groupKeys[index];
     if (!received) throw new MessengerError('internal', 'no sender key');
-    const result = await groupDecrypt(deserializeSenderKeyReceiverState(received.state), message);
+    const now = this.ctx.now();
+    const result = await groupDecrypt(deserializeSenderKeyReceiverState(received.state, now), message, undefined, now);
     const groupKeys = [...peer.groupKeys];
     groupKeys[index] = { ...received, state: serializeSenderKeyReceiverState(result.state).exposeBytes().slice() };
     tx.put(TABLES.peers, peer.deviceId, { ...peer, groupKeys });

@@ -1,10 +1,10 @@
-import { processSenderKeyDistribution, serializeSenderKeyReceiverState } from '@opendescent/crypto';
 import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
 import { conversationFor, systemLine, touchConversation } from './conversations';
 import { settledStatus } from './delivery-status';
 import { fromB64, toHex } from './encoding';
 import { heldFromDevice, receivedKey, sharedCopies } from './message-identity';
+import { receiveDistribution } from './received-group-keys';
 import { MessengerError } from './errors';
 import type { Groups } from './groups';
 import type { History } from './history';
@@ -159,16 +159,12 @@ const HANDLERS: Handlers = {
     if (sender.address !== ctx.requireSelf().address) return;
     await deviceLink.receive(tx, fromB64(payload.transfer));
   },
-  sender_key: ({ retryParked }, { tx, peer, payload }) => {
-    const state = processSenderKeyDistribution(fromB64(payload.distribution));
+  sender_key: ({ ctx, retryParked }, { tx, peer, payload }) => {
     const current = tx.get<PeerRecord>(TABLES.peers, peer.deviceId) as PeerRecord;
+    const held = current.groupKeys.find((k) => k.groupId === payload.groupId);
     const groupKeys = [
       ...current.groupKeys.filter((k) => k.groupId !== payload.groupId),
-      {
-        groupId: payload.groupId,
-        fanoutKey: fromB64(payload.fanoutKey),
-        state: serializeSenderKeyReceiverState(state).exposeBytes().slice(),
-      },
+      receiveDistribution(held, payload.groupId, fromB64(payload.distribution), fromB64(payload.fanoutKey), ctx.now()),
     ];
     tx.put(TABLES.peers, peer.deviceId, { ...current, groupKeys });
     tx.after(retryParked);

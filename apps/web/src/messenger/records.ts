@@ -142,6 +142,8 @@ export interface SessionRecord {
 export interface ReceivedGroupKey {
   readonly groupId: string;
   readonly fanoutKey: Uint8Array;
+  /** The sender's fan-out keys before its last rotations, newest first (received-group-keys.ts). */
+  readonly previousFanoutKeys?: readonly { readonly key: Uint8Array; readonly replacedAt: number }[];
   /** serializeSenderKeyReceiverState's record. */
   readonly state: Uint8Array;
 }
