@@ -19,6 +19,9 @@ import type { Transaction } from './transaction';
 
 type GroupUpdate = Extract<AppPayload, { t: 'group' }>;
 
+/** The largest version step a `group` payload may take over the version held (each change adds 1). */
+export const MAX_GROUP_VERSION_STEP = 1_000;
+
 /** A group’s title: 1 to 100 characters (the UI’s limit too). */
 export const MAX_GROUP_TITLE = 100;
 
@@ -171,6 +174,9 @@ export class Groups {
     const current = tx.get<ConversationRecord>(TABLES.conversations, update.groupId);
     if (current && current.kind !== 'group') return;
     if (current && update.version <= current.groupVersion) return;
+    // Each change adds one to the version; a jump past MAX_GROUP_VERSION_STEP is no honest client's
+    // (a member pushing the version out of reach, so that later changes could not follow it).
+    if (current && update.version > current.groupVersion + MAX_GROUP_VERSION_STEP) return;
     const senderIsMember = current
       ? current.members.includes(sender.address)
       : update.members.includes(sender.address) || update.action === 'leave';
@@ -191,8 +197,9 @@ export class Groups {
       ...(current?.lastPreview ? { lastPreview: current.lastPreview, lastAt: current.lastAt as number } : {}),
     };
     tx.put(TABLES.conversations, conversation.id, conversation);
-    const event = updateEvent(update, sender.address, current === undefined);
-    if (event) systemLine(tx, this.ctx, conversation, event, update.at);
+    // The lines come from what changed, never from the sender's own description of it.
+    for (const event of changeEvents(current, update, sender.address))
+      systemLine(tx, this.ctx, conversation, event, update.at);
     const gone = (current?.members ?? []).filter((m) => !update.members.includes(m));
     for (const member of gone) this.forgetMemberKeys(tx, conversation, member);
     if (!inGroup) tx.delete(TABLES.groupKeys, conversation.id);
@@ -206,10 +213,24 @@ export class Groups {
   }
 }
 
-function updateEvent(update: GroupUpdate, by: string, isNew: boolean): SystemEvent | undefined {
-  if (update.action === 'create' && isNew) return { type: 'group_created', by };
-  if (update.action === 'add' && update.subject) return { type: 'member_added', by, member: update.subject };
-  if (update.action === 'remove' && update.subject) return { type: 'member_removed', by, member: update.subject };
-  if (update.action === 'leave') return { type: 'member_left', member: update.subject ?? by };
-  return undefined;
+/**
+ * The lines a membership change shows (messages.md §5.3), computed from the member lists before
+ * and after it: whatever `action` and `subject` the sender wrote (a `sync` that adds someone, an
+ * `add` without a subject), everyone added or gone is shown. A group first seen here shows its
+ * creation when it is one (a `sync` to a new device of the same person shows nothing).
+ */
+function changeEvents(current: ConversationRecord | undefined, update: GroupUpdate, by: string): SystemEvent[] {
+  if (!current) return update.action === 'create' ? [{ type: 'group_created', by }] : [];
+  const before = new Set(current.members);
+  const after = new Set(update.members);
+  return [
+    ...update.members
+      .filter((member) => !before.has(member))
+      .map((member): SystemEvent => ({ type: 'member_added', by, member })),
+    ...current.members
+      .filter((member) => !after.has(member))
+      .map((member): SystemEvent =>
+        member === by ? { type: 'member_left', member } : { type: 'member_removed', by, member },
+      ),
+  ];
 }
