@@ -35,7 +35,7 @@ import {
 } from './support/browser';
 import { failureExplainer } from './support/explained';
 import { type RunningSystem, startSystem } from './support/system';
-import { WIDTHS, screenSweeper, setWidth, type Language, type SweepSteps } from './support/web-sweep';
+import { WIDTHS, closeDialog, screenSweeper, setWidth, type Language, type SweepSteps } from './support/web-sweep';
 
 const PASSPHRASE = 'saffron-orchard-63-beacon';
 /** 60 characters, as long as real ones get in a ministry. */
@@ -97,11 +97,6 @@ const sweepScreen = screenSweeper('web-a11y', audited);
 /** A sweep whose title is named by its key in TITLES. */
 function sweep(page: Page, screen: string, steps: Omit<SweepSteps, 'title'> & { title?: string } = {}): Promise<void> {
   return sweepScreen(page, screen, { ...steps, title: steps.title === undefined ? undefined : TITLES[steps.title] });
-}
-
-async function closeDialog(page: Page): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.locator('dialog[open]').waitFor({ state: 'detached' });
 }
 
 /** The test id of the focused element, or its tag name. */

@@ -32,7 +32,7 @@ import {
 import { expectAccessible } from './support/axe';
 import { failureExplainer } from './support/explained';
 import { type RunningSystem, startSystem } from './support/system';
-import { screenSweeper } from './support/web-sweep';
+import { closeDialog, screenSweeper } from './support/web-sweep';
 
 const PASSPHRASE = 'granite-orchard-47-violet';
 const ALICE = { address: 'alice.link@ministry.example', name: 'Alice Link' };
@@ -61,10 +61,7 @@ const dialogSteps = (page: Page, button: string, dialog: string) => ({
     await page.getByTestId(button).click();
     await page.getByTestId(dialog).waitFor();
   },
-  hide: async () => {
-    await page.keyboard.press('Escape');
-    await page.locator('dialog[open]').waitFor({ state: 'detached' });
-  },
+  hide: () => closeDialog(page),
 });
 
 const explained = failureExplainer({ prefix: 'web-link', pages: () => pages, system: () => system, problems });

@@ -32,6 +32,12 @@ export async function expectNoHorizontalOverflow(page: Page, where: string): Pro
   expect({ where, overflowing }).toEqual({ where, overflowing: [] });
 }
 
+/** Closes the open dialog as a keyboard user does, and waits until it is gone. */
+export async function closeDialog(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.locator('dialog[open]').waitFor({ state: 'detached' });
+}
+
 export interface SweepSteps {
   /** Brings the screen up (after the language and width are set). */
   show?: () => Promise<void>;
