@@ -8,7 +8,13 @@ import {
   type AppliedGroupChange,
   type GroupChangeAuthorKeys,
 } from './apply-group-change';
-import { decodeGroupChange, groupChangeHash, MAX_GROUP_CHANGE_BYTES, verifyGroupChange } from './group-change';
+import {
+  decodeGroupChange,
+  groupChangeHash,
+  MAX_GROUP_CHANGE_BYTES,
+  verifyGroupChange,
+  type GroupChangeAuthor,
+} from './group-change';
 import { diffGroupStates, EMPTY_GROUP_DIFF, type GroupDiff } from './group-diff';
 import {
   decodeGroupState,
@@ -51,6 +57,23 @@ export interface GroupChainUpdate {
   /** The change waits for a parent this member has not seen. */
   readonly pending: boolean;
   /** From the head before the call to the head after it (group-diff.ts). */
+  readonly diff: GroupDiff;
+  /**
+   * The changes now on the branch that were not before the call, in order, each with its author
+   * and what it changed: the lines a client shows, one change at a time (§4.3).
+   */
+  readonly steps: readonly GroupChainStep[];
+  /**
+   * The head before the call lost to a competitor (§5.1): what the branch switch undid, from the
+   * old head back to the state the new steps build on. Absent when nothing was undone.
+   */
+  readonly undone?: GroupDiff;
+}
+
+export interface GroupChainStep {
+  readonly changeHash: Uint8Array;
+  readonly author: GroupChangeAuthor;
+  readonly issuedAt: number;
   readonly diff: GroupDiff;
 }
 
@@ -119,8 +142,11 @@ export class GroupChain {
     const beforeKeys = new Set(this.#links.map((link) => link.key));
     const outcome: Outcome = { applied: new Set(), dropped: new Map(), refused: [] };
     const pending = await this.#receiveOne(change, resolve, outcome);
-    const steps = this.#links.filter((link) => !beforeKeys.has(link.key));
+    const firstNew = this.#links.findIndex((link) => !beforeKeys.has(link.key));
+    const steps = firstNew < 0 ? [] : this.#links.slice(firstNew);
     const leavers = new Set(steps.flatMap((link) => (link.leaver === undefined ? [] : [link.leaver])));
+    const base = firstNew > 0 ? (this.#links[firstNew - 1] as Link) : undefined;
+    const switched = steps.length > 0 && base !== undefined && base.key !== encodeHex(before.hash);
     return {
       applied: this.#links
         .filter((link) => outcome.applied.has(encodeHex(link.changeHash)))
@@ -129,6 +155,13 @@ export class GroupChain {
       refused: outcome.refused,
       pending,
       diff: steps.length === 0 ? EMPTY_GROUP_DIFF : diffGroupStates(before.state, this.head.state, leavers),
+      steps: steps.map((link, i) => {
+        const { author, issuedAt } = decodeGroupChange(link.change).change;
+        const parent = i === 0 ? base?.state : (steps[i - 1] as Link).state;
+        const leaver = new Set(link.leaver === undefined ? [] : [link.leaver]);
+        return { changeHash: link.changeHash, author, issuedAt, diff: diffGroupStates(parent, link.state, leaver) };
+      }),
+      ...(switched ? { undone: diffGroupStates(before.state, (base as Link).state) } : {}),
     };
   }
 
@@ -228,19 +261,52 @@ export class GroupChain {
     }
   }
 
+  /** The signed changes of the current branch, oldest kept first (what a handover carries, §5.4). */
+  branch(): Uint8Array[] {
+    return this.#links.map((link) => link.change);
+  }
+
+  /**
+   * Joins from a chain handed over by a member (groups.md §5.4): the stored form of their branch,
+   * without their pending changes. Every change whose author `resolve` knows is verified (its
+   * signature, and the author's user key against the member it is recorded as in the parent
+   * state); the oldest state itself, and changes by authors not known here, rest on the word of
+   * the member who handed the chain over, as a Welcome rests on its sender in MLS.
+   */
+  static async join(record: unknown, resolve: GroupAuthorResolver): Promise<{ chain: GroupChain; unverified: number }> {
+    const chain = GroupChain.deserialise(record);
+    chain.#pending.clear();
+    let unverified = 0;
+    for (const [index, link] of chain.#links.entries()) {
+      const { change } = decodeGroupChange(link.change);
+      const author = await resolve(change.author.address, change.author.deviceId);
+      if (author === undefined) {
+        unverified += 1;
+        continue;
+      }
+      await verifyGroupChange(link.change, author.signingKey);
+      // A creation records its author in its own state; any other change, in its parent's.
+      const parent = index > 0 ? (chain.#links[index - 1] as Link).state : change.epoch === 1 ? link.state : undefined;
+      const recorded = parent ? groupMember(parent, change.author.address)?.userKey : undefined;
+      if (recorded !== undefined && encodeHex(recorded) !== encodeHex(author.userKey))
+        throw new ProtocolError('not_a_member', 'group chain: a change by a member under another user key');
+    }
+    return { chain, unverified };
+  }
+
   /**
    * The stored form (groups.md §5.3): version, the oldest state kept, the changes of the branch
-   * after it, and the pending changes. Losing states are not stored: a late child of one waits
-   * as pending until the window passes it.
+   * after it, and the pending changes (none with `pending: false`: a handover, §5.4). Losing
+   * states are not stored: a late child of one waits as pending until the window passes it.
    */
-  serialise(): Uint8Array {
+  serialise({ pending = true }: { readonly pending?: boolean } = {}): Uint8Array {
     const [first, ...rest] = this.#links as [Link, ...Link[]];
     const writer = protocolWriter().u8(GROUP_CHAIN_RECORD_VERSION).bytes32(encodeGroupState(first.state));
     writer.bytes16(first.change).u8(rest.length);
     for (const link of rest) writer.bytes16(link.change);
-    const pending = [...this.#pending.values()].flat();
-    writer.u16(pending.length);
-    for (const entry of pending) writer.bytes16(entry.change);
+    const waiting = pending ? [...this.#pending.values()].flat() : [];
+    writer.u16(waiting.length);
+    for (const entry of waiting) writer.bytes16(entry.change);
     return writer.finish();
   }
 

@@ -46,5 +46,6 @@ export {
   MAX_PENDING_GROUP_CHANGES,
   GroupChain,
   type GroupAuthorResolver,
+  type GroupChainStep,
   type GroupChainUpdate,
 } from './group-chain';

@@ -172,4 +172,27 @@ describe('GroupChain (groups.md §5)', () => {
     expect(update.diff.left).toEqual([bob.address]);
     expect(restored.head.state.title).toBe('Three');
   });
+  it('reports each new change with its author and its own diff, and what a branch switch undid', async () => {
+    const chain = await newChain();
+    const byAlice = await changeBy(alice, start, [{ op: 'title', title: 'Alice’s title' }]);
+    const byBob = await changeBy(bob, start, [{ op: 'remove', address: carol.address }]);
+    const aliceWins = hex(groupChangeHash(byAlice)) < hex(groupChangeHash(byBob));
+    const [winner, loser] = aliceWins ? [byAlice, byBob] : [byBob, byAlice];
+    const [winnerAuthor, loserAuthor] = aliceWins ? [alice, bob] : [bob, alice];
+    const first = await chain.receive(loser, resolve);
+    expect(first.steps).toHaveLength(1);
+    expect(first.steps[0]?.author.address).toBe(loserAuthor.address);
+    expect(first.undone).toBeUndefined();
+    const child = await changeBy(winnerAuthor, await after(start, winner, winnerAuthor), [{ op: 'leave' }]);
+    await chain.receive(child, resolve); // waits for its parent
+    const second = await chain.receive(winner, resolve);
+    expect(second.steps.map((step) => step.author.address)).toEqual([winnerAuthor.address, winnerAuthor.address]);
+    expect(second.steps[1]?.diff.left).toEqual([winnerAuthor.address]);
+    expect(second.dropped.map(hex)).toEqual([hex(groupChangeHash(loser))]);
+    // The loser's effect is undone: a removed Carol comes back, or a changed title returns.
+    const undone = second.undone;
+    expect(undone).toBeDefined();
+    if (aliceWins) expect(undone?.added.map((m) => m.address)).toEqual([carol.address]);
+    else expect(undone?.titleChanged).toEqual({ from: 'Alice’s title', to: start.title });
+  });
 });
