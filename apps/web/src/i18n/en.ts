@@ -164,6 +164,14 @@ export const en = {
   'system.disappearing_off': 'Disappearing messages turned off by {by}',
   'system.history_shared':
     '{count, plural, one {{by} shared # earlier message with {member}} other {{by} shared # earlier messages with {member}}}',
+  'system.role_changed': '{member} was made {role, select, admin {an administrator} other {a member}} by {by}',
+  'system.role_changed-you': 'You were made {role, select, admin {an administrator} other {a member}} by {by}',
+  'system.title_changed': '{by} renamed the group “{title}”',
+  'system.group_settings_changed':
+    '{by} set: {announcementOnly, select, true {only administrators post} other {everyone posts}}, {addBy, select, everyone {every member adds members} other {administrators add members}}',
+  'system.group_change_undone': 'A change made at the same time took precedence; the group is as shown below',
+  'system.group_change_pending':
+    'A device of {member} could not be reached yet: the group change is sent again until it is',
   'system.member_added-you': 'You were added by {by}',
   'system.member_removed-you': 'You were removed by {by}',
   'system.member_left-you': 'You left the conversation',
@@ -196,6 +204,18 @@ export const en = {
   'new-group.submit': 'Create group',
   'new-group.no-addresses': 'Add at least one address.',
 
+  'new-group.announcement': 'Only administrators can post',
+  'details.admin': 'Administrator',
+  'details.make-admin': 'Make {name} an administrator',
+  'details.make-member': 'Make {name} a member (no longer an administrator)',
+  'details.settings': 'Settings',
+  'details.announcement': 'Only administrators can post',
+  'details.add-by': 'Who can add members',
+  'details.add-by-admins': 'Administrators',
+  'details.add-by-everyone': 'Every member',
+  'details.settings-summary':
+    '{announcementOnly, select, true {Only administrators post.} other {Everyone posts.}} {addBy, select, everyone {Every member can add members.} other {Administrators add members.}}',
+  'conversation.announcement-only': 'Only administrators post in this group.',
   'details.title': 'Group details',
   'details.members': 'Members',
   'details.you': '(you)',
@@ -258,6 +278,8 @@ export const en = {
   'error.not_a_member': 'You are not a member of this conversation.',
   'error.message_too_long': 'This message is too long.',
   'error.revoked': 'This device was revoked by your administrator.',
+  'error.not_allowed': 'The group’s rules do not let you do that: ask an administrator.',
+  'error.last_admin': 'A group needs at least one administrator: make someone else an administrator first.',
   'error.internal': 'Something went wrong. Please try again.',
 
   // The vault at rest (issue 12): passphrase strength, unlock back-off.

@@ -164,6 +164,15 @@ export const fr = translation(en, {
   'system.disappearing_off': 'Messages éphémères désactivés par {by}',
   'system.history_shared':
     '{count, plural, one {{by} a partagé # message antérieur avec {member}} other {{by} a partagé # messages antérieurs avec {member}}}',
+  'system.role_changed': '{member} est désormais {role, select, admin {administrateur} other {membre}}, par {by}',
+  'system.role_changed-you': 'Vous êtes désormais {role, select, admin {administrateur} other {membre}}, par {by}',
+  'system.title_changed': '{by} a renommé le groupe « {title} »',
+  'system.group_settings_changed':
+    '{by} a choisi : {announcementOnly, select, true {seuls les administrateurs publient} other {tout le monde publie}}, {addBy, select, everyone {chaque membre ajoute des membres} other {les administrateurs ajoutent les membres}}',
+  'system.group_change_undone':
+    'Une modification faite au même moment l’a emporté ; le groupe est tel qu’indiqué ci-dessous',
+  'system.group_change_pending':
+    'Un appareil de {member} n’est pas encore joignable : la modification du groupe lui est renvoyée jusqu’à ce qu’il le soit',
   'system.member_added-you': 'Vous avez été ajouté par {by}',
   'system.member_removed-you': 'Vous avez été retiré par {by}',
   'system.member_left-you': 'Vous avez quitté la conversation',
@@ -196,6 +205,18 @@ export const fr = translation(en, {
   'new-group.submit': 'Créer le groupe',
   'new-group.no-addresses': 'Ajoutez au moins une adresse.',
 
+  'new-group.announcement': 'Seuls les administrateurs peuvent publier',
+  'details.admin': 'Administrateur',
+  'details.make-admin': 'Nommer {name} administrateur',
+  'details.make-member': 'Retirer à {name} le rôle d’administrateur',
+  'details.settings': 'Réglages',
+  'details.announcement': 'Seuls les administrateurs peuvent publier',
+  'details.add-by': 'Qui peut ajouter des membres',
+  'details.add-by-admins': 'Les administrateurs',
+  'details.add-by-everyone': 'Tous les membres',
+  'details.settings-summary':
+    '{announcementOnly, select, true {Seuls les administrateurs publient.} other {Tout le monde publie.}} {addBy, select, everyone {Chaque membre peut ajouter des membres.} other {Les administrateurs ajoutent les membres.}}',
+  'conversation.announcement-only': 'Seuls les administrateurs publient dans ce groupe.',
   'details.title': 'Détails du groupe',
   'details.members': 'Membres',
   'details.you': '(vous)',
@@ -259,6 +280,9 @@ export const fr = translation(en, {
   'error.not_a_member': 'Vous ne faites pas partie de cette discussion.',
   'error.message_too_long': 'Ce message est trop long.',
   'error.revoked': 'Cet appareil a été révoqué par votre administrateur.',
+  'error.not_allowed': 'Les règles du groupe ne vous le permettent pas : demandez à un administrateur.',
+  'error.last_admin':
+    'Un groupe a besoin d’au moins un administrateur : nommez d’abord quelqu’un d’autre administrateur.',
   'error.internal': 'Un problème est survenu. Veuillez réessayer.',
 
   // Le coffre au repos (ticket 12) : robustesse de la phrase secrète, délai après des erreurs.

@@ -44,6 +44,8 @@ const _errorKeys: { [code in MessengerErrorCode]: `error.${code}` extends Messag
   link_no_match: true,
   safety_qr_invalid: true,
   key_change_unaccepted: true,
+  not_allowed: true,
+  last_admin: true,
   internal: true,
 };
 const _trustKeys: { [trust in DeviceTrust]: `trust.${trust}` extends MessageKey ? true : never } = {
@@ -79,6 +81,11 @@ const _systemKeys: { [type in SystemEvent['type']]: `system.${type}` extends Mes
   user_key_accepted: true,
   disappearing_set: true,
   history_shared: true,
+  role_changed: true,
+  title_changed: true,
+  group_settings_changed: true,
+  group_change_undone: true,
+  group_change_pending: true,
 };
 
 export function isLanguage(value: unknown): value is Language {

@@ -119,9 +119,20 @@ export interface MemberView {
   readonly userKeyChanged?: boolean;
   /** This user verified them (safety number) under their pinned user key; with `userKeyChanged`, sending is held. */
   readonly verified?: boolean;
+  /** Group: their role (groups.md §2). */
+  readonly role?: GroupRoleView;
 }
 
 export type ConversationKind = 'direct' | 'group';
+export type GroupRoleView = 'admin' | 'member';
+
+/** Group settings a creator or an administrator chooses (groups.md §2). */
+export interface GroupSettingsInput {
+  /** Only administrators post. */
+  readonly announcementOnly?: boolean;
+  /** Who may add members: administrators only (the default) or every member. */
+  readonly addBy?: 'admins' | 'everyone';
+}
 
 export interface ConversationView {
   readonly id: string;
@@ -135,6 +146,14 @@ export interface ConversationView {
   readonly disappearAfterSeconds: number | null;
   /** This device left or was removed: read-only. */
   readonly active: boolean;
+  /** Group: its settings, and what this user may do there (groups.md §4.2). */
+  readonly group?: {
+    readonly announcementOnly: boolean;
+    readonly addBy: 'admins' | 'everyone';
+    readonly mayPost: boolean;
+    readonly mayAdd: boolean;
+    readonly isAdmin: boolean;
+  };
   readonly updatedAt: number;
 }
 
@@ -159,6 +178,19 @@ export type SystemEvent =
   /** This user accepted the member's new user key. */
   | { readonly type: 'user_key_accepted'; readonly member: string }
   | { readonly type: 'disappearing_set'; readonly by: string; readonly seconds: number | null }
+  /** Group roles and settings (groups.md §4.3): each line computed from the states before and after. */
+  | { readonly type: 'role_changed'; readonly by: string; readonly member: string; readonly role: 'admin' | 'member' }
+  | { readonly type: 'title_changed'; readonly by: string; readonly title: string }
+  | {
+      readonly type: 'group_settings_changed';
+      readonly by: string;
+      readonly announcementOnly: boolean;
+      readonly addBy: 'admins' | 'everyone';
+    }
+  /** A concurrent change took precedence over one shown before (groups.md §5.1): the lines after this one say what holds now. */
+  | { readonly type: 'group_change_undone' }
+  /** A group change of ours could not reach a device of the member yet: it is sent again until it does. */
+  | { readonly type: 'group_change_pending'; readonly member: string }
   | { readonly type: 'history_shared'; readonly by: string; readonly count: number; readonly with: string };
 
 export interface MessageView {
@@ -259,6 +291,10 @@ export const MESSENGER_ERROR_CODES = [
   'safety_qr_invalid',
   /** A verified contact's user key changed: nothing is sent to conversations with them until this user accepts it. */
   'key_change_unaccepted',
+  /** The group's rules do not let this user make that change, or post there (groups.md §4.2). */
+  'not_allowed',
+  /** The change would leave the group's members without an administrator. */
+  'last_admin',
   'internal',
 ] as const;
 
@@ -284,10 +320,16 @@ export interface MessengerApi {
   /** Enrolment with a one-time code (admin-api.md §4); the admin URL comes from the server config unless given. */
   enrol(code: string, adminUrl?: string): Promise<ThisDeviceView>;
   startDirect(address: string): Promise<string>;
-  createGroup(title: string, addresses: readonly string[]): Promise<string>;
+  createGroup(title: string, addresses: readonly string[], settings?: GroupSettingsInput): Promise<string>;
   addMember(conversationId: string, address: string): Promise<void>;
   removeMember(conversationId: string, address: string): Promise<void>;
   leave(conversationId: string): Promise<void>;
+  /** Administrators only (groups.md §4.2): a member's role; the last administrator cannot step down while others remain. */
+  setRole(conversationId: string, address: string, role: GroupRoleView): Promise<void>;
+  /** Administrators only: the title (1-100 characters). */
+  setTitle(conversationId: string, title: string): Promise<void>;
+  /** Administrators only: who may post and who may add members. */
+  setGroupSettings(conversationId: string, settings: GroupSettingsInput): Promise<void>;
   send(conversationId: string, text: string): Promise<string>;
   messages(conversationId: string): Promise<readonly MessageView[]>;
   /**

@@ -87,7 +87,7 @@ function sameEntries(known: ContactDeviceRecord, bytes: Uint8Array, certificate?
  */
 export class Contacts {
   private readonly prefetched = new Map<string, DirectoryAnswer>();
-  private readonly refreshing = new Set<string>();
+  private readonly refreshing = new Map<string, ((tx: Transaction) => Promise<void>)[]>();
 
   constructor(private readonly ctx: MessengerContext) {}
 
@@ -112,15 +112,22 @@ export class Contacts {
   }
 
   /** Looks an address up again in the background and merges the answer in its own change (one at a time per address). */
-  refreshLater(address: string): void {
+  refreshLater(address: string, then?: (tx: Transaction) => Promise<void>): void {
     const normalised = normaliseAddress(address);
-    if (this.refreshing.has(normalised)) return;
-    this.refreshing.add(normalised);
+    const waiting = this.refreshing.get(normalised);
+    if (waiting) {
+      if (then) waiting.push(then);
+      return;
+    }
+    const next = then ? [then] : [];
+    this.refreshing.set(normalised, next);
     void this.ask(normalised)
       .then((answer) =>
         this.ctx.later(async () => {
           const tx = this.ctx.tx();
           await this.merge(tx, normalised, answer);
+          // What waited for this person (a group change by a device not known before) runs in the same change.
+          for (const step of next) await step(tx);
           await this.ctx.commit(tx);
         }),
       )

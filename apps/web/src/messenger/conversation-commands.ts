@@ -1,3 +1,4 @@
+import type { GroupRoleView, GroupSettingsInput } from './api';
 import { normaliseAddress, type Contacts } from './contacts';
 import type { MessengerContext } from './context';
 import { othersIn, requireConversation } from './conversations';
@@ -48,11 +49,32 @@ export class ConversationCommands {
     return this.change((tx) => this.sending.send(tx, conversationId, text));
   }
 
-  async createGroup(title: string, addresses: readonly string[]): Promise<string> {
+  async createGroup(title: string, addresses: readonly string[], settings?: GroupSettingsInput): Promise<string> {
     this.requireApproved();
     for (const address of new Set(addresses.map(normaliseAddress))) await this.contacts.fetch(address);
     await this.contacts.fetchStale([this.ctx.requireSelf().address]);
-    return this.change((tx) => this.groups.create(tx, title, addresses));
+    return this.change((tx) => this.groups.create(tx, title, addresses, settings));
+  }
+
+  async setRole(conversationId: string, address: string, role: GroupRoleView): Promise<void> {
+    this.requireApproved();
+    this.requireNoUnacceptedChange(conversationId);
+    await this.fetchMembers(conversationId);
+    return this.change((tx) => this.groups.setRole(tx, conversationId, address, role));
+  }
+
+  async setTitle(conversationId: string, title: string): Promise<void> {
+    this.requireApproved();
+    this.requireNoUnacceptedChange(conversationId);
+    await this.fetchMembers(conversationId);
+    return this.change((tx) => this.groups.setTitle(tx, conversationId, title));
+  }
+
+  async setGroupSettings(conversationId: string, settings: GroupSettingsInput): Promise<void> {
+    this.requireApproved();
+    this.requireNoUnacceptedChange(conversationId);
+    await this.fetchMembers(conversationId);
+    return this.change((tx) => this.groups.setSettings(tx, conversationId, settings));
   }
 
   async addMember(conversationId: string, address: string): Promise<void> {
@@ -80,7 +102,12 @@ export class ConversationCommands {
     this.requireApproved();
     this.requireNoUnacceptedChange(conversationId);
     await this.fetchMembers(conversationId);
-    return this.change((tx) => this.sending.setDisappearing(tx, conversationId, seconds));
+    // A group's disappearing time is one of its settings (groups.md §2): an administrator's signed change.
+    return this.change((tx) =>
+      tx.get<ConversationRecord>(TABLES.conversations, conversationId)?.kind === 'group'
+        ? this.groups.setSettings(tx, conversationId, { disappearAfter: seconds })
+        : this.sending.setDisappearing(tx, conversationId, seconds),
+    );
   }
 
   async shareHistory(conversationId: string, address: string, count: number): Promise<number> {

@@ -1,89 +1,110 @@
 import { randomBytes } from '@opendescent/crypto';
-import type { SystemEvent } from './api';
-import { CONTACT_REFRESH_MS, normaliseAddress, type Contacts } from './contacts';
+import {
+  GroupChain,
+  MAX_GROUP_CHANGE_OPS,
+  ProtocolError,
+  groupTitleProblem,
+  signGroupChange,
+  type GroupChange,
+  type GroupOp,
+  type GroupSettings,
+  type GroupState,
+} from '@opendescent/protocol';
+import type { GroupRoleView, GroupSettingsInput } from './api';
+import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
 import { requireActiveGroup, systemLine } from './conversations';
-import { toHex } from './encoding';
+import { fromHex, toHex } from './encoding';
 import { MessengerError } from './errors';
-import type { AppPayload } from './payload';
-import type { Peers } from './peers';
+import type { GroupDelivery } from './group-delivery';
 import {
-  TABLES,
-  type ContactDeviceRecord,
-  type ContactRecord,
-  type ConversationRecord,
-  type PeerRecord,
-} from './records';
-import { rotateSenderKeyOf } from './sender-key-rotation';
+  authorResolver,
+  chainRecordOf,
+  conversationAtHead,
+  emptyChainRecord,
+  loadChain,
+  ownAuthorKeys,
+  saveChain,
+} from './group-chain-store';
+import { linesOfUpdate } from './group-lines';
+import { forgetMemberKeys } from './group-member-keys';
+import { TABLES, type ContactDeviceRecord, type ContactRecord, type ConversationRecord } from './records';
 import type { Transaction } from './transaction';
 
-type GroupUpdate = Extract<AppPayload, { t: 'group' }>;
-
-/** The largest version step a `group` payload may take over the version held (each change adds 1). */
-export const MAX_GROUP_VERSION_STEP = 1_000;
-
-/** A group’s title: 1 to 100 characters (the UI’s limit too). */
+/** A group’s title: 1 to 100 characters (groups.md §2, the UI’s limit too). */
 export const MAX_GROUP_TITLE = 100;
 
+/** ProtocolError codes of a refused change, as the person making it is told. */
+const REFUSAL: Readonly<Record<string, MessengerError['code']>> = {
+  not_allowed: 'not_allowed',
+  last_admin: 'last_admin',
+  not_a_member: 'not_a_member',
+  unknown_member: 'not_found',
+};
+
 /**
- * Groups as their members' clients hold them (messages.md §5.3): membership changes travel
- * pairwise to every member device, old and new; a higher version from a current member wins.
- * Commands here run inside `exclusive`, after their look-ups were fetched (Contacts.fetch).
+ * Groups as a signed chain of changes (groups.md): every command here signs one change on the
+ * head of the group's chain, applies it to our own chain first (so a change the rules refuse is
+ * refused here, loudly, and sent to nobody), then sends it to every member device
+ * (group-delivery.ts). Commands run inside `exclusive`, after their look-ups were fetched.
  */
 export class Groups {
   constructor(
     private readonly ctx: MessengerContext,
     private readonly contacts: Contacts,
-    private readonly peers: Peers,
+    private readonly delivery: GroupDelivery,
   ) {}
 
-  async create(tx: Transaction, title: string, addresses: readonly string[]): Promise<string> {
+  async create(
+    tx: Transaction,
+    title: string,
+    addresses: readonly string[],
+    settings: GroupSettingsInput = {},
+  ): Promise<string> {
     const self = this.ctx.requireSelf();
-    const name = title.trim();
-    if (name.length === 0 || name.length > MAX_GROUP_TITLE)
-      throw new MessengerError('invalid_address', `a group needs a title of 1 to ${MAX_GROUP_TITLE} characters`);
-    const members = [self.address];
+    const name = checkedTitle(title);
+    const adds: GroupOp[] = [];
     for (const address of addresses) {
       const contact = await this.contacts.lookUp(tx, address, true);
-      if (Object.keys(contact.devices).length === 0)
-        throw new MessengerError('no_devices', `${contact.address} has no enrolled device`);
-      if (!members.includes(contact.address)) members.push(contact.address);
+      if (contact.address === self.address || adds.some((op) => op.op === 'add' && op.address === contact.address))
+        continue;
+      adds.push({ op: 'add', address: contact.address, userKey: memberKey(contact), role: 'member' });
     }
     await this.contacts.lookUp(tx, self.address);
     const id = toHex(randomBytes(16));
-    const conversation: ConversationRecord = {
-      v: 1,
-      id,
-      kind: 'group',
-      title: name,
-      members,
-      groupVersion: 1,
-      active: true,
-      disappearAfterSeconds: null,
-      unread: 0,
-      updatedAt: this.ctx.now(),
+    const groupSettings: GroupSettings = {
+      announcementOnly: settings.announcementOnly ?? false,
+      addBy: settings.addBy ?? 'admins',
+      disappearAfter: null,
     };
+    // The creation holds the first members; a larger group is built by further changes of 64 adds.
+    const first = [
+      { op: 'create', title: name, settings: groupSettings } as const,
+      ...adds.slice(0, MAX_GROUP_CHANGE_OPS - 1),
+    ];
+    const creation = await this.sign(id, undefined, first);
+    const chain = await GroupChain.create(creation, this.ownKeys());
+    const changes = [creation];
+    for (let at = MAX_GROUP_CHANGE_OPS - 1; at < adds.length; at += MAX_GROUP_CHANGE_OPS) {
+      const next = await this.sign(id, chain.head, adds.slice(at, at + MAX_GROUP_CHANGE_OPS));
+      await chain.receive(next, authorResolver(tx, this.ctx));
+      changes.push(next);
+    }
+    saveChain(tx, emptyChainRecord(id), chain, { mine: changes });
+    const conversation = conversationAtHead(undefined, id, chain.head.state, self.address, this.ctx.now());
     tx.put(TABLES.conversations, id, conversation);
     systemLine(tx, this.ctx, conversation, { type: 'group_created', by: self.address });
-    await this.sendUpdate(tx, conversation, 'create');
+    await this.delivery.sendWelcome(tx, id, chain, conversation.members);
     return id;
   }
 
   async add(tx: Transaction, conversationId: string, address: string): Promise<void> {
-    const self = this.ctx.requireSelf();
     const conversation = requireActiveGroup(tx, conversationId);
     const contact = await this.contacts.lookUp(tx, address, true);
-    if (Object.keys(contact.devices).length === 0)
-      throw new MessengerError('no_devices', `${contact.address} has no enrolled device`);
     if (conversation.members.includes(contact.address)) return;
-    const updated = {
-      ...conversation,
-      members: [...conversation.members, contact.address],
-      groupVersion: conversation.groupVersion + 1,
-    };
-    tx.put(TABLES.conversations, conversationId, updated);
-    systemLine(tx, this.ctx, updated, { type: 'member_added', by: self.address, member: contact.address });
-    await this.sendUpdate(tx, updated, 'add', contact.address);
+    await this.issue(tx, conversation, [
+      { op: 'add', address: contact.address, userKey: memberKey(contact), role: 'member' },
+    ]);
   }
 
   async remove(tx: Transaction, conversationId: string, address: string): Promise<void> {
@@ -92,145 +113,144 @@ export class Groups {
     const member = address.trim().toLowerCase();
     if (!conversation.members.includes(member)) throw new MessengerError('not_found', `${member} is not in this group`);
     if (member === self.address) throw new MessengerError('invalid_address', 'use “leave” to leave a group');
-    const updated = {
-      ...conversation,
-      members: conversation.members.filter((m) => m !== member),
-      groupVersion: conversation.groupVersion + 1,
-    };
-    tx.put(TABLES.conversations, conversationId, updated);
-    systemLine(tx, this.ctx, updated, { type: 'member_removed', by: self.address, member });
-    this.forgetMemberKeys(tx, updated, member);
-    await this.sendUpdate(tx, updated, 'remove', member, [member]);
+    await this.issue(tx, conversation, [{ op: 'remove', address: member }]);
   }
 
   async leave(tx: Transaction, conversationId: string): Promise<void> {
-    const self = this.ctx.requireSelf();
     const conversation = requireActiveGroup(tx, conversationId);
-    const updated = {
-      ...conversation,
-      members: conversation.members.filter((m) => m !== self.address),
-      groupVersion: conversation.groupVersion + 1,
-    };
-    await this.sendUpdate(tx, updated, 'leave', self.address);
-    tx.put(TABLES.conversations, conversationId, { ...updated, active: false });
-    tx.delete(TABLES.groupKeys, conversationId);
-    systemLine(tx, this.ctx, updated, { type: 'member_left', member: self.address });
+    await this.issue(tx, conversation, [{ op: 'leave' }]);
   }
 
-  /** Membership changes travel pairwise to every member device, old and new (messages.md §5.3). */
-  private async sendUpdate(
+  async setRole(tx: Transaction, conversationId: string, address: string, role: GroupRoleView): Promise<void> {
+    const conversation = requireActiveGroup(tx, conversationId);
+    const member = address.trim().toLowerCase();
+    if (!conversation.members.includes(member)) throw new MessengerError('not_found', `${member} is not in this group`);
+    await this.issue(tx, conversation, [{ op: 'role', address: member, role }]);
+  }
+
+  async setTitle(tx: Transaction, conversationId: string, title: string): Promise<void> {
+    const conversation = requireActiveGroup(tx, conversationId);
+    await this.issue(tx, conversation, [{ op: 'title', title: checkedTitle(title) }]);
+  }
+
+  /** Who posts, who adds, and the disappearing time: one `settings` change. */
+  async setSettings(
     tx: Transaction,
-    conversation: ConversationRecord,
-    action: 'create' | 'add' | 'remove' | 'leave',
-    subject?: string,
-    alsoTo: readonly string[] = [],
+    conversationId: string,
+    change: GroupSettingsInput & { readonly disappearAfter?: number | null },
   ): Promise<void> {
-    const payload: AppPayload = {
-      ...this.stateOf(conversation, action),
-      ...(subject ? { subject } : {}),
-      at: this.ctx.now(),
+    const conversation = requireActiveGroup(tx, conversationId);
+    const { settings } = (await this.requireChain(tx, conversationId)).head.state;
+    const next: GroupSettings = {
+      announcementOnly: change.announcementOnly ?? settings.announcementOnly,
+      addBy: change.addBy ?? settings.addBy,
+      disappearAfter: change.disappearAfter === undefined ? settings.disappearAfter : change.disappearAfter,
     };
-    for (const { address, device } of this.contacts.recipientDevices(tx, [...conversation.members, ...alsoTo])) {
-      // A device that cannot be reached now learns the membership from the next update.
-      await this.peers.sendEnsured(tx, address, device, payload);
+    await this.issue(tx, conversation, [{ op: 'settings', settings: next }]);
+  }
+
+  /**
+   * Our change lost to a concurrent one (groups.md §5.1): its operations are signed again on the
+   * new head, when they still apply there (two administrators removing the same member: the
+   * second is simply dropped).
+   */
+  async reissue(tx: Transaction, conversation: ConversationRecord, ops: readonly GroupOp[]): Promise<void> {
+    try {
+      await this.issue(tx, conversation, ops);
+    } catch (error) {
+      if (!(error instanceof MessengerError)) throw error;
     }
   }
 
-  /** Our groups' membership for one of our new devices (messages.md §5.4), never their history. */
+  /** Our groups for one of our new devices (messages.md §5.4): each chain handed over, never history. */
   async syncTo(tx: Transaction, device: ContactDeviceRecord): Promise<void> {
+    const self = this.ctx.requireSelf();
     for (const conversation of tx.all<ConversationRecord>(TABLES.conversations)) {
       if (conversation.kind !== 'group' || !conversation.active) continue;
-      await this.peers.send(tx, device, this.stateOf(conversation, 'sync'));
+      const chain = await loadChain(tx, conversation.id);
+      if (chain) await this.delivery.welcomeDevice(tx, conversation.id, chain, self.address, device);
     }
   }
 
-  private stateOf(conversation: ConversationRecord, action: GroupUpdate['action']): GroupUpdate {
-    return {
-      t: 'group',
-      groupId: conversation.id,
-      version: conversation.groupVersion,
-      title: conversation.title ?? '',
-      members: [...conversation.members],
-      action,
-      disappearAfter: conversation.disappearAfterSeconds,
-    };
-  }
-
-  /** A member is gone: our Sender Key rotates before the next send and theirs is dropped. */
-  forgetMemberKeys(tx: Transaction, conversation: ConversationRecord, member: string): void {
-    rotateSenderKeyOf(tx, conversation.id);
-    for (const peer of tx.all<PeerRecord>(TABLES.peers)) {
-      if (peer.address !== member) continue;
-      tx.put(TABLES.peers, peer.deviceId, {
-        ...peer,
-        groupKeys: peer.groupKeys.filter((k) => k.groupId !== conversation.id),
-      });
-    }
-  }
-
-  /** The `group` payload: a higher version from a current member wins (messages.md §5.3). */
-  apply(tx: Transaction, sender: { address: string }, update: GroupUpdate): void {
+  /** Signs `ops` on the head, applies them to our chain, shows the lines, sends the change. */
+  private async issue(tx: Transaction, conversation: ConversationRecord, ops: readonly GroupOp[]): Promise<void> {
     const self = this.ctx.requireSelf();
-    const current = tx.get<ConversationRecord>(TABLES.conversations, update.groupId);
-    if (current && current.kind !== 'group') return;
-    if (current && update.version <= current.groupVersion) return;
-    // Each change adds one to the version; a jump past MAX_GROUP_VERSION_STEP is no honest client's
-    // (a member pushing the version out of reach, so that later changes could not follow it).
-    if (current && update.version > current.groupVersion + MAX_GROUP_VERSION_STEP) return;
-    const senderIsMember = current
-      ? current.members.includes(sender.address)
-      : update.members.includes(sender.address) || update.action === 'leave';
-    if (!senderIsMember && sender.address !== self.address) return;
-    const inGroup = update.members.includes(self.address);
-    if (!current && !inGroup) return;
-    const conversation: ConversationRecord = {
-      v: 1,
-      id: update.groupId,
-      kind: 'group',
-      title: update.title,
-      members: update.members,
-      groupVersion: update.version,
-      active: inGroup,
-      disappearAfterSeconds: update.disappearAfter ?? current?.disappearAfterSeconds ?? null,
-      unread: current?.unread ?? 0,
-      updatedAt: this.ctx.now(),
-      ...(current?.lastPreview ? { lastPreview: current.lastPreview, lastAt: current.lastAt as number } : {}),
+    const record = (await chainRecordOf(tx, conversation.id)) ?? emptyChainRecord(conversation.id);
+    const chain = await this.requireChain(tx, conversation.id);
+    const before = chain.head.state;
+    const change = await this.sign(conversation.id, chain.head, ops);
+    let update;
+    try {
+      update = await chain.receive(change, authorResolver(tx, this.ctx));
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      // Tests only: a hostile member's client sends what its own rules refuse (ports.ts Tamper).
+      if (this.ctx.env.tamper?.sendRefusedGroupChanges) {
+        await this.delivery.sendChange(tx, conversation.id, change, conversation.members);
+        return;
+      }
+      throw new MessengerError(REFUSAL[error.code] ?? 'not_allowed', `this change is refused: ${error.message}`);
+    }
+    saveChain(tx, record, chain, { mine: [change] });
+    const updated = conversationAtHead(conversation, conversation.id, chain.head.state, self.address, this.ctx.now());
+    tx.put(TABLES.conversations, conversation.id, updated);
+    for (const { event } of linesOfUpdate(update)) systemLine(tx, this.ctx, updated, event);
+    const gone = before.members.filter((m) => !updated.members.includes(m.address)).map((m) => m.address);
+    for (const member of gone) forgetMemberKeys(tx, updated, member);
+    if (!updated.active) tx.delete(TABLES.groupKeys, conversation.id);
+    // Members of the new state, and those it removed: they learn they are out.
+    await this.delivery.sendChange(tx, conversation.id, change, [...updated.members, ...gone]);
+    const added = update.diff.added.map((member) => member.address);
+    if (added.length > 0) await this.delivery.sendWelcome(tx, conversation.id, chain, added);
+  }
+
+  private async requireChain(tx: Transaction, groupId: string): Promise<GroupChain> {
+    const chain = await loadChain(tx, groupId);
+    if (!chain) throw new MessengerError('not_a_member', 'this device holds no state of this group');
+    return chain;
+  }
+
+  private ownKeys() {
+    const keys = ownAuthorKeys(this.ctx);
+    if (!keys) throw new MessengerError('not_approved', 'this device holds no user key yet');
+    return keys;
+  }
+
+  private async sign(
+    groupId: string,
+    head: { readonly state: GroupState; readonly hash: Uint8Array } | undefined,
+    ops: readonly GroupOp[],
+  ): Promise<Uint8Array> {
+    const self = this.ctx.requireSelf();
+    const change: GroupChange = {
+      groupId: fromHex(groupId),
+      epoch: head ? head.state.epoch + 1 : 1,
+      parentHash: head ? head.hash : new Uint8Array(32),
+      author: { address: self.address, deviceId: self.deviceId },
+      issuedAt: this.ctx.nowSeconds(),
+      ops,
     };
-    tx.put(TABLES.conversations, conversation.id, conversation);
-    // The lines come from what changed, never from the sender's own description of it.
-    for (const event of changeEvents(current, update, sender.address))
-      systemLine(tx, this.ctx, conversation, event, update.at);
-    const gone = (current?.members ?? []).filter((m) => !update.members.includes(m));
-    for (const member of gone) this.forgetMemberKeys(tx, conversation, member);
-    if (!inGroup) tx.delete(TABLES.groupKeys, conversation.id);
-    // Members we know nothing of (or long ago) are looked up after this change, outside it.
-    for (const member of update.members) {
-      if (member === self.address) continue;
-      const contact = tx.get<ContactRecord>(TABLES.contacts, normaliseAddress(member));
-      if (!contact || this.ctx.now() - contact.lookedUpAt >= CONTACT_REFRESH_MS)
-        tx.after(() => this.contacts.refreshLater(member));
+    const tampered = this.ctx.env.tamper?.groupChange?.(change) ?? change;
+    try {
+      return await signGroupChange(tampered, this.ctx.requireIdentity().signing.privateKey);
+    } catch (error) {
+      if (error instanceof ProtocolError) throw new MessengerError('invalid_address', error.message);
+      throw error;
     }
   }
 }
 
-/**
- * The lines a membership change shows (messages.md §5.3), computed from the member lists before
- * and after it: whatever `action` and `subject` the sender wrote (a `sync` that adds someone, an
- * `add` without a subject), everyone added or gone is shown. A group first seen here shows its
- * creation when it is one (a `sync` to a new device of the same person shows nothing).
- */
-function changeEvents(current: ConversationRecord | undefined, update: GroupUpdate, by: string): SystemEvent[] {
-  if (!current) return update.action === 'create' ? [{ type: 'group_created', by }] : [];
-  const before = new Set(current.members);
-  const after = new Set(update.members);
-  return [
-    ...update.members
-      .filter((member) => !before.has(member))
-      .map((member): SystemEvent => ({ type: 'member_added', by, member })),
-    ...current.members
-      .filter((member) => !after.has(member))
-      .map((member): SystemEvent =>
-        member === by ? { type: 'member_left', member } : { type: 'member_removed', by, member },
-      ),
-  ];
+function checkedTitle(title: string): string {
+  const name = title.trim().normalize('NFC');
+  const problem = groupTitleProblem(name);
+  if (problem !== undefined) throw new MessengerError('invalid_address', `a group title ${problem}`);
+  return name;
+}
+
+/** A member is recorded under their pinned user key (user-keys.md §2.5): one with no approved device has none. */
+function memberKey(contact: ContactRecord): Uint8Array {
+  if (Object.keys(contact.devices).length === 0)
+    throw new MessengerError('no_devices', `${contact.address} has no enrolled device`);
+  if (!contact.userKey) throw new MessengerError('no_devices', `${contact.address} has no approved device yet`);
+  return contact.userKey;
 }

@@ -64,7 +64,7 @@ export class Inbox {
     private readonly outbox: Outbox,
     private readonly prekeys: Prekeys,
     private readonly groups: Groups,
-    deps: Omit<HandlerDeps, 'ctx' | 'contacts' | 'peers' | 'outbox' | 'groups' | 'retryParked'>,
+    deps: Omit<HandlerDeps, 'ctx' | 'contacts' | 'peers' | 'outbox' | 'retryParked'>,
   ) {
     this.deps = {
       ...deps,
@@ -72,7 +72,6 @@ export class Inbox {
       contacts,
       peers,
       outbox,
-      groups,
       retryParked: () => ctx.later(() => this.retryParked()),
     };
   }

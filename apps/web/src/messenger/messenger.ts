@@ -19,6 +19,8 @@ import { DeviceLink } from './device-link';
 import { toHex } from './encoding';
 import { Enrolment } from './enrolment';
 import { MessengerError } from './errors';
+import { GROUP_RETRY_MS, GroupDelivery } from './group-delivery';
+import { GroupInbox } from './group-inbox';
 import { Groups } from './groups';
 import { History } from './history';
 import { Inbox } from './inbox';
@@ -64,6 +66,7 @@ export class Messenger {
   private readonly repair: QueueRepair;
   private readonly delivery: Delivery;
   private readonly groups: Groups;
+  private readonly groupDelivery: GroupDelivery;
   private readonly history: History;
   private readonly sending: Sending;
   private readonly inbox: Inbox;
@@ -111,7 +114,8 @@ export class Messenger {
     );
     this.repair = new QueueRepair(ctx, this.relays, this.queues, this.outbox, this.contacts, this.peers, this.prekeys);
     this.delivery = new Delivery(ctx, this.contacts, this.peers, this.outbox);
-    this.groups = new Groups(ctx, this.contacts, this.peers);
+    this.groupDelivery = new GroupDelivery(ctx, this.contacts, this.peers, () => this.outbox.flushSoon());
+    this.groups = new Groups(ctx, this.contacts, this.groupDelivery);
     this.history = new History(ctx, this.contacts, this.peers, this.delivery);
     this.sending = new Sending(ctx, this.contacts, this.peers, this.delivery);
     this.userKey = new UserKey(ctx, this.contacts);
@@ -125,6 +129,7 @@ export class Messenger {
     this.commands = new ConversationCommands(ctx, this.contacts, this.sending, this.groups, this.history, this.outbox);
     this.inbox = new Inbox(ctx, this.queues, this.contacts, this.peers, this.outbox, this.prekeys, this.groups, {
       history: this.history,
+      groupInbox: new GroupInbox(ctx, this.contacts, this.groups),
       deviceLink: this.deviceLink,
       logGossip: (head) => void this.logMonitor.compareGossiped(head).catch(() => undefined),
     });
@@ -202,6 +207,7 @@ export class Messenger {
   private startTimers(): void {
     const ctx = this.ctx;
     this.scheduler.every(1_000, () => ctx.exclusive(() => sweepExpired(ctx)));
+    this.scheduler.every(GROUP_RETRY_MS, () => this.retryGroupChanges());
     this.scheduler.every(3_000, () => this.repair.refreshIntros());
     this.scheduler.every(3_000, () =>
       this.repair.pending ? ctx.exclusive(() => this.repair.recoverLost()) : undefined,
@@ -245,6 +251,16 @@ export class Messenger {
     this.inbox.retryParkedSoon();
     this.tokens?.keySetStale();
     void this.revocation.check().catch(() => undefined);
+  }
+
+  /** Group changes that could not reach a device: the branch is sent again (group-delivery.ts). */
+  private async retryGroupChanges(): Promise<void> {
+    await this.ctx.exclusive(async () => {
+      const tx = this.ctx.tx();
+      await this.groupDelivery.retryOwed(tx);
+      await this.ctx.commit(tx);
+    });
+    this.outbox.flushSoon();
   }
 
   private async renew(): Promise<void> {

@@ -6,7 +6,7 @@ import { fromB64, toHex } from './encoding';
 import { heldFromDevice, receivedKey, sharedCopies } from './message-identity';
 import { receiveDistribution } from './received-group-keys';
 import { MessengerError } from './errors';
-import type { Groups } from './groups';
+import type { GroupInbox } from './group-inbox';
 import type { History } from './history';
 import type { Outbox } from './outbox';
 import type { AppPayload } from './payload';
@@ -41,7 +41,7 @@ export interface HandlerDeps {
   readonly contacts: Contacts;
   readonly peers: Peers;
   readonly outbox: Outbox;
-  readonly groups: Groups;
+  readonly groupInbox: GroupInbox;
   readonly history: History;
   /** A contact's log head to compare with ours (log-monitor.ts compareGossiped), after this change. */
   readonly logGossip: (head: Uint8Array) => void;
@@ -78,6 +78,8 @@ const HANDLERS: Handlers = {
     const conversation = conversationFor(tx, ctx, payload.conversation, sender);
     // Its identity is (sending device, id), messages.md §5.2: the same id from another device is another message.
     if (!conversation || (await heldFromDevice(tx, conversation.id, sender.deviceId, payload.id))) return;
+    // An announcement-only group takes posts from its administrators only (groups.md §4.3 mayPost).
+    if (conversation.group?.announcementOnly && !conversation.group.admins.includes(sender.address)) return;
     const mine = sender.address === self.address;
     const expiresAt = payload.expireAfter ? payload.sentAt + payload.expireAfter * 1000 : undefined;
     if (expiresAt !== undefined && expiresAt <= ctx.now()) return;
@@ -123,7 +125,9 @@ const HANDLERS: Handlers = {
       tx.touchMessages(sent.conversationId);
     }
   },
-  group: ({ groups }, { tx, sender, payload }) => groups.apply(tx, sender, payload),
+  group_change: ({ groupInbox }, { tx, payload }) =>
+    groupInbox.receiveChange(tx, payload.groupId, fromB64(payload.change)),
+  group_welcome: ({ groupInbox }, { tx, sender, payload }) => groupInbox.receiveWelcome(tx, sender, payload),
   history: ({ history }, { tx, device, sender, payload }) =>
     history.receive(tx, device, sender, payload.bundle, payload.signature),
   history_shared: ({ ctx }, { tx, sender, payload }) => {
@@ -171,7 +175,8 @@ const HANDLERS: Handlers = {
   },
   disappearing: ({ ctx }, { tx, sender, payload }) => {
     const conversation = conversationFor(tx, ctx, payload.conversation, sender);
-    if (!conversation) return;
+    // A group's timer is one of its settings: set by an administrator's signed change only (groups.md §2).
+    if (!conversation || conversation.kind === 'group') return;
     const updated = { ...conversation, disappearAfterSeconds: payload.seconds };
     tx.put(TABLES.conversations, conversation.id, updated);
     systemLine(

@@ -1,4 +1,9 @@
-import { MAX_DEVICE_LINK_TRANSFER_BYTES, frameAppPayload, unframeAppPayload } from '@opendescent/protocol';
+import {
+  MAX_DEVICE_LINK_TRANSFER_BYTES,
+  MAX_GROUP_CHANGE_BYTES,
+  frameAppPayload,
+  unframeAppPayload,
+} from '@opendescent/protocol';
 import { utf8Decode, utf8Encode } from '@opendescent/crypto';
 import { z } from 'zod';
 
@@ -11,6 +16,16 @@ const b64url = z
   .string()
   .regex(/^[A-Za-z0-9_-]*$/)
   .max(4096);
+/** Unpadded base64url of at most `bytes` bytes. */
+const b64Sized = (bytes: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/)
+    .max(Math.ceil((bytes * 4) / 3));
+/** A handover record is sent in parts that fit one payload (MAX_APP_PAYLOAD_BYTES). */
+export const GROUP_WELCOME_PART_BYTES = 30_000;
+/** The largest chain record (a 1,000-member state and 16 full changes) fits in this many parts. */
+export const MAX_GROUP_WELCOME_PARTS = 32;
 const id = z.string().regex(/^[0-9a-f]{32}$/);
 const address = z.string().min(3).max(254);
 const queueRef = z.strictObject({ relay: z.string().url().max(512), senderId: b64url });
@@ -44,17 +59,27 @@ export const appPayloadSchema = z.discriminatedUnion('t', [
     expireAfter: seconds.optional(),
   }),
   z.strictObject({ t: z.literal('receipt'), ids: z.array(id).min(1).max(256) }),
+  /** One signed change of a group's chain (groups.md §3), to every member device of the new state and those it removed. */
   z.strictObject({
-    t: z.literal('group'),
+    t: z.literal('group_change'),
     groupId: id,
-    version: z.number().int().min(1),
-    title: z.string().min(1).max(120),
-    members: z.array(address).min(1).max(1_000),
-    action: z.enum(['create', 'add', 'remove', 'leave', 'sync']),
-    subject: address.optional(),
-    disappearAfter: seconds.optional(),
-    /** When the sender made the change (ms): its system line sorts there, not at arrival. */
-    at: z.number().int().nonnegative().optional(),
+    change: b64Sized(MAX_GROUP_CHANGE_BYTES),
+  }),
+  /**
+   * A group's chain handed over to a new member or one of our new devices (groups.md §5.4), in
+   * parts of at most GROUP_WELCOME_PART_BYTES: `digest` is the SHA-256 of the whole record.
+   */
+  z.strictObject({
+    t: z.literal('group_welcome'),
+    groupId: id,
+    digest: b64Sized(32),
+    part: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_GROUP_WELCOME_PARTS - 1),
+    parts: z.number().int().min(1).max(MAX_GROUP_WELCOME_PARTS),
+    data: b64Sized(GROUP_WELCOME_PART_BYTES),
   }),
   z.strictObject({ t: z.literal('sender_key'), groupId: id, distribution: b64url, fanoutKey: b64url }),
   z.strictObject({

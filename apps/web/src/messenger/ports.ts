@@ -1,3 +1,4 @@
+import type { GroupChange } from '@opendescent/protocol';
 import type { DeviceIdentity, Ed25519KeyPair } from '@opendescent/crypto';
 import type { PrekeyPublishMode } from '@opendescent/protocol';
 import type { RelayCredentials } from '@opendescent/relay-client';
@@ -141,4 +142,8 @@ export interface MessengerEnvironment {
 export interface Tamper {
   readonly messageId?: () => string | undefined;
   readonly payload?: (payload: AppPayload) => AppPayload;
+  /** Rewrites a group change before it is signed (group-changes it could not make, an epoch out of reach). */
+  readonly groupChange?: (change: GroupChange) => GroupChange;
+  /** Sends a change its own chain refuses (a non-administrator's removal, say), as a hostile client would. */
+  readonly sendRefusedGroupChanges?: boolean;
 }

@@ -21,6 +21,8 @@ export const TABLES = {
   messageIndex: 'message-index',
   /** Unspent relay access tokens, one record per relay origin (../net/access-token-wallet.ts): bearer credentials. */
   accessTokens: 'access-tokens',
+  /** Each group's signed state chain (groups.md §5.3), one record per group id (group-chain-store.ts). */
+  groupChains: 'group-chains',
 } as const;
 export type CachedTable =
   'self' | 'contacts' | 'peers' | 'conversations' | 'group-keys' | 'outbox' | 'parked' | 'expiring';
@@ -179,13 +181,46 @@ export interface ConversationRecord {
   readonly title?: string;
   /** Group: every member's address, ours included. */
   readonly members: readonly string[];
+  /** Group: the epoch of the head of its chain (groups.md §2); 0 on direct conversations. */
   readonly groupVersion: number;
+  /** Group: roles and settings at the head of its chain (groups.md §2), for posting and managing. */
+  readonly group?: GroupSummary;
   readonly active: boolean;
   readonly disappearAfterSeconds: number | null;
   readonly unread: number;
   readonly updatedAt: number;
   readonly lastPreview?: string;
   readonly lastAt?: number;
+}
+
+export interface GroupSummary {
+  readonly admins: readonly string[];
+  readonly announcementOnly: boolean;
+  readonly addBy: 'admins' | 'everyone';
+}
+
+/** A group's chain as this member holds it (group-chain-store.ts). */
+export interface GroupChainRecord {
+  readonly v: 1;
+  readonly groupId: string;
+  /** GroupChain.serialise's record (groups.md §5.3); absent while a handover is still arriving. */
+  readonly chain?: Uint8Array;
+  /** This device's own changes, the last 16: one a competitor beat is re-issued on the new head (§5.1). */
+  readonly mine: readonly Uint8Array[];
+  /**
+   * Changes held, at most 64: by an author this device cannot resolve yet (not looked up), tried
+   * again with each change and once the author is looked up; or arrived before the handover.
+   */
+  readonly unresolved: readonly Uint8Array[];
+  /** Devices (`address deviceId`) a change could not reach: sent the branch every GROUP_RETRY_MS (group-delivery.ts). */
+  readonly owed?: readonly string[];
+  /** A handover arriving in parts (messages.md §5.3 `group_welcome`). */
+  readonly incoming?: {
+    readonly from: string;
+    readonly digest: string;
+    readonly parts: readonly (string | null)[];
+    readonly at: number;
+  };
 }
 
 /** A message as the UI sees it (api.ts), plus what only the messenger needs. */

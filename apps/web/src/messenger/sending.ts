@@ -61,6 +61,8 @@ export class Sending {
     const self = this.ctx.requireSelf();
     const conversation = requireConversation(tx, conversationId);
     if (!conversation.active) throw new MessengerError('not_a_member', 'you are no longer in this conversation');
+    if (conversation.group?.announcementOnly && !conversation.group.admins.includes(self.address))
+      throw new MessengerError('not_allowed', 'only administrators post in this group');
     const body = text.trim();
     if (body.length === 0 || body.length > MAX_MESSAGE_CHARACTERS)
       throw new MessengerError('message_too_long', 'a message has 1 to 4,000 characters');

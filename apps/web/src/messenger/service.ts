@@ -14,6 +14,8 @@ import type {
   ClientSnapshot,
   MessageCursor,
   MessengerApi,
+  GroupRoleView,
+  GroupSettingsInput,
   MessengerErrorShape,
   MessengerEvent,
   WipedView,
@@ -221,8 +223,13 @@ export function createMessengerService(
       return current.enrol(code);
     }),
     startDirect: guard((address: string) => running().commands.startDirect(address)),
-    createGroup: guard((title: string, addresses: readonly string[]) =>
-      running().commands.createGroup(title, addresses),
+    createGroup: guard((title: string, addresses: readonly string[], settings?: GroupSettingsInput) =>
+      running().commands.createGroup(title, addresses, settings),
+    ),
+    setRole: guard((id: string, address: string, role: GroupRoleView) => running().commands.setRole(id, address, role)),
+    setTitle: guard((id: string, title: string) => running().commands.setTitle(id, title)),
+    setGroupSettings: guard((id: string, settings: GroupSettingsInput) =>
+      running().commands.setGroupSettings(id, settings),
     ),
     addMember: guard((id: string, address: string) => running().commands.addMember(id, address)),
     removeMember: guard((id: string, address: string) => running().commands.removeMember(id, address)),

@@ -16,6 +16,7 @@ import {
   TABLES,
   type ContactRecord,
   type ConversationRecord,
+  type GroupSummary,
   type MessageRecord,
   type OutboxRecord,
   type SelfRecord,
@@ -128,7 +129,11 @@ export function snapshotOf(
       kind: c.kind,
       title:
         c.kind === 'direct' ? (contacts.get(c.peer as string)?.displayName ?? (c.peer as string)) : (c.title ?? ''),
-      members: c.members.map(member),
+      members: c.members.map((address) => ({
+        ...member(address),
+        ...(c.group ? { role: c.group.admins.includes(address) ? ('admin' as const) : ('member' as const) } : {}),
+      })),
+      ...(c.group ? { group: groupView(c.group, self.address) } : {}),
       ...(c.lastPreview !== undefined ? { lastMessage: { preview: c.lastPreview, at: c.lastAt as number } } : {}),
       unread: c.unread,
       disappearAfterSeconds: c.disappearAfterSeconds,
@@ -143,5 +148,17 @@ export function snapshotOf(
     conversations,
     pendingOutgoing,
     ...(revocation ? { revocation } : {}),
+  };
+}
+
+/** What this user may do in a group (groups.md §4.2), as the head of its chain says. */
+function groupView(group: GroupSummary, self: string): NonNullable<ConversationView['group']> {
+  const isAdmin = group.admins.includes(self);
+  return {
+    announcementOnly: group.announcementOnly,
+    addBy: group.addBy,
+    isAdmin,
+    mayPost: isAdmin || !group.announcementOnly,
+    mayAdd: isAdmin || group.addBy === 'everyone',
   };
 }

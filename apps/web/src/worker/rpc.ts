@@ -43,6 +43,12 @@ const linkCode = z.string().min(1).max(512);
  */
 const safetyQr = z.string().min(1).max(512);
 
+/** Group settings a creator or an administrator chooses (groups.md §2). */
+const groupSettings = z.strictObject({
+  announcementOnly: z.boolean().optional(),
+  addBy: z.enum(['admins', 'everyone']).optional(),
+});
+
 /** Every served method with the arguments it accepts: the allow-list and a first shape check. */
 const ARGUMENTS = {
   snapshot: z.tuple([]),
@@ -51,7 +57,13 @@ const ARGUMENTS = {
   lock: z.tuple([]),
   enrol: z.union([z.tuple([z.string().max(256)]), z.tuple([z.string().max(256), z.string().max(2048).optional()])]),
   startDirect: z.tuple([address]),
-  createGroup: z.tuple([z.string().max(200), z.array(address).max(1000)]),
+  createGroup: z.union([
+    z.tuple([z.string().max(200), z.array(address).max(1000)]),
+    z.tuple([z.string().max(200), z.array(address).max(1000), groupSettings]),
+  ]),
+  setRole: z.tuple([id, address, z.enum(['admin', 'member'])]),
+  setTitle: z.tuple([id, z.string().max(200)]),
+  setGroupSettings: z.tuple([id, groupSettings]),
   addMember: z.tuple([id, address]),
   removeMember: z.tuple([id, address]),
   leave: z.tuple([id]),

@@ -7,64 +7,36 @@
  * and Alice's vault is read (locked) to see the rotation marked. Also: a device under a new user
  * key that writes first shows the key change, not an unapproved-device line before it.
  */
-import { RelayClient } from '@opendescent/relay-client';
 import type { MessageView, MessengerApi, SystemEvent } from '../../src/messenger/api';
 import { CONTACT_REFRESH_MS } from '../../src/messenger/contacts';
-import { TABLES, type GroupKeyRecord, type PeerRecord } from '../../src/messenger/records';
-import { Vault } from '../../src/store';
 import { forgeCertificate } from './forged-certificate';
-import { PASSPHRASE, enrolDevice, eventually, texts, type TestMessenger, useSpecWorld } from './support';
+import {
+  expectRotatedAndUnreadable,
+  idOf,
+  recordingRelays,
+  storedAt,
+  type Listening,
+  type RecordingRelay,
+} from './listening-member';
+import { enrolDevice, eventually, texts, useSpecWorld } from './support';
 
 const world = useSpecWorld();
-const CHEAP_KDF = { kdfParams: { memoryKiB: 1024, iterations: 1, parallelism: 1 } };
-
-/** The real client, recording every blob it puts and where. */
-class RecordingRelay extends RelayClient {
-  readonly recorded: { senderId: Uint8Array; blob: Uint8Array }[] = [];
-
-  override putMany(...args: Parameters<RelayClient['putMany']>): ReturnType<RelayClient['putMany']> {
-    this.recorded.push(...args[0].map(({ senderId, blob }) => ({ senderId, blob })));
-    return super.putMany(...args);
-  }
-}
 
 async function device(name: string, address = `${name}@agency.example`, relays?: RecordingRelay[]) {
   const entry = await enrolDevice(name, address, name.toUpperCase(), {
     relayUrl: world.relay.url,
     admin: world.admin,
-    ...(relays
-      ? {
-          relayFactory: (url, credentials) => {
-            const client = new RecordingRelay({ url, credentials, backoff: { initialMs: 50, maxMs: 500 } });
-            relays.push(client);
-            return client;
-          },
-        }
-      : {}),
+    ...(relays ? { relayFactory: recordingRelays(relays) } : {}),
   });
   world.devices.push(entry);
   return entry;
 }
-
-const idOf = async (entry: TestMessenger): Promise<string> => (await entry.api.snapshot()).device?.deviceId ?? '';
 
 const lines = async (api: MessengerApi, conversationId: string): Promise<SystemEvent['type'][]> =>
   (await api.messages(conversationId)).flatMap((m: MessageView) => (m.system ? [m.system.type] : []));
 
 const bobShown = async (api: MessengerApi, conversationId: string, address: string) =>
   (await api.snapshot()).conversations.find((c) => c.id === conversationId)?.members.find((m) => m.address === address);
-
-/** Alice's own records as stored: her group key and her channel with one device (the vault read while locked). */
-async function storedAt(entry: TestMessenger, groupId: string, deviceId: string) {
-  await entry.api.lock();
-  const vault = await Vault.unlock(entry.store, PASSPHRASE, CHEAP_KDF);
-  const key = await vault.get<GroupKeyRecord>(TABLES.groupKeys, '', groupId);
-  const peer = await vault.get<PeerRecord>(TABLES.peers, '', deviceId);
-  vault.lock();
-  await entry.api.unlock(PASSPHRASE);
-  await eventually(async () => (await entry.api.snapshot()).device?.reachable, `${entry.name} open again`);
-  return { key, peer };
-}
 
 /** A group of Alice (recording relay), Bob and Carol in which Bob's first device holds Alice's Sender Key. */
 async function groupWithBob(prefix: string) {
@@ -81,37 +53,8 @@ async function groupWithBob(prefix: string) {
   await eventually(async () => (await texts(alice.api, group)).includes('bob here'), 'alice reads bob');
   const bobId = await idOf(bob);
   expect((await storedAt(alice, group, bobId)).key?.distributedTo).toContain(bobId);
-  return { relays, alice, bob, carol, group, bobId, bobAddress: `${prefix}bob@agency.example` };
-}
-
-/**
- * What the approval change left at Alice (her Sender Key marked for rotation, given to nobody yet);
- * then Alice sends, and once Carol reads it every blob Alice put for it (Carol's fan-out copy among
- * them) is put into the queue Alice used to write to Bob's old device, as a relay dump would give
- * it: the old device, holding only the old chain and fan-out key, reads none of it.
- */
-async function expectRotatedAndUnreadable(g: Awaited<ReturnType<typeof groupWithBob>>, text: string): Promise<void> {
-  const { relays, alice, bob, carol, group, bobId } = g;
-  const marked = await storedAt(alice, group, bobId);
-  expect(marked.key).toMatchObject({ rotate: true, distributedTo: [] });
-  const bobQueue = marked.peer?.outbox?.senderId;
-  if (!bobQueue) throw new Error('alice holds no queue of bob’s old device');
-
-  const client = relays[relays.length - 1] as RecordingRelay;
-  const from = client.recorded.length;
-  await alice.api.send(group, text);
-  await eventually(async () => (await texts(carol.api, group)).includes(text), 'carol reads it');
-  const copies = client.recorded.slice(from);
-  expect(copies.some((c) => Buffer.compare(Buffer.from(c.senderId), Buffer.from(bobQueue)) === 0)).toBe(false);
-  await client.putMany(copies.map(({ blob }) => ({ senderId: bobQueue, blob })));
-
-  const sent = await storedAt(alice, group, bobId);
-  expect(Buffer.from(sent.key?.fanoutKey ?? [])).not.toEqual(Buffer.from(marked.key?.fanoutKey ?? []));
-  expect(sent.key?.distributedTo).toContain(await idOf(carol));
-  expect(sent.key?.distributedTo).not.toContain(bobId);
-  // Time for the handed copies to arrive and be tried (without the rotation they are read by then).
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  expect(await texts(bob.api, group)).not.toContain(text);
+  const listening: Listening = { relays, sender: alice, reader: carol, listener: bob, listenerId: bobId, group };
+  return { listening, alice, bob, carol, group, bobId, bobAddress: `${prefix}bob@agency.example` };
 }
 
 test('a device that loses approval after a user-key change cannot read the next group message; the Sender Key rotated', async () => {
@@ -129,7 +72,7 @@ test('a device that loses approval after a user-key change cannot read the next 
   const oldDevice = (await bobShown(g.alice.api, g.group, g.bobAddress))?.devices.find((d) => d.deviceId === g.bobId);
   expect(oldDevice?.approved).toBe(false);
 
-  await expectRotatedAndUnreadable(g, 'after the change');
+  await expectRotatedAndUnreadable(g.listening, 'after the change');
 }, 90_000);
 
 test('a device whose certificate stops verifying under the pinned key (a change not accepted) loses our Sender Key too', async () => {
@@ -142,7 +85,7 @@ test('a device whose certificate stops verifying under the pinned key (a change 
   const shown = (await bobShown(g.alice.api, g.group, g.bobAddress))?.devices.find((d) => d.deviceId === g.bobId);
   expect(shown?.approved).toBe(false);
 
-  await expectRotatedAndUnreadable(g, 'not for the unapproved device');
+  await expectRotatedAndUnreadable(g.listening, 'not for the unapproved device');
 }, 90_000);
 test('a device under a new user key that writes first: the key change is shown, no unapproved-device line before it', async () => {
   const eve = await device('r3eve');

@@ -124,6 +124,45 @@ export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
     this.changed(conversation.id);
   }
 
+  async setRole(conversationId: string, address: string, role: 'admin' | 'member'): Promise<void> {
+    const device = this.requireReady();
+    const conversation = this.conversations.member(conversationId);
+    this.conversations.push(conversation, {
+      mine: false,
+      system: { type: 'role_changed', by: device.address, member: address, role },
+    });
+    this.changed(conversation.id);
+  }
+
+  async setTitle(conversationId: string, title: string): Promise<void> {
+    const device = this.requireReady();
+    const conversation = this.conversations.member(conversationId);
+    conversation.title = title.trim();
+    this.conversations.push(conversation, {
+      mine: false,
+      system: { type: 'title_changed', by: device.address, title },
+    });
+    this.changed(conversation.id);
+  }
+
+  async setGroupSettings(
+    conversationId: string,
+    settings: { announcementOnly?: boolean; addBy?: 'admins' | 'everyone' },
+  ): Promise<void> {
+    const device = this.requireReady();
+    const conversation = this.conversations.member(conversationId);
+    this.conversations.push(conversation, {
+      mine: false,
+      system: {
+        type: 'group_settings_changed',
+        by: device.address,
+        announcementOnly: settings.announcementOnly ?? false,
+        addBy: settings.addBy ?? 'admins',
+      },
+    });
+    this.changed(conversation.id);
+  }
+
   async leave(conversationId: string): Promise<void> {
     const device = this.requireReady();
     const conversation = this.conversations.member(conversationId);

@@ -158,6 +158,11 @@ describe('messenger RPC', () => {
     ['send', ['c1', 42]],
     ['send', ['c1', 'hi', 'extra']],
     ['createGroup', ['title', 'not-a-list']],
+    ['createGroup', ['title', [], { announcementOnly: 'yes' }]],
+    ['createGroup', ['title', [], { addBy: 'anyone' }]],
+    ['setRole', ['0123456789abcdef0123456789abcdef', 'ann@example.org', 'owner']],
+    ['setTitle', ['0123456789abcdef0123456789abcdef', 'T'.repeat(201)]],
+    ['setGroupSettings', ['0123456789abcdef0123456789abcdef', { announcementOnly: true, extra: 1 }]],
     ['setDisappearing', ['c1', -5]],
     ['setDisappearing', ['c1', '300']],
     ['unlock', [{ toString: 'passphrase' }]],
@@ -267,7 +272,7 @@ describe('messenger RPC', () => {
     const { ui } = channel();
     const client = createMessengerRpcClient(ui);
     expect(Object.keys(client.api).sort()).toEqual([...MESSENGER_METHODS].sort());
-    expect(MESSENGER_METHODS).toHaveLength(28);
+    expect(MESSENGER_METHODS).toHaveLength(31);
   });
 });
 

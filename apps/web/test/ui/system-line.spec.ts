@@ -104,4 +104,32 @@ describe('system lines', () => {
       'Une autre clé de compte est apparue pour votre compte. Si vous n’êtes pas reparti de zéro sur de nouveaux appareils, prévenez votre administrateur',
     );
   });
+  it('says “you” for this user in a group they are no longer a member of (passed their address)', () => {
+    const removed = { ...conversation, active: false, members: conversation.members.filter((m) => !m.isSelf) };
+    const event = { type: 'member_removed', by: 'ann@example.org', member: 'me@example.org' } as const;
+    expect(describeSystemEvent(event, removed, i18n('en'))).toBe('Me@example.org was removed by Ann');
+    expect(describeSystemEvent(event, removed, i18n('en'), 'me@example.org')).toBe('You were removed by Ann');
+    expect(describeSystemEvent(event, removed, i18n('fr'), 'me@example.org')).toBe('Vous avez été retiré par Ann');
+  });
+
+  it.each([
+    [
+      { type: 'role_changed', by: 'ann@example.org', member: 'me@example.org', role: 'admin' },
+      'You were made an administrator by Ann',
+      'Vous êtes désormais administrateur, par Ann',
+    ],
+    [
+      { type: 'title_changed', by: 'ann@example.org', title: 'Budget 2028' },
+      'Ann renamed the group “Budget 2028”',
+      'Ann a renommé le groupe « Budget 2028 »',
+    ],
+    [
+      { type: 'group_settings_changed', by: 'ann@example.org', announcementOnly: true, addBy: 'everyone' },
+      'Ann set: only administrators post, every member adds members',
+      'Ann a choisi : seuls les administrateurs publient, chaque membre ajoute des membres',
+    ],
+  ] as const)('group line %j', (event, english, french) => {
+    expect(describeSystemEvent(event, conversation, i18n('en'))).toBe(english);
+    expect(describeSystemEvent(event, conversation, i18n('fr'))).toBe(french);
+  });
 });

@@ -64,7 +64,7 @@ function DisappearingSelect({ conversation }: { conversation: ConversationView }
         data-testid="disappearing-select"
         aria-label={t('disappearing.label')}
         value={current === null ? 'off' : String(current)}
-        disabled={busy || !conversation.active}
+        disabled={busy || !conversation.active || conversation.group?.isAdmin === false}
         onChange={(event) => {
           const seconds = event.target.value === 'off' ? null : Number(event.target.value);
           void run(() => api.setDisappearing(conversation.id, seconds)).then(async (result) => {
@@ -85,6 +85,7 @@ function DisappearingSelect({ conversation }: { conversation: ConversationView }
 
 export function ConversationPane({ conversation, onBack }: { conversation: ConversationView; onBack: () => void }) {
   const { t } = useI18n();
+  const { snapshot } = useMessenger();
   const [dialog, setDialog] = useState<'details' | 'safety' | undefined>();
   const { messages, error, hasMore, loadOlder } = useMessages(conversation.id);
   useMarkRead(conversation, messages !== undefined);
@@ -155,9 +156,18 @@ export function ConversationPane({ conversation, onBack }: { conversation: Conve
       ))}
 
       <ErrorMessage error={error} />
-      <MessageList conversation={conversation} messages={messages} {...(hasMore ? { onReachTop: loadOlder } : {})} />
+      <MessageList
+        conversation={conversation}
+        messages={messages}
+        {...(snapshot.device ? { selfAddress: snapshot.device.address } : {})}
+        {...(hasMore ? { onReachTop: loadOlder } : {})}
+      />
 
-      {conversation.active ? (
+      {conversation.active && conversation.group?.mayPost === false ? (
+        <p className="inactive-notice" data-testid="announcement-only-notice">
+          {t('conversation.announcement-only')}
+        </p>
+      ) : conversation.active ? (
         <Composer conversationId={conversation.id} />
       ) : (
         <p className="inactive-notice" data-testid="conversation-inactive">

@@ -8,6 +8,7 @@ import { Icon } from '../components/icon';
 import { useI18n } from '../i18n-context';
 import { useAction, useMessenger } from '../messenger-context';
 import { checkAddresses } from '../text-limits';
+import { GroupSettings } from './group-settings';
 import { shortDeviceId } from './safety-number-card';
 import { UnapprovedDeviceLabel } from './unapproved-device-label';
 import { unapprovedDevices } from './user-key-status';
@@ -48,6 +49,10 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
     }
   };
 
+  const group = conversation.group;
+  const isAdmin = conversation.active && group?.isAdmin === true;
+  const mayAdd = conversation.active && (group === undefined || group.mayAdd);
+
   const leave = async () => {
     if (await act(() => api.leave(conversation.id))) onClose();
   };
@@ -63,7 +68,12 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
             <span className="member-text">
               <span className="member-name">
                 {member.displayName || member.address}{' '}
-                {member.isSelf && <span className="hint">{t('details.you')}</span>}
+                {member.isSelf && <span className="hint">{t('details.you')}</span>}{' '}
+                {member.role === 'admin' && (
+                  <span className="badge" data-testid={`admin-badge-${member.address}`}>
+                    {t('details.admin')}
+                  </span>
+                )}
               </span>
               <Address value={member.address} className="member-address" />
               <span className="hint">{t('details.devices', { count: member.devices.length })}</span>
@@ -98,7 +108,29 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
                 <Icon name="history" />
               </button>
             )}
-            {!member.isSelf && conversation.active && (
+            {!member.isSelf && isAdmin && (
+              <button
+                type="button"
+                className="icon-button"
+                data-testid={`toggle-admin-${member.address}`}
+                aria-pressed={member.role === 'admin'}
+                aria-label={t(member.role === 'admin' ? 'details.make-member' : 'details.make-admin', {
+                  name: member.displayName || member.address,
+                })}
+                title={t(member.role === 'admin' ? 'details.make-member' : 'details.make-admin', {
+                  name: member.displayName || member.address,
+                })}
+                onClick={() =>
+                  void act(() =>
+                    api.setRole(conversation.id, member.address, member.role === 'admin' ? 'member' : 'admin'),
+                  )
+                }
+                disabled={busy}
+              >
+                <Icon name="shield" />
+              </button>
+            )}
+            {!member.isSelf && isAdmin && (
               <button
                 type="button"
                 className="icon-button"
@@ -120,45 +152,45 @@ export function GroupDetailsDialog({ conversation, onClose }: { conversation: Co
         </p>
       )}
       <ErrorMessage error={error} />
+      <GroupSettings
+        conversation={conversation}
+        busy={busy}
+        onChange={(settings) => void act(() => api.setGroupSettings(conversation.id, settings))}
+      />
+      {mayAdd && (
+        <form className="form inline-form" onSubmit={add} noValidate autoComplete="off" aria-labelledby={ids.add}>
+          <h3 id={ids.add}>{t('details.add')}</h3>
+          <div className="inline-row">
+            <label htmlFor={ids.address} className="visually-hidden">
+              {t('details.add-address')}
+            </label>
+            <input
+              id={ids.address}
+              data-testid="add-member-address"
+              data-autofocus
+              type="email"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder={t('details.add-address')}
+              value={address}
+              onChange={(event) => setAddress(event.target.value)}
+            />
+            <button type="submit" className="button" data-testid="add-member-submit" disabled={busy || !address.trim()}>
+              {t('details.add-submit')}
+            </button>
+          </div>
+        </form>
+      )}
       {conversation.active && (
-        <>
-          <form className="form inline-form" onSubmit={add} noValidate autoComplete="off" aria-labelledby={ids.add}>
-            <h3 id={ids.add}>{t('details.add')}</h3>
-            <div className="inline-row">
-              <label htmlFor={ids.address} className="visually-hidden">
-                {t('details.add-address')}
-              </label>
-              <input
-                id={ids.address}
-                data-testid="add-member-address"
-                data-autofocus
-                type="email"
-                autoComplete="off"
-                spellCheck={false}
-                placeholder={t('details.add-address')}
-                value={address}
-                onChange={(event) => setAddress(event.target.value)}
-              />
-              <button
-                type="submit"
-                className="button"
-                data-testid="add-member-submit"
-                disabled={busy || !address.trim()}
-              >
-                {t('details.add-submit')}
-              </button>
-            </div>
-          </form>
-          <button
-            type="button"
-            className="button danger leave-button"
-            data-testid="leave-conversation"
-            onClick={leave}
-            disabled={busy}
-          >
-            {t('details.leave')}
-          </button>
-        </>
+        <button
+          type="button"
+          className="button danger leave-button"
+          data-testid="leave-conversation"
+          onClick={leave}
+          disabled={busy}
+        >
+          {t('details.leave')}
+        </button>
       )}
     </Dialog>
   );

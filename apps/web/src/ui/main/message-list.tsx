@@ -46,10 +46,13 @@ const LOAD_OLDER_WITHIN = 240;
 export function MessageList({
   conversation,
   messages,
+  selfAddress,
   onReachTop,
 }: {
   conversation: ConversationView;
   messages: readonly MessageView[] | undefined;
+  /** This user's address: a line about them says "you" even once they are no longer a member. */
+  selfAddress?: string;
   /** Scrolled near the top while older messages exist: read the page before. */
   onReachTop?: () => void;
 }) {
@@ -117,7 +120,7 @@ export function MessageList({
                 data-testid="system-line"
                 data-system-type={message.system.type}
               >
-                <span>{describeSystemEvent(message.system, conversation, i18n)}</span>
+                <span>{describeSystemEvent(message.system, conversation, i18n, selfAddress)}</span>
               </li>,
             );
             return items;

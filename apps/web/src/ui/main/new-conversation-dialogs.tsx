@@ -83,7 +83,8 @@ export function NewGroupDialog({
   const { run, busy, error, setError } = useAction();
   const [title, setTitle] = useState('');
   const [addresses, setAddresses] = useState('');
-  const ids = { title: useId(), addresses: useId(), hint: useId(), error: useId() };
+  const [announcementOnly, setAnnouncementOnly] = useState(false);
+  const ids = { title: useId(), addresses: useId(), hint: useId(), error: useId(), announcement: useId() };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -93,7 +94,7 @@ export function NewGroupDialog({
     if (problem) return setError(problem);
     if (list.length === 0) return setError({ key: 'new-group.no-addresses' });
     if (!list.every(looksLikeAddress)) return setError({ key: 'error.invalid_address' });
-    const result = await run(() => api.createGroup(title.trim(), list));
+    const result = await run(() => api.createGroup(title.trim(), list, { announcementOnly }));
     if (result.ok) {
       await refresh();
       onStarted(result.value);
@@ -135,6 +136,16 @@ export function NewGroupDialog({
           <p className="hint" id={ids.hint}>
             {t('new-group.addresses-hint')}
           </p>
+        </div>
+        <div className="checkbox">
+          <input
+            id={ids.announcement}
+            type="checkbox"
+            data-testid="new-group-announcement"
+            checked={announcementOnly}
+            onChange={(event) => setAnnouncementOnly(event.target.checked)}
+          />
+          <label htmlFor={ids.announcement}>{t('new-group.announcement')}</label>
         </div>
         <ErrorMessage error={error} id={ids.error} />
         <div className="form-actions">

@@ -7,14 +7,16 @@ export function describeSystemEvent(
   event: SystemEvent,
   conversation: ConversationView,
   i18n: Pick<I18n, 't' | 'formatDuration'>,
+  /** This user's address: "you" also in a group they were removed from or left. */
+  selfAddress?: string,
 ): string {
   const { t, formatDuration } = i18n;
+  const isSelf = (address: string) =>
+    findMember(conversation, address)?.isSelf === true || address.toLowerCase() === selfAddress?.toLowerCase();
   const name = (address: string) => {
-    const member = findMember(conversation, address);
-    if (member?.isSelf) return t('common.you');
-    return member?.displayName || address;
+    if (isSelf(address)) return t('common.you');
+    return findMember(conversation, address)?.displayName || address;
   };
-  const isSelf = (address: string) => findMember(conversation, address)?.isSelf === true;
   const text = (() => {
     switch (event.type) {
       case 'group_created':
@@ -72,6 +74,22 @@ export function describeSystemEvent(
         return isSelf(event.by)
           ? t('system.history_shared-by-you', { count: event.count, member: name(event.with) })
           : t('system.history_shared', { count: event.count, by: name(event.by), member: name(event.with) });
+      case 'role_changed':
+        return isSelf(event.member)
+          ? t('system.role_changed-you', { by: name(event.by), role: event.role })
+          : t('system.role_changed', { by: name(event.by), member: name(event.member), role: event.role });
+      case 'title_changed':
+        return t('system.title_changed', { by: name(event.by), title: event.title });
+      case 'group_settings_changed':
+        return t('system.group_settings_changed', {
+          by: name(event.by),
+          announcementOnly: String(event.announcementOnly),
+          addBy: event.addBy,
+        });
+      case 'group_change_undone':
+        return t('system.group_change_undone');
+      case 'group_change_pending':
+        return t('system.group_change_pending', { member: name(event.member) });
     }
   })();
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,0 +1,137 @@
+import { sha256 } from '@opendescent/crypto';
+import type { GroupChain } from '@opendescent/protocol';
+import type { Contacts } from './contacts';
+import type { MessengerContext } from './context';
+import { systemLine } from './conversations';
+import { toB64 } from './encoding';
+import { chainRecordOf, loadChain } from './group-chain-store';
+import { GROUP_WELCOME_PART_BYTES, type AppPayload } from './payload';
+import type { Peers } from './peers';
+import {
+  TABLES,
+  type ContactDeviceRecord,
+  type ContactRecord,
+  type ConversationRecord,
+  type GroupChainRecord,
+} from './records';
+import type { Transaction } from './transaction';
+
+/** How often devices a group change could not reach are tried again (with the whole branch). */
+export const GROUP_RETRY_MS = 30_000;
+
+/**
+ * How group changes travel (messages.md §5.3): each signed change pairwise to every member device
+ * of the new state and to those it removed; the chain, in parts, to a new member or one of our new
+ * devices. A device that cannot be reached now is owed the chain: the conversation says so, and it
+ * is sent the whole branch (which holds every change it missed) until it can be reached.
+ */
+export class GroupDelivery {
+  constructor(
+    private readonly ctx: MessengerContext,
+    private readonly contacts: Contacts,
+    private readonly peers: Peers,
+    /** Sends what a change queued outside a command (the outbox's flushSoon). */
+    private readonly flushSoon: () => void,
+  ) {}
+
+  /** The change to every device of `addresses` (members of the new state, and those it removed). */
+  async sendChange(tx: Transaction, groupId: string, change: Uint8Array, addresses: readonly string[]): Promise<void> {
+    this.welcomeUnknownLater(tx, groupId, addresses);
+    const payload: AppPayload = { t: 'group_change', groupId, change: toB64(change) };
+    const missed: string[] = [];
+    for (const { address, device } of this.contacts.recipientDevices(tx, addresses)) {
+      if (!(await this.peers.sendEnsured(tx, address, device, payload))) missed.push(`${address} ${device.deviceId}`);
+    }
+    await this.owe(tx, groupId, missed);
+  }
+
+  /** The chain handed over (groups.md §5.4) to every device of `addresses`. */
+  async sendWelcome(tx: Transaction, groupId: string, chain: GroupChain, addresses: readonly string[]): Promise<void> {
+    this.welcomeUnknownLater(tx, groupId, addresses);
+    const missed: string[] = [];
+    for (const { address, device } of this.contacts.recipientDevices(tx, addresses)) {
+      if (!(await this.welcomeDevice(tx, groupId, chain, address, device)))
+        missed.push(`${address} ${device.deviceId}`);
+    }
+    await this.owe(tx, groupId, missed);
+  }
+
+  /** To one device (one of our new devices, messages.md §5.4); false when it cannot be reached now. */
+  async welcomeDevice(
+    tx: Transaction,
+    groupId: string,
+    chain: GroupChain,
+    address: string,
+    device: ContactDeviceRecord,
+  ): Promise<boolean> {
+    const record = chain.serialise({ pending: false });
+    const digest = toB64(sha256(record));
+    const parts = Math.ceil(record.length / GROUP_WELCOME_PART_BYTES);
+    for (let part = 0; part < parts; part += 1) {
+      const data = toB64(record.subarray(part * GROUP_WELCOME_PART_BYTES, (part + 1) * GROUP_WELCOME_PART_BYTES));
+      const payload: AppPayload = { t: 'group_welcome', groupId, digest, part, parts, data };
+      if (!(await this.peers.sendEnsured(tx, address, device, payload))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Members this device never looked up (added by another member): they have no device here to
+   * send to. Each is looked up after this change, then handed the branch, which holds this change.
+   */
+  private welcomeUnknownLater(tx: Transaction, groupId: string, addresses: readonly string[]): void {
+    const self = this.ctx.requireSelf().address;
+    for (const address of new Set(addresses)) {
+      if (address === self || tx.get<ContactRecord>(TABLES.contacts, address)) continue;
+      tx.after(() => this.contacts.refreshLater(address, (later) => this.welcomeMember(later, groupId, address)));
+    }
+  }
+
+  private async welcomeMember(tx: Transaction, groupId: string, address: string): Promise<void> {
+    const chain = await loadChain(tx, groupId);
+    if (!chain || !chain.head.state.members.some((member) => member.address === address)) return;
+    if (!tx.get<ContactRecord>(TABLES.contacts, address)) return; // not found: nothing more to do
+    await this.sendWelcome(tx, groupId, chain, [address]);
+    tx.after(this.flushSoon);
+  }
+
+  /** Devices owed the chain; the conversation shows, once per member, that a change waits for them. */
+  private async owe(tx: Transaction, groupId: string, missed: readonly string[]): Promise<void> {
+    if (missed.length === 0) return;
+    const record = await chainRecordOf(tx, groupId);
+    if (!record) return;
+    const owed = new Set(record.owed ?? []);
+    const conversation = tx.get<ConversationRecord>(TABLES.conversations, groupId);
+    const newlyOwed = new Set<string>();
+    for (const entry of missed) {
+      if (!owed.has(entry)) newlyOwed.add(entry.split(' ')[0] as string);
+      owed.add(entry);
+    }
+    tx.put(TABLES.groupChains, groupId, { ...record, owed: [...owed] } satisfies GroupChainRecord);
+    if (conversation)
+      for (const member of newlyOwed) systemLine(tx, this.ctx, conversation, { type: 'group_change_pending', member });
+  }
+
+  /** Sends the branch to every device still owed it that can be reached now (every GROUP_RETRY_MS). */
+  async retryOwed(tx: Transaction): Promise<void> {
+    for (const conversation of tx.all<ConversationRecord>(TABLES.conversations)) {
+      if (conversation.kind !== 'group' || !conversation.active) continue;
+      const record = await chainRecordOf(tx, conversation.id);
+      if (!record?.owed?.length) continue;
+      const chain = await loadChain(tx, conversation.id);
+      if (!chain) continue;
+      const still: string[] = [];
+      for (const entry of record.owed) {
+        const [address, deviceId] = entry.split(' ') as [string, string];
+        const device = this.contacts
+          .recipientDevices(tx, [address])
+          .find((candidate) => candidate.device.deviceId === deviceId)?.device;
+        // Gone from the group (the branch would show them who is in it now), revoked or
+        // unapproved since: owed nothing more.
+        if (!device || !conversation.members.includes(address)) continue;
+        if (!(await this.welcomeDevice(tx, conversation.id, chain, address, device))) still.push(entry);
+      }
+      tx.put(TABLES.groupChains, conversation.id, { ...record, owed: still } satisfies GroupChainRecord);
+    }
+  }
+}
