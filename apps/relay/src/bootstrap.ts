@@ -38,6 +38,7 @@ export function storeLimits(config: RelayConfig): StoreLimits {
     prekeyTtlMs: config.RELAY_PREKEY_TTL_SECONDS * 1000,
     maxOneTimePrekeysPerSlot: MAX_ONE_TIME_PREKEYS_PER_SLOT,
     memoryMaxBytes: config.RELAY_MEMORY_MAX_BYTES,
+    sharedMaxBytes: config.RELAY_SHARED_MAX_BYTES,
   };
 }
 

@@ -9,6 +9,7 @@ import { QueueService } from './queues/queue.service';
 import { RevocationController } from './revocation/revocation.controller';
 import { RevocationService } from './revocation/revocation.service';
 import { RelayResources } from './runtime/relay-resources';
+import { SharedBlobService } from './shared/shared-blob.service';
 import { TokenKeyController } from './tokens/token-key.controller';
 import { TokenKeyService } from './tokens/token-key.service';
 import { RELAY_RUNTIME, type RelayRuntime } from './runtime/relay-runtime';
@@ -28,6 +29,7 @@ export class RelayModule {
         AccessService,
         QueueService,
         PrekeyService,
+        SharedBlobService,
         RelayGateway,
       ],
     };

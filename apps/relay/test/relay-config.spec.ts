@@ -19,6 +19,7 @@ describe('relay configuration', () => {
       RELAY_QUEUE_MAX_MESSAGES: 1000,
       RELAY_QUEUE_MAX_BYTES: 4 * 1024 * 1024,
       RELAY_MEMORY_MAX_BYTES: 256 * 1024 * 1024,
+      RELAY_SHARED_MAX_BYTES: 256 * 1024 * 1024,
       RELAY_RATE_PER_SECOND: 50,
       RELAY_RATE_BURST: 200,
       RELAY_HELLO_TIMEOUT_SECONDS: 10,
@@ -120,6 +121,8 @@ describe('relay configuration', () => {
       'fast',
       'RELAY_RATE_PER_SECOND: expected a number of frames per second between 1 and 1000000',
     ],
+    ['RELAY_SHARED_MAX_BYTES', '1024', 'RELAY_SHARED_MAX_BYTES: expected a byte count between 65536 and 68719476736'],
+    ['RELAY_SHARED_MAX_BYTES', 'lots', 'RELAY_SHARED_MAX_BYTES: expected a byte count between 65536 and 68719476736'],
     ['RELAY_LOG_LEVEL', 'loud', 'RELAY_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent'],
   ])('refuses a malformed %s (%p) with one line naming it', (name, value, message) => {
     let thrown: unknown;

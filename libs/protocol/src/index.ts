@@ -76,6 +76,16 @@ export {
   type EnvelopeSender,
   type OpenedEnvelope,
 } from './envelope';
+// The pointer a member device gets when a group message is stored once as a shared blob (envelopes.md §7).
+export {
+  FANOUT_POINTER_BYTES,
+  FANOUT_POINTER_TYPE,
+  FANOUT_SHARED_ID_LENGTH,
+  isFanoutPointer,
+  openFanoutPointer,
+  sealFanoutPointer,
+  type OpenedFanoutPointer,
+} from './fanout-pointer';
 export {
   HANDSHAKE_INITIATION_BYTES,
   MAX_ONE_TIME_ITEM_BYTES,

@@ -8,16 +8,20 @@ import {
   MAX_BLOB_BYTES,
   MAX_PUT_MANY_ENTRIES,
   PROVEN_ON_THIS_CONNECTION,
+  PUT_SHARED_COST,
   QUEUE_ID_LENGTH,
+  SHARED_ID_LENGTH,
   encodeAck,
   encodeCreate,
   encodeDelete,
   encodeFetch,
+  encodeFetchShared,
   encodePrekeyClaim,
   encodePrekeyFetch,
   encodePrekeyPublish,
   encodePut,
   encodePutMany,
+  encodePutShared,
   encodeRevocationPush,
   encodeSubscribe,
   type FetchedMessage,
@@ -215,6 +219,36 @@ export async function claimPrekeys(
 export async function pushRevocationList(connection: RelayConnection, list: Uint8Array): Promise<number> {
   const reply = await connection.command('revocation_push', (requestId) => encodeRevocationPush({ requestId, list }));
   return reply.listVersion;
+}
+
+/** relay.md §3.13: header (6) + ttl (4) + blob length (4). */
+const PUT_SHARED_FRAME_OVERHEAD = 6 + 4 + 4;
+
+/** Why a shared blob can never be sent (checked before any connection is opened for it), or undefined. */
+export function sharedBlobProblem(blob: Uint8Array, maxFrameBytes: number): 'malformed' | 'oversized' | undefined {
+  if (!(blob instanceof Uint8Array) || blob.length < 1) return 'malformed';
+  if (blob.length > MAX_BLOB_BYTES || PUT_SHARED_FRAME_OVERHEAD + blob.length > maxFrameBytes) return 'oversized';
+  return undefined;
+}
+
+/** Whether a shared id has the shape the relay hands out (§3.13). */
+export const isSharedId = (sharedId: unknown): sharedId is Uint8Array =>
+  sharedId instanceof Uint8Array && sharedId.length === SHARED_ID_LENGTH;
+
+/** §3.13: stores the blob once; resolves to the id the relay drew. Costs 4 tokens (§8.3). */
+export async function putShared(connection: RelayConnection, blob: Uint8Array, ttl = 0): Promise<Uint8Array> {
+  const reply = await connection.command(
+    'put_shared',
+    (requestId) => encodePutShared({ requestId, ttl, blob }),
+    PUT_SHARED_COST,
+  );
+  return reply.sharedId;
+}
+
+/** §3.14: the blob stored under this id; rejects `not_found` when it is unknown or expired. */
+export async function fetchShared(connection: RelayConnection, sharedId: Uint8Array): Promise<Uint8Array> {
+  const reply = await connection.command('fetch_shared', (requestId) => encodeFetchShared({ requestId, sharedId }));
+  return reply.blob;
 }
 
 /** §6.3: unsigned on a connection that proved the key; if the relay no longer counts that proof, once more signed. */

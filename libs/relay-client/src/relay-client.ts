@@ -24,21 +24,11 @@ import type { Ed25519KeyPair } from '@opendescent/crypto';
 import {
   MAX_HELLO_TOKEN_BYTES,
   isRelayErrorName,
-  type PrekeyPublishMode,
-  type PutManyEntry,
   type RelayDelivery,
   type RelayErrorName,
   type RelayLimits,
 } from '@opendescent/protocol';
-import {
-  ack,
-  createQueue,
-  deleteQueue,
-  fetchPending,
-  pushRevocationList,
-  type FetchResult,
-  type PutManyOutcome,
-} from './commands';
+import { ack, createQueue, deleteQueue, fetchPending, pushRevocationList, type FetchResult } from './commands';
 import { asRequestError, offline, type RelayRequestError } from './errors';
 import { Listeners } from './listeners';
 import {
@@ -47,6 +37,7 @@ import {
   STABLE_CONNECTION_MS,
   reconnectDelayMs,
 } from './reconnect-backoff';
+import { RelayClientSendingSide } from './relay-client-sending';
 import { DEFAULT_REQUEST_TIMEOUT_MS, RelayConnection, type RelayIoFactory } from './relay-connection';
 import { RememberedSubscriptions } from './remembered-subscriptions';
 import { SendChannel, type RelayCredentials, type SendChannelOptions } from './send-channel';
@@ -76,11 +67,12 @@ export interface RelayClientOptions {
 
 export type StatusListener = (status: RelayStatus, error?: RelayErrorName) => void;
 
-export class RelayClient {
+/** The reading side is here; the sending side (put, put_many, put_shared, fetch_shared, prekeys) is in relay-client-sending.ts. */
+export class RelayClient extends RelayClientSendingSide {
   readonly #options: RelayClientOptions;
   readonly #initialMs: number;
   readonly #maxMs: number;
-  readonly #sender: SendChannel;
+  protected readonly sender: SendChannel;
 
   #running = false;
   #status: RelayStatus = 'offline';
@@ -101,13 +93,14 @@ export class RelayClient {
   readonly #tokenRefusedListeners = new Listeners<[RelayErrorName]>();
 
   constructor(options: RelayClientOptions) {
+    super();
     this.#options = options;
     this.#initialMs = Math.max(1, options.backoff?.initialMs ?? DEFAULT_BACKOFF_INITIAL_MS);
     this.#maxMs = Math.max(this.#initialMs, options.backoff?.maxMs ?? DEFAULT_BACKOFF_MAX_MS);
     this.#subscriptions = new RememberedSubscriptions((attempt) =>
       reconnectDelayMs(attempt, this.#initialMs, this.#maxMs),
     );
-    this.#sender = new SendChannel({
+    this.sender = new SendChannel({
       ...options.sending,
       url: options.url,
       credentials: options.credentials,
@@ -152,7 +145,7 @@ export class RelayClient {
     this.#clearReconnectTimer();
     this.#generation++;
     this.#closeReading();
-    this.#sender.close();
+    this.sender.close();
     this.#setStatus('offline');
   }
 
@@ -227,44 +220,6 @@ export class RelayClient {
     return pushRevocationList(this.#reading(), list);
   }
 
-  // ── sending side (send-channel.ts) ──────────────────────────────────────────────────────
-
-  /** §3.4, over a sending connection. Rejects with `offline` when the relay is not reachable now. */
-  async put(senderId: Uint8Array, blob: Uint8Array, ttl = 0): Promise<void> {
-    this.#requireRunning();
-    return this.#sender.put(senderId, blob, ttl);
-  }
-
-  /** §3.5, shuffled over the sending connections; per entry, in order: `ok`, the relay's status, or why its frame failed. */
-  async putMany(entries: readonly PutManyEntry[], ttl = 0): Promise<PutManyOutcome[]> {
-    this.#requireRunning();
-    return this.#sender.putMany(entries, ttl);
-  }
-
-  /** §3.10, over a sending connection: the slot is not tied to the connection that reads this device's queues. */
-  async publishPrekeys(
-    slotId: Uint8Array,
-    slotKey: Ed25519KeyPair,
-    mode: PrekeyPublishMode,
-    bundle: Uint8Array,
-    oneTimeItems: readonly Uint8Array[],
-  ): Promise<number> {
-    this.#requireRunning();
-    return this.#sender.publishPrekeys(slotId, slotKey, mode, bundle, oneTimeItems);
-  }
-
-  /** §3.11, over a sending connection. */
-  async fetchPrekeys(slotId: Uint8Array): Promise<{ remaining: number; bundle: Uint8Array }> {
-    this.#requireRunning();
-    return this.#sender.fetchPrekeys(slotId);
-  }
-
-  /** §3.11, over a sending connection: whom a device is about to write to stays off its reading connection. */
-  async claimPrekeys(slotId: Uint8Array): Promise<{ bundle: Uint8Array; oneTime: Uint8Array | null }> {
-    this.#requireRunning();
-    return this.#sender.claimPrekeys(slotId);
-  }
-
   // ── the reading connection's life ───────────────────────────────────────────────────────
 
   #connectionOptions() {
@@ -278,7 +233,7 @@ export class RelayClient {
     return connection;
   }
 
-  #requireRunning(): void {
+  protected requireRunning(): void {
     // Sending needs no reading connection, but a stopped or refused client sends nothing.
     if (!this.#running || this.#refusal !== undefined) throw offline();
   }
@@ -346,7 +301,7 @@ export class RelayClient {
   /** No automatic retry after this: see the file comment. */
   #refuse(connection: RelayConnection, error: RelayErrorName): void {
     this.#refusal = error;
-    this.#sender.close();
+    this.sender.close();
     this.#closeReading();
     connection.close();
     this.#setStatus('refused', error);

@@ -1,6 +1,7 @@
 /**
  * Sending, unlinkable from receiving (docs/protocol/relay.md §5.5): everything a device *writes*
- * to a relay (put, put_many, prekey publish, fetch and claim) goes over connections that carry no
+ * to a relay (put, put_many, prekey publish, fetch and claim, and shared blobs: put_shared and
+ * fetch_shared, §3.13, §3.14) goes over connections that carry no
  * subscription and no queue of its own, each admitted by its own access token and replaced
  * regularly, so the relay cannot tie a put to the connection that reads any queue, nor two sends
  * far apart in time to one another. A group fan-out is shuffled and dealt over several such
@@ -20,10 +21,14 @@ import {
 import {
   claimPrekeys,
   fetchPrekeys,
+  fetchShared,
+  isSharedId,
   publishPrekeys,
   put,
   putMany,
   putManyEntryProblem,
+  putShared,
+  sharedBlobProblem,
   type PutManyOutcome,
 } from './commands';
 import { RelayRequestError, asRequestError } from './errors';
@@ -248,6 +253,25 @@ export class SendChannel {
 
   claimPrekeys(slotId: Uint8Array): Promise<{ bundle: Uint8Array; oneTime: Uint8Array | null }> {
     return this.#onLane(1, (connection) => claimPrekeys(connection, slotId));
+  }
+
+  /**
+   * §3.13 over one lane: the blob is stored once and its id returned. A blob that could never be
+   * sent (empty, or larger than a blob or the relay's ceiling) opens no connection.
+   */
+  async putShared(blob: Uint8Array, ttl = 0): Promise<Uint8Array> {
+    const problem = sharedBlobProblem(blob, this.#frameCeiling() ?? MAX_RELAY_FRAME_BYTES);
+    if (problem !== undefined) throw new RelayRequestError(problem, `put_shared: ${problem}`);
+    return this.#onLane(1, (connection) => putShared(connection, blob, ttl));
+  }
+
+  /**
+   * §3.14 over one lane, never the reading connection: a live relay then cannot tie the fetch to
+   * the queues this device reads (it still sees which sending connections fetch the same id, §1).
+   */
+  async fetchShared(sharedId: Uint8Array): Promise<Uint8Array> {
+    if (!isSharedId(sharedId)) throw new RelayRequestError('malformed', 'fetch_shared: a shared id is 16 bytes');
+    return this.#onLane(1, (connection) => fetchShared(connection, sharedId));
   }
 
   close(): void {

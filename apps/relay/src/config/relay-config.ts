@@ -118,6 +118,8 @@ const relayEnvironment = z
     RELAY_QUEUE_MAX_MESSAGES: integer(1, 1_000_000, 1_000, 'a count'),
     RELAY_QUEUE_MAX_BYTES: integer(1_024, 1024 ** 3, 4 * 1024 ** 2, 'a byte count'),
     RELAY_MEMORY_MAX_BYTES: integer(1024 ** 2, 64 * 1024 ** 3, 256 * 1024 ** 2, 'a byte count'),
+    // Live shared blobs (relay.md §3.13), in either store: at least one whole blob.
+    RELAY_SHARED_MAX_BYTES: integer(64 * 1024, 64 * 1024 ** 3, 256 * 1024 ** 2, 'a byte count'),
     RELAY_RATE_PER_SECOND: integer(1, 1_000_000, 50, 'a number of frames per second'),
     RELAY_RATE_BURST: integer(1, 1_000_000, 200, 'a number of frames'),
     RELAY_HELLO_TIMEOUT_SECONDS: integer(1, 600, 10, 'a number of seconds'),

@@ -7,6 +7,7 @@
  */
 import {
   MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  PUT_SHARED_COST,
   type RelayCommand,
   type RelayCommandOf,
   type RelayOkReply,
@@ -15,6 +16,7 @@ import type { PrekeyService } from '../prekeys/prekey.service';
 import type { Delivery, QueueService } from '../queues/queue.service';
 import type { RevocationService } from '../revocation/revocation.service';
 import { RelayRefusal } from '../runtime/relay-refusal';
+import type { SharedBlobService } from '../shared/shared-blob.service';
 import { hexId } from '../store/relay-store';
 import { proven, roomOf, type Connection } from './connection-state';
 
@@ -32,11 +34,12 @@ export interface CommandServices {
   readonly queues: QueueService;
   readonly prekeys: PrekeyService;
   readonly revocation: RevocationService;
+  readonly shared: SharedBlobService;
 }
 
 const UNPROVEN_DETAIL = 'no such queue, or its key is not proven on this connection: sign the command';
 
-/** Every command but hello (relay.md §3.3 to §3.12); the reply says `ok`, or this throws. */
+/** Every command but hello (relay.md §3.3 to §3.14); the reply says `ok`, or this throws. */
 export async function dispatchCommand(
   services: CommandServices,
   connection: Connection,
@@ -119,6 +122,12 @@ export async function dispatchCommand(
           listVersion: await services.revocation.accept(frame.list, 'push'),
         },
       };
+    case 'put_shared':
+      // Admitted on one token like every frame; the rest of its cost once it parses (§8.3).
+      connection.bucket.charge(PUT_SHARED_COST - 1);
+      return { reply: { ok: true, requestId, command: 'put_shared', sharedId: await services.shared.put(frame) } };
+    case 'fetch_shared':
+      return { reply: { ok: true, requestId, command: 'fetch_shared', blob: await services.shared.fetch(frame) } };
   }
 }
 

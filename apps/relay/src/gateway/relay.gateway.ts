@@ -29,6 +29,7 @@ import { QueueService } from '../queues/queue.service';
 import { RevocationService } from '../revocation/revocation.service';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
+import { SharedBlobService } from '../shared/shared-blob.service';
 import { TokenKeyService } from '../tokens/token-key.service';
 import { dispatchCommand, type CommandServices, type Outcome } from './command-dispatch';
 import { newConnection, roomOf, type Connection } from './connection-state';
@@ -73,8 +74,9 @@ export class RelayGateway
     private readonly prekeys: PrekeyService,
     private readonly revocation: RevocationService,
     private readonly tokenKeys: TokenKeyService,
+    shared: SharedBlobService,
   ) {
-    this.#commands = { queues, prekeys, revocation };
+    this.#commands = { queues, prekeys, revocation, shared };
   }
 
   afterInit(server: Server): void {

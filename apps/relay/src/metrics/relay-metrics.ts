@@ -40,6 +40,18 @@ export class RelayMetrics {
     help: 'Blobs accepted by put and put_many',
     registers: [this.registry],
   });
+  /** relay.md §3.13, §3.14: counts only; never a shared id. */
+  readonly sharedBlobsStored = new Counter({
+    name: 'relay_shared_blobs_stored_total',
+    help: 'Shared blobs accepted by put_shared',
+    registers: [this.registry],
+  });
+  readonly sharedBlobFetches = new Counter({
+    name: 'relay_shared_blob_fetches_total',
+    help: 'fetch_shared by result (found or not_found)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
   readonly revocationListVersion = new Gauge({
     name: 'relay_revocation_list_version',
     help: 'Version of the revocation list held (0: none)',

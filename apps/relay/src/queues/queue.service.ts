@@ -9,6 +9,7 @@ import {
   type RelayCommandOf,
   type RelayDelivery,
 } from '@opendescent/protocol';
+import { effectiveTtlSeconds } from '../runtime/blob-ttl';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
 import { StoreUnavailableError, type StoredMessage } from '../store/relay-store';
@@ -54,7 +55,7 @@ export class QueueService {
     const message = {
       messageId: randomId(MESSAGE_ID_LENGTH),
       receivedAt: now,
-      expiresAt: now + this.effectiveTtlSeconds(ttlSeconds) * 1000,
+      expiresAt: now + effectiveTtlSeconds(this.runtime.config, ttlSeconds) * 1000,
       blob: entry.blob,
     };
     const outcome = await this.runtime.store.put(entry.senderId, message, now);
@@ -139,12 +140,6 @@ export class QueueService {
   async delete(frame: RelayCommandOf<'delete'>): Promise<void> {
     if (!(await this.runtime.store.deleteQueue(frame.recipientId, this.runtime.clock())))
       throw new RelayRefusal('auth', AUTH_DETAIL);
-  }
-
-  /** §8.2: 0 means the default; more than the ceiling is lowered to it. */
-  private effectiveTtlSeconds(requested: number): number {
-    const { RELAY_BLOB_TTL_SECONDS, RELAY_BLOB_MAX_TTL_SECONDS } = this.runtime.config;
-    return Math.min(requested === 0 ? RELAY_BLOB_TTL_SECONDS : requested, RELAY_BLOB_MAX_TTL_SECONDS);
   }
 }
 

@@ -2,6 +2,7 @@ import {
   hexId,
   type NewMessage,
   type NewQueue,
+  type NewSharedBlob,
   type PrekeyPublication,
   type RelayStore,
   type SignedDocumentKind,
@@ -9,7 +10,7 @@ import {
   type StoredMessage,
 } from './relay-store';
 
-/** Fixed accounting per queue or slot towards the memory budget (relay.md §8.4). */
+/** Fixed accounting per queue, slot or shared blob towards the memory budget (relay.md §8.4). */
 const RECORD_OVERHEAD_BYTES = 256;
 /** A spent-token record: the hex id as a Map key, its expiry, the Map's own overhead. */
 const SPENT_TOKEN_BYTES = 160;
@@ -27,6 +28,11 @@ interface MemoryQueue {
   readonly messages: Map<string, MemoryMessage>;
   /** The earliest expiry among the messages, so a put does not scan the queue each time. */
   nextExpiry: number;
+}
+
+interface MemorySharedBlob {
+  readonly blob: Uint8Array;
+  readonly expiresAt: number;
 }
 
 interface MemorySlot {
@@ -48,7 +54,11 @@ export class MemoryRelayStore implements RelayStore {
   readonly #documents = new Map<SignedDocumentKind, { version: number; bytes: Uint8Array }>();
   /** spend id (hex) → when it may be forgotten (Unix ms). */
   readonly #spentTokens = new Map<string, number>();
+  /** Shared blobs (relay.md §3.13) by id (hex): nothing in them names a queue or a connection. */
+  readonly #shared = new Map<string, MemorySharedBlob>();
   #usedBytes = 0;
+  /** Blob bytes of the shared blobs held, against `sharedMaxBytes`. */
+  #sharedBytes = 0;
 
   constructor(private readonly limits: StoreLimits) {}
 
@@ -188,6 +198,28 @@ export class MemoryRelayStore implements RelayStore {
     return { bundle: slot.bundle.slice(), oneTimePrekey };
   }
 
+  async putShared(shared: NewSharedBlob, now: number): Promise<'stored' | 'taken' | 'store_full'> {
+    const id = hexId(shared.sharedId);
+    if (this.liveShared(id, now) !== undefined) return 'taken';
+    const size = shared.blob.length;
+    const fits = () =>
+      this.#sharedBytes + size <= this.limits.sharedMaxBytes &&
+      this.#usedBytes + size + RECORD_OVERHEAD_BYTES <= this.limits.memoryMaxBytes;
+    if (!fits()) {
+      // Expired blobs count until swept: reclaim them before refusing.
+      this.sweepShared(now);
+      if (!fits()) return 'store_full';
+    }
+    this.#shared.set(id, { blob: shared.blob.slice(), expiresAt: shared.expiresAt });
+    this.#sharedBytes += size;
+    this.#usedBytes += size + RECORD_OVERHEAD_BYTES;
+    return 'stored';
+  }
+
+  async fetchShared(sharedId: Uint8Array, now: number): Promise<Uint8Array | undefined> {
+    return this.liveShared(hexId(sharedId), now)?.blob.slice();
+  }
+
   async offerDocument(kind: SignedDocumentKind, version: number, bytes: Uint8Array): Promise<boolean> {
     const held = this.#documents.get(kind);
     if (held !== undefined && held.version >= version) return false;
@@ -215,6 +247,7 @@ export class MemoryRelayStore implements RelayStore {
   async sweep(now: number): Promise<void> {
     for (const rid of [...this.#queues.keys()]) this.liveQueue(rid, now);
     for (const id of [...this.#slots.keys()]) this.liveSlot(id, now);
+    this.sweepShared(now);
     for (const [id, expiresAt] of this.#spentTokens) {
       if (expiresAt > now) continue;
       this.#spentTokens.delete(id);
@@ -227,7 +260,9 @@ export class MemoryRelayStore implements RelayStore {
     this.#senders.clear();
     this.#slots.clear();
     this.#spentTokens.clear();
+    this.#shared.clear();
     this.#usedBytes = 0;
+    this.#sharedBytes = 0;
   }
 
   /** The queue if it is alive, with its expired blobs dropped; an idle queue is deleted. */
@@ -271,5 +306,26 @@ export class MemoryRelayStore implements RelayStore {
       return undefined;
     }
     return slot;
+  }
+
+  /** The shared blob if it is alive; an expired one is dropped. */
+  private liveShared(id: string, now: number): MemorySharedBlob | undefined {
+    const shared = this.#shared.get(id);
+    if (shared === undefined) return undefined;
+    if (shared.expiresAt <= now) {
+      this.dropShared(id, shared);
+      return undefined;
+    }
+    return shared;
+  }
+
+  private sweepShared(now: number): void {
+    for (const [id, shared] of this.#shared) if (shared.expiresAt <= now) this.dropShared(id, shared);
+  }
+
+  private dropShared(id: string, shared: MemorySharedBlob): void {
+    this.#shared.delete(id);
+    this.#sharedBytes -= shared.blob.length;
+    this.#usedBytes -= shared.blob.length + RECORD_OVERHEAD_BYTES;
   }
 }

@@ -5,6 +5,7 @@ import {
   hexId,
   type NewMessage,
   type NewQueue,
+  type NewSharedBlob,
   type PrekeyPublication,
   type RelayStore,
   type SignedDocumentKind,
@@ -15,6 +16,8 @@ import {
 /** Stored blob record (relay.md §9): version byte, received-at (u64 ms), blob. */
 const RECORD_VERSION = 1;
 const RECORD_HEADER_BYTES = 9;
+/** Stored shared blob record (relay.md §9): version byte, expires at (u64 ms), blob. */
+const SHARED_RECORD_VERSION = 1;
 
 type Reply = Buffer | number | null | Reply[];
 
@@ -159,6 +162,40 @@ export class RedisRelayStore implements RelayStore {
       bundle: new Uint8Array(reply[0] as Buffer),
       oneTimePrekey: reply[1] ? new Uint8Array(reply[1]) : undefined,
     };
+  }
+
+  /** relay.md §3.13: one script, so the id check, the budget and the SET … PX are one atomic step. */
+  async putShared(shared: NewSharedBlob, now: number): Promise<'stored' | 'taken' | 'store_full'> {
+    const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + shared.blob.length);
+    record[0] = SHARED_RECORD_VERSION;
+    record.writeBigUInt64BE(BigInt(shared.expiresAt), 1);
+    record.set(shared.blob, RECORD_HEADER_BYTES);
+    const reply = await this.run(
+      'relayPutShared',
+      hexId(shared.sharedId),
+      record,
+      now,
+      Math.max(1, shared.expiresAt - now),
+      shared.blob.length,
+      this.limits.sharedMaxBytes,
+      Math.ceil(shared.expiresAt / 1000) * 1000,
+    );
+    const outcome = String(reply);
+    return outcome === 'stored' || outcome === 'taken' ? outcome : 'store_full';
+  }
+
+  /** Redis drops the record at its PX by itself; the expiry inside it answers to the relay's clock. */
+  async fetchShared(sharedId: Uint8Array, now: number): Promise<Uint8Array | undefined> {
+    let record: Buffer | null;
+    try {
+      record = await this.redis.getBuffer(`${this.prefix}sb:${hexId(sharedId)}`);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    if (record === null || record.length <= RECORD_HEADER_BYTES || record[0] !== SHARED_RECORD_VERSION)
+      return undefined;
+    if (Number(record.readBigUInt64BE(1)) <= now) return undefined;
+    return new Uint8Array(record.subarray(RECORD_HEADER_BYTES));
   }
 
   async offerDocument(kind: SignedDocumentKind, version: number, bytes: Uint8Array): Promise<boolean> {

@@ -212,6 +212,39 @@ redis.call('HSET', key, 'v', ARGV[3], 'l', ARGV[4])
 return 1
 `;
 
+/**
+ * ARGV: p, id, record, now, ttl, size, maxBytes, bucket → 'stored' | 'taken' | 'store_full'.
+ * A shared blob (relay.md §3.13) is `sb:<id>`, written with its PX in the same SET. The budget is
+ * kept without naming any blob: `sbz` counts bytes per expiry second (`bucket`, rounded up, so
+ * bytes are released at or after their blob's end) and in all (`n`); `sbe` orders those seconds.
+ * Both expire with the last blob they count.
+ */
+const PUT_SHARED = `
+local id, record, now, ttl = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local size, maxBytes, bucket = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local B, E, Z = p .. 'sb:' .. id, p .. 'sbe', p .. 'sbz'
+if redis.call('EXISTS', B) == 1 then return 'taken' end
+local ended = redis.call('ZRANGEBYSCORE', E, '-inf', now)
+if #ended > 0 then
+  local freed = 0
+  for _, second in ipairs(ended) do
+    freed = freed + tonumber(redis.call('HGET', Z, second) or '0')
+    redis.call('HDEL', Z, second)
+  end
+  redis.call('ZREMRANGEBYSCORE', E, '-inf', now)
+  redis.call('HINCRBY', Z, 'n', -freed)
+end
+if tonumber(redis.call('HGET', Z, 'n') or '0') + size > maxBytes then return 'store_full' end
+redis.call('SET', B, record, 'PX', ttl)
+redis.call('ZADD', E, bucket, bucket)
+redis.call('HINCRBY', Z, bucket, size)
+redis.call('HINCRBY', Z, 'n', size)
+local last = tonumber(redis.call('ZRANGE', E, -1, -1, 'WITHSCORES')[2])
+redis.call('PEXPIRE', E, last - now + 1)
+redis.call('PEXPIRE', Z, last - now + 1)
+return 'stored'
+`;
+
 export const REDIS_SCRIPTS = {
   relayCreate: PRELUDE + CREATE,
   relayRecipientKey: PRELUDE + RECIPIENT_KEY,
@@ -223,6 +256,7 @@ export const REDIS_SCRIPTS = {
   relayFetchPrekeys: PRELUDE + SLOT_PRELUDE + FETCH_PREKEYS,
   relayClaimPrekey: PRELUDE + SLOT_PRELUDE + CLAIM_PREKEY,
   relayOfferDocument: `local p = ARGV[1]\n${OFFER_DOCUMENT}`,
+  relayPutShared: `local p = ARGV[1]\n${PUT_SHARED}`,
 } as const;
 
 export type RedisScriptName = keyof typeof REDIS_SCRIPTS;

@@ -20,6 +20,8 @@ export interface StoreLimits {
   readonly maxOneTimePrekeysPerSlot: number;
   /** relay.md §8.4: the memory store's whole budget (ignored by Redis: its maxmemory rules). */
   readonly memoryMaxBytes: number;
+  /** relay.md §8.4: bytes of live shared blobs (§3.13), in either store. */
+  readonly sharedMaxBytes: number;
 }
 
 export interface NewQueue {
@@ -68,6 +70,14 @@ export interface PrekeyClaim {
   readonly oneTimePrekey: Uint8Array | undefined;
 }
 
+/** relay.md §3.13: a blob stored once, under an id the relay drew; nothing names a queue or a connection. */
+export interface NewSharedBlob {
+  readonly sharedId: Uint8Array;
+  readonly blob: Uint8Array;
+  /** Unix milliseconds; already capped by the relay's maximum TTL. */
+  readonly expiresAt: number;
+}
+
 /**
  * The organisation's signed documents a relay holds and shares with its other nodes (relay.md §7,
  * §3.2), and the organisation-key statements it followed (§7.2), end to end, versioned by the
@@ -98,6 +108,14 @@ export interface RelayStore {
   fetchPrekeys(slotId: Uint8Array, now: number): Promise<{ bundle: Uint8Array; remaining: number } | undefined>;
   /** Atomically removes and returns one one-time prekey: concurrent claims never share one. */
   claimPrekey(slotId: Uint8Array, now: number): Promise<PrekeyClaim | undefined>;
+
+  /**
+   * Stores a shared blob (relay.md §3.13) within the shared-blob budget (and, in memory, the whole
+   * budget); `taken` when the id is already in use (the caller draws another).
+   */
+  putShared(shared: NewSharedBlob, now: number): Promise<'stored' | 'taken' | 'store_full'>;
+  /** A live shared blob (§3.14); fetching does not delete it. Undefined when unknown or expired. */
+  fetchShared(sharedId: Uint8Array, now: number): Promise<Uint8Array | undefined>;
 
   /** Keeps the document if its version is higher than the one stored; the caller has verified it. */
   offerDocument(kind: SignedDocumentKind, version: number, bytes: Uint8Array): Promise<boolean>;

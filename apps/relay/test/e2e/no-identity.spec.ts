@@ -6,6 +6,7 @@
  * spent token expires, and a dump contains no byte of the token.
  */
 import { Redis } from 'ioredis';
+import { encodeFetchShared, encodePutShared } from '@opendescent/protocol';
 import { startRelay, type RunningRelay } from '../../src/bootstrap';
 import { storeLimits } from '../../src/bootstrap';
 import { RelayGateway } from '../../src/gateway/relay.gateway';
@@ -15,7 +16,7 @@ import { REDIS_URL, deleteKeys, describeWithRedis, dumpKeys, testPrefix } from '
 import { RelayClient, blobOf, newOrg, relayConfig, type TestOrg } from '../support/relay-client';
 
 /** relay.md §9: every kind of key the Redis store writes under its prefix. */
-const DOCUMENTED_KEY_KINDS = ['q', 's', 'o', 'e', 'z', 'b', 'p', 'k', 't', 'rev', 'tks'];
+const DOCUMENTED_KEY_KINDS = ['q', 's', 'o', 'e', 'z', 'b', 'p', 'k', 't', 'rev', 'tks', 'sb', 'sbe', 'sbz'];
 /** The RelayStore operations (relay-store.ts): nothing else reaches the store. */
 const STORE_OPERATIONS = [
   'createQueue',
@@ -30,6 +31,8 @@ const STORE_OPERATIONS = [
   'offerDocument',
   'document',
   'spendToken',
+  'putShared',
+  'fetchShared',
   'sweep',
   'close',
 ];
@@ -39,7 +42,7 @@ interface Session {
   readonly recipientId: Uint8Array;
 }
 
-/** A hello, then create, put, subscribe and one delivery: what one device does. */
+/** A hello, then create, put, subscribe, one delivery and a shared blob stored and fetched: what one device does. */
 async function oneSession(org: TestOrg, relay: RunningRelay): Promise<Session> {
   const token = await org.issuer.mint(new URL(relay.url).host);
   const client = await RelayClient.connect(relay.url);
@@ -49,6 +52,15 @@ async function oneSession(org: TestOrg, relay: RunningRelay): Promise<Session> {
     expect((await client.put(queue.senderId, blobOf('opaque'))).ok).toBe(true);
     expect((await client.subscribe(queue)).ok).toBe(true);
     await client.until(() => client.deliveries.length === 1);
+    const shared = await client.request(
+      'put_shared',
+      encodePutShared({ requestId: client.nextRequestId(), blob: blobOf('opaque, once') }),
+    );
+    if (!shared.ok || shared.command !== 'put_shared') throw new Error('put_shared refused');
+    const sharedId = shared.sharedId;
+    expect(
+      (await client.request('fetch_shared', encodeFetchShared({ requestId: client.nextRequestId(), sharedId }))).ok,
+    ).toBe(true);
     return { token, recipientId: queue.recipientId };
   } finally {
     client.close();

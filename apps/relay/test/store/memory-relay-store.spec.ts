@@ -1,7 +1,9 @@
 import { MemoryRelayStore } from '../../src/store/memory-relay-store';
 import { describeRelayStore, suiteLimits } from './relay-store.suite';
+import { describeSharedBlobStore } from './shared-blob-store.suite';
 
 describeRelayStore('memory store', async (limits) => new MemoryRelayStore(limits));
+describeSharedBlobStore('memory store', async (limits) => new MemoryRelayStore(limits));
 
 describe('memory store: its own budget', () => {
   const T0 = 1_800_000_000_000;
@@ -48,5 +50,23 @@ describe('memory store: its own budget', () => {
     ).toBe('store_full');
     expect(await store.spendToken(ids(5), T0 + 1000, T0)).toBe(true);
     expect(await store.spendToken(ids(5), T0 + 1000, T0)).toBe(false);
+  });
+
+  it('shared blobs count towards the whole budget too (with 256 bytes each), and the sweep reclaims them', async () => {
+    const store = new MemoryRelayStore({ ...suiteLimits, memoryMaxBytes: 1024, sharedMaxBytes: 1_000_000 });
+    const shared = (n: number, size: number, ttl = 1000) =>
+      store.putShared({ sharedId: ids(n), blob: new Uint8Array(size), expiresAt: T0 + ttl }, T0);
+    expect(await shared(1, 200)).toBe('stored');
+    expect(store.usedBytes).toBe(456);
+    expect(await shared(2, 312, 5000)).toBe('stored');
+    expect(store.usedBytes).toBe(1024);
+    expect(await shared(3, 1)).toBe('store_full');
+    expect(
+      await store.createQueue({ recipientId: ids(4), senderId: ids(5), recipientKey: new Uint8Array(32) }, T0),
+    ).toBe('store_full');
+    await store.sweep(T0 + 1000);
+    expect(store.usedBytes).toBe(568);
+    await store.sweep(T0 + 5000);
+    expect(store.usedBytes).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { RedisRelayStore } from '../../src/store/redis-relay-store';
 import { StoreUnavailableError } from '../../src/store/relay-store';
 import { REDIS_URL, deleteKeys, describeWithRedis, testPrefix } from '../support/redis';
 import { describeRelayStore, suiteLimits } from './relay-store.suite';
+import { describeSharedBlobStore } from './shared-blob-store.suite';
 
 describeWithRedis('redis store', () => {
   const prefixes: string[] = [];
@@ -34,6 +35,55 @@ describeWithRedis('redis store', () => {
     const prefix = testPrefix();
     prefixes.push(prefix);
     return RedisRelayStore.connect(REDIS_URL as string, prefix, limits);
+  });
+
+  describeSharedBlobStore('redis store', async (limits) => {
+    const prefix = testPrefix();
+    prefixes.push(prefix);
+    return RedisRelayStore.connect(REDIS_URL as string, prefix, limits);
+  });
+
+  describe('shared blobs under the prefix (relay.md §9)', () => {
+    let store: RedisRelayStore;
+    let redis: Redis;
+    let prefix: string;
+
+    freshStoreEachTest((fresh) => ({ store, redis, prefix } = fresh));
+
+    it('one sb:<id> key, written with its expiry, and budget keys that name no blob and expire with the last', async () => {
+      const sharedId = new Uint8Array(randomBytes(16));
+      const hexId = Buffer.from(sharedId).toString('hex');
+      const now = Date.now();
+      const blob = new Uint8Array(40).fill(3);
+      expect(await store.putShared({ sharedId, blob, expiresAt: now + 60_000 }, now)).toBe('stored');
+      const keys = (await redis.keys(`${prefix}*`)).map((key) => key.slice(prefix.length)).sort();
+      expect(keys).toEqual([`sb:${hexId}`, 'sbe', 'sbz']);
+      const left = await redis.pttl(`${prefix}sb:${hexId}`);
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(60_000);
+      for (const key of ['sbe', 'sbz']) {
+        expect(await redis.pttl(`${prefix}${key}`)).toBeGreaterThan(0);
+        expect(await redis.pttl(`${prefix}${key}`)).toBeLessThanOrEqual(61_001);
+      }
+      // The budget keys hold expiry seconds and byte counts only: no id, no blob.
+      const seconds = await redis.zrange(`${prefix}sbe`, '0', '-1');
+      const counts = await redis.hgetall(`${prefix}sbz`);
+      expect(seconds).toEqual([String(Math.ceil((now + 60_000) / 1000) * 1000)]);
+      expect(counts).toEqual({ [seconds[0] as string]: '40', n: '40' });
+    });
+
+    it('a record of another version is never served', async () => {
+      const sharedId = new Uint8Array(randomBytes(16));
+      const now = Date.now();
+      expect(await store.putShared({ sharedId, blob: new Uint8Array([1, 2]), expiresAt: now + 60_000 }, now)).toBe(
+        'stored',
+      );
+      const key = `${prefix}sb:${Buffer.from(sharedId).toString('hex')}`;
+      const record = (await redis.getBuffer(key)) as Buffer;
+      record[0] = 2;
+      await redis.set(key, record, 'PX', 60_000);
+      expect(await store.fetchShared(sharedId, now)).toBeUndefined();
+    });
   });
 
   describe('every key of a queue carries a native expiry from the moment it exists (relay.md §9)', () => {

@@ -13,6 +13,7 @@ export const suiteLimits: StoreLimits = {
   prekeyTtlMs: 120_000,
   maxOneTimePrekeysPerSlot: 50,
   memoryMaxBytes: 1_000_000,
+  sharedMaxBytes: 100_000,
 };
 
 const id = (): Uint8Array => new Uint8Array(randomBytes(16));

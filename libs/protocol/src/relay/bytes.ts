@@ -1,6 +1,7 @@
-import type { ByteReader } from '@opendescent/crypto';
+import type { ByteReader, ByteWriter } from '@opendescent/crypto';
 import { ProtocolError } from '../errors';
-import { RELAY_FRAME_VERSION } from './constants';
+import { protocolWriter } from '../wire-bytes';
+import { RELAY_COMMANDS, RELAY_FRAME_VERSION, type RelayCommandName } from './constants';
 
 /**
  * Accepts the binary shapes socket.io hands over (a Node Buffer or a Uint8Array on the server,
@@ -52,4 +53,23 @@ export function boundedCount(
   if (count > max) throw new ProtocolError('oversized', `${what}: ${count} ${field} exceeds ${max}`);
   if (count < min) throw new ProtocolError('malformed', `${what}: at least ${min} ${field} required`);
   return count;
+}
+
+/** §3.0: the header of a client frame, for the encoders; the request id must be 1 … 2^32-1. */
+export function commandHeader(command: RelayCommandName, requestId: number): ByteWriter {
+  if (!Number.isSafeInteger(requestId) || requestId < 1 || requestId > 0xffff_ffff) {
+    throw new ProtocolError('malformed', 'relay frame: request id must be 1 … 2^32-1');
+  }
+  return protocolWriter().u8(RELAY_FRAME_VERSION).u8(RELAY_COMMANDS[command]).u32(requestId);
+}
+
+/** An encoder's field checked before it is written: `oversized` past `max`, `malformed` otherwise. */
+export function checkLength(value: Uint8Array, field: string, min: number, max: number): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length < min || value.length > max) {
+    throw new ProtocolError(
+      value instanceof Uint8Array && value.length > max ? 'oversized' : 'malformed',
+      `relay frame: ${field} must be ${min} … ${max} bytes`,
+    );
+  }
+  return value;
 }

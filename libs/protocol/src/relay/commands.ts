@@ -2,7 +2,14 @@ import type { ByteReader, ByteWriter, Ed25519PrivateKey } from '@opendescent/cry
 import { protocolReader, protocolWriter } from '../wire-bytes';
 import { ProtocolError } from '../errors';
 import { MAX_REVOCATION_LIST_BYTES } from '../revocation-list';
-import { boundedCount, boundedLength, readRelayVersion, relayFrameBytes } from './bytes';
+import {
+  boundedCount,
+  boundedLength,
+  checkLength,
+  commandHeader as header,
+  readRelayVersion,
+  relayFrameBytes,
+} from './bytes';
 import {
   COMMAND_HEADER_LENGTH,
   MAX_ACK_IDS,
@@ -17,12 +24,12 @@ import {
   MESSAGE_ID_LENGTH,
   QUEUE_ID_LENGTH,
   RELAY_COMMANDS,
-  RELAY_FRAME_VERSION,
   RELAY_PUBLIC_KEY_LENGTH,
   RELAY_SIGNATURE_LENGTH,
   SLOT_ID_LENGTH,
   type RelayCommandName,
 } from './constants';
+import { SHARED_BLOB_BODY_DECODERS, type SharedBlobCommand } from './shared-blobs';
 import { signCommand } from './signatures';
 
 /**
@@ -86,7 +93,8 @@ export type RelayCommand =
       SignedPart)
   | ({ readonly command: 'prekey_fetch'; readonly slotId: Uint8Array } & Header)
   | ({ readonly command: 'prekey_claim'; readonly slotId: Uint8Array } & Header)
-  | ({ readonly command: 'revocation_push'; readonly list: Uint8Array } & Header);
+  | ({ readonly command: 'revocation_push'; readonly list: Uint8Array } & Header)
+  | SharedBlobCommand;
 
 export type RelayCommandOf<N extends RelayCommandName> = Extract<RelayCommand, { command: N }>;
 
@@ -222,6 +230,7 @@ const BODY_DECODERS: Record<RelayCommandName, BodyDecoder> = {
     );
     return { command: 'revocation_push', requestId, list };
   },
+  ...SHARED_BLOB_BODY_DECODERS,
 };
 
 // ── Encoders (clients; the relay never builds these) ─────────────────────────────────────
@@ -230,23 +239,6 @@ const BODY_DECODERS: Record<RelayCommandName, BodyDecoder> = {
 export interface CommandSigner {
   readonly challenge: Uint8Array;
   readonly key: Ed25519PrivateKey;
-}
-
-function header(command: RelayCommandName, requestId: number): ByteWriter {
-  if (!Number.isSafeInteger(requestId) || requestId < 1 || requestId > 0xffff_ffff) {
-    throw new ProtocolError('malformed', 'relay frame: request id must be 1 … 2^32-1');
-  }
-  return protocolWriter().u8(RELAY_FRAME_VERSION).u8(RELAY_COMMANDS[command]).u32(requestId);
-}
-
-function checkLength(value: Uint8Array, field: string, min: number, max: number): Uint8Array {
-  if (!(value instanceof Uint8Array) || value.length < min || value.length > max) {
-    throw new ProtocolError(
-      value instanceof Uint8Array && value.length > max ? 'oversized' : 'malformed',
-      `relay frame: ${field} must be ${min} … ${max} bytes`,
-    );
-  }
-  return value;
 }
 
 /**

@@ -10,6 +10,8 @@ export const MESSAGE_ID_LENGTH = 16;
 export const SLOT_ID_LENGTH = 16;
 export const RELAY_PUBLIC_KEY_LENGTH = 32;
 export const RELAY_SIGNATURE_LENGTH = 64;
+/** §3.13: the id the relay draws for a shared blob, 128 bits from its CSPRNG. */
+export const SHARED_ID_LENGTH = 16;
 /** §3.0: version, command code, request id. */
 export const COMMAND_HEADER_LENGTH = 6;
 
@@ -26,6 +28,8 @@ export const MAX_ERROR_DETAIL_BYTES = 200;
 /** §3.2: an access token of access-tokens.md is 354 bytes; room for a later token type, no more. */
 export const MAX_HELLO_TOKEN_BYTES = 1_024;
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 1_024;
+/** §8.3: the tokens a put_shared costs in all (admitted on one, charged the rest once parsed). */
+export const PUT_SHARED_COST = 4;
 /** §2: the largest RELAY_MAX_FRAME_BYTES a relay may be configured with. */
 export const MAX_RELAY_FRAME_BYTES = 16 * 1024 * 1024;
 
@@ -43,6 +47,8 @@ export const RELAY_COMMANDS = {
   prekey_fetch: 0x0a,
   prekey_claim: 0x0b,
   revocation_push: 0x0c,
+  put_shared: 0x0d,
+  fetch_shared: 0x0e,
 } as const;
 
 export type RelayCommandName = keyof typeof RELAY_COMMANDS;

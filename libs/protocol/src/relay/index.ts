@@ -4,3 +4,4 @@ export * from './errors';
 export * from './signatures';
 export * from './commands';
 export * from './replies';
+export * from './shared-blobs';

@@ -16,6 +16,7 @@ import {
   RELAY_COMMANDS,
   RELAY_FRAME_TYPES,
   RELAY_FRAME_VERSION,
+  SHARED_ID_LENGTH,
   relayCommandName,
   type RelayCommandName,
 } from './constants';
@@ -99,7 +100,9 @@ export type RelayOkReply =
       readonly bundle: Uint8Array;
       readonly oneTimePrekey: Uint8Array | undefined;
     } & ReplyHeader)
-  | ({ readonly command: 'revocation_push'; readonly listVersion: number } & ReplyHeader);
+  | ({ readonly command: 'revocation_push'; readonly listVersion: number } & ReplyHeader)
+  | ({ readonly command: 'put_shared'; readonly sharedId: Uint8Array } & ReplyHeader)
+  | ({ readonly command: 'fetch_shared'; readonly blob: Uint8Array } & ReplyHeader);
 
 export interface RelayErrorReply {
   readonly ok: false;
@@ -146,6 +149,12 @@ export function encodeRelayReply(reply: RelayReply): Uint8Array {
     }
     case 'revocation_push':
       writer.u32(reply.listVersion);
+      break;
+    case 'put_shared':
+      writer.raw(reply.sharedId, SHARED_ID_LENGTH);
+      break;
+    case 'fetch_shared':
+      writer.u32(reply.blob.length).raw(reply.blob);
       break;
     default:
       break;
@@ -255,6 +264,15 @@ function decodeOkBody(reader: ByteReader, command: RelayCommandName, requestId: 
     }
     case 'revocation_push':
       return { ok: true, requestId, command, listVersion: reader.u32('list version') };
+    case 'put_shared':
+      return { ok: true, requestId, command, sharedId: reader.raw(SHARED_ID_LENGTH, 'shared id') };
+    case 'fetch_shared':
+      return {
+        ok: true,
+        requestId,
+        command,
+        blob: reader.raw(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob'),
+      };
     default:
       return { ok: true, requestId, command };
   }

@@ -25,6 +25,8 @@ import {
   encodePrekeyPublish,
   encodePut,
   encodePutMany,
+  encodePutShared,
+  encodeFetchShared,
   encodeRelayReply,
   encodeRevocationPush,
   encodeSubscribe,
@@ -77,6 +79,8 @@ async function allCommands(): Promise<Record<RelayCommandName, Uint8Array>> {
     prekey_fetch: encodePrekeyFetch({ requestId: 10, slotId }),
     prekey_claim: encodePrekeyClaim({ requestId: 11, slotId }),
     revocation_push: encodeRevocationPush({ requestId: 12, list: labelled('list bytes', 16) }),
+    put_shared: encodePutShared({ requestId: 13, ttl: 86_400, blob }),
+    fetch_shared: encodeFetchShared({ requestId: 14, sharedId: labelled('shared id', 16) }),
   };
 }
 
