@@ -19,6 +19,14 @@ import { TABLES, type ConversationRecord, type GroupKeyRecord, type OutboxRecord
 import type { Transaction } from './transaction';
 
 /**
+ * From this many member devices a group message is stored once on each relay and every device
+ * gets a pointer to it (envelopes.md §7): fewer bytes uploaded from 2 devices on, but each member
+ * fetches the shared blob, which a live relay sees (threat model A2L). Below it, one sealed copy
+ * per device, as before: small groups upload what they did and give a live relay no fetch to link.
+ */
+export const SHARED_FANOUT_MIN_DEVICES = 8;
+
+/**
  * Sends one payload to everyone in a conversation (messages.md §5): pairwise to each device of a
  * direct conversation, Sender Keys and fan-out envelopes for a group (envelopes.md §6).
  */
@@ -121,8 +129,17 @@ export class Delivery {
       senderKey: serializeSenderKeyState(next).exposeBytes().slice(),
       distributedTo: [...distributedTo],
     } satisfies GroupKeyRecord);
-    // One symmetric seal per member device: a different random blob in every queue.
     const fanoutKey = key.fanoutKey;
+    if (ready.length >= SHARED_FANOUT_MIN_DEVICES) {
+      // Stored once per relay; each member device gets a 65-byte pointer (messages.md §5.3).
+      const envelope = sealFanoutEnvelope(fanoutKey, message);
+      const routed = ready.map(({ address, device }) =>
+        this.outbox.route(tx, device, address, envelope, { pointer: true }),
+      );
+      this.outbox.queueRouted(tx, routed, messageRef, { envelope, fanoutKey });
+      return;
+    }
+    // One symmetric seal per member device: a different random blob in every queue.
     this.outbox.queueRouted(
       tx,
       ready.map(({ address, device }) =>

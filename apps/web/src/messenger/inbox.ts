@@ -17,7 +17,6 @@ import { AdminRequestError } from '../net/admin-client';
 import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
 import { toHex } from './encoding';
-import { fanoutKeysOf } from './received-group-keys';
 import { MessengerError } from './errors';
 import type { Groups } from './groups';
 import type { Outbox } from './outbox';
@@ -26,6 +25,8 @@ import { handlePayload, type HandlerDeps, type Sender } from './payload-handlers
 import { blankPeer, sessionCipher, type Peers } from './peers';
 import { prekeyStore, type Prekeys } from './prekeys';
 import type { QueueIndex } from './queues';
+import type { RelayPool } from './relay-pool';
+import { fanoutCandidates, isFanoutPointer, resolvePointer } from './shared-fanout';
 import type { RelayDeliveryEvent, RelayPort } from './ports';
 import {
   TABLES,
@@ -59,6 +60,7 @@ export class Inbox {
   constructor(
     private readonly ctx: MessengerContext,
     private readonly queues: QueueIndex,
+    private readonly relays: RelayPool,
     private readonly contacts: Contacts,
     private readonly peers: Peers,
     private readonly outbox: Outbox,
@@ -79,7 +81,19 @@ export class Inbox {
   async receive(relay: RelayPort, delivery: RelayDeliveryEvent): Promise<void> {
     const queue = this.queues.find(toHex(delivery.recipientId));
     if (!queue || !this.ctx.identity) return;
-    const outcome = await this.ctx.exclusive(() => this.accept(queue.peer, delivery));
+    let blob = delivery.blob;
+    if (isFanoutPointer(blob)) {
+      // Fetched before the exclusive section, so a slow relay holds up nothing else.
+      const candidates = fanoutCandidates(this.ctx.tx(), queue.peer, this.ctx.now());
+      const resolved = await resolvePointer(candidates, blob, (id) => relay.fetchShared(id));
+      if (resolved.kind === 'retry') return;
+      if (resolved.kind === 'envelope') blob = resolved.blob;
+      if (resolved.kind === 'gone') {
+        await relay.ack(delivery.recipientId, queue.key, [delivery.messageId]).catch(() => undefined);
+        return;
+      }
+    }
+    const outcome = await this.ctx.exclusive(() => this.accept(queue.peer, { ...delivery, blob }, relay.url));
     // A relay or the admin app unreachable halfway: not acknowledged, so the relay delivers it
     // again later; nothing is lost (at-least-once, DESIGN.md).
     if (outcome === 'retry') return;
@@ -90,6 +104,7 @@ export class Inbox {
   private async accept(
     queuePeer: string | undefined,
     delivery: RelayDeliveryEvent,
+    relayUrl: string,
   ): Promise<'retry' | 'queued' | 'done'> {
     if (this.ctx.stopped) return 'retry';
     const seenId = toHex(delivery.messageId);
@@ -102,7 +117,8 @@ export class Inbox {
       if (isTransient(error)) return 'retry';
       // Opens with no key we hold: perhaps a group message overtaking its Sender Key on another
       // queue. Kept (sealed at rest) and retried when a Sender Key arrives, for an hour at most.
-      if (error instanceof ProtocolError && error.code === 'undecryptable') this.park(tx, queuePeer, delivery.blob);
+      if (error instanceof ProtocolError && error.code === 'undecryptable')
+        this.park(tx, queuePeer, delivery.blob, relayUrl);
       // Its sender's attestation names an organisation key not followed yet (a rotation): kept the
       // same way and tried again once the keys are refreshed (org-keys.ts), never dropped.
       if (error instanceof ProtocolError && error.code === 'unknown_signer') {
@@ -118,7 +134,7 @@ export class Inbox {
     return queued ? 'queued' : 'done';
   }
 
-  private park(tx: Transaction, queuePeer: string | undefined, blob: Uint8Array): void {
+  private park(tx: Transaction, queuePeer: string | undefined, blob: Uint8Array, relay?: string): void {
     if (tx.all<ParkedRecord>(TABLES.parked).length >= MAX_PARKED) return;
     const id = toHex(randomBytes(16));
     tx.put(TABLES.parked, id, {
@@ -127,6 +143,8 @@ export class Inbox {
       ...(queuePeer ? { queuePeer } : {}),
       blob,
       at: this.ctx.now(),
+      // A pointer is fetched from the relay that delivered it, once a key opens it.
+      ...(relay && isFanoutPointer(blob) ? { relay } : {}),
     } satisfies ParkedRecord);
   }
 
@@ -146,7 +164,7 @@ export class Inbox {
       const tx = this.ctx.tx();
       tx.delete(TABLES.parked, entry.id);
       try {
-        await this.process(tx, entry.queuePeer, entry.blob);
+        await this.process(tx, entry.queuePeer, await this.parkedBlob(tx, entry));
       } catch (error) {
         tx.discard();
         const expired = this.ctx.now() - entry.at > PARKED_LIFETIME_MS;
@@ -160,7 +178,25 @@ export class Inbox {
     this.outbox.flushSoon();
   }
 
+  /**
+   * A parked pointer is fetched now that a key may open it (inside `exclusive`: parked blobs are
+   * rare); one the relay no longer holds is malformed from here on, and dropped.
+   */
+  private async parkedBlob(tx: Transaction, entry: ParkedRecord): Promise<Uint8Array> {
+    if (!isFanoutPointer(entry.blob) || !entry.relay) return entry.blob;
+    const relay = this.relays.get(entry.relay);
+    const candidates = fanoutCandidates(tx, entry.queuePeer, this.ctx.now());
+    const resolved = await resolvePointer(candidates, entry.blob, (id) => relay.fetchShared(id));
+    if (resolved.kind === 'envelope') return resolved.blob;
+    if (resolved.kind === 'unopened') throw new ProtocolError('undecryptable', 'no key of ours opens this pointer yet');
+    if (resolved.kind === 'retry')
+      throw new MessengerError('relay_unreachable', 'the shared blob could not be fetched');
+    throw new ProtocolError('malformed', 'the shared blob is gone');
+  }
+
   private async process(tx: Transaction, queuePeer: string | undefined, blob: Uint8Array): Promise<void> {
+    // A pointer no key of ours opened (its Sender Key still on its way): parked by the caller.
+    if (isFanoutPointer(blob)) throw new ProtocolError('undecryptable', 'a fan-out pointer no key of ours opens');
     if (await this.openFanout(tx, queuePeer, blob)) return;
     const identity = this.ctx.requireIdentity();
     const opened = await openEnvelope(identity.agreement.privateKey, blob);
@@ -211,14 +247,7 @@ export class Inbox {
 
   /** A group message from a device we hold fan-out keys of (envelopes.md §6): one HMAC per key. */
   private async openFanout(tx: Transaction, queuePeer: string | undefined, blob: Uint8Array): Promise<boolean> {
-    const peers = queuePeer ? [tx.get<PeerRecord>(TABLES.peers, queuePeer)] : tx.all<PeerRecord>(TABLES.peers);
-    // Each sender's current fan-out key, then those it rotated away from lately (received-group-keys.ts).
-    const now = this.ctx.now();
-    const candidates = peers.flatMap((peer) =>
-      (peer?.groupKeys ?? []).flatMap((key) =>
-        fanoutKeysOf(key, now).map((fanoutKey) => ({ peer: peer as PeerRecord, key, fanoutKey })),
-      ),
-    );
+    const candidates = fanoutCandidates(tx, queuePeer, this.ctx.now());
     if (candidates.length === 0) return false;
     let opened: { content: Uint8Array; keyIndex: number } | undefined;
     try {

@@ -127,12 +127,22 @@ export class Messenger {
       () => void this.afterLinked().catch(() => undefined),
     );
     this.commands = new ConversationCommands(ctx, this.contacts, this.sending, this.groups, this.history, this.outbox);
-    this.inbox = new Inbox(ctx, this.queues, this.contacts, this.peers, this.outbox, this.prekeys, this.groups, {
-      history: this.history,
-      groupInbox: new GroupInbox(ctx, this.contacts, this.groups),
-      deviceLink: this.deviceLink,
-      logGossip: (head) => void this.logMonitor.compareGossiped(head).catch(() => undefined),
-    });
+    this.inbox = new Inbox(
+      ctx,
+      this.queues,
+      this.relays,
+      this.contacts,
+      this.peers,
+      this.outbox,
+      this.prekeys,
+      this.groups,
+      {
+        history: this.history,
+        groupInbox: new GroupInbox(ctx, this.contacts, this.groups),
+        deviceLink: this.deviceLink,
+        logGossip: (head) => void this.logMonitor.compareGossiped(head).catch(() => undefined),
+      },
+    );
     this.revocation = new Revocation(
       ctx,
       async (reason) => {

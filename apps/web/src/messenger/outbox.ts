@@ -1,5 +1,7 @@
 import { constantTimeEqual } from '@opendescent/crypto';
+import { sealFanoutPointer } from '@opendescent/protocol';
 import type { MessengerContext } from './context';
+import type { RelayPort } from './ports';
 import { clearanceOf, type LogClearance } from './log-clearance';
 import type { RelayPool } from './relay-pool';
 import { TABLES, type OutboxEntry, type OutboxRecord, type PeerRecord, type QueueAddress } from './records';
@@ -55,7 +57,13 @@ export class Outbox {
     return peer.outbox ?? peer.intro;
   }
 
-  queue(tx: Transaction, relay: string, entries: OutboxEntry[], messageRef?: OutboxRecord['messageRef']): void {
+  queue(
+    tx: Transaction,
+    relay: string,
+    entries: OutboxEntry[],
+    messageRef?: OutboxRecord['messageRef'],
+    shared?: OutboxRecord['shared'],
+  ): void {
     if (entries.length === 0) return;
     // Time, then a per-run sequence: entries of one change leave in the order they were made, so a
     // Sender Key always precedes the first message it opens (same queue, FIFO: relay.md §5).
@@ -69,14 +77,20 @@ export class Outbox {
       entries,
       createdAt: now,
       ...(messageRef ? { messageRef } : {}),
+      ...(shared ? { shared } : {}),
     } satisfies OutboxRecord);
   }
 
-  /** Queues blobs grouped by relay, one outbox record per relay. */
-  queueRouted(tx: Transaction, routed: readonly (Routed | undefined)[], messageRef?: OutboxRecord['messageRef']): void {
+  /** Queues blobs grouped by relay, one outbox record per relay (with `shared`: one shared blob per relay). */
+  queueRouted(
+    tx: Transaction,
+    routed: readonly (Routed | undefined)[],
+    messageRef?: OutboxRecord['messageRef'],
+    shared?: OutboxRecord['shared'],
+  ): void {
     const byRelay = new Map<string, OutboxEntry[]>();
     for (const item of routed) if (item) byRelay.set(item.relay, [...(byRelay.get(item.relay) ?? []), item.entry]);
-    for (const [relay, entries] of byRelay) this.queue(tx, relay, entries, messageRef);
+    for (const [relay, entries] of byRelay) this.queue(tx, relay, entries, messageRef, shared);
   }
 
   /**
@@ -84,9 +98,21 @@ export class Outbox {
    * neither known (both vanished with a relay restart), the blob is held for it and its contact
    * slot read again (messages.md §5.2). An encrypted message is never dropped.
    */
-  route(tx: Transaction, deviceId: string, recipient: string, blob: Uint8Array): Routed | undefined {
+  route(
+    tx: Transaction,
+    deviceId: string,
+    recipient: string,
+    blob: Uint8Array,
+    { pointer = false }: { readonly pointer?: boolean } = {},
+  ): Routed | undefined {
     const peer = tx.get<PeerRecord>(TABLES.peers, deviceId);
     const target = peer && this.destination(peer);
+    // A pointer is sealed at the flush, once the shared blob has its id; `blob` is held only if the queue is gone.
+    if (target && pointer)
+      return {
+        relay: target.relay,
+        entry: { senderId: target.senderId, blob: new Uint8Array(0), recipient, device: deviceId, pointer: true },
+      };
     if (target) return { relay: target.relay, entry: { senderId: target.senderId, blob, recipient, device: deviceId } };
     if (peer && !peer.revoked) {
       tx.put(TABLES.peers, deviceId, {
@@ -153,7 +179,7 @@ export class Outbox {
       const sendable = item.entries.filter((_entry, index) => fates[index] === 'send');
       let sent: readonly string[] = [];
       try {
-        if (sendable.length > 0) sent = await relay.putMany(sendable.map(({ senderId, blob }) => ({ senderId, blob })));
+        if (sendable.length > 0) sent = await relay.putMany(await this.blobsOf(relay, item, sendable));
       } catch {
         blocked.add(item.relay);
         continue;
@@ -164,6 +190,26 @@ export class Outbox {
     }
     this.holdingForLog = waitedForLog;
     this.ctx.changed();
+  }
+
+  /**
+   * The blobs to put: a group message stored once (`put_shared`) is then one pointer per member
+   * device, each sealed afresh under the fan-out key, so no two queues hold the same bytes
+   * (envelopes.md §7). A failed `put_shared` throws: the record stays for the next flush.
+   */
+  private async blobsOf(
+    relay: RelayPort,
+    item: OutboxRecord,
+    entries: readonly OutboxEntry[],
+  ): Promise<{ senderId: Uint8Array; blob: Uint8Array }[]> {
+    const shared = item.shared;
+    if (!shared || !entries.some((entry) => entry.pointer))
+      return entries.map(({ senderId, blob }) => ({ senderId, blob }));
+    const sharedId = await relay.putShared(shared.envelope);
+    return entries.map(({ senderId, blob, pointer }) => ({
+      senderId,
+      blob: pointer ? sealFanoutPointer(shared.fanoutKey, sharedId) : blob,
+    }));
   }
 
   /**

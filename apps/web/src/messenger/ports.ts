@@ -101,6 +101,10 @@ export interface RelayPort {
   createQueue(recipientKey: Ed25519KeyPair): Promise<{ recipientId: Uint8Array; senderId: Uint8Array }>;
   /** Per entry, in order: `ok`, the relay's status, or why its frame failed (`offline`, `timeout`…). */
   putMany(entries: readonly { senderId: Uint8Array; blob: Uint8Array }[], ttl?: number): Promise<readonly string[]>;
+  /** Stores one blob every member fetches (relay.md §3.13); resolves with its random shared id. */
+  putShared(blob: Uint8Array, ttl?: number): Promise<Uint8Array>;
+  /** A shared blob by id (relay.md §3.14), over a sending connection; rejects `not_found` once it expired. */
+  fetchShared(sharedId: Uint8Array): Promise<Uint8Array>;
   subscribe(recipientId: Uint8Array, recipientKey: Ed25519KeyPair): Promise<void>;
   unsubscribeLocal?(recipientId: Uint8Array): void;
   ack(recipientId: Uint8Array, recipientKey: Ed25519KeyPair, messageIds: readonly Uint8Array[]): Promise<void>;

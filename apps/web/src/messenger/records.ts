@@ -253,6 +253,8 @@ export interface OutboxEntry {
   readonly recipient: string;
   /** The recipient device (hex): where the blob is held if its queue is gone (messages.md §5.2). */
   readonly device?: string;
+  /** A fan-out pointer to the record's shared envelope (envelopes.md §7), sealed at the flush: `blob` is empty. */
+  readonly pointer?: true;
 }
 
 /** A blob for a device whose queue the relay no longer knows: sent again to its next queue. */
@@ -269,6 +271,11 @@ export interface OutboxRecord {
   readonly createdAt: number;
   /** The message whose status changes to `sent` once stored. */
   readonly messageRef?: { readonly conversationId: string; readonly messageId: string };
+  /**
+   * A group message stored once on the relay (messages.md §5.3): the fan-out envelope and the key
+   * its pointers are sealed under. The flush puts it (`put_shared`), then one pointer per entry.
+   */
+  readonly shared?: { readonly envelope: Uint8Array; readonly fanoutKey: Uint8Array };
 }
 
 /** A blob no key opened yet (messages.md §5.2): retried when a Sender Key arrives, for an hour. */
@@ -278,6 +285,8 @@ export interface ParkedRecord {
   readonly queuePeer?: string;
   readonly blob: Uint8Array;
   readonly at: number;
+  /** A fan-out pointer's relay (the one that delivered it): its shared blob is fetched there. */
+  readonly relay?: string;
 }
 
 /** Index of messages with a disappearing timer, kept with them (Transaction), so the sweep needs no scan. */

@@ -16,9 +16,17 @@ const CHEAP_KDF = { kdfParams: { memoryKiB: 1024, iterations: 1, parallelism: 1 
 export class RecordingRelay extends RelayClient {
   readonly recorded: { senderId: Uint8Array; blob: Uint8Array }[] = [];
 
+  /** Every shared blob it stored (relay.md §3.13), in order. */
+  readonly shared: Uint8Array[] = [];
+
   override putMany(...args: Parameters<RelayClient['putMany']>): ReturnType<RelayClient['putMany']> {
     this.recorded.push(...args[0].map(({ senderId, blob }) => ({ senderId, blob })));
     return super.putMany(...args);
+  }
+
+  override putShared(...args: Parameters<RelayClient['putShared']>): ReturnType<RelayClient['putShared']> {
+    this.shared.push(args[0]);
+    return super.putShared(...args);
   }
 }
 

@@ -44,6 +44,8 @@ function offlineRelay(url: string): RelayPort {
     onSubscriptionError: () => undefined,
     createQueue: never,
     putMany: never,
+    putShared: never,
+    fetchShared: never,
     subscribe: never,
     ack: never,
     publishPrekeys: never,
