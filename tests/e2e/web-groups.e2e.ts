@@ -2,9 +2,9 @@
  * Groups with roles, in Chromium, through `npm start`'s code path (relay, admin app, web client):
  * Anne creates an announcement-only group with Basile and Chloé; members see that only
  * administrators post and cannot post; Anne makes Basile an administrator, removes Chloé and lets
- * everyone post, and each change is a line on every member's screen, computed from the signed
- * group state (groups.md). The group details and the announcement-only notice are audited with
- * axe-core. Screenshots: test-output/screenshots/web-groups-*.png.
+ * everyone post; Basile adds Chloé back. Each change is a line on every member's screen, computed
+ * from the signed group state (groups.md). The group details and the announcement-only notice are
+ * audited with axe-core. Screenshots: test-output/screenshots/web-groups-*.png.
  */
 import type { Page } from 'playwright-core';
 import { pageWithPasskeys } from './support/admin-browser';
@@ -121,7 +121,7 @@ describeInBrowser('the web client: an announcement-only group, roles and removal
   );
 
   test(
-    'Anne makes Basile an administrator, removes Chloé and lets everyone post: every member sees each line',
+    'Anne makes Basile an administrator, removes Chloé, lets everyone post; Basile adds Chloé back: each change is a line',
     () =>
       explained(async () => {
         const anne = page('anne');
@@ -159,6 +159,17 @@ describeInBrowser('the web client: an announcement-only group, roles and removal
         await line(chloe, 'member_removed', /You were removed by Anne/).waitFor({ timeout: 30_000 });
         await new Promise((resolve) => setTimeout(resolve, 2_000));
         expect(await chloe.getByTestId('message').filter({ hasText: 'Noted, thanks.' }).count()).toBe(0);
+
+        // Basile, an administrator now, adds Chloé back: she is handed the group as it is now.
+        await basile.getByTestId('group-details-button').click();
+        await basile.getByTestId('add-member-address').fill(STAFF.chloe.address);
+        await basile.getByTestId('add-member-submit').click();
+        await basile.getByTestId('member').filter({ hasText: STAFF.chloe.address }).waitFor({ timeout: 30_000 });
+        await closeDialog(basile);
+        await line(chloe, 'member_added', /You were added by Basile/).waitFor({ timeout: 30_000 });
+        await chloe.getByTestId('composer-input').waitFor({ timeout: 30_000 });
+        await line(anne, 'member_added', /was added by Basile/).waitFor({ timeout: 30_000 });
+        await screenshot(chloe, 'web-groups-added-back');
         expect(problems).toEqual([]);
       }),
     120_000,
