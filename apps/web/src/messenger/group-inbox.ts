@@ -21,6 +21,7 @@ import {
   emptyChainRecord,
   saveChain,
 } from './group-chain-store';
+import { arrivalSettled, noteArrival } from './group-arrivals';
 import { linesOfUpdate } from './group-lines';
 import { forgetMemberKeys } from './group-member-keys';
 import type { Groups } from './groups';
@@ -55,6 +56,7 @@ export class GroupInbox {
       // it by another member may arrive first (another sender, another queue). Held until then.
       const held = [...record.unresolved, change].slice(-MAX_UNRESOLVED_GROUP_CHANGES);
       tx.put(TABLES.groupChains, groupId, { ...record, unresolved: held } satisfies GroupChainRecord);
+      await noteArrival(tx, groupId);
       return;
     }
     await this.apply(tx, record, GroupChain.deserialise(record.chain), [change, ...record.unresolved]);
@@ -74,6 +76,7 @@ export class GroupInbox {
     if (parts.some((part) => part === null)) {
       const incoming = { from: sender.address, digest: payload.digest, parts, at: fresh ? this.ctx.now() : held.at };
       tx.put(TABLES.groupChains, payload.groupId, { ...record, incoming } satisfies GroupChainRecord);
+      if (!record.chain) await noteArrival(tx, payload.groupId);
       return;
     }
     const { incoming: _done, ...rest } = record;
@@ -113,6 +116,7 @@ export class GroupInbox {
       if (!from || !pinned || !constantTimeEqual(from.userKey, pinned)) return;
     }
     saveChain(tx, { ...record, unresolved: [] }, chain);
+    await arrivalSettled(tx, record.groupId);
     const current = tx.get<ConversationRecord>(TABLES.conversations, record.groupId);
     const conversation = conversationAtHead(current, record.groupId, head, self.address, this.ctx.now());
     tx.put(TABLES.conversations, conversation.id, conversation);

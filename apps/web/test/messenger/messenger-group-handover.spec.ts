@@ -3,13 +3,26 @@
  * groups.md §5.4), with the real messenger over a REAL relay. Alice's client pads each of her
  * title changes with 63 additions (ports.ts Tamper: the changes are still valid and signed, her
  * own chain applies them), so the group passes 500 members, most of them never enrolled, and its
- * chain no longer fits one payload. Bob, added then, joins from the parts.
+ * chain no longer fits one payload. Bob, added then, joins from the parts. And a contact who
+ * sends handover parts for many groups that do not exist leaves at most MAX_GROUP_ARRIVALS of them
+ * in Bob's vault.
  */
 import { randomBytes } from '@opendescent/crypto';
 import { MAX_GROUP_CHANGE_OPS, type GroupChange } from '@opendescent/protocol';
+import { MAX_GROUP_ARRIVALS } from '../../src/messenger/group-arrivals';
 import type { AppPayload } from '../../src/messenger/payload';
 import { GROUP_WELCOME_PART_BYTES } from '../../src/messenger/payload';
-import { conversationWith, enrolDevice, eventually, texts, useSpecWorld, type TestMessenger } from './support';
+import { TABLES, type GroupChainRecord } from '../../src/messenger/records';
+import { Vault } from '../../src/store';
+import {
+  PASSPHRASE,
+  conversationWith,
+  enrolDevice,
+  eventually,
+  texts,
+  useSpecWorld,
+  type TestMessenger,
+} from './support';
 
 const world = useSpecWorld();
 let padding = 0;
@@ -71,3 +84,45 @@ test('a chain too large for one payload is handed over in parts, and the new mem
   await alice.api.send(group, 'welcome to the large group');
   await eventually(async () => (await texts(bob.api, atBob)).includes('welcome to the large group'), 'bob reads');
 }, 120_000);
+
+test('handover parts for groups that do not exist: at most MAX_GROUP_ARRIVALS are kept', async () => {
+  let forged = 0;
+  const mallory = await enrolDevice('mallory', at('mallory'), 'MALLORY', {
+    relayUrl: world.relay.url,
+    admin: world.admin,
+    tamper: {
+      // Each text becomes the first of two parts of a handover for a group id never seen.
+      payload: (payload) =>
+        payload.t === 'text' && payload.body.startsWith('forge')
+          ? {
+              t: 'group_welcome',
+              groupId: (forged += 1).toString(16).padStart(32, '0'),
+              digest: 'A'.repeat(43),
+              part: 0,
+              parts: 2,
+              data: 'AAAA',
+            }
+          : payload,
+    },
+  });
+  world.devices.push(mallory);
+  const direct = await mallory.api.startDirect(at('bob'));
+  for (let i = 0; i < MAX_GROUP_ARRIVALS + 4; i += 1) await mallory.api.send(direct, `forge ${i}`);
+  await mallory.api.send(direct, 'done');
+  await eventually(async () => {
+    const atBob = (await bob.api.snapshot()).conversations.find((c) => c.kind === 'direct' && c.title === 'MALLORY');
+    return atBob && (await texts(bob.api, atBob.id)).includes('done');
+  }, 'bob reads the marker');
+  await bob.api.lock();
+  const vault = await Vault.unlock(bob.store, PASSPHRASE, {
+    kdfParams: { memoryKiB: 1024, iterations: 1, parallelism: 1 },
+  });
+  const records = await vault.list<GroupChainRecord | { groupIds: string[] }>(TABLES.groupChains, '');
+  vault.lock();
+  await bob.api.unlock(PASSPHRASE);
+  const arriving = records.filter((r): r is GroupChainRecord => 'groupId' in r && r.chain === undefined);
+  expect(forged).toBe(MAX_GROUP_ARRIVALS + 4);
+  expect(arriving.length).toBe(MAX_GROUP_ARRIVALS);
+  // The newest are kept: the forged ids counted up.
+  expect(arriving.map((r) => parseInt(r.groupId, 16)).sort((a, b) => a - b)[0]).toBe(5);
+}, 90_000);
