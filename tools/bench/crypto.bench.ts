@@ -6,9 +6,8 @@
  * as the baseline. Each figure is the median of several timed rounds after a warm-up.
  */
 import { createCipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
+import { benchMachine, measuredLine, writeBenchResults } from './bench-output';
 import {
   activeCurveBackends,
   claimPrekeyBundle,
@@ -257,27 +256,19 @@ async function main(): Promise<void> {
     });
   }
 
-  const outDir = path.resolve(__dirname, '../../bench-results');
-  mkdirSync(outDir, { recursive: true });
-  const machine = {
-    node: process.version,
-    cpus: os.cpus().length,
-    cpu: os.cpus()[0]?.model,
-    loadavg: os.loadavg(),
-    backends,
-  };
+  const machine = benchMachine(backends);
   const measuredAt = new Date().toISOString();
-  writeFileSync(path.join(outDir, 'crypto.json'), `${JSON.stringify({ measuredAt, machine, results }, null, 2)}\n`);
   const table = results.map(
     (r) =>
       `| ${r.name} | ${r.value.toFixed(r.value < 100 ? 2 : 0)} ${r.unit} | ${r.target ?? ''} | ${r.target ? (r.met ? 'met' : '**missed**') : ''} |`,
   );
-  writeFileSync(
-    path.join(outDir, 'crypto.md'),
+  writeBenchResults(
+    'crypto',
+    { measuredAt, machine, results },
     [
       `# bench:crypto`,
       '',
-      `Measured ${measuredAt} on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, load ${machine.loadavg.map((l) => l.toFixed(2)).join(' ')}; curve backends ${JSON.stringify(backends)}.`,
+      measuredLine(measuredAt, machine),
       '',
       '| measurement | result | target | |',
       '|---|---|---|---|',
@@ -285,7 +276,6 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  console.log(`\nwritten to ${path.relative(process.cwd(), outDir)}/crypto.{json,md}`);
 }
 
 main().catch((error: unknown) => {

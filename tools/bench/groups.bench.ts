@@ -6,9 +6,8 @@
  * chain's overhead reads against raw signing. Every key is made at run time (group-fixtures.ts).
  * Timings are the median over rounds, after a warm-up round, of the mean per operation.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
+import { benchMachine, measuredLine, writeBenchResults } from './bench-output';
 import {
   activeCurveBackends,
   ed25519Sign,
@@ -337,15 +336,7 @@ async function main(): Promise<void> {
 }
 
 function writeReport(backends: unknown): void {
-  const outDir = path.resolve(__dirname, '../../bench-results');
-  mkdirSync(outDir, { recursive: true });
-  const machine = {
-    node: process.version,
-    cpus: os.cpus().length,
-    cpu: os.cpus()[0]?.model,
-    loadavg: os.loadavg(),
-    backends,
-  };
+  const machine = benchMachine(backends);
   const measuredAt = new Date().toISOString();
   const notes = [
     `Members have addresses like \`anna.andersson0@ministry.example\` and 32-byte user keys (Ed25519 public keys made at run time); the two administrators sign with device keys made at run time. The group has the maximum of ${MEMBERS.toLocaleString('en')} members.`,
@@ -353,22 +344,19 @@ function writeReport(backends: unknown): void {
     `An offline device follows only if it receives every change: the chain keeps ${GROUP_CHAIN_HISTORY} states (GROUP_CHAIN_HISTORY) and applies changes in order; a change whose parent it has not seen waits, and at most ${MAX_PENDING_GROUP_CHANGES} wait (MAX_PENDING_GROUP_CHANGES), the rest are refused with too_many_pending (the signature is still checked first) and must be delivered again.`,
     `Timings: the median over ${ROUNDS} rounds (item 3: one run of each delivery order, 1,000 changes each), after a warm-up, of the mean per operation. No target: issue 14 item 7 states none for the chain.`,
   ];
-  writeFileSync(
-    path.join(outDir, 'groups.json'),
-    `${JSON.stringify({ measuredAt, machine, results, notes }, null, 2)}\n`,
-  );
   const lines: string[] = [];
   for (const title of [...new Set(results.map((r) => r.section))]) {
     lines.push(`| **${title}** | | |`);
     for (const r of results.filter((x) => x.section === title))
       lines.push(`| ${r.name} | ${format(r.value, r.unit)} ${r.unit} | ${r.note ?? ''} |`);
   }
-  writeFileSync(
-    path.join(outDir, 'groups.md'),
+  writeBenchResults(
+    'groups',
+    { measuredAt, machine, results, notes },
     [
       '# bench:groups',
       '',
-      `Measured ${measuredAt} on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, load ${machine.loadavg.map((l) => l.toFixed(2)).join(' ')}; curve backends ${JSON.stringify(backends)}.`,
+      measuredLine(measuredAt, machine),
       '',
       '| measurement | result | note |',
       '|---|---|---|',
@@ -378,7 +366,6 @@ function writeReport(backends: unknown): void {
       '',
     ].join('\n'),
   );
-  console.log(`written to ${path.relative(process.cwd(), outDir)}/groups.{json,md}`);
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@ import {
   type GroupState,
 } from '@opendescent/protocol';
 import type { MessengerContext } from './context';
-import { fromHex, toHex } from './encoding';
+import { toHex } from './encoding';
 import { ownUserKey } from './person-keys';
 import {
   TABLES,
@@ -109,5 +109,3 @@ export function conversationAtHead(
     ...(current?.lastPreview ? { lastPreview: current.lastPreview, lastAt: current.lastAt as number } : {}),
   };
 }
-
-export const groupIdBytes = (groupId: string): Uint8Array => fromHex(groupId);

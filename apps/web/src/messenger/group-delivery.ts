@@ -1,5 +1,5 @@
 import { sha256 } from '@opendescent/crypto';
-import type { GroupChain } from '@opendescent/protocol';
+import { GroupChain } from '@opendescent/protocol';
 import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
 import { systemLine } from './conversations';
@@ -26,6 +26,9 @@ export const GROUP_RETRY_MS = 30_000;
  * is sent the whole branch (which holds every change it missed) until it can be reached.
  */
 export class GroupDelivery {
+  /** Groups with devices owed their branch; undefined until the first retry looked at every group. */
+  private owing: Set<string> | undefined;
+
   constructor(
     private readonly ctx: MessengerContext,
     private readonly contacts: Contacts,
@@ -48,31 +51,38 @@ export class GroupDelivery {
   /** The chain handed over (groups.md §5.4) to every device of `addresses`. */
   async sendWelcome(tx: Transaction, groupId: string, chain: GroupChain, addresses: readonly string[]): Promise<void> {
     this.welcomeUnknownLater(tx, groupId, addresses);
+    const payloads = welcomePayloads(groupId, chain);
     const missed: string[] = [];
     for (const { address, device } of this.contacts.recipientDevices(tx, addresses)) {
-      if (!(await this.welcomeDevice(tx, groupId, chain, address, device)))
-        missed.push(`${address} ${device.deviceId}`);
+      if (!(await this.sendParts(tx, payloads, address, device))) missed.push(`${address} ${device.deviceId}`);
     }
     await this.owe(tx, groupId, missed);
   }
 
-  /** To one device (one of our new devices, messages.md §5.4); false when it cannot be reached now. */
-  async welcomeDevice(
+  /** The branch to one device (one of our new devices, messages.md §5.4); false when it cannot be reached now. */
+  welcomeDevice(
     tx: Transaction,
     groupId: string,
     chain: GroupChain,
     address: string,
     device: ContactDeviceRecord,
   ): Promise<boolean> {
-    const record = chain.serialise({ pending: false });
-    const digest = toB64(sha256(record));
-    const parts = Math.ceil(record.length / GROUP_WELCOME_PART_BYTES);
-    for (let part = 0; part < parts; part += 1) {
-      const data = toB64(record.subarray(part * GROUP_WELCOME_PART_BYTES, (part + 1) * GROUP_WELCOME_PART_BYTES));
-      const payload: AppPayload = { t: 'group_welcome', groupId, digest, part, parts, data };
-      if (!(await this.peers.sendEnsured(tx, address, device, payload))) return false;
-    }
+    return this.sendParts(tx, welcomePayloads(groupId, chain), address, device);
+  }
+
+  private async sendParts(
+    tx: Transaction,
+    payloads: readonly AppPayload[],
+    address: string,
+    device: ContactDeviceRecord,
+  ): Promise<boolean> {
+    for (const payload of payloads) if (!(await this.peers.sendEnsured(tx, address, device, payload))) return false;
     return true;
+  }
+
+  /** Nothing is owed to any device: the retry has nothing to do. */
+  get idle(): boolean {
+    return this.owing !== undefined && this.owing.size === 0;
   }
 
   /**
@@ -108,18 +118,28 @@ export class GroupDelivery {
       owed.add(entry);
     }
     tx.put(TABLES.groupChains, groupId, { ...record, owed: [...owed] } satisfies GroupChainRecord);
+    tx.after(() => void this.owing?.add(groupId));
     if (conversation)
       for (const member of newlyOwed) systemLine(tx, this.ctx, conversation, { type: 'group_change_pending', member });
   }
 
   /** Sends the branch to every device still owed it that can be reached now (every GROUP_RETRY_MS). */
   async retryOwed(tx: Transaction): Promise<void> {
-    for (const conversation of tx.all<ConversationRecord>(TABLES.conversations)) {
-      if (conversation.kind !== 'group' || !conversation.active) continue;
-      const record = await chainRecordOf(tx, conversation.id);
-      if (!record?.owed?.length) continue;
-      const chain = await loadChain(tx, conversation.id);
-      if (!chain) continue;
+    const groupIds =
+      this.owing ??
+      tx
+        .all<ConversationRecord>(TABLES.conversations)
+        .filter((conversation) => conversation.kind === 'group')
+        .map((conversation) => conversation.id);
+    const settled = new Map<string, boolean>();
+    for (const groupId of groupIds) {
+      const conversation = tx.get<ConversationRecord>(TABLES.conversations, groupId);
+      const record = await chainRecordOf(tx, groupId);
+      if (!conversation?.active || !record?.chain || !record.owed?.length) {
+        settled.set(groupId, true);
+        continue;
+      }
+      const payloads = welcomePayloads(groupId, GroupChain.deserialise(record.chain));
       const still: string[] = [];
       for (const entry of record.owed) {
         const [address, deviceId] = entry.split(' ') as [string, string];
@@ -129,9 +149,32 @@ export class GroupDelivery {
         // Gone from the group (the branch would show them who is in it now), revoked or
         // unapproved since: owed nothing more.
         if (!device || !conversation.members.includes(address)) continue;
-        if (!(await this.welcomeDevice(tx, conversation.id, chain, address, device))) still.push(entry);
+        if (!(await this.sendParts(tx, payloads, address, device))) still.push(entry);
       }
-      tx.put(TABLES.groupChains, conversation.id, { ...record, owed: still } satisfies GroupChainRecord);
+      tx.put(TABLES.groupChains, groupId, { ...record, owed: still } satisfies GroupChainRecord);
+      settled.set(groupId, still.length === 0);
     }
+    tx.after(() => {
+      const owing = this.owing ?? new Set<string>();
+      for (const [groupId, done] of settled)
+        if (done) owing.delete(groupId);
+        else owing.add(groupId);
+      this.owing = owing;
+    });
   }
+}
+
+/** The branch as `group_welcome` parts (messages.md §4): serialised and digested once per handover, not per device. */
+function welcomePayloads(groupId: string, chain: GroupChain): AppPayload[] {
+  const record = chain.serialise({ pending: false });
+  const digest = toB64(sha256(record));
+  const parts = Math.ceil(record.length / GROUP_WELCOME_PART_BYTES);
+  return Array.from({ length: parts }, (_, part) => ({
+    t: 'group_welcome' as const,
+    groupId,
+    digest,
+    part,
+    parts,
+    data: toB64(record.subarray(part * GROUP_WELCOME_PART_BYTES, (part + 1) * GROUP_WELCOME_PART_BYTES)),
+  }));
 }

@@ -1,4 +1,4 @@
-import { constantTimeEqual, sha256 } from '@opendescent/crypto';
+import { concatBytes, constantTimeEqual, sha256 } from '@opendescent/crypto';
 import {
   GroupChain,
   ProtocolError,
@@ -81,7 +81,7 @@ export class GroupInbox {
     }
     const { incoming: _done, ...rest } = record;
     tx.put(TABLES.groupChains, payload.groupId, rest satisfies GroupChainRecord);
-    const bytes = concat(parts.map((part) => fromB64(part as string)));
+    const bytes = concatBytes(...parts.map((part) => fromB64(part as string)));
     if (toB64(sha256(bytes)) !== payload.digest) return;
     try {
       await this.handover(tx, sender, rest, bytes);
@@ -226,14 +226,4 @@ function joinLine(chain: GroupChain, self: string, sender: string): SystemEvent 
     return { type: 'group_created', by: (changes[0] as (typeof changes)[0]).author.address };
   const adding = changes.filter((change) => change.ops.some((op) => op.op === 'add' && op.address === self)).pop();
   return { type: 'member_added', by: adding?.author.address ?? sender, member: self };
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

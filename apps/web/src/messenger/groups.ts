@@ -140,11 +140,11 @@ export class Groups {
     change: GroupSettingsInput & { readonly disappearAfter?: number | null },
   ): Promise<void> {
     const conversation = requireActiveGroup(tx, conversationId);
-    const { settings } = (await this.requireChain(tx, conversationId)).head.state;
+    // The conversation holds the head's settings (conversationAtHead): no need to read the chain for them.
     const next: GroupSettings = {
-      announcementOnly: change.announcementOnly ?? settings.announcementOnly,
-      addBy: change.addBy ?? settings.addBy,
-      disappearAfter: change.disappearAfter === undefined ? settings.disappearAfter : change.disappearAfter,
+      announcementOnly: change.announcementOnly ?? conversation.group?.announcementOnly ?? false,
+      addBy: change.addBy ?? conversation.group?.addBy ?? 'admins',
+      disappearAfter: change.disappearAfter === undefined ? conversation.disappearAfterSeconds : change.disappearAfter,
     };
     await this.issue(tx, conversation, [{ op: 'settings', settings: next }]);
   }
@@ -175,8 +175,9 @@ export class Groups {
   /** Signs `ops` on the head, applies them to our chain, shows the lines, sends the change. */
   private async issue(tx: Transaction, conversation: ConversationRecord, ops: readonly GroupOp[]): Promise<void> {
     const self = this.ctx.requireSelf();
-    const record = (await chainRecordOf(tx, conversation.id)) ?? emptyChainRecord(conversation.id);
-    const chain = await this.requireChain(tx, conversation.id);
+    const record = await chainRecordOf(tx, conversation.id);
+    if (!record?.chain) throw new MessengerError('not_a_member', 'this device holds no state of this group');
+    const chain = GroupChain.deserialise(record.chain);
     const before = chain.head.state;
     const change = await this.sign(conversation.id, chain.head, ops);
     let update;
@@ -202,12 +203,6 @@ export class Groups {
     await this.delivery.sendChange(tx, conversation.id, change, [...updated.members, ...gone]);
     const added = update.diff.added.map((member) => member.address);
     if (added.length > 0) await this.delivery.sendWelcome(tx, conversation.id, chain, added);
-  }
-
-  private async requireChain(tx: Transaction, groupId: string): Promise<GroupChain> {
-    const chain = await loadChain(tx, groupId);
-    if (!chain) throw new MessengerError('not_a_member', 'this device holds no state of this group');
-    return chain;
   }
 
   private ownKeys() {

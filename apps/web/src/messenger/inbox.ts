@@ -8,6 +8,7 @@ import {
 import {
   decodeHandshakeInitiation,
   decodePairwiseContent,
+  isFanoutPointer,
   openEnvelope,
   openFanoutEnvelope,
   ProtocolError,
@@ -26,7 +27,7 @@ import { blankPeer, sessionCipher, type Peers } from './peers';
 import { prekeyStore, type Prekeys } from './prekeys';
 import type { QueueIndex } from './queues';
 import type { RelayPool } from './relay-pool';
-import { fanoutCandidates, isFanoutPointer, resolvePointer } from './shared-fanout';
+import { fanoutCandidates, resolvePointer } from './shared-fanout';
 import type { RelayDeliveryEvent, RelayPort } from './ports';
 import {
   TABLES,

@@ -265,6 +265,7 @@ export class Messenger {
 
   /** Group changes that could not reach a device: the branch is sent again (group-delivery.ts). */
   private async retryGroupChanges(): Promise<void> {
+    if (this.groupDelivery.idle) return;
     await this.ctx.exclusive(async () => {
       const tx = this.ctx.tx();
       await this.groupDelivery.retryOwed(tx);

@@ -1,4 +1,4 @@
-import { ProtocolError, isFanoutPointer, openFanoutPointer } from '@opendescent/protocol';
+import { ProtocolError, openFanoutPointer } from '@opendescent/protocol';
 import { RelayRequestError } from '@opendescent/relay-client';
 import { fanoutKeysOf } from './received-group-keys';
 import { TABLES, type PeerRecord, type ReceivedGroupKey } from './records';
@@ -59,5 +59,3 @@ export async function resolvePointer(
     return { kind: 'retry' };
   }
 }
-
-export { isFanoutPointer };
