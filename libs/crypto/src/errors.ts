@@ -50,7 +50,20 @@ export type CryptoErrorCode =
   /** A session that has not received its first message cannot send yet (Double Ratchet §3.3). */
   | 'session_not_ready'
   /** A group message for a sender key chain the receiver does not hold (not distributed, or rotated). */
-  | 'unknown_sender_key';
+  | 'unknown_sender_key'
+  // Attachment codes (attachment-cipher.ts, attachment-stream.ts; docs/protocol/attachments.md §2):
+  /**
+   * An attachment's ciphertext ended before its last chunk (mid-chunk, or at a chunk boundary so
+   * that no chunk carries the final flag); or the sender asked for the digest before every chunk
+   * was sealed in order.
+   */
+  | 'attachment_truncated'
+  /** An attachment's ciphertext goes on beyond the length its size implies (appended bytes). */
+  | 'attachment_oversized'
+  /** An attachment's ciphertext does not hash to the SHA-256 digest carried in the message. */
+  | 'attachment_digest'
+  /** An attachment chunk authenticated, but its Padmé padding is not all zero bytes. */
+  | 'attachment_padding';
 
 export class CryptoError extends Error {
   override readonly name = 'CryptoError';

@@ -9,6 +9,31 @@ export { constantTimeEqual, concatBytes, utf8Encode, utf8Decode } from './bytes'
 export { ByteReader, ByteWriter, type ByteCodecFault, type ByteCodecFaults } from './byte-codec';
 export { sha256, sha512, hmacSha256, verifyHmacSha256, hkdfSha256, SHA256_LENGTH, HKDF_SHA256_MAX_LENGTH } from './kdf';
 export { seal, open, AEAD_KEY_LENGTH, SEAL_OVERHEAD } from './aead';
+export {
+  ATTACHMENT_CHUNK_BYTES,
+  ATTACHMENT_TAG_BYTES,
+  ATTACHMENT_SEALED_CHUNK_BYTES,
+  MAX_ATTACHMENT_FILE_BYTES,
+  paddedAttachmentLength,
+  attachmentChunkCount,
+  attachmentCiphertextLength,
+  isAttachmentCiphertextLength,
+} from './attachment-length';
+// The attachment cipher: padded 64 KiB chunks under AES-256-GCM with STREAM nonces (attachments.md §2).
+export {
+  AttachmentEncryptor,
+  AttachmentDecryptor,
+  attachmentChunkLengths,
+  ATTACHMENT_FORMAT_VERSION,
+  ATTACHMENT_KEY_BYTES,
+  ATTACHMENT_DIGEST_BYTES,
+  type AttachmentCipherOptions,
+  type AttachmentEncryptorOptions,
+  type AttachmentDecryptParams,
+  type AttachmentChunkLengths,
+} from './attachment-cipher';
+export { encryptAttachment, decryptAttachment, EncryptedAttachment } from './attachment-stream';
+export { ATTACHMENT_CIPHER_BACKENDS, type AttachmentCipherBackend } from './attachment-backend';
 // The transparency log's Merkle tree (docs/protocol/crypto.md §14; RFC 9162 §2.1).
 export {
   merkleLeafHash,
