@@ -29,6 +29,7 @@ import {
   SLOT_ID_LENGTH,
   type RelayCommandName,
 } from './constants';
+import { decodeAttachCreateBody, type AttachCreateCommand } from './attachments';
 import { SHARED_BLOB_BODY_DECODERS, type SharedBlobCommand } from './shared-blobs';
 import { signCommand } from './signatures';
 
@@ -94,7 +95,8 @@ export type RelayCommand =
   | ({ readonly command: 'prekey_fetch'; readonly slotId: Uint8Array } & Header)
   | ({ readonly command: 'prekey_claim'; readonly slotId: Uint8Array } & Header)
   | ({ readonly command: 'revocation_push'; readonly list: Uint8Array } & Header)
-  | SharedBlobCommand;
+  | SharedBlobCommand
+  | AttachCreateCommand;
 
 export type RelayCommandOf<N extends RelayCommandName> = Extract<RelayCommand, { command: N }>;
 
@@ -231,6 +233,7 @@ const BODY_DECODERS: Record<RelayCommandName, BodyDecoder> = {
     return { command: 'revocation_push', requestId, list };
   },
   ...SHARED_BLOB_BODY_DECODERS,
+  attach_create: decodeAttachCreateBody,
 };
 
 // ── Encoders (clients; the relay never builds these) ─────────────────────────────────────

@@ -49,6 +49,7 @@ export const RELAY_COMMANDS = {
   revocation_push: 0x0c,
   put_shared: 0x0d,
   fetch_shared: 0x0e,
+  attach_create: 0x0f,
 } as const;
 
 export type RelayCommandName = keyof typeof RELAY_COMMANDS;

@@ -5,3 +5,4 @@ export * from './signatures';
 export * from './commands';
 export * from './replies';
 export * from './shared-blobs';
+export * from './attachments';

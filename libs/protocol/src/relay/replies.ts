@@ -21,6 +21,7 @@ import {
   type RelayCommandName,
 } from './constants';
 import { RELAY_ERRORS, relayErrorName, type RelayErrorName } from './errors';
+import { ATTACHMENT_ID_LENGTH, UPLOAD_ID_LENGTH } from './attachments';
 
 /** Relay-to-client frames (docs/protocol/relay.md §3.1, §4): the relay encodes, clients decode. */
 
@@ -102,7 +103,14 @@ export type RelayOkReply =
     } & ReplyHeader)
   | ({ readonly command: 'revocation_push'; readonly listVersion: number } & ReplyHeader)
   | ({ readonly command: 'put_shared'; readonly sharedId: Uint8Array } & ReplyHeader)
-  | ({ readonly command: 'fetch_shared'; readonly blob: Uint8Array } & ReplyHeader);
+  | ({ readonly command: 'fetch_shared'; readonly blob: Uint8Array } & ReplyHeader)
+  | ({
+      readonly command: 'attach_create';
+      readonly uploadId: Uint8Array;
+      readonly attachmentId: Uint8Array;
+      /** Unix seconds: the upload and its bytes are gone then, fetched or not. */
+      readonly expiresAt: number;
+    } & ReplyHeader);
 
 export interface RelayErrorReply {
   readonly ok: false;
@@ -155,6 +163,9 @@ export function encodeRelayReply(reply: RelayReply): Uint8Array {
       break;
     case 'fetch_shared':
       writer.u32(reply.blob.length).raw(reply.blob);
+      break;
+    case 'attach_create':
+      writer.raw(reply.uploadId, UPLOAD_ID_LENGTH).raw(reply.attachmentId, ATTACHMENT_ID_LENGTH).u32(reply.expiresAt);
       break;
     default:
       break;
@@ -272,6 +283,15 @@ function decodeOkBody(reader: ByteReader, command: RelayCommandName, requestId: 
         requestId,
         command,
         blob: reader.raw(boundedLength(reader, 4, 'blob', 1, MAX_BLOB_BYTES, what), 'blob'),
+      };
+    case 'attach_create':
+      return {
+        ok: true,
+        requestId,
+        command,
+        uploadId: reader.raw(UPLOAD_ID_LENGTH, 'upload id'),
+        attachmentId: reader.raw(ATTACHMENT_ID_LENGTH, 'attachment id'),
+        expiresAt: reader.u32('expires at'),
       };
     default:
       return { ok: true, requestId, command };

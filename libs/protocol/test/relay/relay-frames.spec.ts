@@ -27,6 +27,8 @@ import {
   encodePutMany,
   encodePutShared,
   encodeFetchShared,
+  encodeAttachCreate,
+  attachmentCiphertextLength,
   encodeRelayReply,
   encodeRevocationPush,
   encodeSubscribe,
@@ -81,6 +83,12 @@ async function allCommands(): Promise<Record<RelayCommandName, Uint8Array>> {
     revocation_push: encodeRevocationPush({ requestId: 12, list: labelled('list bytes', 16) }),
     put_shared: encodePutShared({ requestId: 13, ttl: 86_400, blob }),
     fetch_shared: encodeFetchShared({ requestId: 14, sharedId: labelled('shared id', 16) }),
+    attach_create: encodeAttachCreate({
+      requestId: 15,
+      ttl: 86_400,
+      length: attachmentCiphertextLength(65_537),
+      fetches: 3,
+    }),
   };
 }
 
