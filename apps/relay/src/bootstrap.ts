@@ -3,6 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
+import { relayCorsOptions } from './attachments/attachment-cors';
+import { openAttachmentStore } from './attachments/open-attachment-store';
 import type { RelayConfig } from './config/relay-config';
 import { RelayIoAdapter } from './gateway/relay-io.adapter';
 import { PinoNestLogger, createRelayLogger } from './logging/relay-logger';
@@ -55,10 +57,15 @@ async function openStore(config: RelayConfig): Promise<{ store: RelayStore; pubS
 export async function startRelay(config: RelayConfig, options: RelayOptions = {}): Promise<RunningRelay> {
   const logger = createRelayLogger(config.RELAY_LOG_LEVEL, options.logDestination);
   const { store, pubSub } = options.store ? { store: options.store, pubSub: undefined } : await openStore(config);
+  const attachments = await openAttachmentStore({
+    directory: config.RELAY_ATTACHMENT_DIR,
+    maxReservedBytes: config.RELAY_ATTACHMENT_STORE_MAX_BYTES,
+  });
   const runtime: RelayRuntime = {
     config,
     clock: options.clock ?? Date.now,
     store,
+    attachments,
     logger,
     metrics: new RelayMetrics(),
     pubSub,
@@ -68,7 +75,7 @@ export async function startRelay(config: RelayConfig, options: RelayOptions = {}
     bodyParser: false,
   });
   app.getHttpAdapter().getInstance().disable('x-powered-by');
-  app.enableCors({ origin: config.RELAY_ALLOWED_ORIGINS, methods: ['GET'] });
+  app.enableCors(relayCorsOptions(config.RELAY_ALLOWED_ORIGINS));
   app.useWebSocketAdapter(new RelayIoAdapter(app, config, pubSub));
   app.enableShutdownHooks();
   await app.listen(config.RELAY_PORT, config.RELAY_HOST);

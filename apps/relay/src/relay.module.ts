@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AccessService } from './access/access.service';
+import { AttachmentController } from './attachments/attachment.controller';
+import { AttachmentService } from './attachments/attachment.service';
 import { OrgKeyService } from './access/org-keys.service';
 import { RelayGateway } from './gateway/relay.gateway';
 import { HealthController } from './health/health.controller';
@@ -19,7 +21,13 @@ export class RelayModule {
   static forRuntime(runtime: RelayRuntime): DynamicModule {
     return {
       module: RelayModule,
-      controllers: [HealthController, MetricsController, RevocationController, TokenKeyController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        RevocationController,
+        TokenKeyController,
+        AttachmentController,
+      ],
       providers: [
         { provide: RELAY_RUNTIME, useValue: runtime },
         RelayResources,
@@ -30,6 +38,7 @@ export class RelayModule {
         QueueService,
         PrekeyService,
         SharedBlobService,
+        AttachmentService,
         RelayGateway,
       ],
     };

@@ -120,6 +120,14 @@ const relayEnvironment = z
     RELAY_MEMORY_MAX_BYTES: integer(1024 ** 2, 64 * 1024 ** 3, 256 * 1024 ** 2, 'a byte count'),
     // Live shared blobs (relay.md §3.13), in either store: at least one whole blob.
     RELAY_SHARED_MAX_BYTES: integer(64 * 1024, 64 * 1024 ** 3, 256 * 1024 ** 2, 'a byte count'),
+    // Attachments (relay.md §3.15): the bytes go to files under RELAY_ATTACHMENT_DIR (unset: a fresh
+    // private folder under the system's temporary directory), the largest *file* (before padding and
+    // tags), the bytes all live uploads may reserve, and their TTLs (as the blob TTLs, §8.2).
+    RELAY_ATTACHMENT_DIR: z.string().min(1, 'expected a directory path').optional(),
+    RELAY_ATTACHMENT_MAX_BYTES: integer(1024, 4 * 1024 ** 3, 100 * 1024 ** 2, 'a byte count'),
+    RELAY_ATTACHMENT_STORE_MAX_BYTES: integer(1024 ** 2, 1024 ** 5, 10 * 1024 ** 3, 'a byte count'),
+    RELAY_ATTACHMENT_TTL_SECONDS: integer(1, 365 * DAY, 3 * DAY, 'a number of seconds'),
+    RELAY_ATTACHMENT_MAX_TTL_SECONDS: integer(1, 365 * DAY, 14 * DAY, 'a number of seconds'),
     RELAY_RATE_PER_SECOND: integer(1, 1_000_000, 50, 'a number of frames per second'),
     RELAY_RATE_BURST: integer(1, 1_000_000, 200, 'a number of frames'),
     RELAY_HELLO_TIMEOUT_SECONDS: integer(1, 600, 10, 'a number of seconds'),
@@ -150,6 +158,13 @@ const relayEnvironment = z
         code: 'custom',
         path: ['RELAY_BLOB_TTL_SECONDS'],
         message: 'expected at most RELAY_BLOB_MAX_TTL_SECONDS',
+      });
+    }
+    if (env.RELAY_ATTACHMENT_TTL_SECONDS > env.RELAY_ATTACHMENT_MAX_TTL_SECONDS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['RELAY_ATTACHMENT_TTL_SECONDS'],
+        message: 'expected at most RELAY_ATTACHMENT_MAX_TTL_SECONDS',
       });
     }
   });

@@ -6,12 +6,14 @@
  * or whatever a service throws); the gateway turns it into an error reply.
  */
 import {
+  ATTACH_CREATE_COST,
   MAX_SUBSCRIPTIONS_PER_CONNECTION,
   PUT_SHARED_COST,
   type RelayCommand,
   type RelayCommandOf,
   type RelayOkReply,
 } from '@opendescent/protocol';
+import type { AttachmentService } from '../attachments/attachment.service';
 import type { PrekeyService } from '../prekeys/prekey.service';
 import type { Delivery, QueueService } from '../queues/queue.service';
 import type { RevocationService } from '../revocation/revocation.service';
@@ -35,11 +37,13 @@ export interface CommandServices {
   readonly prekeys: PrekeyService;
   readonly revocation: RevocationService;
   readonly shared: SharedBlobService;
+  /** relay.md §3.15; absent only while the gateway does not yet hand it over (then `unavailable`). */
+  readonly attachments: AttachmentService;
 }
 
 const UNPROVEN_DETAIL = 'no such queue, or its key is not proven on this connection: sign the command';
 
-/** Every command but hello (relay.md §3.3 to §3.14); the reply says `ok`, or this throws. */
+/** Every command but hello (relay.md §3.3 to §3.15); the reply says `ok`, or this throws. */
 export async function dispatchCommand(
   services: CommandServices,
   connection: Connection,
@@ -128,6 +132,13 @@ export async function dispatchCommand(
       return { reply: { ok: true, requestId, command: 'put_shared', sharedId: await services.shared.put(frame) } };
     case 'fetch_shared':
       return { reply: { ok: true, requestId, command: 'fetch_shared', blob: await services.shared.fetch(frame) } };
+    case 'attach_create': {
+      // Admitted on one token like every frame; the rest of its cost once it parses (§8.3).
+      connection.bucket.charge(ATTACH_CREATE_COST - 1);
+      return {
+        reply: { ok: true, requestId, command: 'attach_create', ...(await services.attachments.create(frame)) },
+      };
+    }
   }
 }
 

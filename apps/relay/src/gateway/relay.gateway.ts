@@ -29,6 +29,7 @@ import { QueueService } from '../queues/queue.service';
 import { RevocationService } from '../revocation/revocation.service';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
+import { AttachmentService } from '../attachments/attachment.service';
 import { SharedBlobService } from '../shared/shared-blob.service';
 import { TokenKeyService } from '../tokens/token-key.service';
 import { dispatchCommand, type CommandServices, type Outcome } from './command-dispatch';
@@ -75,8 +76,9 @@ export class RelayGateway
     private readonly revocation: RevocationService,
     private readonly tokenKeys: TokenKeyService,
     shared: SharedBlobService,
+    attachments: AttachmentService,
   ) {
-    this.#commands = { queues, prekeys, revocation, shared };
+    this.#commands = { queues, prekeys, revocation, shared, attachments };
   }
 
   afterInit(server: Server): void {

@@ -52,6 +52,29 @@ export class RelayMetrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
+  /** relay.md §3.15: counts only; never an upload or attachment id, and no gauge of stored bytes (§10). */
+  readonly attachmentsCreated = new Counter({
+    name: 'relay_attachments_created_total',
+    help: 'Uploads admitted by attach_create',
+    registers: [this.registry],
+  });
+  readonly attachmentBytesReceived = new Counter({
+    name: 'relay_attachment_bytes_received_total',
+    help: 'Attachment bytes written by PATCH requests (kept ones: a refused PATCH counts nothing)',
+    registers: [this.registry],
+  });
+  readonly attachmentDownloads = new Counter({
+    name: 'relay_attachment_downloads_total',
+    help: 'GET of an attachment by result (found, or not_found: unknown, expired or not complete)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly attachmentsDeleted = new Counter({
+    name: 'relay_attachments_deleted_total',
+    help: 'Attachments deleted, by reason (fetched by every device, or expired)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly revocationListVersion = new Gauge({
     name: 'relay_revocation_list_version',
     help: 'Version of the revocation list held (0: none)',

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
+import type { AttachmentStore } from '../attachments/attachment-store';
 import type { RelayConfig } from '../config/relay-config';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { RelayStore } from '../store/relay-store';
@@ -15,6 +16,8 @@ export interface RelayRuntime {
   readonly config: RelayConfig;
   readonly clock: Clock;
   readonly store: RelayStore;
+  /** Attachment records and bytes (relay.md §3.15); on this node, whatever the relay store is. */
+  readonly attachments: AttachmentStore;
   readonly logger: Logger;
   readonly metrics: RelayMetrics;
   /** Publisher and subscriber for socket.io's Redis adapter, with the Redis store only. */

@@ -17,6 +17,7 @@ export { generateEd25519KeyPair, type Ed25519KeyPair };
 import {
   decodeRelayReply,
   encodeAck,
+  encodeAttachCreate,
   encodeCreate,
   encodeDelete,
   encodeFetch,
@@ -343,6 +344,11 @@ export class RelayClient {
 
   claimPrekey(slotId: Uint8Array): Promise<RelayReply> {
     return this.request('prekey_claim', encodePrekeyClaim({ requestId: this.nextRequestId(), slotId }));
+  }
+
+  /** relay.md §3.15: admits an upload of `length` ciphertext bytes, deleted after `fetches` distinct fetches. */
+  attachCreate(length: number, fetches = 1, ttl = 0): Promise<RelayReply> {
+    return this.request('attach_create', encodeAttachCreate({ requestId: this.nextRequestId(), ttl, length, fetches }));
   }
 
   pushRevocationList(list: Uint8Array): Promise<RelayReply> {
