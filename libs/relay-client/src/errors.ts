@@ -4,9 +4,10 @@ import { ProtocolError, type RelayErrorName } from '@opendescent/protocol';
  * Why a command failed: a relay error name (relay.md §4.2), or one of this client's own:
  * `offline` (not connected, or the connection was lost before the answer), `timeout` (no answer
  * in time; the command may or may not have been carried out, and every command is safe to
- * repeat), `bad_reply` (the relay's answer does not decode or does not match the request).
+ * repeat), `bad_reply` (the relay's answer does not decode or does not match the request),
+ * `cancelled` (an attachment transfer stopped by its caller, attachment-transfer.ts).
  */
-export type RelayRequestErrorCode = RelayErrorName | 'offline' | 'timeout' | 'bad_reply';
+export type RelayRequestErrorCode = RelayErrorName | 'offline' | 'timeout' | 'bad_reply' | 'cancelled';
 
 export class RelayRequestError extends Error {
   override readonly name = 'RelayRequestError';

@@ -23,6 +23,23 @@ export {
   type FetchResult,
   type PutManyOutcome,
 } from './commands';
+export {
+  attachCreate,
+  attachmentRequestProblem,
+  type AdmittedAttachment,
+  type AttachmentRequest,
+} from './attachment-commands';
+export {
+  TRANSFER_MAX_RETRIES,
+  UPLOAD_REQUEST_BYTES,
+  downloadAttachment,
+  fetchNonce,
+  reportFetched,
+  uploadAttachment,
+  uploadStatus,
+  type TransferOptions,
+  type UploadStatus,
+} from './attachment-transfer';
 export { RelayRequestError, isRetryable, type RelayRequestErrorCode } from './errors';
 export { FramePacer, MAX_IN_FLIGHT, RATE_MARGIN } from './frame-pacer';
 export { RelayClient, type RelayClientOptions, type RelayStatus, type StatusListener } from './relay-client';

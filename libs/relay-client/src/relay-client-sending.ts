@@ -7,6 +7,7 @@
  */
 import type { Ed25519KeyPair } from '@opendescent/crypto';
 import type { PrekeyPublishMode, PutManyEntry } from '@opendescent/protocol';
+import type { AdmittedAttachment, AttachmentRequest } from './attachment-commands';
 import type { PutManyOutcome } from './commands';
 import type { SendChannel } from './send-channel';
 
@@ -47,6 +48,16 @@ export abstract class RelayClientSendingSide {
   async fetchShared(sharedId: Uint8Array): Promise<Uint8Array> {
     this.requireRunning();
     return this.sender.fetchShared(sharedId);
+  }
+
+  /**
+   * §3.15, over a sending connection: admits an attachment upload of `length` ciphertext bytes,
+   * deleted after `fetches` downloads or at its TTL. Rejects with the relay's code (`oversized`,
+   * `store_full`…), or `malformed` before any connection for a length that is not a padded one.
+   */
+  async createAttachment(request: AttachmentRequest): Promise<AdmittedAttachment> {
+    this.requireRunning();
+    return this.sender.attachCreate(request);
   }
 
   /** §3.10, over a sending connection: the slot is not tied to the connection that reads this device's queues. */

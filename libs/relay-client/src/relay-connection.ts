@@ -205,7 +205,12 @@ export class RelayConnection {
       1,
       (error) => {
         if (error === undefined) this.#authenticated = true;
-        else if (error.code !== 'offline' && error.code !== 'timeout' && error.code !== 'bad_reply')
+        else if (
+          error.code !== 'offline' &&
+          error.code !== 'timeout' &&
+          error.code !== 'bad_reply' &&
+          error.code !== 'cancelled'
+        )
           this.#reason = error.code;
       },
     );

@@ -31,6 +31,12 @@ import {
   sharedBlobProblem,
   type PutManyOutcome,
 } from './commands';
+import {
+  attachCreate,
+  attachmentRequestProblem,
+  type AdmittedAttachment,
+  type AttachmentRequest,
+} from './attachment-commands';
 import { RelayRequestError, asRequestError } from './errors';
 import { RelayConnection, type RelayConnectionOptions } from './relay-connection';
 
@@ -272,6 +278,13 @@ export class SendChannel {
   async fetchShared(sharedId: Uint8Array): Promise<Uint8Array> {
     if (!isSharedId(sharedId)) throw new RelayRequestError('malformed', 'fetch_shared: a shared id is 16 bytes');
     return this.#onLane(1, (connection) => fetchShared(connection, sharedId));
+  }
+
+  /** §3.15 over one lane: the upload is admitted where nothing ties it to the queues this device reads. */
+  async attachCreate(request: AttachmentRequest): Promise<AdmittedAttachment> {
+    const problem = attachmentRequestProblem(request);
+    if (problem !== undefined) throw new RelayRequestError(problem, `attach_create: ${problem}`);
+    return this.#onLane(1, (connection) => attachCreate(connection, request));
   }
 
   close(): void {

@@ -1,0 +1,267 @@
+import { ATTACHMENT_SEALED_CHUNK_BYTES } from '@opendescent/crypto';
+import { ATTACHMENT_HTTP, FETCH_NONCE_LENGTH, MAX_ATTACHMENT_PATCH_BYTES, attachmentHex } from '@opendescent/protocol';
+import { RelayRequestError } from './errors';
+import { DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, reconnectDelayMs } from './reconnect-backoff';
+
+/**
+ * The HTTP half of an attachment (docs/protocol/attachments.md §4.2-§4.4): a tus-style upload that
+ * resumes from the offset the relay reports, a download that resumes with a range, and the
+ * `fetched` report. The capabilities travel in headers only. Neither side ever holds more than one
+ * request's worth of bytes: the upload asks `read` for the bytes at an offset (the sender
+ * re-encrypts them from the file, which gives the same bytes every time), the download hands each
+ * piece to `write` as it arrives.
+ */
+
+/** Bytes per PATCH: 64 sealed chunks (about 4 MiB), well under the relay's 16 MiB ceiling. */
+export const UPLOAD_REQUEST_BYTES = 64 * ATTACHMENT_SEALED_CHUNK_BYTES;
+/** Network failures in a row after which a transfer gives up (`offline`); progress resets the count. */
+export const TRANSFER_MAX_RETRIES = 8;
+
+export interface TransferOptions {
+  /** The relay's base URL (http(s)://host:port). */
+  readonly relayUrl: string;
+  /** Cancels the transfer: it rejects `cancelled` and sends nothing more. */
+  readonly signal?: AbortSignal;
+  /** Bytes done and in all, after every request or piece. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** For tests: another fetch, and a shorter wait between retries. */
+  readonly fetch?: typeof fetch;
+  readonly retryDelayMs?: (attempt: number) => number;
+}
+
+export interface UploadStatus {
+  readonly offset: number;
+  readonly length: number;
+  /** Unix seconds. */
+  readonly expiresAt: number;
+}
+
+const endpoint = (relayUrl: string, path: string): string => `${relayUrl.replace(/\/+$/, '')}${path}`;
+
+function cancelled(): RelayRequestError {
+  return new RelayRequestError('cancelled', 'the transfer was cancelled');
+}
+
+/** An HTTP status the relay answers for a request that will never succeed, as a typed error. */
+function refused(status: number, what: string): RelayRequestError {
+  if (status === 404) return new RelayRequestError('not_found', `${what}: unknown, expired or incomplete`);
+  if (status === 413) return new RelayRequestError('oversized', `${what}: past the declared length`);
+  return new RelayRequestError('bad_reply', `${what}: the relay answered ${status}`);
+}
+
+function headerNumber(response: Response, name: string): number | undefined {
+  const text = response.headers.get(name);
+  if (text === null || !/^\d{1,16}$/.test(text)) return undefined;
+  return Number(text);
+}
+
+class Transfer {
+  readonly #fetch: typeof fetch;
+  #failures = 0;
+
+  constructor(readonly options: TransferOptions) {
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** One request; a network failure or a 5xx is retried after a back-off, up to TRANSFER_MAX_RETRIES in a row. */
+  async request(path: string, init: RequestInit): Promise<Response> {
+    for (;;) {
+      this.#checkCancelled();
+      let response: Response | undefined;
+      try {
+        response = await this.#fetch(endpoint(this.options.relayUrl, path), {
+          ...init,
+          signal: this.options.signal,
+          cache: 'no-store',
+        });
+      } catch {
+        // fetch rejects (a TypeError, from whichever realm) only when the network failed.
+        this.#checkCancelled();
+      }
+      if (response !== undefined && response.status < 500) return response;
+      await response?.body?.cancel().catch(() => undefined);
+      await this.failed();
+    }
+  }
+
+  /** Counts a failure and waits before the next try; gives up `offline` after too many in a row. */
+  async failed(): Promise<void> {
+    this.#failures += 1;
+    if (this.#failures > TRANSFER_MAX_RETRIES)
+      throw new RelayRequestError('offline', 'the relay could not be reached for the transfer');
+    const delay =
+      this.options.retryDelayMs?.(this.#failures) ??
+      reconnectDelayMs(this.#failures - 1, DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, delay);
+      this.options.signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          reject(cancelled());
+        },
+        { once: true },
+      );
+    });
+  }
+
+  progressed(done: number, total: number): void {
+    this.#failures = 0;
+    this.options.onProgress?.(done, total);
+  }
+
+  #checkCancelled(): void {
+    if (this.options.signal?.aborted) throw cancelled();
+  }
+}
+
+/** HEAD: how much of the upload the relay holds. Rejects `not_found` when it is unknown or expired. */
+export async function uploadStatus(uploadId: Uint8Array, options: TransferOptions): Promise<UploadStatus> {
+  return statusOf(new Transfer(options), uploadId);
+}
+
+async function statusOf(transfer: Transfer, uploadId: Uint8Array): Promise<UploadStatus> {
+  const response = await transfer.request(ATTACHMENT_HTTP.uploadPath, {
+    method: 'HEAD',
+    headers: { [ATTACHMENT_HTTP.uploadIdHeader]: attachmentHex(uploadId) },
+  });
+  if (response.status !== 200) throw refused(response.status, 'upload status');
+  const offset = headerNumber(response, ATTACHMENT_HTTP.offsetHeader);
+  const length = headerNumber(response, ATTACHMENT_HTTP.lengthHeader);
+  const expiresAt = headerNumber(response, ATTACHMENT_HTTP.expiresHeader);
+  if (offset === undefined || length === undefined || expiresAt === undefined || offset > length)
+    throw new RelayRequestError('bad_reply', 'upload status: the relay answered without valid upload headers');
+  return { offset, length, expiresAt };
+}
+
+/**
+ * Uploads `length` bytes, from wherever the relay's copy ends: a first upload starts at 0, a
+ * resumed one (after a drop, a reload or a restart of the device) at the offset HEAD reports.
+ * `read(offset, n)` returns exactly the n bytes of the ciphertext at that offset.
+ */
+export async function uploadAttachment(
+  upload: {
+    readonly uploadId: Uint8Array;
+    readonly length: number;
+    readonly read: (offset: number, length: number) => Promise<Uint8Array>;
+    readonly requestBytes?: number;
+  },
+  options: TransferOptions,
+): Promise<void> {
+  const transfer = new Transfer(options);
+  const requestBytes = Math.min(upload.requestBytes ?? UPLOAD_REQUEST_BYTES, MAX_ATTACHMENT_PATCH_BYTES);
+  let { offset } = await statusOf(transfer, upload.uploadId);
+  transfer.progressed(offset, upload.length);
+  while (offset < upload.length) {
+    const n = Math.min(requestBytes, upload.length - offset);
+    const bytes = await upload.read(offset, n);
+    if (bytes.length !== n)
+      throw new RelayRequestError('malformed', 'upload: the source gave the wrong number of bytes');
+    const response = await transfer.request(ATTACHMENT_HTTP.uploadPath, {
+      method: 'PATCH',
+      headers: {
+        [ATTACHMENT_HTTP.uploadIdHeader]: attachmentHex(upload.uploadId),
+        [ATTACHMENT_HTTP.offsetHeader]: String(offset),
+        'content-type': ATTACHMENT_HTTP.contentType,
+      },
+      body: bytes as Uint8Array<ArrayBuffer>,
+    });
+    if (response.status === 204) {
+      offset = headerNumber(response, ATTACHMENT_HTTP.offsetHeader) ?? offset + n;
+      transfer.progressed(offset, upload.length);
+    } else if (response.status === 409) {
+      // Another offset than ours (a PATCH whose answer was lost), or one still running: ask again.
+      await transfer.failed();
+      offset = (await statusOf(transfer, upload.uploadId)).offset;
+    } else {
+      throw refused(response.status, 'upload');
+    }
+  }
+}
+
+/**
+ * Downloads the whole stream, handing each piece to `write` in order; after a drop it asks for
+ * the rest only (`Range: bytes=<received>-`). Rejects `not_found` when the attachment is unknown,
+ * expired or not complete, and `malformed` when the relay sends more or other than `length` bytes.
+ */
+export async function downloadAttachment(
+  download: {
+    readonly attachmentId: Uint8Array;
+    readonly length: number;
+    readonly write: (bytes: Uint8Array) => Promise<void> | void;
+  },
+  options: TransferOptions,
+): Promise<void> {
+  const transfer = new Transfer(options);
+  let received = 0;
+  while (received < download.length) {
+    const headers: Record<string, string> = {
+      [ATTACHMENT_HTTP.attachmentIdHeader]: attachmentHex(download.attachmentId),
+    };
+    if (received > 0) headers['range'] = `bytes=${received}-`;
+    const response = await transfer.request(ATTACHMENT_HTTP.filePath, { method: 'GET', headers });
+    const expected = received > 0 ? 206 : 200;
+    if (response.status !== expected) {
+      await response.body?.cancel().catch(() => undefined);
+      throw refused(response.status, 'download');
+    }
+    if (response.body === null) throw new RelayRequestError('malformed', 'download: no body');
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const piece = await readPiece(reader, options.signal);
+        if (piece === 'dropped') {
+          await transfer.failed();
+          break;
+        }
+        if (piece === 'done') break;
+        if (received + piece.length > download.length)
+          throw new RelayRequestError('bad_reply', 'download: the relay sent more than the attachment holds');
+        await download.write(piece);
+        received += piece.length;
+        transfer.progressed(received, download.length);
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+}
+
+/** The next piece of a response body, or whether it ended or dropped (a network failure mid-body). */
+async function readPiece(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array | 'done' | 'dropped'> {
+  try {
+    const { done, value } = await reader.read();
+    return done ? 'done' : value;
+  } catch {
+    if (signal?.aborted) throw cancelled();
+    return 'dropped';
+  }
+}
+
+/** A fresh nonce for `fetched`: kept by the caller until the relay answered, so a retry counts once. */
+export function fetchNonce(): Uint8Array {
+  return globalThis.crypto.getRandomValues(new Uint8Array(FETCH_NONCE_LENGTH));
+}
+
+/**
+ * Tells the relay this device has the whole file (attachments.md §4.4). `not_found` (deleted
+ * already: everyone fetched it, or it expired) is success for the caller too.
+ */
+export async function reportFetched(
+  attachmentId: Uint8Array,
+  nonce: Uint8Array,
+  options: TransferOptions,
+): Promise<void> {
+  const transfer = new Transfer(options);
+  const response = await transfer.request(ATTACHMENT_HTTP.fetchedPath, {
+    method: 'POST',
+    headers: {
+      [ATTACHMENT_HTTP.attachmentIdHeader]: attachmentHex(attachmentId),
+      [ATTACHMENT_HTTP.fetchNonceHeader]: attachmentHex(nonce),
+    },
+  });
+  if (response.status !== 204 && response.status !== 404) throw refused(response.status, 'fetched');
+}
