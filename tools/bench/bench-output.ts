@@ -18,7 +18,7 @@ export function benchMachine(backends: unknown): BenchMachine {
 /** The "Measured … on …" line that opens a report. */
 export function measuredLine(measuredAt: string, machine: BenchMachine): string {
   const load = machine.loadavg.map((l) => l.toFixed(2)).join(' ');
-  return `Measured ${measuredAt} on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, load ${load}; curve backends ${JSON.stringify(machine.backends)}.`;
+  return `Measured ${measuredAt} on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, load ${load}; backends ${JSON.stringify(machine.backends)}.`;
 }
 
 /** Writes bench-results/<name>.json and <name>.md and says where. */
