@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { relayCorsOptions } from './attachments/attachment-cors';
-import { openAttachmentStore } from './attachments/open-attachment-store';
+import { attachmentStoreSettings, openAttachmentStore } from './attachments/open-attachment-store';
 import type { RelayConfig } from './config/relay-config';
 import { RelayIoAdapter } from './gateway/relay-io.adapter';
 import { PinoNestLogger, createRelayLogger } from './logging/relay-logger';
@@ -57,10 +57,7 @@ async function openStore(config: RelayConfig): Promise<{ store: RelayStore; pubS
 export async function startRelay(config: RelayConfig, options: RelayOptions = {}): Promise<RunningRelay> {
   const logger = createRelayLogger(config.RELAY_LOG_LEVEL, options.logDestination);
   const { store, pubSub } = options.store ? { store: options.store, pubSub: undefined } : await openStore(config);
-  const attachments = await openAttachmentStore({
-    directory: config.RELAY_ATTACHMENT_DIR,
-    maxReservedBytes: config.RELAY_ATTACHMENT_STORE_MAX_BYTES,
-  });
+  const attachments = await openAttachmentStore(attachmentStoreSettings(config));
   const runtime: RelayRuntime = {
     config,
     clock: options.clock ?? Date.now,

@@ -101,7 +101,7 @@ export class AttachmentService implements OnModuleInit, OnApplicationShutdown {
       try {
         await this.#guard(() => attachments.bytes.create(attachmentId));
       } catch (error) {
-        await attachments.index.remove(attachmentId);
+        await this.#guard(() => attachments.index.remove(attachmentId)).catch(() => undefined);
         throw error;
       }
       this.runtime.metrics.attachmentsCreated.inc();

@@ -128,6 +128,30 @@ const relayEnvironment = z
     RELAY_ATTACHMENT_STORE_MAX_BYTES: integer(1024 ** 2, 1024 ** 5, 10 * 1024 ** 3, 'a byte count'),
     RELAY_ATTACHMENT_TTL_SECONDS: integer(1, 365 * DAY, 3 * DAY, 'a number of seconds'),
     RELAY_ATTACHMENT_MAX_TTL_SECONDS: integer(1, 365 * DAY, 14 * DAY, 'a number of seconds'),
+    // Where the attachment bytes go (attachments.md §4.5): files (the default) or an S3-compatible
+    // object store. Its credentials come from the AWS SDK's default chain (AWS_ACCESS_KEY_ID and
+    // AWS_SECRET_ACCESS_KEY, a profile, an instance role), never from these settings.
+    RELAY_ATTACHMENT_STORE: z
+      .enum(['filesystem', 's3'], { message: 'expected "filesystem" or "s3"' })
+      .default('filesystem'),
+    RELAY_S3_ENDPOINT: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).optional(),
+    RELAY_S3_REGION: z
+      .string()
+      .regex(/^[a-z0-9-]{1,32}$/, 'expected a region name such as us-east-1')
+      .default('us-east-1'),
+    RELAY_S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected a bucket name: 3-63 characters of [a-z0-9.-]')
+      .optional(),
+    RELAY_S3_PREFIX: z
+      .string()
+      .regex(/^[\w./-]{1,256}$/, 'expected 1-256 characters of [A-Za-z0-9_./-]')
+      .default('opendescent-attachments/'),
+    // Unset: path style with an endpoint (MinIO, Ceph, Garage), virtual-hosted style on AWS.
+    RELAY_S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false'], { message: 'expected "true" or "false"' })
+      .transform((value) => value === 'true')
+      .optional(),
     RELAY_RATE_PER_SECOND: integer(1, 1_000_000, 50, 'a number of frames per second'),
     RELAY_RATE_BURST: integer(1, 1_000_000, 200, 'a number of frames'),
     RELAY_HELLO_TIMEOUT_SECONDS: integer(1, 600, 10, 'a number of seconds'),
@@ -151,6 +175,13 @@ const relayEnvironment = z
         code: 'custom',
         path: ['REDIS_URL'],
         message: 'expected a redis:// URL when RELAY_STORE=redis',
+      });
+    }
+    if (env.RELAY_ATTACHMENT_STORE === 's3' && env.RELAY_S3_BUCKET === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['RELAY_S3_BUCKET'],
+        message: 'expected a bucket name when RELAY_ATTACHMENT_STORE=s3',
       });
     }
     if (env.RELAY_BLOB_TTL_SECONDS > env.RELAY_BLOB_MAX_TTL_SECONDS) {
