@@ -280,6 +280,12 @@ export const en = {
   'error.revoked': 'This device was revoked by your administrator.',
   'error.not_allowed': 'The group’s rules do not let you do that: ask an administrator.',
   'error.last_admin': 'A group needs at least one administrator: make someone else an administrator first.',
+  'error.file_too_large': 'That file is too large to send (100 MB at most).',
+  'error.storage_full':
+    'There is no room left for files on this device or on the server: remove old files or try later.',
+  'error.attachment_expired': 'That file is no longer on the server: ask the sender to send it again.',
+  'error.attachment_invalid': 'That file did not pass its integrity check and was not kept.',
+  'error.cancelled': 'Cancelled.',
   'error.internal': 'Something went wrong. Please try again.',
 
   // The vault at rest (issue 12): passphrase strength, unlock back-off.
@@ -294,6 +300,24 @@ export const en = {
   'unlock.wait': 'Too many wrong passphrases. You can try again in {time}.',
   'unlock.wait-over': 'You can try your passphrase again.',
   'error.unlock_delayed': 'Too many wrong passphrases. Wait a little before trying again.',
+
+  // Files and photos (issue 15): attaching in the composer, the card of a file in a conversation.
+  'composer.attach': 'Attach a file',
+  'composer.attach-hint':
+    'One file at a time, up to 100 MB. You can also paste a file or drop it on the conversation; the text you type goes with it as its caption.',
+  'composer.attach-one':
+    '{count, plural, one {Send one file at a time.} other {Send one file at a time: these # files were not sent.}}',
+  'composer.sealing': 'Encrypting {name} on this device…',
+  'composer.drop-here': 'Drop the file to send it in this conversation',
+  'attachment.details': '{size} · {type}',
+  'attachment.uploading': 'Sending…',
+  'attachment.downloading': 'Downloading…',
+  'attachment.progress-upload': 'Sending {name}',
+  'attachment.progress-download': 'Downloading {name}',
+  'attachment.download': 'Download ({size})',
+  'attachment.save': 'Save',
+  'attachment.open-image': 'Open the image {name}',
+  'attachment.opening': 'Opening the image…',
 
   // Device approval, account keys, safety numbers and trust alerts (en-trust.ts). Spread last: a key
   // also written above then fails type-checking (TS2783) instead of being silently replaced.

@@ -283,6 +283,12 @@ export const fr = translation(en, {
   'error.not_allowed': 'Les règles du groupe ne vous le permettent pas : demandez à un administrateur.',
   'error.last_admin':
     'Un groupe a besoin d’au moins un administrateur : nommez d’abord quelqu’un d’autre administrateur.',
+  'error.file_too_large': 'Ce fichier est trop volumineux pour être envoyé (100 Mo au plus).',
+  'error.storage_full':
+    'Il n’y a plus de place pour les fichiers sur cet appareil ou sur le serveur : supprimez d’anciens fichiers ou réessayez plus tard.',
+  'error.attachment_expired': 'Ce fichier n’est plus sur le serveur : demandez à l’expéditeur de le renvoyer.',
+  'error.attachment_invalid': 'Ce fichier n’a pas passé son contrôle d’intégrité et n’a pas été conservé.',
+  'error.cancelled': 'Annulé.',
   'error.internal': 'Un problème est survenu. Veuillez réessayer.',
 
   // Le coffre au repos (ticket 12) : robustesse de la phrase secrète, délai après des erreurs.
@@ -298,6 +304,24 @@ export const fr = translation(en, {
   'unlock.wait': 'Trop de phrases secrètes erronées. Vous pourrez réessayer dans {time}.',
   'unlock.wait-over': 'Vous pouvez de nouveau saisir votre phrase secrète.',
   'error.unlock_delayed': 'Trop de phrases secrètes erronées. Patientez un peu avant de réessayer.',
+
+  // Fichiers et photos (ticket 15) : joindre dans la zone de saisie, la carte d’un fichier dans une conversation.
+  'composer.attach': 'Joindre un fichier',
+  'composer.attach-hint':
+    'Un fichier à la fois, 100 Mo au plus. Vous pouvez aussi coller un fichier ou le déposer sur la conversation ; le texte saisi l’accompagne comme légende.',
+  'composer.attach-one':
+    '{count, plural, one {Envoyez un fichier à la fois.} other {Envoyez un fichier à la fois : ces # fichiers n’ont pas été envoyés.}}',
+  'composer.sealing': 'Chiffrement de {name} sur cet appareil…',
+  'composer.drop-here': 'Déposez le fichier pour l’envoyer dans cette conversation',
+  'attachment.details': '{size} · {type}',
+  'attachment.uploading': 'Envoi…',
+  'attachment.downloading': 'Téléchargement…',
+  'attachment.progress-upload': 'Envoi de {name}',
+  'attachment.progress-download': 'Téléchargement de {name}',
+  'attachment.download': 'Télécharger ({size})',
+  'attachment.save': 'Enregistrer',
+  'attachment.open-image': 'Ouvrir l’image {name}',
+  'attachment.opening': 'Ouverture de l’image…',
 
   // Device approval, account keys, safety numbers and trust alerts (fr-trust.ts, checked there
   // against en-trust.ts). Spread last: a key also written above then fails type-checking (TS2783).

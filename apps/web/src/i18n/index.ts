@@ -46,6 +46,11 @@ const _errorKeys: { [code in MessengerErrorCode]: `error.${code}` extends Messag
   key_change_unaccepted: true,
   not_allowed: true,
   last_admin: true,
+  file_too_large: true,
+  storage_full: true,
+  attachment_expired: true,
+  attachment_invalid: true,
+  cancelled: true,
   internal: true,
 };
 const _trustKeys: { [trust in DeviceTrust]: `trust.${trust}` extends MessageKey ? true : never } = {

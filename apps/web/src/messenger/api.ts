@@ -1,3 +1,5 @@
+import type { AttachmentView } from './attachment-api';
+
 /**
  * The contract between the UI (main thread) and the messenger (a Web Worker that holds every key
  * and every plaintext). The UI only ever sees these plain, structured-cloneable views; it never
@@ -209,6 +211,8 @@ export interface MessageView {
   readonly sharedBy?: string;
   /** Sent by a device of the sender that their user key did not approve (user-keys.md §2.5): shown with a warning. */
   readonly unapprovedDevice?: true;
+  /** A file or photo sent with the message (attachment-api.ts); `text` is then its caption, if any. */
+  readonly attachment?: AttachmentView;
 }
 
 /**
@@ -259,140 +263,10 @@ export interface ClientSnapshot {
   readonly unlockRetryAt?: number;
 }
 
-/** Errors the UI can show; `code` is stable, the UI translates it. */
-export const MESSENGER_ERROR_CODES = [
-  'wrong_passphrase',
-  'unlock_delayed',
-  'weak_passphrase',
-  'locked',
-  'not_enrolled',
-  'already_enrolled',
-  'enrolment_refused',
-  'admin_unreachable',
-  'relay_unreachable',
-  'not_found',
-  'no_devices',
-  'invalid_address',
-  'own_address',
-  'rate_limited',
-  'directory_suspended',
-  'not_a_member',
-  'message_too_long',
-  'revoked',
-  /** This device holds no user key yet: approve it from another of this person's devices first. */
-  'not_approved',
-  /** This device already holds the user key (a link offer is only for a new device). */
-  'already_approved',
-  /** A device-link code or QR code that does not read (a typo, another format). */
-  'link_invalid',
-  /** The code names none of this person's unapproved devices: mistyped, expired, or an attack (user-keys.md §6). */
-  'link_no_match',
-  /** A scanned safety-number QR code that does not read as one. */
-  'safety_qr_invalid',
-  /** A verified contact's user key changed: nothing is sent to conversations with them until this user accepts it. */
-  'key_change_unaccepted',
-  /** The group's rules do not let this user make that change, or post there (groups.md §4.2). */
-  'not_allowed',
-  /** The change would leave the group's members without an administrator. */
-  'last_admin',
-  'internal',
-] as const;
+/** Errors the UI can show (api-errors.ts), and the commands and events of the worker (api-commands.ts). */
 
-export type MessengerErrorCode = (typeof MESSENGER_ERROR_CODES)[number];
-
-export interface MessengerErrorShape {
-  readonly code: MessengerErrorCode;
-  /** For people, English; the UI prefers its own translation of `code`. */
-  readonly message: string;
-}
-
-/** The commands the UI may send the worker. Every method rejects with a MessengerErrorShape. */
-export interface MessengerApi {
-  snapshot(): Promise<ClientSnapshot>;
-  createVault(passphrase: string): Promise<void>;
-  unlock(passphrase: string): Promise<void>;
-  /** Adds a passkey unlock: the PRF output (32 bytes) of `credentialId` for `prfSalt` wraps the vault key. Needs an unlocked vault. */
-  enablePasskey(credentialId: string, prfSalt: string, prfOutput: Uint8Array): Promise<void>;
-  unlockWithPasskey(prfOutput: Uint8Array): Promise<void>;
-  /** Removes the passkey unlock; the passphrase stays. */
-  disablePasskey(): Promise<void>;
-  lock(): Promise<void>;
-  /** Enrolment with a one-time code (admin-api.md §4); the admin URL comes from the server config unless given. */
-  enrol(code: string, adminUrl?: string): Promise<ThisDeviceView>;
-  startDirect(address: string): Promise<string>;
-  createGroup(title: string, addresses: readonly string[], settings?: GroupSettingsInput): Promise<string>;
-  addMember(conversationId: string, address: string): Promise<void>;
-  removeMember(conversationId: string, address: string): Promise<void>;
-  leave(conversationId: string): Promise<void>;
-  /** Administrators only (groups.md §4.2): a member's role; the last administrator cannot step down while others remain. */
-  setRole(conversationId: string, address: string, role: GroupRoleView): Promise<void>;
-  /** Administrators only: the title (1-100 characters). */
-  setTitle(conversationId: string, title: string): Promise<void>;
-  /** Administrators only: who may post and who may add members. */
-  setGroupSettings(conversationId: string, settings: GroupSettingsInput): Promise<void>;
-  send(conversationId: string, text: string): Promise<string>;
-  messages(conversationId: string): Promise<readonly MessageView[]>;
-  /**
-   * One page of a conversation, oldest first: the `limit` (1..200) messages just before `before`
-   * (none: the newest), read through the conversation's index without opening the rest.
-   */
-  messagePage(
-    conversationId: string,
-    page: { readonly before?: MessageCursor; readonly limit: number },
-  ): Promise<MessagePage>;
-  markRead(conversationId: string): Promise<void>;
-  setDisappearing(conversationId: string, seconds: number | null): Promise<void>;
-  /** One safety number per other member of the conversation (user-keys.md §5). */
-  safetyNumbers(conversationId: string): Promise<readonly SafetyNumberView[]>;
-  /** Marks the person verified under their current user key (after comparing the numbers). `not_found` without one. */
-  markVerified(address: string): Promise<void>;
-  /**
-   * Compares a QR code scanned from the person's screen (their `qrPayload`) with ours: true only
-   * when it shows their key and ours, in their order (§5.2), and then marks them verified. A code
-   * that does not read is `safety_qr_invalid`; a person without a pinned key is `not_found`.
-   */
-  verifySafetyQr(address: string, scanned: string): Promise<boolean>;
-  /**
-   * Shares the conversation's last `count` messages (at most 100) with one member's devices (this
-   * user's address: with this user's other devices), as a signed bundle; every member sees that
-   * it happened. Resolves with the number of messages shared.
-   */
-  shareHistory(conversationId: string, address: string, count: number): Promise<number>;
-  /** Deletes every local key and record of this device. */
-  wipe(): Promise<void>;
-  /**
-   * On a device not approved yet: a fresh device-link offer (user-keys.md §3.1), valid 10 minutes;
-   * a new call replaces the previous one. The user key arrives in the background and the
-   * snapshot's `approval` turns `approved`. Rejects with `already_approved` on an approved device.
-   */
-  startDeviceLink(): Promise<DeviceLinkOfferView>;
-  /** Drops the offer (the link screen closed). */
-  cancelDeviceLink(): Promise<void>;
-  /**
-   * On an approved device: the device of this person that a typed code or a scanned QR payload
-   * names, verified (user-keys.md §3.3 steps 3-4). Rejects with `link_invalid` or `link_no_match`.
-   */
-  checkDeviceLink(codeOrQr: string): Promise<DeviceLinkCandidateView>;
-  /** Approves it (steps 6-8): signs its certificate, publishes it and sends it the user key. */
-  approveDeviceLink(codeOrQr: string): Promise<void>;
-  /**
-   * Accepts a contact's new user key (MemberView.userKeyChanged, user-keys.md §2.5): their devices
-   * under it are written to from now on. Rejects with `not_found` when the key did not change.
-   */
-  acceptUserKey(address: string): Promise<void>;
-}
-
-/** Worker → UI notifications. */
-export type MessengerEvent =
-  | { readonly type: 'snapshot'; readonly snapshot: ClientSnapshot }
-  | { readonly type: 'messages'; readonly conversationId: string }
-  /** What one commit did to a conversation's messages: the page applies it without asking again. */
-  | {
-      readonly type: 'messages_changed';
-      readonly conversationId: string;
-      readonly upserted: readonly MessageView[];
-      readonly removed: readonly string[];
-    };
+export { MESSENGER_ERROR_CODES, type MessengerErrorCode, type MessengerErrorShape } from './api-errors';
+export type { MessengerApi, MessengerEvent } from './api-commands';
 
 /** Where a page ends: a message's sort key (sentAt, receivedAt, id). */
 export interface MessageCursor {

@@ -1,6 +1,7 @@
 import type { DeviceIdentity } from '@opendescent/crypto';
 import type { RevocationList, TrustedOrgKey } from '@opendescent/protocol';
 import type { MessageView } from './api';
+import type { AttachmentProgress } from './attachment-api';
 import { MessengerError } from './errors';
 import { trustedOrgKeys } from './org-keys';
 import type { MessengerEnvironment } from './ports';
@@ -11,6 +12,7 @@ import { toView } from './views';
 /** What the messenger tells the page: the snapshot changed, or a conversation's messages did. */
 export type MessengerEvent =
   | { type: 'snapshot' }
+  | ({ type: 'attachment_progress' } & AttachmentProgress)
   | { type: 'messages'; conversationId: string }
   | { type: 'messages_changed'; conversationId: string; upserted: readonly MessageView[]; removed: readonly string[] };
 
@@ -103,5 +105,10 @@ export class MessengerContext {
 
   changed(): void {
     this.notify({ type: 'snapshot' });
+  }
+
+  /** How far a file's transfer has come (attachment-transfers.ts); never stored. */
+  progress(progress: AttachmentProgress): void {
+    this.notify({ type: 'attachment_progress', ...progress });
   }
 }

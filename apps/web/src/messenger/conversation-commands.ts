@@ -1,4 +1,7 @@
-import type { GroupRoleView, GroupSettingsInput } from './api';
+import { MAX_MESSAGE_CHARACTERS, type GroupRoleView, type GroupSettingsInput } from './api';
+import { MAX_ATTACHMENT_FILE_BYTES } from './attachment-api';
+import { sealForMessage } from './attachment-sealing';
+import type { AttachmentTransfers } from './attachment-transfers';
 import { normaliseAddress, type Contacts } from './contacts';
 import type { MessengerContext } from './context';
 import { othersIn, requireConversation } from './conversations';
@@ -25,6 +28,7 @@ export class ConversationCommands {
     private readonly groups: Groups,
     private readonly history: History,
     private readonly outbox: Outbox,
+    private readonly transfers: AttachmentTransfers,
   ) {}
 
   /** Accepts a contact's new user key (user-keys.md §2.5): their devices under it are written to from now on. */
@@ -47,6 +51,32 @@ export class ConversationCommands {
     this.requireNoUnacceptedChange(conversationId);
     await this.fetchMembers(conversationId);
     return this.change((tx) => this.sending.send(tx, conversationId, text));
+  }
+
+  /**
+   * A file, with an optional caption (attachments.md §5): sealed on this device first (outside
+   * `exclusive`: it reads the whole file), then its message is composed and its upload queued in
+   * one change; the message goes out once the upload is complete (attachment-transfers.ts).
+   */
+  async sendFile(conversationId: string, file: Blob, name: string, caption = ''): Promise<string> {
+    this.requireApproved();
+    this.requireNoUnacceptedChange(conversationId);
+    this.sending.requireMayPost(this.ctx.tx(), conversationId);
+    if (file.size > MAX_ATTACHMENT_FILE_BYTES) throw new MessengerError('file_too_large', 'a file has at most 100 MiB');
+    if (caption.trim().length > MAX_MESSAGE_CHARACTERS)
+      throw new MessengerError('message_too_long', 'a caption has at most 4,000 characters');
+    await this.fetchMembers(conversationId);
+    const sealed = await sealForMessage(this.ctx.vault.attachmentChunks, file, name);
+    try {
+      return await this.change(async (tx) => {
+        const message = this.sending.compose(tx, conversationId, caption, sealed);
+        this.transfers.queueUpload(tx, message);
+        return message.id;
+      });
+    } catch (error) {
+      await this.ctx.vault.attachmentChunks.delete(sealed.secret.localId as string);
+      throw error;
+    }
   }
 
   async createGroup(title: string, addresses: readonly string[], settings?: GroupSettingsInput): Promise<string> {

@@ -11,6 +11,7 @@ import {
   type SafetyNumberView,
   type ThisDeviceView,
 } from './api';
+import { ATTACHMENT_RETRY_MS, AttachmentTransfers } from './attachment-transfers';
 import { Contacts } from './contacts';
 import { MessengerContext, type MessengerEvent } from './context';
 import { ConversationCommands } from './conversation-commands';
@@ -76,6 +77,8 @@ export class Messenger {
   private readonly logMonitor: LogMonitor;
   private readonly userKey: UserKey;
   private readonly deviceLink: DeviceLink;
+  /** Uploads and downloads of files (service.ts calls it for the page's file commands). */
+  readonly attachments: AttachmentTransfers;
   /** The UI's commands on conversations (service.ts calls them here). */
   readonly commands: ConversationCommands;
   private tokens: AccessTokenWallet | undefined;
@@ -126,7 +129,18 @@ export class Messenger {
       (tx, address, deviceId) => this.inbox.welcomeOwnDevice(tx, address, deviceId),
       () => void this.afterLinked().catch(() => undefined),
     );
-    this.commands = new ConversationCommands(ctx, this.contacts, this.sending, this.groups, this.history, this.outbox);
+    this.attachments = new AttachmentTransfers(ctx, this.relays, this.contacts, this.sending, () =>
+      this.outbox.flushSoon(),
+    );
+    this.commands = new ConversationCommands(
+      ctx,
+      this.contacts,
+      this.sending,
+      this.groups,
+      this.history,
+      this.outbox,
+      this.attachments,
+    );
     this.inbox = new Inbox(
       ctx,
       this.queues,
@@ -141,6 +155,7 @@ export class Messenger {
         groupInbox: new GroupInbox(ctx, this.contacts, this.groups),
         deviceLink: this.deviceLink,
         logGossip: (head) => void this.logMonitor.compareGossiped(head).catch(() => undefined),
+        attachments: this.attachments,
       },
     );
     this.revocation = new Revocation(
@@ -194,6 +209,7 @@ export class Messenger {
     for (const peer of tx.all<PeerRecord>(TABLES.peers))
       if (peer.inbox) await this.queues.add(peer.inbox, peer.deviceId);
     this.startTimers();
+    void this.attachments.resume().catch(() => undefined);
   }
 
   /**
@@ -205,6 +221,7 @@ export class Messenger {
     this.ctx.stopped = true;
     this.deviceLink.cancel();
     this.scheduler.stop();
+    this.attachments.stop();
     this.relays.stop();
     this.queues.clear();
     this.ctx.identity?.signing.privateKey.wipe();
@@ -218,6 +235,7 @@ export class Messenger {
     const ctx = this.ctx;
     this.scheduler.every(1_000, () => ctx.exclusive(() => sweepExpired(ctx)));
     this.scheduler.every(GROUP_RETRY_MS, () => this.retryGroupChanges());
+    this.scheduler.every(ATTACHMENT_RETRY_MS, () => this.attachments.resume());
     this.scheduler.every(3_000, () => this.repair.refreshIntros());
     this.scheduler.every(3_000, () =>
       this.repair.pending ? ctx.exclusive(() => this.repair.recoverLost()) : undefined,
@@ -290,6 +308,7 @@ export class Messenger {
     // Subscriptions need nothing here: the relay client re-sends every one it remembers.
     await this.outbox.flush().catch(() => undefined);
     await this.repair.refreshIntros().catch(() => undefined);
+    await this.attachments.resume().catch(() => undefined);
   }
 
   /** A new device says hello to the user's other devices, which then bring it in (messages.md §5.4). */

@@ -16,8 +16,10 @@ import {
   type ContactDeviceRecord,
   type ContactRecord,
   type ConversationRecord,
+  type MessageRecord,
   type PeerRecord,
 } from './records';
+import { receivedAttachment } from './attachment-payload';
 import type { Transaction } from './transaction';
 
 /** Who sent a payload: a verified attestation's user and device. */
@@ -49,6 +51,8 @@ export interface HandlerDeps {
   readonly deviceLink: { receive(tx: Transaction, transfer: Uint8Array): Promise<void> };
   /** Parked blobs are tried again once a Sender Key arrived (after the change commits). */
   readonly retryParked: () => void;
+  /** A received file: fetched after the change commits when it is small enough (attachment-transfers.ts). */
+  readonly attachments: { received(tx: Transaction, message: MessageRecord): void };
 }
 
 /** A contact's `devices_changed` hint makes us look it up again at most this often. */
@@ -73,7 +77,7 @@ const HANDLERS: Handlers = {
     outbox.releaseHeld(tx, peer.deviceId);
     if (!updated.inbox) await peers.ensure(tx, sender.address, device);
   },
-  text: async ({ ctx, peers }, { tx, device, sender, payload }) => {
+  text: async ({ ctx, peers, attachments }, { tx, device, sender, payload }) => {
     const self = ctx.requireSelf();
     const conversation = conversationFor(tx, ctx, payload.conversation, sender);
     // Its identity is (sending device, id), messages.md §5.2: the same id from another device is another message.
@@ -83,23 +87,30 @@ const HANDLERS: Handlers = {
     const mine = sender.address === self.address;
     const expiresAt = payload.expireAfter ? payload.sentAt + payload.expireAfter * 1000 : undefined;
     if (expiresAt !== undefined && expiresAt <= ctx.now()) return;
+    // A file on a relay this organisation does not use is refused with its text (attachment-payload.ts).
+    const file = payload.attachment
+      ? receivedAttachment(payload.attachment, ctx.env.relayUrls, ctx.nowSeconds())
+      : undefined;
     for (const copy of await sharedCopies(tx, conversation.id, sender.address, payload.id))
       tx.deleteMessage(conversation.id, copy.id);
-    tx.putMessage({
+    const message: MessageRecord = {
       v: 1,
       id: receivedKey(sender.deviceId, payload.id),
       wireId: payload.id,
       conversationId: conversation.id,
       sender,
       mine,
-      text: payload.body,
+      ...(payload.body.length > 0 ? { text: payload.body } : {}),
       sentAt: payload.sentAt,
       receivedAt: ctx.now(),
       ...(mine ? { status: 'sent' as const } : {}),
       ...(expiresAt !== undefined ? { expiresAt } : {}),
       ...(device.approved !== true ? { unapprovedDevice: true as const } : {}),
-    });
-    touchConversation(tx, conversation, payload.body, payload.sentAt, !mine);
+      ...(file ? { attachment: file.view, attachmentSecret: file.secret } : {}),
+    };
+    tx.putMessage(message);
+    if (file && file.view.state === 'available') attachments.received(tx, message);
+    touchConversation(tx, conversation, payload.body || (file?.view.name ?? ''), payload.sentAt, !mine);
     if (!mine) await peers.send(tx, device, { t: 'receipt', ids: [payload.id] });
   },
   /**

@@ -36,6 +36,39 @@ const seconds = z
   .max(31 * 86_400)
   .nullable();
 
+/**
+ * A file sent with a text (attachments.md §3): where it is (a relay of this organisation, checked on
+ * receipt), the key and digest that open and check it, and what a person sees before opening it.
+ * The relay never sees any of it: it travels inside the end-to-end encrypted payload.
+ */
+export const MAX_THUMBNAIL_BYTES = 16 * 1024;
+const attachmentRef = z.strictObject({
+  relay: z.string().url().max(512),
+  id,
+  key: b64Sized(32).length(43),
+  digest: b64Sized(32).length(43),
+  size: z
+    .number()
+    .int()
+    .min(0)
+    .max(4 * 1024 ** 3),
+  name: z.string().min(1).max(255),
+  type: z
+    .string()
+    .max(127)
+    .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i),
+  expiresAt: z.number().int().nonnegative(),
+  thumbnail: z
+    .strictObject({
+      data: b64Sized(MAX_THUMBNAIL_BYTES).min(1),
+      type: z.enum(['image/webp', 'image/jpeg']),
+      width: z.number().int().min(1).max(320),
+      height: z.number().int().min(1).max(320),
+    })
+    .optional(),
+});
+export type AttachmentRef = z.infer<typeof attachmentRef>;
+
 const conversationRef = z.discriminatedUnion('kind', [
   // A direct conversation is named by the other user's address, seen from the sender: the
   // receiver maps it (the sender's address, or for a copy to one's own device, `with`).
@@ -50,14 +83,18 @@ export const appPayloadSchema = z.discriminatedUnion('t', [
    * approve a device it has not looked up since.
    */
   z.strictObject({ t: z.literal('hello'), replyQueue: queueRef, certificate: b64url.optional() }),
-  z.strictObject({
-    t: z.literal('text'),
-    id,
-    conversation: conversationRef,
-    body: z.string().min(1).max(4_000),
-    sentAt: z.number().int().nonnegative(),
-    expireAfter: seconds.optional(),
-  }),
+  /** A text, or a file with an optional caption (`body` may then be empty). */
+  z
+    .strictObject({
+      t: z.literal('text'),
+      id,
+      conversation: conversationRef,
+      body: z.string().max(4_000),
+      sentAt: z.number().int().nonnegative(),
+      expireAfter: seconds.optional(),
+      attachment: attachmentRef.optional(),
+    })
+    .refine((text) => text.body.length > 0 || text.attachment !== undefined, 'a text without a body carries a file'),
   z.strictObject({ t: z.literal('receipt'), ids: z.array(id).min(1).max(256) }),
   /** One signed change of a group's chain (groups.md §3), to every member device of the new state and those it removed. */
   z.strictObject({

@@ -23,6 +23,8 @@ export const TABLES = {
   accessTokens: 'access-tokens',
   /** Each group's signed state chain (groups.md §5.3), one record per group id (group-chain-store.ts). */
   groupChains: 'group-chains',
+  /** Uploads and downloads under way, by message id (attachment-transfers.ts): resumed at the next start. */
+  attachmentJobs: 'attachment-jobs',
 } as const;
 export type CachedTable =
   'self' | 'contacts' | 'peers' | 'conversations' | 'group-keys' | 'outbox' | 'parked' | 'expiring';
@@ -232,6 +234,37 @@ export interface MessageRecord extends MessageView {
   readonly deliveredTo?: Readonly<Record<string, boolean>>;
   /** Ours: the other users it was encrypted for when sent (delivery-status.ts waits for no one else). */
   readonly recipients?: readonly string[];
+  /** What opens and finds the message's file (never shown to the page: views.ts strips it). */
+  readonly attachmentSecret?: AttachmentSecret;
+}
+
+/**
+ * The worker's half of an attachment (attachments.md §3, §5): the key and digest that open and
+ * check it, where the relay keeps it, and where this device keeps its sealed chunks.
+ */
+export interface AttachmentSecret {
+  /** K (32 bytes) and the SHA-256 of the ciphertext. */
+  readonly key: Uint8Array;
+  readonly digest: Uint8Array;
+  /** The ciphertext length (attachmentCiphertextLength of the size). */
+  readonly length: number;
+  /** The relay it was uploaded to, and the attachment id there (hex); absent while not uploaded yet. */
+  readonly relay?: string;
+  readonly attachmentId?: string;
+  /** Unix seconds: the relay drops it then. */
+  readonly relayExpiresAt?: number;
+  /** Ours, while uploading: the capability that writes (hex); dropped once the upload is complete. */
+  readonly uploadId?: string;
+  /** Where this device keeps the sealed chunks (AttachmentChunks), once it has them. */
+  readonly localId?: string;
+}
+
+/** An upload or download to carry on after a restart. */
+export interface AttachmentJobRecord {
+  readonly v: 1;
+  readonly kind: 'upload' | 'download';
+  readonly conversationId: string;
+  readonly messageId: string;
 }
 
 export interface GroupKeyRecord {

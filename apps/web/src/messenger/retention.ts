@@ -10,13 +10,19 @@ export async function sweepExpired(ctx: MessengerContext): Promise<void> {
   const tx = ctx.tx();
   const due = tx.all<ExpiringRecord>(TABLES.expiring).filter((entry) => entry.expiresAt <= now);
   if (due.length === 0) return;
+  // A message's file goes with it (attachments.md §5): its sealed chunks once the change is committed.
+  const files: string[] = [];
   for (const entry of due) {
+    const localId = (await tx.message(entry.conversationId, entry.id))?.attachmentSecret?.localId;
+    if (localId) files.push(localId);
+    tx.delete(TABLES.attachmentJobs, entry.id);
     tx.deleteMessage(entry.conversationId, entry.id);
     // Our own message: the id → conversation entry kept for receipts goes with it.
     tx.delete(TABLES.sent, entry.id);
     tx.touchMessages(entry.conversationId);
   }
   await ctx.commit(tx);
+  for (const localId of files) await ctx.vault.attachmentChunks.delete(localId);
 }
 
 /** What `sent` keeps per message of ours so that receipts find it (messages.md §6). */

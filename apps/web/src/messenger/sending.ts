@@ -15,7 +15,9 @@ import { toHex } from './encoding';
 import { MessengerError } from './errors';
 import type { AppPayload } from './payload';
 import type { Peers } from './peers';
-import { TABLES, type MessageRecord } from './records';
+import { attachmentRef } from './attachment-payload';
+import type { AttachmentView } from './attachment-api';
+import { TABLES, type AttachmentSecret, type ConversationRecord, type MessageRecord } from './records';
 import type { SentRecord } from './retention';
 import type { Transaction } from './transaction';
 
@@ -58,13 +60,26 @@ export class Sending {
   }
 
   async send(tx: Transaction, conversationId: string, text: string): Promise<string> {
+    const message = this.compose(tx, conversationId, text);
+    await this.deliverComposed(tx, message);
+    return message.id;
+  }
+
+  /**
+   * Writes one of our messages (a text, or a file with an optional caption) as `queued`, after the
+   * same checks as a send; `deliverComposed` sends it. A file's message is composed when the file
+   * is sealed and delivered once its upload is complete (attachment-transfers.ts).
+   */
+  compose(
+    tx: Transaction,
+    conversationId: string,
+    text: string,
+    file?: { readonly view: AttachmentView; readonly secret: AttachmentSecret },
+  ): MessageRecord {
     const self = this.ctx.requireSelf();
-    const conversation = requireConversation(tx, conversationId);
-    if (!conversation.active) throw new MessengerError('not_a_member', 'you are no longer in this conversation');
-    if (conversation.group?.announcementOnly && !conversation.group.admins.includes(self.address))
-      throw new MessengerError('not_allowed', 'only administrators post in this group');
+    const conversation = this.requireMayPost(tx, conversationId);
     const body = text.trim();
-    if (body.length === 0 || body.length > MAX_MESSAGE_CHARACTERS)
+    if ((body.length === 0 && !file) || body.length > MAX_MESSAGE_CHARACTERS)
       throw new MessengerError('message_too_long', 'a message has 1 to 4,000 characters');
     const id = this.ctx.env.tamper?.messageId?.() ?? toHex(randomBytes(16));
     const sentAt = Math.max(this.ctx.now(), self.clock + 1);
@@ -76,28 +91,50 @@ export class Sending {
       conversationId,
       sender: { address: self.address, displayName: self.displayName, deviceId: toHex(self.deviceId) },
       mine: true,
-      text: body,
+      ...(body.length > 0 ? { text: body } : {}),
       sentAt,
       receivedAt: sentAt,
       status: 'queued',
       deliveredTo: {},
       ...(expireAfter ? { expiresAt: sentAt + expireAfter * 1000 } : {}),
+      ...(file ? { attachment: file.view, attachmentSecret: file.secret } : {}),
     };
     tx.putMessage(message);
     tx.put(TABLES.sent, id, { id, conversationId, at: sentAt } satisfies SentRecord);
-    touchConversation(tx, conversation, body, sentAt, false);
+    touchConversation(tx, conversation, body.length > 0 ? body : (file?.view.name ?? ''), sentAt, false);
+    return message;
+  }
+
+  /** The conversation, if this user may post in it now (a member; an administrator where only they post). */
+  requireMayPost(tx: Transaction, conversationId: string): ConversationRecord {
+    const self = this.ctx.requireSelf();
+    const conversation = requireConversation(tx, conversationId);
+    if (!conversation.active) throw new MessengerError('not_a_member', 'you are no longer in this conversation');
+    if (conversation.group?.announcementOnly && !conversation.group.admins.includes(self.address))
+      throw new MessengerError('not_allowed', 'only administrators post in this group');
+    return conversation;
+  }
+
+  /** Sends a composed message to every device of the conversation; with a file, once it is on the relay. */
+  async deliverComposed(tx: Transaction, message: MessageRecord): Promise<void> {
+    const conversation = requireConversation(tx, message.conversationId);
+    const expireAfter = message.expiresAt ? Math.round((message.expiresAt - message.sentAt) / 1000) : undefined;
+    const attachment = message.attachment && message.attachmentSecret ? attachmentRef(message) : undefined;
     const payload: AppPayload = {
       t: 'text',
-      id,
+      id: message.id,
       conversation: conversationRef(conversation),
-      body,
-      sentAt,
+      body: message.text ?? '',
+      sentAt: message.sentAt,
       ...(expireAfter ? { expireAfter } : {}),
+      ...(attachment ? { attachment } : {}),
     };
     // Nobody else holds a device we may write to (all revoked or lapsed): say so, never queue silently.
-    const recipients = await this.delivery.deliver(tx, conversation, payload, { conversationId, messageId: id });
+    const recipients = await this.delivery.deliver(tx, conversation, payload, {
+      conversationId: message.conversationId,
+      messageId: message.id,
+    });
     tx.putMessage({ ...message, recipients, ...(recipients.length === 0 ? { status: 'failed' as const } : {}) });
-    return id;
   }
 
   async setDisappearing(tx: Transaction, conversationId: string, seconds: number | null): Promise<void> {

@@ -235,6 +235,12 @@ export function createMessengerService(
     removeMember: guard((id: string, address: string) => running().commands.removeMember(id, address)),
     leave: guard((id: string) => running().commands.leave(id)),
     send: guard((id: string, text: string) => running().commands.send(id, text)),
+    sendFile: guard((id: string, file: Blob, name: string, caption?: string) =>
+      running().commands.sendFile(id, file, name, caption),
+    ),
+    cancelAttachment: guard((id: string, messageId: string) => running().attachments.cancel(id, messageId)),
+    fetchAttachment: guard((id: string, messageId: string) => running().attachments.fetchNow(id, messageId)),
+    openAttachment: guard((id: string, messageId: string) => running().attachments.open(id, messageId)),
     messages: guard((id: string) => running().messages(id)),
     messagePage: guard((id: string, page: { before?: MessageCursor; limit: number }) =>
       running().messagePage(id, page),

@@ -1,3 +1,4 @@
+import type { AttachmentChunks } from '../store/attachment-chunks';
 import { applyIndexOps, sortKeyOf, type IndexOp } from './message-index';
 import { TABLES, type CachedTable, type ExpiringRecord, type MessageRecord } from './records';
 
@@ -18,6 +19,8 @@ export interface VaultLike {
   list<T>(table: string, group: string): Promise<T[]>;
   batch(): VaultBatchLike;
   commit(batch: VaultBatchLike): Promise<void>;
+  /** Attachments' sealed chunks, beside the records (../store/attachment-chunks.ts). */
+  readonly attachmentChunks: AttachmentChunks;
 }
 
 const CACHED: readonly CachedTable[] = [

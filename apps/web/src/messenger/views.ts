@@ -24,7 +24,14 @@ import {
 import type { Transaction, VaultLike } from './transaction';
 
 /** A message as the page sees it: without bookkeeping fields. */
-export function toView({ v: _v, deliveredTo: _d, recipients: _r, wireId: _w, ...view }: MessageRecord): MessageView {
+export function toView({
+  v: _v,
+  deliveredTo: _d,
+  recipients: _r,
+  wireId: _w,
+  attachmentSecret: _a,
+  ...view
+}: MessageRecord): MessageView {
   return view;
 }
 

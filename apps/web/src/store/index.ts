@@ -6,6 +6,12 @@ export { MemoryRecordStore } from './memory-record-store';
 export { IndexedDbRecordStore, MIGRATIONS, SCHEMA_VERSION } from './indexeddb-record-store';
 export { Vault, type UnlockBackoffView, type UnlockOptions, type VaultOptions } from './vault';
 export { VaultBatch } from './vault-batch';
+export {
+  AttachmentChunks,
+  ATTACHMENT_CHUNK_KEY_PREFIX,
+  newAttachmentLocalId,
+  type AttachmentChunksOptions,
+} from './attachment-chunks';
 export { MIN_PASSPHRASE_LENGTH, VAULT_FORMAT_VERSION, VAULT_HEADER_KEY, VAULT_KDF_PARAMS } from './vault-header';
 export { VAULT_PASSKEY_HEADER_KEY, type PasskeyInfo } from './passkey-header';
 export { UNLOCK_BACKOFF_KEY, unlockDelayMs } from './unlock-backoff';

@@ -77,6 +77,10 @@ export class IndexedDbRecordStore implements RecordStore {
     return keys.map((key, i) => ({ key, value: storedBytes(values[i]) }));
   }
 
+  async keys(prefix: string): Promise<string[]> {
+    return this.#db.getAllKeys(ENTRIES, prefixRange(prefix));
+  }
+
   async apply(writes: readonly RawWrite[]): Promise<void> {
     const transaction = this.#db.transaction(ENTRIES, 'readwrite');
     const requests: Promise<unknown>[] = [];

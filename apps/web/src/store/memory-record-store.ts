@@ -18,6 +18,11 @@ export class MemoryRecordStore implements RecordStore {
       .map(([key, value]) => ({ key, value: value.slice() }));
   }
 
+  async keys(prefix: string): Promise<string[]> {
+    this.#checkOpen();
+    return [...this.#entries.keys()].filter((key) => key.startsWith(prefix)).sort(compareKeys);
+  }
+
   async apply(writes: readonly RawWrite[]): Promise<void> {
     this.#checkOpen();
     // Check every write before changing anything: all or nothing.

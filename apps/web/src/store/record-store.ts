@@ -22,6 +22,8 @@ export interface RecordStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Every entry whose key starts with prefix, in key order (UTF-16 code units, as IndexedDB orders strings). */
   list(prefix: string): Promise<{ key: string; value: Uint8Array }[]>;
+  /** The keys `list` would return, without reading a value (an attachment's chunks are 64 KiB each). */
+  keys(prefix: string): Promise<string[]>;
   /** Applies every write or none (one IndexedDB readwrite transaction). A later write to a key wins. */
   apply(writes: readonly RawWrite[]): Promise<void>;
   /** Deletes everything (used on wipe). */

@@ -39,6 +39,7 @@ import {
   utf8Encode,
   type StorageKdfParams,
 } from '@opendescent/crypto';
+import { AttachmentChunks } from './attachment-chunks';
 import { decodeRecordValue, encodeRecordValue } from './record-codec';
 import { padRecordPlaintext, unpadRecordPlaintext } from './record-padding';
 import type { RecordStore } from './record-store';
@@ -111,6 +112,7 @@ interface RecordKeys {
 export class Vault {
   readonly #store: RecordStore;
   #keys: RecordKeys | undefined;
+  #attachmentChunks: AttachmentChunks | undefined;
 
   private constructor(store: RecordStore, vaultKey: SecretBytes) {
     this.#store = store;
@@ -237,6 +239,17 @@ export class Vault {
 
   get isLocked(): boolean {
     return this.#keys === undefined;
+  }
+
+  /**
+   * The attachment files' sealed chunks, kept beside the records in this store but not sealed by
+   * the vault (attachment-chunks.ts says why). One instance per vault, refused with 'locked' from
+   * the moment the vault locks, like every other access; a wipe clears the chunks with the store.
+   */
+  get attachmentChunks(): AttachmentChunks {
+    this.#requireKeys();
+    this.#attachmentChunks ??= new AttachmentChunks(this.#store, { assertUsable: () => void this.#requireKeys() });
+    return this.#attachmentChunks;
   }
 
   async get<T>(table: string, group: string, id: string): Promise<T | undefined> {

@@ -68,6 +68,13 @@ const ARGUMENTS = {
   removeMember: z.tuple([id, address]),
   leave: z.tuple([id]),
   send: z.tuple([id, z.string().max(100_000)]),
+  sendFile: z.union([
+    z.tuple([id, z.instanceof(Blob), z.string().max(1_000)]),
+    z.tuple([id, z.instanceof(Blob), z.string().max(1_000), z.string().max(100_000)]),
+  ]),
+  cancelAttachment: z.tuple([id, z.string().max(200)]),
+  fetchAttachment: z.tuple([id, z.string().max(200)]),
+  openAttachment: z.tuple([id, z.string().max(200)]),
   messages: z.tuple([id]),
   messagePage: z.tuple([
     id,

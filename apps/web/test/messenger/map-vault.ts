@@ -1,8 +1,11 @@
 /** A VaultLike over a Map, for tests that look at every record the messenger writes (unsealed). */
 import type { VaultBatchLike, VaultLike } from '../../src/messenger/transaction';
+import { AttachmentChunks } from '../../src/store/attachment-chunks';
+import { MemoryRecordStore } from '../../src/store/memory-record-store';
 
 export class MapVault implements VaultLike {
   readonly records = new Map<string, unknown>();
+  readonly attachmentChunks = new AttachmentChunks(new MemoryRecordStore());
   private key(table: string, group: string, id: string): string {
     return `${table}|${group}|${id}`;
   }

@@ -46,6 +46,7 @@ function offlineRelay(url: string): RelayPort {
     putMany: never,
     putShared: never,
     fetchShared: never,
+    createAttachment: never,
     subscribe: never,
     ack: never,
     publishPrekeys: never,

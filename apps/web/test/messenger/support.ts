@@ -135,7 +135,8 @@ export interface SpecWorld {
 }
 
 /** Starts the organisation before the spec's tests and stops it after them (Jest hooks); read it inside tests. */
-export function useSpecWorld(): SpecWorld {
+/** `relayEnv`: settings for the one relay process the file's tests share (an attachment folder to look into, say). */
+export function useSpecWorld(relayEnv: Record<string, string> = {}): SpecWorld {
   const world = { devices: [] as TestMessenger[] } as {
     relay: RelayProcess;
     admin: FakeAdmin;
@@ -143,7 +144,7 @@ export function useSpecWorld(): SpecWorld {
   };
   beforeAll(async () => {
     const org = await newOrg();
-    world.relay = await RelayProcess.start(org);
+    world.relay = await RelayProcess.start(org, relayEnv);
     world.admin = new FakeAdmin(org);
   }, 60_000);
   afterAll(async () => {

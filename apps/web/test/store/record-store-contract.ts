@@ -36,6 +36,9 @@ export function describeRecordStoreContract(name: string, openStore: () => Promi
       expect(await keysOf(store, '')).toEqual(['o:z', 'p', 'p:a', 'p:a\uffff', 'p:b', 'p:\u00e9', 'p;', 'q:a']);
       const listed = await store.list('p:');
       expect(listed.map((entry) => entry.value)).toEqual([bytes(3), bytes(2), bytes(0), bytes(1)]);
+      // keys() is list() without the values.
+      for (const prefix of ['p:', 'p:a\uffff', 'zz', ''])
+        expect(await store.keys(prefix)).toEqual(await keysOf(store, prefix));
     });
 
     it('applies a batch in order: a later write to the same key wins, null deletes', async () => {

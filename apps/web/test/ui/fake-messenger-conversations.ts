@@ -28,6 +28,7 @@ export interface FakeMessageFields {
   /** When it was sent (now by default). */
   readonly at?: number;
   readonly unapprovedDevice?: true;
+  readonly attachment?: MessageView['attachment'];
 }
 
 export class FakeConversations {
@@ -95,6 +96,7 @@ export class FakeConversations {
         ? { expiresAt: at + conversation.disappearAfterSeconds * 1000 }
         : {}),
       ...(fields.unapprovedDevice ? { unapprovedDevice: true as const } : {}),
+      ...(fields.attachment ? { attachment: fields.attachment } : {}),
     };
     conversation.messages.push(message);
     conversation.updatedAt = at;

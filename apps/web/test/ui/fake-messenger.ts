@@ -22,6 +22,7 @@ import type {
   ThisDeviceView,
 } from '../../src/messenger/api';
 import { MAX_MESSAGE_CHARACTERS } from '../../src/messenger/api';
+import { MAX_ATTACHMENT_FILE_BYTES } from '../../src/messenger/attachment-api';
 import { FAKE_LINKED_DEVICE_ID, fakeLinkInputMatches, fakeLinkOffer } from './fake-messenger-device-link';
 import { fakeThisDevice, hasPinnedUserKey, WITHOUT_DEVICES, type FakePerson } from './fake-messenger-people';
 import { fakeSafetyQrMatches, safetyNumberView } from './fake-messenger-safety';
@@ -191,6 +192,37 @@ export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
     this.changed(conversation.id);
     if (this.relayStatus === 'online') this.later(() => this.setStatus(conversation, message.id, 'delivered'));
     return message.id;
+  }
+
+  /** Files "sent" here, by message id: the fake seals nothing and uploads nowhere. */
+  readonly files = new Map<string, Blob>();
+
+  async sendFile(conversationId: string, file: Blob, name: string, caption?: string): Promise<string> {
+    const device = this.requireReady();
+    const conversation = this.conversations.member(conversationId);
+    if (file.size > MAX_ATTACHMENT_FILE_BYTES) return fail('file_too_large', 'too large');
+    const message = this.conversations.push(conversation, {
+      sender: { address: device.address, displayName: device.displayName, deviceId: device.deviceId },
+      mine: true,
+      ...(caption ? { text: caption } : {}),
+      status: 'sent',
+      attachment: { name, type: file.type, size: file.size, state: 'sent' },
+    });
+    this.files.set(message.id, file);
+    this.changed(conversation.id);
+    return message.id;
+  }
+
+  async cancelAttachment(_conversationId: string, messageId: string): Promise<void> {
+    if (!this.files.delete(messageId)) return fail('not_found', 'no such transfer');
+  }
+
+  async fetchAttachment(_conversationId: string, messageId: string): Promise<void> {
+    if (!this.files.has(messageId)) return fail('attachment_expired', 'not on the relay');
+  }
+
+  async openAttachment(_conversationId: string, messageId: string): Promise<Blob> {
+    return this.files.get(messageId) ?? fail('not_found', 'not stored here');
   }
 
   async messages(conversationId: string): Promise<readonly MessageView[]> {

@@ -181,6 +181,14 @@ describe('messenger RPC', () => {
     ['verifySafetyQr', ['ann@example.org', `opendescent:verify?v=2&q=${'A'.repeat(488)}`]],
     ['verifySafetyQr', ['', 'opendescent:verify?v=2&q=AQ']],
     ['verifySafetyQr', ['ann@example.org', 'opendescent:verify?v=2&q=AQ', 'extra']],
+    // A file is a Blob (structured-cloned from the page), never bytes or a path.
+    ['sendFile', ['c1', new Uint8Array(4), 'a.pdf']],
+    ['sendFile', ['c1', 'C:/secret.pdf', 'a.pdf']],
+    ['sendFile', ['c1', new Blob(['x']), 'n'.repeat(1_001)]],
+    ['sendFile', ['c1', new Blob(['x'])]],
+    ['openAttachment', ['c1']],
+    ['fetchAttachment', ['c1', 42]],
+    ['cancelAttachment', ['', 'm1']],
   ])('refuses %s with malformed arguments %j and does not call the messenger', async (method, args) => {
     const { ui, worker } = channel();
     const called = jest.fn(async () => 'called');
@@ -272,7 +280,7 @@ describe('messenger RPC', () => {
     const { ui } = channel();
     const client = createMessengerRpcClient(ui);
     expect(Object.keys(client.api).sort()).toEqual([...MESSENGER_METHODS].sort());
-    expect(MESSENGER_METHODS).toHaveLength(31);
+    expect(MESSENGER_METHODS).toHaveLength(35);
   });
 });
 

@@ -2,6 +2,8 @@ import { useLayoutEffect, useRef } from 'react';
 import type { ConversationView, MessageStatus, MessageView } from '../../messenger/api';
 import { Icon, type IconName } from '../components/icon';
 import { useI18n } from '../i18n-context';
+import { AttachmentCard } from './attachment-card';
+import { useAttachmentProgressStore } from './attachment-progress';
 import { describeSystemEvent } from './system-line';
 
 const STATUS_ICONS: { readonly [status in MessageStatus]: IconName } = {
@@ -60,6 +62,7 @@ export function MessageList({
   const { t, formatTime, formatDay, formatDateTime, formatRelative } = i18n;
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  const progress = useAttachmentProgressStore(conversation.id);
 
   useLayoutEffect(() => {
     const element = scroller.current;
@@ -156,7 +159,11 @@ export function MessageList({
                 {message.unapprovedDevice && (
                   <UnapprovedDeviceWarning name={message.mine ? undefined : senderName(message, conversation)} />
                 )}
-                <p className="message-text">{message.text}</p>
+                {message.attachment && (
+                  <AttachmentCard message={message} attachment={message.attachment} progress={progress} />
+                )}
+                {/* A file sent without a caption has no text: no empty paragraph under its card. */}
+                {(message.text || !message.attachment) && <p className="message-text">{message.text}</p>}
                 {message.sharedBy !== undefined && (
                   <span className="message-shared" data-testid="message-shared-by">
                     {t('message.shared-by', { name: memberName(conversation, message.sharedBy) })}

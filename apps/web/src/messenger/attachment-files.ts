@@ -1,0 +1,185 @@
+/**
+ * Attachment files on the device (docs/protocol/attachments.md §2), on the worker side: a picked
+ * file is sealed into chunks kept in the store (store/attachment-chunks.ts), the uploader reads
+ * ciphertext from them, a download is checked as it is stored (attachment-verifying-writer.ts),
+ * and a file is opened into a Blob for the page. No DOM: Blob and File exist in workers.
+ *
+ * The chunks under a local id are kept only once a message record names that id with its key,
+ * size and digest: until then they are orphans, which collectOrphans deletes at start.
+ */
+import {
+  ATTACHMENT_CHUNK_BYTES,
+  AttachmentDecryptor,
+  AttachmentEncryptor,
+  attachmentChunkLengths,
+  type AttachmentDecryptParams,
+} from '@opendescent/crypto';
+import { newAttachmentLocalId, type AttachmentChunks } from '../store/attachment-chunks';
+import { AttachmentFileError } from './attachment-file-error';
+import { checkStorageBudget } from './attachment-storage-budget';
+import {
+  checkedBatchChunks,
+  throwIfCancelled,
+  VerifyingWriter,
+  type AttachmentStoreOptions,
+} from './attachment-verifying-writer';
+
+export { AttachmentFileError, isAttachmentFileError, type AttachmentFileErrorCode } from './attachment-file-error';
+export { ATTACHMENT_STORAGE_BUDGET_BYTES } from './attachment-storage-budget';
+export {
+  DEFAULT_STORE_BATCH_CHUNKS,
+  VerifyingWriter,
+  type AttachmentStoreOptions,
+} from './attachment-verifying-writer';
+export { makeThumbnail, type AttachmentThumbnail } from './attachment-thumbnail';
+export { newAttachmentLocalId } from '../store/attachment-chunks';
+
+/** A file sealed and stored on the device: what its message and its upload need. */
+export interface SealedFile {
+  readonly localId: string;
+  /** K, for the message only (attachments.md §3); never logged. */
+  readonly key: Uint8Array;
+  /** SHA-256 of the ciphertext. */
+  readonly digest: Uint8Array;
+  /** The file's bytes. */
+  readonly size: number;
+  /** The ciphertext's bytes: what attach_create declares and the upload sends. */
+  readonly length: number;
+  readonly chunkCount: number;
+}
+
+/**
+ * Seals `file` under a fresh key and stores its chunks under a fresh local id. Reads the file one
+ * 64 KiB chunk at a time and holds at most one batch of sealed chunks. Refusals: 'storage_full'
+ * (checked first, nothing written), 'cancelled', 'read_failed' (the file changed or vanished on
+ * disk), or a store error; after any of them nothing is left stored.
+ */
+export async function sealFile(
+  chunks: AttachmentChunks,
+  file: Blob,
+  options: AttachmentStoreOptions = {},
+): Promise<SealedFile> {
+  const batchChunks = checkedBatchChunks(options.batchChunks);
+  throwIfCancelled(options.signal);
+  const encryptor = await AttachmentEncryptor.create(file.size, { backend: 'webcrypto' });
+  const { size, chunkCount, ciphertextLength: length } = encryptor;
+  await checkStorageBudget(chunks, length, options.budgetBytes);
+  const localId = newAttachmentLocalId();
+  try {
+    let batch: Uint8Array[] = [];
+    let batchStart = 0;
+    let stored = 0;
+    for (let index = 0; index < chunkCount; index++) {
+      throwIfCancelled(options.signal);
+      const fileBytes = await readChunk(file, size, index);
+      batch.push(await encryptor.sealChunk(index, fileBytes));
+      fileBytes.fill(0);
+      if (batch.length === batchChunks || index === chunkCount - 1) {
+        await chunks.put(localId, batchStart, batch);
+        batchStart += batch.length;
+        stored += batch.reduce((sum, chunk) => sum + chunk.length, 0);
+        batch = [];
+        options.onProgress?.(stored, length);
+      }
+    }
+    return { localId, key: encryptor.key, digest: encryptor.digest(), size, length, chunkCount };
+  } catch (error) {
+    await chunks.delete(localId).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The file's bytes of chunk `index`, [index · 64 KiB, …), read from the Blob. */
+async function readChunk(file: Blob, size: number, index: number): Promise<Uint8Array> {
+  const { fileBytes } = attachmentChunkLengths(size, index);
+  if (fileBytes === 0) return new Uint8Array(0);
+  const start = index * ATTACHMENT_CHUNK_BYTES;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await file.slice(start, start + fileBytes).arrayBuffer());
+  } catch (error) {
+    throw new AttachmentFileError('read_failed', 'the file could not be read', { cause: error });
+  }
+  if (bytes.length !== fileBytes) throw new AttachmentFileError('read_failed', 'the file changed while it was read');
+  return bytes;
+}
+
+/**
+ * Stores a downloaded file under `localId` (which must hold nothing yet), checking every chunk and
+ * the digest on the way (VerifyingWriter); `source` yields the ciphertext in pieces of any size.
+ * On any refusal, including the source's own error, deletes what it stored and rethrows.
+ */
+export async function verifyAndStore(
+  chunks: AttachmentChunks,
+  localId: string,
+  params: AttachmentDecryptParams,
+  source: AsyncIterable<Uint8Array>,
+  options: AttachmentStoreOptions = {},
+): Promise<void> {
+  const writer = await VerifyingWriter.create(chunks, localId, params, options);
+  try {
+    for await (const piece of source) await writer.write(piece);
+    await writer.finish();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/** Plaintext chunks gathered before they are handed to a Blob, which a browser may keep on disk. */
+const BLOB_PART_CHUNKS = 16;
+
+/**
+ * Decrypts a stored file into a Blob of `type` (the one handle the page can save or show, and
+ * which Chromium keeps on disk when large). A stored chunk that fails is the CryptoError
+ * (corruption: 'auth_failed', 'attachment_padding', 'attachment_digest', 'bad_length'); a missing
+ * one is AttachmentFileError('not_found').
+ */
+export async function openFile(
+  chunks: AttachmentChunks,
+  localId: string,
+  params: AttachmentDecryptParams,
+  type: string,
+): Promise<Blob> {
+  const decryptor = await AttachmentDecryptor.create(params, { backend: 'webcrypto' });
+  let blob = new Blob([]);
+  let parts: Uint8Array<ArrayBuffer>[] = [];
+  for (let index = 0; index < decryptor.chunkCount; index++) {
+    const sealed = await chunks.get(localId, index);
+    if (sealed === undefined) throw new AttachmentFileError('not_found', `chunk ${index} of the file is not stored`);
+    // Copied only to type it as ArrayBuffer-backed, which a BlobPart must be (64 KiB: cheap next to AES).
+    parts.push((await decryptor.openChunk(index, sealed)).slice());
+    if (parts.length === BLOB_PART_CHUNKS) {
+      blob = new Blob([blob, ...parts]);
+      parts = [];
+    }
+  }
+  decryptor.finish();
+  return new Blob([blob, ...parts], { type });
+}
+
+/**
+ * The ciphertext bytes [offset, offset + length), for the uploader's `read`. A range past the end
+ * of the stream is a RangeError; a missing chunk AttachmentFileError('not_found').
+ */
+export async function readSealed(
+  chunks: AttachmentChunks,
+  localId: string,
+  offset: number,
+  length: number,
+): Promise<Uint8Array> {
+  const bytes = await chunks.read(localId, offset, length);
+  if (bytes === undefined) throw new AttachmentFileError('not_found', 'a chunk of the range is not stored');
+  return bytes;
+}
+
+/**
+ * Deletes every file whose local id is not in `known` (the ids the message records name): files
+ * sealed or downloaded but never committed in a message. Returns the ids it deleted. Run it at
+ * start, before any transfer: a file being sealed or downloaded is not in `known` yet.
+ */
+export async function collectOrphans(chunks: AttachmentChunks, known: ReadonlySet<string>): Promise<string[]> {
+  const orphans = (await chunks.localIds()).filter((localId) => !known.has(localId));
+  for (const localId of orphans) await chunks.delete(localId);
+  return orphans;
+}
