@@ -20,7 +20,7 @@ import type { Sending } from './sending';
 import type { Transaction } from './transaction';
 
 /** Jobs that failed for want of a relay are tried again this often. */
-export const ATTACHMENT_RETRY_MS = 30_000;
+export const ATTACHMENT_RETRY_MS = 10_000;
 /** Progress events at most this often per transfer (the page redraws a bar, nothing more). */
 const PROGRESS_INTERVAL_MS = 250;
 

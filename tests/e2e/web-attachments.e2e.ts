@@ -1,0 +1,245 @@
+/**
+ * Files and photos in Chromium, through `npm start`'s code path (relay, admin app, web client),
+ * with three staff (attachments.md): Anne sends a 20 MiB PDF with a caption and a photo into a
+ * group while her network is down, and both go out once it is back; Basile sees the photo's
+ * thumbnail, opens it full size and saves the PDF byte-identical; Chloé, offline while they were
+ * sent, unlocks later and receives both. The relay's attachment folder is then searched for the
+ * file names and the files' bytes (none may appear), and the card is audited with axe-core.
+ * Screenshots: test-output/screenshots/web-attachments-*.png.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { pageWithPasskeys } from './support/admin-browser';
+import { createEnrolmentCode, registerFirstAdmin } from './support/admin-console';
+import { expectAccessible } from './support/axe';
+import {
+  chromiumAvailable,
+  enrolWebClient,
+  launchBrowser,
+  openConversation,
+  screenshot,
+  type LaunchedBrowser,
+} from './support/browser';
+import { failureExplainer } from './support/explained';
+import { type RunningSystem, startSystem } from './support/system';
+
+const PASSPHRASE = 'quartz-meadow-52-lantern';
+const STAFF = {
+  anne: { address: 'anne.files@ministry.example', name: 'Anne Roux' },
+  basile: { address: 'basile.files@ministry.example', name: 'Basile Noir' },
+  chloe: { address: 'chloe.files@ministry.example', name: 'Chloé Blanc' },
+} as const;
+type StaffName = keyof typeof STAFF;
+const TITLE = 'Budget 2027';
+const PDF_NAME = 'budget-2027-draft-confidential.pdf';
+const PHOTO_NAME = 'site-visit-photo.png';
+
+const attachmentDir = mkdtempSync(path.join(os.tmpdir(), 'od-e2e-attachments-'));
+const downloads = mkdtempSync(path.join(os.tmpdir(), 'od-e2e-downloads-'));
+let system: RunningSystem | undefined;
+const browsers: Partial<Record<StaffName | 'admin', LaunchedBrowser>> = {};
+const pages: Partial<Record<StaffName | 'admin', Page>> = {};
+const problems: string[] = [];
+const explained = failureExplainer({ prefix: 'web-attachments', pages: () => pages, system: () => system, problems });
+
+/** 20 MiB that read as a PDF, every 64-byte window of which is recognisable. */
+const pdf = Buffer.alloc(20 * 1024 * 1024);
+pdf.write('%PDF-1.7\n', 0);
+for (let i = 16; i < pdf.length; i++) pdf[i] = (i * 131 + (i >> 10)) & 0xff;
+
+/** A 480 × 320 PNG photo (a gradient), made here so the test needs no file. */
+function photo(width = 480, height = 320): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) rows.set([x % 256, y % 256, (x + y) % 256], y * (width * 3 + 1) + 1 + x * 3);
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([
+    signature,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+const png = photo();
+
+const page = (who: StaffName): Page => {
+  const found = pages[who];
+  if (!found) throw new Error(`${who} has no page`);
+  return found;
+};
+const card = (on: Page, name: string) => on.getByTestId('attachment').filter({ hasText: name });
+
+async function newPage(who: StaffName): Promise<Page> {
+  browsers[who] ??= await launchBrowser();
+  const opened = await (browsers[who] as LaunchedBrowser).context.newPage();
+  opened.on('pageerror', (error) => problems.push(`${who} pageerror: ${error.message}`));
+  return opened;
+}
+
+/** Attaches a file through the composer's file input (what the "Attach a file" button opens). */
+async function attach(on: Page, name: string, mimeType: string, buffer: Buffer, caption = ''): Promise<void> {
+  if (caption) await on.getByTestId('composer-input').fill(caption);
+  await on.getByTestId('composer-file-input').setInputFiles({ name, mimeType, buffer });
+  await card(on, name).waitFor({ timeout: 60_000 });
+}
+
+const describeInBrowser = chromiumAvailable ? describe : describe.skip;
+
+describeInBrowser('the web client: files and photos between three staff', () => {
+  beforeAll(async () => {
+    system = await startSystem({ RELAY_ATTACHMENT_DIR: attachmentDir });
+    browsers.admin = await launchBrowser();
+    pages.admin = (await pageWithPasskeys(browsers.admin.context)).page;
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const browser of Object.values(browsers)) await browser?.close().catch(() => undefined);
+    await system?.stop();
+    for (const dir of [attachmentDir, downloads]) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  test(
+    'three staff enrol, and Anne makes a group of them',
+    () =>
+      explained(async () => {
+        const adminUrl = system?.adminUrl.replace('127.0.0.1', 'localhost') ?? '';
+        await registerFirstAdmin(pages.admin as Page, adminUrl, () => system?.output() ?? '');
+        for (const who of Object.keys(STAFF) as StaffName[]) {
+          const code = await createEnrolmentCode(pages.admin as Page, adminUrl, STAFF[who].address, STAFF[who].name);
+          pages[who] = await newPage(who);
+          await enrolWebClient(page(who), system?.webUrl ?? '', {
+            passphrase: PASSPHRASE,
+            code,
+            address: STAFF[who].address,
+          });
+        }
+        const anne = page('anne');
+        await anne.getByTestId('new-group-button').click();
+        await anne.getByTestId('new-group-title').fill(TITLE);
+        await anne.getByTestId('new-group-addresses').fill(`${STAFF.basile.address}\n${STAFF.chloe.address}`);
+        await anne.getByTestId('new-group-submit').click();
+        await anne.getByTestId('conversation-title').filter({ hasText: TITLE }).waitFor({ timeout: 30_000 });
+        await openConversation(page('basile'), TITLE);
+        await openConversation(page('chloe'), TITLE);
+        // Chloé goes offline: her tab closes before anything is sent.
+        await page('chloe').close();
+        delete pages.chloe;
+      }),
+    300_000,
+  );
+
+  test(
+    'Anne sends a 20 MiB PDF and a photo while her network is down; both go out when it is back',
+    () =>
+      explained(async () => {
+        const anne = page('anne');
+        const context = (browsers.anne as LaunchedBrowser).context;
+        await context.setOffline(true);
+        await attach(anne, PDF_NAME, 'application/pdf', pdf, 'The draft for Friday');
+        await attach(anne, PHOTO_NAME, 'image/png', png);
+        // Sealed and shown on her device, but not sent while offline.
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        expect(await card(anne, PDF_NAME).getAttribute('data-state')).toBe('uploading');
+        await anne.getByTestId('attachment-progress').first().waitFor();
+        await screenshot(anne, 'web-attachments-uploading-offline');
+        await context.setOffline(false);
+        for (const name of [PDF_NAME, PHOTO_NAME])
+          await anne
+            .locator(`[data-testid="attachment"][data-state="sent"]`)
+            .filter({ hasText: name })
+            .waitFor({ timeout: 90_000 });
+        await screenshot(anne, 'web-attachments-sent');
+      }),
+    180_000,
+  );
+
+  test(
+    'Basile sees the thumbnail, opens the photo, and saves the PDF byte-identical',
+    () =>
+      explained(async () => {
+        const basile = page('basile');
+        const received = (name: string) =>
+          basile.locator(`[data-testid="attachment"][data-state="stored"]`).filter({ hasText: name });
+        await received(PDF_NAME).waitFor({ timeout: 90_000 });
+        await received(PHOTO_NAME).waitFor({ timeout: 90_000 });
+        await basile.getByTestId('message').filter({ hasText: 'The draft for Friday' }).waitFor();
+        const thumbnail = received(PHOTO_NAME).getByTestId('attachment-thumbnail');
+        expect(await thumbnail.getAttribute('alt')).toContain(PHOTO_NAME);
+        await expectAccessible(basile, 'web-attachments received files');
+        await screenshot(basile, 'web-attachments-received');
+
+        await received(PHOTO_NAME).getByTestId('attachment-open-image').click();
+        const full = basile.getByTestId('attachment-full-image');
+        await full.waitFor({ timeout: 30_000 });
+        expect(await full.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(480);
+        await screenshot(basile, 'web-attachments-full-image');
+        await basile.keyboard.press('Escape');
+
+        const [download] = await Promise.all([
+          basile.waitForEvent('download', { timeout: 60_000 }),
+          received(PDF_NAME).getByTestId('attachment-save').click(),
+        ]);
+        expect(download.suggestedFilename()).toBe(PDF_NAME);
+        const saved = path.join(downloads, 'basile.pdf');
+        await download.saveAs(saved);
+        expect(readFileSync(saved).equals(pdf)).toBe(true);
+
+        // Chloé has not fetched yet, so the relay still holds both files: ciphertext only.
+        const held = readdirSync(attachmentDir);
+        expect(held).toHaveLength(2);
+        const stored = Buffer.concat(held.map((name) => readFileSync(path.join(attachmentDir, name))));
+        expect(stored.length).toBeGreaterThan(pdf.length);
+        for (const needle of [PDF_NAME, PHOTO_NAME, '%PDF-1.7', 'The draft for Friday'])
+          expect(stored.includes(Buffer.from(needle))).toBe(false);
+        for (const offset of [16, 65_536, 10_000_000, pdf.length - 64])
+          expect(stored.includes(pdf.subarray(offset, offset + 64))).toBe(false);
+        expect(stored.includes(png.subarray(png.length - 64))).toBe(false);
+      }),
+    180_000,
+  );
+
+  test(
+    'Chloé, offline while they were sent, unlocks later and receives both',
+    () =>
+      explained(async () => {
+        const chloe = await newPage('chloe');
+        pages.chloe = chloe;
+        await chloe.goto(system?.webUrl ?? '');
+        await chloe.getByTestId('unlock-input').fill(PASSPHRASE, { timeout: 60_000 });
+        await chloe.getByTestId('unlock-submit').click();
+        await openConversation(chloe, TITLE);
+        for (const name of [PDF_NAME, PHOTO_NAME])
+          await chloe
+            .locator(`[data-testid="attachment"][data-state="stored"]`)
+            .filter({ hasText: name })
+            .waitFor({ timeout: 90_000 });
+        await screenshot(chloe, 'web-attachments-later');
+      }),
+    180_000,
+  );
+
+  test('the relay held ciphertext only, and deleted each file once every device fetched it', async () => {
+    // Anne's group: Basile's and Chloé's devices fetched both files, so the relay deleted them.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(readdirSync(attachmentDir)).toEqual([]);
+    // Its logs name no file and no id.
+    const output = system?.output() ?? '';
+    for (const secret of [PDF_NAME, PHOTO_NAME, 'The draft for Friday']) expect(output.includes(secret)).toBe(false);
+    expect(problems).toEqual([]);
+  });
+});
