@@ -207,10 +207,12 @@ export class AttachmentService implements OnModuleInit, OnApplicationShutdown {
     try {
       const { index, bytes } = this.runtime.attachments;
       const expired = await index.sweep(this.runtime.clock());
-      for (const attachmentId of expired)
+      // Counted as each goes, so the count never lags behind what a reader of the store sees.
+      for (const attachmentId of expired) {
         await bytes.delete(attachmentId).catch((error: unknown) => this.#failed(error));
+        this.runtime.metrics.attachmentsDeleted.inc({ reason: 'expired' });
+      }
       if (expired.length === 0) return;
-      this.runtime.metrics.attachmentsDeleted.inc({ reason: 'expired' }, expired.length);
       this.runtime.logger.debug({ event: 'attachments_expired', count: expired.length }, 'attachments expired');
     } catch (error) {
       this.#failed(error);
