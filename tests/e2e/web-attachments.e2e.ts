@@ -5,6 +5,7 @@
  * thumbnail, opens it full size and saves the PDF byte-identical; Chloé, offline while they were
  * sent, unlocks later and receives both. The relay's attachment folder is then searched for the
  * file names and the files' bytes (none may appear), and the card is audited with axe-core.
+ * Basile's tab is hidden meanwhile: he is notified, content-free ("New message").
  * Screenshots: test-output/screenshots/web-attachments-*.png.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -84,8 +85,44 @@ const page = (who: StaffName): Page => {
 };
 const card = (on: Page, name: string) => on.getByTestId('attachment').filter({ hasText: name });
 
+/**
+ * Basile's browser allows notifications and records the ones the page makes (what the system
+ * would show), so the test can read them: the page's own code path, the OS stubbed out.
+ */
+async function recordNotifications(browser: LaunchedBrowser): Promise<void> {
+  await browser.context.addInitScript(() => {
+    const made: { title: string; body?: string; tag?: string }[] = [];
+    Object.assign(window, { recordedNotifications: made });
+    class Recorded extends EventTarget {
+      static permission = 'granted';
+      static requestPermission = async () => 'granted';
+      onclick: unknown = null;
+      constructor(title: string, options: NotificationOptions = {}) {
+        super();
+        made.push({ title, body: options.body, tag: options.tag });
+      }
+      close(): void {
+        this.dispatchEvent(new Event('close'));
+      }
+    }
+    Object.defineProperty(window, 'Notification', { value: Recorded, configurable: true, writable: true });
+  });
+}
+
+/** As if Basile switched to another tab: the page is hidden. */
+async function hide(on: Page): Promise<void> {
+  await on.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+}
+
 async function newPage(who: StaffName): Promise<Page> {
-  browsers[who] ??= await launchBrowser();
+  if (!browsers[who]) {
+    browsers[who] = await launchBrowser();
+    if (who === 'basile') await recordNotifications(browsers[who]);
+  }
   const opened = await (browsers[who] as LaunchedBrowser).context.newPage();
   opened.on('pageerror', (error) => problems.push(`${who} pageerror: ${error.message}`));
   return opened;
@@ -149,6 +186,7 @@ describeInBrowser('the web client: files and photos between three staff', () => 
       explained(async () => {
         const anne = page('anne');
         const context = (browsers.anne as LaunchedBrowser).context;
+        await hide(page('basile'));
         await context.setOffline(true);
         await attach(anne, PDF_NAME, 'application/pdf', pdf, 'The draft for Friday');
         await attach(anne, PHOTO_NAME, 'image/png', png);
@@ -178,6 +216,17 @@ describeInBrowser('the web client: files and photos between three staff', () => 
         await received(PDF_NAME).waitFor({ timeout: 90_000 });
         await received(PHOTO_NAME).waitFor({ timeout: 90_000 });
         await basile.getByTestId('message').filter({ hasText: 'The draft for Friday' }).waitFor();
+        // His tab was hidden: the page told him, without content (no text, no file name, no group title).
+        const notes = await basile.evaluate(
+          () =>
+            (window as unknown as { recordedNotifications: { title: string; body?: string }[] }).recordedNotifications,
+        );
+        expect(notes.length).toBeGreaterThan(0);
+        for (const note of notes) {
+          expect(note.body).toBe('New message');
+          for (const secret of [PDF_NAME, PHOTO_NAME, 'The draft', TITLE, STAFF.anne.name])
+            expect(`${note.title} ${note.body}`).not.toContain(secret);
+        }
         const thumbnail = received(PHOTO_NAME).getByTestId('attachment-thumbnail');
         expect(await thumbnail.getAttribute('alt')).toContain(PHOTO_NAME);
         await expectAccessible(basile, 'web-attachments received files');

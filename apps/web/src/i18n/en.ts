@@ -128,6 +128,16 @@ export const en = {
   'list.unread': '{count, plural, one {# unread message} other {# unread messages}}',
   'list.no-messages': 'No messages yet',
 
+  // Message search (issue 15): the sidebar's field and its results.
+  'search.label': 'Search messages',
+  'search.results': 'Messages found',
+  'search.count': '{count, plural, =0 {No messages found} one {# message found} other {# messages found}}',
+  'search.none': 'No messages found',
+  'search.searching': 'Searching…',
+  'search.preparing': 'Search is getting ready…',
+  'search.you': 'You',
+  'search.unknown-conversation': 'A conversation no longer listed',
+
   'conversation.members': '{count, plural, one {# member} other {# members}}',
   'conversation.details': 'Group details',
   'conversation.safety-numbers': 'Safety numbers',
@@ -318,6 +328,16 @@ export const en = {
   'attachment.save': 'Save',
   'attachment.open-image': 'Open the image {name}',
   'attachment.opening': 'Opening the image…',
+
+  // Notifications (issue 15): never a message's text or a group's name; the sender only if chosen.
+  'notifications.new-message': 'New message',
+  'notifications.new-message-from': 'New message from {name}',
+  'notifications.turn-on': 'Turn on notifications',
+  'notifications.blocked': 'Notifications are blocked for this site in your browser’s settings.',
+  'notifications.on': 'Notifications are on. They never show what a message says.',
+  'notifications.show-sender': 'Show the sender’s name in notifications',
+  'notifications.show-sender-hint':
+    'Off by default: this device’s system keeps notifications outside OpenDescent’s encrypted storage.',
 
   // Device approval, account keys, safety numbers and trust alerts (en-trust.ts). Spread last: a key
   // also written above then fails type-checking (TS2783) instead of being silently replaced.

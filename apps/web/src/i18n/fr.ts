@@ -128,6 +128,16 @@ export const fr = translation(en, {
   'list.unread': '{count, plural, one {# message non lu} other {# messages non lus}}',
   'list.no-messages': 'Aucun message',
 
+  // Recherche dans les messages (ticket 15) : le champ de la barre latérale et ses résultats.
+  'search.label': 'Rechercher dans les messages',
+  'search.results': 'Messages trouvés',
+  'search.count': '{count, plural, =0 {Aucun message trouvé} one {# message trouvé} other {# messages trouvés}}',
+  'search.none': 'Aucun message trouvé',
+  'search.searching': 'Recherche…',
+  'search.preparing': 'La recherche se prépare…',
+  'search.you': 'Vous',
+  'search.unknown-conversation': 'Une conversation qui n’est plus dans la liste',
+
   'conversation.members': '{count, plural, one {# membre} other {# membres}}',
   'conversation.details': 'Détails du groupe',
   'conversation.safety-numbers': 'Numéros de sécurité',
@@ -322,6 +332,16 @@ export const fr = translation(en, {
   'attachment.save': 'Enregistrer',
   'attachment.open-image': 'Ouvrir l’image {name}',
   'attachment.opening': 'Ouverture de l’image…',
+
+  // Notifications (ticket 15) : jamais le texte d’un message ni le nom d’un groupe ; l’expéditeur seulement sur demande.
+  'notifications.new-message': 'Nouveau message',
+  'notifications.new-message-from': 'Nouveau message de {name}',
+  'notifications.turn-on': 'Activer les notifications',
+  'notifications.blocked': 'Les notifications sont bloquées pour ce site dans les paramètres de votre navigateur.',
+  'notifications.on': 'Les notifications sont activées. Elles n’affichent jamais le contenu d’un message.',
+  'notifications.show-sender': 'Afficher le nom de l’expéditeur dans les notifications',
+  'notifications.show-sender-hint':
+    'Désactivé par défaut : le système de cet appareil conserve les notifications en dehors du stockage chiffré d’OpenDescent.',
 
   // Device approval, account keys, safety numbers and trust alerts (fr-trust.ts, checked there
   // against en-trust.ts). Spread last: a key also written above then fails type-checking (TS2783).

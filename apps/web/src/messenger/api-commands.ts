@@ -8,6 +8,7 @@ import type {
   MessagePage,
   MessageView,
   SafetyNumberView,
+  SearchResultView,
   ThisDeviceView,
 } from './api';
 import type { AttachmentProgress } from './attachment-api';
@@ -48,6 +49,12 @@ export interface MessengerApi {
   cancelAttachment(conversationId: string, messageId: string): Promise<void>;
   /** Fetches a received file now (one over AUTO_DOWNLOAD_BYTES waits for this). */
   fetchAttachment(conversationId: string, messageId: string): Promise<void>;
+  /**
+   * Full-text search of the messages on this device (accents and case folded), newest first among
+   * equals, at most 50; in one conversation when `conversationId` is given. The index is built and
+   * kept in the worker (sealed in the vault); rejects `not_found` while it is still being built.
+   */
+  searchMessages(query: string, conversationId?: string): Promise<readonly SearchResultView[]>;
   /** The file, decrypted in the worker, as a Blob to show or save. Rejects `not_found` unless it is stored here. */
   openAttachment(conversationId: string, messageId: string): Promise<Blob>;
   messages(conversationId: string): Promise<readonly MessageView[]>;

@@ -216,6 +216,23 @@ export interface MessageView {
 }
 
 /**
+ * A message found by search (searchMessages): where it is, who sent it and an excerpt. The page
+ * finds the conversation's title in its snapshot and opens the conversation at the message.
+ */
+export interface SearchResultView {
+  readonly conversationId: string;
+  readonly messageId: string;
+  readonly sentAt: number;
+  readonly receivedAt: number;
+  readonly senderName?: string;
+  readonly mine: boolean;
+  /** The start of the text (or the file's name), at most 160 characters. */
+  readonly snippet: string;
+  /** The indexed terms that matched (folded: no accents, lower case), to highlight. */
+  readonly matches: readonly string[];
+}
+
+/**
  * The safety number this user shares with one person (user-keys.md §5): one per person, over both
  * user keys, whatever devices either has; it changes only when a user key changes.
  */

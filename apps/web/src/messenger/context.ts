@@ -6,7 +6,7 @@ import { MessengerError } from './errors';
 import { trustedOrgKeys } from './org-keys';
 import type { MessengerEnvironment } from './ports';
 import { TABLES, type SelfRecord } from './records';
-import type { Transaction, VaultLike } from './transaction';
+import type { MessageChanges, Transaction, VaultLike } from './transaction';
 import { toView } from './views';
 
 /** What the messenger tells the page: the snapshot changed, or a conversation's messages did. */
@@ -70,6 +70,9 @@ export class MessengerContext {
    */
   followOrgKeys: () => void = () => undefined;
 
+  /** Set by the messenger: what each commit did to messages, for the search index (search/). */
+  messagesChanged: (changes: readonly MessageChanges[]) => void = () => undefined;
+
   /** Runs state changes one at a time, in arrival order. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     const next = this.chain.then(work, work);
@@ -91,6 +94,7 @@ export class MessengerContext {
 
   /** The page hears what the commit did to messages (deltas), and which conversations it touched. */
   emitTx(tx: Transaction): void {
+    if (tx.committedChanges.length > 0) this.messagesChanged(tx.committedChanges);
     for (const change of tx.committedChanges) {
       this.notify({
         type: 'messages_changed',

@@ -9,6 +9,7 @@ import {
   type MessagePage,
   type MessageView,
   type SafetyNumberView,
+  type SearchResultView,
   type ThisDeviceView,
 } from './api';
 import { ATTACHMENT_RETRY_MS, AttachmentTransfers } from './attachment-transfers';
@@ -40,6 +41,7 @@ import { OrgKeys, ORG_KEYS_REFRESH_MS } from './org-keys';
 import { Revocation } from './revocation';
 import { safetyNumbers } from './safety-numbers';
 import { Scheduler } from './scheduler';
+import { SearchService } from './search/search-service';
 import { Sending } from './sending';
 import { Transaction, type Caches, type VaultLike } from './transaction';
 import { OWN_DEVICES_CHECK_MS, UserKey } from './user-key';
@@ -79,6 +81,7 @@ export class Messenger {
   private readonly deviceLink: DeviceLink;
   /** Uploads and downloads of files (service.ts calls it for the page's file commands). */
   readonly attachments: AttachmentTransfers;
+  private readonly searchIndex: SearchService;
   /** The UI's commands on conversations (service.ts calls them here). */
   readonly commands: ConversationCommands;
   private tokens: AccessTokenWallet | undefined;
@@ -170,6 +173,8 @@ export class Messenger {
     this.logMonitor = new LogMonitor(ctx, this.orgKeys, () => this.outbox.flushSoon());
     ctx.followOrgKeys = () => this.orgKeys.followLater(() => this.afterOrgKeysChanged());
     this.enrolment = new Enrolment(ctx, (document) => this.orgKeys.followIfUnknown(document));
+    this.searchIndex = new SearchService(ctx);
+    ctx.messagesChanged = (changes) => this.searchIndex.noteChanges(changes);
   }
 
   static async open(
@@ -210,6 +215,7 @@ export class Messenger {
       if (peer.inbox) await this.queues.add(peer.inbox, peer.deviceId);
     this.startTimers();
     void this.attachments.resume().catch(() => undefined);
+    this.searchIndex.open();
   }
 
   /**
@@ -222,6 +228,7 @@ export class Messenger {
     this.deviceLink.cancel();
     this.scheduler.stop();
     this.attachments.stop();
+    this.searchIndex.stop();
     this.relays.stop();
     this.queues.clear();
     this.ctx.identity?.signing.privateKey.wipe();
@@ -343,6 +350,7 @@ export class Messenger {
     await this.userKey.settle().catch(() => undefined);
     this.relays.startAll();
     this.startTimers();
+    this.searchIndex.open();
     this.ctx.changed();
     return deviceView(this.ctx.self ?? self, this.ctx.tx());
   }
@@ -383,6 +391,10 @@ export class Messenger {
     if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_PAGE)
       throw new MessengerError('not_found', `a page has 1 to ${MAX_PAGE} messages`);
     return pageMessages(this.ctx.vault, conversationId, this.ctx.now(), page.limit, page.before);
+  }
+
+  search(query: string, conversationId?: string): Promise<SearchResultView[]> {
+    return this.searchIndex.search(query, conversationId);
   }
 
   snapshot(): Omit<ClientSnapshot, 'vault'> {

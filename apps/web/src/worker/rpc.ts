@@ -75,6 +75,7 @@ const ARGUMENTS = {
   cancelAttachment: z.tuple([id, z.string().max(200)]),
   fetchAttachment: z.tuple([id, z.string().max(200)]),
   openAttachment: z.tuple([id, z.string().max(200)]),
+  searchMessages: z.union([z.tuple([z.string().max(1_000)]), z.tuple([z.string().max(1_000), id])]),
   messages: z.tuple([id]),
   messagePage: z.tuple([
     id,

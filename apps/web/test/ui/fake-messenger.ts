@@ -15,6 +15,7 @@ import type {
   DeviceLinkOfferView,
   MessageCursor,
   MessagePage,
+  SearchResultView,
   MessageView,
   MessengerApi,
   MessengerErrorCode,
@@ -26,6 +27,7 @@ import { MAX_ATTACHMENT_FILE_BYTES } from '../../src/messenger/attachment-api';
 import { FAKE_LINKED_DEVICE_ID, fakeLinkInputMatches, fakeLinkOffer } from './fake-messenger-device-link';
 import { fakeThisDevice, hasPinnedUserKey, WITHOUT_DEVICES, type FakePerson } from './fake-messenger-people';
 import { fakeSafetyQrMatches, safetyNumberView } from './fake-messenger-safety';
+import { fakeSearch } from './fake-messenger-search';
 import { FakeMessengerWorld } from './fake-messenger-world';
 
 export { FAKE_LINK_CODE, FAKE_LINK_QR, FAKE_LINKED_DEVICE_ID } from './fake-messenger-device-link';
@@ -223,6 +225,11 @@ export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
 
   async openAttachment(_conversationId: string, messageId: string): Promise<Blob> {
     return this.files.get(messageId) ?? fail('not_found', 'not stored here');
+  }
+
+  async searchMessages(query: string, conversationId?: string): Promise<readonly SearchResultView[]> {
+    this.requireUnlocked();
+    return fakeSearch(this.conversations.all(), query, conversationId);
   }
 
   async messages(conversationId: string): Promise<readonly MessageView[]> {

@@ -280,7 +280,7 @@ describe('messenger RPC', () => {
     const { ui } = channel();
     const client = createMessengerRpcClient(ui);
     expect(Object.keys(client.api).sort()).toEqual([...MESSENGER_METHODS].sort());
-    expect(MESSENGER_METHODS).toHaveLength(35);
+    expect(MESSENGER_METHODS).toHaveLength(36);
   });
 });
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ThisDeviceView } from '../../messenger/api';
+import type { SearchResultView, ThisDeviceView } from '../../messenger/api';
 import { Address } from '../components/address';
 import { ErrorMessage } from '../components/error-message';
 import { Icon } from '../components/icon';
@@ -7,14 +7,18 @@ import { LanguageSwitcher } from '../components/language-switcher';
 import { connectionStatus, sortConversations } from '../conversation-format';
 import { useI18n } from '../i18n-context';
 import { useAction, useMessenger } from '../messenger-context';
+import { useMessageNotifications, useNotificationSettings } from '../notifications-browser';
 import { ConversationList } from './conversation-list';
 import { ConversationPane } from './conversation-pane';
 import { DeviceLinkOfferPanel } from './device-link-offer-panel';
 import { LinkDeviceDialog } from './link-device-dialog';
 import { NewChatDialog, NewGroupDialog } from './new-conversation-dialogs';
+import { NotificationSettings } from './notification-settings';
 import { PasskeyDialog } from './passkey-dialog';
 import { RelayIndicator } from './relay-indicator';
 import { RevocationBanner } from './revocation-banner';
+import { SearchPanel } from './search-panel';
+import type { RevealTarget } from './search-reveal';
 import { TrustAlerts } from './trust-alerts';
 
 /**
@@ -32,6 +36,9 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
   const sidebar = useRef<HTMLElement>(null);
   /** The conversation "Back" left (narrow screens), whose list item gets the focus back. */
   const leftConversation = useRef<string | undefined>(undefined);
+  /** The message last chosen in search, brought into view when its conversation opens. */
+  const [reveal, setReveal] = useState<RevealTarget | undefined>();
+  const revealRequests = useRef(0);
 
   useEffect(() => {
     if (selectedId !== undefined && !selected) setSelectedId(undefined);
@@ -56,6 +63,16 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
     setDialog(undefined);
     setSelectedId(conversationId);
   };
+
+  const openResult = (result: SearchResultView) => {
+    revealRequests.current += 1;
+    setReveal({ conversationId: result.conversationId, messageId: result.messageId, request: revealRequests.current });
+    open(result.conversationId);
+  };
+
+  const notificationSettings = useNotificationSettings();
+  // A clicked notification opens its conversation as the list or a new chat would.
+  useMessageNotifications(snapshot, selected?.id, notificationSettings.showSender, open);
 
   return (
     <div className="messenger" data-view={selected ? 'conversation' : 'list'} data-testid="main-screen">
@@ -147,17 +164,25 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
             </button>
           </div>
         </header>
-        <nav className="sidebar-list" aria-label={t('main.conversations')}>
-          <ConversationList conversations={conversations} selectedId={selected?.id} onSelect={setSelectedId} />
-        </nav>
+        <SearchPanel conversations={conversations} onOpen={openResult}>
+          <nav className="sidebar-list" aria-label={t('main.conversations')}>
+            <ConversationList conversations={conversations} selectedId={selected?.id} onSelect={setSelectedId} />
+          </nav>
+        </SearchPanel>
         <footer className="sidebar-footer">
+          <NotificationSettings settings={notificationSettings} />
           <LanguageSwitcher />
         </footer>
       </aside>
 
       <main className="pane">
         {selected ? (
-          <ConversationPane key={selected.id} conversation={selected} onBack={back} />
+          <ConversationPane
+            key={selected.id}
+            conversation={selected}
+            onBack={back}
+            reveal={reveal?.conversationId === selected.id ? reveal : undefined}
+          />
         ) : (
           <p className="pane-hint pane-empty">{t('main.pick-conversation')}</p>
         )}
