@@ -12,6 +12,7 @@ import { Composer } from './composer';
 import { GroupDetailsDialog } from './group-details-dialog';
 import { MessageList } from './message-list';
 import { SafetyNumbersDialog } from './safety-numbers-dialog';
+import { useRevealMessage, type RevealTarget } from './search-reveal';
 import { UserKeyChangedBanner } from './user-key-changed-banner';
 import { membersWithChangedUserKey } from './user-key-status';
 
@@ -26,7 +27,14 @@ function useMessages(conversationId: string) {
   const state = useConversation(store, conversationId);
   const error = useMemo<UiError | undefined>(() => (state.error ? uiErrorFrom(state.error) : undefined), [state.error]);
   const messages = state.loading && state.messages.length === 0 ? undefined : state.messages;
-  return { messages, error, hasMore: state.hasMore, loadOlder: state.loadOlder };
+  return {
+    messages,
+    error,
+    hasMore: state.hasMore,
+    loading: state.loading,
+    failed: state.error !== undefined,
+    loadOlder: state.loadOlder,
+  };
 }
 
 /** Read while visible: marks the conversation read when it has unread messages and the page is shown. */
@@ -83,11 +91,22 @@ function DisappearingSelect({ conversation }: { conversation: ConversationView }
   );
 }
 
-export function ConversationPane({ conversation, onBack }: { conversation: ConversationView; onBack: () => void }) {
+export function ConversationPane({
+  conversation,
+  onBack,
+  reveal,
+}: {
+  conversation: ConversationView;
+  onBack: () => void;
+  /** A message chosen in search, to bring into view (search-reveal.ts). */
+  reveal?: RevealTarget | undefined;
+}) {
   const { t } = useI18n();
   const { snapshot } = useMessenger();
   const [dialog, setDialog] = useState<'details' | 'safety' | undefined>();
-  const { messages, error, hasMore, loadOlder } = useMessages(conversation.id);
+  const conversationMessages = useMessages(conversation.id);
+  const { messages, error, hasMore, loadOlder } = conversationMessages;
+  const highlight = useRevealMessage(reveal, conversationMessages);
   useMarkRead(conversation, messages !== undefined);
   const changed = membersWithChangedKeys(conversation);
   const userKeyChanged = membersWithChangedUserKey(conversation);
@@ -161,6 +180,7 @@ export function ConversationPane({ conversation, onBack }: { conversation: Conve
         messages={messages}
         {...(snapshot.device ? { selfAddress: snapshot.device.address } : {})}
         {...(hasMore ? { onReachTop: loadOlder } : {})}
+        highlight={highlight}
       />
 
       {conversation.active && conversation.group?.mayPost === false ? (

@@ -64,6 +64,12 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
     setSelectedId(conversationId);
   };
 
+  /** Opened from the list: a message chosen earlier in search is not brought into view again. */
+  const openFromList = (conversationId: string) => {
+    setReveal(undefined);
+    setSelectedId(conversationId);
+  };
+
   const openResult = (result: SearchResultView) => {
     revealRequests.current += 1;
     setReveal({ conversationId: result.conversationId, messageId: result.messageId, request: revealRequests.current });
@@ -166,7 +172,7 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
         </header>
         <SearchPanel conversations={conversations} onOpen={openResult}>
           <nav className="sidebar-list" aria-label={t('main.conversations')}>
-            <ConversationList conversations={conversations} selectedId={selected?.id} onSelect={setSelectedId} />
+            <ConversationList conversations={conversations} selectedId={selected?.id} onSelect={openFromList} />
           </nav>
         </SearchPanel>
         <footer className="sidebar-footer">

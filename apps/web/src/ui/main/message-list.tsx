@@ -1,9 +1,10 @@
-import { useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { ConversationView, MessageStatus, MessageView } from '../../messenger/api';
 import { Icon, type IconName } from '../components/icon';
 import { useI18n } from '../i18n-context';
 import { AttachmentCard } from './attachment-card';
 import { useAttachmentProgressStore } from './attachment-progress';
+import type { RevealHighlight } from './search-reveal';
 import { describeSystemEvent } from './system-line';
 
 const STATUS_ICONS: { readonly [status in MessageStatus]: IconName } = {
@@ -50,6 +51,7 @@ export function MessageList({
   messages,
   selfAddress,
   onReachTop,
+  highlight,
 }: {
   conversation: ConversationView;
   messages: readonly MessageView[] | undefined;
@@ -57,6 +59,8 @@ export function MessageList({
   selfAddress?: string;
   /** Scrolled near the top while older messages exist: read the page before. */
   onReachTop?: () => void;
+  /** A message opened from search (search-reveal.ts): scrolled into view and marked for a moment. */
+  highlight?: RevealHighlight | undefined;
 }) {
   const i18n = useI18n();
   const { t, formatTime, formatDay, formatDateTime, formatRelative } = i18n;
@@ -69,6 +73,12 @@ export function MessageList({
     const last = messages?.[messages.length - 1];
     if (element && (atBottom.current || last?.mine)) element.scrollTop = element.scrollHeight;
   }, [messages]);
+
+  useEffect(() => {
+    if (!highlight) return;
+    const selector = `[data-message-id="${CSS.escape(highlight.messageId)}"]`;
+    scroller.current?.querySelector<HTMLElement>(selector)?.scrollIntoView({ block: 'center' });
+  }, [highlight]);
 
   if (!messages) {
     return (
@@ -138,11 +148,12 @@ export function MessageList({
           items.push(
             <li
               key={message.id}
-              className={`message ${message.mine ? 'mine' : 'theirs'}`}
+              className={`message ${message.mine ? 'mine' : 'theirs'}${message.id === highlight?.messageId ? ' search-hit' : ''}`}
               data-testid="message"
               data-message-id={message.id}
               data-mine={String(message.mine)}
               data-status={message.status}
+              data-search-hit={message.id === highlight?.messageId ? 'true' : undefined}
               data-unapproved-device={message.unapprovedDevice ? 'true' : undefined}
             >
               {showSender ? (
