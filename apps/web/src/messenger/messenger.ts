@@ -215,7 +215,7 @@ export class Messenger {
       if (peer.inbox) await this.queues.add(peer.inbox, peer.deviceId);
     this.startTimers();
     void this.attachments.resume().catch(() => undefined);
-    this.searchIndex.open();
+    this.searchIndex.openLater();
   }
 
   /**
@@ -350,7 +350,7 @@ export class Messenger {
     await this.userKey.settle().catch(() => undefined);
     this.relays.startAll();
     this.startTimers();
-    this.searchIndex.open();
+    this.searchIndex.openLater();
     this.ctx.changed();
     return deviceView(this.ctx.self ?? self, this.ctx.tx());
   }

@@ -14,7 +14,7 @@ export interface SearchDocument {
   readonly file?: string;
   readonly sender?: string;
   readonly sentAt: number;
-  /** A disappearing message is not found after this, even before retention deletes it. */
+  /** Always absent now: disappearing messages are not indexed (searchDocumentOf). Kept for older journals. */
   readonly expiresAt?: number;
   /**
    * The first 32 bits of SHA-256 over what is indexed: a message rewritten with the same words (a
@@ -52,6 +52,9 @@ function fingerprint(parts: readonly unknown[]): number {
 /** What a message is found by, or undefined when there is nothing to find it by (or it is a system line). */
 export function searchDocumentOf(message: MessageRecord): SearchDocument | undefined {
   if (message.system !== undefined) return undefined;
+  // A disappearing message is never indexed: its words would outlive it in the journal and the
+  // snapshot (sealed, but kept) until the next compaction.
+  if (message.expiresAt !== undefined) return undefined;
   const text = message.text?.trim() ? message.text : undefined;
   const file = message.attachment?.name.trim() ? message.attachment.name : undefined;
   if (text === undefined && file === undefined) return undefined;
