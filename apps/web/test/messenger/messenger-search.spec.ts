@@ -42,6 +42,7 @@ test('received and sent messages are found with or without accents, in one conve
   await eventually(async () => (await found(bob.api, 'ecole')).length === 1, 'Bob finds it without accents', 15_000);
   expect(await found(bob.api, 'ÉCOLE')).toEqual(['Réunion à l’école demain à 9 h']);
   expect(await found(bob.api, 'reunion')).toEqual(['Réunion à l’école demain à 9 h']);
+  await eventually(async () => (await found(bob.api, 'budget')).length === 1, 'the second message arrives too');
   expect(await found(bob.api, 'budget', bobDirect)).toEqual(['Le budget est validé']);
   expect(await found(bob.api, 'budget', 'f'.repeat(32))).toEqual([]);
   // Alice finds what she sent.
