@@ -127,13 +127,15 @@ describe('RelayClient when the relay goes away', () => {
           status === 'offline' && error !== undefined && error !== 'shutting_down' && error !== 'token_unknown_key',
       ),
     ).toEqual([]);
-    // Each try waited at least half its backoff step (jitter keeps it within [step/2, step]).
+    // Each try waited at least half its backoff step (jitter keeps it within [step/2, step]), give
+    // or take a fifth: on a loaded 2-core machine the two timestamps drift by several ms (CI saw
+    // 42 ms for a 50 ms half-step). Hammering would show as gaps of a few ms, far below this.
     const failedTries = attempts.length - 2;
     expect(failedTries).toBeGreaterThanOrEqual(1);
     for (let i = 1; i < attempts.length; i++) {
       const gap = (attempts[i] as number) - (attempts[i - 1] as number);
       if (i >= 2)
-        expect(gap).toBeGreaterThanOrEqual(reconnectDelayMs(i - 2, BACKOFF.initialMs, BACKOFF.maxMs, () => 0) - 5);
+        expect(gap).toBeGreaterThanOrEqual(reconnectDelayMs(i - 2, BACKOFF.initialMs, BACKOFF.maxMs, () => 0) * 0.8);
     }
 
     // The restarted relay's memory store no longer has the queue: the re-subscription is
