@@ -9,7 +9,6 @@ import {
   type MessagePage,
   type MessageView,
   type SafetyNumberView,
-  type SearchResultView,
   type ThisDeviceView,
 } from './api';
 import { ATTACHMENT_RETRY_MS, AttachmentTransfers } from './attachment-transfers';
@@ -81,7 +80,8 @@ export class Messenger {
   private readonly deviceLink: DeviceLink;
   /** Uploads and downloads of files (service.ts calls it for the page's file commands). */
   readonly attachments: AttachmentTransfers;
-  private readonly searchIndex: SearchService;
+  /** On-device search (service.ts calls it for the page's searches). */
+  readonly searchIndex: SearchService;
   /** The UI's commands on conversations (service.ts calls them here). */
   readonly commands: ConversationCommands;
   private tokens: AccessTokenWallet | undefined;
@@ -391,10 +391,6 @@ export class Messenger {
     if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_PAGE)
       throw new MessengerError('not_found', `a page has 1 to ${MAX_PAGE} messages`);
     return pageMessages(this.ctx.vault, conversationId, this.ctx.now(), page.limit, page.before);
-  }
-
-  search(query: string, conversationId?: string): Promise<SearchResultView[]> {
-    return this.searchIndex.search(query, conversationId);
   }
 
   snapshot(): Omit<ClientSnapshot, 'vault'> {

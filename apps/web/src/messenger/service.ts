@@ -241,7 +241,9 @@ export function createMessengerService(
     cancelAttachment: guard((id: string, messageId: string) => running().attachments.cancel(id, messageId)),
     fetchAttachment: guard((id: string, messageId: string) => running().attachments.fetchNow(id, messageId)),
     openAttachment: guard((id: string, messageId: string) => running().attachments.open(id, messageId)),
-    searchMessages: guard((query: string, conversationId?: string) => running().search(query, conversationId)),
+    searchMessages: guard((query: string, conversationId?: string) =>
+      running().searchIndex.search(query, conversationId),
+    ),
     messages: guard((id: string) => running().messages(id)),
     messagePage: guard((id: string, page: { before?: MessageCursor; limit: number }) =>
       running().messagePage(id, page),

@@ -19,6 +19,11 @@ const PATHS = {
   person: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8M4 21v-1a6 6 0 0 1 6-6h4a6 6 0 0 1 6 6v1',
   history: 'M3 12a9 9 0 1 0 3-6.7M3 4v4h4M12 8v4l3 2',
   devices: 'M3 5h12v9H3zM1 18h14M18 8h4v12h-4z',
+  // Files and photos (main/attachment-*.tsx).
+  paperclip: 'M20.5 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l9-9a3.7 3.7 0 0 1 5.2 5.2l-9 9a1.8 1.8 0 0 1-2.6-2.6l8.3-8.3',
+  file: 'M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8zM14 3v5h5',
+  download: 'M12 4v11M7 10.5l5 5 5-5M5 20h14',
+  save: 'M5 4h11l3 3v13H5zM8 4v5h7V4M8 20v-6h8v6',
 } as const;
 
 export type IconName = keyof typeof PATHS;

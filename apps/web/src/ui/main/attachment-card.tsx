@@ -7,7 +7,7 @@ import { useAction, useMessenger } from '../messenger-context';
 import { runAttachmentCommand, type AttachmentCommand } from './attachment-commands';
 import { AttachmentControls } from './attachment-controls';
 import { fileTypeLabel, formatFileSize, shownImageType } from './attachment-format';
-import { AttachmentIcon } from './attachment-icons';
+import { Icon } from '../components/icon';
 import { AttachmentImageDialog } from './attachment-image-dialog';
 import type { AttachmentProgressStore } from './attachment-progress';
 import { AttachmentThumbnail } from './attachment-thumbnail';
@@ -64,7 +64,7 @@ export function AttachmentCard({
       <div className="attachment-file">
         {!thumbnail && (
           <span className="attachment-icon">
-            <AttachmentIcon name="file" />
+            <Icon name="file" />
           </span>
         )}
         <span className="attachment-text">

@@ -3,7 +3,6 @@ import { Icon } from '../components/icon';
 import { useI18n } from '../i18n-context';
 import type { AttachmentCommand } from './attachment-commands';
 import { attachmentProblemKey, formatFileSize, formatPercent, percentDone } from './attachment-format';
-import { AttachmentIcon } from './attachment-icons';
 import { useTransferProgress, type AttachmentProgressStore } from './attachment-progress';
 
 interface ControlsProps {
@@ -73,7 +72,7 @@ export function AttachmentControls(props: ControlsProps) {
           disabled={busy}
           onClick={() => onCommand('download')}
         >
-          <AttachmentIcon name="download" />
+          <Icon name="download" />
           {t('attachment.download', { size: formatFileSize(attachment.size, language) })}
         </button>
       );
@@ -88,7 +87,7 @@ export function AttachmentControls(props: ControlsProps) {
           disabled={busy}
           onClick={() => onCommand('save')}
         >
-          <AttachmentIcon name="save" />
+          <Icon name="save" />
           {t('attachment.save')}
         </button>
       );

@@ -1,6 +1,6 @@
 import { useEffect, useState, type Ref, type RefObject } from 'react';
 import { useI18n } from '../i18n-context';
-import { AttachmentIcon } from './attachment-icons';
+import { Icon } from '../components/icon';
 import { FileDragTracker } from './attachment-drag';
 import { droppedFiles, type PickedFiles } from './attachment-input';
 
@@ -56,7 +56,7 @@ export function AttachmentDropOverlay({
         onDropped?.(droppedFiles(event.dataTransfer));
       }}
     >
-      <AttachmentIcon name="paperclip" />
+      <Icon name="paperclip" />
       <p>{t('composer.drop-here')}</p>
     </div>
   );

@@ -1,6 +1,6 @@
 import { useId, useRef } from 'react';
 import { useI18n } from '../i18n-context';
-import { AttachmentIcon } from './attachment-icons';
+import { Icon } from '../components/icon';
 import { pickedFiles, type PickedFiles } from './attachment-input';
 
 /**
@@ -30,7 +30,7 @@ export function AttachmentPicker({
         disabled={disabled}
         onClick={() => input.current?.click()}
       >
-        <AttachmentIcon name="paperclip" />
+        <Icon name="paperclip" />
       </button>
       <input
         ref={input}
