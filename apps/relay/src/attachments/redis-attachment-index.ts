@@ -9,7 +9,7 @@
  */
 import { Redis } from 'ioredis';
 import { ATTACHMENT_ID_LENGTH, attachmentIdFromHex } from '@opendescent/protocol';
-import { StoreUnavailableError } from '../store/relay-store';
+import { connectScriptedRedis } from '../store/redis-connection';
 import {
   AttachmentStoreError,
   idKey,
@@ -57,28 +57,12 @@ export class RedisAttachmentIndex implements AttachmentIndex {
    * RELAY_ATTACHMENT_STORE_MAX_BYTES, shared by every node.
    */
   static async connect(url: string, prefix: string, maxReservedBytes: number): Promise<RedisAttachmentIndex> {
-    let connected = false;
-    const redis = new Redis(url, {
-      lazyConnect: true,
-      enableAutoPipelining: true,
-      maxRetriesPerRequest: 1,
-      // While Redis is away, commands fail at once (503) instead of queueing without bound.
-      enableOfflineQueue: false,
-      connectTimeout: 5_000,
-      disconnectTimeout: 200,
-      retryStrategy: (times) => (connected ? Math.min(times * 200, 2_000) : null),
-    });
-    redis.on('error', () => undefined);
-    for (const [name, lua] of Object.entries(REDIS_ATTACHMENT_SCRIPTS))
-      redis.defineCommand(name, { lua, numberOfKeys: 0 });
-    try {
-      await redis.connect();
-      connected = true;
-    } catch {
-      redis.disconnect();
-      // No message: a connection error names the host, and the relay store already reported it.
-      throw new StoreUnavailableError('cannot reach Redis for the attachment index');
-    }
+    // No message: a connection error names the host, and the relay store already reported it.
+    const redis = await connectScriptedRedis(
+      url,
+      REDIS_ATTACHMENT_SCRIPTS,
+      () => 'cannot reach Redis for the attachment index',
+    );
     return new RedisAttachmentIndex(redis, prefix, maxReservedBytes);
   }
 

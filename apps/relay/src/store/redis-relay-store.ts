@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { connectScriptedRedis } from './redis-connection';
 import { REDIS_SCRIPTS, type RedisScriptName } from './redis-scripts';
 import {
   StoreUnavailableError,
@@ -34,29 +35,11 @@ export class RedisRelayStore implements RelayStore {
 
   /** Connects and fails fast (StoreUnavailableError) when Redis cannot be reached. */
   static async connect(url: string, prefix: string, limits: StoreLimits): Promise<RedisRelayStore> {
-    let connected = false;
-    const redis = new Redis(url, {
-      lazyConnect: true,
-      // Commands issued in the same tick share one write: many clients' puts, one syscall.
-      enableAutoPipelining: true,
-      maxRetriesPerRequest: 1,
-      // While Redis is away, commands fail at once (`unavailable`) instead of queueing without bound.
-      enableOfflineQueue: false,
-      connectTimeout: 5_000,
-      disconnectTimeout: 200,
-      // Reconnect after a lost connection, but give up at once on a first connection that fails.
-      retryStrategy: (times) => (connected ? Math.min(times * 200, 2_000) : null),
-    });
-    // Connection errors surface as StoreUnavailableError on each command; never as a crash.
-    redis.on('error', () => undefined);
-    for (const [name, lua] of Object.entries(REDIS_SCRIPTS)) redis.defineCommand(name, { lua, numberOfKeys: 0 });
-    try {
-      await redis.connect();
-      connected = true;
-    } catch (error) {
-      redis.disconnect();
-      throw new StoreUnavailableError(`cannot reach Redis: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const redis = await connectScriptedRedis(
+      url,
+      REDIS_SCRIPTS,
+      (error) => `cannot reach Redis: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return new RedisRelayStore(redis, prefix, limits);
   }
 
