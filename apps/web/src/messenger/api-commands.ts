@@ -7,6 +7,8 @@ import type {
   MessageCursor,
   MessagePage,
   MessageView,
+  NotifyLevel,
+  PreferencesView,
   SafetyNumberView,
   SearchResultView,
   ThisDeviceView,
@@ -37,7 +39,25 @@ export interface MessengerApi {
   setTitle(conversationId: string, title: string): Promise<void>;
   /** Administrators only: who may post and who may add members. */
   setGroupSettings(conversationId: string, settings: GroupSettingsInput): Promise<void>;
-  send(conversationId: string, text: string): Promise<string>;
+  /**
+   * Sends a text. `replyTo`: the id of a message of this conversation it answers (messages.md §5.8);
+   * `mentions`: addresses of group members named in the text as `@Name` (others are dropped).
+   */
+  send(
+    conversationId: string,
+    text: string,
+    options?: { readonly replyTo?: string; readonly mentions?: readonly string[] },
+  ): Promise<string>;
+  /** This user's reaction to a message (one per person: a new one replaces it; null removes it). Rejects `not_found`, `not_allowed` (deleted, a system line). */
+  react(conversationId: string, messageId: string, emoji: string | null): Promise<void>;
+  /** Replaces the text of one of our messages, within EDIT_WINDOW_MS. Rejects `not_allowed` (not ours, deleted, too late), `message_too_long`. */
+  editMessage(conversationId: string, messageId: string, text: string): Promise<void>;
+  /** Deletes one of our messages for everyone, within DELETE_WINDOW_MS. Rejects `not_allowed` (not ours, too late). */
+  deleteForEveryone(conversationId: string, messageId: string): Promise<void>;
+  /** Tells the others this user is typing (true, repeated at most every 3 s while typing) or stopped; nothing when typing indicators are off. */
+  setTyping(conversationId: string, typing: boolean): Promise<void>;
+  setPreferences(preferences: Partial<PreferencesView>): Promise<void>;
+  setNotify(conversationId: string, level: NotifyLevel): Promise<void>;
   /**
    * Sends a file (attachments.md): sealed on this device, uploaded, then the message (with `caption`
    * as its text) goes out. Resolves with the message id as soon as the file is sealed and the
@@ -66,6 +86,7 @@ export interface MessengerApi {
     conversationId: string,
     page: { readonly before?: MessageCursor; readonly limit: number },
   ): Promise<MessagePage>;
+  /** Marks the conversation read; sends read receipts for what arrived since, when they are on. */
   markRead(conversationId: string): Promise<void>;
   setDisappearing(conversationId: string, seconds: number | null): Promise<void>;
   /** One safety number per other member of the conversation (user-keys.md §5). */
@@ -120,4 +141,6 @@ export type MessengerEvent =
       readonly removed: readonly string[];
     }
   /** How far an upload or download has come (attachment-api.ts); throttled, never stored. */
-  | ({ readonly type: 'attachment_progress' } & AttachmentProgress);
+  | ({ readonly type: 'attachment_progress' } & AttachmentProgress)
+  /** Who is typing in a conversation now (addresses); an empty list when nobody is. Never stored. */
+  | { readonly type: 'typing'; readonly conversationId: string; readonly addresses: readonly string[] };

@@ -157,9 +157,64 @@ export interface ConversationView {
     readonly isAdmin: boolean;
   };
   readonly updatedAt: number;
+  /** When this user last read it (ms, this device's clock): messages received after it are unread; 0 if never. */
+  readonly lastReadAt: number;
+  /** Unread messages that mention this user (groups). */
+  readonly unreadMentions: number;
+  /** Which new messages notify (NotifyLevel); a mention notifies unless `none`. */
+  readonly notify: NotifyLevel;
 }
 
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'failed';
+/**
+ * Which messages of a conversation raise a notification: every one, only those that mention this
+ * user, or none. Default: `all`, except `mentions` in groups of more than MENTIONS_ONLY_GROUP_SIZE
+ * members (a large group would otherwise notify all day).
+ */
+export type NotifyLevel = 'all' | 'mentions' | 'none';
+export const MENTIONS_ONLY_GROUP_SIZE = 20;
+
+/**
+ * This user's choices that other people can notice (messages.md §5.8): both on by default, as in
+ * the messengers staff already use, and both reciprocal: with read receipts off this device sends
+ * none and shows none of others' (`delivered` stays); with typing indicators off it sends none and
+ * shows none.
+ */
+export interface PreferencesView {
+  readonly readReceipts: boolean;
+  readonly typingIndicators: boolean;
+}
+
+/** A message of ours may be edited, or deleted for everyone, this long after it was sent (messages.md §5.8). */
+export const EDIT_WINDOW_MS = 24 * 3600_000;
+export const DELETE_WINDOW_MS = 24 * 3600_000;
+/** The reactions offered in one click; any other single emoji may be picked too. */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
+
+/** `read`: every recipient that can still answer has read it (only while read receipts are on). */
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+
+/** The message a reply quotes, as this device holds it now (edited: the new text; deleted: nothing). */
+export interface ReplyView {
+  /** Its id in this conversation, when this device holds it (to scroll to it). */
+  readonly messageId?: string;
+  /** Its author. */
+  readonly address: string;
+  /** The start of its text, at most 200 characters. */
+  readonly text?: string;
+  readonly attachmentName?: string;
+  /** Deleted for everyone since: nothing of it is shown. */
+  readonly deleted?: true;
+  /** Not on this device (not received, expired, or arrived after the reply). */
+  readonly missing?: true;
+}
+
+/** One emoji's reactions to a message: one reaction per person, the last one chosen. */
+export interface ReactionView {
+  readonly emoji: string;
+  /** Who reacted with it (addresses), this user included when `mine`. */
+  readonly addresses: readonly string[];
+  readonly mine: boolean;
+}
 
 /** System lines the conversation shows (never hidden): membership, keys, revocation, retention. */
 export type SystemEvent =
@@ -213,6 +268,20 @@ export interface MessageView {
   readonly unapprovedDevice?: true;
   /** A file or photo sent with the message (attachment-api.ts); `text` is then its caption, if any. */
   readonly attachment?: AttachmentView;
+  /** The message it answers. */
+  readonly replyTo?: ReplyView;
+  readonly reactions?: readonly ReactionView[];
+  /** Edited by its author at this time (ms); `edits` holds the earlier versions, oldest first, kept on this device only. */
+  readonly editedAt?: number;
+  readonly edits?: readonly { readonly text: string; readonly at: number }[];
+  /** Deleted for everyone by its author at this time: its text, file, reactions and edits are gone. */
+  readonly deletedAt?: number;
+  /** Addresses the author mentioned (`@Name` in the text), members of the group when sent. */
+  readonly mentions?: readonly string[];
+  /** This user is among `mentions`. */
+  readonly mentionsMe?: true;
+  /** Ours: the recipients who said they read it (while read receipts are on). */
+  readonly readBy?: readonly string[];
 }
 
 /**
@@ -278,6 +347,8 @@ export interface ClientSnapshot {
    * since the epoch (this device's clock). The unlock screen counts down to it.
    */
   readonly unlockRetryAt?: number;
+  /** Present once enrolled and unlocked. */
+  readonly preferences?: PreferencesView;
 }
 
 /** Errors the UI can show (api-errors.ts), and the commands and events of the worker (api-commands.ts). */

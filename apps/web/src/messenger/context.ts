@@ -2,18 +2,21 @@ import type { DeviceIdentity } from '@opendescent/crypto';
 import type { RevocationList, TrustedOrgKey } from '@opendescent/protocol';
 import type { MessageView } from './api';
 import type { AttachmentProgress } from './attachment-api';
+import { toHex } from './encoding';
 import { MessengerError } from './errors';
 import { trustedOrgKeys } from './org-keys';
 import type { MessengerEnvironment } from './ports';
 import { TABLES, type SelfRecord } from './records';
 import type { MessageChanges, Transaction, VaultLike } from './transaction';
-import { toView } from './views';
+import { TypingTracker } from './typing';
+import { toView, type Viewer } from './views';
 
 /** What the messenger tells the page: the snapshot changed, or a conversation's messages did. */
 export type MessengerEvent =
   | { type: 'snapshot' }
   | ({ type: 'attachment_progress' } & AttachmentProgress)
   | { type: 'messages'; conversationId: string }
+  | { type: 'typing'; conversationId: string; addresses: readonly string[] }
   | { type: 'messages_changed'; conversationId: string; upserted: readonly MessageView[]; removed: readonly string[] };
 
 /**
@@ -26,6 +29,8 @@ export class MessengerContext {
   identity: DeviceIdentity | undefined;
   revocation: RevocationList | undefined;
   stopped = false;
+  /** Who is typing where (typing.ts): memory only. */
+  readonly typingNow: TypingTracker;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -33,7 +38,18 @@ export class MessengerContext {
     readonly env: MessengerEnvironment,
     readonly tx: () => Transaction,
     private readonly notify: (event: MessengerEvent) => void,
-  ) {}
+  ) {
+    this.typingNow = new TypingTracker(
+      () => this.now(),
+      (conversationId, addresses) => this.typing(conversationId, addresses),
+    );
+  }
+
+  /** Nothing more runs: timers end, the page hears no more. */
+  stop(): void {
+    this.stopped = true;
+    this.typingNow.stop();
+  }
 
   get self(): SelfRecord | undefined {
     return this.tx().get<SelfRecord>(TABLES.self, 'device');
@@ -43,6 +59,17 @@ export class MessengerContext {
     const self = this.self;
     if (!self || !this.identity) throw new MessengerError('not_enrolled', 'this device is not enrolled yet');
     return self;
+  }
+
+  /** This device's id as message identities carry it (hex). */
+  selfDeviceHex(): string {
+    return toHex(this.requireSelf().deviceId);
+  }
+
+  /** This user's preferences (PreferencesView): both on unless turned off. */
+  preferences(): { readonly readReceipts: boolean; readonly typingIndicators: boolean } {
+    const self = this.self;
+    return { readReceipts: self?.readReceipts !== false, typingIndicators: self?.typingIndicators !== false };
   }
 
   requireIdentity(): DeviceIdentity {
@@ -99,7 +126,9 @@ export class MessengerContext {
       this.notify({
         type: 'messages_changed',
         conversationId: change.conversationId,
-        upserted: change.upserted.filter((m) => m.expiresAt === undefined || m.expiresAt > this.now()).map(toView),
+        upserted: change.upserted
+          .filter((m) => m.expiresAt === undefined || m.expiresAt > this.now())
+          .map((m) => toView(m, this.viewer())),
         removed: change.removed,
       });
     }
@@ -107,8 +136,18 @@ export class MessengerContext {
     this.changed();
   }
 
+  /** Who the message views are for (views.ts toView). */
+  viewer(): Viewer {
+    return { self: this.self?.address ?? '', readReceipts: this.preferences().readReceipts };
+  }
+
   changed(): void {
     this.notify({ type: 'snapshot' });
+  }
+
+  /** Who is typing in a conversation now (typing.ts); never stored. */
+  typing(conversationId: string, addresses: readonly string[]): void {
+    this.notify({ type: 'typing', conversationId, addresses });
   }
 
   /** How far a file's transfer has come (attachment-transfers.ts); never stored. */

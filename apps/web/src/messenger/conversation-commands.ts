@@ -1,4 +1,11 @@
-import { MAX_MESSAGE_CHARACTERS, type GroupRoleView, type GroupSettingsInput } from './api';
+import {
+  MAX_MESSAGE_CHARACTERS,
+  type GroupRoleView,
+  type GroupSettingsInput,
+  type NotifyLevel,
+  type PreferencesView,
+} from './api';
+import { MessageActions } from './message-actions';
 import { MAX_ATTACHMENT_FILE_BYTES } from './attachment-api';
 import { sealForMessage } from './attachment-sealing';
 import type { AttachmentTransfers } from './attachment-transfers';
@@ -11,7 +18,7 @@ import type { History } from './history';
 import type { Outbox } from './outbox';
 import { TABLES, type ContactRecord, type ConversationRecord } from './records';
 import { markVerified, verifySafetyQr } from './safety-numbers';
-import type { Sending } from './sending';
+import type { Sending, TextOptions } from './sending';
 import type { Transaction } from './transaction';
 
 /**
@@ -29,7 +36,11 @@ export class ConversationCommands {
     private readonly history: History,
     private readonly outbox: Outbox,
     private readonly transfers: AttachmentTransfers,
-  ) {}
+  ) {
+    this.actions = new MessageActions(ctx, sending, sending.delivery, sending.peers);
+  }
+
+  private readonly actions: MessageActions;
 
   /** Accepts a contact's new user key (user-keys.md §2.5): their devices under it are written to from now on. */
   async acceptUserKey(address: string): Promise<void> {
@@ -46,11 +57,45 @@ export class ConversationCommands {
     return this.change((tx) => this.sending.startDirect(tx, normalised));
   }
 
-  async send(conversationId: string, text: string): Promise<string> {
+  async send(conversationId: string, text: string, options?: TextOptions): Promise<string> {
+    await this.beforeSending(conversationId);
+    return this.change((tx) => this.sending.send(tx, conversationId, text, options));
+  }
+
+  async react(conversationId: string, messageId: string, emoji: string | null): Promise<void> {
+    await this.beforeSending(conversationId);
+    return this.change((tx) => this.actions.react(tx, conversationId, messageId, emoji));
+  }
+
+  async editMessage(conversationId: string, messageId: string, text: string): Promise<void> {
+    await this.beforeSending(conversationId);
+    return this.change((tx) => this.actions.edit(tx, conversationId, messageId, text));
+  }
+
+  async deleteForEveryone(conversationId: string, messageId: string): Promise<void> {
+    await this.beforeSending(conversationId);
+    return this.change((tx) => this.actions.deleteForEveryone(tx, conversationId, messageId));
+  }
+
+  /** An indicator is worth no directory look-up: sent to the devices already known, or not at all. */
+  async setTyping(conversationId: string, typing: boolean): Promise<void> {
+    if (!this.ctx.requireSelf().userKey) return;
+    await this.change((tx) => this.actions.setTyping(tx, conversationId, typing));
+  }
+
+  async setPreferences(preferences: Partial<PreferencesView>): Promise<void> {
+    await this.change(async (tx) => this.actions.setPreferences(tx, preferences));
+  }
+
+  async setNotify(conversationId: string, level: NotifyLevel): Promise<void> {
+    await this.change(async (tx) => this.actions.setNotify(tx, conversationId, level));
+  }
+
+  /** What every command that sends into a conversation checks and fetches first. */
+  private async beforeSending(conversationId: string): Promise<void> {
     this.requireApproved();
     this.requireNoUnacceptedChange(conversationId);
     await this.fetchMembers(conversationId);
-    return this.change((tx) => this.sending.send(tx, conversationId, text));
   }
 
   /**
@@ -69,7 +114,7 @@ export class ConversationCommands {
     const sealed = await sealForMessage(this.ctx.vault.attachmentChunks, file, name);
     try {
       return await this.change(async (tx) => {
-        const message = this.sending.compose(tx, conversationId, caption, sealed);
+        const message = await this.sending.compose(tx, conversationId, caption, sealed);
         this.transfers.queueUpload(tx, message);
         return message.id;
       });
@@ -148,15 +193,12 @@ export class ConversationCommands {
     return this.change((tx) => this.history.share(tx, conversationId, address, count));
   }
 
+  /** Read receipts go to devices this device already writes to: no look-up first. */
   async markRead(conversationId: string): Promise<void> {
-    await this.ctx.exclusive(async () => {
-      const tx = this.ctx.tx();
-      const conversation = requireConversation(tx, conversationId);
-      if (conversation.unread === 0) return;
-      tx.put(TABLES.conversations, conversationId, { ...conversation, unread: 0 });
-      await tx.commit();
-      this.ctx.changed();
-    });
+    const conversation = this.ctx.tx().get<ConversationRecord>(TABLES.conversations, conversationId);
+    if (!conversation) throw new MessengerError('not_found', 'no such conversation');
+    if (conversation.unread === 0 && conversation.lastReadAt !== undefined) return;
+    await this.change((tx) => this.actions.markRead(tx, conversationId));
   }
 
   /** Marks a person verified under their current user key (user-keys.md §5). */

@@ -79,6 +79,7 @@ export function touchConversation(
   preview: string,
   at: number,
   unread: boolean,
+  mentionsMe = false,
 ): void {
   const current = tx.get<ConversationRecord>(TABLES.conversations, conversation.id) ?? conversation;
   tx.put(TABLES.conversations, conversation.id, {
@@ -87,6 +88,7 @@ export function touchConversation(
     lastAt: at,
     updatedAt: Math.max(current.updatedAt, at),
     unread: current.unread + (unread ? 1 : 0),
+    ...(unread && mentionsMe ? { unreadMentions: (current.unreadMentions ?? 0) + 1 } : {}),
   });
   tx.touchMessages(conversation.id);
 }

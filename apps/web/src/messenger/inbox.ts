@@ -21,7 +21,7 @@ import { toHex } from './encoding';
 import { MessengerError } from './errors';
 import type { Groups } from './groups';
 import type { Outbox } from './outbox';
-import { decodeAppPayload } from './payload';
+import { decodeAppPayload, type AppPayload } from './payload';
 import { handlePayload, type HandlerDeps, type Sender } from './payload-handlers';
 import { blankPeer, sessionCipher, type Peers } from './peers';
 import { prekeyStore, type Prekeys } from './prekeys';
@@ -48,6 +48,17 @@ export function isTransient(error: unknown): boolean {
   if (error instanceof RelayRequestError) return true;
   return error instanceof AdminRequestError && (error.code === 'unreachable' || error.code === 'rate_limited');
 }
+
+/** What a group member sends to the whole group, by fan-out (messages.md §4); everything else travels pairwise. */
+const FANOUT_PAYLOADS: ReadonlySet<AppPayload['t']> = new Set([
+  'text',
+  'disappearing',
+  'history_shared',
+  'reaction',
+  'edit',
+  'delete',
+  'typing',
+]);
 
 /**
  * Deliveries from our queues (messages.md §5, §6): each blob is opened (fan-out keys first, then
@@ -279,8 +290,8 @@ export class Inbox {
     groupKeys[index] = { ...received, state: serializeSenderKeyReceiverState(result.state).exposeBytes().slice() };
     tx.put(TABLES.peers, peer.deviceId, { ...peer, groupKeys });
     const payload = decodeAppPayload(result.plaintext);
-    if (payload.t !== 'text' && payload.t !== 'disappearing' && payload.t !== 'history_shared')
-      throw new MessengerError('internal', 'only messages travel by fan-out');
+    if (!FANOUT_PAYLOADS.has(payload.t)) throw new MessengerError('internal', 'only messages travel by fan-out');
+    if (!('conversation' in payload)) throw new MessengerError('internal', 'a group message names no conversation');
     if (payload.conversation.kind !== 'group' || payload.conversation.groupId !== groupId)
       throw new MessengerError('internal', 'a group message names another conversation');
     const contact = tx.get<ContactRecord>(TABLES.contacts, peer.address);

@@ -1,3 +1,4 @@
+import type { MessageRef } from './payload';
 import { TABLES, type ContactRecord, type MessageRecord } from './records';
 import type { Transaction } from './transaction';
 
@@ -72,4 +73,39 @@ export async function heldFromAddress(
   const devices = Object.values(tx.get<ContactRecord>(TABLES.contacts, address)?.devices ?? {});
   for (const device of devices) if (await tx.message(conversationId, receivedKey(device.deviceId, id))) return true;
   return false;
+}
+
+/**
+ * How a payload names one of the messages held here (messages.md §5.8): its author, its id and
+ * the device that sent it (none for a bundled copy, which names no device).
+ */
+export function refOf(message: MessageRecord): MessageRef {
+  const from = message.sender?.address as string;
+  const device = message.sharedBy === undefined ? message.sender?.deviceId : undefined;
+  return { from, id: wireIdOf(message), ...(device !== undefined ? { device } : {}) };
+}
+
+/** The key the message a reference names has, or will have, in this vault. */
+export function keyOfRef(ref: MessageRef, selfDeviceId: string): string {
+  if (ref.device === undefined) return sharedKey(ref.from, ref.id);
+  return ref.device === selfDeviceId ? ref.id : receivedKey(ref.device, ref.id);
+}
+
+/**
+ * The message a reference names, if held and really by `ref.from`: a reference that names a
+ * device of one person and the address of another names nothing. A bundled copy of the same
+ * message (same author and id) stands in for it until the real one arrives.
+ */
+export async function resolveRef(
+  tx: Transaction,
+  conversationId: string,
+  ref: MessageRef,
+  selfDeviceId: string,
+): Promise<MessageRecord | undefined> {
+  let found: MessageRecord | undefined;
+  if (ref.device === selfDeviceId) found = await tx.message(conversationId, ref.id);
+  else if (ref.device !== undefined) found = await heldFromDevice(tx, conversationId, ref.device, ref.id);
+  found ??= (await sharedCopies(tx, conversationId, ref.from, ref.id))[0];
+  if (!found || found.system !== undefined || found.sender?.address !== ref.from) return undefined;
+  return found;
 }

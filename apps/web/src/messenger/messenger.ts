@@ -224,7 +224,7 @@ export class Messenger {
    * records cached for transactions are dropped. The vault zeroes its own keys (storage.md §4).
    */
   stop(): void {
-    this.ctx.stopped = true;
+    this.ctx.stop();
     this.deviceLink.cancel();
     this.scheduler.stop();
     this.attachments.stop();
@@ -381,7 +381,7 @@ export class Messenger {
   }
 
   messages(conversationId: string): Promise<MessageView[]> {
-    return listMessages(this.ctx.vault, conversationId, this.ctx.now());
+    return listMessages(this.ctx.vault, conversationId, this.ctx.now(), this.ctx.viewer());
   }
 
   messagePage(
@@ -390,7 +390,7 @@ export class Messenger {
   ): Promise<MessagePage> {
     if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > MAX_PAGE)
       throw new MessengerError('not_found', `a page has 1 to ${MAX_PAGE} messages`);
-    return pageMessages(this.ctx.vault, conversationId, this.ctx.now(), page.limit, page.before);
+    return pageMessages(this.ctx.vault, conversationId, this.ctx.now(), this.ctx.viewer(), page.limit, page.before);
   }
 
   snapshot(): Omit<ClientSnapshot, 'vault'> {

@@ -21,6 +21,8 @@ import {
 } from './records';
 import { receivedAttachment } from './attachment-payload';
 import type { Transaction } from './transaction';
+import { MESSAGE_CHANGE_HANDLERS } from './message-change-handlers';
+import { linkReply, releaseEarlyChanges } from './message-changes';
 
 /** Who sent a payload: a verified attestation's user and device. */
 export interface Sender {
@@ -62,6 +64,7 @@ type Handlers = { readonly [T in AppPayload['t']]: (deps: HandlerDeps, input: Re
 
 /** One handler per payload type (messages.md §4). */
 const HANDLERS: Handlers = {
+  ...MESSAGE_CHANGE_HANDLERS,
   /** The queue the sender reads our messages from (messages.md §5.1). */
   hello: async ({ ctx, outbox, peers, contacts }, { tx, peer, device, sender, payload }) => {
     if (!ctx.env.relayUrls.includes(payload.replyQueue.relay))
@@ -93,7 +96,11 @@ const HANDLERS: Handlers = {
       : undefined;
     for (const copy of await sharedCopies(tx, conversation.id, sender.address, payload.id))
       tx.deleteMessage(conversation.id, copy.id);
-    const message: MessageRecord = {
+    // Mentions name members of the group only; a direct conversation has none.
+    const mentions =
+      conversation.kind === 'group' ? payload.mentions?.filter((a) => conversation.members.includes(a)) : undefined;
+    const mentionsMe = !mine && mentions?.includes(self.address) === true;
+    const received: MessageRecord = {
       v: 1,
       id: receivedKey(sender.deviceId, payload.id),
       wireId: payload.id,
@@ -107,10 +114,17 @@ const HANDLERS: Handlers = {
       ...(expiresAt !== undefined ? { expiresAt } : {}),
       ...(device.approved !== true ? { unapprovedDevice: true as const } : {}),
       ...(file ? { attachment: file.view, attachmentSecret: file.secret } : {}),
+      ...(payload.replyTo ? { replyRef: payload.replyTo } : {}),
+      ...(mentions && mentions.length > 0 ? { mentions } : {}),
+      ...(mentionsMe ? { mentionsMe: true as const } : {}),
     };
+    const message = await linkReply(tx, ctx, received);
     tx.putMessage(message);
     if (file && file.view.state === 'available') attachments.received(tx, message);
-    touchConversation(tx, conversation, payload.body || (file?.view.name ?? ''), payload.sentAt, !mine);
+    touchConversation(tx, conversation, payload.body || (file?.view.name ?? ''), payload.sentAt, !mine, mentionsMe);
+    // Reactions, edits or a deletion that arrived before it (messages.md §5.8).
+    await releaseEarlyChanges(tx, ctx, conversation, message);
+    tx.after(() => ctx.typingNow.clear(conversation.id, sender.address));
     if (!mine) await peers.send(tx, device, { t: 'receipt', ids: [payload.id] });
   },
   /**

@@ -69,6 +69,23 @@ const attachmentRef = z.strictObject({
 });
 export type AttachmentRef = z.infer<typeof attachmentRef>;
 
+/**
+ * A message named by another payload (messages.md §5.2, §5.8): its author, the id the author chose
+ * and, unless it is a copy from a history bundle (which names no device), the device that sent it.
+ */
+const messageRef = z.strictObject({
+  from: address,
+  id,
+  device: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
+});
+export type MessageRef = z.infer<typeof messageRef>;
+const MAX_MENTIONS = 50;
+const mentions = z.array(address).min(1).max(MAX_MENTIONS);
+const at = z.number().int().nonnegative();
+
 const conversationRef = z.discriminatedUnion('kind', [
   // A direct conversation is named by the other user's address, seen from the sender: the
   // receiver maps it (the sender's address, or for a copy to one's own device, `with`).
@@ -93,9 +110,36 @@ export const appPayloadSchema = z.discriminatedUnion('t', [
       sentAt: z.number().int().nonnegative(),
       expireAfter: seconds.optional(),
       attachment: attachmentRef.optional(),
+      /** The message this one answers. */
+      replyTo: messageRef.optional(),
+      /** Members named in `body` as `@Name` (groups). */
+      mentions: mentions.optional(),
     })
     .refine((text) => text.body.length > 0 || text.attachment !== undefined, 'a text without a body carries a file'),
   z.strictObject({ t: z.literal('receipt'), ids: z.array(id).min(1).max(256) }),
+  /** Read by the sender's user (messages.md §5.8): only while its read receipts are on. */
+  z.strictObject({ t: z.literal('read'), ids: z.array(id).min(1).max(256) }),
+  /** The sender's reaction to a message; null takes it back (one per person: the newest `at` holds). */
+  z.strictObject({
+    t: z.literal('reaction'),
+    conversation: conversationRef,
+    target: messageRef,
+    emoji: z.string().min(1).max(32).nullable(),
+    at,
+  }),
+  /** A new text for one of the sender's own messages, within the edit window. */
+  z.strictObject({
+    t: z.literal('edit'),
+    conversation: conversationRef,
+    target: messageRef,
+    body: z.string().min(1).max(4_000),
+    mentions: mentions.optional(),
+    at,
+  }),
+  /** One of the sender's own messages deleted for everyone, within the deletion window. */
+  z.strictObject({ t: z.literal('delete'), conversation: conversationRef, target: messageRef, at }),
+  /** The sender's user is typing in the conversation (true, repeated) or stopped; never stored. */
+  z.strictObject({ t: z.literal('typing'), conversation: conversationRef, typing: z.boolean(), at }),
   /** One signed change of a group's chain (groups.md §3), to every member device of the new state and those it removed. */
   z.strictObject({
     t: z.literal('group_change'),

@@ -1,4 +1,5 @@
-import type { DeviceTrust, MessageView } from './api';
+import type { DeviceTrust, MessageView, NotifyLevel } from './api';
+import type { MessageRef } from './payload';
 
 /**
  * What the messenger keeps in its vault (every record sealed at rest by ../store/vault.ts).
@@ -25,6 +26,11 @@ export const TABLES = {
   groupChains: 'group-chains',
   /** Uploads and downloads under way, by message id (attachment-transfers.ts): resumed at the next start. */
   attachmentJobs: 'attachment-jobs',
+  /**
+   * Reactions, edits and deletions that named a message this device does not hold yet (it travels
+   * on another queue and may arrive later), by conversation and the message's key (message-refs.ts).
+   */
+  earlyChanges: 'early-changes',
 } as const;
 export type CachedTable =
   'self' | 'contacts' | 'peers' | 'conversations' | 'group-keys' | 'outbox' | 'parked' | 'expiring';
@@ -90,6 +96,9 @@ export interface SelfRecord {
   readonly revocationVersion: number;
   /** Last sentAt used, so our own messages are strictly ordered (messages.md §6). */
   readonly clock: number;
+  /** PreferencesView (api.ts); absent: on. */
+  readonly readReceipts?: boolean;
+  readonly typingIndicators?: boolean;
 }
 
 export interface ContactDeviceRecord {
@@ -193,6 +202,12 @@ export interface ConversationRecord {
   readonly updatedAt: number;
   readonly lastPreview?: string;
   readonly lastAt?: number;
+  /** When this user last read it (ms); absent: never. */
+  readonly lastReadAt?: number;
+  /** Unread messages that mention this user. */
+  readonly unreadMentions?: number;
+  /** Absent: the default (NotifyLevel, api.ts). */
+  readonly notify?: NotifyLevel;
 }
 
 export interface GroupSummary {
@@ -236,7 +251,39 @@ export interface MessageRecord extends MessageView {
   readonly recipients?: readonly string[];
   /** What opens and finds the message's file (never shown to the page: views.ts strips it). */
   readonly attachmentSecret?: AttachmentSecret;
+  /** The message this one answers, as named on the wire; `replyTo` (what is shown) is kept current from it. */
+  readonly replyRef?: MessageRef;
+  /** Replies held here that quote this message (their keys, at most MAX_QUOTED_BY): an edit or a deletion reaches their quotes. */
+  readonly quotedBy?: readonly string[];
+  /** Reactions by person; `emoji` null: taken back (kept, so an older reaction arriving late stays undone). */
+  readonly reactionsBy?: Readonly<Record<string, { readonly emoji: string | null; readonly at: number }>>;
+  /** Ours: recipient address -> when this device learnt that they read it. */
+  readonly readAt?: Readonly<Record<string, number>>;
 }
+
+/** A reaction, edit or deletion that arrived before the message it names (message-changes.ts). */
+export interface EarlyChangeRecord {
+  readonly v: 1;
+  /** The key the named message will have here. */
+  readonly key: string;
+  readonly conversationId: string;
+  readonly changes: readonly {
+    readonly sender: { readonly address: string; readonly displayName: string; readonly deviceId: string };
+    readonly payload: MessageChangePayload;
+    readonly receivedAt: number;
+  }[];
+}
+
+export type MessageChangePayload =
+  | { readonly t: 'reaction'; readonly target: MessageRef; readonly emoji: string | null; readonly at: number }
+  | {
+      readonly t: 'edit';
+      readonly target: MessageRef;
+      readonly body: string;
+      readonly mentions?: readonly string[] | undefined;
+      readonly at: number;
+    }
+  | { readonly t: 'delete'; readonly target: MessageRef; readonly at: number };
 
 /**
  * The worker's half of an attachment (attachments.md §3, §5): the key and digest that open and

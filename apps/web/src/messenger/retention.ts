@@ -1,5 +1,7 @@
 import type { MessengerContext } from './context';
-import { TABLES, type ExpiringRecord } from './records';
+import { EARLY_CHANGE_MS, MAX_EARLY_TARGETS } from './message-changes';
+import { TABLES, type ConversationRecord, type EarlyChangeRecord, type ExpiringRecord } from './records';
+import type { Transaction } from './transaction';
 
 /** Relay message ids are kept this long for de-duplication (at-least-once delivery). */
 export const SEEN_RETENTION_MS = 15 * 86_400_000;
@@ -47,5 +49,22 @@ export async function pruneSeen(ctx: MessengerContext): Promise<void> {
     if ((record.at !== undefined && record.at < cutoff) || !(await tx.message(record.conversationId, record.id)))
       tx.delete(TABLES.sent, record.id);
   }
+  await pruneEarlyChanges(ctx, tx);
   await tx.commit();
+}
+
+/**
+ * Early changes (message-changes.ts) whose message never came: dropped after EARLY_CHANGE_MS, and
+ * beyond MAX_EARLY_TARGETS per conversation the oldest first, so that a member naming made-up
+ * messages fills nothing for long.
+ */
+async function pruneEarlyChanges(ctx: MessengerContext, tx: Transaction): Promise<void> {
+  const cutoff = ctx.now() - EARLY_CHANGE_MS;
+  for (const conversation of tx.all<ConversationRecord>(TABLES.conversations)) {
+    const held = await ctx.vault.list<EarlyChangeRecord>(TABLES.earlyChanges, conversation.id);
+    const newest = (record: EarlyChangeRecord) => Math.max(...record.changes.map((c) => c.receivedAt));
+    const live = held.filter((record) => newest(record) >= cutoff).sort((a, b) => newest(b) - newest(a));
+    const kept = new Set(live.slice(0, MAX_EARLY_TARGETS).map((record) => record.key));
+    for (const record of held) if (!kept.has(record.key)) tx.delete(TABLES.earlyChanges, record.key, conversation.id);
+  }
 }

@@ -20,6 +20,14 @@ import type { AttachmentView } from './attachment-api';
 import { TABLES, type AttachmentSecret, type ConversationRecord, type MessageRecord } from './records';
 import type { SentRecord } from './retention';
 import type { Transaction } from './transaction';
+import { refOf } from './message-identity';
+import { linkReply } from './message-changes';
+
+/** A reply's target (a message id of the conversation) and the members a text mentions. */
+export interface TextOptions {
+  readonly replyTo?: string;
+  readonly mentions?: readonly string[];
+}
 
 /**
  * What a user says: starting a direct conversation, sending text, the disappearing-messages
@@ -29,8 +37,9 @@ export class Sending {
   constructor(
     private readonly ctx: MessengerContext,
     private readonly contacts: Contacts,
-    private readonly peers: Peers,
-    private readonly delivery: Delivery,
+    /** Also what MessageActions sends with (one payload to a conversation, or to one device). */
+    readonly peers: Peers,
+    readonly delivery: Delivery,
   ) {}
 
   async startDirect(tx: Transaction, address: string): Promise<string> {
@@ -59,8 +68,8 @@ export class Sending {
     return id;
   }
 
-  async send(tx: Transaction, conversationId: string, text: string): Promise<string> {
-    const message = this.compose(tx, conversationId, text);
+  async send(tx: Transaction, conversationId: string, text: string, options?: TextOptions): Promise<string> {
+    const message = await this.compose(tx, conversationId, text, undefined, options);
     await this.deliverComposed(tx, message);
     return message.id;
   }
@@ -70,17 +79,25 @@ export class Sending {
    * same checks as a send; `deliverComposed` sends it. A file's message is composed when the file
    * is sealed and delivered once its upload is complete (attachment-transfers.ts).
    */
-  compose(
+  async compose(
     tx: Transaction,
     conversationId: string,
     text: string,
     file?: { readonly view: AttachmentView; readonly secret: AttachmentSecret },
-  ): MessageRecord {
+    options?: TextOptions,
+  ): Promise<MessageRecord> {
     const self = this.ctx.requireSelf();
     const conversation = this.requireMayPost(tx, conversationId);
     const body = text.trim();
     if ((body.length === 0 && !file) || body.length > MAX_MESSAGE_CHARACTERS)
       throw new MessengerError('message_too_long', 'a message has 1 to 4,000 characters');
+    const replyTo =
+      options?.replyTo === undefined ? undefined : await this.replyTarget(tx, conversationId, options.replyTo);
+    // Members named in the text (groups only); anyone else named is dropped, as receivers would.
+    const mentions =
+      conversation.kind === 'group'
+        ? [...new Set(options?.mentions ?? [])].filter((a) => a !== self.address && conversation.members.includes(a))
+        : [];
     const id = this.ctx.env.tamper?.messageId?.() ?? toHex(randomBytes(16));
     const sentAt = Math.max(this.ctx.now(), self.clock + 1);
     tx.put(TABLES.self, 'device', { ...self, clock: sentAt });
@@ -98,11 +115,23 @@ export class Sending {
       deliveredTo: {},
       ...(expireAfter ? { expiresAt: sentAt + expireAfter * 1000 } : {}),
       ...(file ? { attachment: file.view, attachmentSecret: file.secret } : {}),
+      ...(replyTo ? { replyRef: refOf(replyTo) } : {}),
+      ...(mentions.length > 0 ? { mentions } : {}),
     };
-    tx.putMessage(message);
+    const stored = replyTo ? await linkReply(tx, this.ctx, message) : message;
+    tx.putMessage(stored);
     tx.put(TABLES.sent, id, { id, conversationId, at: sentAt } satisfies SentRecord);
     touchConversation(tx, conversation, body.length > 0 ? body : (file?.view.name ?? ''), sentAt, false);
-    return message;
+    return stored;
+  }
+
+  /** The message a reply answers: one held in this conversation, not a system line nor deleted. */
+  private async replyTarget(tx: Transaction, conversationId: string, messageId: string): Promise<MessageRecord> {
+    const target = await tx.message(conversationId, messageId);
+    if (!target || target.sender === undefined) throw new MessengerError('not_found', 'no such message');
+    if (target.system !== undefined || target.deletedAt !== undefined)
+      throw new MessengerError('not_allowed', 'that message cannot be answered');
+    return target;
   }
 
   /** The conversation, if this user may post in it now (a member; an administrator where only they post). */
@@ -128,6 +157,8 @@ export class Sending {
       sentAt: message.sentAt,
       ...(expireAfter ? { expireAfter } : {}),
       ...(attachment ? { attachment } : {}),
+      ...(message.replyRef ? { replyTo: message.replyRef } : {}),
+      ...(message.mentions && message.mentions.length > 0 ? { mentions: [...message.mentions] } : {}),
     };
     // Nobody else holds a device we may write to (all revoked or lapsed): say so, never queue silently.
     const recipients = await this.delivery.deliver(tx, conversation, payload, {

@@ -18,8 +18,11 @@ import type {
   GroupSettingsInput,
   MessengerErrorShape,
   MessengerEvent,
+  NotifyLevel,
+  PreferencesView,
   WipedView,
 } from './api';
+import type { TextOptions } from './sending';
 import { MessengerError } from './errors';
 import { Messenger } from './messenger';
 import type { AdminPort, MessengerEnvironment, RelayFactory, Tamper } from './ports';
@@ -234,7 +237,17 @@ export function createMessengerService(
     addMember: guard((id: string, address: string) => running().commands.addMember(id, address)),
     removeMember: guard((id: string, address: string) => running().commands.removeMember(id, address)),
     leave: guard((id: string) => running().commands.leave(id)),
-    send: guard((id: string, text: string) => running().commands.send(id, text)),
+    send: guard((id: string, text: string, options?: TextOptions) => running().commands.send(id, text, options)),
+    react: guard((id: string, messageId: string, emoji: string | null) =>
+      running().commands.react(id, messageId, emoji),
+    ),
+    editMessage: guard((id: string, messageId: string, text: string) =>
+      running().commands.editMessage(id, messageId, text),
+    ),
+    deleteForEveryone: guard((id: string, messageId: string) => running().commands.deleteForEveryone(id, messageId)),
+    setTyping: guard((id: string, typing: boolean) => running().commands.setTyping(id, typing)),
+    setPreferences: guard((preferences: Partial<PreferencesView>) => running().commands.setPreferences(preferences)),
+    setNotify: guard((id: string, level: NotifyLevel) => running().commands.setNotify(id, level)),
     sendFile: guard((id: string, file: Blob, name: string, caption?: string) =>
       running().commands.sendFile(id, file, name, caption),
     ),

@@ -5,10 +5,13 @@ import type {
   MessageCursor,
   MessagePage,
   MessageView,
+  NotifyLevel,
+  ReactionView,
   RelayView,
   RevocationView,
   ThisDeviceView,
 } from './api';
+import { MENTIONS_ONLY_GROUP_SIZE } from './api';
 import { compareKeys, pageKeys, sortKeyOf } from './message-index';
 import { isVerified } from './person-keys';
 import { toHex } from './encoding';
@@ -23,16 +26,51 @@ import {
 } from './records';
 import type { Transaction, VaultLike } from './transaction';
 
-/** A message as the page sees it: without bookkeeping fields. */
-export function toView({
-  v: _v,
-  deliveredTo: _d,
-  recipients: _r,
-  wireId: _w,
-  attachmentSecret: _a,
-  ...view
-}: MessageRecord): MessageView {
-  return view;
+/** Whom message views are made for: this user, and whether read receipts are on (they are reciprocal). */
+export interface Viewer {
+  readonly self: string;
+  readonly readReceipts: boolean;
+}
+
+/** A message as the page sees it: without bookkeeping fields, reactions grouped by emoji. */
+export function toView(
+  {
+    v: _v,
+    deliveredTo: _d,
+    recipients: _r,
+    wireId: _w,
+    attachmentSecret: _a,
+    replyRef: _rr,
+    quotedBy: _q,
+    reactionsBy,
+    readAt,
+    ...view
+  }: MessageRecord,
+  viewer: Viewer,
+): MessageView {
+  const reactions = reactionsOf(reactionsBy, viewer.self);
+  const readBy = viewer.readReceipts && readAt ? Object.keys(readAt) : [];
+  return {
+    ...view,
+    ...(view.status === 'read' && !viewer.readReceipts ? { status: 'delivered' as const } : {}),
+    ...(reactions.length > 0 ? { reactions } : {}),
+    ...(readBy.length > 0 ? { readBy } : {}),
+  };
+}
+
+function reactionsOf(reactionsBy: MessageRecord['reactionsBy'], self: string): ReactionView[] {
+  const byEmoji = new Map<string, { at: number; addresses: string[] }>();
+  for (const [address, reaction] of Object.entries(reactionsBy ?? {})) {
+    if (reaction.emoji === null) continue;
+    const entry = byEmoji.get(reaction.emoji) ?? { at: reaction.at, addresses: [] };
+    entry.addresses.push(address);
+    entry.at = Math.min(entry.at, reaction.at);
+    byEmoji.set(reaction.emoji, entry);
+  }
+  // In the order each emoji was first chosen, as the chips appeared.
+  return [...byEmoji.entries()]
+    .sort((a, b) => a[1].at - b[1].at)
+    .map(([emoji, { addresses }]) => ({ emoji, addresses, mine: addresses.includes(self) }));
 }
 
 function unexpired(now: number): (message: MessageRecord) => boolean {
@@ -40,8 +78,13 @@ function unexpired(now: number): (message: MessageRecord) => boolean {
 }
 
 /** A conversation's messages as the page shows them: unexpired, in order (history sharing reads them all). */
-export async function listMessages(vault: VaultLike, conversationId: string, now: number): Promise<MessageView[]> {
-  return (await listMessageRecords(vault, conversationId, now)).map(toView);
+export async function listMessages(
+  vault: VaultLike,
+  conversationId: string,
+  now: number,
+  viewer: Viewer,
+): Promise<MessageView[]> {
+  return (await listMessageRecords(vault, conversationId, now)).map((m) => toView(m, viewer));
 }
 
 /** The same as records, with what only the messenger keeps (a bundle shares the ids as sent). */
@@ -59,9 +102,22 @@ export async function pageMessages(
   vault: VaultLike,
   conversationId: string,
   now: number,
+  viewer: Viewer,
   limit: number,
   before?: MessageCursor,
 ): Promise<MessagePage> {
+  const { messages, hasMore } = await pageMessageRecords(vault, conversationId, now, limit, before);
+  return { messages: messages.map((m) => toView(m, viewer)), hasMore };
+}
+
+/** The same as records. */
+export async function pageMessageRecords(
+  vault: VaultLike,
+  conversationId: string,
+  now: number,
+  limit: number,
+  before?: MessageCursor,
+): Promise<{ messages: MessageRecord[]; hasMore: boolean }> {
   const { keys, more } = await pageKeys(
     vault,
     conversationId,
@@ -72,7 +128,7 @@ export async function pageMessages(
     keys.map((key) => vault.get<MessageRecord>(TABLES.messages, conversationId, key[2])),
   );
   const messages = records.filter((m): m is MessageRecord => m !== undefined).filter(unexpired(now));
-  return { messages: messages.map(toView), hasMore: more };
+  return { messages, hasMore: more };
 }
 
 /** Where this device stands among its person's devices (api.ts ThisDeviceView.approval). */
@@ -143,6 +199,9 @@ export function snapshotOf(
       ...(c.group ? { group: groupView(c.group, self.address) } : {}),
       ...(c.lastPreview !== undefined ? { lastMessage: { preview: c.lastPreview, at: c.lastAt as number } } : {}),
       unread: c.unread,
+      lastReadAt: c.lastReadAt ?? 0,
+      unreadMentions: c.unreadMentions ?? 0,
+      notify: c.notify ?? defaultNotify(c),
       disappearAfterSeconds: c.disappearAfterSeconds,
       active: c.active,
       updatedAt: c.updatedAt,
@@ -155,7 +214,13 @@ export function snapshotOf(
     conversations,
     pendingOutgoing,
     ...(revocation ? { revocation } : {}),
+    preferences: { readReceipts: self.readReceipts !== false, typingIndicators: self.typingIndicators !== false },
   };
+}
+
+/** NotifyLevel's default (api.ts): a large group notifies only for mentions. */
+export function defaultNotify(conversation: ConversationRecord): NotifyLevel {
+  return conversation.kind === 'group' && conversation.members.length > MENTIONS_ONLY_GROUP_SIZE ? 'mentions' : 'all';
 }
 
 /** What this user may do in a group (groups.md §4.2), as the head of its chain says. */

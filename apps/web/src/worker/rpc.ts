@@ -43,6 +43,9 @@ const linkCode = z.string().min(1).max(512);
  */
 const safetyQr = z.string().min(1).max(512);
 
+/** A message's id in its conversation (this vault's key: an id, or a device and an id). */
+const messageId = z.string().min(1).max(200);
+
 /** Group settings a creator or an administrator chooses (groups.md §2). */
 const groupSettings = z.strictObject({
   announcementOnly: z.boolean().optional(),
@@ -67,14 +70,29 @@ const ARGUMENTS = {
   addMember: z.tuple([id, address]),
   removeMember: z.tuple([id, address]),
   leave: z.tuple([id]),
-  send: z.tuple([id, z.string().max(100_000)]),
+  send: z.union([
+    z.tuple([id, z.string().max(100_000)]),
+    z.tuple([
+      id,
+      z.string().max(100_000),
+      z.strictObject({ replyTo: messageId.optional(), mentions: z.array(address).max(50).optional() }),
+    ]),
+  ]),
+  react: z.tuple([id, messageId, z.string().min(1).max(32).nullable()]),
+  editMessage: z.tuple([id, messageId, z.string().max(100_000)]),
+  deleteForEveryone: z.tuple([id, messageId]),
+  setTyping: z.tuple([id, z.boolean()]),
+  setPreferences: z.tuple([
+    z.strictObject({ readReceipts: z.boolean().optional(), typingIndicators: z.boolean().optional() }),
+  ]),
+  setNotify: z.tuple([id, z.enum(['all', 'mentions', 'none'])]),
   sendFile: z.union([
     z.tuple([id, z.instanceof(Blob), z.string().max(1_000)]),
     z.tuple([id, z.instanceof(Blob), z.string().max(1_000), z.string().max(100_000)]),
   ]),
-  cancelAttachment: z.tuple([id, z.string().max(200)]),
-  fetchAttachment: z.tuple([id, z.string().max(200)]),
-  openAttachment: z.tuple([id, z.string().max(200)]),
+  cancelAttachment: z.tuple([id, messageId]),
+  fetchAttachment: z.tuple([id, messageId]),
+  openAttachment: z.tuple([id, messageId]),
   searchMessages: z.union([z.tuple([z.string().max(1_000)]), z.tuple([z.string().max(1_000), id])]),
   messages: z.tuple([id]),
   messagePage: z.tuple([

@@ -24,6 +24,8 @@ export interface TestMessenger {
   latest: ClientSnapshot | undefined;
   /** Every message delta the page would have been sent (messages_changed), in order. */
   readonly deltas: Extract<MessengerEvent, { type: 'messages_changed' }>[];
+  /** Who the page was last told is typing, per conversation (the `typing` event). */
+  readonly typing: Map<string, readonly string[]>;
 }
 
 export async function eventually<T>(
@@ -70,7 +72,7 @@ export async function enrolDevice(
   } else {
     store = new MemoryRecordStore();
   }
-  const entry = { name, store, clockOffset: 0, latest: undefined, deltas: [] } as unknown as TestMessenger;
+  const entry = { name, store, clockOffset: 0, latest: undefined, deltas: [], typing: new Map() } as unknown as TestMessenger;
   const api = createMessengerService(
     {
       relayUrls: typeof options.relayUrl === 'string' ? [options.relayUrl] : [...options.relayUrl],
@@ -84,6 +86,7 @@ export async function enrolDevice(
     (event) => {
       if (event.type === 'snapshot') entry.latest = event.snapshot;
       if (event.type === 'messages_changed') entry.deltas.push(event);
+      if (event.type === 'typing') entry.typing.set(event.conversationId, event.addresses);
     },
     {
       openStore: async () => store,
