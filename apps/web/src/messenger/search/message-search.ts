@@ -235,7 +235,14 @@ export class MessageSearch {
       this.journal.nextSeq += entries.length;
       this.journal.bytes += entries.reduce((sum, entry) => sum + jsonBytes(entry), 0);
       this.journal.ids.push(...entries.map((entry) => journalId(generation, entry.seq)));
-      if (this.journal.nextSeq >= this.journalMaxEntries || this.journal.bytes >= this.journalMaxBytes)
+      // A message deleted for everyone (messages.md §5.8) leaves no word behind: its words in the
+      // snapshot and the journal go with the compaction now, not at the next one.
+      const deleted = changes.some((change) => change.upserted.some((m) => m.deletedAt !== undefined));
+      if (
+        deleted ||
+        this.journal.nextSeq >= this.journalMaxEntries ||
+        this.journal.bytes >= this.journalMaxBytes
+      )
         await this.compact();
     });
   }

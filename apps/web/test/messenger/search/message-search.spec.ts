@@ -134,6 +134,16 @@ describe('MessageSearch', () => {
     expect(JSON.stringify([...vault.records.values()])).not.toContain('éphémère');
   });
 
+  it('forgets the words of a message deleted for everyone at once: no snapshot or journal record keeps them', async () => {
+    const { search, vault } = await ready();
+    await search.apply(changes([message(CONV_A, 'gone', 'zanzibar confidentiel'), message(CONV_A, 'kept', 'rapport')]));
+    expect(JSON.stringify([...vault.records.values()])).toContain('zanzibar');
+    await search.apply(changes([message(CONV_A, 'gone', undefined, { deletedAt: 11_000 })]));
+    expect(search.search('zanzibar')).toEqual([]);
+    expect(idsOf(search.search('rapport'))).toEqual(['kept']);
+    expect(JSON.stringify([...vault.records.values()])).not.toContain('zanzibar');
+  });
+
   it('keeps to one conversation when asked', async () => {
     const { search } = await ready();
     await search.apply(changes([message(CONV_A, 'a1', 'forêt noire'), message(CONV_B, 'b1', 'forêt verte')]));
