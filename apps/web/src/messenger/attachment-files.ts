@@ -58,13 +58,13 @@ export async function sealFile(
   chunks: AttachmentChunks,
   file: Blob,
   options: AttachmentStoreOptions = {},
+  localId: string = newAttachmentLocalId(),
 ): Promise<SealedFile> {
   const batchChunks = checkedBatchChunks(options.batchChunks);
   throwIfCancelled(options.signal);
   const encryptor = await AttachmentEncryptor.create(file.size, { backend: 'webcrypto' });
   const { size, chunkCount, ciphertextLength: length } = encryptor;
   await checkStorageBudget(chunks, length, options.budgetBytes);
-  const localId = newAttachmentLocalId();
   try {
     let batch: Uint8Array[] = [];
     let batchStart = 0;

@@ -9,6 +9,7 @@ import {
 import { AUTO_DOWNLOAD_BYTES, type AttachmentState } from './attachment-api';
 import { isAttachmentFileError, openFile, readSealed, VerifyingWriter } from './attachment-files';
 import { newAttachmentLocalId } from '../store/attachment-chunks';
+import { sweepUnfinishedSealing } from './attachment-sealing';
 import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
 import { othersIn, requireConversation } from './conversations';
@@ -37,6 +38,7 @@ const RETRYABLE = new Set(['offline', 'timeout', 'unavailable', 'rate_limited', 
  */
 export class AttachmentTransfers {
   readonly #running = new Map<string, AbortController>();
+  #swept = false;
 
   constructor(
     private readonly ctx: MessengerContext,
@@ -124,6 +126,11 @@ export class AttachmentTransfers {
   /** Every job not running: at start, and after a relay came back. */
   async resume(): Promise<void> {
     if (this.ctx.stopped) return;
+    // Once per run, first: files an earlier run sealed for a message it never composed (attachment-sealing.ts).
+    if (!this.#swept) {
+      this.#swept = true;
+      await sweepUnfinishedSealing(this.ctx.vault, this.ctx.run);
+    }
     const jobs = await this.ctx.vault.list<AttachmentJobRecord>(TABLES.attachmentJobs, '');
     for (const job of jobs) this.#start(job.kind, job.conversationId, job.messageId);
   }

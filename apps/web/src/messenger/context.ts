@@ -29,6 +29,8 @@ export class MessengerContext {
   identity: DeviceIdentity | undefined;
   revocation: RevocationList | undefined;
   stopped = false;
+  /** This run of the messenger (one unlock), random: what it left unfinished is told from its own (attachment-sealing.ts). */
+  readonly run = toHex(crypto.getRandomValues(new Uint8Array(16)));
   /** Who is typing where (typing.ts): memory only. */
   readonly typingNow: TypingTracker;
   private chain: Promise<unknown> = Promise.resolve();

@@ -7,7 +7,8 @@ import {
 } from './api';
 import { MessageActions } from './message-actions';
 import { MAX_ATTACHMENT_FILE_BYTES } from './attachment-api';
-import { sealForMessage } from './attachment-sealing';
+import { forgetSealing, noteSealing, sealForMessage } from './attachment-sealing';
+import { newAttachmentLocalId } from './attachment-files';
 import type { AttachmentTransfers } from './attachment-transfers';
 import { normaliseAddress, type Contacts } from './contacts';
 import type { MessengerContext } from './context';
@@ -111,15 +112,19 @@ export class ConversationCommands {
     if (caption.trim().length > MAX_MESSAGE_CHARACTERS)
       throw new MessengerError('message_too_long', 'a caption has at most 4,000 characters');
     await this.fetchMembers(conversationId);
-    const sealed = await sealForMessage(this.ctx.vault.attachmentChunks, file, name);
+    const localId = newAttachmentLocalId();
+    await noteSealing(this.ctx.vault, localId, this.ctx.run, this.ctx.now());
     try {
+      const sealed = await sealForMessage(this.ctx.vault.attachmentChunks, file, name, localId);
       return await this.change(async (tx) => {
         const message = await this.sending.compose(tx, conversationId, caption, sealed);
         this.transfers.queueUpload(tx, message);
+        tx.delete(TABLES.sealing, localId);
         return message.id;
       });
     } catch (error) {
-      await this.ctx.vault.attachmentChunks.delete(sealed.secret.localId as string);
+      await this.ctx.vault.attachmentChunks.delete(localId);
+      await forgetSealing(this.ctx.vault, localId);
       throw error;
     }
   }

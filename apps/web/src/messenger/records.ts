@@ -31,6 +31,8 @@ export const TABLES = {
    * on another queue and may arrive later), by conversation and the message's key (message-refs.ts).
    */
   earlyChanges: 'early-changes',
+  /** Files being sealed for a message not composed yet (attachment-sealing.ts): swept at the next start if it never is. */
+  sealing: 'attachment-sealing',
 } as const;
 export type CachedTable =
   'self' | 'contacts' | 'peers' | 'conversations' | 'group-keys' | 'outbox' | 'parked' | 'expiring';

@@ -238,11 +238,7 @@ export class MessageSearch {
       // A message deleted for everyone (messages.md §5.8) leaves no word behind: its words in the
       // snapshot and the journal go with the compaction now, not at the next one.
       const deleted = changes.some((change) => change.upserted.some((m) => m.deletedAt !== undefined));
-      if (
-        deleted ||
-        this.journal.nextSeq >= this.journalMaxEntries ||
-        this.journal.bytes >= this.journalMaxBytes
-      )
+      if (deleted || this.journal.nextSeq >= this.journalMaxEntries || this.journal.bytes >= this.journalMaxBytes)
         await this.compact();
     });
   }
