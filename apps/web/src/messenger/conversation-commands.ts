@@ -12,7 +12,7 @@ import { newAttachmentLocalId } from './attachment-files';
 import type { AttachmentTransfers } from './attachment-transfers';
 import { normaliseAddress, type Contacts } from './contacts';
 import type { MessengerContext } from './context';
-import { othersIn, requireConversation } from './conversations';
+import { othersIn } from './conversations';
 import { MessengerError } from './errors';
 import type { Groups } from './groups';
 import type { History } from './history';

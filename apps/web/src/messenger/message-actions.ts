@@ -18,6 +18,12 @@ import type { Sending } from './sending';
 import type { Transaction } from './transaction';
 import { pageMessageRecords } from './views';
 
+/**
+ * Typing indicators are sent in conversations of at most this many members: in a larger group one
+ * person typing would put a blob in every member's queue every 3 s, for little use.
+ */
+export const TYPING_MAX_MEMBERS = 50;
+
 /** A read receipt covers at most this many messages (the payload's bound). */
 const READ_IDS_PER_PAYLOAD = 256;
 /** Opening a conversation confirms at most this many unread messages as read (the newest). */
@@ -102,7 +108,7 @@ export class MessageActions {
   async setTyping(tx: Transaction, conversationId: string, typing: boolean): Promise<boolean> {
     if (!this.ctx.preferences().typingIndicators) return false;
     const conversation = requireConversation(tx, conversationId);
-    if (!conversation.active) return false;
+    if (!conversation.active || conversation.members.length > TYPING_MAX_MEMBERS) return false;
     if (conversation.group?.announcementOnly && !conversation.group.admins.includes(this.ctx.requireSelf().address))
       return false;
     if (!this.ctx.typingNow.shouldSend(conversationId, typing)) return false;
