@@ -1,3 +1,5 @@
+import { enMessages } from './en-messages';
+import { enSettings } from './en-settings';
 import { enTrust } from './en-trust';
 
 /**
@@ -342,4 +344,6 @@ export const en = {
   // Device approval, account keys, safety numbers and trust alerts (en-trust.ts). Spread last: a key
   // also written above then fails type-checking (TS2783) instead of being silently replaced.
   ...enTrust,
+  ...enMessages,
+  ...enSettings,
 } as const satisfies Record<string, string>;

@@ -1,5 +1,7 @@
 import { translation } from '@opendescent/i18n';
 import { en } from './en';
+import { frMessages } from './fr-messages';
+import { frSettings } from './fr-settings';
 import { frTrust } from './fr-trust';
 
 /** French. `translation` fails type-checking for a key missing here or one English does not have, and for a message whose arguments differ from English. */
@@ -346,4 +348,6 @@ export const fr = translation(en, {
   // Device approval, account keys, safety numbers and trust alerts (fr-trust.ts, checked there
   // against en-trust.ts). Spread last: a key also written above then fails type-checking (TS2783).
   ...frTrust,
+  ...frMessages,
+  ...frSettings,
 });

@@ -63,6 +63,7 @@ const _statusKeys: { [status in MessageStatus]: `message.status.${status}` exten
   queued: true,
   sent: true,
   delivered: true,
+  read: true,
   failed: true,
 };
 const _relayKeys: { [status in Exclude<RelayStatus, 'refused'>]: `relay.${status}` extends MessageKey ? true : never } =

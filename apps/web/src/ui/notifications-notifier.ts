@@ -4,15 +4,19 @@
  * read, and opening that conversation when clicked. The browser is reached only through
  * NotifierEnvironment, so the whole flow runs in tests with a fake Notification class.
  */
-import type { ConversationView, MessengerEvent } from '../messenger/api';
+import type { ConversationView, MessengerEvent, NotifyLevel } from '../messenger/api';
 import {
   messageNotification,
   notificationDecision,
   NotifiedMessages,
   type MessageNotificationOptions,
+  type NotificationDecision,
   type NotificationPermissionState,
   type NotificationWording,
 } from './notifications';
+
+/** Decisions remembered for the message: whatever happens to it later, it is not news any more. */
+const JUDGED_ON_ARRIVAL: ReadonlySet<NotificationDecision> = new Set(['page-in-view', 'muted', 'not-mentioned']);
 
 /** What the notifier uses of a shown Notification. */
 export interface NotificationHandle {
@@ -58,7 +62,7 @@ export class MessageNotifier {
     private readonly callbacks: NotifierCallbacks,
   ) {}
 
-  /** The worker's events: a delta may bring messages worth a notification. */
+  /** The worker's events: a delta may bring messages worth a notification (typing and the rest never do). */
   onEvent(event: MessengerEvent): void {
     if (event.type !== 'messages_changed') return;
     const conditions = {
@@ -66,12 +70,15 @@ export class MessageNotifier {
       pageInView: this.env.pageInView(),
       permission: this.permission(),
       notified: this.notified,
+      level: this.levelOf(event.conversationId),
     };
     // A delta belongs to one conversation: one notification for its newest message is enough.
     let newest: (typeof event.upserted)[number] | undefined;
     for (const message of event.upserted) {
       const decision = notificationDecision(message, conditions);
-      if (decision === 'page-in-view') this.notified.add(message.id); // seen arriving: never announced later
+      // Judged as it arrived: seen arriving, or not wanted at the conversation's level then, it is
+      // never announced later (when an edit or a reaction upserts it again after the level changed).
+      if (JUDGED_ON_ARRIVAL.has(decision)) this.notified.add(message.id);
       if (decision !== 'notify') continue;
       this.notified.add(message.id);
       if (!newest || message.receivedAt >= newest.receivedAt) newest = message;
@@ -83,14 +90,15 @@ export class MessageNotifier {
    * The snapshot's conversations: a notification of a conversation that is gone is closed, and of
    * one read while the page is in view too. A conversation is marked read as soon as it is visible
    * (conversation-pane.tsx), even in a window without focus, so while out of view the notification
-   * stays: the person has not looked yet.
+   * stays: the person has not looked yet. Turning a conversation's notifications off closes its own.
    */
   settle(conversations: readonly ConversationView[]): void {
     this.conversations = conversations;
     const inView = this.env.pageInView();
     for (const conversationId of [...this.shown.keys()]) {
       const conversation = conversations.find((candidate) => candidate.id === conversationId);
-      if (!conversation || (inView && conversation.unread === 0)) this.dismiss(conversationId);
+      const muted = conversation?.notify === 'none';
+      if (!conversation || muted || (inView && conversation.unread === 0)) this.dismiss(conversationId);
     }
   }
 
@@ -110,6 +118,15 @@ export class MessageNotifier {
   /** Closes every notification (the messenger was locked or left). */
   dismissAll(): void {
     for (const conversationId of [...this.shown.keys()]) this.dismiss(conversationId);
+  }
+
+  /**
+   * The conversation's level as the last snapshot has it. One the snapshot does not hold yet is new
+   * (a first message just created it): the worker's default for most conversations, `all`, applies,
+   * so a new chat's first message is not missed.
+   */
+  private levelOf(conversationId: string): NotifyLevel {
+    return this.conversations.find((candidate) => candidate.id === conversationId)?.notify ?? 'all';
   }
 
   private permission(): NotificationPermissionState {

@@ -8,10 +8,13 @@
  * opaque id drawn for the page's lifetime, not the conversation's id: a group's id is shared with
  * every member and would tie the stored notification to that group.
  *
- * Pure: the clock, the page's state and the permission are arguments (notifications-notifier.ts
- * reads them from the browser).
+ * Which messages notify is the conversation's choice (NotifyLevel, api.ts): every message, only
+ * those that mention this user, or none.
+ *
+ * Pure: the clock, the page's state, the permission and the conversation's level are arguments
+ * (notifications-notifier.ts reads them from the browser and the snapshot).
  */
-import type { MessageView } from '../messenger/api';
+import type { MessageView, NotifyLevel } from '../messenger/api';
 import type { WebTranslator } from '../i18n';
 
 /** A message received longer ago than this is history being read or synced, not news. */
@@ -25,7 +28,16 @@ export type NotificationPermissionState = NotificationPermission | 'unsupported'
 
 /** `notify`, or why not: each is one of the conditions a notification needs. */
 export type NotificationDecision =
-  'notify' | 'mine' | 'system' | 'shared-history' | 'stale' | 'already-notified' | 'not-permitted' | 'page-in-view';
+  | 'notify'
+  | 'mine'
+  | 'system'
+  | 'shared-history'
+  | 'stale'
+  | 'already-notified'
+  | 'muted'
+  | 'not-mentioned'
+  | 'not-permitted'
+  | 'page-in-view';
 
 /** Ids of messages already announced (or seen arriving), the oldest forgotten past `limit`. */
 export class NotifiedMessages {
@@ -58,6 +70,8 @@ export interface NotificationConditions {
   readonly pageInView: boolean;
   readonly permission: NotificationPermissionState;
   readonly notified: NotifiedMessages;
+  /** The notify level of the message's conversation. */
+  readonly level: NotifyLevel;
 }
 
 /** Whether `message`, just upserted by the worker, deserves a notification. */
@@ -69,6 +83,8 @@ export function notificationDecision(message: MessageView, conditions: Notificat
   const age = conditions.now - message.receivedAt;
   if (age > LIVE_WINDOW_MS || age < -LIVE_WINDOW_MS) return 'stale';
   if (conditions.notified.has(message.id)) return 'already-notified';
+  if (conditions.level === 'none') return 'muted';
+  if (conditions.level === 'mentions' && message.mentionsMe !== true) return 'not-mentioned';
   if (conditions.permission !== 'granted') return 'not-permitted';
   if (conditions.pageInView) return 'page-in-view';
   return 'notify';
@@ -106,7 +122,16 @@ export function senderLabel(displayName: string): string {
     : `${characters.slice(0, MAX_SENDER_CHARACTERS - 1).join('')}…`;
 }
 
-/** The notification for `message` under `tag` (its conversation's): the app's name, and "New message" or who sent it. */
+/**
+ * The notification for `message` under `tag` (its conversation's): the app's name, and "New
+ * message", or who sent it and whether they mentioned this user.
+ *
+ * "Mentioned you" says more than that a message arrived: that the conversation is a group (only
+ * groups have mentions) and something of what the text says (it names this person). So it follows
+ * the sender's rule: said only when the person chose to let notifications name the sender, and
+ * then always with that name ("Ann mentioned you"); by default a mention is a content-free "New
+ * message" like any other, and the conversation list's "@" badge tells the rest inside the app.
+ */
 export function messageNotification(
   message: MessageView,
   tag: string,
@@ -114,7 +139,12 @@ export function messageNotification(
 ): MessageNotification {
   const { t } = wording;
   const sender = wording.showSender && message.sender ? senderLabel(message.sender.displayName) : '';
-  const body = sender === '' ? t('notifications.new-message') : t('notifications.new-message-from', { name: sender });
+  const body =
+    sender === ''
+      ? t('notifications.new-message')
+      : message.mentionsMe === true
+        ? t('notifications.mentioned-you', { name: sender })
+        : t('notifications.new-message-from', { name: sender });
   return {
     title: t('app.name'),
     options: { body, tag, renotify: true, silent: false, lang: wording.language },

@@ -72,7 +72,14 @@ export async function enrolDevice(
   } else {
     store = new MemoryRecordStore();
   }
-  const entry = { name, store, clockOffset: 0, latest: undefined, deltas: [], typing: new Map() } as unknown as TestMessenger;
+  const entry = {
+    name,
+    store,
+    clockOffset: 0,
+    latest: undefined,
+    deltas: [],
+    typing: new Map(),
+  } as unknown as TestMessenger;
   const api = createMessengerService(
     {
       relayUrls: typeof options.relayUrl === 'string' ? [options.relayUrl] : [...options.relayUrl],

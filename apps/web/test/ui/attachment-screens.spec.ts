@@ -14,19 +14,16 @@ import { AttachmentProgressStore } from '../../src/ui/main/attachment-progress';
 import { Composer } from '../../src/ui/main/composer';
 import { MessageList } from '../../src/ui/main/message-list';
 import { renderScreen } from './render-screen';
+import { conversationView } from './view-fixtures';
 
 const self: MemberView = { address: 'me@example.org', displayName: 'Dominique', devices: [], isSelf: true };
 const ann: MemberView = { address: 'ann@example.org', displayName: 'Ann', devices: [], isSelf: false };
-const conversation: ConversationView = {
+const conversation: ConversationView = conversationView({
   id: 'c1',
   kind: 'direct',
   title: 'Ann',
   members: [self, ann],
-  unread: 0,
-  disappearAfterSeconds: null,
-  active: true,
-  updatedAt: 0,
-};
+});
 
 const REPORT: AttachmentView = {
   name: 'Quarterly report for the board, final version.pdf',
@@ -75,7 +72,7 @@ function card(attachment: Partial<AttachmentView>, ...steps: [done: number, tota
 const tag = (html: string, testId: string) => new RegExp(`<[a-z]+ [^>]*data-testid="${testId}"[^>]*>`).exec(html)?.[0];
 
 describe('the composer', () => {
-  const html = renderScreen(createElement(Composer, { conversationId: 'c1' }));
+  const html = renderScreen(createElement(Composer, { conversation }));
 
   it('has an Attach button, named, described (one file at a time, paste, drop, caption) and reachable by keyboard', () => {
     const button = tag(html, 'composer-attach') ?? '';

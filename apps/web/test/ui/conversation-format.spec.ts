@@ -32,6 +32,9 @@ function conversation(id: string, fields: Partial<ConversationView> = {}): Conve
     disappearAfterSeconds: null,
     active: true,
     updatedAt: 0,
+    lastReadAt: 0,
+    unreadMentions: 0,
+    notify: 'all',
     ...fields,
   };
 }

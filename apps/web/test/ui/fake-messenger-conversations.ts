@@ -2,7 +2,14 @@
  * The fake messenger's conversations and their messages, and how a conversation is shown to the
  * UI. Plain state: the messenger decides when the UI is told (its `changed`).
  */
-import type { ConversationView, MemberView, MessageView, SystemEvent } from '../../src/messenger/api';
+import type {
+  ConversationView,
+  MemberView,
+  MessageView,
+  NotifyLevel,
+  ReplyView,
+  SystemEvent,
+} from '../../src/messenger/api';
 import { memberView, type FakePerson } from './fake-messenger-people';
 
 export interface FakeConversation {
@@ -16,6 +23,9 @@ export interface FakeConversation {
   disappearAfterSeconds: number | null;
   active: boolean;
   updatedAt: number;
+  /** When this user last read it (markRead); 0 if never. */
+  lastReadAt: number;
+  notify: NotifyLevel;
 }
 
 /** What makes one message; the id, conversation, times and expiry are filled in. */
@@ -29,6 +39,9 @@ export interface FakeMessageFields {
   readonly at?: number;
   readonly unapprovedDevice?: true;
   readonly attachment?: MessageView['attachment'];
+  readonly replyTo?: ReplyView;
+  readonly mentions?: readonly string[];
+  readonly mentionsMe?: true;
 }
 
 export class FakeConversations {
@@ -74,6 +87,8 @@ export class FakeConversations {
       disappearAfterSeconds: null,
       active: true,
       updatedAt: this.now(),
+      lastReadAt: 0,
+      notify: 'all',
     };
     this.list.push(conversation);
     return conversation;
@@ -97,6 +112,9 @@ export class FakeConversations {
         : {}),
       ...(fields.unapprovedDevice ? { unapprovedDevice: true as const } : {}),
       ...(fields.attachment ? { attachment: fields.attachment } : {}),
+      ...(fields.replyTo ? { replyTo: fields.replyTo } : {}),
+      ...(fields.mentions?.length ? { mentions: fields.mentions } : {}),
+      ...(fields.mentionsMe ? { mentionsMe: true as const } : {}),
     };
     conversation.messages.push(message);
     conversation.updatedAt = at;
@@ -104,8 +122,13 @@ export class FakeConversations {
   }
 
   setStatus(conversation: FakeConversation, messageId: string, status: MessageView['status']): void {
+    this.update(conversation, messageId, (message) => ({ ...message, status }));
+  }
+
+  /** Replaces one message by what `change` makes of it (messages are immutable views). */
+  update(conversation: FakeConversation, messageId: string, change: (message: MessageView) => MessageView): void {
     conversation.messages = conversation.messages.map((message) =>
-      message.id === messageId ? { ...message, status } : message,
+      message.id === messageId ? change(message) : message,
     );
   }
 
@@ -138,6 +161,11 @@ export class FakeConversations {
       disappearAfterSeconds: conversation.disappearAfterSeconds,
       active: conversation.active,
       updatedAt: conversation.updatedAt,
+      lastReadAt: conversation.lastReadAt,
+      unreadMentions: conversation.messages.filter(
+        (message) => message.mentionsMe && !message.mine && message.receivedAt > conversation.lastReadAt,
+      ).length,
+      notify: conversation.notify,
     };
   }
 }

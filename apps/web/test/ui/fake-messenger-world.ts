@@ -10,7 +10,9 @@ import type {
   DeviceLinkOfferView,
   MessageView,
   MessengerEvent,
+  PreferencesView,
   RelayStatus,
+  ReplyView,
   ThisDeviceView,
 } from '../../src/messenger/api';
 import { FakeConversations, type FakeConversation } from './fake-messenger-conversations';
@@ -56,6 +58,7 @@ export abstract class FakeMessengerWorld {
   protected readonly linkCode: string;
   protected readonly safetyQrMatch: string;
   protected offer?: DeviceLinkOfferView;
+  protected preferences: PreferencesView = { readReceipts: true, typingIndicators: true };
   protected readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(
@@ -89,23 +92,39 @@ export abstract class FakeMessengerWorld {
 
   /**
    * A message from `address` arrives in the conversation; with `unapprovedDevice`, from a device
-   * of theirs that their user key did not approve (their first such device, else a made-up one).
+   * of theirs that their user key did not approve (their first such device, else a made-up one);
+   * `replyTo`: the id of the message it answers (or the quote as the worker would show it);
+   * `mentions`: the addresses it names. Returns its id.
    */
-  receive(conversationId: string, address: string, text: string, options: { unapprovedDevice?: boolean } = {}): void {
+  receive(
+    conversationId: string,
+    address: string,
+    text: string,
+    options: {
+      unapprovedDevice?: boolean;
+      replyTo?: string | ReplyView;
+      mentions?: readonly string[];
+    } = {},
+  ): string {
     const conversation = this.conversations.find(conversationId);
     const person = this.people.get(address);
     if (!conversation || !person) throw new Error('unknown conversation or person');
     const deviceId = options.unapprovedDevice
       ? (person.devices.find((device) => device.key !== 'pinned')?.deviceId ?? FAKE_GHOST_DEVICE_ID)
       : sendingDevice(person).deviceId;
-    this.conversations.push(conversation, {
+    const replyTo = typeof options.replyTo === 'string' ? this.quote(conversation, options.replyTo) : options.replyTo;
+    const message = this.conversations.push(conversation, {
       sender: { address, displayName: person.displayName, deviceId },
       mine: false,
       text,
       ...(options.unapprovedDevice ? { unapprovedDevice: true as const } : {}),
+      ...(replyTo ? { replyTo } : {}),
+      ...(options.mentions ? { mentions: options.mentions } : {}),
+      ...(this.device && options.mentions?.includes(this.device.address) ? { mentionsMe: true as const } : {}),
     });
     conversation.unread++;
     this.changed(conversation.id);
+    return message.id;
   }
 
   /** `address`'s device key changed (a reinstall, or an attack). */
@@ -181,6 +200,20 @@ export abstract class FakeMessengerWorld {
         .all()
         .map((conversation) => this.conversations.view(conversation, self, this.people)),
       pendingOutgoing: this.conversations.queued(),
+      ...(this.device ? { preferences: this.preferences } : {}),
+    };
+  }
+
+  /** The quote of message `messageId` as it is now (edited: its new text; deleted: nothing). */
+  protected quote(conversation: FakeConversation, messageId: string): ReplyView {
+    const quoted = conversation.messages.find((message) => message.id === messageId);
+    if (!quoted?.sender) throw { code: 'not_found', message: 'no such message' };
+    const base = { messageId, address: quoted.sender.address };
+    if (quoted.deletedAt !== undefined) return { ...base, deleted: true };
+    return {
+      ...base,
+      ...(quoted.text !== undefined ? { text: quoted.text.slice(0, 200) } : {}),
+      ...(quoted.attachment ? { attachmentName: quoted.attachment.name } : {}),
     };
   }
 

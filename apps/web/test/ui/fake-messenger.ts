@@ -5,7 +5,8 @@
  * a `snapshot` (and, for a conversation, a `messages`) event.
  *
  * This file holds the commands. Beside it: the state and the tests' controls
- * (fake-messenger-world.ts), the directory (fake-messenger-people.ts), the conversations
+ * (fake-messenger-world.ts), reactions, edits, deletion, typing and preferences
+ * (fake-messenger-message-actions.ts), the directory (fake-messenger-people.ts), the conversations
  * (fake-messenger-conversations.ts), the device link (fake-messenger-device-link.ts), the safety
  * numbers (fake-messenger-safety.ts) and the seeded conversations (fake-messenger-seed.ts).
  */
@@ -28,7 +29,7 @@ import { FAKE_LINKED_DEVICE_ID, fakeLinkInputMatches, fakeLinkOffer } from './fa
 import { fakeThisDevice, hasPinnedUserKey, WITHOUT_DEVICES, type FakePerson } from './fake-messenger-people';
 import { fakeSafetyQrMatches, safetyNumberView } from './fake-messenger-safety';
 import { fakeSearch } from './fake-messenger-search';
-import { FakeMessengerWorld } from './fake-messenger-world';
+import { FakeMessengerMessageActions } from './fake-messenger-message-actions';
 
 export { FAKE_LINK_CODE, FAKE_LINK_QR, FAKE_LINKED_DEVICE_ID } from './fake-messenger-device-link';
 export { FAKE_GHOST_DEVICE_ID, FAKE_NEW_KEY_DEVICE_ID } from './fake-messenger-people';
@@ -37,7 +38,7 @@ export type { FakeMessengerOptions } from './fake-messenger-world';
 
 const fail = (code: MessengerErrorCode, message: string) => Promise.reject({ code, message });
 
-export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
+export class FakeMessenger extends FakeMessengerMessageActions implements MessengerApi {
   // ── MessengerApi ──────────────────────────────────────────────────────────────────────────
 
   async snapshot(): Promise<ClientSnapshot> {
@@ -174,7 +175,11 @@ export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
     this.changed(conversation.id);
   }
 
-  async send(conversationId: string, text: string): Promise<string> {
+  async send(
+    conversationId: string,
+    text: string,
+    options: { readonly replyTo?: string; readonly mentions?: readonly string[] } = {},
+  ): Promise<string> {
     const device = this.requireReady();
     const conversation = this.conversations.member(conversationId);
     if (text.length > MAX_MESSAGE_CHARACTERS) return fail('message_too_long', 'too long');
@@ -185,10 +190,15 @@ export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
       return person?.verified === true && person.userKeyChanged;
     });
     if (held) return fail('key_change_unaccepted', 'a verified contact’s user key changed');
+    const replyTo = options.replyTo === undefined ? undefined : this.quote(conversation, options.replyTo);
+    // Only members can be mentioned; others are dropped, as the worker does.
+    const mentions = (options.mentions ?? []).filter((address) => conversation.members.includes(address));
     const message = this.conversations.push(conversation, {
       sender: { address: device.address, displayName: device.displayName, deviceId: device.deviceId },
       mine: true,
       text,
+      ...(replyTo ? { replyTo } : {}),
+      ...(mentions.length > 0 ? { mentions } : {}),
       status: this.relayStatus === 'online' ? 'sent' : 'queued',
     });
     this.changed(conversation.id);
@@ -253,6 +263,7 @@ export class FakeMessenger extends FakeMessengerWorld implements MessengerApi {
     this.requireUnlocked();
     const conversation = this.conversations.find(conversationId);
     if (!conversation) return fail('not_found', 'no such conversation');
+    conversation.lastReadAt = this.now();
     if (conversation.unread === 0) return;
     conversation.unread = 0;
     this.changed();

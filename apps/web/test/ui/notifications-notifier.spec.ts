@@ -1,8 +1,9 @@
 /**
  * The notifier end to end against a fake Notification class: what it constructs for the worker's
- * deltas, one notification per conversation, what a click does, and when a notification is closed.
+ * deltas, one notification per conversation, what a click does, when a notification is closed, and
+ * how each conversation's notify level (from the snapshot) filters them.
  */
-import type { ConversationView, MessageView, MessengerEvent } from '../../src/messenger/api';
+import type { ConversationView, MessageView, MessengerEvent, NotifyLevel } from '../../src/messenger/api';
 import { translatorFor } from '../../src/i18n';
 import { LIVE_WINDOW_MS } from '../../src/ui/notifications';
 import {
@@ -94,7 +95,7 @@ function delta(conversationId: string, ...upserted: MessageView[]): MessengerEve
   return { type: 'messages_changed', conversationId, upserted, removed: [] };
 }
 
-function conversation(id: string, unread: number): ConversationView {
+function conversation(id: string, unread: number, notify: NotifyLevel = 'all'): ConversationView {
   return {
     id,
     kind: 'group',
@@ -104,6 +105,9 @@ function conversation(id: string, unread: number): ConversationView {
     disappearAfterSeconds: null,
     active: true,
     updatedAt: NOW,
+    lastReadAt: 0,
+    unreadMentions: 0,
+    notify,
   };
 }
 
@@ -265,5 +269,112 @@ describe('the notifier', () => {
     first?.onclose?.(new Event('close'));
     notifier.dismiss('g1');
     expect(made[1]?.closed).toBe(true);
+  });
+});
+
+describe('the notifier at each conversation’s notify level', () => {
+  const mention = (id: string) => incoming(id, 'g1', { mentions: ['me@example.org'], mentionsMe: true });
+
+  it.each([
+    ['all', false, 1],
+    ['all', true, 1],
+    ['mentions', false, 0],
+    ['mentions', true, 1],
+    ['none', false, 0],
+    ['none', true, 0],
+  ] as const)('at level %s, a message with mentionsMe %s makes %i notification(s)', (level, mentionsMe, count) => {
+    const { notifier, made } = harness();
+    notifier.settle([conversation('g1', 0, level)]);
+    notifier.onEvent(delta('g1', mentionsMe ? mention('m1') : incoming('m1', 'g1')));
+    expect(made).toHaveLength(count);
+  });
+
+  it('says who mentioned this user at level mentions once the sender setting is on, and only "New message" before', () => {
+    const { notifier, made, env } = harness();
+    notifier.settle([conversation('g1', 0, 'mentions')]);
+    notifier.onEvent(delta('g1', mention('m1')));
+    env.showSender = true;
+    notifier.onEvent(delta('g1', mention('m2')));
+    expect(made.map((n) => n.options.body)).toEqual(['New message', 'Ann mentioned you']);
+  });
+
+  it('follows the level of each conversation separately', () => {
+    const { notifier, made } = harness();
+    notifier.settle([conversation('g1', 0, 'none'), conversation('d1', 0, 'all')]);
+    notifier.onEvent(delta('g1', incoming('m1', 'g1')));
+    notifier.onEvent(delta('d1', incoming('m2', 'd1')));
+    expect(made).toHaveLength(1);
+    expect(made[0]?.options.tag).toBe('opaque-1');
+  });
+
+  it('applies a level changed in the snapshot to the next message', () => {
+    const { notifier, made } = harness();
+    notifier.settle([conversation('g1', 0, 'none')]);
+    notifier.onEvent(delta('g1', incoming('m1', 'g1')));
+    notifier.settle([conversation('g1', 1, 'all')]);
+    notifier.onEvent(delta('g1', incoming('m2', 'g1')));
+    expect(made).toHaveLength(1);
+  });
+
+  it('notifies a conversation the snapshot does not hold yet (its first message just created it) as at level all', () => {
+    const { notifier, made } = harness();
+    notifier.settle([conversation('g1', 0, 'none')]);
+    notifier.onEvent(delta('new', incoming('m1', 'new')));
+    expect(made).toHaveLength(1);
+  });
+
+  it('never announces later a message muted on arrival, when an upsert brings it again after notifications were turned on', () => {
+    const { notifier, made } = harness();
+    notifier.settle([conversation('g1', 0, 'none')]);
+    notifier.onEvent(delta('g1', incoming('m1', 'g1')));
+    notifier.settle([conversation('g1', 1, 'all')]);
+    notifier.onEvent(
+      delta('g1', incoming('m1', 'g1', { reactions: [{ emoji: '👍', addresses: ['b@x.org'], mine: false }] })),
+    );
+    expect(made).toHaveLength(0);
+  });
+
+  it('never announces later a message without a mention at level mentions, even once the level is all', () => {
+    const { notifier, made } = harness();
+    notifier.settle([conversation('g1', 0, 'mentions')]);
+    notifier.onEvent(delta('g1', incoming('m1', 'g1')));
+    notifier.settle([conversation('g1', 1, 'all')]);
+    notifier.onEvent(delta('g1', incoming('m1', 'g1', { editedAt: NOW })));
+    expect(made).toHaveLength(0);
+  });
+
+  it('closes a conversation’s notification once its notifications are turned off, even out of view', () => {
+    const { notifier, made } = harness();
+    notifier.onEvent(delta('d1', incoming('m1', 'd1')));
+    notifier.onEvent(delta('g1', incoming('m2', 'g1')));
+    notifier.settle([conversation('d1', 1, 'all'), conversation('g1', 1, 'none')]);
+    expect(made.map((n) => n.closed)).toEqual([false, true]);
+  });
+
+  it('keeps a conversation’s notification when its level becomes mentions (what was announced stays announced)', () => {
+    const { notifier, made } = harness();
+    notifier.onEvent(delta('g1', incoming('m1', 'g1')));
+    notifier.settle([conversation('g1', 1, 'mentions')]);
+    expect(made[0]?.closed).toBe(false);
+  });
+});
+
+describe('the notifier and typing', () => {
+  it.each(['all', 'mentions'] as const)(
+    'never notifies a typing event, at level %s, with the page out of view and permission granted',
+    (level) => {
+      const { notifier, made } = harness();
+      notifier.settle([conversation('g1', 0, level)]);
+      notifier.onEvent({ type: 'typing', conversationId: 'g1', addresses: ['ann@example.org'] });
+      notifier.onEvent({ type: 'typing', conversationId: 'g1', addresses: [] });
+      expect(made).toHaveLength(0);
+    },
+  );
+
+  it('still notifies the message that follows the typing', () => {
+    const { notifier, made } = harness();
+    notifier.onEvent({ type: 'typing', conversationId: 'g1', addresses: ['ann@example.org'] });
+    notifier.onEvent(delta('g1', incoming('m1', 'g1')));
+    expect(made).toHaveLength(1);
   });
 });

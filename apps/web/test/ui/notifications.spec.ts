@@ -1,9 +1,10 @@
 /**
  * Which arriving message becomes a notification, and what one may say: by default only that a
- * message arrived; with the setting on, who sent it; never its text, a file's name or a group's
- * title (the system keeps notifications outside the encrypted store).
+ * message arrived; with the setting on, who sent it and whether they mentioned this user; never its
+ * text, a file's name or a group's title (the system keeps notifications outside the encrypted
+ * store). The conversation's level decides which messages notify at all.
  */
-import type { MessageView } from '../../src/messenger/api';
+import type { MessageView, NotifyLevel } from '../../src/messenger/api';
 import { translatorFor } from '../../src/i18n';
 import {
   LIVE_WINDOW_MS,
@@ -31,9 +32,16 @@ function message(fields: Partial<MessageView> = {}): MessageView {
   };
 }
 
-/** The conditions under which a notification is due: tab hidden, permission granted, nothing announced yet. */
+/** The conditions under which a notification is due: tab hidden, permission granted, nothing announced yet, level `all`. */
 function conditions(fields: Partial<NotificationConditions> = {}): NotificationConditions {
-  return { now: NOW, pageInView: false, permission: 'granted', notified: new NotifiedMessages(), ...fields };
+  return {
+    now: NOW,
+    pageInView: false,
+    permission: 'granted',
+    notified: new NotifiedMessages(),
+    level: 'all',
+    ...fields,
+  };
 }
 
 const english = { t: translatorFor('en'), language: 'en' };
@@ -82,6 +90,44 @@ describe('the notification decision', () => {
 
   it.each(['default', 'denied', 'unsupported'] as const)('never notifies when the permission is %s', (permission) => {
     expect(notificationDecision(message(), conditions({ permission }))).toBe('not-permitted');
+  });
+});
+
+describe('the notification decision at each notify level', () => {
+  const cases: readonly [NotifyLevel, boolean, string][] = [
+    ['all', false, 'notify'],
+    ['all', true, 'notify'],
+    ['mentions', false, 'not-mentioned'],
+    ['mentions', true, 'notify'],
+    ['none', false, 'muted'],
+    ['none', true, 'muted'],
+  ];
+
+  it.each(cases)('at level %s, a message with mentionsMe %s is decided %s', (level, mentionsMe, decision) => {
+    const arrived = message(mentionsMe ? { mentionsMe: true, mentions: ['me@example.org'] } : {});
+    expect(notificationDecision(arrived, conditions({ level }))).toBe(decision);
+  });
+
+  it('at level mentions, a message mentioning only others does not notify', () => {
+    const others = message({ mentions: ['bob@example.org'] });
+    expect(notificationDecision(others, conditions({ level: 'mentions' }))).toBe('not-mentioned');
+  });
+
+  it('keeps the earlier refusals first: our own message, a stale mention, a message already notified', () => {
+    expect(notificationDecision(message({ mine: true }), conditions({ level: 'none' }))).toBe('mine');
+    const staleMention = message({ mentionsMe: true, receivedAt: NOW - LIVE_WINDOW_MS - 1 });
+    expect(notificationDecision(staleMention, conditions({ level: 'mentions' }))).toBe('stale');
+    const notified = new NotifiedMessages();
+    notified.add('m1');
+    expect(notificationDecision(message(), conditions({ level: 'none', notified }))).toBe('already-notified');
+  });
+
+  it('still needs the permission and the page out of view for a mention at level mentions', () => {
+    const mention = message({ mentionsMe: true });
+    expect(notificationDecision(mention, conditions({ level: 'mentions', permission: 'denied' }))).toBe(
+      'not-permitted',
+    );
+    expect(notificationDecision(mention, conditions({ level: 'mentions', pageInView: true }))).toBe('page-in-view');
   });
 });
 
@@ -164,6 +210,46 @@ describe('the notification content', () => {
   it('falls back to "New message" when the sender’s name is empty after cleaning', () => {
     const blank = message({ sender: { address: 'x@example.org', displayName: ' \u202e\u0007 ', deviceId: 'd' } });
     expect(messageNotification(blank, 't', { ...english, showSender: true }).options.body).toBe('New message');
+  });
+});
+
+describe('the notification of a mention', () => {
+  const mention = message({
+    conversationId: 'g1',
+    text: '@Dominique the layoffs list is final',
+    mentions: ['me@example.org'],
+    mentionsMe: true,
+  });
+
+  it('says "New message" and nothing of the mention while the sender setting is off', () => {
+    expect(messageNotification(mention, 't', { ...english, showSender: false }).options.body).toBe('New message');
+    expect(messageNotification(mention, 't', { ...french, showSender: false }).options.body).toBe('Nouveau message');
+  });
+
+  it('says who mentioned this user once the sender setting is on', () => {
+    expect(messageNotification(mention, 't', { ...english, showSender: true }).options.body).toBe(
+      'Ann Dupont mentioned you',
+    );
+    expect(messageNotification(mention, 't', { ...french, showSender: true }).options.body).toBe(
+      'Ann Dupont vous mentionne',
+    );
+  });
+
+  it('never says "mentioned" without a name: a name empty after cleaning gives "New message"', () => {
+    const blank = message({ mentionsMe: true, sender: { address: 'x@example.org', displayName: '‮', deviceId: 'd' } });
+    expect(messageNotification(blank, 't', { ...english, showSender: true }).options.body).toBe('New message');
+  });
+
+  it('does not call a message that mentions only others a mention', () => {
+    const others = message({ mentions: ['bob@example.org'] });
+    expect(messageNotification(others, 't', { ...english, showSender: true }).options.body).toBe(
+      'New message from Ann Dupont',
+    );
+  });
+
+  it.each([false, true])('never carries the text or the addresses mentioned (showSender %s)', (showSender) => {
+    const shown = JSON.stringify(messageNotification(mention, 'tag-1', { ...english, showSender }));
+    for (const secret of ['layoffs', 'Dominique', 'me@example.org', 'g1']) expect(shown).not.toContain(secret);
   });
 });
 

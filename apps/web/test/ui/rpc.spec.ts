@@ -189,6 +189,19 @@ describe('messenger RPC', () => {
     ['openAttachment', ['c1']],
     ['fetchAttachment', ['c1', 42]],
     ['cancelAttachment', ['', 'm1']],
+    // Replies, reactions, edits, deletions, typing and settings (messages.md §5.8).
+    ['send', ['c1', 'hi', { replyTo: '' }]],
+    ['send', ['c1', 'hi', { mentions: ['x'.repeat(321)] }]],
+    ['send', ['c1', 'hi', { mentions: Array(51).fill('ann@example.org') }]],
+    ['send', ['c1', 'hi', { quote: 'words put in their mouth' }]],
+    ['react', ['c1', 'm1', 'x'.repeat(33)]],
+    ['react', ['c1', 'm1']],
+    ['editMessage', ['c1', 'm1']],
+    ['deleteForEveryone', ['c1']],
+    ['setTyping', ['c1', 'yes']],
+    ['setPreferences', [{ readReceipts: 'no' }]],
+    ['setPreferences', [{ showOnline: true }]],
+    ['setNotify', ['c1', 'loud']],
   ])('refuses %s with malformed arguments %j and does not call the messenger', async (method, args) => {
     const { ui, worker } = channel();
     const called = jest.fn(async () => 'called');
@@ -280,7 +293,7 @@ describe('messenger RPC', () => {
     const { ui } = channel();
     const client = createMessengerRpcClient(ui);
     expect(Object.keys(client.api).sort()).toEqual([...MESSENGER_METHODS].sort());
-    expect(MESSENGER_METHODS).toHaveLength(36);
+    expect(MESSENGER_METHODS).toHaveLength(42);
   });
 });
 

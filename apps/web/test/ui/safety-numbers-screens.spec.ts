@@ -12,6 +12,7 @@ import { SafetyQrResult } from '../../src/ui/main/safety-qr-check';
 import type { SafetyQrOutcome } from '../../src/ui/main/safety-qr-compare';
 import { cameraAvailable } from '../../src/ui/qr-scan';
 import { labelledInput, renderScreen } from './render-screen';
+import { conversationView } from './view-fixtures';
 
 // Node has no camera API; whether the browser has one is what these tests choose.
 jest.mock('../../src/ui/qr-scan', () => ({
@@ -39,16 +40,12 @@ function person(fields: Partial<SafetyNumberView> = {}): SafetyNumberView {
 }
 
 const self: MemberView = { address: 'me@example.org', displayName: 'Dominique', devices: [], isSelf: true };
-const conversation: ConversationView = {
+const conversation: ConversationView = conversationView({
   id: 'c1',
   kind: 'direct',
   title: 'Ann',
   members: [self, { address: 'ann@example.org', displayName: 'Ann', devices: [DEVICE], isSelf: false }],
-  unread: 0,
-  disappearAfterSeconds: null,
-  active: true,
-  updatedAt: 0,
-};
+});
 
 const card = (view: SafetyNumberView) =>
   renderScreen(

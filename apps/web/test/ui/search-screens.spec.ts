@@ -11,19 +11,16 @@ import { resultHeading } from '../../src/ui/main/search-format';
 import { SearchPanel } from '../../src/ui/main/search-panel';
 import { SearchResults } from '../../src/ui/main/search-results';
 import { labelledInput, renderScreen } from './render-screen';
+import { conversationView } from './view-fixtures';
 
 const self: MemberView = { address: 'me@example.org', displayName: 'Dominique', devices: [], isSelf: true };
 const ann: MemberView = { address: 'ann@example.org', displayName: 'Ann', devices: [], isSelf: false };
-const direct: ConversationView = {
+const direct: ConversationView = conversationView({
   id: 'c1',
   kind: 'direct',
   title: 'Ann',
   members: [self, ann],
-  unread: 0,
-  disappearAfterSeconds: null,
-  active: true,
-  updatedAt: 0,
-};
+});
 const group: ConversationView = { ...direct, id: 'g1', kind: 'group', title: 'Board' };
 const SENT = Date.UTC(2027, 0, 4, 9, 30);
 

@@ -1,9 +1,10 @@
 import type { ConversationView } from '../../src/messenger/api';
 import { translatorFor, type Language } from '../../src/i18n';
 import { describeSystemEvent } from '../../src/ui/main/system-line';
+import { conversationView } from './view-fixtures';
 
 /** System lines read as sentences in both languages, "you" included (no "You was removed"). */
-const conversation: ConversationView = {
+const conversation: ConversationView = conversationView({
   id: 'g',
   kind: 'group',
   title: 'Budget',
@@ -11,11 +12,7 @@ const conversation: ConversationView = {
     { address: 'me@example.org', displayName: 'Me', devices: [], isSelf: true },
     { address: 'ann@example.org', displayName: 'Ann', devices: [], isSelf: false },
   ],
-  unread: 0,
-  disappearAfterSeconds: null,
-  active: true,
-  updatedAt: 0,
-};
+});
 
 const i18n = (language: Language) => ({
   t: translatorFor(language),

@@ -48,6 +48,9 @@ function conversation(members: MemberView[], kind: ConversationView['kind'] = 'g
     disappearAfterSeconds: null,
     active: true,
     updatedAt: 0,
+    lastReadAt: 0,
+    unreadMentions: 0,
+    notify: 'all',
   };
 }
 

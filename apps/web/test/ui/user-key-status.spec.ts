@@ -26,6 +26,9 @@ const conversation = (members: MemberView[]): ConversationView => ({
   disappearAfterSeconds: null,
   active: true,
   updatedAt: 0,
+  lastReadAt: 0,
+  unreadMentions: 0,
+  notify: 'all',
 });
 
 describe('members whose user key changed', () => {

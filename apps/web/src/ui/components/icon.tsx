@@ -24,11 +24,33 @@ const PATHS = {
   file: 'M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8zM14 3v5h5',
   download: 'M12 4v11M7 10.5l5 5 5-5M5 20h14',
   save: 'M5 4h11l3 3v13H5zM8 4v5h7V4M8 20v-6h8v6',
+  // Replies, reactions, edits and deletion (main/message-*.tsx).
+  reply: 'M9 14L4 9l5-5M4 9h10.5a5.5 5.5 0 0 1 0 11H11',
+  smile: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18M8 14s1.5 2 4 2 4-2 4-2M9 9.5v.5M15 9.5v.5',
+  edit: 'M4 20h4L19 9l-4-4L4 16zM13.5 6.5l4 4',
+  trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
+  // Notification level of a conversation (main/notify-level-select.tsx).
+  bell: 'M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 21h4',
+  'bell-off': 'M6 16V11a6 6 0 0 1 1-3.3M9.5 5.5A6 6 0 0 1 18 11v4M18 18H4l2-2M10 21h4M3 3l18 18',
 } as const;
 
-export type IconName = keyof typeof PATHS;
+/**
+ * Icons drawn as a solid shape with lines cut out of it (in the colour of what is behind, the
+ * `--icon-cutout` custom property): read receipts, which must differ from "delivered" by more
+ * than colour (WCAG 1.4.1).
+ */
+const FILLED = {
+  'checks-filled': {
+    shape: 'M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20',
+    cutout: 'M5.5 12.5l3 3 5.5-6M11.5 15.5l.5.5 5.5-6',
+  },
+} as const;
+
+export type IconName = keyof typeof PATHS | keyof typeof FILLED;
 
 export function Icon({ name, className }: { name: IconName; className?: string }) {
+  if (name in FILLED) return <FilledIcon name={name as keyof typeof FILLED} className={className} />;
   return (
     <svg
       className={className ? `icon ${className}` : 'icon'}
@@ -43,7 +65,26 @@ export function Icon({ name, className }: { name: IconName; className?: string }
       aria-hidden="true"
       focusable="false"
     >
-      <path d={PATHS[name]} />
+      <path d={PATHS[name as keyof typeof PATHS]} />
+    </svg>
+  );
+}
+
+function FilledIcon({ name, className }: { name: keyof typeof FILLED; className: string | undefined }) {
+  const { shape, cutout } = FILLED[name];
+  return (
+    <svg
+      className={className ? `icon icon-filled ${className}` : 'icon icon-filled'}
+      viewBox="0 0 24 24"
+      width="20"
+      height="20"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <path d={shape} fill="currentColor" stroke="none" />
+      <path className="icon-cutout" d={cutout} fill="none" strokeWidth="2" />
     </svg>
   );
 }

@@ -1,5 +1,6 @@
 import type { ConversationView } from '../../messenger/api';
 import { Avatar } from '../components/avatar';
+import { Icon } from '../components/icon';
 import { useI18n } from '../i18n-context';
 
 export function ConversationList({
@@ -38,6 +39,7 @@ export function ConversationList({
               data-conversation-id={conversation.id}
               data-unread={conversation.unread}
               data-active={conversation.active}
+              data-notify={conversation.notify}
               aria-current={conversation.id === selectedId ? 'true' : undefined}
               onClick={() => onSelect(conversation.id)}
             >
@@ -55,12 +57,27 @@ export function ConversationList({
                 <time dateTime={new Date(at).toISOString()} title={formatDateTime(at)}>
                   {formatListTime(at)}
                 </time>
-                {conversation.unread > 0 && (
-                  <span className="unread-badge" data-testid="unread-count">
-                    <span aria-hidden="true">{conversation.unread > 99 ? '99+' : conversation.unread}</span>
-                    <span className="visually-hidden">{t('list.unread', { count: conversation.unread })}</span>
-                  </span>
-                )}
+                {/* In a row under the time; empty (and hidden by settings.css) when there is nothing to flag. */}
+                <span className="conversation-badges">
+                  {conversation.notify === 'none' && (
+                    <span className="muted-mark" data-testid="muted-mark" title={t('list.muted')}>
+                      <Icon name="bell-off" />
+                      <span className="visually-hidden">{t('list.muted')}</span>
+                    </span>
+                  )}
+                  {conversation.unreadMentions > 0 && (
+                    <span className="mention-badge" data-testid="mention-badge" title={t('list.mentioned')}>
+                      <span aria-hidden="true">@</span>
+                      <span className="visually-hidden">{t('list.mentioned')}</span>
+                    </span>
+                  )}
+                  {conversation.unread > 0 && (
+                    <span className="unread-badge" data-testid="unread-count">
+                      <span aria-hidden="true">{conversation.unread > 99 ? '99+' : conversation.unread}</span>
+                      <span className="visually-hidden">{t('list.unread', { count: conversation.unread })}</span>
+                    </span>
+                  )}
+                </span>
               </span>
             </button>
           </li>

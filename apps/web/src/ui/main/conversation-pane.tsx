@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { DISAPPEARING_CHOICES, type ConversationView } from '../../messenger/api';
 import { ConversationStore, useConversation } from '../conversation-store';
 import { Address } from '../components/address';
@@ -9,10 +9,16 @@ import { membersWithChangedKeys } from '../conversation-format';
 import { useI18n } from '../i18n-context';
 import { uiErrorFrom, useAction, useMessenger, type UiError } from '../messenger-context';
 import { Composer } from './composer';
+import type { ComposerMode } from './composer-mode';
 import { GroupDetailsDialog } from './group-details-dialog';
+import type { MessageHandlers } from './message-item';
 import { MessageList } from './message-list';
+import { lastEditableMessage } from './message-rules';
+import { NotifyLevelSelect } from './notify-level-select';
 import { SafetyNumbersDialog } from './safety-numbers-dialog';
 import { useRevealMessage, type RevealTarget } from './search-reveal';
+import { TypingIndicator } from './typing-indicator';
+import { unreadMarkAtOpening, useUnreadJump } from './unread-marker';
 import { UserKeyChangedBanner } from './user-key-changed-banner';
 import { membersWithChangedUserKey } from './user-key-status';
 
@@ -91,6 +97,26 @@ function DisappearingSelect({ conversation }: { conversation: ConversationView }
   );
 }
 
+/**
+ * The message to bring into view: the last one chosen in search, or the original of a quote
+ * followed (those get negative requests, so the two never collide); a quote also moves the focus.
+ */
+function useRevealTarget(reveal: RevealTarget | undefined, conversationId: string) {
+  const [target, setTarget] = useState<RevealTarget | undefined>(reveal);
+  const quotes = useRef(0);
+  useEffect(() => {
+    if (reveal) setTarget(reveal);
+  }, [reveal]);
+  const openQuote = useCallback(
+    (messageId: string) => {
+      quotes.current += 1;
+      setTarget({ conversationId, messageId, request: -quotes.current });
+    },
+    [conversationId],
+  );
+  return { target, openQuote, fromQuote: target !== undefined && target.request < 0 };
+}
+
 export function ConversationPane({
   conversation,
   onBack,
@@ -104,10 +130,32 @@ export function ConversationPane({
   const { t } = useI18n();
   const { snapshot } = useMessenger();
   const [dialog, setDialog] = useState<'details' | 'safety' | undefined>();
+  const [mode, setMode] = useState<ComposerMode | undefined>();
   const conversationMessages = useMessages(conversation.id);
   const { messages, error, hasMore, loadOlder } = conversationMessages;
-  const highlight = useRevealMessage(reveal, conversationMessages);
+  const { target, openQuote, fromQuote } = useRevealTarget(reveal, conversation.id);
+  const highlight = useRevealMessage(target, conversationMessages);
+  // Taken once, as the conversation opens: markRead moves lastReadAt right after.
+  const [unreadMark] = useState(() => unreadMarkAtOpening(conversation));
+  const divider = useRef<HTMLLIElement>(null);
+  const unreadJump = useUnreadJump(unreadMark, conversationMessages, () => {
+    divider.current?.scrollIntoView({ block: 'start' });
+    divider.current?.focus({ preventScroll: true });
+  });
   useMarkRead(conversation, messages !== undefined);
+  const handlers = useMemo<MessageHandlers>(
+    () => ({
+      reply: (message) => setMode({ kind: 'reply', message }),
+      edit: (message) => setMode({ kind: 'edit', message }),
+      openQuote,
+    }),
+    [openQuote],
+  );
+  // The message answered or edited was deleted for everyone meanwhile: nothing left to answer or edit.
+  const modeGone = mode !== undefined && messages?.some((m) => m.id === mode.message.id && m.deletedAt !== undefined);
+  useEffect(() => {
+    if (modeGone) setMode(undefined);
+  }, [modeGone]);
   const changed = membersWithChangedKeys(conversation);
   const userKeyChanged = membersWithChangedUserKey(conversation);
   const peer = conversation.kind === 'direct' ? conversation.members.find((member) => !member.isSelf) : undefined;
@@ -115,6 +163,7 @@ export function ConversationPane({
     conversation.kind === 'group'
       ? t('conversation.members', { count: conversation.members.length })
       : peer && <Address value={peer.address} />;
+  const selfAddress = snapshot.device?.address;
 
   return (
     <section
@@ -135,6 +184,7 @@ export function ConversationPane({
           {subtitle && <p className="conversation-subtitle">{subtitle}</p>}
         </div>
         <div className="conversation-actions">
+          <NotifyLevelSelect conversation={conversation} />
           <DisappearingSelect conversation={conversation} />
           <button
             type="button"
@@ -178,17 +228,26 @@ export function ConversationPane({
       <MessageList
         conversation={conversation}
         messages={messages}
-        {...(snapshot.device ? { selfAddress: snapshot.device.address } : {})}
+        {...(selfAddress ? { selfAddress } : {})}
         {...(hasMore ? { onReachTop: loadOlder } : {})}
         highlight={highlight}
+        focusHighlight={fromQuote}
+        handlers={handlers}
+        unread={unreadMark && { mark: unreadMark, dividerRef: divider, ...unreadJump }}
       />
+      <TypingIndicator conversation={conversation} selfAddress={selfAddress} />
 
       {conversation.active && conversation.group?.mayPost === false ? (
         <p className="inactive-notice" data-testid="announcement-only-notice">
           {t('conversation.announcement-only')}
         </p>
       ) : conversation.active ? (
-        <Composer conversationId={conversation.id} />
+        <Composer
+          conversation={conversation}
+          mode={mode}
+          onModeChange={setMode}
+          lastEditable={() => lastEditableMessage(messages ?? [], Date.now())}
+        />
       ) : (
         <p className="inactive-notice" data-testid="conversation-inactive">
           {t('conversation.inactive')}

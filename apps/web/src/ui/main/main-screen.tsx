@@ -15,6 +15,7 @@ import { LinkDeviceDialog } from './link-device-dialog';
 import { NewChatDialog, NewGroupDialog } from './new-conversation-dialogs';
 import { NotificationSettings } from './notification-settings';
 import { PasskeyDialog } from './passkey-dialog';
+import { PrivacySettings } from './privacy-settings';
 import { RelayIndicator } from './relay-indicator';
 import { RevocationBanner } from './revocation-banner';
 import { SearchPanel } from './search-panel';
@@ -177,6 +178,7 @@ export function MainScreen({ device }: { device: ThisDeviceView }) {
         </SearchPanel>
         <footer className="sidebar-footer">
           <NotificationSettings settings={notificationSettings} />
+          <PrivacySettings preferences={snapshot.preferences} />
           <LanguageSwitcher />
         </footer>
       </aside>

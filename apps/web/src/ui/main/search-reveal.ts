@@ -43,6 +43,15 @@ export function revealStep(input: RevealInput): RevealStep {
   return 'read-older';
 }
 
+/** The open conversation's loaded pages, as a reveal or a jump reads older ones (conversation-pane.tsx useMessages). */
+export interface PagedConversation {
+  readonly messages: readonly MessageView[] | undefined;
+  readonly hasMore: boolean;
+  readonly loading: boolean;
+  readonly failed: boolean;
+  readonly loadOlder: () => void;
+}
+
 /** The message to highlight; a new object for every reveal, so choosing it again scrolls again. */
 export interface RevealHighlight {
   readonly messageId: string;
@@ -54,13 +63,7 @@ export interface RevealHighlight {
  */
 export function useRevealMessage(
   target: RevealTarget | undefined,
-  conversation: {
-    readonly messages: readonly MessageView[] | undefined;
-    readonly hasMore: boolean;
-    readonly loading: boolean;
-    readonly failed: boolean;
-    readonly loadOlder: () => void;
-  },
+  conversation: PagedConversation,
 ): RevealHighlight | undefined {
   const [highlighted, setHighlighted] = useState<RevealHighlight | undefined>();
   const progress = useRef<{ request: number; pagesRead: number; done: boolean } | undefined>(undefined);
