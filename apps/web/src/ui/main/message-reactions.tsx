@@ -51,17 +51,14 @@ export function MessageReactions({
               data-testid="reaction-chip"
               data-emoji={reaction.emoji}
               aria-pressed={reaction.mine}
-              aria-label={label}
               title={label}
               disabled={!onToggle}
               onClick={() => onToggle?.(reaction)}
             >
-              <span className="reaction-emoji" aria-hidden="true">
-                {reaction.emoji}
-              </span>
-              <span className="reaction-count" aria-hidden="true">
-                {count}
-              </span>
+              {/* The name starts with what is seen (WCAG 2.5.3), then says who reacted. */}
+              <span className="reaction-emoji">{reaction.emoji}</span>
+              <span className="reaction-count">{count}</span>
+              <span className="visually-hidden">, {label}</span>
             </button>
           </li>
         );
