@@ -11,7 +11,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { pageWithPasskeys } from './support/admin-browser';
 import { createEnrolmentCode, registerFirstAdmin } from './support/admin-console';
@@ -26,6 +25,7 @@ import {
 } from './support/browser';
 import { failureExplainer } from './support/explained';
 import { type RunningSystem, startSystem } from './support/system';
+import { gradientPng } from './support/test-png';
 
 const PASSPHRASE = 'quartz-meadow-52-lantern';
 const STAFF = {
@@ -51,32 +51,8 @@ const pdf = Buffer.alloc(20 * 1024 * 1024);
 pdf.write('%PDF-1.7\n', 0);
 for (let i = 16; i < pdf.length; i++) pdf[i] = (i * 131 + (i >> 10)) & 0xff;
 
-/** A 480 × 320 PNG photo (a gradient), made here so the test needs no file. */
-function photo(width = 480, height = 320): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const rows = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) rows.set([x % 256, y % 256, (x + y) % 256], y * (width * 3 + 1) + 1 + x * 3);
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([
-    signature,
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-const png = photo();
+/** A 480 × 320 photo. */
+const png = gradientPng(480, 320);
 
 const page = (who: StaffName): Page => {
   const found = pages[who];
