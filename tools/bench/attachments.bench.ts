@@ -11,8 +11,8 @@
  * attachment store), the file never held whole: chunks sealed as the upload asks for them
  * (libs/relay-client attachment-transfer.ts) and opened as the download hands them over; the
  * same bytes moved without encryption as the baseline of the same run; and the client's peak
- * memory above idle while each pipeline runs. The figures in Chromium's worker come with the web
- * client's attachment pipeline. Knobs: BENCH_ATTACHMENT_MIB (100), BENCH_ATTACHMENT_ROUNDS (3).
+ * memory above idle while each pipeline runs. The same in Chromium's messenger worker is
+ * attachments-chromium.bench.ts (`npm run bench:attachments` runs both). Knobs: BENCH_ATTACHMENT_MIB (100), BENCH_ATTACHMENT_ROUNDS (3).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -288,7 +288,7 @@ async function main(): Promise<void> {
     '',
     measuredLine(measuredAt, machine),
     '',
-    `A ${SIZE / MIB} MiB file (${attachmentChunkCount(SIZE)} chunks, ${attachmentCiphertextLength(SIZE)} bytes stored), median of ${ROUNDS} rounds; memory is the client process's peak RSS above its level before each transfer (the worst round). The relay is a separate process on loopback (memory store, filesystem attachment store). Measured in Node; the Chromium worker figures come with the web client's attachment pipeline (issue 15).`,
+    `A ${SIZE / MIB} MiB file (${attachmentChunkCount(SIZE)} chunks, ${attachmentCiphertextLength(SIZE)} bytes stored), median of ${ROUNDS} rounds; memory is the client process's peak RSS above its level before each transfer (the worst round). The relay is a separate process on loopback (memory store, filesystem attachment store). Measured in Node; the same in Chromium's messenger worker: attachments-chromium.md.`,
     '',
     '| what | backend | MiB/s | peak MiB above idle | goal |',
     '|---|---|---|---|---|',

@@ -1,5 +1,6 @@
 /**
- * Bench-only hooks of the messenger worker, for `npm run bench:web` (tools/bench/web.bench.ts).
+ * Bench-only hooks of the messenger worker, for `npm run bench:web` (tools/bench/web.bench.ts)
+ * and the Chromium phase of `npm run bench:attachments` (./bench-attachments.ts).
  * messenger.worker.ts imports this file only behind NEXT_PUBLIC_OPENDESCENT_BENCH === '1', a
  * constant Next inlines at build time: a normal build holds none of it (the bench checks the
  * normal build's chunks for BENCH_GLOBAL and says so in bench-results/web.md).
@@ -13,6 +14,7 @@
  *  - Commit marks: when a commit's `messages_changed` event leaves for the page, the worker's time
  *    (performance.timeOrigin + performance.now(), the clock the page's marks use) and the ids it
  *    upserted, so a received message can be timed from its commit to its element on screen.
+ *  - Attachments: a file sealed and uploaded, then downloaded and opened (./bench-attachments.ts).
  */
 import { randomBytes } from '@opendescent/crypto';
 import type { MessengerEvent } from '../messenger/api';
@@ -27,6 +29,7 @@ import {
 import { browserDependencies } from '../messenger/service';
 import { Transaction, type Caches } from '../messenger/transaction';
 import { Vault } from '../store';
+import { createAttachmentBenchHooks, type AttachmentBenchHooks } from './bench-attachments';
 
 export const BENCH_GLOBAL = '__opendescentBench';
 
@@ -64,7 +67,7 @@ export interface RequestMark {
   readonly limit?: number;
 }
 
-export interface BenchHooks {
+export interface BenchHooks extends AttachmentBenchHooks {
   openSeeder(passphrase: string): Promise<void>;
   seed(request: SeedRequest): Promise<SeedResult>;
   closeSeeder(): void;
@@ -211,6 +214,7 @@ export function installBenchHooks(scope: Pick<EventTarget, 'addEventListener'>):
   let seeder: Seeder | undefined;
   let messengerUnlocked = false;
   const hooks: BenchHooks = {
+    ...createAttachmentBenchHooks(),
     async openSeeder(passphrase) {
       if (messengerUnlocked)
         throw new Error(
