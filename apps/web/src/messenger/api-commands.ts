@@ -61,10 +61,17 @@ export interface MessengerApi {
   /**
    * Sends a file (attachments.md): sealed on this device, uploaded, then the message (with `caption`
    * as its text) goes out. Resolves with the message id as soon as the file is sealed and the
-   * message shown; the upload goes on (progress events), and resumes after a reload. Rejects
+   * message shown; the upload goes on (progress events), and resumes after a reload. `options` as
+   * for `send` (the file answers a message, its caption mentions members). Rejects
    * `file_too_large`, `storage_full`, and what `send` rejects.
    */
-  sendFile(conversationId: string, file: Blob, name: string, caption?: string): Promise<string>;
+  sendFile(
+    conversationId: string,
+    file: Blob,
+    name: string,
+    caption?: string,
+    options?: { readonly replyTo?: string; readonly mentions?: readonly string[] },
+  ): Promise<string>;
   /** Stops an upload (the message is removed, nothing was sent) or a download (back to `available`). */
   cancelAttachment(conversationId: string, messageId: string): Promise<void>;
   /** Fetches a received file now (one over AUTO_DOWNLOAD_BYTES waits for this). */

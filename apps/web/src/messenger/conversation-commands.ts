@@ -104,7 +104,13 @@ export class ConversationCommands {
    * `exclusive`: it reads the whole file), then its message is composed and its upload queued in
    * one change; the message goes out once the upload is complete (attachment-transfers.ts).
    */
-  async sendFile(conversationId: string, file: Blob, name: string, caption = ''): Promise<string> {
+  async sendFile(
+    conversationId: string,
+    file: Blob,
+    name: string,
+    caption = '',
+    options?: TextOptions,
+  ): Promise<string> {
     this.requireApproved();
     this.requireNoUnacceptedChange(conversationId);
     this.sending.requireMayPost(this.ctx.tx(), conversationId);
@@ -117,7 +123,7 @@ export class ConversationCommands {
     try {
       const sealed = await sealForMessage(this.ctx.vault.attachmentChunks, file, name, localId);
       return await this.change(async (tx) => {
-        const message = await this.sending.compose(tx, conversationId, caption, sealed);
+        const message = await this.sending.compose(tx, conversationId, caption, sealed, options);
         this.transfers.queueUpload(tx, message);
         tx.delete(TABLES.sealing, localId);
         return message.id;

@@ -248,8 +248,8 @@ export function createMessengerService(
     setTyping: guard((id: string, typing: boolean) => running().commands.setTyping(id, typing)),
     setPreferences: guard((preferences: Partial<PreferencesView>) => running().commands.setPreferences(preferences)),
     setNotify: guard((id: string, level: NotifyLevel) => running().commands.setNotify(id, level)),
-    sendFile: guard((id: string, file: Blob, name: string, caption?: string) =>
-      running().commands.sendFile(id, file, name, caption),
+    sendFile: guard((id: string, file: Blob, name: string, caption?: string, options?: TextOptions) =>
+      running().commands.sendFile(id, file, name, caption, options),
     ),
     cancelAttachment: guard((id: string, messageId: string) => running().attachments.cancel(id, messageId)),
     fetchAttachment: guard((id: string, messageId: string) => running().attachments.fetchNow(id, messageId)),

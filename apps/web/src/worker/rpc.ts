@@ -46,6 +46,9 @@ const safetyQr = z.string().min(1).max(512);
 /** A message's id in its conversation (this vault's key: an id, or a device and an id). */
 const messageId = z.string().min(1).max(200);
 
+/** What a text or a file's caption may say besides its words (messages.md §5.8). */
+const textOptions = z.strictObject({ replyTo: messageId.optional(), mentions: z.array(address).max(50).optional() });
+
 /** Group settings a creator or an administrator chooses (groups.md §2). */
 const groupSettings = z.strictObject({
   announcementOnly: z.boolean().optional(),
@@ -70,14 +73,7 @@ const ARGUMENTS = {
   addMember: z.tuple([id, address]),
   removeMember: z.tuple([id, address]),
   leave: z.tuple([id]),
-  send: z.union([
-    z.tuple([id, z.string().max(100_000)]),
-    z.tuple([
-      id,
-      z.string().max(100_000),
-      z.strictObject({ replyTo: messageId.optional(), mentions: z.array(address).max(50).optional() }),
-    ]),
-  ]),
+  send: z.union([z.tuple([id, z.string().max(100_000)]), z.tuple([id, z.string().max(100_000), textOptions])]),
   react: z.tuple([id, messageId, z.string().min(1).max(32).nullable()]),
   editMessage: z.tuple([id, messageId, z.string().max(100_000)]),
   deleteForEveryone: z.tuple([id, messageId]),
@@ -89,6 +85,7 @@ const ARGUMENTS = {
   sendFile: z.union([
     z.tuple([id, z.instanceof(Blob), z.string().max(1_000)]),
     z.tuple([id, z.instanceof(Blob), z.string().max(1_000), z.string().max(100_000)]),
+    z.tuple([id, z.instanceof(Blob), z.string().max(1_000), z.string().max(100_000), textOptions]),
   ]),
   cancelAttachment: z.tuple([id, messageId]),
   fetchAttachment: z.tuple([id, messageId]),

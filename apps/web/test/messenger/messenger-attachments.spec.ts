@@ -182,3 +182,20 @@ test('too large, or cancelled: nothing is sent, nothing is left on the device', 
   );
   expect((await carol.api.messages(carolDirect)).some((m) => m.attachment !== undefined)).toBe(false);
 }, 90_000);
+
+test('a file sent as a reply quotes the message it answers, at the sender and at the receiver', async () => {
+  const direct = await alice.api.startDirect(at('bob'));
+  await alice.api.send(direct, 'send me the minutes please');
+  const atBob = await conversationWith(bob.api, (t) => t === 'ALICE');
+  const question = await eventually(
+    async () => (await bob.api.messages(atBob)).find((m) => m.text === 'send me the minutes please'),
+    'the question at bob',
+  );
+  const id = await bob.api.sendFile(atBob, fileOf(2_000, 11), 'minutes.pdf', '', { replyTo: question.id });
+  expect((await bob.api.messages(atBob)).find((m) => m.id === id)?.replyTo).toMatchObject({
+    messageId: question.id,
+    text: 'send me the minutes please',
+  });
+  const received = await messageWithFile(alice.api, direct, 'minutes.pdf');
+  expect(received.replyTo).toMatchObject({ address: at('alice'), text: 'send me the minutes please' });
+}, 60_000);

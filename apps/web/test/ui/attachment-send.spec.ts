@@ -41,6 +41,17 @@ describe('sending a file from the composer', () => {
     expect(sendFile.mock.calls[0]).toHaveLength(3);
   });
 
+  it('sends a file as a reply, its caption mentioning whom it names', async () => {
+    const api = messenger();
+    const [first] = await api.messages('c1');
+    expect(first?.id).toEqual(expect.any(String));
+    const sendFile = jest.spyOn(api, 'sendFile');
+    const result = await sendAttachment(api, 'c1', file(), '', { replyTo: first?.id as string });
+    expect(sendFile.mock.calls[0]).toEqual(['c1', expect.anything(), 'report.pdf', '', { replyTo: first?.id }]);
+    const sent = (await api.messages('c1')).find((message) => result.ok && message.id === result.messageId);
+    expect(sent?.replyTo?.messageId).toBe(first?.id);
+  });
+
   it('names a file that has no name (a pasted image in some browsers)', async () => {
     const api = messenger();
     const sendFile = jest.spyOn(api, 'sendFile');

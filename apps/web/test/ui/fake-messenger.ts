@@ -209,14 +209,24 @@ export class FakeMessenger extends FakeMessengerMessageActions implements Messen
   /** Files "sent" here, by message id: the fake seals nothing and uploads nowhere. */
   readonly files = new Map<string, Blob>();
 
-  async sendFile(conversationId: string, file: Blob, name: string, caption?: string): Promise<string> {
+  async sendFile(
+    conversationId: string,
+    file: Blob,
+    name: string,
+    caption?: string,
+    options?: { readonly replyTo?: string; readonly mentions?: readonly string[] },
+  ): Promise<string> {
     const device = this.requireReady();
     const conversation = this.conversations.member(conversationId);
     if (file.size > MAX_ATTACHMENT_FILE_BYTES) return fail('file_too_large', 'too large');
+    const replyTo = options?.replyTo === undefined ? undefined : this.quote(conversation, options.replyTo);
+    const mentions = (options?.mentions ?? []).filter((address) => conversation.members.includes(address));
     const message = this.conversations.push(conversation, {
       sender: { address: device.address, displayName: device.displayName, deviceId: device.deviceId },
       mine: true,
       ...(caption ? { text: caption } : {}),
+      ...(replyTo ? { replyTo } : {}),
+      ...(mentions.length > 0 ? { mentions } : {}),
       status: 'sent',
       attachment: { name, type: file.type, size: file.size, state: 'sent' },
     });

@@ -8,6 +8,7 @@ import type { MessengerApi } from '../../messenger/api';
 import { MAX_ATTACHMENT_FILE_BYTES } from '../../messenger/attachment-api';
 import { uiErrorFrom, type UiError } from '../messenger-context';
 import { measureMessage } from '../text-limits';
+import type { SendOptions } from './composer-mode';
 
 export type AttachmentSendResult =
   { readonly ok: true; readonly messageId: string } | { readonly ok: false; readonly error: UiError };
@@ -24,6 +25,7 @@ export async function sendAttachment(
   conversationId: string,
   file: File,
   caption: string,
+  options?: SendOptions,
 ): Promise<AttachmentSendResult> {
   if (file.size > MAX_ATTACHMENT_FILE_BYTES) return { ok: false, error: { key: 'error.file_too_large' } };
   const measured = measureMessage(caption);
@@ -32,9 +34,11 @@ export async function sendAttachment(
   try {
     // No caption is no fourth argument: the worker's call check takes a string there or nothing.
     const name = file.name || UNNAMED;
-    const messageId = text
-      ? await api.sendFile(conversationId, file, name, text)
-      : await api.sendFile(conversationId, file, name);
+    const messageId = options
+      ? await api.sendFile(conversationId, file, name, text, options)
+      : text
+        ? await api.sendFile(conversationId, file, name, text)
+        : await api.sendFile(conversationId, file, name);
     return { ok: true, messageId };
   } catch (caught) {
     return { ok: false, error: uiErrorFrom(caught) };

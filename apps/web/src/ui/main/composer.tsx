@@ -180,18 +180,24 @@ export function Composer({
       return;
     }
     const caption = text;
+    // The file answers the message being replied to, and its caption mentions whom it names.
+    const options = sendOptions(mode, caption, mentions.picked());
+    const replying = mode;
     sealingNow.current = true;
     setSealing(picked.file.name);
     setError(undefined);
     setText('');
     typing.stopped();
-    const result = await sendAttachment(api, conversationId, picked.file, caption);
+    mentions.reset();
+    onModeChange?.(undefined);
+    const result = await sendAttachment(api, conversationId, picked.file, caption, options);
     sealingNow.current = false;
     setSealing(undefined);
     if (result.ok) onSent?.();
     else {
       setError(result.error);
       setText((current) => current || caption); // the caption comes back, as a message's words do
+      if (replying) onModeChange?.(replying);
     }
     input.current?.focus();
   };
