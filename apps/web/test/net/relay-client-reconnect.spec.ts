@@ -4,13 +4,7 @@
  */
 import { generateEd25519KeyPair } from '@opendescent/crypto';
 import type { RelayErrorName } from '@opendescent/protocol';
-import {
-  RelayClient,
-  RelayRequestError,
-  isRetryable,
-  reconnectDelayMs,
-  type RelayStatus,
-} from '@opendescent/relay-client';
+import { RelayClient, RelayRequestError, isRetryable, type RelayStatus } from '@opendescent/relay-client';
 import { RelayProcess, blobOf, mintedTokens, newOrg, recordingIo, until, type TestOrg } from './support/relay-process';
 
 jest.setTimeout(30_000);
@@ -127,16 +121,18 @@ describe('RelayClient when the relay goes away', () => {
           status === 'offline' && error !== undefined && error !== 'shutting_down' && error !== 'token_unknown_key',
       ),
     ).toEqual([]);
-    // Each try waited at least half its backoff step (jitter keeps it within [step/2, step]), give
-    // or take a fifth: on a loaded 2-core machine the two timestamps drift by several ms (CI saw
-    // 42 ms for a 50 ms half-step). Hammering would show as gaps of a few ms, far below this.
+    // No hammering. Every connection the client opens goes through the io factory: the reading
+    // connection's tries, the hello repeated at once after token_unknown_key (the relay came back
+    // before its token key set), and short-lived sending connections. So a gap is either a backoff
+    // wait, at least half the first step (50 ms) give or take a fifth on a loaded 2-core machine, or
+    // one of those few immediate opens (CI once saw 7 ms: such an open). Hammering would show as
+    // many gaps of a few ms; the growth of the steps is checked in reconnect-backoff's own spec.
     const failedTries = attempts.length - 2;
     expect(failedTries).toBeGreaterThanOrEqual(1);
-    for (let i = 1; i < attempts.length; i++) {
-      const gap = (attempts[i] as number) - (attempts[i - 1] as number);
-      if (i >= 2)
-        expect(gap).toBeGreaterThanOrEqual(reconnectDelayMs(i - 2, BACKOFF.initialMs, BACKOFF.maxMs, () => 0) * 0.8);
-    }
+    const gaps = attempts.slice(2).map((at, i) => at - (attempts[i + 1] as number));
+    const quick = gaps.filter((gap) => gap < (BACKOFF.initialMs / 2) * 0.8);
+    expect(quick.length).toBeLessThanOrEqual(2);
+    expect(gaps.length - quick.length).toBeGreaterThanOrEqual(1);
 
     // The restarted relay's memory store no longer has the queue: the re-subscription is
     // refused, reported once, and forgotten.
