@@ -222,7 +222,7 @@ describeInBrowser('the web client: three staff members in Chromium', () => {
   );
 
   test(
-    'two of them chat 1:1: in order, once each, and the sender sees "delivered"',
+    'two of them chat 1:1: in order, once each, and the sender sees "delivered" ("read" once read)',
     () =>
       explained(async () => {
         const alice = person('alice').page;
@@ -243,7 +243,7 @@ describeInBrowser('the web client: three staff members in Chromium', () => {
         await send(bob, 'Thanks Alice!');
         await expectMessage(alice, 'Thanks Alice!');
         await alice
-          .locator('[data-testid="message"][data-mine="true"][data-status="delivered"]')
+          .locator('[data-testid="message"][data-mine="true"]:is([data-status="delivered"], [data-status="read"])')
           .filter({ hasText: 'Second message' })
           .waitFor({ timeout: 30_000 });
         await shot(alice, 'direct');
@@ -318,7 +318,7 @@ describeInBrowser('the web client: three staff members in Chromium', () => {
         await openConversation(carol.page, STAFF.alice.name);
         await expectMessage(carol.page, 'Carol, read this when you are back.');
         await alice
-          .locator('[data-testid="message"][data-status="delivered"]')
+          .locator('[data-testid="message"]:is([data-status="delivered"], [data-status="read"])')
           .filter({ hasText: 'when you are back' })
           .waitFor({ timeout: 30_000 });
         // History survived the reload.
@@ -482,7 +482,7 @@ describeInBrowser('the web client: three staff members in Chromium', () => {
         await send(alice, 'Group carries on without the lost laptop.');
         // Carol still answers; Bob's device is gone and is not waited for: delivered, not stuck at "sent".
         await message(alice, 'Group carries on without the lost laptop.')
-          .and(alice.locator('[data-status="delivered"]'))
+          .and(alice.locator(':is([data-status="delivered"], [data-status="read"])'))
           .waitFor({ timeout: 30_000 });
         await openConversation(alice, STAFF.carol.name);
         await send(alice, 'Carol, still with me?');
