@@ -220,11 +220,14 @@ describeInBrowser('the web client: replies, reactions, edits, deletions, receipt
             .filter({ hasText: 'Numéro du coffre' })
             .waitFor({ state: 'detached', timeout: 30_000 });
         }
-        // Nobody else is offered to edit or delete Anne's messages.
+        // Nobody else is offered to edit or delete Anne's messages. By keyboard: the log is one tab
+        // stop; the arrows move between messages and Enter opens the focused one's actions.
         const basile = page('basile');
         const theirs = bubble(basile, 'Je prépare le document');
-        await theirs.hover();
-        await theirs.getByTestId('message-actions').click();
+        await theirs.focus();
+        await basile.keyboard.press('Enter');
+        await theirs.getByTestId('action-reply').waitFor();
+        expect(await basile.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('action-reply');
         expect(await theirs.getByTestId('action-edit').count()).toBe(0);
         expect(await theirs.getByTestId('action-delete').count()).toBe(0);
         await basile.keyboard.press('Escape');

@@ -81,4 +81,8 @@ export const enMessages = {
   // Unread messages when a conversation opens.
   'unread.divider': '{count, plural, one {# new message} other {# new messages}}',
   'unread.jump': 'Jump to first unread',
+
+  // The message log by keyboard (message-keys.ts).
+  'conversation.keys-hint':
+    'Up and Down arrows move between messages; Enter opens the actions of the message in focus; Escape goes back.',
 } as const satisfies Record<string, string>;

@@ -80,4 +80,8 @@ export const frMessages = translation(enMessages, {
   // Messages non lus à l’ouverture d’une discussion.
   'unread.divider': '{count, plural, one {# nouveau message} other {# nouveaux messages}}',
   'unread.jump': 'Aller au premier message non lu',
+
+  // La liste des messages au clavier (message-keys.ts).
+  'conversation.keys-hint':
+    'Les flèches haut et bas passent d’un message à l’autre ; Entrée ouvre les actions du message sélectionné ; Échap revient à la liste.',
 });

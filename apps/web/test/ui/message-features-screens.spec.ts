@@ -153,7 +153,12 @@ describe('the actions of a message', () => {
 
   it('names the button after the message’s author, and makes it a menu button', () => {
     const html = list([message()]);
-    expect(html).toMatch(/data-testid="message-actions" aria-label="Actions for the message from Alex Martin"/);
+    // Not a tab stop of its own: the log is one, and Enter on a message opens its actions (message-keys.ts).
+    expect(html).toMatch(
+      /data-testid="message-actions" tabindex="-1" aria-label="Actions for the message from Alex Martin"/,
+    );
+    expect(html).toMatch(/role="log" aria-label="Messages" aria-describedby="([^"]+)" tabindex="0"/);
+    expect(html).toContain('Up and Down arrows move between messages; Enter opens the actions');
     expect(html).toMatch(/aria-haspopup="menu" aria-expanded="false"/);
     expect(html).toMatch(/<ul id="[^"]+" class="message-menu" role="menu"[^>]*hidden=""/);
   });

@@ -98,6 +98,9 @@ export function MessageActionsMenu({
         type="button"
         className="icon-button message-actions-button"
         data-testid="message-actions"
+        // Not a tab stop of its own (one per message would stand between the log and the composer):
+        // reached with the pointer, or with Enter on the message (message-keys.ts).
+        tabIndex={-1}
         aria-label={label}
         title={t('message.actions')}
         aria-haspopup="menu"

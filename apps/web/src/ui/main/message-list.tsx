@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, type RefObject } from 'react';
 import type { ConversationView, MessageView } from '../../messenger/api';
 import { useI18n } from '../i18n-context';
 import { useAttachmentProgressStore } from './attachment-progress';
@@ -7,6 +7,7 @@ import type { RevealHighlight } from './search-reveal';
 import { describeSystemEvent } from './system-line';
 import { UnreadDivider, UnreadJumpButton, useInView } from './unread-divider';
 import { firstUnreadId, unreadCount, type UnreadMark } from './unread-marker';
+import { onMessageLogKeyDown } from './message-keys';
 
 /** Pixels from the bottom within which new messages keep the list scrolled to the end. */
 const STICKY_BOTTOM = 80;
@@ -49,6 +50,7 @@ export function MessageList({
   const i18n = useI18n();
   const { t, formatDay } = i18n;
   const scroller = useRef<HTMLDivElement>(null);
+  const keysHint = useId();
   const atBottom = useRef(true);
   const progress = useAttachmentProgressStore(conversation.id);
   const firstUnread = unread && messages ? firstUnreadId(messages, unread.mark) : undefined;
@@ -94,14 +96,19 @@ export function MessageList({
         ref={scroller}
         role="log"
         aria-label={t('conversation.messages')}
+        aria-describedby={keysHint}
         tabIndex={0}
         data-testid="message-log"
+        onKeyDown={onMessageLogKeyDown}
         onScroll={(event) => {
           const element = event.currentTarget;
           atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICKY_BOTTOM;
           if (element.scrollTop < LOAD_OLDER_WITHIN) onReachTop?.();
         }}
       >
+        <p id={keysHint} className="visually-hidden">
+          {t('conversation.keys-hint')}
+        </p>
         {visible.length === 0 && <p className="pane-hint">{t('conversation.empty')}</p>}
         <ol className="message-list" data-testid="message-list">
           {visible.flatMap((message) => {
