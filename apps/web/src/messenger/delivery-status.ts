@@ -26,6 +26,25 @@ export function settledStatus(
 }
 
 /**
+ * One of this device's own messages, by the id it sent, with the users of its conversation (a
+ * direct one: the peer): what a `receipt` or a `read` may confirm (messages.md §5.2, §5.8). The
+ * `sent` index holds nothing else; messages of our other devices are never found here.
+ */
+export async function ownSentMessage(
+  tx: Transaction,
+  selfDeviceId: string,
+  id: string,
+): Promise<{ message: MessageRecord; members: readonly string[] } | undefined> {
+  const sent = await tx.getStored<{ conversationId: string }>(TABLES.sent, id);
+  if (!sent) return undefined;
+  const message = await tx.message(sent.conversationId, id);
+  if (!message || !message.mine || message.sender?.deviceId !== selfDeviceId) return undefined;
+  const conversation = tx.get<ConversationRecord>(TABLES.conversations, sent.conversationId);
+  const members = conversation?.kind === 'direct' ? [conversation.peer as string] : (conversation?.members ?? []);
+  return { message, members };
+}
+
+/**
  * A device of theirs that existed when the message was sent, is not revoked and is not proven
  * absent from the transparency log (nothing is sent to it then). Unknown contact: assume so.
  */

@@ -1,5 +1,5 @@
 import { conversationFor, findDirect } from './conversations';
-import { settledStatus } from './delivery-status';
+import { ownSentMessage, settledStatus } from './delivery-status';
 import { toHex } from './encoding';
 import { applyMessageChange, holdEarlyChange } from './message-changes';
 import type { ConversationRef } from './payload';
@@ -75,13 +75,9 @@ export const MESSAGE_CHANGE_HANDLERS = {
     const self = ctx.requireSelf();
     const selfDevice = toHex(self.deviceId);
     for (const id of payload.ids) {
-      const sent = await tx.getStored<{ conversationId: string }>(TABLES.sent, id);
-      if (!sent) continue;
-      const message = await tx.message(sent.conversationId, id);
-      if (!message || !message.mine || message.sender?.deviceId !== selfDevice || message.deletedAt !== undefined)
-        continue;
-      const conversation = tx.get<ConversationRecord>(TABLES.conversations, sent.conversationId);
-      const members = conversation?.kind === 'direct' ? [conversation.peer as string] : (conversation?.members ?? []);
+      const own = await ownSentMessage(tx, selfDevice, id);
+      if (!own || own.message.deletedAt !== undefined) continue;
+      const { message, members } = own;
       const recipients = (message.recipients ?? members).filter((a) => a !== self.address);
       if (!recipients.includes(sender.address) || message.readAt?.[sender.address] !== undefined) continue;
       const readAt = { ...message.readAt, [sender.address]: ctx.now() };
@@ -91,7 +87,7 @@ export const MESSAGE_CHANGE_HANDLERS = {
       const everyoneRead = settled === 'delivered' && recipients.every((a) => readAt[a] !== undefined);
       const status = everyoneRead ? 'read' : settled === 'queued' || settled === undefined ? 'sent' : settled;
       tx.putMessage({ ...message, deliveredTo, readAt, status });
-      tx.touchMessages(sent.conversationId);
+      tx.touchMessages(message.conversationId);
     }
   },
 

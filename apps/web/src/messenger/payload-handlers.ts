@@ -1,7 +1,7 @@
 import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
 import { conversationFor, systemLine, touchConversation } from './conversations';
-import { settledStatus } from './delivery-status';
+import { ownSentMessage, settledStatus } from './delivery-status';
 import { fromB64, toHex } from './encoding';
 import { heldFromDevice, receivedKey, sharedCopies } from './message-identity';
 import { receiveDistribution } from './received-group-keys';
@@ -15,7 +15,6 @@ import {
   TABLES,
   type ContactDeviceRecord,
   type ContactRecord,
-  type ConversationRecord,
   type MessageRecord,
   type PeerRecord,
 } from './records';
@@ -135,19 +134,16 @@ const HANDLERS: Handlers = {
     const self = ctx.requireSelf();
     const selfDevice = toHex(self.deviceId);
     for (const id of payload.ids) {
-      const sent = await tx.getStored<{ conversationId: string }>(TABLES.sent, id);
-      if (!sent) continue;
-      const message = await tx.message(sent.conversationId, id);
-      if (!message || !message.mine || message.sender?.deviceId !== selfDevice) continue;
-      const conversation = tx.get<ConversationRecord>(TABLES.conversations, sent.conversationId);
-      const members = conversation?.kind === 'direct' ? [conversation.peer as string] : (conversation?.members ?? []);
+      const own = await ownSentMessage(tx, selfDevice, id);
+      if (!own) continue;
+      const { message, members } = own;
       if (!(message.recipients ?? members).includes(sender.address)) continue;
       const deliveredTo = { ...(message.deliveredTo ?? {}), [sender.address]: true };
       const status = settledStatus({ ...message, deliveredTo }, members, self.address, (a) =>
         tx.get<ContactRecord>(TABLES.contacts, a),
       );
       tx.putMessage({ ...message, deliveredTo, status: status === 'queued' || status === undefined ? 'sent' : status });
-      tx.touchMessages(sent.conversationId);
+      tx.touchMessages(message.conversationId);
     }
   },
   group_change: ({ groupInbox }, { tx, payload }) =>
