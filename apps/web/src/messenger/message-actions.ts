@@ -47,7 +47,7 @@ export class MessageActions {
     if (emoji !== null && !isReactionEmoji(emoji)) throw new MessengerError('not_allowed', 'a reaction is one emoji');
     const conversation = this.sending.requireMayPost(tx, conversationId);
     const target = await this.requireMessage(tx, conversationId, messageId);
-    const at = this.tick(tx);
+    const at = this.sending.tick(tx);
     const updated = withReaction(target, this.ctx.requireSelf().address, emoji, at);
     if (!updated) throw new MessengerError('not_allowed', 'that message cannot take a reaction');
     tx.putMessage(updated);
@@ -69,7 +69,7 @@ export class MessageActions {
     const target = await this.requireOwn(tx, conversationId, messageId, EDIT_WINDOW_MS);
     if ((target.edits?.length ?? 0) >= MAX_EDITS)
       throw new MessengerError('not_allowed', `a message is edited at most ${MAX_EDITS} times`);
-    const at = this.tick(tx);
+    const at = this.sending.tick(tx);
     // The mentions still written in the new text (`@Name`) stay; the page sends none for an edit.
     const mentions = target.mentions?.filter((address) => {
       const name = tx.get<ContactRecord>(TABLES.contacts, address)?.displayName ?? address;
@@ -92,7 +92,7 @@ export class MessageActions {
     const conversation = requireConversation(tx, conversationId);
     if (!conversation.active) throw new MessengerError('not_a_member', 'you are no longer in this conversation');
     const target = await this.requireOwn(tx, conversationId, messageId, DELETE_WINDOW_MS);
-    const at = this.tick(tx);
+    const at = this.sending.tick(tx);
     await deleteForEveryone(tx, this.ctx, conversationId, target, at);
     // A message still uploading was never sent: nobody else has it to delete.
     if (target.status === 'queued' && target.attachment?.state === 'uploading') return;
@@ -200,13 +200,5 @@ export class MessageActions {
     if (this.ctx.now() - message.sentAt > window)
       throw new MessengerError('not_allowed', 'that message is too old to change');
     return message;
-  }
-
-  /** A time for this user's change, strictly after the last one (the same clock as sentAt), so receivers order them. */
-  private tick(tx: Transaction): number {
-    const self = this.ctx.requireSelf();
-    const at = Math.max(this.ctx.now(), self.clock + 1);
-    tx.put(TABLES.self, 'device', { ...self, clock: at });
-    return at;
   }
 }

@@ -99,8 +99,7 @@ export class Sending {
         ? [...new Set(options?.mentions ?? [])].filter((a) => a !== self.address && conversation.members.includes(a))
         : [];
     const id = this.ctx.env.tamper?.messageId?.() ?? toHex(randomBytes(16));
-    const sentAt = Math.max(this.ctx.now(), self.clock + 1);
-    tx.put(TABLES.self, 'device', { ...self, clock: sentAt });
+    const sentAt = this.tick(tx);
     const expireAfter = conversation.disappearAfterSeconds;
     const message: MessageRecord = {
       v: 1,
@@ -123,6 +122,17 @@ export class Sending {
     tx.put(TABLES.sent, id, { id, conversationId, at: sentAt } satisfies SentRecord);
     touchConversation(tx, conversation, body.length > 0 ? body : (file?.view.name ?? ''), sentAt, false);
     return stored;
+  }
+
+  /**
+   * A time for this user's next message or change, strictly after the last one (messages.md §5.2,
+   * §5.8): receivers order a sender's messages, and a person's edits and reactions, by it.
+   */
+  tick(tx: Transaction): number {
+    const self = this.ctx.requireSelf();
+    const at = Math.max(this.ctx.now(), self.clock + 1);
+    tx.put(TABLES.self, 'device', { ...self, clock: at });
+    return at;
   }
 
   /** The message a reply answers: one held in this conversation, not a system line nor deleted. */
