@@ -11,13 +11,7 @@ import type { History } from './history';
 import type { Outbox } from './outbox';
 import type { AppPayload } from './payload';
 import type { Peers } from './peers';
-import {
-  TABLES,
-  type ContactDeviceRecord,
-  type ContactRecord,
-  type MessageRecord,
-  type PeerRecord,
-} from './records';
+import { TABLES, type ContactDeviceRecord, type ContactRecord, type MessageRecord, type PeerRecord } from './records';
 import { receivedAttachment } from './attachment-payload';
 import type { Transaction } from './transaction';
 import { MESSAGE_CHANGE_HANDLERS } from './message-change-handlers';
