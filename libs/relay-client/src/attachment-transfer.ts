@@ -6,10 +6,10 @@ import { DEFAULT_BACKOFF_INITIAL_MS, DEFAULT_BACKOFF_MAX_MS, reconnectDelayMs } 
 /**
  * The HTTP half of an attachment (docs/protocol/attachments.md §4.2-§4.4): a tus-style upload that
  * resumes from the offset the relay reports, a download that resumes with a range, and the
- * `fetched` report. The capabilities travel in headers only. Neither side ever holds more than one
- * request's worth of bytes: the upload asks `read` for the bytes at an offset (the sender
- * re-encrypts them from the file, which gives the same bytes every time), the download hands each
- * piece to `write` as it arrives.
+ * `fetched` report. The capabilities travel in headers only. Neither side ever holds the file: the
+ * upload asks `read` for the bytes at an offset (the sender re-encrypts them from the file, which
+ * gives the same bytes every time) and holds at most two requests' worth (one on the wire, the
+ * next read ahead); the download hands each piece to `write` as it arrives.
  */
 
 /** Bytes per PATCH: 64 sealed chunks (about 4 MiB), well under the relay's 16 MiB ceiling. */
@@ -137,7 +137,10 @@ async function statusOf(transfer: Transfer, uploadId: Uint8Array): Promise<Uploa
 /**
  * Uploads `length` bytes, from wherever the relay's copy ends: a first upload starts at 0, a
  * resumed one (after a drop, a reload or a restart of the device) at the offset HEAD reports.
- * `read(offset, n)` returns exactly the n bytes of the ciphertext at that offset.
+ * `read(offset, n)` returns exactly the n bytes of the ciphertext at that offset. While one PATCH
+ * is on the wire the next request's bytes are read (sealed, for a sender that encrypts as it
+ * goes), so the two overlap; the calls to `read` still come one at a time, and a piece read ahead
+ * for an offset the relay did not reach (a dropped PATCH) is dropped and read again.
  */
 export async function uploadAttachment(
   upload: {
@@ -150,33 +153,64 @@ export async function uploadAttachment(
 ): Promise<void> {
   const transfer = new Transfer(options);
   const requestBytes = Math.min(upload.requestBytes ?? UPLOAD_REQUEST_BYTES, MAX_ATTACHMENT_PATCH_BYTES);
+  const pieceAt = (at: number): ReadAhead => {
+    const n = Math.min(requestBytes, upload.length - at);
+    const bytes = upload.read(at, n).then((read) => {
+      if (read.length !== n)
+        throw new RelayRequestError('malformed', 'upload: the source gave the wrong number of bytes');
+      return read;
+    });
+    // Awaited when used; one read ahead for an offset given up on must not reject unheard.
+    bytes.catch(() => undefined);
+    return { offset: at, n, bytes };
+  };
   let { offset } = await statusOf(transfer, upload.uploadId);
   transfer.progressed(offset, upload.length);
-  while (offset < upload.length) {
-    const n = Math.min(requestBytes, upload.length - offset);
-    const bytes = await upload.read(offset, n);
-    if (bytes.length !== n)
-      throw new RelayRequestError('malformed', 'upload: the source gave the wrong number of bytes');
-    const response = await transfer.request(ATTACHMENT_HTTP.uploadPath, {
-      method: 'PATCH',
-      headers: {
-        [ATTACHMENT_HTTP.uploadIdHeader]: attachmentHex(upload.uploadId),
-        [ATTACHMENT_HTTP.offsetHeader]: String(offset),
-        'content-type': ATTACHMENT_HTTP.contentType,
-      },
-      body: bytes as Uint8Array<ArrayBuffer>,
-    });
-    if (response.status === 204) {
-      offset = headerNumber(response, ATTACHMENT_HTTP.offsetHeader) ?? offset + n;
-      transfer.progressed(offset, upload.length);
-    } else if (response.status === 409) {
-      // Another offset than ours (a PATCH whose answer was lost), or one still running: ask again.
-      await transfer.failed();
-      offset = (await statusOf(transfer, upload.uploadId)).offset;
-    } else {
-      throw refused(response.status, 'upload');
+  let ahead: ReadAhead | undefined;
+  try {
+    while (offset < upload.length) {
+      if (ahead !== undefined && ahead.offset !== offset) await settled(ahead);
+      const piece = ahead?.offset === offset ? ahead : pieceAt(offset);
+      ahead = undefined;
+      const bytes = await piece.bytes;
+      const sent = transfer.request(ATTACHMENT_HTTP.uploadPath, {
+        method: 'PATCH',
+        headers: {
+          [ATTACHMENT_HTTP.uploadIdHeader]: attachmentHex(upload.uploadId),
+          [ATTACHMENT_HTTP.offsetHeader]: String(offset),
+          'content-type': ATTACHMENT_HTTP.contentType,
+        },
+        body: bytes as Uint8Array<ArrayBuffer>,
+      });
+      const next = offset + piece.n;
+      if (next < upload.length) ahead = pieceAt(next);
+      const response = await sent;
+      if (response.status === 204) {
+        offset = headerNumber(response, ATTACHMENT_HTTP.offsetHeader) ?? next;
+        transfer.progressed(offset, upload.length);
+      } else if (response.status === 409) {
+        // Another offset than ours (a PATCH whose answer was lost), or one still running: ask again.
+        await transfer.failed();
+        offset = (await statusOf(transfer, upload.uploadId)).offset;
+      } else {
+        throw refused(response.status, 'upload');
+      }
     }
+  } finally {
+    // No read outlives the upload: the caller may close its source once this returns or throws.
+    if (ahead !== undefined) await settled(ahead);
   }
+}
+
+async function settled(piece: ReadAhead): Promise<void> {
+  await piece.bytes.catch(() => undefined);
+}
+
+/** The bytes of one PATCH, read (or being read) ahead of their turn. */
+interface ReadAhead {
+  readonly offset: number;
+  readonly n: number;
+  readonly bytes: Promise<Uint8Array>;
 }
 
 /**

@@ -95,6 +95,76 @@ describe('an attachment upload', () => {
     expect(relay.stored).toEqual(ciphertext);
   });
 
+  it('reads the next piece while the previous PATCH is on the wire, one read at a time', async () => {
+    const events: string[] = [];
+    let reading = 0;
+    const overlapping: number[] = [];
+    const tracedRead = async (offset: number, n: number) => {
+      reading += 1;
+      if (reading > 1) overlapping.push(offset);
+      events.push(`read ${offset}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      reading -= 1;
+      return read(offset, n);
+    };
+    const tracedFetch: typeof fetch = async (input, init) => {
+      const at = new Headers(init?.headers).get('upload-offset');
+      if (init?.method === 'PATCH') events.push(`patch ${at}`);
+      const response = await fetch(input, init);
+      if (init?.method === 'PATCH') events.push(`answered ${at}`);
+      return response;
+    };
+    await uploadAttachment(
+      { uploadId, length, read: tracedRead, requestBytes: 100_000 },
+      options({ fetch: tracedFetch }),
+    );
+    expect(relay.stored).toEqual(ciphertext);
+    expect(overlapping).toEqual([]);
+    // The piece at 100,000 is asked for after PATCH 0 left and before its answer came back.
+    expect(events.indexOf('read 100000')).toBeGreaterThan(events.indexOf('patch 0'));
+    expect(events.indexOf('read 100000')).toBeLessThan(events.indexOf('answered 0'));
+    expect(events.filter((e) => e.startsWith('read'))).toHaveLength(Math.ceil(length / 100_000));
+  });
+
+  it('a piece read ahead for an offset the relay did not reach is read again, and none outlives a failed upload', async () => {
+    relay.faults.patchDropsAfter.push(70_000);
+    const asked: number[] = [];
+    await uploadAttachment(
+      { uploadId, length, read: (offset, n) => (asked.push(offset), read(offset, n)), requestBytes: 100_000 },
+      options(),
+    );
+    expect(relay.stored).toEqual(ciphertext);
+    expect(asked).toContain(70_000);
+
+    // Refused mid-way (the upload expired): the upload rejects only once the read ahead is over.
+    const other = new TusRelay(attachmentHex(uploadId), attachmentHex(attachmentId), length);
+    await other.start();
+    try {
+      let open = 0;
+      const slowRead = async (offset: number, n: number) => {
+        open += 1;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        open -= 1;
+        return read(offset, n);
+      };
+      const expiring: typeof fetch = async (input, init) =>
+        init?.method === 'PATCH' && new Headers(init.headers).get('upload-offset') === '100000'
+          ? new Response(null, { status: 404 })
+          : fetch(input, init);
+      expect(
+        await codeOf(
+          uploadAttachment(
+            { uploadId, length, read: slowRead, requestBytes: 100_000 },
+            { relayUrl: other.url, retryDelayMs: () => 5, fetch: expiring },
+          ),
+        ),
+      ).toBe('not_found');
+      expect(open).toBe(0);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('retries a relay that is unavailable for a while, and gives up offline after too many failures in a row', async () => {
     relay.faults.unavailable = 3;
     await uploadAttachment({ uploadId, length, read }, options());
