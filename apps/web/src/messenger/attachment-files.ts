@@ -13,6 +13,7 @@ import {
   AttachmentEncryptor,
   attachmentChunkLengths,
   type AttachmentDecryptParams,
+  type AttachmentFormatVersion,
 } from '@opendescent/crypto';
 import { newAttachmentLocalId, type AttachmentChunks } from '../store/attachment-chunks';
 import { AttachmentFileError } from './attachment-file-error';
@@ -39,8 +40,9 @@ export interface SealedFile {
   readonly localId: string;
   /** K, for the message only (attachments.md §3); never logged. */
   readonly key: Uint8Array;
-  /** SHA-256 of the ciphertext. */
+  /** The ciphertext's digest, in format `version` (attachments.md §2.2). */
   readonly digest: Uint8Array;
+  readonly version: AttachmentFormatVersion;
   /** The file's bytes. */
   readonly size: number;
   /** The ciphertext's bytes: what attach_create declares and the upload sends. */
@@ -50,9 +52,11 @@ export interface SealedFile {
 
 /**
  * Seals `file` under a fresh key and stores its chunks under a fresh local id. Reads the file one
- * 64 KiB chunk at a time and holds at most one batch of sealed chunks. Refusals: 'storage_full'
- * (checked first, nothing written), 'cancelled', 'read_failed' (the file changed or vanished on
- * disk), or a store error; after any of them nothing is left stored.
+ * batch of chunks at a time (1 MiB by default: one Blob read per batch, not per 64 KiB chunk, which
+ * in a browser worker is a round trip to the browser process each) and holds at most that batch,
+ * in plaintext and sealed. Refusals: 'storage_full' (checked first, nothing written), 'cancelled',
+ * 'read_failed' (the file changed or vanished on disk), or a store error; after any of them
+ * nothing is left stored.
  */
 export async function sealFile(
   chunks: AttachmentChunks,
@@ -66,41 +70,43 @@ export async function sealFile(
   const { size, chunkCount, ciphertextLength: length } = encryptor;
   await checkStorageBudget(chunks, length, options.budgetBytes);
   try {
-    let batch: Uint8Array[] = [];
-    let batchStart = 0;
     let stored = 0;
-    for (let index = 0; index < chunkCount; index++) {
+    for (let first = 0; first < chunkCount; first += batchChunks) {
       throwIfCancelled(options.signal);
-      const fileBytes = await readChunk(file, size, index);
-      batch.push(await encryptor.sealChunk(index, fileBytes));
-      fileBytes.fill(0);
-      if (batch.length === batchChunks || index === chunkCount - 1) {
-        await chunks.put(localId, batchStart, batch);
-        batchStart += batch.length;
-        stored += batch.reduce((sum, chunk) => sum + chunk.length, 0);
-        batch = [];
-        options.onProgress?.(stored, length);
+      const end = Math.min(chunkCount, first + batchChunks);
+      const fileBytes = await readChunks(file, size, first, end);
+      const batch: Uint8Array[] = [];
+      let at = 0;
+      for (let index = first; index < end; index++) {
+        const n = attachmentChunkLengths(size, index).fileBytes;
+        batch.push(await encryptor.sealChunk(index, fileBytes.subarray(at, at + n)));
+        at += n;
       }
+      fileBytes.fill(0);
+      await chunks.put(localId, first, batch);
+      stored += batch.reduce((sum, chunk) => sum + chunk.length, 0);
+      options.onProgress?.(stored, length);
     }
-    return { localId, key: encryptor.key, digest: encryptor.digest(), size, length, chunkCount };
+    const { key, version } = encryptor;
+    return { localId, key, digest: encryptor.digest(), version, size, length, chunkCount };
   } catch (error) {
     await chunks.delete(localId).catch(() => undefined);
     throw error;
   }
 }
 
-/** The file's bytes of chunk `index`, [index · 64 KiB, …), read from the Blob. */
-async function readChunk(file: Blob, size: number, index: number): Promise<Uint8Array> {
-  const { fileBytes } = attachmentChunkLengths(size, index);
-  if (fileBytes === 0) return new Uint8Array(0);
-  const start = index * ATTACHMENT_CHUNK_BYTES;
+/** The file's bytes of chunks [first, end), [first · 64 KiB, …), read from the Blob at once. */
+async function readChunks(file: Blob, size: number, first: number, end: number): Promise<Uint8Array> {
+  const start = first * ATTACHMENT_CHUNK_BYTES;
+  const expected = Math.max(0, Math.min(size, end * ATTACHMENT_CHUNK_BYTES) - start);
+  if (expected === 0) return new Uint8Array(0);
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await file.slice(start, start + fileBytes).arrayBuffer());
+    bytes = new Uint8Array(await file.slice(start, start + expected).arrayBuffer());
   } catch (error) {
     throw new AttachmentFileError('read_failed', 'the file could not be read', { cause: error });
   }
-  if (bytes.length !== fileBytes) throw new AttachmentFileError('read_failed', 'the file changed while it was read');
+  if (bytes.length !== expected) throw new AttachmentFileError('read_failed', 'the file changed while it was read');
   return bytes;
 }
 

@@ -112,6 +112,26 @@ describe('sealFile then openFile', () => {
   });
 });
 
+describe('sealFile reads the file a batch at a time', () => {
+  it('asks the Blob for one slice per store batch, not one per chunk, and the bytes come out the same', async () => {
+    const { chunks } = emptyChunks();
+    const file = randomFile(5 * 65_536 + 1_000);
+    const real = new Blob([file.slice()]);
+    const slices: [number, number][] = [];
+    const counted = {
+      size: real.size,
+      slice: (start: number, end: number) => (slices.push([start, end]), real.slice(start, end)),
+    } as unknown as Blob;
+    const sealed = await sealFile(chunks, counted, { batchChunks: 4 });
+    // 6 chunks of the file (the padded tail included) in batches of 4: two reads, end to end.
+    expect(slices).toEqual([
+      [0, 4 * 65_536],
+      [4 * 65_536, file.length],
+    ]);
+    expectSameBytes((await opened(chunks, sealed)).bytes, file);
+  });
+});
+
 describe('sealFile refusals leave nothing stored', () => {
   it('refuses storage_full when the file would pass the budget, before writing anything', async () => {
     const { store, chunks } = emptyChunks();
