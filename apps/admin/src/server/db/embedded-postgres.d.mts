@@ -16,3 +16,5 @@ export interface EmbeddedPostgres {
 }
 
 export declare function startEmbeddedPostgres(options: { dir: string | null }): Promise<EmbeddedPostgres>;
+/** For tests: a template made once for the whole run, so no test file runs initdb again. */
+export declare function useEmptyClusterTemplate(dump: Blob): void;

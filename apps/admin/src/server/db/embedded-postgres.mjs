@@ -98,6 +98,16 @@ export async function startEmbeddedPostgres({ dir }) {
 let template;
 
 /**
+ * For tests: the dump of a freshly initialised cluster, made once for the whole test run
+ * (test/support/pglite-template.cjs), so that each test file, which loads this module afresh,
+ * does not run initdb again. Nothing else calls it.
+ * @param {Blob} dump what PGlite's dumpDataDir('none') gave for a cluster nobody has used
+ */
+export function useEmptyClusterTemplate(dump) {
+  template = Promise.resolve(dump);
+}
+
+/**
  * A freshly initialised cluster, dumped once per process: initdb takes about 3 s, loading the
  * dump well under 1 s, and in-memory databases (shadow databases, tests) come in series.
  */
