@@ -9,14 +9,20 @@
  *
  * The index and the final flag are authenticated, so a reordered, swapped or moved chunk fails its
  * tag, and a stream cut at a chunk boundary lacks its final chunk. The ciphertext is the sealed
- * chunks back to back, with no header; its SHA-256 travels in the message beside K and `size`,
- * and the receiver checks it at the end.
+ * chunks back to back, with no header; its digest (attachment-digest.ts: in format 2, SHA-256 of
+ * the chunks' own SHA-256s) travels in the message beside K, `size` and the format, and the
+ * receiver checks it at the end. Files are sealed in format 2 and opened in 1 or 2.
  *
  * K is used for one file only (the encryptor draws it), so the deterministic nonces never repeat
  * under a key, and sealing chunk i twice gives the same bytes, which lets an upload resume.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { type AesGcmKey, type AttachmentCipherBackend, aesGcmBackend } from './attachment-backend';
+import {
+  ATTACHMENT_FORMAT_VERSIONS,
+  streamDigest,
+  type AttachmentFormatVersion,
+  type StreamDigest,
+} from './attachment-digest';
 import {
   ATTACHMENT_CHUNK_BYTES,
   ATTACHMENT_TAG_BYTES,
@@ -28,14 +34,17 @@ import { constantTimeEqual, expectBytes } from './bytes';
 import { CryptoError } from './errors';
 import { randomBytes } from './random';
 
-/** The associated data of every chunk (attachments.md §2): a new format gets a new byte. */
-export const ATTACHMENT_FORMAT_VERSION = 0x01;
+/**
+ * The format files are sealed in, which is also the associated data of every chunk
+ * (attachments.md §2): a new format gets a new byte, so no chunk opens as another format's.
+ */
+export const ATTACHMENT_FORMAT_VERSION: AttachmentFormatVersion = 2;
 /** K, the AES-256-GCM key itself (no derivation: it is fresh and used for one file). */
 export const ATTACHMENT_KEY_BYTES = 32;
-/** The SHA-256 of the whole ciphertext. */
+/** The digest of the ciphertext (attachment-digest.ts), a SHA-256 in both formats. */
 export const ATTACHMENT_DIGEST_BYTES = 32;
 
-const ASSOCIATED_DATA = Uint8Array.of(ATTACHMENT_FORMAT_VERSION);
+const associatedData = (version: AttachmentFormatVersion): Uint8Array => Uint8Array.of(version);
 const NONCE_BYTES = 12;
 
 export interface AttachmentCipherOptions {
@@ -50,13 +59,27 @@ export interface AttachmentEncryptorOptions extends AttachmentCipherOptions {
    * forged. Leave it out and the encryptor draws a fresh one.
    */
   readonly key?: Uint8Array;
+  /**
+   * The format to seal in: ATTACHMENT_FORMAT_VERSION unless asked. Format 1 is for tests and
+   * golden vectors (files as earlier clients made them); a new file has no reason to use it.
+   */
+  readonly version?: AttachmentFormatVersion;
 }
 
-/** What the receiver reads from the message: the key, the file's size and the ciphertext digest. */
+/** What the receiver reads from the message: the key, the file's size, the ciphertext digest and the format. */
 export interface AttachmentDecryptParams {
   readonly key: Uint8Array;
   readonly size: number;
   readonly digest: Uint8Array;
+  /** The format the file was sealed in (a message that names none carries format 1). */
+  readonly version: AttachmentFormatVersion;
+}
+
+/** A format this library opens, or CryptoError('bad_parameter'). */
+function checkedVersion(version: unknown): AttachmentFormatVersion {
+  if (!ATTACHMENT_FORMAT_VERSIONS.includes(version as AttachmentFormatVersion))
+    throw new CryptoError('bad_parameter', `attachment format ${String(version)} is not one this library opens`);
+  return version as AttachmentFormatVersion;
 }
 
 /** Where chunk `index` of a file of `size` bytes sits, in file bytes and in ciphertext bytes. */
@@ -109,9 +132,9 @@ export function attachmentChunkNonce(index: number, final: boolean): Uint8Array 
 }
 
 /**
- * Seals one file, chunk by chunk. Chunks may be sealed in any order and more than once (the bytes
- * are the same each time); the digest is taken over the chunks as they are first sealed in order
- * 0..n−1, so digest() needs each chunk to have been sealed once after its predecessor.
+ * Seals one file, chunk by chunk, in format ATTACHMENT_FORMAT_VERSION. Chunks may be sealed in any
+ * order and more than once (the bytes are the same each time); digest() needs every chunk to have
+ * been sealed at least once.
  *
  * The key is readable (the sender puts it in the message) but never printed: it lives in a
  * private field behind a getter, which neither JSON.stringify nor util.inspect shows.
@@ -119,9 +142,7 @@ export function attachmentChunkNonce(index: number, final: boolean): Uint8Array 
 export class AttachmentEncryptor {
   readonly #key: Uint8Array;
   readonly #aes: AesGcmKey;
-  readonly #hash = sha256.create();
-  #hashedChunks = 0;
-  #digest: Uint8Array | undefined;
+  readonly #digest: StreamDigest;
   readonly chunkCount: number;
   readonly ciphertextLength: number;
 
@@ -130,22 +151,26 @@ export class AttachmentEncryptor {
     readonly size: number,
     aes: AesGcmKey,
     readonly backend: AttachmentCipherBackend,
+    /** The format sealed: the message carries it. */
+    readonly version: AttachmentFormatVersion,
   ) {
     this.#key = key;
     this.#aes = aes;
     this.chunkCount = attachmentChunkCount(size);
     this.ciphertextLength = attachmentCiphertextLength(size);
+    this.#digest = streamDigest(this.version, this.chunkCount, backend);
   }
 
   /** An encryptor for a file of `size` bytes under a fresh random key (see the options for `key`). */
   static async create(size: number, options: AttachmentEncryptorOptions = {}): Promise<AttachmentEncryptor> {
     checkedSize(size);
+    const version = checkedVersion(options.version ?? ATTACHMENT_FORMAT_VERSION);
     const backend = aesGcmBackend(options.backend ?? 'webcrypto');
     const key =
       options.key === undefined
         ? randomBytes(ATTACHMENT_KEY_BYTES)
         : expectBytes(options.key, 'attachment key', ATTACHMENT_KEY_BYTES).slice();
-    return new AttachmentEncryptor(key, size, await backend.importKey(key), backend.name);
+    return new AttachmentEncryptor(key, size, await backend.importKey(key), backend.name, version);
   }
 
   /** A copy of K, for the message that carries the attachment. */
@@ -167,33 +192,27 @@ export class AttachmentEncryptor {
       plaintext = new Uint8Array(chunk.plaintextBytes);
       plaintext.set(fileBytes);
     }
-    const sealed = await this.#aes.seal(attachmentChunkNonce(index, chunk.final), ASSOCIATED_DATA, plaintext);
-    if (index === this.#hashedChunks) {
-      this.#hash.update(sealed);
-      this.#hashedChunks++;
-    }
+    const sealed = await this.#aes.seal(
+      attachmentChunkNonce(index, chunk.final),
+      associatedData(this.version),
+      plaintext,
+    );
+    if (!this.#digest.complete) (await this.#digest.take(index, sealed))();
     return sealed;
   }
 
   /**
-   * The SHA-256 of the whole ciphertext, for the message. Before every chunk has been sealed in
-   * order it is CryptoError('attachment_truncated'): the ciphertext it would cover is incomplete.
+   * The ciphertext's digest, for the message. Before every chunk has been sealed it is
+   * CryptoError('attachment_truncated'): the ciphertext it would cover is incomplete.
    */
   digest(): Uint8Array {
-    if (this.#hashedChunks < this.chunkCount) {
-      throw new CryptoError(
-        'attachment_truncated',
-        `the digest needs chunks 0..${this.chunkCount - 1} sealed in order; ${this.#hashedChunks} were`,
-      );
-    }
-    this.#digest ??= this.#hash.digest();
-    return this.#digest.slice();
+    return this.#digest.digest();
   }
 }
 
 /**
- * Opens one file, chunk by chunk, strictly in order 0..n−1 (the digest covers the ciphertext in
- * order, and the order is what makes a missing final chunk visible). Each openChunk either returns
+ * Opens one file of format 1 or 2, chunk by chunk, strictly in order 0..n−1 (the order is what
+ * makes a missing final chunk visible, and format 1's digest covers the ciphertext in order). Each openChunk either returns
  * the chunk's file bytes and moves on, or throws and leaves the decryptor exactly as it was, so a
  * download can retry that chunk. finish() checks that every chunk came and that the digest matches;
  * until it returns, what openChunk released is provisional and must be discarded on a refusal.
@@ -201,7 +220,7 @@ export class AttachmentEncryptor {
 export class AttachmentDecryptor {
   readonly #aes: AesGcmKey;
   readonly #expectedDigest: Uint8Array;
-  #hash = sha256.create();
+  readonly #digest: StreamDigest;
   #nextChunk = 0;
   #busy = false;
   readonly chunkCount: number;
@@ -212,16 +231,18 @@ export class AttachmentDecryptor {
     expectedDigest: Uint8Array,
     aes: AesGcmKey,
     readonly backend: AttachmentCipherBackend,
+    readonly version: AttachmentFormatVersion,
   ) {
     this.#expectedDigest = expectedDigest;
     this.#aes = aes;
     this.chunkCount = attachmentChunkCount(size);
     this.ciphertextLength = attachmentCiphertextLength(size);
+    this.#digest = streamDigest(version, this.chunkCount, backend);
   }
 
   /**
-   * A key or digest of the wrong length is CryptoError('bad_length'); a size outside the format
-   * CryptoError('bad_parameter').
+   * A key or digest of the wrong length is CryptoError('bad_length'); a size outside the format,
+   * or a format this library does not open, CryptoError('bad_parameter').
    */
   static async create(
     params: AttachmentDecryptParams,
@@ -230,8 +251,9 @@ export class AttachmentDecryptor {
     const key = expectBytes(params.key, 'attachment key', ATTACHMENT_KEY_BYTES);
     const digest = expectBytes(params.digest, 'attachment digest', ATTACHMENT_DIGEST_BYTES).slice();
     const size = checkedSize(params.size);
+    const version = checkedVersion(params.version);
     const backend = aesGcmBackend(options.backend ?? 'webcrypto');
-    return new AttachmentDecryptor(size, digest, await backend.importKey(key), backend.name);
+    return new AttachmentDecryptor(size, digest, await backend.importKey(key), backend.name, version);
   }
 
   /** The index openChunk expects next (chunkCount once every chunk is open). */
@@ -252,15 +274,18 @@ export class AttachmentDecryptor {
       throw new CryptoError('bad_parameter', `openChunk: expected chunk ${this.#nextChunk}, got ${index}`);
     const chunk = attachmentChunkLengths(this.size, index);
     expectBytes(sealed, `attachment chunk ${index}`, chunk.sealedBytes);
-    // Hashed now, before the await, so the digest covers the very bytes that were opened.
-    const hash = this.#hash.clone().update(sealed);
     this.#busy = true;
     try {
-      const plaintext = await this.#aes.open(attachmentChunkNonce(index, chunk.final), ASSOCIATED_DATA, sealed);
+      // Read for the digest now, before any await, so the digest covers the very bytes opened.
+      const counting = this.#digest.take(index, sealed);
+      const [plaintext, count] = await Promise.all([
+        this.#aes.open(attachmentChunkNonce(index, chunk.final), associatedData(this.version), sealed),
+        counting,
+      ]);
       let padding = 0;
       for (let i = chunk.fileBytes; i < plaintext.length; i++) padding |= plaintext[i] as number;
       if (padding !== 0) throw new CryptoError('attachment_padding', `chunk ${index} has non-zero padding`);
-      this.#hash = hash;
+      count();
       this.#nextChunk++;
       return plaintext.subarray(0, chunk.fileBytes);
     } finally {
@@ -270,7 +295,7 @@ export class AttachmentDecryptor {
 
   /**
    * Checks the whole file: every chunk opened ('attachment_truncated' if not) and the ciphertext's
-   * SHA-256 equal to the digest from the message ('attachment_digest' if not).
+   * digest equal to the one from the message ('attachment_digest' if not).
    */
   finish(): void {
     if (this.#busy) throw new CryptoError('bad_parameter', 'finish: a chunk is still being opened');
@@ -280,7 +305,7 @@ export class AttachmentDecryptor {
         `the ciphertext ended after ${this.#nextChunk} of ${this.chunkCount} chunks`,
       );
     }
-    if (!constantTimeEqual(this.#hash.clone().digest(), this.#expectedDigest))
+    if (!constantTimeEqual(this.#digest.digest(), this.#expectedDigest))
       throw new CryptoError('attachment_digest', 'the ciphertext does not match the digest in the message');
   }
 }

@@ -10,6 +10,7 @@ import {
   type AttachmentCipherOptions,
   type AttachmentDecryptParams,
 } from './attachment-cipher';
+import type { AttachmentFormatVersion } from './attachment-digest';
 import { ATTACHMENT_CHUNK_BYTES, ATTACHMENT_SEALED_CHUNK_BYTES } from './attachment-length';
 import { expectBytes } from './bytes';
 import { CryptoError } from './errors';
@@ -45,7 +46,12 @@ export class EncryptedAttachment {
     return this.#encryptor.ciphertextLength;
   }
 
-  /** The ciphertext's SHA-256; before `chunks` is exhausted, CryptoError('attachment_truncated'). */
+  /** The format it is sealed in, which the message carries with the digest. */
+  get version(): AttachmentFormatVersion {
+    return this.#encryptor.version;
+  }
+
+  /** The ciphertext's digest; before `chunks` is exhausted, CryptoError('attachment_truncated'). */
   digest(): Uint8Array {
     return this.#encryptor.digest();
   }

@@ -34,6 +34,7 @@ export {
 } from './attachment-cipher';
 export { encryptAttachment, decryptAttachment, EncryptedAttachment } from './attachment-stream';
 export { ATTACHMENT_CIPHER_BACKENDS, type AttachmentCipherBackend } from './attachment-backend';
+export { ATTACHMENT_FORMAT_VERSIONS, type AttachmentFormatVersion } from './attachment-digest';
 // The transparency log's Merkle tree (docs/protocol/crypto.md §14; RFC 9162 §2.1).
 export {
   merkleLeafHash,

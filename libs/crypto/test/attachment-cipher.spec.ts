@@ -15,7 +15,17 @@ import {
 import { decryptAttachment } from '../src/attachment-stream';
 import { concatBytes } from '../src/bytes';
 import type { AttachmentCipherBackend } from '../src/attachment-backend';
-import { collect, expectRefusal, expectSameBytes, flipBit, listOf, patternFile, sealFile } from './attachment-helpers';
+import {
+  collect,
+  expectedDigest,
+  expectRefusal,
+  expectSameBytes,
+  flipBit,
+  listOf,
+  patternFile,
+  sealFile,
+} from './attachment-helpers';
+import { ATTACHMENT_FORMAT_VERSIONS, type AttachmentFormatVersion } from '../src/attachment-digest';
 
 const BACKENDS: readonly AttachmentCipherBackend[] = ['webcrypto', 'noble'];
 const TEST_KEY = Uint8Array.from({ length: 32 }, (_, i) => i);
@@ -107,9 +117,22 @@ describe('AttachmentEncryptor', () => {
     expect(viaNoble.digest).toEqual(viaWebCrypto.digest);
   });
 
-  it('the digest is refused until every chunk was sealed in order, then covers them in order', async () => {
-    const file = patternFile(65_537);
+  it('format 2: the digest is refused until every chunk was sealed, in any order, then covers them in order', async () => {
+    const file = patternFile(3 * 65_536);
     const encryptor = await AttachmentEncryptor.create(file.length, { key: TEST_KEY });
+    expect(encryptor.version).toBe(2);
+    const chunk2 = await encryptor.sealChunk(2, file.subarray(131_072));
+    const chunk0 = await encryptor.sealChunk(0, file.subarray(0, 65_536));
+    await expectRefusal(async () => encryptor.digest(), 'attachment_truncated');
+    const chunk1 = await encryptor.sealChunk(1, file.subarray(65_536, 131_072));
+    await encryptor.sealChunk(1, file.subarray(65_536, 131_072));
+    expect(encryptor.digest()).toEqual(expectedDigest([chunk0, chunk1, chunk2], 2));
+    expect(encryptor.digest()).toEqual(encryptor.digest());
+  });
+
+  it('format 1: the digest is refused until every chunk was sealed in order, then covers them in order', async () => {
+    const file = patternFile(65_537);
+    const encryptor = await AttachmentEncryptor.create(file.length, { key: TEST_KEY, version: 1 });
     const chunk1 = await encryptor.sealChunk(1, file.subarray(65_536));
     await expectRefusal(async () => encryptor.digest(), 'attachment_truncated');
     const chunk0 = await encryptor.sealChunk(0, file.subarray(0, 65_536));
@@ -154,7 +177,7 @@ describe('AttachmentDecryptor', () => {
   const size = 3 * 65_536 + 5;
   const params = async () => {
     const sealed = await sealFile(patternFile(size), 'webcrypto', TEST_KEY);
-    return { sealed, params: { key: sealed.key, size, digest: sealed.digest } };
+    return { sealed, params: { key: sealed.key, size, digest: sealed.digest, version: sealed.version } };
   };
 
   it.each(BACKENDS)('opens chunks in order and finishes (%s)', async (backend) => {
@@ -211,52 +234,82 @@ describe('AttachmentDecryptor', () => {
   it('the final flag on the wrong chunk is auth_failed', async () => {
     // Chunk 1 sealed by hand as if it were the last one, with the right key and associated data.
     const file = patternFile(size);
-    const forged = gcm(TEST_KEY, attachmentChunkNonce(1, true), Uint8Array.of(1)).encrypt(
+    const { sealed, params: p } = await params();
+    const forged = gcm(TEST_KEY, attachmentChunkNonce(1, true), Uint8Array.of(p.version)).encrypt(
       file.subarray(65_536, 131_072),
     );
-    const { sealed, params: p } = await params();
     const decryptor = await AttachmentDecryptor.create(p);
     await decryptor.openChunk(0, sealed.chunks[0] as Uint8Array);
     await expectRefusal(() => decryptor.openChunk(1, forged), 'auth_failed');
   });
 
-  it('the wrong associated data (another format version) is auth_failed', async () => {
-    const forged = gcm(TEST_KEY, attachmentChunkNonce(0, true), Uint8Array.of(2)).encrypt(patternFile(10));
-    const decryptor = await AttachmentDecryptor.create({ key: TEST_KEY, size: 10, digest: sha256(forged) });
-    await expectRefusal(() => decryptor.openChunk(0, forged), 'auth_failed');
+  it.each(ATTACHMENT_FORMAT_VERSIONS)(
+    'a chunk sealed under another format (associated data) does not open as format %i: auth_failed',
+    async (version) => {
+      const other = version === 1 ? 2 : 1;
+      const forged = gcm(TEST_KEY, attachmentChunkNonce(0, true), Uint8Array.of(other)).encrypt(patternFile(10));
+      const digest = expectedDigest([forged], version);
+      const decryptor = await AttachmentDecryptor.create({ key: TEST_KEY, size: 10, digest, version });
+      await expectRefusal(() => decryptor.openChunk(0, forged), 'auth_failed');
+    },
+  );
+
+  it('a format this library does not open is bad_parameter, sealing or opening', async () => {
+    const digest = new Uint8Array(32);
+    const version = 3 as AttachmentFormatVersion;
+    await expectRefusal(() => AttachmentEncryptor.create(10, { version }), 'bad_parameter');
+    await expectRefusal(
+      () => AttachmentDecryptor.create({ key: TEST_KEY, size: 10, digest, version }),
+      'bad_parameter',
+    );
   });
 
-  describe.each(BACKENDS)('non-zero padding (%s)', (backend) => {
+  describe.each(
+    BACKENDS.flatMap((backend) => ATTACHMENT_FORMAT_VERSIONS.map((version) => [backend, version] as const)),
+  )('non-zero padding (%s, format %i)', (backend, version) => {
     // A sender that skips the zero padding: chunk 1 of a 65,537-byte file sealed by hand with the
     // one file byte followed by 2,047 bytes of 0x01, under the right key, nonce and version.
     const file = patternFile(65_537);
     const padded = new Uint8Array(2_048).fill(1);
     padded[0] = file[65_536] as number;
-    const chunk1 = gcm(TEST_KEY, attachmentChunkNonce(1, true), Uint8Array.of(1)).encrypt(padded);
+    const chunk1 = gcm(TEST_KEY, attachmentChunkNonce(1, true), Uint8Array.of(version)).encrypt(padded);
 
     it('openChunk refuses it with attachment_padding', async () => {
-      const honest = await sealFile(file, backend, TEST_KEY);
-      const digest = sha256(concatBytes(honest.chunks[0] as Uint8Array, chunk1));
-      const decryptor = await AttachmentDecryptor.create({ key: TEST_KEY, size: 65_537, digest }, { backend });
+      const honest = await sealFile(file, backend, TEST_KEY, version);
+      const digest = expectedDigest([honest.chunks[0] as Uint8Array, chunk1], version);
+      const p = { key: TEST_KEY, size: 65_537, digest, version };
+      const decryptor = await AttachmentDecryptor.create(p, { backend });
       await decryptor.openChunk(0, honest.chunks[0] as Uint8Array);
       await expectRefusal(() => decryptor.openChunk(1, chunk1), 'attachment_padding');
     });
 
     it('decryptAttachment refuses it with attachment_padding even when the digest matches', async () => {
-      const honest = await sealFile(file, backend, TEST_KEY);
+      const honest = await sealFile(file, backend, TEST_KEY, version);
       const ciphertext = concatBytes(honest.chunks[0] as Uint8Array, chunk1);
-      const p = { key: TEST_KEY, size: 65_537, digest: sha256(ciphertext) };
+      const p = {
+        key: TEST_KEY,
+        size: 65_537,
+        digest: expectedDigest([honest.chunks[0] as Uint8Array, chunk1], version),
+        version,
+      };
       await expectRefusal(() => collect(decryptAttachment(listOf([ciphertext]), p, { backend })), 'attachment_padding');
     });
   });
 
   it('a key or digest of the wrong length is bad_length; a size outside the format bad_parameter', async () => {
     const digest = new Uint8Array(32);
-    await expectRefusal(() => AttachmentDecryptor.create({ key: new Uint8Array(31), size: 1, digest }), 'bad_length');
+    const version = 2;
     await expectRefusal(
-      () => AttachmentDecryptor.create({ key: TEST_KEY, size: 1, digest: digest.subarray(1) }),
+      () => AttachmentDecryptor.create({ key: new Uint8Array(31), size: 1, digest, version }),
       'bad_length',
     );
-    await expectRefusal(() => AttachmentDecryptor.create({ key: TEST_KEY, size: Number.NaN, digest }), 'bad_parameter');
+    await expectRefusal(
+      () => AttachmentDecryptor.create({ key: TEST_KEY, size: 1, digest: digest.subarray(1), version }),
+      'bad_length',
+    );
+    await expectRefusal(
+      () => AttachmentDecryptor.create({ key: TEST_KEY, size: Number.NaN, digest, version }),
+      'bad_parameter',
+    );
   });
 });

@@ -1,6 +1,8 @@
 /** Shared by the attachment cipher specs: files, piece feeders and whole-ciphertext helpers. */
+import { createHash } from 'node:crypto';
 import type { AttachmentCipherBackend } from '../src/attachment-backend';
-import { AttachmentEncryptor } from '../src/attachment-cipher';
+import { ATTACHMENT_FORMAT_VERSION, AttachmentEncryptor } from '../src/attachment-cipher';
+import type { AttachmentFormatVersion } from '../src/attachment-digest';
 import { decryptAttachment } from '../src/attachment-stream';
 import { concatBytes } from '../src/bytes';
 import { CryptoError, type CryptoErrorCode } from '../src/errors';
@@ -32,6 +34,7 @@ export interface Sealed {
   readonly key: Uint8Array;
   readonly size: number;
   readonly digest: Uint8Array;
+  readonly version: AttachmentFormatVersion;
   readonly chunks: Uint8Array[];
   readonly ciphertext: Uint8Array;
 }
@@ -41,8 +44,9 @@ export async function sealFile(
   file: Uint8Array,
   backend: AttachmentCipherBackend = 'webcrypto',
   key?: Uint8Array,
+  version: AttachmentFormatVersion = ATTACHMENT_FORMAT_VERSION,
 ): Promise<Sealed> {
-  const encryptor = await AttachmentEncryptor.create(file.length, { backend, key });
+  const encryptor = await AttachmentEncryptor.create(file.length, { backend, key, version });
   const chunks: Uint8Array[] = [];
   for (let i = 0; i < encryptor.chunkCount; i++) {
     const start = Math.min(file.length, i * 65_536);
@@ -52,6 +56,7 @@ export async function sealFile(
     key: encryptor.key,
     size: file.length,
     digest: encryptor.digest(),
+    version,
     chunks,
     ciphertext: concatBytes(...chunks),
   };
@@ -59,11 +64,16 @@ export async function sealFile(
 
 /** Decrypts `ciphertext` (given whole) against `sealed`'s key, size and digest, with overrides. */
 export function decryptWhole(
-  sealed: Pick<Sealed, 'key' | 'size' | 'digest'>,
+  sealed: Pick<Sealed, 'key' | 'size' | 'digest' | 'version'>,
   ciphertext: Uint8Array,
   overrides: { key?: Uint8Array; size?: number; digest?: Uint8Array; backend?: AttachmentCipherBackend } = {},
 ): Promise<Uint8Array> {
-  const params = { key: overrides.key ?? sealed.key, size: overrides.size ?? sealed.size, digest: sealed.digest };
+  const params = {
+    key: overrides.key ?? sealed.key,
+    size: overrides.size ?? sealed.size,
+    digest: sealed.digest,
+    version: sealed.version,
+  };
   if (overrides.digest !== undefined) params.digest = overrides.digest;
   return collect(decryptAttachment(piecesOf(ciphertext, 'whole'), params, { backend: overrides.backend }));
 }
@@ -98,4 +108,15 @@ export function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void 
     firstDifference = actual.findIndex((byte, i) => byte !== expected[i]);
   }
   expect({ length: actual.length, firstDifference }).toEqual({ length: expected.length, firstDifference: -1 });
+}
+
+/**
+ * The digest of sealed chunks as attachments.md §2.2 defines it, computed here with node:crypto
+ * (OpenSSL), apart from the library's own code: format 1 hashes the stream, format 2 the list of
+ * each chunk's SHA-256.
+ */
+export function expectedDigest(chunks: readonly Uint8Array[], version: AttachmentFormatVersion): Uint8Array {
+  const outer = createHash('sha256');
+  for (const chunk of chunks) outer.update(version === 1 ? chunk : createHash('sha256').update(chunk).digest());
+  return new Uint8Array(outer.digest());
 }

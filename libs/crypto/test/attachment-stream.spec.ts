@@ -4,7 +4,6 @@
  * odd pieces; then every way a stored ciphertext can be cut, reordered, extended or altered.
  */
 import { inspect } from 'node:util';
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { AttachmentCipherBackend } from '../src/attachment-backend';
 import {
   attachmentChunkCount,
@@ -25,6 +24,7 @@ import {
   patternFile,
   piecesOf,
   sealFile,
+  expectedDigest,
   type Sealed,
 } from './attachment-helpers';
 
@@ -71,8 +71,9 @@ describe('attachment stream round trip (attachments.md §2)', () => {
       expect(ciphertext).toHaveLength(attachmentCiphertextLength(size));
       expect(encrypted.ciphertextLength).toBe(ciphertext.length);
       expect(isAttachmentCiphertextLength(ciphertext.length)).toBe(true);
-      expect(encrypted.digest()).toEqual(sha256(ciphertext));
-      const params = { key: encrypted.key, size, digest: encrypted.digest() };
+      expect(encrypted.version).toBe(2);
+      expect(encrypted.digest()).toEqual(expectedDigest(chunks, 2));
+      const params = { key: encrypted.key, size, digest: encrypted.digest(), version: encrypted.version };
       const plaintext = await collect(decryptAttachment(piecesOf(ciphertext, 'whole'), params, { backend: openWith }));
       expectSameBytes(plaintext, file);
     });
@@ -80,7 +81,7 @@ describe('attachment stream round trip (attachments.md §2)', () => {
     const pieceSizes: (number | 'whole')[] = size > 500_000 ? [7_000, 'whole'] : [1, 7_000, 'whole'];
     it.each(pieceSizes)('fed in pieces of %s bytes, both ways', async (piece) => {
       const { encrypted, ciphertext } = await encryptStream(file, 'webcrypto', piece);
-      const params = { key: encrypted.key, size, digest: encrypted.digest() };
+      const params = { key: encrypted.key, size, digest: encrypted.digest(), version: encrypted.version };
       expectSameBytes(await collect(decryptAttachment(piecesOf(ciphertext, piece), params)), file);
     });
   });
@@ -103,10 +104,21 @@ describe('attachment stream round trip (attachments.md §2)', () => {
       expect(chunks).toHaveLength(66);
       expect(chunks[64]).toHaveLength(65_552);
       expect(chunks[65]).toHaveLength(65_552);
-      const params = { key: encrypted.key, size, digest: encrypted.digest() };
+      const params = { key: encrypted.key, size, digest: encrypted.digest(), version: encrypted.version };
       expectSameBytes(await collect(decryptAttachment(piecesOf(ciphertext, 65_552), params, { backend })), file);
     },
   );
+});
+
+describe('format 1 files, as earlier clients sealed them', () => {
+  it.each(BACKEND_PAIRS)('sealed with %s, still open with %s; as format 2 they do not', async (sealWith, openWith) => {
+    const file = fileOf(3 * 65_536 + 5);
+    const sealed = await sealFile(file, sealWith, undefined, 1);
+    expect(sealed.digest).toEqual(expectedDigest(sealed.chunks, 1));
+    expectSameBytes(await decryptWhole(sealed, sealed.ciphertext, { backend: openWith }), file);
+    const asFormat2 = { ...sealed, version: 2 as const };
+    await expectRefusal(() => decryptWhole(asFormat2, sealed.ciphertext, { backend: openWith }), 'auth_failed');
+  });
 });
 
 describe('encryptAttachment refuses a source of the wrong length', () => {
@@ -171,7 +183,7 @@ describe('decryptAttachment refuses an altered ciphertext', () => {
 
   it('truncated: the bytes released before the refusal never include the last chunk', async () => {
     const released: Uint8Array[] = [];
-    const params = { key: sealed.key, size, digest: sealed.digest };
+    const params = { key: sealed.key, size, digest: sealed.digest, version: sealed.version };
     await expectRefusal(async () => {
       for await (const part of decryptAttachment(listOf([reframe(0, 1, 2)]), params)) released.push(part);
     }, 'attachment_truncated');
@@ -182,7 +194,8 @@ describe('decryptAttachment refuses an altered ciphertext', () => {
     // 2·65,536 bytes is exactly two chunks, so chunks 0-1 have the right lengths for that size,
     // but chunk 1 was sealed without the final flag.
     const first = await sealFile(patternFile(3 * 65_536));
-    const shorter = { key: first.key, size: 2 * 65_536, digest: sha256(concatBytes(...first.chunks.slice(0, 2))) };
+    const twoChunks = first.chunks.slice(0, 2);
+    const shorter = { key: first.key, size: 2 * 65_536, digest: expectedDigest(twoChunks, 2), version: first.version };
     await expectRefusal(() => decryptWhole(shorter, concatBytes(...first.chunks.slice(0, 2))), 'auth_failed');
   });
 
@@ -207,7 +220,7 @@ describe('decryptAttachment refuses an altered ciphertext', () => {
   });
 
   it('oversized: a chunk appended in a later piece is attachment_oversized', async () => {
-    const params = { key: sealed.key, size, digest: sealed.digest };
+    const params = { key: sealed.key, size, digest: sealed.digest, version: sealed.version };
     const pieces = listOf([sealed.ciphertext, sealed.chunks[3] as Uint8Array]);
     await expectRefusal(() => collect(decryptAttachment(pieces, params)), 'attachment_oversized');
   });
@@ -227,7 +240,7 @@ describe('decryptAttachment refuses an altered ciphertext', () => {
 
   it('the wrong digest is attachment_digest, and the last chunk is not released', async () => {
     const released: Uint8Array[] = [];
-    const params = { key: sealed.key, size, digest: flipBit(sealed.digest, 31) };
+    const params = { key: sealed.key, size, digest: flipBit(sealed.digest, 31), version: sealed.version };
     await expectRefusal(async () => {
       for await (const part of decryptAttachment(listOf([sealed.ciphertext]), params)) released.push(part);
     }, 'attachment_digest');

@@ -148,10 +148,16 @@ export function baselineRates(runs: readonly AttachmentBaselines[], size: number
       of((b) => b.sourceMs),
     ),
     rate(
-      'SHA-256 alone (@noble/hashes, the digest), 64 KiB chunks',
+      'SHA-256 alone in JavaScript (@noble/hashes: format 1 digest, the stream), 64 KiB pieces',
       'none',
       size,
       of((b) => b.digestMs),
+    ),
+    rate(
+      'SHA-256 alone, native (SubtleCrypto.digest: format 2 chunk hashes), one call per 64 KiB chunk',
+      'none',
+      size,
+      of((b) => b.nativeDigestMs),
     ),
     rate(
       'raw Web Crypto AES-256-GCM, 64 KiB chunks (no digest, no transfer)',
@@ -190,6 +196,18 @@ export function sendFileRates(samples: readonly SendFileSample[], size: number):
         afterGc: samples.map((s) => s.sendAfterGcAboveIdleMib),
       },
       true,
+    ),
+    rate(
+      'of which: file chosen → card shown (read, thumbnail, sealed into the store)',
+      'webcrypto',
+      size,
+      samples.map((s) => s.sealedMs),
+    ),
+    rate(
+      'of which: card shown → sent (uploaded from the store, message sent)',
+      'webcrypto',
+      size,
+      samples.map((s) => s.sendMs - s.sealedMs),
     ),
     rate(
       'sendFile: Download clicked → downloaded, checked → stored (Bob)',

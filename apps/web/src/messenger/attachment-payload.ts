@@ -1,4 +1,9 @@
-import { ATTACHMENT_DIGEST_BYTES, ATTACHMENT_KEY_BYTES, attachmentCiphertextLength } from '@opendescent/crypto';
+import {
+  ATTACHMENT_DIGEST_BYTES,
+  ATTACHMENT_KEY_BYTES,
+  attachmentCiphertextLength,
+  type AttachmentDecryptParams,
+} from '@opendescent/crypto';
 import type { AttachmentView } from './attachment-api';
 import { fromB64, toB64 } from './encoding';
 import { MessengerError } from './errors';
@@ -21,6 +26,7 @@ export function attachmentRef(message: MessageRecord): AttachmentRef {
     id: secret.attachmentId,
     key: toB64(secret.key),
     digest: toB64(secret.digest),
+    ...(secret.version === 2 ? { format: 2 as const } : {}),
     size: view.size,
     name: view.name,
     type: view.type,
@@ -75,12 +81,18 @@ export function receivedAttachment(
     secret: {
       key,
       digest,
+      ...(ref.format === 2 ? { version: 2 as const } : {}),
       length: attachmentCiphertextLength(ref.size),
       relay: ref.relay,
       attachmentId: ref.id,
       relayExpiresAt: ref.expiresAt,
     },
   };
+}
+
+/** What opens and checks a file of `size` bytes: a secret without a format is of format 1. */
+export function decryptParams(secret: AttachmentSecret, size: number): AttachmentDecryptParams {
+  return { key: secret.key, size, digest: secret.digest, version: secret.version ?? 1 };
 }
 
 /**

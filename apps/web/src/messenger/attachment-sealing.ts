@@ -30,7 +30,13 @@ export async function sealForMessage(
     const sealed = await sealFile(chunks, file, {}, localId);
     return {
       view: { name: safeName(name), type, size: sealed.size, state: 'uploading', ...(thumbnail ? { thumbnail } : {}) },
-      secret: { key: sealed.key, digest: sealed.digest, length: sealed.length, localId: sealed.localId },
+      secret: {
+        key: sealed.key,
+        digest: sealed.digest,
+        ...(sealed.version === 2 ? { version: 2 as const } : {}),
+        length: sealed.length,
+        localId: sealed.localId,
+      },
     };
   } catch (error) {
     if (isAttachmentFileError(error, 'storage_full'))

@@ -9,6 +9,7 @@ import {
 import { AUTO_DOWNLOAD_BYTES, type AttachmentState } from './attachment-api';
 import { isAttachmentFileError, openFile, readSealed, VerifyingWriter } from './attachment-files';
 import { newAttachmentLocalId } from '../store/attachment-chunks';
+import { decryptParams } from './attachment-payload';
 import { sweepUnfinishedSealing } from './attachment-sealing';
 import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
@@ -110,11 +111,7 @@ export class AttachmentTransfers {
       return await openFile(
         this.ctx.vault.attachmentChunks,
         secret.localId,
-        {
-          key: secret.key,
-          size: message.attachment.size,
-          digest: secret.digest,
-        },
+        decryptParams(secret, message.attachment.size),
         message.attachment.type,
       );
     } catch (error) {
@@ -244,7 +241,7 @@ export class AttachmentTransfers {
       writer = await VerifyingWriter.create(
         this.ctx.vault.attachmentChunks,
         localId,
-        { key: secret.key, size: message.attachment.size, digest: secret.digest },
+        decryptParams(secret, message.attachment.size),
         { signal },
       );
       const into = writer;

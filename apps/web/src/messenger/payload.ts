@@ -47,6 +47,8 @@ const attachmentRef = z.strictObject({
   id,
   key: b64Sized(32).length(43),
   digest: b64Sized(32).length(43),
+  /** The attachment format (attachments.md §2); absent is format 1, what earlier clients sent. */
+  format: z.literal(2).optional(),
   size: z
     .number()
     .int()

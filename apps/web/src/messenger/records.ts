@@ -292,9 +292,11 @@ export type MessageChangePayload =
  * check it, where the relay keeps it, and where this device keeps its sealed chunks.
  */
 export interface AttachmentSecret {
-  /** K (32 bytes) and the SHA-256 of the ciphertext. */
+  /** K (32 bytes) and the digest of the ciphertext. */
   readonly key: Uint8Array;
   readonly digest: Uint8Array;
+  /** The attachment format (attachments.md §2): 2 for files sealed since it exists; absent is 1. */
+  readonly version?: 2;
   /** The ciphertext length (attachmentCiphertextLength of the size). */
   readonly length: number;
   /** The relay it was uploaded to, and the attachment id there (hex); absent while not uploaded yet. */

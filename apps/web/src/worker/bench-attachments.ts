@@ -18,6 +18,7 @@ import {
   encryptAttachment,
   sha256,
   type AttachmentCipherBackend,
+  type AttachmentFormatVersion,
 } from '@opendescent/crypto';
 import { downloadAttachment, fetchNonce, reportFetched, uploadAttachment } from '@opendescent/relay-client';
 import { fromHex } from '../messenger/encoding';
@@ -48,8 +49,10 @@ export interface AttachmentBaselines {
   readonly sourceMs: number;
   /** SubtleCrypto.encrypt AES-256-GCM on 64 KiB chunks: no digest, no padding, no transfer. */
   readonly rawWebCryptoSealMs: number;
-  /** SHA-256 (@noble/hashes, as the attachment digest) over 64 KiB chunks alone. */
+  /** SHA-256 in JavaScript (@noble/hashes: format 1's digest) over the stream, 64 KiB at a time. */
   readonly digestMs: number;
+  /** SHA-256 by SubtleCrypto.digest of each 64 KiB chunk (format 2's chunk hashes) alone. */
+  readonly nativeDigestMs: number;
   /** libs/crypto's attachment stream without transfer (cipher and digest), per backend. */
   readonly cipher: Record<AttachmentCipherBackend, { sealMs: number; openMs: number }>;
 }
@@ -69,7 +72,11 @@ interface Uploaded {
   readonly request: AttachmentUploadRequest;
   readonly length: number;
   readonly samples: Uint8Array;
-  readonly sealed?: { readonly key: Uint8Array; readonly digest: Uint8Array };
+  readonly sealed?: {
+    readonly key: Uint8Array;
+    readonly digest: Uint8Array;
+    readonly version: AttachmentFormatVersion;
+  };
 }
 
 /** `size` random bytes, 64 KiB at a time (getRandomValues' own limit); the first bytes of each noted in `samples`. */
@@ -134,7 +141,7 @@ async function upload(request: AttachmentUploadRequest): Promise<{ ms: number; u
     { relayUrl: request.relayUrl },
   );
   const ms = performance.now() - started;
-  const sealed = encrypted ? { key: encrypted.key, digest: encrypted.digest() } : undefined;
+  const sealed = encrypted ? { key: encrypted.key, digest: encrypted.digest(), version: encrypted.version } : undefined;
   return { ms, uploaded: { request, length, samples, ...(sealed ? { sealed } : {}) } };
 }
 
@@ -152,7 +159,7 @@ async function openWhileDownloading(uploaded: Uploaded, backend: AttachmentCiphe
   );
   let offset = 0;
   let checked = 0;
-  const params = { key: sealed.key, size: request.size, digest: sealed.digest };
+  const params = { key: sealed.key, size: request.size, digest: sealed.digest, version: sealed.version };
   for await (const plaintext of decryptAttachment(channel, params, { backend })) {
     if (offset % ATTACHMENT_CHUNK_BYTES !== 0) throw new Error('bench attachments: a piece not on a chunk boundary');
     const at = (offset / ATTACHMENT_CHUNK_BYTES) * SAMPLE_BYTES;
@@ -215,6 +222,10 @@ async function baselines(size: number): Promise<AttachmentBaselines> {
     for (let at = 0; at < size; at += ATTACHMENT_CHUNK_BYTES)
       sha256(chunk.subarray(0, Math.min(ATTACHMENT_CHUNK_BYTES, size - at)));
   });
+  const nativeDigestMs = await timed(async () => {
+    for (let at = 0; at < size; at += ATTACHMENT_CHUNK_BYTES)
+      await crypto.subtle.digest('SHA-256', chunk.subarray(0, Math.min(ATTACHMENT_CHUNK_BYTES, size - at)));
+  });
   const repeated = async function* () {
     for (let at = 0; at < size; at += ATTACHMENT_CHUNK_BYTES)
       yield chunk.subarray(0, Math.min(ATTACHMENT_CHUNK_BYTES, size - at));
@@ -227,7 +238,7 @@ async function baselines(size: number): Promise<AttachmentBaselines> {
     const sealMs = await timed(async () => {
       for await (const sealedChunk of encrypted.chunks) kept.push(sealedChunk);
     });
-    const params = { key: encrypted.key, size, digest: encrypted.digest() };
+    const params = { key: encrypted.key, size, digest: encrypted.digest(), version: encrypted.version };
     const sealedStream = async function* () {
       yield* kept;
     };
@@ -238,7 +249,7 @@ async function baselines(size: number): Promise<AttachmentBaselines> {
       throw new Error('bench attachments: the sealed length is wrong');
     cipher[backend] = { sealMs, openMs };
   }
-  return { sourceMs, rawWebCryptoSealMs, digestMs, cipher };
+  return { sourceMs, rawWebCryptoSealMs, digestMs, nativeDigestMs, cipher };
 }
 
 /** The hooks, with the uploads waiting for their download (by attachment id). */
