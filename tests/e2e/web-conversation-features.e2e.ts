@@ -3,14 +3,21 @@
  * divider in Chromium, through `npm start`'s code path, with three staff in a group
  * (messages.md §5.8): Anne, Basile and Chloé click, type and read as staff would, and each effect
  * is checked on the other devices. The message pane is audited with axe-core once every feature
- * is on screen. Screenshots: test-output/screenshots/web-features-*.png.
+ * is on screen. Then search on the device (apps/web/src/messenger/search): Anne writes to Basile
+ * in French, the oldest of it more than a page of history back; Basile searches with and without
+ * the accents and the capitals ("reunion", "Réunion", "hotel", "facade", "FAÇADE"), sees each
+ * message found with the word marked, and a click opens the conversation scrolled to the message
+ * and highlighted, reading older pages first when it is not among the last ones (one system and
+ * one set of browsers for both: each costs half a minute to start).
+ * Screenshots: test-output/screenshots/web-features-*.png, web-search-*.png.
  */
 import type { Locator, Page } from 'playwright-core';
 import { expectAccessible } from './support/axe';
-import { chromiumAvailable, openConversation, screenshot, type LaunchedBrowser } from './support/browser';
+import { chromiumAvailable, openConversation, screenshot, sendMessage, type LaunchedBrowser } from './support/browser';
 import { failureExplainer } from './support/explained';
 import { type RunningSystem, startSystem } from './support/system';
-import { enrolStaff } from './support/web-staff';
+import { messageWith, openResult, search } from './support/web-search';
+import { enrolStaff, startDirectChat } from './support/web-staff';
 
 const PASSPHRASE = 'amber-harbour-83-violin';
 const STAFF = {
@@ -20,6 +27,12 @@ const STAFF = {
 } as const;
 type StaffName = keyof typeof STAFF;
 const TITLE = 'Comité de pilotage';
+
+const FACADE = 'Façade nord : le devis du ravalement est arrivé';
+const MEETING = "Réunion du comité à l'hôtel de ville jeudi à 10 h";
+/** More messages after FACADE than a page of the conversation holds (conversation-store.ts PAGE_SIZE, 50). */
+const LATER_NOTES = 55;
+const note = (n: number) => `Point ${n} : rien de neuf sur le dossier`;
 
 let system: RunningSystem | undefined;
 let browsers: Partial<Record<StaffName | 'admin', LaunchedBrowser>> = {};
@@ -52,7 +65,7 @@ async function act(message: Locator, action: 'reply' | 'react' | 'edit' | 'delet
 
 const describeInBrowser = chromiumAvailable ? describe : describe.skip;
 
-describeInBrowser('the web client: replies, reactions, edits, deletions, receipts, typing, mentions', () => {
+describeInBrowser('the web client: replies, reactions, edits, deletions, receipts, typing, mentions, search', () => {
   beforeAll(async () => {
     system = await startSystem();
     ({ browsers, pages } = await enrolStaff(system, STAFF, PASSPHRASE, problems));
@@ -273,6 +286,66 @@ describeInBrowser('the web client: replies, reactions, edits, deletions, receipt
           await divider.waitFor({ state: 'visible' });
         }
         await screenshot(chloe, 'web-features-unread');
+        expect(problems).toEqual([]);
+      }),
+    120_000,
+  );
+
+  test(
+    'search: Anne writes to Basile in French, the oldest more than a page back',
+    () =>
+      explained(async () => {
+        const anne = page('anne');
+        const basile = page('basile');
+        await startDirectChat(anne, basile, STAFF.basile, STAFF.anne);
+        await sendMessage(anne, FACADE);
+        for (let n = 1; n <= LATER_NOTES; n++) await sendMessage(anne, note(n));
+        await sendMessage(anne, MEETING);
+        await messageWith(basile, MEETING).waitFor({ timeout: 120_000 });
+        // A fresh start of Basile's page: the conversation then holds its last page only.
+        await basile.reload();
+        await basile.getByTestId('unlock-input').fill(PASSPHRASE, { timeout: 60_000 });
+        await basile.getByTestId('unlock-submit').click();
+        await openConversation(basile, STAFF.anne.name);
+        await messageWith(basile, MEETING).waitFor({ timeout: 60_000 });
+        expect(await messageWith(basile, FACADE).count()).toBe(0);
+      }),
+    300_000,
+  );
+
+  test(
+    'search: "reunion", "Réunion" and "hotel" find the meeting, marked as written, and a click shows it highlighted',
+    () =>
+      explained(async () => {
+        const basile = page('basile');
+        for (const [query, marked] of [
+          ['reunion', 'Réunion'],
+          ['Réunion', 'Réunion'],
+          ['hotel', 'hôtel'],
+        ] as const) {
+          const results = await search(basile, query);
+          expect({ query, found: await results.count() }).toEqual({ query, found: 1 });
+          expect(await results.first().locator('mark').allInnerTexts()).toEqual([marked]);
+        }
+        await screenshot(basile, 'web-search-results');
+        await openResult(basile, 'reunion', MEETING);
+        await screenshot(basile, 'web-search-opened');
+      }),
+    120_000,
+  );
+
+  test(
+    'search: "facade" and "FAÇADE" find a message more than a page back: older pages are read and it is highlighted',
+    () =>
+      explained(async () => {
+        const basile = page('basile');
+        const results = await search(basile, 'FAÇADE');
+        expect(await results.count()).toBe(1);
+        expect(await results.first().locator('mark').allInnerTexts()).toEqual(['Façade']);
+        await openResult(basile, 'facade', FACADE);
+        await screenshot(basile, 'web-search-older');
+        // The pages between were read too: the notes after it are in the list.
+        expect(await messageWith(basile, note(1)).count()).toBe(1);
         expect(problems).toEqual([]);
       }),
     120_000,
