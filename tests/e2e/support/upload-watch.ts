@@ -97,36 +97,28 @@ export interface UploadAcrossCut {
   readonly failed: number;
   /** HEADs made after the cut: the transfer was started again and asked the relay its offset. */
   readonly headsAfterCut: number;
-  /** The highest offset of a PATCH kept before the cut. */
+  /** The highest offset of a kept PATCH made before the cut. */
   readonly lastKeptBeforeCut: number;
-  /** The offset of the first PATCH kept after the relay's offset was read, during the cut. */
-  readonly firstKeptAfterCut: number | undefined;
   /** The lowest offset a PATCH made after the cut claimed (0 would be a restart from scratch). */
   readonly lowestAfterCut: number | undefined;
 }
 
 /**
- * `cutAt`: when the network went; `offsetReadAt`: when, during the cut, the relay's offset was
- * read. A request's end, not its start, places it: Chromium may keep a request made just before
- * the cut until the network is back.
+ * `cutAt`: when the network went. Requests are placed by when the page made them: when one ends
+ * is no guide, since Chromium may keep a request made just before the cut until the network is
+ * back, and may report the end of one the relay answered just before the cut only after it.
  */
-export function uploadAcrossCut(
-  requests: readonly UploadRequest[],
-  cutAt: number,
-  offsetReadAt: number,
-): UploadAcrossCut {
+export function uploadAcrossCut(requests: readonly UploadRequest[], cutAt: number): UploadAcrossCut {
   const patches = requests.filter((request) => request.method === 'PATCH');
   const kept = patches.filter((request) => request.outcome === 204);
   const afterCut = patches.filter((request) => request.issuedAt >= cutAt);
   const offsets = (list: readonly UploadRequest[]) => list.map((request) => request.offset ?? -1);
-  const endedBy = (request: UploadRequest, at: number) => request.endedAt !== undefined && request.endedAt < at;
   return {
     keptOffsets: offsets(kept),
     patches: patches.length,
     failed: patches.filter((request) => request.outcome === 'failed').length,
     headsAfterCut: requests.filter((request) => request.method === 'HEAD' && request.issuedAt >= cutAt).length,
-    lastKeptBeforeCut: Math.max(0, ...offsets(kept.filter((request) => endedBy(request, cutAt)))),
-    firstKeptAfterCut: kept.find((request) => !endedBy(request, offsetReadAt))?.offset,
+    lastKeptBeforeCut: Math.max(0, ...offsets(kept.filter((request) => request.issuedAt < cutAt))),
     lowestAfterCut: afterCut.length > 0 ? Math.min(...offsets(afterCut)) : undefined,
   };
 }
