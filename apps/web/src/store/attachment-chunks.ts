@@ -112,9 +112,13 @@ export class AttachmentChunks {
     const last = Math.floor((offset + length - 1) / ATTACHMENT_SEALED_CHUNK_BYTES);
     if (chunkCount !== undefined && last >= chunkCount)
       throw new RangeError(`AttachmentChunks.read: the range passes the file's ${chunkCount} chunks`);
+    // One read for the whole range; the fixed-width index keeps the keys in chunk order.
+    const held = await this.#store.between(attachmentChunkKey(localId, first), attachmentChunkKey(localId, last));
+    if (held.length !== last - first + 1) return undefined;
     for (let i = first; i <= last; i++) {
-      const chunk = await this.get(localId, i);
-      if (chunk === undefined) return undefined;
+      const entry = held[i - first] as { key: string; value: Uint8Array };
+      if (entry.key !== attachmentChunkKey(localId, i)) return undefined;
+      const chunk = entry.value;
       const chunkStart = i * ATTACHMENT_SEALED_CHUNK_BYTES;
       const from = Math.max(offset, chunkStart) - chunkStart;
       const to = Math.min(offset + length, chunkStart + ATTACHMENT_SEALED_CHUNK_BYTES) - chunkStart;

@@ -77,6 +77,18 @@ export class IndexedDbRecordStore implements RecordStore {
     return keys.map((key, i) => ({ key, value: storedBytes(values[i]) }));
   }
 
+  async between(first: string, last: string): Promise<{ key: string; value: Uint8Array }[]> {
+    if (first > last) return [];
+    const range = IDBKeyRange.bound(first, last);
+    const transaction = this.#db.transaction(ENTRIES, 'readonly');
+    const [keys, values] = await Promise.all([
+      transaction.store.getAllKeys(range),
+      transaction.store.getAll(range),
+      transaction.done,
+    ]);
+    return keys.map((key, i) => ({ key, value: storedBytes(values[i]) }));
+  }
+
   async keys(prefix: string): Promise<string[]> {
     return this.#db.getAllKeys(ENTRIES, prefixRange(prefix));
   }

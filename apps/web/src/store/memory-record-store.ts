@@ -18,6 +18,14 @@ export class MemoryRecordStore implements RecordStore {
       .map(([key, value]) => ({ key, value: value.slice() }));
   }
 
+  async between(first: string, last: string): Promise<{ key: string; value: Uint8Array }[]> {
+    this.#checkOpen();
+    return [...this.#entries]
+      .filter(([key]) => key >= first && key <= last)
+      .sort(([a], [b]) => compareKeys(a, b))
+      .map(([key, value]) => ({ key, value: value.slice() }));
+  }
+
   async keys(prefix: string): Promise<string[]> {
     this.#checkOpen();
     return [...this.#entries.keys()].filter((key) => key.startsWith(prefix)).sort(compareKeys);

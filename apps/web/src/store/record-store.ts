@@ -22,6 +22,11 @@ export interface RecordStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Every entry whose key starts with prefix, in key order (UTF-16 code units, as IndexedDB orders strings). */
   list(prefix: string): Promise<{ key: string; value: Uint8Array }[]>;
+  /**
+   * Every entry whose key is in [first, last], in key order, read in one go (one IndexedDB
+   * transaction, not one per key): an upload reads 64 chunks of a file for each request.
+   */
+  between(first: string, last: string): Promise<{ key: string; value: Uint8Array }[]>;
   /** The keys `list` would return, without reading a value (an attachment's chunks are 64 KiB each). */
   keys(prefix: string): Promise<string[]>;
   /** Applies every write or none (one IndexedDB readwrite transaction). A later write to a key wins. */

@@ -87,6 +87,19 @@ describe('AttachmentChunks', () => {
     expect(await chunks.read(ID_A, 0, STREAM.length, 3)).toEqual(STREAM);
   });
 
+  it('reads a range in one store read, not one per chunk, and a gap in the middle is undefined', async () => {
+    const store = new MemoryRecordStore();
+    const chunks = new AttachmentChunks(store);
+    await chunks.put(ID_A, 0, FILE);
+    const between = jest.spyOn(store, 'between');
+    const get = jest.spyOn(store, 'get');
+    expect(await chunks.read(ID_A, 10, STREAM.length - 10)).toEqual(STREAM.slice(10));
+    expect(between).toHaveBeenCalledTimes(1);
+    expect(get).not.toHaveBeenCalled();
+    await store.apply([{ key: attachmentChunkKey(ID_A, 1), value: null }]);
+    expect(await chunks.read(ID_A, 0, STREAM.length)).toBeUndefined();
+  });
+
   it('refuses a range past the end of the stream (past the short last chunk, or past chunkCount)', async () => {
     const chunks = new AttachmentChunks(new MemoryRecordStore());
     await chunks.put(ID_A, 0, FILE);

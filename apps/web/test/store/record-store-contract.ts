@@ -41,6 +41,22 @@ export function describeRecordStoreContract(name: string, openStore: () => Promi
         expect(await store.keys(prefix)).toEqual(await keysOf(store, prefix));
     });
 
+    it('reads the entries between two keys, both included, in UTF-16 code unit order', async () => {
+      const keys = ['a:01', 'a:02', 'a:02x', 'a:03', 'a:04', 'b:01', 'a:\u00e9'];
+      await store.apply(keys.map((key, i) => put(key, i)));
+      const between = async (first: string, last: string) =>
+        (await store.between(first, last)).map((entry) => [entry.key, ...entry.value]);
+      expect(await between('a:02', 'a:03')).toEqual([
+        ['a:02', 1],
+        ['a:02x', 2],
+        ['a:03', 3],
+      ]);
+      expect(await between('a:03', 'a:03')).toEqual([['a:03', 3]]);
+      expect(await between('a:05', 'a:\u00e9')).toEqual([['a:\u00e9', 6]]);
+      expect(await between('a:03', 'a:02')).toEqual([]);
+      expect(await between('c', 'd')).toEqual([]);
+    });
+
     it('applies a batch in order: a later write to the same key wins, null deletes', async () => {
       await store.apply([put('a', 1), put('b', 2)]);
       await store.apply([put('a', 3), { key: 'b', value: null }, put('a', 4), { key: 'never', value: null }]);
