@@ -38,19 +38,11 @@ import { measureBaselines, measureTransfers, waitForHooks, type RoundSample } fr
 import { closePeople, setUpPeople, type Opened } from './attachments/people';
 import { measureSendFile, type SendFileSample } from './attachments/send-file';
 import { WorkerMemorySampler } from './attachments/worker-memory';
+import { numberFromEnv } from './bench-env';
 import { BENCH_BUILD_ENV, forgetWebBuild, outdateWebBuild, rebuildNormalAndCheck } from './web/build';
 
 const MIB = 1024 * 1024;
 const TAG = '[bench:attachments:chromium]';
-
-function numberFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
-  return value;
-}
 
 const SIZE = numberFromEnv('BENCH_ATTACHMENT_MIB', 100, 1, 100) * MIB;
 const ROUNDS = numberFromEnv('BENCH_ATTACHMENT_ROUNDS', 3, 1, 20);

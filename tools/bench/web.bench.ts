@@ -15,20 +15,12 @@
 import path from 'node:path';
 import { chromiumAvailable } from '../../tests/e2e/support/browser';
 import { startSystem, type RunningSystem } from '../../tests/e2e/support/system';
+import { numberFromEnv } from './bench-env';
 import { BENCH_BUILD_ENV, forgetWebBuild, outdateWebBuild, rebuildNormalAndCheck } from './web/build';
 import { machine, writeReport, type WebBenchReport } from './web/report';
 import { runScenario, type BenchConfig, type Collected } from './web/scenario';
 import { closeStaff, setUpStaff, type Staff } from './web/staff';
 import { chromiumVersion } from './web/worker';
-
-function numberFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
-  return value;
-}
 
 function configFromEnv(): BenchConfig {
   return {

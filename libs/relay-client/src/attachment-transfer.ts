@@ -169,9 +169,12 @@ export async function uploadAttachment(
   let ahead: ReadAhead | undefined;
   try {
     while (offset < upload.length) {
-      if (ahead !== undefined && ahead.offset !== offset) await settled(ahead);
-      const piece = ahead?.offset === offset ? ahead : pieceAt(offset);
+      let piece = ahead;
       ahead = undefined;
+      if (piece?.offset !== offset) {
+        if (piece !== undefined) await settled(piece);
+        piece = pieceAt(offset);
+      }
       const bytes = await piece.bytes;
       const sent = transfer.request(ATTACHMENT_HTTP.uploadPath, {
         method: 'PATCH',

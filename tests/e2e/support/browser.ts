@@ -30,21 +30,24 @@ export interface LaunchedBrowser {
   removeProfile(): void;
 }
 
+/** The flags every Chromium of the tests runs with (the attachment bench's own launch adds its pipe's). */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** A fresh browser profile per call, so each context is a separate device. */
 export async function launchBrowser(): Promise<LaunchedBrowser> {
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'opendescent-chromium-'));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
   const removeProfile = () => rmSync(profileDir, { recursive: true, force: true });
   return {

@@ -20,8 +20,6 @@ export interface UploadRequest {
   readonly issuedAt: number;
   /** The relay's status, or 'failed' when the network (or the page, aborting) dropped it. */
   outcome: number | 'failed' | undefined;
-  /** When its answer came or it failed (ms since the epoch). */
-  endedAt: number | undefined;
 }
 
 export interface UploadWatch {
@@ -51,7 +49,6 @@ export async function watchUploads(
       offset: offset === undefined ? undefined : Number(offset),
       issuedAt: Date.now(),
       outcome: undefined,
-      endedAt: undefined,
     };
     requests.push(record);
     records.set(request, record);
@@ -59,13 +56,11 @@ export async function watchUploads(
   const finished = (request: Request) => {
     const record = records.get(request);
     if (!record) return;
-    record.endedAt = Date.now();
     void request.response().then((response) => (record.outcome = response?.status() ?? 'failed'));
   };
   const failed = (request: Request) => {
     const record = records.get(request);
     if (!record) return;
-    record.endedAt = Date.now();
     record.outcome = 'failed';
   };
   const hold = async (route: Route) => {

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { CHROMIUM } from '../../../tests/e2e/support/browser';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../tests/e2e/support/browser';
 
 type Params = Record<string, unknown>;
 type Result = Record<string, unknown>;
@@ -34,16 +34,10 @@ export interface CdpSession {
   send(method: string, params?: Params): Promise<Result>;
 }
 
-/** The same flags as tests/e2e/support/browser.ts, and Playwright's own that keep a headless tab at full speed. */
+/** The flags of tests/e2e/support/browser.ts, and Playwright's own that keep a headless tab at full speed. */
 const FLAGS = [
   '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...CHROMIUM_ARGS,
   '--disable-background-timer-throttling',
   '--disable-backgrounding-occluded-windows',
   '--disable-renderer-backgrounding',
