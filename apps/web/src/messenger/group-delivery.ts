@@ -48,6 +48,28 @@ export class GroupDelivery {
     await this.owe(tx, groupId, missed);
   }
 
+  /**
+   * Devices of removed members still owed the branch (never reached since the change they missed):
+   * handed the branch as it stood before the removal, which takes them in, so the removal sent next
+   * reads as one. The branch after it would not take them in (they are not in its head).
+   */
+  async welcomeRemoved(tx: Transaction, groupId: string, before: GroupChain, gone: readonly string[]): Promise<void> {
+    const record = await chainRecordOf(tx, groupId);
+    const owed = record?.owed ?? [];
+    if (!record || gone.length === 0 || owed.length === 0) return;
+    const payloads = welcomePayloads(groupId, before);
+    const reached = new Set<string>();
+    for (const { address, device } of this.contacts.recipientDevices(tx, gone)) {
+      const entry = `${address} ${device.deviceId}`;
+      if (owed.includes(entry) && (await this.sendParts(tx, payloads, address, device))) reached.add(entry);
+    }
+    if (reached.size > 0)
+      tx.put(TABLES.groupChains, groupId, {
+        ...record,
+        owed: owed.filter((entry) => !reached.has(entry)),
+      } satisfies GroupChainRecord);
+  }
+
   /** The chain handed over (groups.md §5.4) to every device of `addresses`. */
   async sendWelcome(tx: Transaction, groupId: string, chain: GroupChain, addresses: readonly string[]): Promise<void> {
     this.welcomeUnknownLater(tx, groupId, addresses);
