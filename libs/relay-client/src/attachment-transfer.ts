@@ -140,7 +140,9 @@ async function statusOf(transfer: Transfer, uploadId: Uint8Array): Promise<Uploa
  * `read(offset, n)` returns exactly the n bytes of the ciphertext at that offset. While one PATCH
  * is on the wire the next request's bytes are read (sealed, for a sender that encrypts as it
  * goes), so the two overlap; the calls to `read` still come one at a time, and a piece read ahead
- * for an offset the relay did not reach (a dropped PATCH) is dropped and read again.
+ * for an offset the relay did not reach (a dropped PATCH) is dropped and read again. The bytes a
+ * read returned are not used once `read` has been called twice more: a reader may fill two
+ * buffers in turn (UploadBuffers).
  */
 export async function uploadAttachment(
   upload: {

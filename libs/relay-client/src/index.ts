@@ -29,6 +29,7 @@ export {
   type AdmittedAttachment,
   type AttachmentRequest,
 } from './attachment-commands';
+export { UploadBuffers } from './upload-buffers';
 export {
   TRANSFER_MAX_RETRIES,
   UPLOAD_REQUEST_BYTES,

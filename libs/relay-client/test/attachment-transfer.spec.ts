@@ -14,6 +14,7 @@ import {
   uploadStatus,
   RelayRequestError,
   type TransferOptions,
+  UploadBuffers,
 } from '../src';
 import { TusRelay } from './support/tus-relay';
 
@@ -163,6 +164,32 @@ describe('an attachment upload', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('a reader filling two buffers in turn uploads the exact stream, through a drop, even if the body is read late', async () => {
+    relay.faults.patchDropsAfter.push(70_000, 250_000);
+    const buffers = new UploadBuffers();
+    const given = new Set<Uint8Array>();
+    const reusing = async (offset: number, n: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const out = buffers.take(n);
+      given.add(out);
+      out.set(ciphertext.subarray(offset, offset + n));
+      return out;
+    };
+    // A transport that takes the body only when it sends it, some time after the request was made:
+    // a buffer filled again too early would reach the relay with the wrong bytes.
+    const late: typeof fetch = async (input, init) => {
+      if (init?.method !== 'PATCH') return fetch(input, init);
+      const body = init.body as Uint8Array;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return fetch(input, { ...init, body: body.slice() });
+    };
+    await uploadAttachment({ uploadId, length, read: reusing, requestBytes: 100_000 }, options({ fetch: late }));
+    expect(relay.stored).toEqual(ciphertext);
+    // Two buffers of the request size and one for the shorter last request, whatever the drops.
+    expect(given.size).toBe(3);
+    expect(relay.requests.filter((r) => r.startsWith('PATCH')).length).toBeGreaterThan(Math.ceil(length / 100_000));
   });
 
   it('retries a relay that is unavailable for a while, and gives up offline after too many failures in a row', async () => {

@@ -15,6 +15,7 @@ import {
   type AttachmentDecryptParams,
   type AttachmentFormatVersion,
 } from '@opendescent/crypto';
+import { UploadBuffers } from '@opendescent/relay-client';
 import { newAttachmentLocalId, type AttachmentChunks } from '../store/attachment-chunks';
 import { AttachmentFileError } from './attachment-file-error';
 import { checkStorageBudget } from './attachment-storage-budget';
@@ -175,9 +176,27 @@ export async function readSealed(
   length: number,
 ): Promise<Uint8Array> {
   const bytes = await chunks.read(localId, offset, length);
-  if (bytes === undefined) throw new AttachmentFileError('not_found', 'a chunk of the range is not stored');
+  if (bytes === undefined) throw missingChunk();
   return bytes;
 }
+
+/**
+ * readSealed for one upload, filling two buffers in turn (relay-client's UploadBuffers: the
+ * uploader is done with a read's bytes two reads later) rather than one new buffer per request.
+ */
+export function sealedReader(
+  chunks: AttachmentChunks,
+  localId: string,
+): (offset: number, length: number) => Promise<Uint8Array> {
+  const buffers = new UploadBuffers();
+  return async (offset, length) => {
+    const out = buffers.take(length);
+    if (!(await chunks.readInto(localId, offset, out))) throw missingChunk();
+    return out;
+  };
+}
+
+const missingChunk = () => new AttachmentFileError('not_found', 'a chunk of the range is not stored');
 
 /**
  * Deletes every file whose local id is not in `known` (the ids the message records name): files

@@ -7,7 +7,7 @@ import {
   uploadAttachment,
 } from '@opendescent/relay-client';
 import { AUTO_DOWNLOAD_BYTES, type AttachmentState } from './attachment-api';
-import { isAttachmentFileError, openFile, readSealed, VerifyingWriter } from './attachment-files';
+import { isAttachmentFileError, openFile, sealedReader, VerifyingWriter } from './attachment-files';
 import { newAttachmentLocalId } from '../store/attachment-chunks';
 import { decryptParams } from './attachment-payload';
 import { sweepUnfinishedSealing } from './attachment-sealing';
@@ -175,7 +175,7 @@ export class AttachmentTransfers {
         {
           uploadId: fromHex(secret.uploadId as string),
           length: secret.length,
-          read: (offset, length) => readSealed(this.ctx.vault.attachmentChunks, localId, offset, length),
+          read: sealedReader(this.ctx.vault.attachmentChunks, localId),
         },
         { relayUrl: secret.relay as string, signal, onProgress: this.#progress(conversationId, messageId) },
       );

@@ -101,23 +101,29 @@ export class AttachmentChunks {
    * past chunk `chunkCount − 1` when the caller gives the file's chunk count.
    */
   async read(localId: string, offset: number, length: number, chunkCount?: number): Promise<Uint8Array | undefined> {
+    checkCount(length, 'length');
+    const out = new Uint8Array(length);
+    return (await this.readInto(localId, offset, out, chunkCount)) ? out : undefined;
+  }
+
+  /** As `read`, into `out` (its length is the range's): false when a chunk of the range is not held. */
+  async readInto(localId: string, offset: number, out: Uint8Array, chunkCount?: number): Promise<boolean> {
     this.#assertUsable();
     checkLocalId(localId);
     checkCount(offset, 'offset');
-    checkCount(length, 'length');
     if (chunkCount !== undefined) checkCount(chunkCount, 'chunk count');
-    const out = new Uint8Array(length);
-    if (length === 0) return out;
+    const length = out.length;
+    if (length === 0) return true;
     const first = Math.floor(offset / ATTACHMENT_SEALED_CHUNK_BYTES);
     const last = Math.floor((offset + length - 1) / ATTACHMENT_SEALED_CHUNK_BYTES);
     if (chunkCount !== undefined && last >= chunkCount)
       throw new RangeError(`AttachmentChunks.read: the range passes the file's ${chunkCount} chunks`);
     // One read for the whole range; the fixed-width index keeps the keys in chunk order.
     const held = await this.#store.between(attachmentChunkKey(localId, first), attachmentChunkKey(localId, last));
-    if (held.length !== last - first + 1) return undefined;
+    if (held.length !== last - first + 1) return false;
     for (let i = first; i <= last; i++) {
       const entry = held[i - first] as { key: string; value: Uint8Array };
-      if (entry.key !== attachmentChunkKey(localId, i)) return undefined;
+      if (entry.key !== attachmentChunkKey(localId, i)) return false;
       const chunk = entry.value;
       const chunkStart = i * ATTACHMENT_SEALED_CHUNK_BYTES;
       const from = Math.max(offset, chunkStart) - chunkStart;
@@ -125,7 +131,7 @@ export class AttachmentChunks {
       if (to > chunk.length) throw new RangeError('AttachmentChunks.read: the range passes the end of the stream');
       out.set(chunk.subarray(from, to), chunkStart + from - offset);
     }
-    return out;
+    return true;
   }
 
   /** How many chunks of the file are held (0 for an unknown file). */

@@ -20,7 +20,13 @@ import {
   type AttachmentCipherBackend,
   type AttachmentFormatVersion,
 } from '@opendescent/crypto';
-import { downloadAttachment, fetchNonce, reportFetched, uploadAttachment } from '@opendescent/relay-client';
+import {
+  UploadBuffers,
+  downloadAttachment,
+  fetchNonce,
+  reportFetched,
+  uploadAttachment,
+} from '@opendescent/relay-client';
 import { fromHex } from '../messenger/encoding';
 import { PieceChannel } from './bench-piece-channel';
 
@@ -96,10 +102,12 @@ function sequentialReader(stream: AsyncIterable<Uint8Array>): (offset: number, n
   const iterator = stream[Symbol.asyncIterator]();
   let position = 0;
   let carry: Uint8Array = new Uint8Array(0);
+  // As the messenger's reader does (attachment-files.ts sealedReader).
+  const buffers = new UploadBuffers();
   return async (offset, n) => {
     if (offset !== position)
       throw new Error(`bench attachments: the upload asked for offset ${offset}, the stream is at ${position}`);
-    const out = new Uint8Array(n);
+    const out = buffers.take(n);
     for (let filled = 0; filled < n;) {
       if (carry.length === 0) {
         const next = await iterator.next();

@@ -4,7 +4,14 @@ import {
   attachmentCiphertextLength,
   decryptAttachment,
 } from '@opendescent/crypto';
-import { collectOrphans, openFile, readSealed, sealFile, type SealedFile } from '../../src/messenger/attachment-files';
+import {
+  collectOrphans,
+  openFile,
+  readSealed,
+  sealFile,
+  sealedReader,
+  type SealedFile,
+} from '../../src/messenger/attachment-files';
 import type { AttachmentChunks } from '../../src/store/attachment-chunks';
 import type { MemoryRecordStore } from '../../src/store/memory-record-store';
 import { emptyChunks, expectCryptoError, expectFileError, expectSameBytes, randomFile } from './attachment-support';
@@ -87,6 +94,24 @@ describe('sealFile then openFile', () => {
     expectSameBytes(new Uint8Array(await new Blob(parts).arrayBuffer()), file);
     const middle = ATTACHMENT_SEALED_CHUNK_BYTES - 10;
     expect(await readSealed(chunks, sealed.localId, middle, 30)).toEqual(stream.slice(middle, middle + 30));
+  });
+
+  it("the upload's reader fills two buffers in turn with the same ciphertext as readSealed", async () => {
+    const { chunks } = emptyChunks();
+    const sealed = await sealBytes(chunks, randomFile(300_000));
+    const stream = await readSealed(chunks, sealed.localId, 0, sealed.length);
+    const read = sealedReader(chunks, sealed.localId);
+    const size = 100_000;
+    const given: Uint8Array[] = [];
+    for (let offset = 0; offset < sealed.length; offset += size) {
+      const bytes = await read(offset, Math.min(size, sealed.length - offset));
+      expect(bytes).toEqual(stream.slice(offset, offset + bytes.length));
+      given.push(bytes);
+    }
+    // Four requests: buffers A, B, A again, then a fresh one for the shorter last request.
+    expect(given).toHaveLength(4);
+    expect(given[2]).toBe(given[0]);
+    expect(given[1]).not.toBe(given[0]);
   });
 
   it('stores no 64-byte window of the file in any stored value', async () => {
@@ -243,6 +268,7 @@ describe('openFile refusals', () => {
     await chunks.delete(sealed.localId);
     await expectFileError(openFile(chunks, sealed.localId, sealed, ''), 'not_found');
     await expectFileError(readSealed(chunks, sealed.localId, 0, 10), 'not_found');
+    await expectFileError(sealedReader(chunks, sealed.localId)(0, 10), 'not_found');
   });
 });
 

@@ -96,8 +96,12 @@ describe('AttachmentChunks', () => {
     expect(await chunks.read(ID_A, 10, STREAM.length - 10)).toEqual(STREAM.slice(10));
     expect(between).toHaveBeenCalledTimes(1);
     expect(get).not.toHaveBeenCalled();
+    const into = new Uint8Array(STREAM.length - 10);
+    expect(await chunks.readInto(ID_A, 10, into)).toBe(true);
+    expect(into).toEqual(STREAM.slice(10));
     await store.apply([{ key: attachmentChunkKey(ID_A, 1), value: null }]);
     expect(await chunks.read(ID_A, 0, STREAM.length)).toBeUndefined();
+    expect(await chunks.readInto(ID_A, 0, new Uint8Array(STREAM.length))).toBe(false);
   });
 
   it('refuses a range past the end of the stream (past the short last chunk, or past chunkCount)', async () => {
