@@ -28,13 +28,21 @@ import {
   GOAL_MIB_S,
   baselineRates,
   chromiumMachine,
+  memorySplit,
   nodePhase,
   sendFileRates,
   transferRates,
   writeChromiumReport,
   type ChromiumAttachmentReport,
 } from './attachments/chromium-report';
-import { measureBaselines, measureTransfers, waitForHooks, type RoundSample } from './attachments/chromium-transfers';
+import {
+  measureBaselines,
+  measureLiveTransfers,
+  measureTransfers,
+  waitForHooks,
+  type RoundSample,
+} from './attachments/chromium-transfers';
+import { measureFloor, type FloorSample, type LiveSample } from './attachments/memory-floor';
 import { closePeople, setUpPeople, type Opened } from './attachments/people';
 import { measureSendFile, type SendFileSample } from './attachments/send-file';
 import { WorkerMemorySampler } from './attachments/worker-memory';
@@ -54,6 +62,7 @@ const METHOD = [
   "Crypto + transfer, in Alice's messenger worker (apps/web/src/worker/bench-attachments.ts, reached with Runtime.evaluate on the worker's DevTools session; the worker times itself with performance.now()): encrypt + upload draws the file with crypto.getRandomValues 64 KiB at a time (never held whole), seals it with libs/crypto's encryptAttachment as relay-client's uploadAttachment asks for each ~4 MiB PATCH, and stops when the relay holds it all; download + decrypt runs relay-client's downloadAttachment into libs/crypto's decryptAttachment one piece at a time, checks the ciphertext digest and the first 16 bytes of every chunk against what was drawn, and stops at the last byte. The `fetched` report that lets the relay delete the file follows, untimed.",
   "Backends: 'webcrypto' (SubtleCrypto AES-256-GCM, BoringSSL) and 'noble' (@noble/ciphers, pure JavaScript); the digest is format 2's (attachments.md §2.2): each sealed chunk's SHA-256 by SubtleCrypto.digest ('webcrypto') or @noble/hashes ('noble'), then SHA-256 of that list. Baseline 'none': as many random bytes moved by the same calls without encryption. Within a round the three modes take turns, so that a change in the machine's load falls on all of them.",
   "Memory: Runtime.getHeapUsage on the worker's DevTools session (the page's session auto-attaches to it) every ~50 ms while a direction runs; idle is taken just before, after two HeapProfiler.collectGarbage. The figure is the JS heap in use plus ArrayBuffer backing stores (`backingStorageSize`), above idle, worst round; the JS heap alone is shown too, and what is left above idle once the direction is done and two collections ran (what it kept, as against garbage not yet collected). Memory of the network stack (fetch bodies in the browser and network processes) is not the worker's and is not counted.",
+  "What the peak is made of (./attachments/memory-floor.ts): a collection frees a dropped ArrayBuffer's bytes, and V8 starts one once enough external memory was allocated since the last, so the peak counts garbage too. Two figures of the same run split it: the floor, the same worker allocating as many bytes as the file in 64 KiB buffers (the size of every piece Web Crypto returns per chunk), filling and dropping each (garbage only); and the live peak, one more Web Crypto transfer each way with two full collections before every reading (every ~100 ms; those collections pause the worker, so that round is not timed).",
   'Baselines in the same worker: getRandomValues alone; SHA-256 alone in JavaScript (@noble/hashes, format 1’s digest of the stream) and natively (SubtleCrypto.digest per 64 KiB chunk, format 2’s chunk hashes); one 64 KiB chunk sealed by SubtleCrypto.encrypt under fresh nonces for as many bytes (raw AES-GCM); the attachment stream sealing a repeated chunk and opening the sealed chunks (kept in memory for this baseline only), per backend. The Node phase (bench-results/attachments.json, `bench:attachments` runs it first) is shown beside, with its own time.',
   "The whole path through the UI: Alice picks the file (a file of random bytes on disk) in the composer (DOM.setFileInputFiles on its file input, as Playwright's setInputFiles does) of her conversation with Bob; timed until her card shows `sent`, read every 50 ms (read, thumbnail check, sealed into her IndexedDB store, admitted, uploaded, message delivered). Bob, whose client leaves a file this large for a click, clicks Download (a click() on the button); timed until his card shows `stored` (downloaded, each chunk checked, stored, digest checked). The messenger uses the webcrypto backend.",
 ];
@@ -72,6 +81,8 @@ async function main(): Promise<void> {
   let chromium = 'unknown';
   let transfers: RoundSample[] | undefined;
   let baselines: AttachmentBaselines[] = [];
+  let live: LiveSample[] = [];
+  let floor: FloorSample[] = [];
   let sendFile: SendFileSample[] = [];
   const notes: string[] = [];
   let failure: unknown;
@@ -83,15 +94,18 @@ async function main(): Promise<void> {
     const worker = await alice.chromium.worker(alice.page);
     await waitForHooks(worker);
     const sampler = new WorkerMemorySampler(worker);
-    transfers = await measureTransfers({
+    const setup = {
       worker,
       sampler,
       admission,
       relayUrl: system.relayUrl,
       size: SIZE,
       rounds: ROUNDS,
-      modes: ['none', 'webcrypto', 'noble'],
-    });
+      modes: ['none', 'webcrypto', 'noble'] as const,
+    };
+    transfers = await measureTransfers(setup);
+    live = await measureLiveTransfers(setup);
+    floor = await measureFloor(worker, sampler, SIZE, ROUNDS);
     baselines = await measureBaselines(worker, SIZE, ROUNDS);
     if (bob) {
       try {
@@ -121,9 +135,10 @@ async function main(): Promise<void> {
     goals: { mibPerSecond: GOAL_MIB_S, peakMemoryMibAboveIdle: GOAL_MEMORY_MIB },
     transfers: transferRates(transfers, SIZE),
     baselines: baselineRates(baselines, SIZE),
+    memory: memorySplit(live, floor),
     sendFile: sendFileRates(sendFile, SIZE),
     ...(node ? { nodePhase: node } : {}),
-    samples: { transfers, sendFile },
+    samples: { transfers, sendFile, live, floor },
     normalBuild,
     method: METHOD,
     notes,

@@ -10,6 +10,7 @@ import type { AttachmentBaselines } from '../../../apps/web/src/worker/bench-att
 import { writeBenchResults } from '../bench-output';
 import type { NormalBuildCheck } from '../web/build';
 import type { Direction, RoundSample } from './chromium-transfers';
+import type { FloorSample, LiveSample } from './memory-floor';
 import type { SendFileSample } from './send-file';
 
 const MIB = 1024 * 1024;
@@ -52,8 +53,14 @@ export interface ChromiumAttachmentReport {
   readonly transfers: readonly Rate[];
   readonly baselines: readonly Rate[];
   readonly sendFile: readonly Rate[];
+  readonly memory: MemorySplit;
   readonly nodePhase?: { readonly measuredAt: string; readonly results: readonly NodeResult[] };
-  readonly samples: { readonly transfers: readonly RoundSample[]; readonly sendFile: readonly SendFileSample[] };
+  readonly samples: {
+    readonly transfers: readonly RoundSample[];
+    readonly sendFile: readonly SendFileSample[];
+    readonly live: readonly LiveSample[];
+    readonly floor: readonly FloorSample[];
+  };
   readonly normalBuild?: NormalBuildCheck;
   readonly method: readonly string[];
   readonly notes: readonly string[];
@@ -76,6 +83,41 @@ export function chromiumMachine(chromium: string, loadavgAtStart: readonly numbe
     node: process.version,
     chromium,
   };
+}
+
+/** The worker's peak split into garbage and what a transfer holds (memory-floor.ts). */
+export interface MemorySplit {
+  /** Allocate-and-drop of the file's size in 64 KiB buffers: peak above idle, worst and best round. */
+  readonly floorPeakMib?: { readonly worst: number; readonly best: number };
+  /** Web Crypto, collected before every reading: the most the transfer held above idle. */
+  readonly liveUpMib?: number;
+  readonly liveDownMib?: number;
+}
+
+export function memorySplit(live: readonly LiveSample[], floor: readonly FloorSample[]): MemorySplit {
+  const peaks = floor.map((f) => f.peakTotalAboveIdleMib);
+  const liveOf = (direction: 'up' | 'down') => live.find((l) => l.direction === direction)?.liveAboveIdleMib;
+  const up = liveOf('up');
+  const down = liveOf('down');
+  return {
+    ...(peaks.length ? { floorPeakMib: { worst: Math.max(...peaks), best: Math.min(...peaks) } } : {}),
+    ...(up === undefined ? {} : { liveUpMib: up }),
+    ...(down === undefined ? {} : { liveDownMib: down }),
+  };
+}
+
+function memoryLines(split: MemorySplit): string[] {
+  if (!split.floorPeakMib && split.liveUpMib === undefined) return ['- Not measured in this run.', ''];
+  return [
+    `| figure | MiB above idle |`,
+    '|---|---|',
+    `| floor: the file's size allocated in 64 KiB buffers and dropped, peak (best–worst round) | ${f1(split.floorPeakMib?.best)}–${f1(split.floorPeakMib?.worst)} |`,
+    `| encrypt + upload, webcrypto: live peak (collected before every reading) | ${f1(split.liveUpMib)} |`,
+    `| download + decrypt, webcrypto: live peak (collected before every reading) | ${f1(split.liveDownMib)} |`,
+    '',
+    `The peaks above count garbage not collected yet; the floor is that garbage alone, for code that allocates as the attachment stream does. The live peak is what a transfer holds (goal ${GOAL_MEMORY_MIB} MiB: ${split.liveUpMib !== undefined && split.liveDownMib !== undefined ? (Math.max(split.liveUpMib, split.liveDownMib) <= GOAL_MEMORY_MIB ? 'within it' : '**above it**') : 'not measured'}). docs/decisions/0014-attachment-worker-memory.md says how the goal is read.`,
+    '',
+  ];
 }
 
 const median = (values: readonly number[]): number =>
@@ -297,6 +339,9 @@ export function writeChromiumReport(report: ChromiumAttachmentReport): void {
     '## Crypto + transfer in the messenger worker',
     '',
     ...rateTable(report.transfers, true),
+    '## What the memory peak is made of',
+    '',
+    ...memoryLines(report.memory),
     '## Baselines of the same run, in the same worker',
     '',
     ...rateTable(report.baselines, false),

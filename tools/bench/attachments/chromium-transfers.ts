@@ -12,6 +12,7 @@ import type {
   AttachmentUploadRequest,
 } from '../../../apps/web/src/worker/bench-attachments';
 import { evaluate, type CdpSession } from './chromium-pipe';
+import { measureLive, type LiveSample } from './memory-floor';
 import type { RelayAdmission } from './relay-admission';
 import type { MemoryPeak, WorkerMemorySampler } from './worker-memory';
 
@@ -93,6 +94,17 @@ export async function measureTransfers(setup: TransferSetup): Promise<RoundSampl
     }
   }
   return samples;
+}
+
+/** One more Web Crypto transfer each way, with the worker collected before every memory reading (memory-floor.ts). */
+export async function measureLiveTransfers(setup: TransferSetup): Promise<LiveSample[]> {
+  const { worker, sampler, admission, relayUrl, size } = setup;
+  const admitted = await admission.admit(size);
+  return measureLive(
+    sampler,
+    () => upload(worker, { mode: 'webcrypto', size, relayUrl, ...admitted }),
+    () => download(worker, admitted.attachmentId),
+  );
 }
 
 export async function measureBaselines(

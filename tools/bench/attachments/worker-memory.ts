@@ -43,6 +43,35 @@ export class WorkerMemorySampler {
     return this.now();
   }
 
+  /**
+   * What `work` holds, not what it left for the collector: every `everyMs` two full collections,
+   * then a reading; the largest reading above the idle level taken just before. The collections
+   * stop the worker a moment each time, so this round's speed is not reported.
+   */
+  async livePeakWhile(
+    work: () => Promise<unknown>,
+    everyMs = 100,
+  ): Promise<{ liveAboveIdleMib: number; samples: number }> {
+    const idle = await this.idle();
+    let peak = total(idle);
+    let samples = 0;
+    let done = false;
+    const sampling = (async () => {
+      while (!done) {
+        peak = Math.max(peak, total(await this.idle()));
+        samples += 1;
+        await new Promise((resolve) => setTimeout(resolve, everyMs));
+      }
+    })();
+    try {
+      await work();
+    } finally {
+      done = true;
+      await sampling.catch(() => undefined);
+    }
+    return { liveAboveIdleMib: (peak - total(idle)) / MIB, samples };
+  }
+
   /** Runs `work` while sampling every `everyMs`; the peak is above the idle level taken just before. */
   async peakWhile<T>(work: () => Promise<T>, everyMs = 50): Promise<MemoryPeak<T>> {
     const idle = await this.idle();
