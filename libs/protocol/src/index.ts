@@ -144,6 +144,8 @@ export * from './groups/index';
 export { decodeBase32, encodeBase32 } from './encoding';
 // The relay protocol (docs/protocol/relay.md): client and relay frames, signatures, error codes.
 export * from './relay/index';
+// Direct channels between two devices (docs/protocol/direct.md): frames and SDP rules.
+export * from './direct/index';
 // The client-to-client layer (docs/protocol/messages.md).
 export {
   APP_PAYLOAD_VERSION,
