@@ -52,12 +52,14 @@ export class GroupDelivery {
    * Devices of removed members still owed the branch (never reached since the change they missed):
    * handed the branch as it stood before the removal, which takes them in, so the removal sent next
    * reads as one. The branch after it would not take them in (they are not in its head).
+   * `before`: the chain as serialised before the change, read only when a removed device is owed.
    */
-  async welcomeRemoved(tx: Transaction, groupId: string, before: GroupChain, gone: readonly string[]): Promise<void> {
+  async welcomeRemoved(tx: Transaction, groupId: string, before: Uint8Array, gone: readonly string[]): Promise<void> {
+    if (gone.length === 0) return;
     const record = await chainRecordOf(tx, groupId);
     const owed = record?.owed ?? [];
-    if (!record || gone.length === 0 || owed.length === 0) return;
-    const payloads = welcomePayloads(groupId, before);
+    if (!record || owed.length === 0) return;
+    const payloads = welcomePayloads(groupId, GroupChain.deserialise(before));
     const reached = new Set<string>();
     for (const { address, device } of this.contacts.recipientDevices(tx, gone)) {
       const entry = `${address} ${device.deviceId}`;

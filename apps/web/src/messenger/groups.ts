@@ -201,7 +201,7 @@ export class Groups {
     if (!updated.active) tx.delete(TABLES.groupKeys, conversation.id);
     // Members of the new state, and those it removed: they learn they are out (one never reached
     // before is first handed the branch it missed, which the removal then applies to).
-    await this.delivery.welcomeRemoved(tx, conversation.id, GroupChain.deserialise(record.chain), gone);
+    await this.delivery.welcomeRemoved(tx, conversation.id, record.chain, gone);
     await this.delivery.sendChange(tx, conversation.id, change, [...updated.members, ...gone]);
     const added = update.diff.added.map((member) => member.address);
     if (added.length > 0) await this.delivery.sendWelcome(tx, conversation.id, chain, added);
