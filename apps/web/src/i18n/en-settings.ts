@@ -24,4 +24,13 @@ export const enSettings = {
   'privacy.typing': 'Send and show typing indicators',
   'privacy.typing-hint':
     'Shows the members of a conversation when you are typing (end-to-end encrypted). Off: you don’t see theirs either.',
+  'privacy.direct': 'Direct connections',
+  'privacy.direct-direct': 'Direct when possible',
+  'privacy.direct-turn_only': 'Only through the organisation’s TURN server',
+  'privacy.direct-off': 'Off: always through the relay',
+  'privacy.direct-hint':
+    'Messages go straight to a colleague’s device when both are online, still end-to-end encrypted, and keep flowing if the relay is down. The colleague’s device learns your network address; the TURN option hides it from them but shows the pair to the organisation’s TURN server.',
+  'conversation.path-direct': 'Direct',
+  'conversation.path-relay': 'Through the relay',
+  'conversation.path-mixed': 'Partly direct',
 } as const satisfies Record<string, string>;

@@ -25,4 +25,13 @@ export const frSettings = translation(enSettings, {
   'privacy.typing': 'Envoyer et afficher les indicateurs de saisie',
   'privacy.typing-hint':
     'Montre aux membres d’une discussion quand vous écrivez (chiffré de bout en bout). Désactivés : vous ne voyez pas non plus les leurs.',
+  'privacy.direct': 'Connexions directes',
+  'privacy.direct-direct': 'Directes si possible',
+  'privacy.direct-turn_only': 'Seulement par le serveur TURN de l’organisation',
+  'privacy.direct-off': 'Désactivées : toujours par le relais',
+  'privacy.direct-hint':
+    'Les messages vont droit à l’appareil d’un collègue quand les deux sont en ligne, toujours chiffrés de bout en bout, et passent encore si le relais est arrêté. L’appareil du collègue apprend votre adresse réseau ; l’option TURN la lui cache mais montre la paire au serveur TURN de l’organisation.',
+  'conversation.path-direct': 'Direct',
+  'conversation.path-relay': 'Par le relais',
+  'conversation.path-mixed': 'En partie direct',
 });

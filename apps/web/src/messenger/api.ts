@@ -1,3 +1,4 @@
+import type { DirectSetting } from './direct/direct-ports';
 import type { AttachmentView } from './attachment-api';
 
 /**
@@ -163,6 +164,8 @@ export interface ConversationView {
   readonly unreadMentions: number;
   /** Which new messages notify (NotifyLevel); a mention notifies unless `none`. */
   readonly notify: NotifyLevel;
+  /** How its messages leave now (direct.md §6): over direct channels to every other member's device, some, or none. */
+  readonly path: 'direct' | 'mixed' | 'relay';
 }
 
 /**
@@ -182,6 +185,12 @@ export const MENTIONS_ONLY_GROUP_SIZE = 20;
 export interface PreferencesView {
   readonly readReceipts: boolean;
   readonly typingIndicators: boolean;
+  /**
+   * Direct channels to colleagues' devices (direct.md §8, decision 0015): `direct` by default;
+   * `turn_only` hides this device's address from the peer behind the organisation's TURN server;
+   * `off` sends everything through the relay.
+   */
+  readonly directChannels: DirectSetting;
 }
 
 /** A message of ours may be edited, or deleted for everyone, this long after it was sent (messages.md §5.8). */

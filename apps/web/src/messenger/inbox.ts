@@ -4,6 +4,7 @@ import {
   groupDecrypt,
   randomBytes,
   serializeSenderKeyReceiverState,
+  sha256,
 } from '@opendescent/crypto';
 import {
   decodeHandshakeInitiation,
@@ -105,36 +106,55 @@ export class Inbox {
         return;
       }
     }
-    const outcome = await this.ctx.exclusive(() => this.accept(queue.peer, { ...delivery, blob }, relay.url));
+    const outcome = await this.ctx.exclusive(() => this.accept(queue.peer, blob, relay.url));
     // A relay or the admin app unreachable halfway: not acknowledged, so the relay delivers it
     // again later; nothing is lost (at-least-once, DESIGN.md).
     if (outcome === 'retry') return;
     await relay.ack(delivery.recipientId, queue.key, [delivery.messageId]).catch(() => undefined);
     if (outcome === 'queued') this.outbox.flushSoon();
+    // Heard from a device: a direct channel may be offered to it (direct.md §2).
+    if (queue.peer) this.deps.direct.want(queue.peer);
   }
 
+  /**
+   * A blob that came over the direct channel with `peer` (direct.md §6), handled exactly as one
+   * from its queue: true once it may be acked (committed, known already, or dropped as bad).
+   */
+  async receiveDirect(peer: string, blob: Uint8Array): Promise<boolean> {
+    if (!this.ctx.identity) return false;
+    // A channel carries envelopes, never a pointer: acknowledged and dropped.
+    if (isFanoutPointer(blob)) return true;
+    const outcome = await this.ctx.exclusive(() => this.accept(peer, blob));
+    if (outcome === 'retry') return false;
+    if (outcome === 'queued') this.outbox.flushSoon();
+    return true;
+  }
+
+  /**
+   * A blob is known by its SHA-256, whatever path it came by (a relay delivering it again, or the
+   * same bytes over a direct channel and through the relay), and handled once (direct.md §6).
+   */
   private async accept(
     queuePeer: string | undefined,
-    delivery: RelayDeliveryEvent,
-    relayUrl: string,
+    blob: Uint8Array,
+    relayUrl?: string,
   ): Promise<'retry' | 'queued' | 'done'> {
     if (this.ctx.stopped) return 'retry';
-    const seenId = toHex(delivery.messageId);
+    const seenId = toHex(sha256(blob));
     const tx = this.ctx.tx();
     if (await tx.seen(seenId)) return 'done';
     try {
-      await this.process(tx, queuePeer, delivery.blob);
+      await this.process(tx, queuePeer, blob);
     } catch (error) {
       tx.discard();
       if (isTransient(error)) return 'retry';
       // Opens with no key we hold: perhaps a group message overtaking its Sender Key on another
       // queue. Kept (sealed at rest) and retried when a Sender Key arrives, for an hour at most.
-      if (error instanceof ProtocolError && error.code === 'undecryptable')
-        this.park(tx, queuePeer, delivery.blob, relayUrl);
+      if (error instanceof ProtocolError && error.code === 'undecryptable') this.park(tx, queuePeer, blob, relayUrl);
       // Its sender's attestation names an organisation key not followed yet (a rotation): kept the
       // same way and tried again once the keys are refreshed (org-keys.ts), never dropped.
       if (error instanceof ProtocolError && error.code === 'unknown_signer') {
-        this.park(tx, queuePeer, delivery.blob);
+        this.park(tx, queuePeer, blob);
         this.ctx.followOrgKeys();
       }
       // Otherwise from a revoked device, replayed or malformed: dropped whole, nothing of it

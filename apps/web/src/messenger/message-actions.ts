@@ -157,6 +157,7 @@ export class MessageActions {
       ...self,
       ...(preferences.readReceipts !== undefined ? { readReceipts: preferences.readReceipts } : {}),
       ...(preferences.typingIndicators !== undefined ? { typingIndicators: preferences.typingIndicators } : {}),
+      ...(preferences.directChannels !== undefined ? { directChannels: preferences.directChannels } : {}),
     });
   }
 

@@ -4,8 +4,6 @@ import {
   MAX_PAGE,
   type ClientSnapshot,
   type MessageCursor,
-  type DeviceLinkCandidateView,
-  type DeviceLinkOfferView,
   type MessagePage,
   type MessageView,
   type SafetyNumberView,
@@ -17,6 +15,8 @@ import { MessengerContext, type MessengerEvent } from './context';
 import { ConversationCommands } from './conversation-commands';
 import { Delivery } from './delivery';
 import { DeviceLink } from './device-link';
+import type { DirectChannels } from './direct/direct-channels';
+import { createDirectChannels } from './direct/direct-wiring';
 import { toHex } from './encoding';
 import { Enrolment } from './enrolment';
 import { MessengerError } from './errors';
@@ -77,7 +77,9 @@ export class Messenger {
   private readonly orgKeys: OrgKeys;
   private readonly logMonitor: LogMonitor;
   private readonly userKey: UserKey;
-  private readonly deviceLink: DeviceLink;
+  /** The device link's offer and check (service.ts calls them here; approving also flushes). */
+  readonly deviceLink: DeviceLink;
+  private readonly direct: DirectChannels;
   /** Uploads and downloads of files (service.ts calls it for the page's file commands). */
   readonly attachments: AttachmentTransfers;
   /** On-device search (service.ts calls it for the page's searches). */
@@ -104,11 +106,17 @@ export class Messenger {
       queueRefused: (recipientId) => this.repair.queueLost(toHex(recipientId)),
     });
     this.queues = new QueueIndex(this.relays, (id) => this.repair.queueLost(id));
+    this.direct = createDirectChannels(ctx, {
+      peers: () => this.peers,
+      outbox: () => this.outbox,
+      receive: (peer, blob) => this.inbox.receiveDirect(peer, blob),
+    });
     this.outbox = new Outbox(
       ctx,
       this.relays,
       () => this.revocation.sendingHeld(),
       () => void this.logMonitor.check().catch(() => undefined),
+      this.direct,
     );
     this.contacts = new Contacts(ctx);
     this.peers = new Peers(ctx, this.relays, this.queues, this.outbox);
@@ -159,6 +167,7 @@ export class Messenger {
         deviceLink: this.deviceLink,
         logGossip: (head) => void this.logMonitor.compareGossiped(head).catch(() => undefined),
         attachments: this.attachments,
+        direct: this.direct,
       },
     );
     this.revocation = new Revocation(
@@ -226,6 +235,7 @@ export class Messenger {
   stop(): void {
     this.ctx.stop();
     this.deviceLink.cancel();
+    this.direct.stop();
     this.scheduler.stop();
     this.attachments.stop();
     this.searchIndex.stop();
@@ -244,6 +254,7 @@ export class Messenger {
     this.scheduler.every(GROUP_RETRY_MS, () => this.retryGroupChanges());
     this.scheduler.every(ATTACHMENT_RETRY_MS, () => this.attachments.resume());
     this.scheduler.every(3_000, () => this.repair.refreshIntros());
+    this.scheduler.every(3_000, () => this.direct.recheck());
     this.scheduler.every(3_000, () =>
       this.repair.pending ? ctx.exclusive(() => this.repair.recoverLost()) : undefined,
     );
@@ -355,18 +366,6 @@ export class Messenger {
     return deviceView(this.ctx.self ?? self, this.ctx.tx());
   }
 
-  startDeviceLink(): Promise<DeviceLinkOfferView> {
-    return this.deviceLink.start();
-  }
-
-  cancelDeviceLink(): void {
-    this.deviceLink.cancel();
-  }
-
-  checkDeviceLink(codeOrQr: string): Promise<DeviceLinkCandidateView> {
-    return this.deviceLink.check(codeOrQr);
-  }
-
   async approveDeviceLink(codeOrQr: string): Promise<void> {
     await this.deviceLink.approve(codeOrQr);
     this.outbox.flushSoon();
@@ -394,6 +393,7 @@ export class Messenger {
   }
 
   snapshot(): Omit<ClientSnapshot, 'vault'> {
-    return snapshotOf(this.ctx.tx(), this.ctx.self, this.relays.views(), this.revocation.view());
+    const open = new Set(this.direct.openPeers());
+    return snapshotOf(this.ctx.tx(), this.ctx.self, this.relays.views(), this.revocation.view(), open);
   }
 }

@@ -17,6 +17,17 @@ export const MAX_HELD_PER_PEER = 500;
  */
 type Fate = 'send' | 'revoked' | 'not_logged' | 'waiting';
 
+/**
+ * The open direct channels (direct/direct-channels.ts): an entry for a device with one goes over
+ * it and is done once acked; without an ack in time it goes through the relay (direct.md §6).
+ */
+export interface DirectRoute {
+  isOpen(device: string): boolean;
+  send(device: string, blob: Uint8Array): Promise<boolean>;
+  /** About to send to this device: a channel may be offered (direct.md §2). */
+  want(device: string): void;
+}
+
 /** Where a blob for one device goes and what the outbox holds for it. */
 export interface Routed {
   readonly relay: string;
@@ -50,6 +61,7 @@ export class Outbox {
      * the check is asked for now (log-monitor.ts), outside `exclusive`; it flushes again once it passes.
      */
     private readonly logPending: () => void = () => undefined,
+    private readonly direct?: DirectRoute,
   ) {}
 
   /** Where a peer is written to: its queue for us, else its intro queue. */
@@ -164,32 +176,67 @@ export class Outbox {
     const clearances = new Map<string, LogClearance>();
     let waitedForLog = false;
     for (const item of items) {
-      if (blocked.has(item.relay) || this.ctx.stopped) continue;
-      const relay = this.relays.get(item.relay);
-      if (relay.status !== 'online') {
-        blocked.add(item.relay);
-        continue;
-      }
+      if (this.ctx.stopped) continue;
       const fates = item.entries.map((entry) => this.fateOf(entry, clearances));
       if (fates.includes('waiting') && !waitedForLog) {
         waitedForLog = true;
         this.logPending();
       }
+      // Over open direct channels first, whatever the relay's state: a relay down stops nothing
+      // that can go direct (direct.md §6).
+      const direct = await this.sendDirect(item, fates);
+      const relay = this.relays.get(item.relay);
+      if (blocked.has(item.relay) || relay.status !== 'online') {
+        blocked.add(item.relay);
+        if (direct.size > 0) await this.ctx.exclusive(() => this.settle(item, this.statusesOf(fates, direct, 'kept')));
+        continue;
+      }
+      const sendable = item.entries.filter((_entry, index) => fates[index] === 'send' && !direct.has(index));
       if (fates.every((fate) => fate === 'waiting')) continue;
-      const sendable = item.entries.filter((_entry, index) => fates[index] === 'send');
       let sent: readonly string[] = [];
       try {
         if (sendable.length > 0) sent = await relay.putMany(await this.blobsOf(relay, item, sendable));
       } catch {
         blocked.add(item.relay);
+        if (direct.size > 0) await this.ctx.exclusive(() => this.settle(item, this.statusesOf(fates, direct, 'kept')));
         continue;
       }
-      let next = 0;
-      const statuses = fates.map((fate) => (fate === 'send' ? (sent[next++] ?? 'missing') : fate));
-      await this.ctx.exclusive(() => this.settle(item, statuses));
+      await this.ctx.exclusive(() => this.settle(item, this.statusesOf(fates, direct, sent)));
     }
     this.holdingForLog = waitedForLog;
     this.ctx.changed();
+  }
+
+  /**
+   * Each entry's outcome: `direct` (acked over a channel), the relay's answer in order for those it
+   * was given, `kept` for those it could not be given (offline), else the entry's fate.
+   */
+  private statusesOf(fates: readonly Fate[], direct: ReadonlySet<number>, relay: readonly string[] | 'kept'): string[] {
+    let next = 0;
+    return fates.map((fate, index) => {
+      if (direct.has(index)) return 'direct';
+      if (fate !== 'send') return fate;
+      return relay === 'kept' ? 'kept' : (relay[next++] ?? 'missing');
+    });
+  }
+
+  /**
+   * Entries for devices with an open channel go over it, all at once; the indexes acked come
+   * back. A pointer's device gets the shared envelope itself, never a pointer (direct.md §5).
+   */
+  private async sendDirect(item: OutboxRecord, fates: readonly Fate[]): Promise<Set<number>> {
+    const done = new Set<number>();
+    const direct = this.direct;
+    if (!direct) return done;
+    await Promise.all(
+      item.entries.map(async (entry, index) => {
+        if (fates[index] !== 'send' || entry.device === undefined) return;
+        if (!direct.isOpen(entry.device)) return direct.want(entry.device);
+        const blob = entry.pointer ? item.shared?.envelope : entry.blob;
+        if (blob && (await direct.send(entry.device, blob))) done.add(index);
+      }),
+    );
+    return done;
   }
 
   /**
@@ -232,7 +279,7 @@ export class Outbox {
   private async settle(item: OutboxRecord, statuses: readonly string[]): Promise<void> {
     const tx = this.ctx.tx();
     if (!tx.get<OutboxRecord>(TABLES.outbox, item.id)) return;
-    const waiting = item.entries.filter((_entry, index) => statuses[index] === 'waiting');
+    const waiting = item.entries.filter((_entry, index) => statuses[index] === 'waiting' || statuses[index] === 'kept');
     // Kept under its id: it leaves in its place, before what was queued after it.
     if (waiting.length > 0) tx.put(TABLES.outbox, item.id, { ...item, entries: waiting } satisfies OutboxRecord);
     else tx.delete(TABLES.outbox, item.id);
@@ -243,7 +290,7 @@ export class Outbox {
     if (item.messageRef) {
       const message = await tx.message(item.messageRef.conversationId, item.messageRef.messageId);
       if (message && (message.status === 'queued' || message.status === undefined)) {
-        const stored = statuses.some((s) => s === 'ok');
+        const stored = statuses.some((s) => s === 'ok' || s === 'direct');
         const pending = held > 0 || waiting.length > 0;
         tx.putMessage({ ...message, status: stored ? 'sent' : pending ? 'queued' : 'failed' });
         tx.touchMessages(message.conversationId);

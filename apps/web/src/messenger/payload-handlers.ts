@@ -10,6 +10,7 @@ import type { GroupInbox } from './group-inbox';
 import type { History } from './history';
 import type { Outbox } from './outbox';
 import type { AppPayload } from './payload';
+import type { DirectSignal } from './direct/direct-signals';
 import type { Peers } from './peers';
 import { TABLES, type ContactDeviceRecord, type ContactRecord, type MessageRecord, type PeerRecord } from './records';
 import { receivedAttachment } from './attachment-payload';
@@ -48,6 +49,8 @@ export interface HandlerDeps {
   readonly retryParked: () => void;
   /** A received file: fetched after the change commits when it is small enough (attachment-transfers.ts). */
   readonly attachments: { received(tx: Transaction, message: MessageRecord): void };
+  /** A direct channel's signalling (direct.md §3): handled after the change commits (direct-channels.ts). */
+  readonly direct: { signal(peer: string, payload: DirectSignal): Promise<void>; want(peer: string): void };
 }
 
 /** A contact's `devices_changed` hint makes us look it up again at most this often. */
@@ -178,6 +181,9 @@ const HANDLERS: Handlers = {
     if (sender.address !== ctx.requireSelf().address) return;
     await deviceLink.receive(tx, fromB64(payload.transfer));
   },
+  rtc_offer: ({ direct }, { tx, sender, payload }) => signalLater(direct, tx, sender, payload),
+  rtc_answer: ({ direct }, { tx, sender, payload }) => signalLater(direct, tx, sender, payload),
+  rtc_close: ({ direct }, { tx, sender, payload }) => signalLater(direct, tx, sender, payload),
   sender_key: ({ ctx, retryParked }, { tx, peer, payload }) => {
     const current = tx.get<PeerRecord>(TABLES.peers, peer.deviceId) as PeerRecord;
     const held = current.groupKeys.find((k) => k.groupId === payload.groupId);
@@ -203,6 +209,11 @@ const HANDLERS: Handlers = {
     );
   },
 };
+
+/** Only ever pairwise (never by fan-out) and, like any payload but a few, only from an approved device. */
+function signalLater(direct: HandlerDeps['direct'], tx: Transaction, sender: Sender, payload: DirectSignal): void {
+  tx.after(() => void direct.signal(sender.deviceId, payload).catch(() => undefined));
+}
 
 /**
  * What a device its person's user key did not approve may still do (user-keys.md §2.5): say hello

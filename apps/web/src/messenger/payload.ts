@@ -6,6 +6,7 @@ import {
 } from '@opendescent/protocol';
 import { utf8Decode, utf8Encode } from '@opendescent/crypto';
 import { z } from 'zod';
+import { directSignalSchemas } from './direct/direct-signals';
 
 /**
  * The application payloads two devices exchange inside their ratchet or Sender Key messages
@@ -197,6 +198,8 @@ export const appPayloadSchema = z.discriminatedUnion('t', [
       .min(1)
       .max(Math.ceil((MAX_DEVICE_LINK_TRANSFER_BYTES * 4) / 3)),
   }),
+  /** A direct channel's offer, answer or close (direct.md §3), between two approved devices only. */
+  ...directSignalSchemas,
 ]);
 
 export type AppPayload = z.infer<typeof appPayloadSchema>;

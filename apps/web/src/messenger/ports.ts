@@ -4,6 +4,8 @@ import type { PrekeyPublishMode } from '@opendescent/protocol';
 import type { AdmittedAttachment, AttachmentRequest, RelayCredentials } from '@opendescent/relay-client';
 import type { RelayStatus } from './api';
 import type { AppPayload } from './payload';
+import type { DirectTiming } from './direct/direct-channels';
+import type { DirectHostPort, IceServer } from './direct/direct-ports';
 
 /**
  * What the messenger needs from the outside world, declared once so that the browser wiring
@@ -136,6 +138,12 @@ export interface MessengerEnvironment {
   readonly logCheckMs?: number;
   /** How often this person's own devices are looked up (user-key.ts); OWN_DEVICES_CHECK_MS when absent. */
   readonly ownDevicesCheckMs?: number;
+  /** The page's peer connections (direct.md, decision 0015); absent: every message goes through a relay. */
+  readonly direct?: DirectHostPort;
+  /** The organisation's STUN/TURN servers (direct.md §8); absent: host candidates only. */
+  readonly iceServers?: readonly IceServer[];
+  /** Tests only: shorter timeouts for direct channels (DIRECT_TIMING when absent). */
+  readonly directTiming?: DirectTiming;
   /** Tests only, never set by the app (service.ts ServiceDependencies.tamper). */
   readonly tamper?: Tamper;
 }
@@ -152,4 +160,6 @@ export interface Tamper {
   readonly groupChange?: (change: GroupChange) => GroupChange;
   /** Sends a change its own chain refuses (a non-administrator's removal, say), as a hostile client would. */
   readonly sendRefusedGroupChanges?: boolean;
+  /** Rewrites the SDP of a direct channel's offer or answer before it is sent (a wrong fingerprint, say). */
+  readonly directSdp?: (sdp: string) => string;
 }

@@ -1,3 +1,4 @@
+import type { DirectSetting } from './direct/direct-ports';
 import type { DeviceTrust, MessageView, NotifyLevel } from './api';
 import type { MessageRef } from './payload';
 
@@ -101,6 +102,8 @@ export interface SelfRecord {
   /** PreferencesView (api.ts); absent: on. */
   readonly readReceipts?: boolean;
   readonly typingIndicators?: boolean;
+  /** Direct channels (direct.md §8); absent: `direct`. */
+  readonly directChannels?: DirectSetting;
 }
 
 export interface ContactDeviceRecord {

@@ -51,6 +51,10 @@ export interface ServiceDependencies {
   readonly vaultOptions?: VaultOptions;
   /** Tests only: a tampering member (ports.ts Tamper); the browser never sets it. */
   readonly tamper?: Tamper;
+  /** The page's peer connections (the worker's bridge to them, or a test's fake network). */
+  readonly direct?: MessengerEnvironment['direct'];
+  /** Tests only: shorter timeouts for direct channels. */
+  readonly directTiming?: MessengerEnvironment['directTiming'];
 }
 
 /** Clear-text marker left after a revocation wipe: the reason, no secret (the vault is gone). */
@@ -87,6 +91,8 @@ export function createMessengerService(
     ...(config.logCheckSeconds !== undefined ? { logCheckMs: config.logCheckSeconds * 1000 } : {}),
     ...(config.ownDevicesCheckSeconds !== undefined ? { ownDevicesCheckMs: config.ownDevicesCheckSeconds * 1000 } : {}),
     ...(dependencies.tamper ? { tamper: dependencies.tamper } : {}),
+    ...(dependencies.direct ? { direct: dependencies.direct } : {}),
+    ...(dependencies.directTiming ? { directTiming: dependencies.directTiming } : {}),
   });
 
   const wipedView = async (): Promise<WipedView | undefined> => {
@@ -269,9 +275,9 @@ export function createMessengerService(
     shareHistory: guard((id: string, address: string, count: number) =>
       running().commands.shareHistory(id, address, count),
     ),
-    startDeviceLink: guard(() => running().startDeviceLink()),
-    cancelDeviceLink: guard(async () => running().cancelDeviceLink()),
-    checkDeviceLink: guard((codeOrQr: string) => running().checkDeviceLink(codeOrQr)),
+    startDeviceLink: guard(() => running().deviceLink.start()),
+    cancelDeviceLink: guard(async () => running().deviceLink.cancel()),
+    checkDeviceLink: guard((codeOrQr: string) => running().deviceLink.check(codeOrQr)),
     approveDeviceLink: guard((codeOrQr: string) => running().approveDeviceLink(codeOrQr)),
     acceptUserKey: guard((address: string) => running().commands.acceptUserKey(address)),
     // Passkey unlock (WebAuthn PRF, storage.md §2.1): the UI runs the ceremony, this side only

@@ -133,12 +133,12 @@ export class Transaction {
     this.touchedConversations.add(conversationId);
   }
 
-  async seen(relayMessageId: string): Promise<boolean> {
-    return (await this.getStored(TABLES.seen, relayMessageId)) !== undefined;
+  async seen(blobId: string): Promise<boolean> {
+    return (await this.getStored(TABLES.seen, blobId)) !== undefined;
   }
 
-  markSeen(relayMessageId: string, at: number): void {
-    this.put(TABLES.seen, relayMessageId, { id: relayMessageId, at });
+  markSeen(blobId: string, at: number): void {
+    this.put(TABLES.seen, blobId, { id: blobId, at });
   }
 
   async pruneSeen(before: number): Promise<void> {

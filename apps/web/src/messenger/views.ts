@@ -167,6 +167,7 @@ export function snapshotOf(
   self: SelfRecord | undefined,
   relays: RelayView[],
   revocation?: RevocationView,
+  openChannels: ReadonlySet<string> = new Set(),
 ): Omit<ClientSnapshot, 'vault'> {
   if (!self) return { relays, conversations: [], pendingOutgoing: 0 };
   const contacts = new Map(tx.all<ContactRecord>(TABLES.contacts).map((c) => [c.address, c]));
@@ -205,6 +206,7 @@ export function snapshotOf(
       disappearAfterSeconds: c.disappearAfterSeconds,
       active: c.active,
       updatedAt: c.updatedAt,
+      path: pathOf(c, self.address, contacts, openChannels),
     }))
     .sort((a, b) => b.updatedAt - a.updatedAt);
   const pendingOutgoing = tx.all<OutboxRecord>(TABLES.outbox).reduce((n, item) => n + (item.messageRef ? 1 : 0), 0);
@@ -214,8 +216,28 @@ export function snapshotOf(
     conversations,
     pendingOutgoing,
     ...(revocation ? { revocation } : {}),
-    preferences: { readReceipts: self.readReceipts !== false, typingIndicators: self.typingIndicators !== false },
+    preferences: {
+      readReceipts: self.readReceipts !== false,
+      typingIndicators: self.typingIndicators !== false,
+      directChannels: self.directChannels ?? 'direct',
+    },
   };
+}
+
+/** Which of the other members' current devices have an open direct channel: all, some, or none. */
+function pathOf(
+  conversation: ConversationRecord,
+  selfAddress: string,
+  contacts: ReadonlyMap<string, ContactRecord>,
+  openChannels: ReadonlySet<string>,
+): ConversationView['path'] {
+  if (openChannels.size === 0 || !conversation.active) return 'relay';
+  const devices = conversation.members
+    .filter((address) => address !== selfAddress)
+    .flatMap((address) => Object.values(contacts.get(address)?.devices ?? {}))
+    .filter((device) => device.approved === true && device.trust !== 'revoked');
+  const open = devices.filter((device) => openChannels.has(device.deviceId)).length;
+  return open === 0 ? 'relay' : open === devices.length ? 'direct' : 'mixed';
 }
 
 /** NotifyLevel's default (api.ts): a large group notifies only for mentions. */

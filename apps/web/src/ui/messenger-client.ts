@@ -5,6 +5,7 @@
 import type { MessengerApi, MessengerErrorShape, MessengerEvent } from '../messenger/api';
 import type { MessengerConfig } from '../messenger/service';
 import { createMessengerRpcClient, type RpcInit, type RpcPort } from '../worker/rpc';
+import { attachDirectHost } from './direct-host';
 
 export interface MessengerClient {
   readonly api: MessengerApi;
@@ -24,6 +25,8 @@ export function startMessenger(config: MessengerConfig): MessengerClient {
     name: 'opendescent-messenger',
   });
   const rpc = createMessengerRpcClient(worker as unknown as RpcPort);
+  // The peer connections of direct channels run here; the worker holds the channels (decision 0015).
+  const detachDirect = attachDirectHost(worker);
   const failureListeners = new Set<(error: MessengerErrorShape) => void>();
   let failed = false;
   const fail = () => {
@@ -51,6 +54,7 @@ export function startMessenger(config: MessengerConfig): MessengerClient {
     terminate() {
       rpc.fail({ code: 'internal', message: 'the messenger was stopped' });
       rpc.close();
+      detachDirect();
       worker.terminate();
     },
   };

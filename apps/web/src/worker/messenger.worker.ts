@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { MessengerEvent } from '../messenger/api';
-import { createMessengerService, type MessengerConfig } from '../messenger/service';
+import { browserDependencies, createMessengerService, type MessengerConfig } from '../messenger/service';
+import { createDirectBridge } from './direct-bridge';
 import { serveMessengerWorker, type RpcPort } from './rpc';
 
 const httpUrl = z.url({ protocol: /^https?$/ });
@@ -33,13 +34,20 @@ function parseConfig(config: unknown): MessengerConfig {
 const BENCH_BUILD = process.env.NEXT_PUBLIC_OPENDESCENT_BENCH === '1';
 let observeForBench: ((event: MessengerEvent) => void) | undefined;
 
-const createService = BENCH_BUILD
-  ? (config: MessengerConfig, emit: (event: MessengerEvent) => void) =>
-      createMessengerService(config, (event) => {
-        observeForBench?.(event);
-        emit(event);
-      })
-  : createMessengerService;
+// The page runs the peer connections of direct channels for this worker (./direct-bridge.ts).
+const dependencies = { ...browserDependencies(), direct: createDirectBridge(self as unknown as RpcPort) };
+
+const createService = (config: MessengerConfig, emit: (event: MessengerEvent) => void) =>
+  createMessengerService(
+    config,
+    BENCH_BUILD
+      ? (event) => {
+          observeForBench?.(event);
+          emit(event);
+        }
+      : emit,
+    dependencies,
+  );
 
 // In a dedicated worker, `self` is the worker's global scope: a message port to the page.
 serveMessengerWorker(self as unknown as RpcPort, parseConfig, createService);

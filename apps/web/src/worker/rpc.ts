@@ -79,7 +79,11 @@ const ARGUMENTS = {
   deleteForEveryone: z.tuple([id, messageId]),
   setTyping: z.tuple([id, z.boolean()]),
   setPreferences: z.tuple([
-    z.strictObject({ readReceipts: z.boolean().optional(), typingIndicators: z.boolean().optional() }),
+    z.strictObject({
+      readReceipts: z.boolean().optional(),
+      typingIndicators: z.boolean().optional(),
+      directChannels: z.enum(['off', 'direct', 'turn_only']).optional(),
+    }),
   ]),
   setNotify: z.tuple([id, z.enum(['all', 'mentions', 'none'])]),
   sendFile: z.union([

@@ -354,7 +354,11 @@ describe('read receipts and typing indicators', () => {
 
     // Alice turns hers off: she sees no one's either (the message shows delivered).
     await alice.api.setPreferences({ readReceipts: false });
-    expect((await alice.api.snapshot()).preferences).toEqual({ readReceipts: false, typingIndicators: true });
+    expect((await alice.api.snapshot()).preferences).toEqual({
+      readReceipts: false,
+      typingIndicators: true,
+      directChannels: 'direct',
+    });
     expect((await byId(alice, c.atAlice, id))?.status).toBe('delivered');
     expect((await byId(alice, c.atAlice, id))?.readBy).toBeUndefined();
     await alice.api.setPreferences({ readReceipts: true });

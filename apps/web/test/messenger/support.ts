@@ -8,6 +8,8 @@ import { RelayClient } from '@opendescent/relay-client';
 import { createMessengerService } from '../../src/messenger/service';
 import type { ClientSnapshot, MessengerApi, MessengerEvent } from '../../src/messenger/api';
 import type { RelayFactory, Tamper } from '../../src/messenger/ports';
+import type { DirectTiming } from '../../src/messenger/direct/direct-channels';
+import type { DirectHostPort } from '../../src/messenger/direct/direct-ports';
 import { FakeAdmin } from './fake-admin';
 import { RelayProcess, newOrg } from '../net/support/relay-process';
 import { freshIdbFactory } from '../store/fake-indexeddb';
@@ -60,6 +62,9 @@ export interface DeviceOptions {
   readonly tamper?: Tamper;
   /** false: returns once enrolled, without waiting for its prekeys to be published (default true). */
   readonly reachable?: boolean;
+  /** Direct channels through this host (a FakeDirectNetwork's), with these timeouts. */
+  readonly direct?: DirectHostPort;
+  readonly directTiming?: DirectTiming;
 }
 
 export async function enrolDevice(
@@ -106,6 +111,8 @@ export async function enrolDevice(
       now: () => Date.now() + entry.clockOffset,
       vaultOptions: CHEAP_KDF,
       ...(options.tamper ? { tamper: options.tamper } : {}),
+      ...(options.direct ? { direct: options.direct } : {}),
+      ...(options.directTiming ? { directTiming: options.directTiming } : {}),
     },
   );
   (entry as { api: MessengerApi }).api = api;

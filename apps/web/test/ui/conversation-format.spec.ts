@@ -34,6 +34,7 @@ function conversation(id: string, fields: Partial<ConversationView> = {}): Conve
     updatedAt: 0,
     lastReadAt: 0,
     unreadMentions: 0,
+    path: 'relay',
     notify: 'all',
     ...fields,
   };

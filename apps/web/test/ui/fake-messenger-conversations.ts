@@ -166,6 +166,7 @@ export class FakeConversations {
         (message) => message.mentionsMe && !message.mine && message.receivedAt > conversation.lastReadAt,
       ).length,
       notify: conversation.notify,
+      path: 'relay',
     };
   }
 }

@@ -193,11 +193,15 @@ describe('read status, typing and settings', () => {
 
   it('keeps the preferences and the notification level in the snapshot', async () => {
     const { api, group } = await world();
-    expect((await api.snapshot()).preferences).toEqual({ readReceipts: true, typingIndicators: true });
-    await api.setPreferences({ typingIndicators: false });
+    expect((await api.snapshot()).preferences).toEqual({
+      readReceipts: true,
+      typingIndicators: true,
+      directChannels: 'direct',
+    });
+    await api.setPreferences({ typingIndicators: false, directChannels: 'turn_only' });
     await api.setNotify(group.id, 'mentions');
     const snapshot = await api.snapshot();
-    expect(snapshot.preferences).toEqual({ readReceipts: true, typingIndicators: false });
+    expect(snapshot.preferences).toEqual({ readReceipts: true, typingIndicators: false, directChannels: 'turn_only' });
     expect(snapshot.conversations.find((conversation) => conversation.id === group.id)?.notify).toBe('mentions');
   });
 

@@ -58,7 +58,7 @@ export abstract class FakeMessengerWorld {
   protected readonly linkCode: string;
   protected readonly safetyQrMatch: string;
   protected offer?: DeviceLinkOfferView;
-  protected preferences: PreferencesView = { readReceipts: true, typingIndicators: true };
+  protected preferences: PreferencesView = { readReceipts: true, typingIndicators: true, directChannels: 'direct' };
   protected readonly timers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(

@@ -107,6 +107,7 @@ function conversation(id: string, unread: number, notify: NotifyLevel = 'all'): 
     updatedAt: NOW,
     lastReadAt: 0,
     unreadMentions: 0,
+    path: 'relay',
     notify,
   };
 }

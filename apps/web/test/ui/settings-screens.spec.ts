@@ -28,7 +28,7 @@ const direct: ConversationView = conversationView({
   members: [self, ann],
 });
 const group: ConversationView = { ...direct, id: 'g1', kind: 'group', title: 'Board' };
-const ON: PreferencesView = { readReceipts: true, typingIndicators: true };
+const ON: PreferencesView = { readReceipts: true, typingIndicators: true, directChannels: 'direct' };
 
 /** The opening tag of the element with `data-testid="<id>"`, or undefined. */
 const tag = (html: string, testId: string) => new RegExp(`<[a-z]+ [^>]*data-testid="${testId}"[^>]*>`).exec(html)?.[0];
@@ -162,10 +162,10 @@ describe('the privacy settings', () => {
     const both = privacy(ON);
     expect(labelledInput(both, READ_RECEIPTS)).toContain('checked=""');
     expect(labelledInput(both, TYPING)).toContain('checked=""');
-    const neither = privacy({ readReceipts: false, typingIndicators: false });
+    const neither = privacy({ readReceipts: false, typingIndicators: false, directChannels: 'direct' });
     expect(labelledInput(neither, READ_RECEIPTS)).not.toContain('checked');
     expect(labelledInput(neither, TYPING)).not.toContain('checked');
-    const one = privacy({ readReceipts: false, typingIndicators: true });
+    const one = privacy({ readReceipts: false, typingIndicators: true, directChannels: 'direct' });
     expect(labelledInput(one, READ_RECEIPTS)).not.toContain('checked');
     expect(labelledInput(one, TYPING)).toContain('checked=""');
   });
@@ -210,7 +210,13 @@ describe('the privacy settings in the main screen', () => {
   const footer = (html: string) => /<footer class="sidebar-footer">([\s\S]*?)<\/footer>/.exec(html)?.[1] ?? '';
 
   it('sits in the sidebar’s footer before the language switcher, with the snapshot’s preferences', () => {
-    const html = footer(render(createElement(MainScreen, { device }), { readReceipts: false, typingIndicators: true }));
+    const html = footer(
+      render(createElement(MainScreen, { device }), {
+        readReceipts: false,
+        typingIndicators: true,
+        directChannels: 'direct',
+      }),
+    );
     expect(html).toContain('data-testid="privacy-settings"');
     expect(html.indexOf('privacy-settings')).toBeLessThan(html.indexOf('data-testid="language-select"'));
     expect(labelledInput(html, READ_RECEIPTS)).not.toContain('checked');

@@ -50,6 +50,7 @@ function conversation(members: MemberView[], kind: ConversationView['kind'] = 'g
     updatedAt: 0,
     lastReadAt: 0,
     unreadMentions: 0,
+    path: 'relay',
     notify: 'all',
   };
 }

@@ -28,6 +28,7 @@ const conversation = (members: MemberView[]): ConversationView => ({
   updatedAt: 0,
   lastReadAt: 0,
   unreadMentions: 0,
+  path: 'relay',
   notify: 'all',
 });
 

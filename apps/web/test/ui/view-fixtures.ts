@@ -14,6 +14,7 @@ export function conversationView(
     updatedAt: 0,
     lastReadAt: 0,
     unreadMentions: 0,
+    path: 'relay',
     notify: 'all',
     ...fields,
   };

@@ -182,6 +182,10 @@ export function ConversationPane({
             {conversation.title}
           </h2>
           {subtitle && <p className="conversation-subtitle">{subtitle}</p>}
+          {/* Discreet: how messages leave now, direct to the other devices or through the relay (direct.md §6). */}
+          <p className="conversation-path" data-testid="conversation-path" data-path={conversation.path}>
+            {t(`conversation.path-${conversation.path}`)}
+          </p>
         </div>
         <div className="conversation-actions">
           <NotifyLevelSelect conversation={conversation} />
