@@ -99,6 +99,24 @@ if (!skipE2e) {
       jestReport: e2eReport,
     },
   );
+  // Direct channels need interfaces Chromium gathers candidates on: a network namespace of the
+  // test's own (loopback and a veth pair, nothing that leaves the machine; needs root).
+  const directReport = path.join(outDir, 'jest-e2e-direct.json');
+  step(
+    'jest: direct channels (own netns)',
+    path.join(root, 'scripts', 'in-netns.sh'),
+    [
+      bin('jest'),
+      '--ci',
+      '-c',
+      'tests/e2e/jest.config.cjs',
+      '--runInBand',
+      '--json',
+      `--outputFile=${directReport}`,
+      'tests/e2e/web-direct.netns.e2e.ts',
+    ],
+    { jestReport: directReport },
+  );
 }
 
 const failed = steps.filter((s) => !s.ok);

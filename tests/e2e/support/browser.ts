@@ -41,13 +41,13 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-sync',
 ];
 
-/** A fresh browser profile per call, so each context is a separate device. */
-export async function launchBrowser(): Promise<LaunchedBrowser> {
+/** A fresh browser profile per call, so each context is a separate device; `args` are added to CHROMIUM_ARGS. */
+export async function launchBrowser(args: readonly string[] = []): Promise<LaunchedBrowser> {
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'opendescent-chromium-'));
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [...CHROMIUM_ARGS],
+    args: [...CHROMIUM_ARGS, ...args],
   });
   const removeProfile = () => rmSync(profileDir, { recursive: true, force: true });
   return {
