@@ -31,3 +31,13 @@ RUN node_modules/.bin/next build apps/web
 USER node
 EXPOSE 3000
 CMD ["node", "scripts/serve-next.mjs", "apps/web"]
+
+# The organisation's TURN server for direct channels (docs/protocol/direct.md §8): Debian's coturn,
+# in its shared-secret mode. Optional: docker-compose.yml starts it with the `turn` profile.
+FROM debian:bookworm-slim AS turn
+RUN apt-get update && apt-get install -y --no-install-recommends coturn && rm -rf /var/lib/apt/lists/*
+USER turnserver
+EXPOSE 3478/udp 3478/tcp
+# The secret comes from the environment, never the command line (where `ps` would show it), and a
+# short or missing one stops the server instead of starting it open.
+ENTRYPOINT ["sh", "-c", "[ ${#TURN_SECRET} -ge 16 ] || { echo 'turn: set TURN_SECRET (at least 16 characters)' >&2; exit 1; }; [ -n \"$TURN_PUBLIC_IP\" ] || { echo 'turn: set TURN_PUBLIC_IP' >&2; exit 1; }; umask 077; printf 'static-auth-secret=%s\\n' \"$TURN_SECRET\" > /tmp/turn-secret.conf; unset TURN_SECRET; exec turnserver -c /tmp/turn-secret.conf --use-auth-secret --external-ip=\"$TURN_PUBLIC_IP\" \"$@\"", "turn"]

@@ -3,12 +3,15 @@
 //   relay  (in-memory store)           RELAY_HOST / RELAY_PORT  (127.0.0.1:3002)
 //   admin  (embedded database)         ADMIN_HOST / ADMIN_PORT  (127.0.0.1:3001)
 //   web    (the client staff open)     WEB_HOST   / WEB_PORT    (127.0.0.1:3000)
+//   turn   (only with TURN_SECRET)      TURN_HOST  / TURN_PORT   (the relay's host:3478): Debian's
+//          coturn for direct channels (docs/protocol/direct.md §8); the relay hands out credentials
 // A port of 0 picks a free one. It builds the two Next.js apps when their build is missing or
 // older than their sources, starts the three servers, prints one banner with the URLs, and on
 // Ctrl-C (or SIGTERM) stops every process it started, children's children included.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 
@@ -189,6 +192,8 @@ try {
 }
 const org = await pinnedOrganisation(admin.url);
 
+const turn = startTurn();
+
 const servers = [
   adminServer,
   run('relay', process.execPath, ['-r', './apps/relay/register.cjs', 'apps/relay/src/main.ts'], {
@@ -200,6 +205,7 @@ const servers = [
     RELAY_ORG_URL: env.RELAY_ORG_URL || `${admin.url}/api/v1/org`,
     RELAY_REVOCATION_LIST_URL: env.RELAY_REVOCATION_LIST_URL || `${admin.url}/api/v1/revocation-list`,
     RELAY_TOKEN_KEYS_URL: env.RELAY_TOKEN_KEYS_URL || `${admin.url}/api/v1/token-keys`,
+    ...(turn ? { RELAY_TURN_URLS: turn.url, RELAY_TURN_SECRET: env.TURN_SECRET } : {}),
   }),
   run('web', process.execPath, [nextServer, 'apps/web'], {
     WEB_HOST: web.host,
@@ -214,6 +220,31 @@ try {
 } catch (error) {
   console.error(`start: a server did not start: ${error.message}`);
   await stopAll(1);
+}
+
+/**
+ * The organisation's TURN server, only when TURN_SECRET is set (at least 16 characters): Debian's
+ * coturn in shared-secret mode, the secret in a private file rather than on its command line, so
+ * the relay can hand out credentials (relay.md §3.16). Unset: no TURN server, nothing contacted.
+ */
+function startTurn() {
+  if (!env.TURN_SECRET) return undefined;
+  if (env.TURN_SECRET.length < 16) fail('TURN_SECRET: expected a shared secret of at least 16 characters');
+  const binary = env.TURN_SERVER_BINARY || '/usr/sbin/turnserver';
+  const found = [binary, '/usr/bin/turnserver'].find((candidate) => existsSync(candidate));
+  if (!found) fail('TURN_SECRET is set but coturn is not installed (apt-get install -y coturn)');
+  const host = env.TURN_HOST || relay.host;
+  const port = portFrom('TURN_PORT', 3478);
+  const secretDir = mkdtempSync(path.join(os.tmpdir(), 'opendescent-turn-'));
+  const config = path.join(secretDir, 'turnserver.conf');
+  writeFileSync(config, `static-auth-secret=${env.TURN_SECRET}\n`, { mode: 0o600 });
+  process.on('exit', () => rmSync(secretDir, { recursive: true, force: true }));
+  // prettier-ignore
+  run('turn', found, ['-c', config, '--use-auth-secret', `--listening-ip=${host}`, `--listening-port=${port}`,
+    `--relay-ip=${host}`, '--realm=opendescent', '--fingerprint', '--no-cli', '--no-tls', '--no-dtls',
+    '--no-multicast-peers', '--log-file=stdout']);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return { url: `turn:${urlHost}:${port}?transport=udp` };
 }
 
 /** The organisation id and every key to pin now, from the admin app (admin-api.md §9.1), as the relay wants them. */
@@ -247,6 +278,7 @@ console.log(`
   │   Relay       ${relay.url}/health
   │
   │   Relay store: in memory. Admin database: ${database}
+  │   TURN server: ${turn ? `${turn.url} (coturn)` : 'none (set TURN_SECRET to start coturn)'}
   │   The relay pins organisation ${org.orgId}.${setupLink ? `\n  │\n  │   First start: register the first administrator's passkey at\n  │   ${setupLink}` : ''}
   │   Press Ctrl-C to stop everything.
   └──────────────────────────────────────────────────────────────

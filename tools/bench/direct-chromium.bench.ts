@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { pageWithPasskeys } from '../../tests/e2e/support/admin-browser';
 import { createEnrolmentCode, registerFirstAdmin } from '../../tests/e2e/support/admin-console';
 import {
+  screenshot,
   enrolWebClient,
   launchBrowser,
   openConversation,
@@ -86,7 +87,8 @@ async function watchShowing(page: Page): Promise<void> {
     const note = () => {
       const at = performance.timeOrigin + performance.now();
       for (const node of Array.from(document.querySelectorAll('[data-testid="message"]'))) {
-        const text = /bench-latency-\S+/.exec(node.textContent ?? '')?.[0];
+        // The text, then (with no space) the time it was sent: the text ends at its full stop.
+        const text = /bench-latency-[a-z]+-\d+\./.exec(node.textContent ?? '')?.[0];
         if (text && !shown.has(text)) shown.set(text, at);
       }
     };
@@ -114,14 +116,18 @@ async function latencyOf(from: Page, to: Page, text: string): Promise<number> {
 async function measure(system: RunningSystem, from: Page, to: Page, label: string): Promise<PathFigures> {
   const before = await relayCounter(system.relayUrl, 'relay_blobs_stored_total');
   const latencies: number[] = [];
-  for (let i = 0; i < MESSAGES; i++) latencies.push(await latencyOf(from, to, `bench-latency-${label}-${i}`));
+  for (let i = 0; i < MESSAGES; i++) latencies.push(await latencyOf(from, to, `bench-latency-${label}-${i}.`));
   const after = await relayCounter(system.relayUrl, 'relay_blobs_stored_total');
   return figures(latencies, after - before);
 }
 
+let shown: Partial<Record<keyof typeof STAFF, Page>> = {};
+
 async function main(): Promise<void> {
   if (process.env.OPENDESCENT_IN_NETNS !== '1')
     throw new Error('run through scripts/in-netns.sh (npm run bench:direct does)');
+  // The bench's own compiler settings are not the apps': start.mjs's children compile with theirs.
+  delete process.env['SWC_NODE_PROJECT'];
   const system = await startSystem();
   const browsers: LaunchedBrowser[] = [];
   try {
@@ -131,6 +137,7 @@ async function main(): Promise<void> {
     const adminUrl = system.adminUrl.replace('127.0.0.1', 'localhost');
     await registerFirstAdmin(admin, adminUrl, () => system.output());
     const pages: Record<keyof typeof STAFF, Page> = {} as Record<keyof typeof STAFF, Page>;
+    shown = pages;
     for (const who of Object.keys(STAFF) as (keyof typeof STAFF)[]) {
       const code = await createEnrolmentCode(admin, adminUrl, STAFF[who].address, STAFF[who].name);
       const browser = await launchBrowser(['--disable-features=WebRtcHideLocalIpsWithMdns']);
@@ -141,7 +148,19 @@ async function main(): Promise<void> {
     const { anne, basile } = pages;
     await anne.getByTestId('new-chat-button').click();
     await anne.getByTestId('new-chat-address').fill(STAFF.basile.address);
-    await anne.getByTestId('new-chat-submit').click();
+    // Basile enrolled a moment ago: until his device is in the directory, the chat is refused.
+    const title = anne.getByTestId('conversation-title').filter({ hasText: STAFF.basile.name });
+    for (let tries = 0; ; tries++) {
+      await anne.getByTestId('new-chat-submit').click();
+      if (
+        await title.waitFor({ timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      if (tries === 24) throw new Error('Basile never became reachable');
+    }
     await sendMessage(anne, 'bench: hello');
     await openConversation(basile, STAFF.anne.name);
     await sendMessage(basile, 'bench: hello back');
@@ -183,6 +202,11 @@ async function main(): Promise<void> {
     ].join('\n');
     writeBenchResults('direct', { measuredAt, machine, messagesPerPath: MESSAGES, direct, relay }, markdown);
     console.log(markdown);
+  } catch (error) {
+    // What each page showed when it failed: test-output/screenshots/bench-direct-<who>.png.
+    for (const [who, page] of Object.entries(shown))
+      await screenshot(page, `bench-direct-${who}`).catch(() => undefined);
+    throw error;
   } finally {
     for (const browser of browsers) await browser.close().catch(() => undefined);
     await system.stop();

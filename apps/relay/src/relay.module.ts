@@ -14,6 +14,7 @@ import { RelayResources } from './runtime/relay-resources';
 import { SharedBlobService } from './shared/shared-blob.service';
 import { TokenKeyController } from './tokens/token-key.controller';
 import { TokenKeyService } from './tokens/token-key.service';
+import { TurnService } from './turn/turn.service';
 import { RELAY_RUNTIME, type RelayRuntime } from './runtime/relay-runtime';
 
 @Module({})
@@ -39,6 +40,7 @@ export class RelayModule {
         PrekeyService,
         SharedBlobService,
         AttachmentService,
+        TurnService,
         RelayGateway,
       ],
     };

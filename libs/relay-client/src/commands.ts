@@ -28,6 +28,8 @@ import {
   type OptionalSigner,
   type PrekeyPublishMode,
   type PutManyEntry,
+  encodeTurnCredentials,
+  type TurnCredentials,
 } from '@opendescent/protocol';
 import { RelayRequestError, asRequestError, type RelayRequestErrorCode } from './errors';
 import type { OkReplyOf, RelayConnection } from './relay-connection';
@@ -249,6 +251,12 @@ export async function putShared(connection: RelayConnection, blob: Uint8Array, t
 export async function fetchShared(connection: RelayConnection, sharedId: Uint8Array): Promise<Uint8Array> {
   const reply = await connection.command('fetch_shared', (requestId) => encodeFetchShared({ requestId, sharedId }));
   return reply.blob;
+}
+
+/** §3.16: the organisation's TURN URLs and a fresh credential; rejects `not_found` when the relay has none. */
+export async function turnCredentials(connection: RelayConnection): Promise<TurnCredentials> {
+  const reply = await connection.command('turn_credentials', (requestId) => encodeTurnCredentials({ requestId }));
+  return reply.turn;
 }
 
 /** §6.3: unsigned on a connection that proved the key; if the relay no longer counts that proof, once more signed. */

@@ -6,7 +6,7 @@
  * channel and the one rule it shares: a stopped or refused client sends nothing.
  */
 import type { Ed25519KeyPair } from '@opendescent/crypto';
-import type { PrekeyPublishMode, PutManyEntry } from '@opendescent/protocol';
+import type { PrekeyPublishMode, PutManyEntry, TurnCredentials } from '@opendescent/protocol';
 import type { AdmittedAttachment, AttachmentRequest } from './attachment-commands';
 import type { PutManyOutcome } from './commands';
 import type { SendChannel } from './send-channel';
@@ -58,6 +58,15 @@ export abstract class RelayClientSendingSide {
   async createAttachment(request: AttachmentRequest): Promise<AdmittedAttachment> {
     this.requireRunning();
     return this.sender.attachCreate(request);
+  }
+
+  /**
+   * §3.16, over a sending connection: the organisation's TURN URLs and a short-lived credential
+   * for direct channels (direct.md §8). Rejects `not_found` when the relay hands out none.
+   */
+  async turnCredentials(): Promise<TurnCredentials> {
+    this.requireRunning();
+    return this.sender.turnCredentials();
   }
 
   /** §3.10, over a sending connection: the slot is not tied to the connection that reads this device's queues. */

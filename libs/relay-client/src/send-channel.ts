@@ -17,11 +17,13 @@ import {
   type PrekeyPublishMode,
   type PutManyEntry,
   type RelayErrorName,
+  type TurnCredentials,
 } from '@opendescent/protocol';
 import {
   claimPrekeys,
   fetchPrekeys,
   fetchShared,
+  turnCredentials,
   isSharedId,
   publishPrekeys,
   put,
@@ -285,6 +287,11 @@ export class SendChannel {
     const problem = attachmentRequestProblem(request);
     if (problem !== undefined) throw new RelayRequestError(problem, `attach_create: ${problem}`);
     return this.#onLane(1, (connection) => attachCreate(connection, request));
+  }
+
+  /** §3.16 over one lane, as anonymous as every sending connection. */
+  async turnCredentials(): Promise<TurnCredentials> {
+    return this.#onLane(1, (connection) => turnCredentials(connection));
   }
 
   close(): void {

@@ -152,6 +152,20 @@ const relayEnvironment = z
       .enum(['true', 'false'], { message: 'expected "true" or "false"' })
       .transform((value) => value === 'true')
       .optional(),
+    // The organisation's TURN server for direct channels (relay.md §3.16, direct.md §8): its
+    // turn:/turns: URLs and the shared secret of coturn's `use-auth-secret`. Unset: none is handed out.
+    RELAY_TURN_URLS: z
+      .string()
+      .transform((value) => value.split(',').map((url) => url.trim()))
+      .pipe(
+        z
+          .array(z.string().regex(/^turns?:[^\s]{1,250}$/, 'expected turn: or turns: URLs, comma-separated'))
+          .min(1)
+          .max(4, 'expected at most 4 TURN URLs'),
+      )
+      .optional(),
+    RELAY_TURN_SECRET: z.string().min(16, 'expected a shared secret of at least 16 characters').optional(),
+    RELAY_TURN_CREDENTIAL_SECONDS: integer(60, 86_400, 3_600, 'a number of seconds'),
     RELAY_RATE_PER_SECOND: integer(1, 1_000_000, 50, 'a number of frames per second'),
     RELAY_RATE_BURST: integer(1, 1_000_000, 200, 'a number of frames'),
     RELAY_HELLO_TIMEOUT_SECONDS: integer(1, 600, 10, 'a number of seconds'),
@@ -168,6 +182,14 @@ const relayEnvironment = z
         code: 'custom',
         path: [missing],
         message: 'expected RELAY_ORG_ID and RELAY_ORG_PUBLIC_KEYS to be set together',
+      });
+    }
+    if ((env.RELAY_TURN_URLS === undefined) !== (env.RELAY_TURN_SECRET === undefined)) {
+      const missing = env.RELAY_TURN_URLS === undefined ? 'RELAY_TURN_URLS' : 'RELAY_TURN_SECRET';
+      context.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'expected RELAY_TURN_URLS and RELAY_TURN_SECRET to be set together',
       });
     }
     if (env.RELAY_STORE === 'redis' && env.REDIS_URL === undefined) {

@@ -19,6 +19,7 @@ import type { Delivery, QueueService } from '../queues/queue.service';
 import type { RevocationService } from '../revocation/revocation.service';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import type { SharedBlobService } from '../shared/shared-blob.service';
+import type { TurnService } from '../turn/turn.service';
 import { hexId } from '../store/relay-store';
 import { proven, roomOf, type Connection } from './connection-state';
 
@@ -39,6 +40,8 @@ export interface CommandServices {
   readonly shared: SharedBlobService;
   /** relay.md §3.15; absent only while the gateway does not yet hand it over (then `unavailable`). */
   readonly attachments: AttachmentService;
+  /** relay.md §3.16. */
+  readonly turn: TurnService;
 }
 
 const UNPROVEN_DETAIL = 'no such queue, or its key is not proven on this connection: sign the command';
@@ -139,6 +142,8 @@ export async function dispatchCommand(
         reply: { ok: true, requestId, command: 'attach_create', ...(await services.attachments.create(frame)) },
       };
     }
+    case 'turn_credentials':
+      return { reply: { ok: true, requestId, command: 'turn_credentials', turn: services.turn.issue() } };
   }
 }
 

@@ -30,6 +30,7 @@ import { RevocationService } from '../revocation/revocation.service';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
 import { AttachmentService } from '../attachments/attachment.service';
+import { TurnService } from '../turn/turn.service';
 import { SharedBlobService } from '../shared/shared-blob.service';
 import { TokenKeyService } from '../tokens/token-key.service';
 import { dispatchCommand, type CommandServices, type Outcome } from './command-dispatch';
@@ -77,8 +78,9 @@ export class RelayGateway
     private readonly tokenKeys: TokenKeyService,
     shared: SharedBlobService,
     attachments: AttachmentService,
+    turn: TurnService,
   ) {
-    this.#commands = { queues, prekeys, revocation, shared, attachments };
+    this.#commands = { queues, prekeys, revocation, shared, attachments, turn };
   }
 
   afterInit(server: Server): void {

@@ -41,6 +41,12 @@ export class RelayMetrics {
     registers: [this.registry],
   });
   /** relay.md §3.13, §3.14: counts only; never a shared id. */
+  readonly turnCredentialsIssued = new Counter({
+    name: 'relay_turn_credentials_issued_total',
+    help: 'TURN credentials handed out by turn_credentials',
+    registers: [this.registry],
+  });
+
   readonly sharedBlobsStored = new Counter({
     name: 'relay_shared_blobs_stored_total',
     help: 'Shared blobs accepted by put_shared',

@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
  * a colon and a random id, the password is base64(HMAC-SHA1(secret, user name)). coturn checks
  * both with the same secret and refuses an expired name, so it stores no account and learns
  * nothing of the device beyond the credential. The relay hands these to devices it admitted with
- * an anonymous token (decision 0015); that command is not built yet (issue 16).
+ * an anonymous token (decision 0015), by `turn_credentials` (relay.md §3.16, turn.service.ts).
  */
 
 /** A credential's life when the configuration does not say: a channel is opened within it. */

@@ -1,21 +1,50 @@
 /**
  * TURN credentials (docs/protocol/direct.md §8) checked by the server that must accept them:
  * Debian's coturn, started on loopback with a shared secret, allocates for a fresh credential
- * (turnutils_uclient) and refuses one signed with another secret and one that expired. Skipped,
- * visibly, where coturn is not installed (.ci/run installs it).
+ * (turnutils_uclient) and refuses one signed with another secret and one that expired; the relay's
+ * `turn_credentials` (relay.md §3.16) hands an admitted connection a credential coturn takes.
+ * Skipped, visibly, where coturn is not installed (.ci/run installs it).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { encodeTurnCredentials } from '@opendescent/protocol';
+import { startRelay, type RunningRelay } from '../../src/bootstrap';
 import { turnCredential, type TurnCredential } from '../../src/turn/turn-credentials';
+import { RelayClient, errorOf, newDevice, newOrg, relayConfig } from '../support/relay-client';
 
 const TURNSERVER = '/usr/bin/turnserver';
 const UCLIENT = '/usr/bin/turnutils_uclient';
 const coturn = existsSync(TURNSERVER) && existsSync(UCLIENT);
 const run = promisify(execFile);
 const now = () => Math.floor(Date.now() / 1000);
+
+/** turn_credentials on a booted relay: what it hands out, or why not. */
+async function askRelay(relay: RunningRelay, org: Awaited<ReturnType<typeof newOrg>>, signIn = true) {
+  const client = signIn
+    ? await RelayClient.signedIn(relay.url, await newDevice(org))
+    : await RelayClient.connect(relay.url);
+  try {
+    return await client.request('turn_credentials', encodeTurnCredentials({ requestId: client.nextRequestId() }));
+  } finally {
+    client.close();
+  }
+}
+
+describe('turn_credentials on a relay with no TURN server', () => {
+  it('not_found once admitted, not_authenticated before hello', async () => {
+    const org = await newOrg();
+    const relay = await startRelay(relayConfig(org));
+    try {
+      expect(errorOf(await askRelay(relay, org))).toBe('not_found');
+      expect(errorOf(await askRelay(relay, org, false))).toBe('not_authenticated');
+    } finally {
+      await relay.app.close();
+    }
+  });
+});
 
 describe('TURN credentials', () => {
   it('a user name of expiry and random id, a base64 HMAC-SHA1 password; bad arguments refused', () => {
@@ -107,6 +136,29 @@ withCoturn('TURN credentials against coturn (Debian, shared-secret mode, loopbac
   it('unauthorised: a credential signed with another secret is refused', async () => {
     const other = turnCredential(randomBytes(24).toString('hex'), now());
     expect(await allocation(port, other)).toBe('refused');
+  }, 30_000);
+
+  it('the relay hands an admitted connection its TURN URL and a credential coturn allocates for', async () => {
+    const org = await newOrg();
+    const relay = await startRelay(
+      relayConfig(org, {
+        RELAY_TURN_URLS: `turn:127.0.0.1:${port}?transport=udp`,
+        RELAY_TURN_SECRET: secret,
+        RELAY_TURN_CREDENTIAL_SECONDS: '600',
+      }),
+    );
+    try {
+      const reply = await askRelay(relay, org);
+      if (!reply.ok || reply.command !== 'turn_credentials') throw new Error(`refused: ${errorOf(reply)}`);
+      expect(reply.turn.urls).toEqual([`turn:127.0.0.1:${port}?transport=udp`]);
+      expect(reply.turn.expiresAt - now()).toBeGreaterThan(590);
+      expect(reply.turn.username).toMatch(/^\d+:[0-9a-f]{32}$/);
+      expect(await allocation(port, reply.turn)).toBe('allocated');
+      const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+      expect(metrics).toMatch(/^relay_turn_credentials_issued_total 1$/m);
+    } finally {
+      await relay.app.close();
+    }
   }, 30_000);
 
   it('expired: a credential whose expiry has passed is refused', async () => {

@@ -110,6 +110,7 @@ export class Messenger {
       peers: () => this.peers,
       outbox: () => this.outbox,
       receive: (peer, blob) => this.inbox.receiveDirect(peer, blob),
+      relay: () => this.relays.primaryOnline,
     });
     this.outbox = new Outbox(
       ctx,

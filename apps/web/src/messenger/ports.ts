@@ -1,6 +1,6 @@
 import type { GroupChange } from '@opendescent/protocol';
 import type { DeviceIdentity, Ed25519KeyPair } from '@opendescent/crypto';
-import type { PrekeyPublishMode } from '@opendescent/protocol';
+import type { PrekeyPublishMode, TurnCredentials } from '@opendescent/protocol';
 import type { AdmittedAttachment, AttachmentRequest, RelayCredentials } from '@opendescent/relay-client';
 import type { RelayStatus } from './api';
 import type { AppPayload } from './payload';
@@ -107,6 +107,8 @@ export interface RelayPort {
   putShared(blob: Uint8Array, ttl?: number): Promise<Uint8Array>;
   /** A shared blob by id (relay.md §3.14), over a sending connection; rejects `not_found` once it expired. */
   fetchShared(sharedId: Uint8Array): Promise<Uint8Array>;
+  /** The organisation's TURN server and a short-lived credential (relay.md §3.16); rejects `not_found` when none. */
+  turnCredentials?(): Promise<TurnCredentials>;
   /** Admits an attachment upload (relay.md §3.15), over a sending connection: the two capabilities and the expiry. */
   createAttachment(request: AttachmentRequest): Promise<AdmittedAttachment>;
   subscribe(recipientId: Uint8Array, recipientKey: Ed25519KeyPair): Promise<void>;

@@ -31,6 +31,7 @@ import {
 } from './constants';
 import { decodeAttachCreateBody, type AttachCreateCommand } from './attachments';
 import { SHARED_BLOB_BODY_DECODERS, type SharedBlobCommand } from './shared-blobs';
+import { decodeTurnCredentialsBody, type TurnCredentialsCommand } from './turn';
 import { signCommand } from './signatures';
 
 /**
@@ -96,7 +97,8 @@ export type RelayCommand =
   | ({ readonly command: 'prekey_claim'; readonly slotId: Uint8Array } & Header)
   | ({ readonly command: 'revocation_push'; readonly list: Uint8Array } & Header)
   | SharedBlobCommand
-  | AttachCreateCommand;
+  | AttachCreateCommand
+  | TurnCredentialsCommand;
 
 export type RelayCommandOf<N extends RelayCommandName> = Extract<RelayCommand, { command: N }>;
 
@@ -234,6 +236,7 @@ const BODY_DECODERS: Record<RelayCommandName, BodyDecoder> = {
   },
   ...SHARED_BLOB_BODY_DECODERS,
   attach_create: decodeAttachCreateBody,
+  turn_credentials: decodeTurnCredentialsBody,
 };
 
 // ── Encoders (clients; the relay never builds these) ─────────────────────────────────────

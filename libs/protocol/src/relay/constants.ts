@@ -50,6 +50,7 @@ export const RELAY_COMMANDS = {
   put_shared: 0x0d,
   fetch_shared: 0x0e,
   attach_create: 0x0f,
+  turn_credentials: 0x10,
 } as const;
 
 export type RelayCommandName = keyof typeof RELAY_COMMANDS;

@@ -6,3 +6,4 @@ export * from './commands';
 export * from './replies';
 export * from './shared-blobs';
 export * from './attachments';
+export * from './turn';

@@ -22,6 +22,7 @@ import {
 } from './constants';
 import { RELAY_ERRORS, relayErrorName, type RelayErrorName } from './errors';
 import { ATTACHMENT_ID_LENGTH, UPLOAD_ID_LENGTH } from './attachments';
+import { readTurnCredentials, writeTurnCredentials, type TurnCredentials } from './turn';
 
 /** Relay-to-client frames (docs/protocol/relay.md §3.1, §4): the relay encodes, clients decode. */
 
@@ -110,7 +111,8 @@ export type RelayOkReply =
       readonly attachmentId: Uint8Array;
       /** Unix seconds: the upload and its bytes are gone then, fetched or not. */
       readonly expiresAt: number;
-    } & ReplyHeader);
+    } & ReplyHeader)
+  | ({ readonly command: 'turn_credentials'; readonly turn: TurnCredentials } & ReplyHeader);
 
 export interface RelayErrorReply {
   readonly ok: false;
@@ -166,6 +168,9 @@ export function encodeRelayReply(reply: RelayReply): Uint8Array {
       break;
     case 'attach_create':
       writer.raw(reply.uploadId, UPLOAD_ID_LENGTH).raw(reply.attachmentId, ATTACHMENT_ID_LENGTH).u32(reply.expiresAt);
+      break;
+    case 'turn_credentials':
+      writeTurnCredentials(writer, reply.turn);
       break;
     default:
       break;
@@ -293,6 +298,8 @@ function decodeOkBody(reader: ByteReader, command: RelayCommandName, requestId: 
         attachmentId: reader.raw(ATTACHMENT_ID_LENGTH, 'attachment id'),
         expiresAt: reader.u32('expires at'),
       };
+    case 'turn_credentials':
+      return { ok: true, requestId, command, turn: readTurnCredentials(reader, what) };
     default:
       return { ok: true, requestId, command };
   }

@@ -28,6 +28,7 @@ import {
   encodePutShared,
   encodeFetchShared,
   encodeAttachCreate,
+  encodeTurnCredentials,
   attachmentCiphertextLength,
   encodeRelayReply,
   encodeRevocationPush,
@@ -89,6 +90,7 @@ async function allCommands(): Promise<Record<RelayCommandName, Uint8Array>> {
       length: attachmentCiphertextLength(65_537),
       fetches: 3,
     }),
+    turn_credentials: encodeTurnCredentials({ requestId: 16 }),
   };
 }
 

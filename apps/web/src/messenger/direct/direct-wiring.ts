@@ -7,6 +7,7 @@ import { TABLES, type ContactRecord, type PeerRecord } from '../records';
 import type { Transaction } from '../transaction';
 import { DirectChannels, DIRECT_TIMING, type DirectTiming } from './direct-channels';
 import type { DirectSetting } from './direct-ports';
+import { TurnServers, type TurnSource } from './turn-servers';
 
 /**
  * Whether a device may have a channel with us (direct.md §2): approved by its person's user key,
@@ -31,9 +32,12 @@ export function createDirectChannels(
     readonly peers: () => Peers;
     readonly outbox: () => Outbox;
     readonly receive: (peer: string, blob: Uint8Array) => Promise<boolean>;
+    /** A relay this device reaches now, asked for the organisation's TURN server. */
+    readonly relay: () => TurnSource | undefined;
   },
   timing: DirectTiming = ctx.env.directTiming ?? DIRECT_TIMING,
 ): DirectChannels {
+  const turn = new TurnServers(parts.relay, () => ctx.now());
   return new DirectChannels(
     {
       host: ctx.env.direct,
@@ -41,7 +45,7 @@ export function createDirectChannels(
       selfId: () => (ctx.self && ctx.identity ? ctx.selfDeviceHex() : undefined),
       setting: () => directSetting(ctx),
       eligible: (peer) => eligibleForDirect(ctx, ctx.tx(), peer),
-      iceServers: async () => ctx.env.iceServers ?? [],
+      iceServers: async () => [...(ctx.env.iceServers ?? []), ...(await turn.servers())],
       signal: async (peer, payload) => {
         await ctx.exclusive(async () => {
           const tx = ctx.tx();
