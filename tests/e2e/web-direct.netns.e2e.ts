@@ -31,6 +31,8 @@ const STAFF = {
   anne: { address: 'anne.direct@ministry.example', name: 'Anne Direct' },
   basile: { address: 'basile.direct@ministry.example', name: 'Basile Direct' },
   chloe: { address: 'chloe.direct@ministry.example', name: 'Chloé Direct' },
+  /** Her browser rewrites the fingerprint of every remote description it is given (a tampered signal). */
+  dora: { address: 'dora.direct@ministry.example', name: 'Dora Direct' },
 } as const;
 type StaffName = keyof typeof STAFF;
 const GROUP = 'Night shift';
@@ -98,9 +100,31 @@ function network(state: 'up' | 'down'): void {
   if (state === 'up') ip('route', 'replace', 'default', 'via', '10.77.0.2', 'dev', 'od-v0');
 }
 
-async function newPage(): Promise<Page> {
+/**
+ * Dora's browser changes the first byte of the DTLS fingerprint in every remote description the
+ * page sets: what a tampered `rtc_offer` or `rtc_answer` would carry if one got through.
+ */
+function tamperFingerprints(): void {
+  const original = RTCPeerConnection.prototype.setRemoteDescription as (
+    this: RTCPeerConnection,
+    description: RTCSessionDescriptionInit,
+  ) => Promise<void>;
+  RTCPeerConnection.prototype.setRemoteDescription = function (
+    this: RTCPeerConnection,
+    description: RTCSessionDescriptionInit,
+  ): Promise<void> {
+    const sdp = description.sdp?.replace(
+      /(a=fingerprint:sha-256 )([0-9A-F]{2})/i,
+      (_match, prefix: string, first: string) => `${prefix}${first === '00' ? '01' : '00'}`,
+    );
+    return original.call(this, sdp ? { type: description.type, sdp } : description);
+  } as RTCPeerConnection['setRemoteDescription'];
+}
+
+async function newPage(who: StaffName): Promise<Page> {
   const browser = await launchBrowser(WEBRTC_ARGS);
   browsers.push(browser);
+  if (who === 'dora') await browser.context.addInitScript(tamperFingerprints);
   const opened = await browser.context.newPage();
   opened.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   return opened;
@@ -133,7 +157,7 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
         await registerFirstAdmin(pages.admin as Page, adminUrl, () => system?.output() ?? '');
         for (const who of Object.keys(STAFF) as StaffName[]) {
           const code = await createEnrolmentCode(pages.admin as Page, adminUrl, STAFF[who].address, STAFF[who].name);
-          pages[who] = await newPage();
+          pages[who] = await newPage(who);
           await enrolWebClient(page(who), system?.webUrl ?? '', { passphrase: PASSPHRASE, code, ...STAFF[who] });
         }
       }),
@@ -251,6 +275,33 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
         await screenshot(page('chloe'), 'web-direct-group');
       }),
     240_000,
+  );
+
+  test(
+    'a wrong fingerprint in the signalling: Chromium refuses the connection, the relay carries everything',
+    () =>
+      explained(async () => {
+        const dora = page('dora');
+        await dora.getByTestId('new-chat-button').click();
+        await dora.getByTestId('new-chat-address').fill(STAFF.anne.address);
+        await dora.getByTestId('new-chat-submit').click();
+        await dora.getByTestId('conversation-title').filter({ hasText: STAFF.anne.name }).waitFor({ timeout: 30_000 });
+        await sendMessage(dora, 'Dora here, on the night shift too.');
+        await openConversation(page('anne'), STAFF.dora.name);
+        // Either side may offer; each offer and answer is opened and checked, and the 15 s open
+        // timeout passes while they keep writing.
+        const before = await stored();
+        for (let i = 1; i <= 4; i++) {
+          await say('anne', 'dora', `Anne to Dora ${i}`);
+          await say('dora', 'anne', `Dora to Anne ${i}`);
+          await page('anne').waitForTimeout(5_000);
+        }
+        paths.relay += 9;
+        expect(await pathOf('anne')).toBe('relay');
+        expect(await pathOf('dora')).toBe('relay');
+        expect(await stored()).toBeGreaterThanOrEqual(before + 8);
+      }),
+    180_000,
   );
 
   test(
