@@ -192,7 +192,7 @@ try {
 }
 const org = await pinnedOrganisation(admin.url);
 
-const turn = startTurn();
+const turn = await startTurn();
 
 const servers = [
   adminServer,
@@ -227,14 +227,15 @@ try {
  * coturn in shared-secret mode, the secret in a private file rather than on its command line, so
  * the relay can hand out credentials (relay.md §3.16). Unset: no TURN server, nothing contacted.
  */
-function startTurn() {
+async function startTurn() {
   if (!env.TURN_SECRET) return undefined;
   if (env.TURN_SECRET.length < 16) fail('TURN_SECRET: expected a shared secret of at least 16 characters');
   const binary = env.TURN_SERVER_BINARY || '/usr/sbin/turnserver';
   const found = [binary, '/usr/bin/turnserver'].find((candidate) => existsSync(candidate));
   if (!found) fail('TURN_SECRET is set but coturn is not installed (apt-get install -y coturn)');
   const host = env.TURN_HOST || relay.host;
-  const port = portFrom('TURN_PORT', 3478);
+  let port = portFrom('TURN_PORT', 3478);
+  if (port === 0) port = await freePort(host);
   const secretDir = mkdtempSync(path.join(os.tmpdir(), 'opendescent-turn-'));
   const config = path.join(secretDir, 'turnserver.conf');
   writeFileSync(config, `static-auth-secret=${env.TURN_SECRET}\n`, { mode: 0o600 });

@@ -8,6 +8,7 @@
  * The share of messages that went each way is written to test-output/direct-paths.json.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -33,6 +34,7 @@ const STAFF = {
   chloe: { address: 'chloe.direct@ministry.example', name: 'Chloé Direct' },
   /** Her browser rewrites the fingerprint of every remote description it is given (a tampered signal). */
   dora: { address: 'dora.direct@ministry.example', name: 'Dora Direct' },
+  emil: { address: 'emil.direct@ministry.example', name: 'Emil Direct' },
 } as const;
 type StaffName = keyof typeof STAFF;
 const GROUP = 'Night shift';
@@ -136,7 +138,12 @@ if (!inNamespace) console.warn('web-direct: SKIPPED outside scripts/in-netns.sh 
 
 describeInBrowser('the web client: direct channels between staff devices', () => {
   beforeAll(async () => {
-    system = await startSystem();
+    // The organisation's coturn on the namespace's own address (npm start runs it when TURN_SECRET is set).
+    system = await startSystem({
+      TURN_SECRET: randomBytes(24).toString('hex'),
+      TURN_HOST: '10.77.0.1',
+      TURN_PORT: '0',
+    });
     const adminBrowser = await launchBrowser();
     browsers.push(adminBrowser);
     pages.admin = (await pageWithPasskeys(adminBrowser.context)).page;
@@ -275,6 +282,44 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
         await screenshot(page('chloe'), 'web-direct-group');
       }),
     240_000,
+  );
+
+  test(
+    'TURN only: Emil and Chloé’s channel goes through the organisation’s coturn, with credentials from the relay',
+    () =>
+      explained(async () => {
+        // Both choose TURN only before they talk: relay-only ICE on both sides from the first offer.
+        for (const who of ['emil', 'chloe'] as const) {
+          await page(who).getByTestId('privacy-settings').locator('summary').click();
+          await page(who).getByTestId('privacy-directChannels').selectOption('turn_only');
+          await page(who).getByTestId('privacy-settings').locator('summary').click();
+        }
+        const emil = page('emil');
+        await emil.getByTestId('new-chat-button').click();
+        await emil.getByTestId('new-chat-address').fill(STAFF.chloe.address);
+        await emil.getByTestId('new-chat-submit').click();
+        await emil.getByTestId('conversation-title').filter({ hasText: STAFF.chloe.name }).waitFor({ timeout: 30_000 });
+        await sendMessage(emil, 'Testing the TURN server.');
+        await openConversation(page('chloe'), STAFF.emil.name);
+        paths.relay += 1;
+        // With relay-only ICE the only candidates are coturn's: a direct path can only go through it.
+        for (let round = 1; (await pathOf('emil')) !== 'direct' || (await pathOf('chloe')) !== 'direct'; round++) {
+          if (round > 12) {
+            const issued = await relayCounter(system?.relayUrl ?? '', 'relay_turn_credentials_issued_total');
+            throw new Error(`no channel through TURN: ${issued} credentials issued`);
+          }
+          await say('chloe', 'emil', `Through TURN? (${round})`);
+          paths.relay += 1;
+          await emil.waitForTimeout(3_000);
+        }
+        expect(await relayCounter(system?.relayUrl ?? '', 'relay_turn_credentials_issued_total')).toBeGreaterThan(0);
+        const before = await stored();
+        await say('emil', 'chloe', 'This went through our own TURN server.');
+        await say('chloe', 'emil', 'And nothing through the relay.');
+        expect(await stored()).toBe(before);
+        paths.direct += 2;
+      }),
+    180_000,
   );
 
   test(

@@ -68,6 +68,8 @@ export class DirectChannels {
   private readonly byPeer = new Map<string, Attempt>();
   private readonly byChannel = new Map<string, Attempt>();
   private readonly retry = new Map<string, { readonly at: number; readonly wait: number }>();
+  /** Channels that were open and closed lately, by id: the peer's `rtc_close` may arrive after. */
+  private readonly lately = new Map<string, string>();
   private stopped = false;
 
   constructor(
@@ -84,7 +86,7 @@ export class DirectChannels {
   /** Whether blobs for this device go over a channel now. */
   isOpen(peer: string): boolean {
     const attempt = this.byPeer.get(peer);
-    if (attempt && attempt.setting !== this.deps.setting()) this.fail(attempt, 'closed', true);
+    if (attempt && attempt.setting !== this.deps.setting()) this.recheck();
     return this.byPeer.get(peer)?.open?.isOpen === true;
   }
 
@@ -118,9 +120,20 @@ export class DirectChannels {
     if (this.stopped) return;
     if (payload.t === 'rtc_offer') return this.answerOffer(peer, payload);
     const attempt = this.byChannel.get(payload.channel);
+    // The peer closed a working channel on purpose (its setting changed, it went idle): a new
+    // one may be made at once, whichever side saw the channel go first.
+    if (payload.t === 'rtc_close' && payload.reason === 'closed' && this.lately.get(payload.channel) === peer) {
+      this.retry.delete(peer);
+      return;
+    }
     // An answer or a close for a channel we did not offer or answer is dropped (direct.md §3).
     if (!attempt || attempt.peer !== peer) return;
-    if (payload.t === 'rtc_close') return this.fail(attempt, payload.reason, false);
+    if (payload.t === 'rtc_close') {
+      const purposeful = attempt.open !== undefined && payload.reason === 'closed';
+      this.fail(attempt, payload.reason, false);
+      if (purposeful) this.retry.delete(peer);
+      return;
+    }
     if (attempt.role !== 'offer' || attempt.remoteFingerprint) return;
     try {
       attempt.remoteFingerprint = checkDirectSdp(payload.sdp);
@@ -139,8 +152,13 @@ export class DirectChannels {
   /** A device no longer eligible (revoked, say), or a channel made under another setting, is closed. */
   recheck(): void {
     const setting = this.deps.setting();
-    for (const attempt of [...this.byPeer.values()])
-      if (attempt.setting !== setting || !this.deps.eligible(attempt.peer)) this.fail(attempt, 'closed', true);
+    for (const attempt of [...this.byPeer.values()]) {
+      if (attempt.setting !== setting) {
+        this.fail(attempt, 'closed', true);
+        // The person changed the setting: a channel under the new one may be made at once.
+        this.retry.delete(attempt.peer);
+      } else if (!this.deps.eligible(attempt.peer)) this.fail(attempt, 'closed', true);
+    }
   }
 
   private async offer(peer: string): Promise<void> {
@@ -252,6 +270,10 @@ export class DirectChannels {
     if (this.byPeer.get(attempt.peer) === attempt) this.byPeer.delete(attempt.peer);
     clearTimeout(attempt.timer);
     const wasOpen = attempt.open !== undefined;
+    if (wasOpen) {
+      this.lately.set(attempt.channel, attempt.peer);
+      if (this.lately.size > MAX_CHANNELS) this.lately.delete(this.lately.keys().next().value as string);
+    }
     attempt.open?.close(reason);
     if (!attempt.open) attempt.link?.close();
     this.deps.host?.close(attempt.channel);

@@ -129,3 +129,61 @@ test('an offer that is never answered is given up after the open timeout, and th
   expect(low.signals.filter((s) => s.payload.t === 'rtc_offer')).toHaveLength(2);
   low.channels.stop();
 });
+
+test('a change of setting closes the channel and a new one may be offered at once, under the new policy', async () => {
+  const network = new FakeDirectNetwork();
+  const low = node(network, LOW);
+  const high = node(network, HIGH);
+  low.channels.want(HIGH);
+  await settle();
+  await high.channels.signal(LOW, only(low.signals));
+  await low.channels.signal(HIGH, only(high.signals));
+  await settle(50);
+  expect(low.channels.isOpen(HIGH)).toBe(true);
+  low.state.setting = 'turn_only';
+  expect(low.channels.isOpen(HIGH)).toBe(false);
+  expect(closes(low.signals)).toEqual(['closed']);
+  low.channels.want(HIGH);
+  await settle();
+  const offers = low.signals.filter((s) => s.payload.t === 'rtc_offer');
+  expect(offers).toHaveLength(2);
+  expect([...network.offers.values()].at(-1)?.ice.policy).toBe('relay');
+  low.channels.stop();
+  high.channels.stop();
+});
+
+test('the peer closing a working channel on purpose (rtc_close closed) lifts the wait; a failure keeps it', async () => {
+  const network = new FakeDirectNetwork();
+  const low = node(network, LOW);
+  const high = node(network, HIGH);
+  const open = async () => {
+    const before = low.signals.length;
+    low.channels.want(HIGH);
+    await settle();
+    const offer = only(low.signals, before);
+    await high.channels.signal(LOW, offer);
+    await low.channels.signal(HIGH, only(high.signals, high.signals.length - 1));
+    await settle(50);
+    return offer.channel;
+  };
+  const first = await open();
+  expect(low.channels.isOpen(HIGH)).toBe(true);
+  // The link goes first (the low side waits), then the peer's close arrives through the relay.
+  network.cutAll();
+  await settle();
+  low.channels.want(HIGH);
+  await settle();
+  expect(low.signals.filter((s) => s.payload.t === 'rtc_offer')).toHaveLength(1);
+  await low.channels.signal(HIGH, { t: 'rtc_close', channel: first, reason: 'closed', at: Date.now() });
+  await open();
+  expect(low.signals.filter((s) => s.payload.t === 'rtc_offer')).toHaveLength(2);
+  expect(low.channels.isOpen(HIGH)).toBe(true);
+  // A malformed close keeps the wait.
+  const second = [...network.offers.keys()].at(-1) as string;
+  await low.channels.signal(HIGH, { t: 'rtc_close', channel: second, reason: 'malformed', at: Date.now() });
+  low.channels.want(HIGH);
+  await settle();
+  expect(low.signals.filter((s) => s.payload.t === 'rtc_offer')).toHaveLength(2);
+  low.channels.stop();
+  high.channels.stop();
+});
