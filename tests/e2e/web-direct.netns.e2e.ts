@@ -12,20 +12,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { pageWithPasskeys } from './support/admin-browser';
-import { createEnrolmentCode, registerFirstAdmin } from './support/admin-console';
-import {
-  chromiumAvailable,
-  enrolWebClient,
-  launchBrowser,
-  openConversation,
-  screenshot,
-  sendMessage,
-  type LaunchedBrowser,
-} from './support/browser';
+import { chromiumAvailable, openConversation, screenshot, sendMessage, type LaunchedBrowser } from './support/browser';
 import { failureExplainer } from './support/explained';
 import { relayCounter } from './support/relay-metrics';
 import { repoRoot, type RunningSystem, startSystem } from './support/system';
+import { enrolStaff, startDirectChat } from './support/web-staff';
 
 const PASSPHRASE = 'harbour-violet-83-compass';
 const STAFF = {
@@ -123,13 +114,12 @@ function tamperFingerprints(): void {
   } as RTCPeerConnection['setRemoteDescription'];
 }
 
-async function newPage(who: StaffName): Promise<Page> {
-  const browser = await launchBrowser(WEBRTC_ARGS);
-  browsers.push(browser);
-  if (who === 'dora') await browser.context.addInitScript(tamperFingerprints);
-  const opened = await browser.context.newPage();
-  opened.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  return opened;
+/** One of the three settings of direct channels, chosen in the Privacy section as a person does. */
+async function chooseDirect(who: StaffName, setting: 'off' | 'direct' | 'turn_only'): Promise<void> {
+  const settings = page(who).getByTestId('privacy-settings');
+  await settings.locator('summary').click();
+  await page(who).getByTestId('privacy-directChannels').selectOption(setting);
+  await settings.locator('summary').click();
 }
 
 const inNamespace = process.env.OPENDESCENT_IN_NETNS === '1';
@@ -144,9 +134,6 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
       TURN_HOST: '10.77.0.1',
       TURN_PORT: '0',
     });
-    const adminBrowser = await launchBrowser();
-    browsers.push(adminBrowser);
-    pages.admin = (await pageWithPasskeys(adminBrowser.context)).page;
   }, 240_000);
 
   afterAll(async () => {
@@ -157,16 +144,17 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
   }, 60_000);
 
   test(
-    'three staff members enrol',
+    'five staff members enrol',
     () =>
       explained(async () => {
-        const adminUrl = system?.adminUrl.replace('127.0.0.1', 'localhost') ?? '';
-        await registerFirstAdmin(pages.admin as Page, adminUrl, () => system?.output() ?? '');
-        for (const who of Object.keys(STAFF) as StaffName[]) {
-          const code = await createEnrolmentCode(pages.admin as Page, adminUrl, STAFF[who].address, STAFF[who].name);
-          pages[who] = await newPage(who);
-          await enrolWebClient(page(who), system?.webUrl ?? '', { passphrase: PASSPHRASE, code, ...STAFF[who] });
-        }
+        const enrolled = await enrolStaff(system as RunningSystem, STAFF, PASSPHRASE, problems, {
+          args: WEBRTC_ARGS,
+          prepare: async (who, context) => {
+            if (who === 'dora') await context.addInitScript(tamperFingerprints);
+          },
+        });
+        browsers.push(...Object.values<LaunchedBrowser>(enrolled.browsers));
+        Object.assign(pages, enrolled.pages);
       }),
     240_000,
   );
@@ -176,15 +164,7 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
     () =>
       explained(async () => {
         const anne = page('anne');
-        await anne.getByTestId('new-chat-button').click();
-        await anne.getByTestId('new-chat-address').fill(STAFF.basile.address);
-        await anne.getByTestId('new-chat-submit').click();
-        await anne
-          .getByTestId('conversation-title')
-          .filter({ hasText: STAFF.basile.name })
-          .waitFor({ timeout: 30_000 });
-        await sendMessage(anne, 'Are you on tonight?');
-        await openConversation(page('basile'), STAFF.anne.name);
+        await startDirectChat(anne, page('basile'), STAFF.basile, STAFF.anne);
         await say('basile', 'anne', 'Yes, from eight.');
         paths.relay += 2;
         await waitForPath('anne', 'direct');
@@ -228,9 +208,7 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
     'with direct channels off on Basile’s side, nothing but the relay carries their messages',
     () =>
       explained(async () => {
-        const basile = page('basile');
-        await basile.getByTestId('privacy-settings').locator('summary').click();
-        await basile.getByTestId('privacy-directChannels').selectOption('off');
+        await chooseDirect('basile', 'off');
         await waitForPath('basile', 'relay', 30_000);
         await waitForPath('anne', 'relay', 30_000);
         const before = await stored();
@@ -240,8 +218,7 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
         // Both messages, their receipts and any refusal of an offer went through the relay.
         expect(await stored()).toBeGreaterThanOrEqual(before + 2);
         expect(await pathOf('anne')).toBe('relay');
-        await basile.getByTestId('privacy-directChannels').selectOption('direct');
-        await basile.getByTestId('privacy-settings').locator('summary').click();
+        await chooseDirect('basile', 'direct');
       }),
     120_000,
   );
@@ -289,18 +266,9 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
     () =>
       explained(async () => {
         // Both choose TURN only before they talk: relay-only ICE on both sides from the first offer.
-        for (const who of ['emil', 'chloe'] as const) {
-          await page(who).getByTestId('privacy-settings').locator('summary').click();
-          await page(who).getByTestId('privacy-directChannels').selectOption('turn_only');
-          await page(who).getByTestId('privacy-settings').locator('summary').click();
-        }
+        for (const who of ['emil', 'chloe'] as const) await chooseDirect(who, 'turn_only');
         const emil = page('emil');
-        await emil.getByTestId('new-chat-button').click();
-        await emil.getByTestId('new-chat-address').fill(STAFF.chloe.address);
-        await emil.getByTestId('new-chat-submit').click();
-        await emil.getByTestId('conversation-title').filter({ hasText: STAFF.chloe.name }).waitFor({ timeout: 30_000 });
-        await sendMessage(emil, 'Testing the TURN server.');
-        await openConversation(page('chloe'), STAFF.emil.name);
+        await startDirectChat(emil, page('chloe'), STAFF.chloe, STAFF.emil);
         paths.relay += 1;
         // With relay-only ICE the only candidates are coturn's: a direct path can only go through it.
         for (let round = 1; (await pathOf('emil')) !== 'direct' || (await pathOf('chloe')) !== 'direct'; round++) {
@@ -326,13 +294,7 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
     'a wrong fingerprint in the signalling: Chromium refuses the connection, the relay carries everything',
     () =>
       explained(async () => {
-        const dora = page('dora');
-        await dora.getByTestId('new-chat-button').click();
-        await dora.getByTestId('new-chat-address').fill(STAFF.anne.address);
-        await dora.getByTestId('new-chat-submit').click();
-        await dora.getByTestId('conversation-title').filter({ hasText: STAFF.anne.name }).waitFor({ timeout: 30_000 });
-        await sendMessage(dora, 'Dora here, on the night shift too.');
-        await openConversation(page('anne'), STAFF.dora.name);
+        await startDirectChat(page('dora'), page('anne'), STAFF.anne, STAFF.dora);
         // Either side may offer; each offer and answer is opened and checked, and the 15 s open
         // timeout passes while they keep writing.
         const before = await stored();

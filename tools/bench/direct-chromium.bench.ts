@@ -11,18 +11,10 @@
  * Results: bench-results/direct.{json,md}.
  */
 import type { Page } from 'playwright-core';
-import { pageWithPasskeys } from '../../tests/e2e/support/admin-browser';
-import { createEnrolmentCode, registerFirstAdmin } from '../../tests/e2e/support/admin-console';
-import {
-  screenshot,
-  enrolWebClient,
-  launchBrowser,
-  openConversation,
-  sendMessage,
-  type LaunchedBrowser,
-} from '../../tests/e2e/support/browser';
+import { screenshot, sendMessage, type LaunchedBrowser } from '../../tests/e2e/support/browser';
 import { relayCounter } from '../../tests/e2e/support/relay-metrics';
 import { startSystem, type RunningSystem } from '../../tests/e2e/support/system';
+import { enrolStaff, startDirectChat } from '../../tests/e2e/support/web-staff';
 import { numberFromEnv } from './bench-env';
 import { benchMachine, measuredLine, writeBenchResults } from './bench-output';
 
@@ -121,7 +113,7 @@ async function measure(system: RunningSystem, from: Page, to: Page, label: strin
   return figures(latencies, after - before);
 }
 
-let shown: Partial<Record<keyof typeof STAFF, Page>> = {};
+let failurePages: Partial<Record<keyof typeof STAFF, Page>> = {};
 
 async function main(): Promise<void> {
   if (process.env.OPENDESCENT_IN_NETNS !== '1')
@@ -131,38 +123,13 @@ async function main(): Promise<void> {
   const system = await startSystem();
   const browsers: LaunchedBrowser[] = [];
   try {
-    const adminBrowser = await launchBrowser();
-    browsers.push(adminBrowser);
-    const admin = (await pageWithPasskeys(adminBrowser.context)).page;
-    const adminUrl = system.adminUrl.replace('127.0.0.1', 'localhost');
-    await registerFirstAdmin(admin, adminUrl, () => system.output());
-    const pages: Record<keyof typeof STAFF, Page> = {} as Record<keyof typeof STAFF, Page>;
-    shown = pages;
-    for (const who of Object.keys(STAFF) as (keyof typeof STAFF)[]) {
-      const code = await createEnrolmentCode(admin, adminUrl, STAFF[who].address, STAFF[who].name);
-      const browser = await launchBrowser(['--disable-features=WebRtcHideLocalIpsWithMdns']);
-      browsers.push(browser);
-      pages[who] = await browser.context.newPage();
-      await enrolWebClient(pages[who], system.webUrl, { passphrase: PASSPHRASE, code, ...STAFF[who] });
-    }
-    const { anne, basile } = pages;
-    await anne.getByTestId('new-chat-button').click();
-    await anne.getByTestId('new-chat-address').fill(STAFF.basile.address);
-    // Basile enrolled a moment ago: until his device is in the directory, the chat is refused.
-    const title = anne.getByTestId('conversation-title').filter({ hasText: STAFF.basile.name });
-    for (let tries = 0; ; tries++) {
-      await anne.getByTestId('new-chat-submit').click();
-      if (
-        await title.waitFor({ timeout: 5_000 }).then(
-          () => true,
-          () => false,
-        )
-      )
-        break;
-      if (tries === 24) throw new Error('Basile never became reachable');
-    }
-    await sendMessage(anne, 'bench: hello');
-    await openConversation(basile, STAFF.anne.name);
+    const enrolled = await enrolStaff(system, STAFF, PASSPHRASE, [], {
+      args: ['--disable-features=WebRtcHideLocalIpsWithMdns'],
+    });
+    browsers.push(...Object.values<LaunchedBrowser>(enrolled.browsers));
+    const { anne, basile } = enrolled.pages;
+    failurePages = { anne, basile };
+    await startDirectChat(anne, basile, STAFF.basile, STAFF.anne);
     await sendMessage(basile, 'bench: hello back');
     for (const page of [anne, basile])
       await page.locator('[data-testid="conversation-path"][data-path="direct"]').waitFor({ timeout: 120_000 });
@@ -177,7 +144,8 @@ async function main(): Promise<void> {
     const relay = await measure(system, anne, basile, 'relay');
 
     const measuredAt = new Date().toISOString();
-    const machine = benchMachine({ chromium: (await adminBrowser.context.browser()?.version()) ?? 'Debian chromium' });
+    const chromiumVersion = enrolled.browsers.admin.context.browser()?.version() ?? 'Debian chromium';
+    const machine = benchMachine({ chromium: chromiumVersion });
     const row = (name: string, f: PathFigures) =>
       `| ${name} | ${f.messages} | ${f.p50Ms} | ${f.p90Ms} | ${f.p99Ms} | ${f.maxMs} | ${f.meanMs} | ${f.blobsStored} |`;
     const markdown = [
@@ -204,7 +172,7 @@ async function main(): Promise<void> {
     console.log(markdown);
   } catch (error) {
     // What each page showed when it failed: test-output/screenshots/bench-direct-<who>.png.
-    for (const [who, page] of Object.entries(shown))
+    for (const [who, page] of Object.entries(failurePages))
       await screenshot(page, `bench-direct-${who}`).catch(() => undefined);
     throw error;
   } finally {

@@ -4,7 +4,7 @@
  * (one Chromium profile each, so each is a separate device). One system and one set of browsers
  * per test file.
  */
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { pageWithPasskeys } from './admin-browser';
 import { createEnrolmentCode, registerFirstAdmin } from './admin-console';
 import { enrolWebClient, launchBrowser, type LaunchedBrowser } from './browser';
@@ -20,6 +20,12 @@ export interface EnrolledStaff<Name extends string> {
   readonly pages: Record<Name | 'admin', Page>;
 }
 
+/** How each member's browser starts: flags added to CHROMIUM_ARGS, and work on its context before its page opens. */
+export interface StaffBrowserOptions<Name extends string> {
+  readonly args?: readonly string[];
+  readonly prepare?: (who: Name, context: BrowserContext) => Promise<void>;
+}
+
 /**
  * Registers the first administrator and enrols every member of `staff` in a browser of their
  * own; page errors are pushed to `problems`.
@@ -29,6 +35,7 @@ export async function enrolStaff<Name extends string>(
   staff: Readonly<Record<Name, StaffMember>>,
   passphrase: string,
   problems: string[],
+  options: StaffBrowserOptions<Name> = {},
 ): Promise<EnrolledStaff<Name>> {
   const adminUrl = system.adminUrl.replace('127.0.0.1', 'localhost'); // passkeys need a domain name
   const adminBrowser = await launchBrowser();
@@ -37,7 +44,8 @@ export async function enrolStaff<Name extends string>(
   await registerFirstAdmin(pages.admin, adminUrl, () => system.output());
   for (const who of Object.keys(staff) as Name[]) {
     const code = await createEnrolmentCode(pages.admin, adminUrl, staff[who].address, staff[who].name);
-    browsers[who] = await launchBrowser();
+    browsers[who] = await launchBrowser(options.args);
+    await options.prepare?.(who, browsers[who].context);
     const page = await browsers[who].context.newPage();
     page.on('pageerror', (error) => problems.push(`${who} pageerror: ${error.message}`));
     await enrolWebClient(page, system.webUrl, { passphrase, code, address: staff[who].address });

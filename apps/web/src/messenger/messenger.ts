@@ -394,7 +394,7 @@ export class Messenger {
   }
 
   snapshot(): Omit<ClientSnapshot, 'vault'> {
-    const open = new Set(this.direct.openPeers());
+    const open = this.direct.openPeers();
     return snapshotOf(this.ctx.tx(), this.ctx.self, this.relays.views(), this.revocation.view(), open);
   }
 }

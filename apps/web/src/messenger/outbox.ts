@@ -186,22 +186,23 @@ export class Outbox {
       // that can go direct (direct.md §6).
       const direct = await this.sendDirect(item, fates);
       const relay = this.relays.get(item.relay);
-      if (blocked.has(item.relay) || relay.status !== 'online') {
-        blocked.add(item.relay);
-        if (direct.size > 0) await this.ctx.exclusive(() => this.settle(item, this.statusesOf(fates, direct, 'kept')));
-        continue;
+      // The relay's answer for the rest, or `kept` when it is offline or fails (they wait for it).
+      let relayed: readonly string[] | 'kept' = 'kept';
+      if (!blocked.has(item.relay) && relay.status === 'online') {
+        if (fates.every((fate) => fate === 'waiting')) continue;
+        const sendable = item.entries.filter((_entry, index) => fates[index] === 'send' && !direct.has(index));
+        try {
+          relayed = sendable.length > 0 ? await relay.putMany(await this.blobsOf(relay, item, sendable)) : [];
+        } catch {
+          relayed = 'kept';
+        }
       }
-      const sendable = item.entries.filter((_entry, index) => fates[index] === 'send' && !direct.has(index));
-      if (fates.every((fate) => fate === 'waiting')) continue;
-      let sent: readonly string[] = [];
-      try {
-        if (sendable.length > 0) sent = await relay.putMany(await this.blobsOf(relay, item, sendable));
-      } catch {
+      if (relayed === 'kept') {
         blocked.add(item.relay);
-        if (direct.size > 0) await this.ctx.exclusive(() => this.settle(item, this.statusesOf(fates, direct, 'kept')));
-        continue;
+        if (direct.size === 0) continue;
       }
-      await this.ctx.exclusive(() => this.settle(item, this.statusesOf(fates, direct, sent)));
+      const statuses = this.statusesOf(fates, direct, relayed);
+      await this.ctx.exclusive(() => this.settle(item, statuses));
     }
     this.holdingForLog = waitedForLog;
     this.ctx.changed();

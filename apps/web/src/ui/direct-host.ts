@@ -6,12 +6,12 @@
  * of gathering, no trickle) and, once DTLS is up, the peer's certificate for the worker to check
  * against the fingerprint that came through the ratchet. It holds no key and sees no frame.
  */
+import { MAX_DIRECT_SDP_CHARS } from '@opendescent/protocol';
 import type { IceOptions } from '../messenger/direct/direct-ports';
 
 const CHANNEL_ID = /^[0-9a-f]{32}$/;
 /** Candidates gathered for at most this long (direct.md §3). */
 export const GATHERING_MS = 2_000;
-const MAX_SDP_CHARS = 12_000;
 const MAX_ICE_SERVERS = 8;
 
 interface WorkerLike {
@@ -105,12 +105,12 @@ export function attachDirectHost(worker: WorkerLike): () => void {
   const localSdp = async (connection: RTCPeerConnection): Promise<string> => {
     await gathered(connection);
     const sdp = connection.localDescription?.sdp ?? '';
-    if (sdp.length === 0 || sdp.length > MAX_SDP_CHARS) throw new Error('no usable local description');
+    if (sdp.length === 0 || sdp.length > MAX_DIRECT_SDP_CHARS) throw new Error('no usable local description');
     return sdp;
   };
 
   const serve = async (op: unknown, channel: string, data: Record<string, unknown>): Promise<string | undefined> => {
-    const sdp = typeof data['sdp'] === 'string' && data['sdp'].length <= MAX_SDP_CHARS ? data['sdp'] : undefined;
+    const sdp = typeof data['sdp'] === 'string' && data['sdp'].length <= MAX_DIRECT_SDP_CHARS ? data['sdp'] : undefined;
     if (op === 'offer') {
       const connection = open(channel, data['ice']);
       await connection.setLocalDescription(await connection.createOffer());

@@ -39,8 +39,6 @@ class FakeLink implements DirectLink {
   private readonly openWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly frameListeners: ((frame: unknown) => void)[] = [];
   private readonly closeListeners: (() => void)[] = [];
-  /** Frames this side sent, for the tests' counts. */
-  sent = 0;
 
   constructor(private readonly network: FakeDirectNetwork) {}
 
@@ -58,7 +56,6 @@ class FakeLink implements DirectLink {
 
   send(frame: Uint8Array): void {
     if (!this.opened || this.closed) throw new Error('InvalidStateError: the channel is not open');
-    this.sent += 1;
     if (frame[0] === 0x01) this.network.dataFrames += 1;
     const copy = this.network.rewriteFrame(frame.slice());
     const peer = this.peer;

@@ -47,9 +47,6 @@ export class DirectChannel {
   private idle: ReturnType<typeof setTimeout> | undefined;
   private receiving: Promise<void> = Promise.resolve();
   private closedWith: DirectCloseReason | undefined;
-  /** Frames that went each way (for the path figures of the e2e run). */
-  sentFrames = 0;
-  receivedFrames = 0;
 
   constructor(
     readonly peer: string,
@@ -88,7 +85,6 @@ export class DirectChannel {
       this.unackedOut += blob.length;
       try {
         this.link.send(frame);
-        this.sentFrames += 1;
         this.touch();
       } catch {
         this.close('closed');
@@ -140,7 +136,6 @@ export class DirectChannel {
       this.close('malformed');
       return;
     }
-    this.receivedFrames += 1;
     const { seq, blob } = frame;
     // Handed over one at a time, in the order they came.
     this.receiving = this.receiving.then(async () => {

@@ -91,8 +91,8 @@ export class DirectChannels {
   }
 
   /** The devices with an open channel. */
-  openPeers(): string[] {
-    return [...this.byPeer.values()].filter((a) => a.open?.isOpen).map((a) => a.peer);
+  openPeers(): ReadonlySet<string> {
+    return new Set([...this.byPeer.values()].filter((a) => a.open?.isOpen).map((a) => a.peer));
   }
 
   /** Sends a blob over the peer's channel: false when there is none or no ack came in time. */

@@ -23,5 +23,3 @@ export const directSignalSchemas = [
 ] as const;
 
 export type DirectSignal = z.infer<(typeof directSignalSchemas)[number]>;
-
-export const DIRECT_SIGNAL_TYPES: ReadonlySet<string> = new Set(['rtc_offer', 'rtc_answer', 'rtc_close']);
