@@ -272,7 +272,8 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
         paths.relay += 1;
         // With relay-only ICE the only candidates are coturn's: a direct path can only go through it.
         for (let round = 1; (await pathOf('emil')) !== 'direct' || (await pathOf('chloe')) !== 'direct'; round++) {
-          if (round > 12) {
+          // Room for one failed attempt: its 15 s open timeout, then the 60 s back-off (direct.md §2, §7).
+          if (round > 30) {
             const issued = await relayCounter(system?.relayUrl ?? '', 'relay_turn_credentials_issued_total');
             throw new Error(`no channel through TURN: ${issued} credentials issued`);
           }
