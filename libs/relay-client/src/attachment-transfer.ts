@@ -219,20 +219,26 @@ interface ReadAhead {
 }
 
 /**
- * Downloads the whole stream, handing each piece to `write` in order; after a drop it asks for
- * the rest only (`Range: bytes=<received>-`). Rejects `not_found` when the attachment is unknown,
- * expired or not complete, and `malformed` when the relay sends more or other than `length` bytes.
+ * Downloads the stream from `from` (default 0) to its end, handing each piece to `write` in order;
+ * after a drop it asks for the rest only (`Range: bytes=<received>-`). Rejects `not_found` when
+ * the attachment is unknown, expired or not complete, and `malformed` when the relay sends more
+ * or other than `length` bytes. `from` lets a device go on where a direct channel stopped
+ * (direct.md §9).
  */
 export async function downloadAttachment(
   download: {
     readonly attachmentId: Uint8Array;
     readonly length: number;
     readonly write: (bytes: Uint8Array) => Promise<void> | void;
+    /** The first byte to fetch: the bytes before it are held already. */
+    readonly from?: number;
   },
   options: TransferOptions,
 ): Promise<void> {
   const transfer = new Transfer(options);
-  let received = 0;
+  let received = download.from ?? 0;
+  if (!Number.isSafeInteger(received) || received < 0 || received > download.length)
+    throw new RangeError('downloadAttachment: from must be a whole number of bytes within the length');
   while (received < download.length) {
     const headers: Record<string, string> = {
       [ATTACHMENT_HTTP.attachmentIdHeader]: attachmentHex(download.attachmentId),

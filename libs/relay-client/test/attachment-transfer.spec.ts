@@ -228,6 +228,23 @@ describe('an attachment download', () => {
     expect(relay.requests.filter((r) => r.startsWith('GET'))).toHaveLength(2);
   });
 
+  it('starts at `from` with a range (bytes held already, from a direct channel), and refuses a `from` outside the length', async () => {
+    const pieces: Uint8Array[] = [];
+    const from = 200_001;
+    await downloadAttachment(
+      { attachmentId, length, from, write: (bytes) => void pieces.push(bytes.slice()) },
+      options(),
+    );
+    expect(Buffer.concat(pieces)).toEqual(Buffer.from(ciphertext.subarray(from)));
+    expect(relay.requests.filter((r) => r.startsWith('GET'))).toHaveLength(1);
+    for (const bad of [-1, length + 1, 1.5])
+      await expect(
+        downloadAttachment({ attachmentId, length, from: bad, write: () => undefined }, options()),
+      ).rejects.toThrow(RangeError);
+    await downloadAttachment({ attachmentId, length, from: length, write: () => undefined }, options());
+    expect(relay.requests.filter((r) => r.startsWith('GET'))).toHaveLength(1);
+  });
+
   it('expired or unknown: not_found', async () => {
     const stranger = new Uint8Array(randomBytes(16));
     await expect(

@@ -221,6 +221,7 @@ export class AttachmentService implements OnModuleInit, OnApplicationShutdown {
 
   #downloaded(result: DownloadResult): DownloadResult {
     this.runtime.metrics.attachmentDownloads.inc({ result: result.outcome === 'found' ? 'found' : 'not_found' });
+    if (result.outcome === 'found') this.runtime.metrics.attachmentDownloadBytes.inc(result.end - result.start);
     return result;
   }
 

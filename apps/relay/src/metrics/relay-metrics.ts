@@ -75,6 +75,12 @@ export class RelayMetrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
+  /** The lengths of the ranges found downloads asked for: what the relay set out to send (direct.md §9 lowers it). */
+  readonly attachmentDownloadBytes = new Counter({
+    name: 'relay_attachment_download_bytes_total',
+    help: 'Attachment bytes in the ranges of GET requests that found their attachment',
+    registers: [this.registry],
+  });
   readonly attachmentsDeleted = new Counter({
     name: 'relay_attachments_deleted_total',
     help: 'Attachments deleted, by reason (fetched by every device, or expired)',

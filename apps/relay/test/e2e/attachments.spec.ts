@@ -220,12 +220,13 @@ describe('attachments at the relay', () => {
     );
   });
 
-  it('metrics count creations, bytes, downloads and deletions, and never carry an id', async () => {
+  it('metrics count creations, bytes received, downloads and their bytes, and deletions, and never carry an id', async () => {
     const read = {
       created: () => metric(/^relay_attachments_created_total (\d+)$/m),
       received: () => metric(/^relay_attachment_bytes_received_total (\d+)$/m),
       found: () => metric(/^relay_attachment_downloads_total\{result="found"\} (\d+)$/m),
       missing: () => metric(/^relay_attachment_downloads_total\{result="not_found"\} (\d+)$/m),
+      bytesAsked: () => metric(/^relay_attachment_download_bytes_total (\d+)$/m),
       fetchedAway: () => metric(/^relay_attachments_deleted_total\{reason="fetched"\} (\d+)$/m),
     };
     const snapshot = async () => ({
@@ -233,6 +234,7 @@ describe('attachments at the relay', () => {
       received: await read.received(),
       found: await read.found(),
       missing: await read.missing(),
+      bytesAsked: await read.bytesAsked(),
       fetchedAway: await read.fetchedAway(),
     });
     const before = await snapshot();
@@ -246,6 +248,7 @@ describe('attachments at the relay', () => {
       received: before.received + bytes.length,
       found: before.found + 1,
       missing: before.missing + 1,
+      bytesAsked: before.bytesAsked + bytes.length,
       fetchedAway: before.fetchedAway + 1,
     });
     const body = await (await fetch(`${relay.url}/metrics`)).text();

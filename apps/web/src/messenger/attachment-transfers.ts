@@ -13,6 +13,8 @@ import { decryptParams } from './attachment-payload';
 import { sweepUnfinishedSealing } from './attachment-sealing';
 import type { Contacts } from './contacts';
 import type { MessengerContext } from './context';
+import type { FileFetch } from './direct/direct-files';
+import { rememberServedFile } from './direct/served-files';
 import { othersIn, requireConversation } from './conversations';
 import { fromHex, toHex } from './encoding';
 import { MessengerError } from './errors';
@@ -26,6 +28,12 @@ export const ATTACHMENT_RETRY_MS = 10_000;
 /** Progress events at most this often per transfer (the page redraws a bar, nothing more). */
 const PROGRESS_INTERVAL_MS = 250;
 
+/** Direct channels, as the transfers see them (direct/direct-channels.ts). */
+export interface DirectFileSource {
+  /** Fetches from the sending device over its open channel: resolves with the first byte not written. */
+  fetchFile(peer: string, job: FileFetch): Promise<number>;
+}
+
 /** Relay answers after which a transfer waits and tries again; anything else ends it. */
 const RETRYABLE = new Set(['offline', 'timeout', 'unavailable', 'rate_limited', 'shutting_down', 'relay_unreachable']);
 
@@ -34,7 +42,8 @@ const RETRYABLE = new Set(['offline', 'timeout', 'unavailable', 'rate_limited', 
  * upload admits the file on a relay over a sending connection, then sends its sealed chunks from
  * this device's store over HTTP, resuming where the relay's copy ends; only then is the message
  * delivered. A download fetches the sealed chunks, checks every one and the digest before keeping
- * them, and tells the relay it has the file. Each job is a record (`attachment-jobs`) until it
+ * them, and tells the relay it has the file. It asks the sending device first when there is an open
+ * direct channel with it, and the relay for whatever that did not bring (direct.md §9). Each job is a record (`attachment-jobs`) until it
  * ends, so a reload or a dropped network resumes it; none holds more than one request's bytes.
  */
 export class AttachmentTransfers {
@@ -47,6 +56,7 @@ export class AttachmentTransfers {
     private readonly contacts: Contacts,
     private readonly sending: Sending,
     private readonly flushOutbox: () => void,
+    private readonly direct: DirectFileSource,
   ) {}
 
   /** Inside a change: our new file's message waits for its upload. */
@@ -57,7 +67,7 @@ export class AttachmentTransfers {
 
   /** Inside a change: a received file is fetched after the commit if it is small enough. */
   received(tx: Transaction, message: MessageRecord): void {
-    if ((message.attachment?.size ?? Infinity) > AUTO_DOWNLOAD_BYTES) return;
+    if ((message.attachment?.size ?? Infinity) > (this.ctx.env.autoDownloadBytes ?? AUTO_DOWNLOAD_BYTES)) return;
     this.#putJob(tx, 'download', message);
     tx.after(() => this.#start('download', message.conversationId, message.id));
   }
@@ -202,6 +212,7 @@ export class AttachmentTransfers {
         const sent = withState(withSecret(current, { uploadId: undefined }), 'sent');
         tx.putMessage(sent);
         await this.sending.deliverComposed(tx, sent);
+        rememberServedFile(tx, sent);
       }
       await this.ctx.commit(tx);
     });
@@ -234,21 +245,34 @@ export class AttachmentTransfers {
     if (secret.relayExpiresAt !== undefined && secret.relayExpiresAt <= this.ctx.nowSeconds())
       return this.#fail(conversationId, messageId, 'attachment_expired');
     await this.#update(conversationId, messageId, (m) => withState(m, 'downloading'));
-    const localId = newAttachmentLocalId();
+    let localId = newAttachmentLocalId();
     const attachmentId = fromHex(secret.attachmentId);
+    const params = decryptParams(secret, message.attachment.size);
+    const onProgress = this.#progress(conversationId, messageId);
     let writer: VerifyingWriter | undefined;
     try {
-      writer = await VerifyingWriter.create(
-        this.ctx.vault.attachmentChunks,
-        localId,
-        decryptParams(secret, message.attachment.size),
-        { signal },
-      );
+      writer = await VerifyingWriter.create(this.ctx.vault.attachmentChunks, localId, params, { signal });
+      let from = 0;
+      const sender = message.sender?.deviceId;
+      if (sender) {
+        const into = writer;
+        const job = { attachmentId, length: secret.length, from, signal, onProgress };
+        try {
+          from = await this.direct.fetchFile(sender, { ...job, write: (bytes) => into.write(bytes) });
+        } catch (error) {
+          if (!isCryptoError(error)) throw error;
+          // The sender's device sent bytes that do not check (the writer deleted them): all of it from the relay.
+          localId = newAttachmentLocalId();
+          writer = await VerifyingWriter.create(this.ctx.vault.attachmentChunks, localId, params, { signal });
+          from = 0;
+        }
+      }
       const into = writer;
-      await downloadAttachment(
-        { attachmentId, length: secret.length, write: (bytes) => into.write(bytes) },
-        { relayUrl: secret.relay, signal, onProgress: this.#progress(conversationId, messageId) },
-      );
+      if (from < secret.length)
+        await downloadAttachment(
+          { attachmentId, length: secret.length, from, write: (bytes) => into.write(bytes) },
+          { relayUrl: secret.relay, signal, onProgress },
+        );
       await writer.finish();
     } catch (error) {
       await writer?.abort();

@@ -9,7 +9,7 @@ import {
   type SafetyNumberView,
   type ThisDeviceView,
 } from './api';
-import { ATTACHMENT_RETRY_MS, AttachmentTransfers } from './attachment-transfers';
+import { AttachmentTransfers } from './attachment-transfers';
 import { Contacts } from './contacts';
 import { MessengerContext, type MessengerEvent } from './context';
 import { ConversationCommands } from './conversation-commands';
@@ -20,7 +20,7 @@ import { createDirectChannels } from './direct/direct-wiring';
 import { toHex } from './encoding';
 import { Enrolment } from './enrolment';
 import { MessengerError } from './errors';
-import { GROUP_RETRY_MS, GroupDelivery } from './group-delivery';
+import { GroupDelivery } from './group-delivery';
 import { GroupInbox } from './group-inbox';
 import { Groups } from './groups';
 import { History } from './history';
@@ -34,21 +34,18 @@ import { QueueIndex } from './queues';
 import { TABLES, type ConversationRecord, type PeerRecord } from './records';
 import { createRelayAccess } from './relay-access';
 import { RelayPool } from './relay-pool';
-import { pruneSeen, sweepExpired } from './retention';
-import { LOG_CHECK_MS, LogMonitor, PENDING_RETRY_MS } from './log-monitor';
-import { OrgKeys, ORG_KEYS_REFRESH_MS } from './org-keys';
+import { LogMonitor } from './log-monitor';
+import { OrgKeys } from './org-keys';
 import { Revocation } from './revocation';
 import { safetyNumbers } from './safety-numbers';
 import { Scheduler } from './scheduler';
+import { startRoutines } from './messenger-routines';
 import { SearchService } from './search/search-service';
 import { Sending } from './sending';
 import { Transaction, type Caches, type VaultLike } from './transaction';
-import { OWN_DEVICES_CHECK_MS, UserKey } from './user-key';
+import { UserKey } from './user-key';
 import { deviceView, listMessages, pageMessages, snapshotOf } from './views';
 import { buildIndexesOnce } from './message-index';
-
-const PREKEY_CHECK_MS = 15 * 60_000;
-const SEEN_PRUNE_MS = 3_600_000;
 
 /**
  * The messenger: every key, session and plaintext of this device, driven by commands from the UI
@@ -141,8 +138,13 @@ export class Messenger {
       (tx, address, deviceId) => this.inbox.welcomeOwnDevice(tx, address, deviceId),
       () => void this.afterLinked().catch(() => undefined),
     );
-    this.attachments = new AttachmentTransfers(ctx, this.relays, this.contacts, this.sending, () =>
-      this.outbox.flushSoon(),
+    this.attachments = new AttachmentTransfers(
+      ctx,
+      this.relays,
+      this.contacts,
+      this.sending,
+      () => this.outbox.flushSoon(),
+      this.direct,
     );
     this.commands = new ConversationCommands(
       ctx,
@@ -250,29 +252,19 @@ export class Messenger {
   }
 
   private startTimers(): void {
-    const ctx = this.ctx;
-    this.scheduler.every(1_000, () => ctx.exclusive(() => sweepExpired(ctx)));
-    this.scheduler.every(GROUP_RETRY_MS, () => this.retryGroupChanges());
-    this.scheduler.every(ATTACHMENT_RETRY_MS, () => this.attachments.resume());
-    this.scheduler.every(3_000, () => this.repair.refreshIntros());
-    this.scheduler.every(3_000, () => this.direct.recheck());
-    this.scheduler.every(3_000, () =>
-      this.repair.pending ? ctx.exclusive(() => this.repair.recoverLost()) : undefined,
-    );
-    this.scheduler.every(ctx.env.revocationPollMs, () => this.revocation.check());
-    this.scheduler.every(60_000, () => this.renew());
-    this.scheduler.every(Math.min(60_000, ctx.env.ownDevicesCheckMs ?? OWN_DEVICES_CHECK_MS), () =>
-      this.userKey.settle(),
-    );
-    void this.userKey.settle().catch(() => undefined);
-    this.scheduler.every(ORG_KEYS_REFRESH_MS, () => this.orgKeys.refresh());
-    this.scheduler.every(ctx.env.logCheckMs ?? LOG_CHECK_MS, () => this.logMonitor.check());
-    void this.logMonitor.check().catch(() => undefined);
-    // Blobs wait for a device's first log check that failed (the admin app out of reach): try again.
-    this.scheduler.every(PENDING_RETRY_MS, () => (this.outbox.holdingForLog ? this.logMonitor.check() : undefined));
-    this.scheduler.every(PREKEY_CHECK_MS, () => this.prekeys.maintain());
-    this.scheduler.every(SEEN_PRUNE_MS, () => ctx.exclusive(() => pruneSeen(ctx)));
-    void this.revocation.check().catch(() => undefined);
+    startRoutines(this.ctx, this.scheduler, {
+      groupDelivery: this.groupDelivery,
+      outbox: this.outbox,
+      attachments: this.attachments,
+      repair: this.repair,
+      direct: this.direct,
+      revocation: this.revocation,
+      userKey: this.userKey,
+      orgKeys: this.orgKeys,
+      logMonitor: this.logMonitor,
+      prekeys: this.prekeys,
+      renew: () => this.renew(),
+    });
   }
 
   /** Created on first use (the device must be enrolled): every relay connection spends one of its tokens. */
@@ -298,17 +290,6 @@ export class Messenger {
     this.inbox.retryParkedSoon();
     this.tokens?.keySetStale();
     void this.revocation.check().catch(() => undefined);
-  }
-
-  /** Group changes that could not reach a device: the branch is sent again (group-delivery.ts). */
-  private async retryGroupChanges(): Promise<void> {
-    if (this.groupDelivery.idle) return;
-    await this.ctx.exclusive(async () => {
-      const tx = this.ctx.tx();
-      await this.groupDelivery.retryOwed(tx);
-      await this.ctx.commit(tx);
-    });
-    this.outbox.flushSoon();
   }
 
   private async renew(): Promise<void> {

@@ -146,6 +146,8 @@ export interface MessengerEnvironment {
   readonly iceServers?: readonly IceServer[];
   /** Tests only: shorter timeouts for direct channels (DIRECT_TIMING when absent). */
   readonly directTiming?: DirectTiming;
+  /** Tests only: received files up to this size are fetched on arrival (AUTO_DOWNLOAD_BYTES when absent). */
+  readonly autoDownloadBytes?: number;
   /** Tests only, never set by the app (service.ts ServiceDependencies.tamper). */
   readonly tamper?: Tamper;
 }
@@ -164,4 +166,6 @@ export interface Tamper {
   readonly sendRefusedGroupChanges?: boolean;
   /** Rewrites the SDP of a direct channel's offer or answer before it is sent (a wrong fingerprint, say). */
   readonly directSdp?: (sdp: string) => string;
+  /** Rewrites each sealed piece of a file this device serves over a direct channel (bytes that do not check). */
+  readonly directFilePiece?: (bytes: Uint8Array) => Uint8Array;
 }

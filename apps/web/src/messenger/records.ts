@@ -34,6 +34,8 @@ export const TABLES = {
   earlyChanges: 'early-changes',
   /** Files being sealed for a message not composed yet (attachment-sealing.ts): swept at the next start if it never is. */
   sealing: 'attachment-sealing',
+  /** Files this device sent, by the relay's attachment id: served over a direct channel (direct/served-files.ts). */
+  servedFiles: 'served-files',
 } as const;
 export type CachedTable =
   'self' | 'contacts' | 'peers' | 'conversations' | 'group-keys' | 'outbox' | 'parked' | 'expiring';

@@ -55,6 +55,8 @@ export interface ServiceDependencies {
   readonly direct?: MessengerEnvironment['direct'];
   /** Tests only: shorter timeouts for direct channels. */
   readonly directTiming?: MessengerEnvironment['directTiming'];
+  /** Tests only: received files up to this size are fetched on arrival. */
+  readonly autoDownloadBytes?: number;
 }
 
 /** Clear-text marker left after a revocation wipe: the reason, no secret (the vault is gone). */
@@ -93,6 +95,7 @@ export function createMessengerService(
     ...(dependencies.tamper ? { tamper: dependencies.tamper } : {}),
     ...(dependencies.direct ? { direct: dependencies.direct } : {}),
     ...(dependencies.directTiming ? { directTiming: dependencies.directTiming } : {}),
+    ...(dependencies.autoDownloadBytes !== undefined ? { autoDownloadBytes: dependencies.autoDownloadBytes } : {}),
   });
 
   const wipedView = async (): Promise<WipedView | undefined> => {

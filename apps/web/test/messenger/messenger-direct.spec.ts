@@ -5,78 +5,23 @@
  * pair keeps talking; a cut channel, a missing ack, a wrong certificate, a malformed frame or the
  * setting `off` all leave the relay carrying everything, nothing lost and nothing shown twice.
  */
-import type { DirectTiming } from '../../src/messenger/direct/direct-channels';
+import {
+  countOf,
+  exchange,
+  nextSerial,
+  pairOnNetwork,
+  pathOf,
+  storedBlobs,
+  TIMING,
+  waitForDirect,
+} from './direct-support';
 import { FakeDirectNetwork, fingerprintOf } from './fake-direct-network';
 import { conversationWith, enrolDevice, eventually, texts, useSpecWorld, type TestMessenger } from './support';
-import type { RelayProcess } from '../net/support/relay-process';
 
 const world = useSpecWorld();
 jest.setTimeout(30_000);
-
-const TIMING: DirectTiming = { ackTimeoutMs: 800, idleCloseMs: 60_000, openTimeoutMs: 3_000, firstRetryWaitMs: 400 };
-
-async function storedBlobs(relay: RelayProcess): Promise<number> {
-  const metrics = await (await fetch(`${relay.url}/metrics`)).text();
-  return Number(/^relay_blobs_stored_total (\d+)/m.exec(metrics)?.[1] ?? 'NaN');
-}
-
-let serial = 0;
-
-/** Two people on one fake network, each with a direct conversation that has carried a message each way. */
-async function pair(
-  network: FakeDirectNetwork,
-  options: { readonly first?: Parameters<typeof enrolDevice>[3]['tamper']; readonly timing?: DirectTiming } = {},
-): Promise<{ a: TestMessenger; b: TestMessenger; atA: string; atB: string }> {
-  serial += 1;
-  const names = [`ann${serial}`, `bob${serial}`];
-  const [a, b] = (await Promise.all(
-    names.map((name, index) =>
-      enrolDevice(name, `${name}@agency.example`, name.toUpperCase(), {
-        relayUrl: world.relay.url,
-        admin: world.admin,
-        direct: network.host(name),
-        directTiming: options.timing ?? TIMING,
-        ...(index === 0 && options.first ? { tamper: options.first } : {}),
-      }),
-    ),
-  )) as [TestMessenger, TestMessenger];
-  world.devices.push(a, b);
-  const atA = await a.api.startDirect(`${b.name}@agency.example`);
-  await a.api.send(atA, 'hello over the relay');
-  const atB = await conversationWith(b.api, (title) => title === a.name.toUpperCase());
-  await eventually(async () => (await texts(b.api, atB)).includes('hello over the relay'), 'first message');
-  await b.api.send(atB, 'hello back');
-  await eventually(async () => (await texts(a.api, atA)).includes('hello back'), 'first answer');
-  return { a, b, atA, atB };
-}
-
-async function pathOf(device: TestMessenger, conversationId: string): Promise<string | undefined> {
-  return (await device.api.snapshot()).conversations.find((c) => c.id === conversationId)?.path;
-}
-
-/**
- * A channel is offered when a device sends to or hears from the other (direct.md §2): with
- * `nudge`, the device writes until its path is direct.
- */
-async function waitForDirect(device: TestMessenger, conversationId: string, nudge = false): Promise<void> {
-  let sent = 0;
-  await eventually(async () => {
-    if ((await pathOf(device, conversationId)) === 'direct') return true;
-    if (nudge && sent < 20) await device.api.send(conversationId, `nudge ${++sent}`);
-    if (nudge) await new Promise((resolve) => setTimeout(resolve, 500));
-    return false;
-  }, `${device.name}: a direct path`);
-}
-
-/** Sends and waits until the other side shows it, exactly once. */
-async function exchange(from: TestMessenger, at: string, to: TestMessenger, atTo: string, text: string): Promise<void> {
-  await from.api.send(at, text);
-  await eventually(async () => (await texts(to.api, atTo)).includes(text), `${from.name} → ${to.name}: ${text}`);
-}
-
-function countOf(list: readonly string[], text: string): number {
-  return list.filter((t) => t === text).length;
-}
+const pair = (network: FakeDirectNetwork, options: Parameters<typeof pairOnNetwork>[2] = {}) =>
+  pairOnNetwork(world, network, options);
 
 test('two devices open a channel; messages and receipts then go direct and the relay stores none', async () => {
   const network = new FakeDirectNetwork();
@@ -208,7 +153,7 @@ test('a certificate that does not match the fingerprint, from a browser that did
 
 test('with direct channels off on one side, nothing but the relay is used', async () => {
   const network = new FakeDirectNetwork();
-  serial += 1;
+  const serial = nextSerial();
   const hosts = [network.host(`cy${serial}`), network.host(`di${serial}`)];
   const [c, d] = (await Promise.all(
     hosts.map((host) =>
@@ -256,7 +201,7 @@ test('a group of three, one pair with a channel: one Sender Key message goes dir
   const network = new FakeDirectNetwork();
   const { a, b, atA } = await pair(network);
   await waitForDirect(a, atA);
-  serial += 1;
+  const serial = nextSerial();
   const c = await enrolDevice(`cat${serial}`, `cat${serial}@agency.example`, `CAT${serial}`, {
     relayUrl: world.relay.url,
     admin: world.admin,

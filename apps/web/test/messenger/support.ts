@@ -65,6 +65,8 @@ export interface DeviceOptions {
   /** Direct channels through this host (a FakeDirectNetwork's), with these timeouts. */
   readonly direct?: DirectHostPort;
   readonly directTiming?: DirectTiming;
+  /** Received files up to this size are fetched on arrival (the app's AUTO_DOWNLOAD_BYTES when absent). */
+  readonly autoDownloadBytes?: number;
 }
 
 export async function enrolDevice(
@@ -113,6 +115,7 @@ export async function enrolDevice(
       ...(options.tamper ? { tamper: options.tamper } : {}),
       ...(options.direct ? { direct: options.direct } : {}),
       ...(options.directTiming ? { directTiming: options.directTiming } : {}),
+      ...(options.autoDownloadBytes !== undefined ? { autoDownloadBytes: options.autoDownloadBytes } : {}),
     },
   );
   (entry as { api: MessengerApi }).api = api;

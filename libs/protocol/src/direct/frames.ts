@@ -1,10 +1,18 @@
 import { ProtocolError } from '../errors';
+import {
+  MAX_DIRECT_FILE_FRAME_BYTES,
+  decodeDirectFileFrame,
+  encodeDirectFileFrame,
+  isDirectFileFrameType,
+  type DirectFileFrame,
+} from './file-frames';
 
 /**
  * The frames of a direct channel (docs/protocol/direct.md §5): a data frame carries one blob
  * exactly as a relay queue would deliver it, an ack says the receiver committed it. Sequence
  * numbers start at 1 per direction and go up by one per data frame; the stateful checks (the
- * next seq, an ack for a frame sent and not acked yet) are DirectSequence's.
+ * next seq, an ack for a frame sent and not acked yet) are DirectSequence's. The file frames of
+ * §9 are file-frames.ts'; decodeDirectFrame reads every type.
  */
 
 export const DIRECT_FRAME_DATA = 0x01;
@@ -13,12 +21,15 @@ export const DIRECT_FRAME_ACK = 0x02;
 export const MAX_DIRECT_BLOB_BYTES = 65_536;
 const SEQ_BYTES = 4;
 /** type ‖ seq ‖ the largest blob. */
-export const MAX_DIRECT_FRAME_BYTES = 1 + SEQ_BYTES + MAX_DIRECT_BLOB_BYTES;
+export const MAX_DIRECT_DATA_FRAME_BYTES = 1 + SEQ_BYTES + MAX_DIRECT_BLOB_BYTES;
+/** The largest frame of any type (a file piece, §9). */
+export const MAX_DIRECT_FRAME_BYTES = Math.max(MAX_DIRECT_DATA_FRAME_BYTES, MAX_DIRECT_FILE_FRAME_BYTES);
 const MAX_SEQ = 0xffff_ffff;
 
 export type DirectFrame =
   | { readonly type: 'data'; readonly seq: number; readonly blob: Uint8Array }
-  | { readonly type: 'ack'; readonly seq: number };
+  | { readonly type: 'ack'; readonly seq: number }
+  | DirectFileFrame;
 
 function checkSeq(seq: number): void {
   if (!Number.isInteger(seq) || seq < 1 || seq > MAX_SEQ)
@@ -33,6 +44,7 @@ function header(type: number, seq: number, extra: number): Uint8Array {
 }
 
 export function encodeDirectFrame(frame: DirectFrame): Uint8Array {
+  if (frame.type !== 'data' && frame.type !== 'ack') return encodeDirectFileFrame(frame);
   checkSeq(frame.seq);
   if (frame.type === 'ack') return header(DIRECT_FRAME_ACK, frame.seq, 0);
   const { blob } = frame;
@@ -43,10 +55,11 @@ export function encodeDirectFrame(frame: DirectFrame): Uint8Array {
   return out;
 }
 
-/** A frame read from the channel; the blob is a copy, never a view of `bytes`. */
+/** A frame read from the channel; the blob or piece is a copy, never a view of `bytes`. */
 export function decodeDirectFrame(bytes: unknown): DirectFrame {
   if (!(bytes instanceof Uint8Array)) throw new ProtocolError('malformed', 'direct frame: not bytes');
-  if (bytes.length > MAX_DIRECT_FRAME_BYTES) throw new ProtocolError('malformed', 'direct frame: too long');
+  if (isDirectFileFrameType(bytes[0])) return decodeDirectFileFrame(bytes);
+  if (bytes.length > MAX_DIRECT_DATA_FRAME_BYTES) throw new ProtocolError('malformed', 'direct frame: too long');
   if (bytes.length < 1 + SEQ_BYTES) throw new ProtocolError('malformed', 'direct frame: too short');
   const seq = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(1);
   checkSeq(seq);

@@ -10,7 +10,7 @@ import { concatBytes } from '@opendescent/crypto';
 import {
   DirectSequence,
   MAX_DIRECT_BLOB_BYTES,
-  MAX_DIRECT_FRAME_BYTES,
+  MAX_DIRECT_DATA_FRAME_BYTES,
   ProtocolError,
   decodeDirectFrame,
   encodeDirectFrame,
@@ -53,7 +53,7 @@ describe('direct channel frames', () => {
     );
     const largest = new Uint8Array(MAX_DIRECT_BLOB_BYTES).fill(7);
     const frame = encodeDirectFrame({ type: 'data', seq: 9, blob: largest });
-    expect(frame.length).toBe(MAX_DIRECT_FRAME_BYTES);
+    expect(frame.length).toBe(MAX_DIRECT_DATA_FRAME_BYTES);
     expect(decodeDirectFrame(frame)).toEqual({ type: 'data', seq: 9, blob: largest });
   });
 
@@ -69,8 +69,8 @@ describe('direct channel frames', () => {
       'text',
       new Uint8Array(0),
       Uint8Array.of(1, 0, 0, 1),
-      new Uint8Array(MAX_DIRECT_FRAME_BYTES + 1).fill(1),
-      Uint8Array.of(3, 0, 0, 0, 1, 9),
+      new Uint8Array(MAX_DIRECT_DATA_FRAME_BYTES + 1).fill(1),
+      Uint8Array.of(6, 0, 0, 0, 1, 9),
       Uint8Array.of(0, 0, 0, 0, 1),
       Uint8Array.of(1, 0, 0, 0, 0, 9),
       Uint8Array.of(2, 0, 0, 0, 0),

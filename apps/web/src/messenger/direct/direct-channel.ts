@@ -5,6 +5,7 @@ import {
   encodeDirectFrame,
   type DirectFrame,
 } from '@opendescent/protocol';
+import { DirectFiles, FILE_STALL_MS, type FileFetch, type FileServing } from './direct-files';
 import type { DirectCloseReason, DirectLink } from './direct-ports';
 
 /** How long a data frame waits for its ack before its blob goes through the relay (direct.md §6). */
@@ -17,9 +18,14 @@ export const IDLE_CLOSE_MS = 10 * 60_000;
 export interface ChannelTiming {
   readonly ackTimeoutMs: number;
   readonly idleCloseMs: number;
+  readonly fileStallMs: number;
 }
 
-export const CHANNEL_TIMING: ChannelTiming = { ackTimeoutMs: ACK_TIMEOUT_MS, idleCloseMs: IDLE_CLOSE_MS };
+export const CHANNEL_TIMING: ChannelTiming = {
+  ackTimeoutMs: ACK_TIMEOUT_MS,
+  idleCloseMs: IDLE_CLOSE_MS,
+  fileStallMs: FILE_STALL_MS,
+};
 
 /**
  * What the receiving side does with a blob: true once it is committed (or known, or dropped as
@@ -36,8 +42,9 @@ interface Waiting {
 
 /**
  * One open, checked channel with one peer device (direct.md §5-§7): data frames out, each waiting
- * for its ack; data frames in, handed to the inbox in order and acked once committed. Any breach of
- * the frame rules closes it as `malformed`; the owner (DirectChannels) then goes back to the relay.
+ * for its ack; data frames in, handed to the inbox in order and acked once committed; file frames
+ * (§9) to and from DirectFiles. Any breach of the frame rules closes it as `malformed`; the owner
+ * (DirectChannels) then goes back to the relay.
  */
 export class DirectChannel {
   private readonly sequence = new DirectSequence();
@@ -47,6 +54,7 @@ export class DirectChannel {
   private idle: ReturnType<typeof setTimeout> | undefined;
   private receiving: Promise<void> = Promise.resolve();
   private closedWith: DirectCloseReason | undefined;
+  private readonly files: DirectFiles;
 
   constructor(
     readonly peer: string,
@@ -54,8 +62,15 @@ export class DirectChannel {
     private readonly link: DirectLink,
     private readonly receive: BlobReceiver,
     private readonly closed: (reason: DirectCloseReason) => void,
+    serving: FileServing,
     private readonly timing: ChannelTiming = CHANNEL_TIMING,
   ) {
+    this.files = new DirectFiles(
+      (frame) => this.sendFrame(frame),
+      serving,
+      () => this.close('malformed'),
+      timing.fileStallMs,
+    );
     link.onFrame((frame) => this.onFrame(frame));
     link.onClose(() => this.close('closed'));
     this.touch();
@@ -92,10 +107,16 @@ export class DirectChannel {
     });
   }
 
+  /** Fetches a file's sealed bytes from the peer (direct.md §9): resolves with the first byte not written. */
+  fetchFile(job: FileFetch): Promise<number> {
+    return this.isOpen ? this.files.fetch(job) : Promise.resolve(job.from);
+  }
+
   close(reason: DirectCloseReason): void {
     if (!this.isOpen) return;
     this.closedWith = reason;
     clearTimeout(this.idle);
+    this.files.close();
     for (const seq of [...this.waiting.keys()]) this.settle(seq, false);
     try {
       this.link.close();
@@ -119,18 +140,20 @@ export class DirectChannel {
     let frame: DirectFrame;
     try {
       frame = decodeDirectFrame(bytes);
+      this.touch();
       if (frame.type === 'ack') this.sequence.acked(frame.seq);
-      else this.sequence.received(frame.seq);
+      else if (frame.type === 'data') this.sequence.received(frame.seq);
+      else this.files.onFrame(frame);
     } catch (error) {
       if (error instanceof ProtocolError) this.close('malformed');
       return;
     }
-    this.touch();
     if (frame.type === 'ack') {
       // An ack that came after its timeout is still valid: the blob went both ways, and is shown once.
       this.settle(frame.seq, true);
       return;
     }
+    if (frame.type !== 'data') return;
     this.unackedIn += frame.blob.length;
     if (this.unackedIn > MAX_UNACKED_BYTES) {
       this.close('malformed');
@@ -143,11 +166,23 @@ export class DirectChannel {
       this.unackedIn -= blob.length;
       if (!committed || !this.isOpen) return;
       try {
-        this.link.send(encodeDirectFrame({ type: 'ack', seq }));
+        this.sendFrame(encodeDirectFrame({ type: 'ack', seq }));
       } catch {
-        this.close('closed');
+        // Closed already.
       }
     });
+  }
+
+  /** Sends a frame; a link that refuses closes the channel, and the caller hears it as a throw. */
+  private sendFrame(frame: Uint8Array): void {
+    if (!this.isOpen) throw new Error('the channel is closed');
+    try {
+      this.link.send(frame);
+    } catch (error) {
+      this.close('closed');
+      throw error;
+    }
+    this.touch();
   }
 
   private touch(): void {

@@ -2,8 +2,10 @@ import { randomBytes } from '@opendescent/crypto';
 import { checkDirectSdp, sameDtlsFingerprint } from '@opendescent/protocol';
 import { toHex } from '../encoding';
 import { CHANNEL_TIMING, DirectChannel, type BlobReceiver, type ChannelTiming } from './direct-channel';
+import type { FileFetch } from './direct-files';
 import type { DirectCloseReason, DirectHostPort, DirectLink, DirectSetting, IceOptions } from './direct-ports';
 import type { DirectSignal } from './direct-signals';
+import type { ServedFileLookup } from './served-files';
 
 /** Open channels and channels being made, per device (direct.md §7). */
 export const MAX_CHANNELS = 32;
@@ -41,6 +43,10 @@ export interface DirectDeps {
   readonly signal: (peer: string, payload: DirectSignal) => Promise<void>;
   /** A blob that came over a channel, for the inbox. */
   readonly receive: (peer: string, blob: Uint8Array) => Promise<boolean>;
+  /** What a peer's request for a file (the relay's attachment id, hex) finds here (direct.md §9). */
+  readonly serveFile: (peer: string, attachmentId: string) => Promise<ServedFileLookup>;
+  /** Tests only: rewrites each file piece before it is sent. */
+  readonly tamperFilePiece?: ((bytes: Uint8Array) => Uint8Array) | undefined;
   /** A channel opened or closed: the outbox sends what waits, the page shows the path. */
   readonly changed: () => void;
 }
@@ -99,6 +105,15 @@ export class DirectChannels {
   send(peer: string, blob: Uint8Array): Promise<boolean> {
     const open = this.byPeer.get(peer)?.open;
     return open ? open.send(blob) : Promise.resolve(false);
+  }
+
+  /**
+   * Fetches a file's sealed bytes from the device that sent it, over its channel (direct.md §9).
+   * Resolves with the first byte not written: `job.from` when there is no open channel.
+   */
+  fetchFile(peer: string, job: FileFetch): Promise<number> {
+    const open = this.byPeer.get(peer)?.open;
+    return open?.isOpen ? open.fetchFile(job) : Promise.resolve(job.from);
   }
 
   /**
@@ -257,6 +272,10 @@ export class DirectChannels {
       attempt.link,
       receive,
       (reason) => this.fail(attempt, reason, reason === 'malformed'),
+      {
+        lookup: (attachmentId) => this.deps.serveFile(attempt.peer, attachmentId),
+        tamperPiece: this.deps.tamperFilePiece,
+      },
       this.timing,
     );
     this.retry.delete(attempt.peer);

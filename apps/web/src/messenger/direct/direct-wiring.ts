@@ -7,6 +7,7 @@ import { TABLES, type ContactRecord, type PeerRecord } from '../records';
 import type { Transaction } from '../transaction';
 import { DirectChannels, DIRECT_TIMING, type DirectTiming } from './direct-channels';
 import type { DirectSetting } from './direct-ports';
+import { findServedFile } from './served-files';
 import { TurnServers, type TurnSource } from './turn-servers';
 
 /**
@@ -60,6 +61,8 @@ export function createDirectChannels(
         parts.outbox().flushSoon();
       },
       receive: parts.receive,
+      serveFile: (peer, attachmentId) => findServedFile(ctx, peer, attachmentId),
+      tamperFilePiece: ctx.env.tamper?.directFilePiece,
       changed: () => {
         ctx.changed();
         parts.outbox().flushSoon();

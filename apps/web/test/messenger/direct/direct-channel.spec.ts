@@ -34,7 +34,7 @@ class MemoryLink implements DirectLink {
   }
 }
 
-const TIMING = { ackTimeoutMs: 200, idleCloseMs: 400 };
+const TIMING = { ackTimeoutMs: 200, idleCloseMs: 400, fileStallMs: 200 };
 const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
 
 function channel(receive: (blob: Uint8Array) => Promise<boolean> = async () => true) {
@@ -50,6 +50,7 @@ function channel(receive: (blob: Uint8Array) => Promise<boolean> = async () => t
       return receive(blob);
     },
     (reason) => reasons.push(reason),
+    { lookup: async () => 'not_held' },
     TIMING,
   );
   return { link, open, reasons, received };

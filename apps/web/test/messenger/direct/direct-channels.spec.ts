@@ -11,7 +11,7 @@ import { FakeDirectNetwork, sdpWithFingerprint } from '../fake-direct-network';
 
 const LOW = '0'.repeat(32);
 const HIGH = 'f'.repeat(32);
-const TIMING = { ackTimeoutMs: 200, idleCloseMs: 10_000, openTimeoutMs: 300, firstRetryWaitMs: 500 };
+const TIMING = { ackTimeoutMs: 200, idleCloseMs: 10_000, fileStallMs: 200, openTimeoutMs: 300, firstRetryWaitMs: 500 };
 const settle = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function node(network: FakeDirectNetwork, self: string, setting: DirectSetting = 'direct') {
@@ -29,6 +29,7 @@ function node(network: FakeDirectNetwork, self: string, setting: DirectSetting =
         signals.push({ peer, payload });
       },
       receive: async () => true,
+      serveFile: async () => 'not_held' as const,
       changed: () => undefined,
     },
     TIMING,
