@@ -23,6 +23,7 @@ import {
   screenshot,
   type LaunchedBrowser,
 } from './support/browser';
+import { attachFile, attachmentCard } from './support/composer-files';
 import { failureExplainer } from './support/explained';
 import { type RunningSystem, startSystem } from './support/system';
 import { gradientPng } from './support/test-png';
@@ -59,8 +60,6 @@ const page = (who: StaffName): Page => {
   if (!found) throw new Error(`${who} has no page`);
   return found;
 };
-const card = (on: Page, name: string) => on.getByTestId('attachment').filter({ hasText: name });
-
 /**
  * Basile's browser allows notifications and records the ones the page makes (what the system
  * would show), so the test can read them: the page's own code path, the OS stubbed out.
@@ -105,11 +104,6 @@ async function newPage(who: StaffName): Promise<Page> {
 }
 
 /** Attaches a file through the composer's file input (what the "Attach a file" button opens). */
-async function attach(on: Page, name: string, mimeType: string, buffer: Buffer, caption = ''): Promise<void> {
-  if (caption) await on.getByTestId('composer-input').fill(caption);
-  await on.getByTestId('composer-file-input').setInputFiles({ name, mimeType, buffer });
-  await card(on, name).waitFor({ timeout: 60_000 });
-}
 
 const describeInBrowser = chromiumAvailable ? describe : describe.skip;
 
@@ -164,11 +158,11 @@ describeInBrowser('the web client: files and photos between three staff', () => 
         const context = (browsers.anne as LaunchedBrowser).context;
         await hide(page('basile'));
         await context.setOffline(true);
-        await attach(anne, PDF_NAME, 'application/pdf', pdf, 'The draft for Friday');
-        await attach(anne, PHOTO_NAME, 'image/png', png);
+        await attachFile(anne, PDF_NAME, 'application/pdf', pdf, 'The draft for Friday');
+        await attachFile(anne, PHOTO_NAME, 'image/png', png);
         // Sealed and shown on her device, but not sent while offline.
         await new Promise((resolve) => setTimeout(resolve, 3_000));
-        expect(await card(anne, PDF_NAME).getAttribute('data-state')).toBe('uploading');
+        expect(await attachmentCard(anne, PDF_NAME).getAttribute('data-state')).toBe('uploading');
         await anne.getByTestId('attachment-progress').first().waitFor();
         await screenshot(anne, 'web-attachments-uploading-offline');
         await context.setOffline(false);

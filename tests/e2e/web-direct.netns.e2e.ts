@@ -3,16 +3,18 @@
  * inside a network namespace of the test's own (scripts/in-netns.sh: loopback and a veth pair,
  * nothing that leaves the machine). Anne and Basile talk; once their channel is open the relay's
  * `relay_blobs_stored_total` does not move; the relay is stopped (SIGSTOP) and they keep talking;
- * with Basile's direct channels off only the relay carries; Chloé joins a group of three; the
+ * a file Anne sends comes over the channel, the relay's download counters unchanged; with Basile's direct channels off only the relay carries; Chloé joins a group of three; the
  * network under the channels is cut and messages fall back to the relay, none lost or doubled.
  * The share of messages that went each way is written to test-output/direct-paths.json.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { chromiumAvailable, openConversation, screenshot, sendMessage, type LaunchedBrowser } from './support/browser';
+import { attachFile, attachmentCard } from './support/composer-files';
 import { failureExplainer } from './support/explained';
 import { relayCounter } from './support/relay-metrics';
 import { repoRoot, type RunningSystem, startSystem } from './support/system';
@@ -29,6 +31,8 @@ const STAFF = {
 } as const;
 type StaffName = keyof typeof STAFF;
 const GROUP = 'Night shift';
+const FILE_NAME = 'site-survey.pdf';
+const downloads = mkdtempSync(path.join(os.tmpdir(), 'od-e2e-direct-downloads-'));
 /**
  * Chromium hides host addresses behind mDNS names by default; resolving them needs multicast,
  * which this namespace has no use for. The test shows real host candidates instead.
@@ -141,6 +145,7 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
     writeFileSync(path.join(repoRoot, 'test-output', 'direct-paths.json'), `${JSON.stringify(paths, null, 2)}\n`);
     for (const browser of browsers) await browser.close().catch(() => undefined);
     await system?.stop();
+    rmSync(downloads, { recursive: true, force: true });
   }, 60_000);
 
   test(
@@ -202,6 +207,44 @@ describeInBrowser('the web client: direct channels between staff devices', () =>
         expect(await pathOf('anne')).toBe('direct');
       }),
     120_000,
+  );
+
+  test(
+    'Anne sends Basile a file: it comes over their channel, the relay sends none of it, and deletes its copy',
+    () =>
+      explained(async () => {
+        const counter = (name: string) => relayCounter(system?.relayUrl ?? '', name);
+        const file = randomBytes(3 * 1024 * 1024);
+        const before = {
+          downloads: await counter('relay_attachment_downloads_total'),
+          bytes: await counter('relay_attachment_download_bytes_total'),
+          deleted: await counter('relay_attachments_deleted_total'),
+        };
+        await attachFile(page('anne'), FILE_NAME, 'application/pdf', file);
+        await attachmentCard(page('anne'), FILE_NAME).and(page('anne').locator('[data-state="sent"]')).waitFor({
+          timeout: 90_000,
+        });
+        const basile = page('basile');
+        const received = attachmentCard(basile, FILE_NAME).and(basile.locator('[data-state="stored"]'));
+        await received.waitFor({ timeout: 90_000 });
+        const [download] = await Promise.all([
+          basile.waitForEvent('download', { timeout: 60_000 }),
+          received.getByTestId('attachment-save').click(),
+        ]);
+        const saved = path.join(downloads, FILE_NAME);
+        await download.saveAs(saved);
+        expect(readFileSync(saved).equals(file)).toBe(true);
+        expect(await counter('relay_attachment_downloads_total')).toBe(before.downloads);
+        expect(await counter('relay_attachment_download_bytes_total')).toBe(before.bytes);
+        // Basile still said `fetched`: his was the only device to fetch it, so the relay deleted it.
+        for (let i = 0; (await counter('relay_attachments_deleted_total')) === before.deleted; i++) {
+          if (i > 30) throw new Error('the relay kept the file');
+          await basile.waitForTimeout(1_000);
+        }
+        paths.direct += 1;
+        await screenshot(basile, 'web-direct-file');
+      }),
+    180_000,
   );
 
   test(

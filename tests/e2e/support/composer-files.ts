@@ -1,5 +1,6 @@
 /**
- * A file given to the web client's composer the two ways besides its Attach button, as Chromium
+ * A file given to the web client's composer: through its Attach button (the file input), and the
+ * two other ways, as Chromium
  * delivers them to the page: a paste (a ClipboardEvent whose clipboard holds the file, as after a
  * copy in a file manager or a screenshot tool: no text/html beside it), and a drag over the
  * conversation ending in a drop on the drop zone the page then shows (DragEvents carrying one
@@ -45,4 +46,20 @@ export async function dropFile(page: Page, file: FileToGive): Promise<void> {
   await zone.dispatchEvent('drop', { dataTransfer });
   await zone.waitFor({ state: 'detached', timeout: 10_000 });
   await dataTransfer.dispose();
+}
+
+/** The card of a file in the open conversation, by its name (its `data-state` says where it is). */
+export const attachmentCard = (on: Page, name: string) => on.getByTestId('attachment').filter({ hasText: name });
+
+/** Attaches a file through the composer's Attach button (its file input), with an optional caption. */
+export async function attachFile(
+  on: Page,
+  name: string,
+  mimeType: string,
+  buffer: Buffer,
+  caption = '',
+): Promise<void> {
+  if (caption) await on.getByTestId('composer-input').fill(caption);
+  await on.getByTestId('composer-file-input').setInputFiles({ name, mimeType, buffer });
+  await attachmentCard(on, name).waitFor({ timeout: 60_000 });
 }
