@@ -5,6 +5,8 @@ module.exports = {
   projects: [
     '<rootDir>/libs/crypto',
     '<rootDir>/libs/protocol',
+    '<rootDir>/libs/i18n',
+    '<rootDir>/libs/relay-client',
     '<rootDir>/apps/relay',
     '<rootDir>/apps/admin',
     '<rootDir>/apps/web',

@@ -8,10 +8,15 @@
  * the moment the receiver's page shows it (a MutationObserver's clock): both are wall-clock
  * readings of one machine. Messages go one at a time, BENCH_DIRECT_MESSAGES per path; the direct
  * path first, then the relay once the receiver turned direct channels off (the baseline).
+ * Then one file of BENCH_DIRECT_FILE_MIB on each path (direct.md §9): the time from Basile's page
+ * showing its message to showing it stored (fetched and checked), and the bytes the relay was
+ * asked for by downloads, over the channel and then through the relay.
  * Results: bench-results/direct.{json,md}.
  */
+import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { screenshot, sendMessage, type LaunchedBrowser } from '../../tests/e2e/support/browser';
+import { attachFile, attachmentCard } from '../../tests/e2e/support/composer-files';
 import { relayCounter } from '../../tests/e2e/support/relay-metrics';
 import { startSystem, type RunningSystem } from '../../tests/e2e/support/system';
 import { enrolStaff, startDirectChat } from '../../tests/e2e/support/web-staff';
@@ -19,6 +24,7 @@ import { numberFromEnv } from './bench-env';
 import { benchMachine, measuredLine, writeBenchResults } from './bench-output';
 
 const MESSAGES = numberFromEnv('BENCH_DIRECT_MESSAGES', 200, 10, 10_000);
+const FILE_MIB = numberFromEnv('BENCH_DIRECT_FILE_MIB', 16, 1, 200);
 const PASSPHRASE = 'amber-signal-61-harbour';
 const STAFF = {
   anne: { address: 'anne.bench@ministry.example', name: 'Anne Bench' },
@@ -113,6 +119,44 @@ async function measure(system: RunningSystem, from: Page, to: Page, label: strin
   return figures(latencies, after - before);
 }
 
+interface FileFigures {
+  readonly mib: number;
+  /** Basile's page shows the file's message → shows it stored (ms). */
+  readonly fetchMs: number;
+  /** Attached in Anne's page → stored in Basile's: sealing and upload too (ms). */
+  readonly wholeMs: number;
+  /** relay_attachment_download_bytes_total over the transfer. */
+  readonly relayDownloadBytes: number;
+}
+
+/** Polls a locator every 10 ms, resolving with the time it first matched. */
+async function whenShown(locator: ReturnType<Page['locator']>, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await locator.count()) === 0) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a file state');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now();
+}
+
+async function fileTransfer(system: RunningSystem, from: Page, to: Page, name: string): Promise<FileFigures> {
+  const before = await relayCounter(system.relayUrl, 'relay_attachment_download_bytes_total');
+  const started = Date.now();
+  await attachFile(from, name, 'application/pdf', randomBytes(FILE_MIB * 1024 * 1024));
+  const timeout = 300_000;
+  // Basile's device starts fetching as the message arrives, which is when its card first shows.
+  const arrived = whenShown(attachmentCard(to, name), timeout);
+  const stored = whenShown(attachmentCard(to, name).and(to.locator('[data-state="stored"]')), timeout);
+  const [arrivedAt, storedAt] = await Promise.all([arrived, stored]);
+  const after = await relayCounter(system.relayUrl, 'relay_attachment_download_bytes_total');
+  return {
+    mib: FILE_MIB,
+    fetchMs: storedAt - arrivedAt,
+    wholeMs: storedAt - started,
+    relayDownloadBytes: after - before,
+  };
+}
+
 let failurePages: Partial<Record<keyof typeof STAFF, Page>> = {};
 
 async function main(): Promise<void> {
@@ -136,12 +180,14 @@ async function main(): Promise<void> {
     await watchSending(anne);
     await watchShowing(basile);
     const direct = await measure(system, anne, basile, 'direct');
+    const directFile = await fileTransfer(system, anne, basile, 'bench-direct.pdf');
 
     await basile.getByTestId('privacy-settings').locator('summary').click();
     await basile.getByTestId('privacy-directChannels').selectOption('off');
     for (const page of [anne, basile])
       await page.locator('[data-testid="conversation-path"][data-path="relay"]').waitFor({ timeout: 60_000 });
     const relay = await measure(system, anne, basile, 'relay');
+    const relayFile = await fileTransfer(system, anne, basile, 'bench-relay.pdf');
 
     const measuredAt = new Date().toISOString();
     const chromiumVersion = enrolled.browsers.admin.context.browser()?.version() ?? 'Debian chromium';
@@ -167,8 +213,30 @@ async function main(): Promise<void> {
       `While the channel was open the relay stored ${direct.blobsStored} blobs for ${direct.messages} messages (each message`,
       `and its receipt went over the channel).`,
       '',
+      `## A file of ${FILE_MIB} MiB (direct.md §9)`,
+      '',
+      `Fetch: from Basile's page showing the file's message (his device starts fetching as it arrives)`,
+      `to showing it stored (every sealed chunk checked and kept). Whole: from attaching it in Anne's`,
+      `page to stored in Basile's, sealing and upload included. Polled every 10 ms.`,
+      '',
+      '| path | fetch ms | whole ms | fetch MiB/s | relay download bytes |',
+      '|---|---|---|---|---|',
+      fileRow('direct channel', directFile),
+      fileRow('relay', relayFile),
+      '',
     ].join('\n');
-    writeBenchResults('direct', { measuredAt, machine, messagesPerPath: MESSAGES, direct, relay }, markdown);
+    writeBenchResults(
+      'direct',
+      {
+        measuredAt,
+        machine,
+        messagesPerPath: MESSAGES,
+        direct,
+        relay,
+        files: { direct: directFile, relay: relayFile },
+      },
+      markdown,
+    );
     console.log(markdown);
   } catch (error) {
     // What each page showed when it failed: test-output/screenshots/bench-direct-<who>.png.
@@ -179,6 +247,11 @@ async function main(): Promise<void> {
     for (const browser of browsers) await browser.close().catch(() => undefined);
     await system.stop();
   }
+}
+
+function fileRow(name: string, f: FileFigures): string {
+  const rate = (f.mib / (f.fetchMs / 1000)).toFixed(1);
+  return `| ${name} | ${f.fetchMs} | ${f.wholeMs} | ${rate} | ${f.relayDownloadBytes} |`;
 }
 
 main().catch((error: unknown) => {

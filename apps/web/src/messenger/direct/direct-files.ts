@@ -11,8 +11,11 @@ import type { ServedFileLookup } from './served-files';
 
 /** A window with no frame for this long is given up: the rest of the file comes over HTTP (direct.md §9). */
 export const FILE_STALL_MS = 10_000;
-/** The sealed bytes a sender reads from its vault at once, then cuts into pieces. */
-const READ_BYTES = 4 * MAX_DIRECT_FILE_PIECE_BYTES;
+/**
+ * The sealed bytes a sender reads from its vault at once, then cuts into pieces: a whole window,
+ * one store read (in Chromium a read of 256 KiB took about as long as one of 1 MiB).
+ */
+const READ_BYTES = MAX_DIRECT_FILE_WINDOW_BYTES;
 
 /** One file to fetch over a channel: its sealed bytes from `from` to `length`, handed to `write` in order. */
 export interface FileFetch {

@@ -34,8 +34,14 @@ function node(network: FakeDirectNetwork, self: string, setting: DirectSetting =
     },
     TIMING,
   );
+  made.push(channels);
   return { channels, signals, state };
 }
+
+const made: DirectChannels[] = [];
+afterEach(() => {
+  for (const channels of made.splice(0)) channels.stop();
+});
 
 function offer(channel: string, at = Date.now()): DirectSignal {
   return { t: 'rtc_offer', channel, sdp: sdpWithFingerprint(new Uint8Array(32).fill(1)), at };
