@@ -8,6 +8,10 @@
 // A port of 0 picks a free one. It builds the two Next.js apps when their build is missing or
 // older than their sources, starts the three servers, prints one banner with the URLs, and on
 // Ctrl-C (or SIGTERM) stops every process it started, children's children included.
+//
+// `npm run start:prod` (--prod) runs what `npm run build` made instead, and builds nothing: the
+// relay as plain JavaScript from dist/relay (no compiler loaded), the Next.js apps' production
+// builds. It refuses to start when a build is missing.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -17,6 +21,9 @@ import readline from 'node:readline';
 
 const root = path.resolve(import.meta.dirname, '..');
 const env = process.env;
+const prod = process.argv.includes('--prod');
+/** What `npm run build` makes for the relay (tools/build/relay.mjs). */
+const relayBuild = path.join(root, 'dist', 'relay', 'apps', 'relay', 'src', 'main.js');
 const children = new Map(); // name -> ChildProcess (each the leader of its own process group)
 let stopping = false;
 
@@ -143,14 +150,20 @@ const relay = await endpoint('relay', 3002);
 const admin = await endpoint('admin', 3001);
 const web = await endpoint('web', 3000);
 
-// The admin app's Prisma client is generated code (offline: tools/prisma/generate.mjs).
-const generate = run('generate', 'npm', ['run', '--silent', 'prepare:generated'], {}, { server: false });
-if ((await new Promise((resolve) => generate.once('exit', resolve))) !== 0) {
-  console.error('start: generating the Prisma client failed; see its output above.');
-  await stopAll(1);
+if (prod) {
+  const missing = [relayBuild, ...['admin', 'web'].map((app) => path.join(root, 'apps', app, '.next', 'BUILD_ID'))];
+  const absent = missing.filter((file) => !existsSync(file)).map((file) => path.relative(root, file));
+  if (absent.length > 0) fail(`no production build (${absent.join(', ')} missing): run \`npm run build\` first`);
+} else {
+  // The admin app's Prisma client is generated code (offline: tools/prisma/generate.mjs).
+  const generate = run('generate', 'npm', ['run', '--silent', 'prepare:generated'], {}, { server: false });
+  if ((await new Promise((resolve) => generate.once('exit', resolve))) !== 0) {
+    console.error('start: generating the Prisma client failed; see its output above.');
+    await stopAll(1);
+  }
 }
 
-for (const app of ['admin', 'web']) {
+for (const app of prod ? [] : ['admin', 'web']) {
   const appDir = path.join(root, 'apps', app);
   if (buildIsCurrent(appDir)) continue;
   console.log(`start: building apps/${app} (its sources changed since the last build)…`);
@@ -196,7 +209,7 @@ const turn = await startTurn();
 
 const servers = [
   adminServer,
-  run('relay', process.execPath, ['-r', './apps/relay/register.cjs', 'apps/relay/src/main.ts'], {
+  run('relay', process.execPath, prod ? [relayBuild] : ['-r', './apps/relay/register.cjs', 'apps/relay/src/main.ts'], {
     RELAY_HOST: relay.host,
     RELAY_PORT: String(relay.port),
     RELAY_ALLOWED_ORIGINS: env.RELAY_ALLOWED_ORIGINS || [web.url, web.url.replace('127.0.0.1', 'localhost')].join(','),
@@ -272,7 +285,7 @@ const database = env.DATABASE_URL
   : `embedded, in ${path.relative(root, env.ADMIN_DB_DIR || path.join(root, '.data/admin-db'))}/`;
 console.log(`
   ┌──────────────────────────────────────────────────────────────
-  │ OpenDescent is running.
+  │ OpenDescent is running${prod ? ' (production build: npm run build)' : ''}.
   │
   │   Web client  ${web.url}/      <- staff open this
   │   Admin app   ${adminPublicUrl}/

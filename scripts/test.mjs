@@ -90,6 +90,9 @@ if (spawnSync('sh', ['-c', 'command -v docker-compose'], { stdio: 'ignore' }).st
   });
 }
 if (!skipE2e) {
+  // The production build (npm run build): start-prod.e2e.ts runs `npm run start:prod` on it, and
+  // `npm start` then finds both Next.js builds current and builds nothing.
+  step('build: production (npm run build)', process.execPath, [path.join(root, 'scripts', 'build.mjs')]);
   const e2eReport = path.join(outDir, 'jest-e2e.json');
   step(
     'jest: whole system and browser',

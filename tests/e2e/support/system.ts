@@ -22,12 +22,20 @@ export interface RunningSystem {
   survivors(): number[];
 }
 
-export async function startSystem(extraEnv: Record<string, string> = {}, timeoutMs = 180_000): Promise<RunningSystem> {
+/**
+ * `args` go to start.mjs: `['--prod']` is `npm run start:prod`, which runs `npm run build`'s output
+ * and fails at once when there is none.
+ */
+export async function startSystem(
+  extraEnv: Record<string, string> = {},
+  timeoutMs = 180_000,
+  args: readonly string[] = [],
+): Promise<RunningSystem> {
   const marker = randomUUID();
   // Embedded defaults, as `npm start` runs on a fresh machine: no DATABASE_URL (CI sets one for
   // the PostgreSQL suites) and a database folder of the test's own.
   const adminDbDir = mkdtempSync(path.join(os.tmpdir(), 'opendescent-admin-db-'));
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs')], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs'), ...args], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -101,4 +109,18 @@ function processesWithMarker(marker: string): number[] {
     }
   }
   return found;
+}
+
+/** The command line and the mapped files of the system's relay process (Linux /proc). */
+export function relayProcess(system: RunningSystem): { readonly commandLine: string; readonly mapped: string } {
+  for (const pid of system.survivors()) {
+    try {
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean).join(' ');
+      if (/apps\/relay\/src\/main\.(ts|js)/.test(commandLine))
+        return { commandLine, mapped: readFileSync(`/proc/${pid}/maps`, 'latin1') };
+    } catch {
+      // Ended while we looked.
+    }
+  }
+  throw new Error('no relay process found for this system');
 }
