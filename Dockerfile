@@ -1,7 +1,8 @@
 # One image definition for the three apps; docker-compose.yml picks the target.
 #   docker build --target relay -t opendescent-relay .
-# The apps run from the workspace as `npm start` runs them, so the image and the local start
-# share one code path (scripts/serve-next.mjs for the Next.js apps).
+# The apps run as `npm run start:prod` runs them (decision 0016): the relay compiled to plain
+# JavaScript (dist/relay, no compiler loaded), the Next.js apps' production builds served by
+# scripts/serve-next.mjs. Validated by tests/workspace/docker-compose.spec.ts, not built here.
 FROM node:20-bookworm-slim AS workspace
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production
@@ -10,15 +11,18 @@ COPY apps/relay/package.json apps/relay/
 COPY apps/web/package.json apps/web/
 COPY apps/admin/package.json apps/admin/
 COPY libs/crypto/package.json libs/crypto/
+COPY libs/i18n/package.json libs/i18n/
 COPY libs/protocol/package.json libs/protocol/
+COPY libs/relay-client/package.json libs/relay-client/
 RUN npm ci --include=dev
 COPY . .
 RUN npm run --silent prepare:generated
 
 FROM workspace AS relay
+RUN node tools/build/relay.mjs
 USER node
 EXPOSE 3002
-CMD ["node", "-r", "./apps/relay/register.cjs", "apps/relay/src/main.ts"]
+CMD ["node", "dist/relay/apps/relay/src/main.js"]
 
 FROM workspace AS admin
 RUN node_modules/.bin/next build apps/admin

@@ -1,9 +1,11 @@
 /**
  * docker-compose.yml must not describe services that cannot start: each app service builds a
- * Dockerfile target that exists and runs an entry point that exists. (Its syntax is checked by
+ * Dockerfile target that exists and runs an entry point that exists (or, for the relay, one the
+ * stage compiles from a source that exists), and the shared stage copies every workspace's
+ * package.json before `npm ci`. (Its syntax is checked by
  * `docker-compose config -q` in npm test.)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
@@ -24,11 +26,29 @@ describe('docker-compose.yml', () => {
       const stage = dockerfile.split(/^FROM /m).find((block) => block.startsWith(`workspace AS ${target}\n`));
       expect(stage).toBeDefined();
       const command = JSON.parse(/^CMD (\[.*\])$/m.exec(stage ?? '')?.[1] ?? '[]') as string[];
-      const files = command.filter((part) => /\.(mjs|cjs|ts)$/.test(part));
+      const files = command.filter((part) => /\.(mjs|cjs|ts|js)$/.test(part));
       expect(files.length).toBeGreaterThan(0);
-      for (const file of files) expect(existsSync(path.join(root, file))).toBe(true);
+      for (const file of files) {
+        // A compiled entry point is made in the stage itself, from a source that exists.
+        if (file.startsWith('dist/relay/')) {
+          expect(stage).toContain('RUN node tools/build/relay.mjs');
+          expect(existsSync(path.join(root, file.slice('dist/relay/'.length).replace(/\.js$/, '.ts')))).toBe(true);
+        } else expect(existsSync(path.join(root, file))).toBe(true);
+      }
     },
   );
+
+  it('copies every workspace package.json before npm ci, so that the lock file installs', () => {
+    const workspace = dockerfile.split(/^FROM /m).find((block) => block.includes(' AS workspace\n')) ?? '';
+    const beforeInstall = workspace.slice(0, workspace.indexOf('RUN npm ci'));
+    const packages = ['apps', 'libs'].flatMap((folder) =>
+      readdirSync(path.join(root, folder))
+        .filter((name) => existsSync(path.join(root, folder, name, 'package.json')))
+        .map((name) => `${folder}/${name}`),
+    );
+    expect(packages).toContain('libs/relay-client');
+    for (const folder of packages) expect(beforeInstall).toContain(`COPY ${folder}/package.json ${folder}/`);
+  });
 
   it('ships no database password and no master key: both must be given at deploy time', () => {
     expect(compose).toContain('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}');
