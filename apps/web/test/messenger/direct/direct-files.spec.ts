@@ -172,24 +172,21 @@ test('unauthorised: a request for a file not sent to the asker closes the channe
 
 test('a channel closed mid-window: the fetch resolves with the bytes written, a prefix of the file', async () => {
   const file = new Uint8Array(randomBytes(MAX_DIRECT_FILE_WINDOW_BYTES));
-  const reads = { count: 0 };
-  const source = servedFrom(file, reads) as Exclude<ServedFileLookup, string>;
   const sides: { server?: DirectChannel } = {};
+  let pieces = 0;
   const setup = pair({
-    lookup: async () => ({
-      length: source.length,
-      read: async (offset, length) => {
-        // The second read of the window: the sender's side of the channel goes.
-        if (reads.count === 1) sides.server?.close('closed');
-        return source.read(offset, length);
-      },
-    }),
+    lookup: async () => servedFrom(file),
+    // The fifth piece of the window: the sender's side of the channel goes before it is sent.
+    tamperPiece: (bytes) => {
+      pieces += 1;
+      if (pieces === 5) sides.server?.close('closed');
+      return bytes;
+    },
   });
   sides.server = setup.server;
   const fetch = collector(file.length);
   const reached = await setup.asker.fetchFile(fetch.job);
-  expect(reached).toBeGreaterThan(0);
-  expect(reached).toBeLessThan(file.length);
+  expect(reached).toBe(4 * 65_536);
   expectSameBytes(fetch.bytes(), file.subarray(0, reached));
   await settle();
   expect(setup.asker.isOpen).toBe(false);
@@ -215,8 +212,8 @@ test('a sender that stalls: the window is given up after fileStallMs; its late p
   await expect(asker.fetchFile(collector(file.length).job)).resolves.toBe(file.length);
 });
 
-test('a read that fails mid-window: the sender ends it `refused`, and the fetch keeps what came', async () => {
-  const file = new Uint8Array(randomBytes(600_000));
+test('a read that fails: the sender ends that window `refused`, and the fetch keeps what came before it', async () => {
+  const file = new Uint8Array(randomBytes(2 * MAX_DIRECT_FILE_WINDOW_BYTES + 600));
   const source = servedFrom(file) as Exclude<ServedFileLookup, string>;
   const { asker, serving } = pair({
     lookup: async () => ({
@@ -229,9 +226,9 @@ test('a read that fails mid-window: the sender ends it `refused`, and the fetch 
   });
   const fetch = collector(file.length);
   const reached = await asker.fetchFile(fetch.job);
-  expect(reached).toBe(4 * 65_536);
+  expect(reached).toBe(MAX_DIRECT_FILE_WINDOW_BYTES);
   expectSameBytes(fetch.bytes(), file.subarray(0, reached));
-  expect(serving.sent.at(-1)).toEqual({ type: 'file_end', request: 1, status: 'refused' });
+  expect(serving.sent.at(-1)).toEqual({ type: 'file_end', request: 2, status: 'refused' });
   expect(asker.isOpen).toBe(true);
 });
 
