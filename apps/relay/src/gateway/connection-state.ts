@@ -25,6 +25,8 @@ export interface Connection {
   chain: Promise<void>;
   waiting: number;
   closing: boolean;
+  /** It flooded past its limit: no frame is taken any more, and it closes once those taken are answered. */
+  flooded: boolean;
   helloTimer: NodeJS.Timeout | undefined;
   expiryTimer: NodeJS.Timeout | undefined;
 }
@@ -41,6 +43,7 @@ export function newConnection(socket: Socket, challenge: Uint8Array, bucket: Tok
     chain: Promise.resolve(),
     waiting: 0,
     closing: false,
+    flooded: false,
     helloTimer: undefined,
     expiryTimer: undefined,
   };

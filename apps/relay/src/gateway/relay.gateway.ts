@@ -191,13 +191,16 @@ export class RelayGateway
   // ── admission ─────────────────────────────────────────────────────────────────────────
 
   private receive(connection: Connection, event: string, args: unknown[]): void {
-    if (connection.closing) return;
+    if (connection.closing || connection.flooded) return;
     const acknowledge = typeof args[args.length - 1] === 'function' ? (args.pop() as Acknowledge) : undefined;
     const admission = connection.bucket.admit(1);
     if (admission !== 'admitted' || connection.waiting >= MAX_WAITING_FRAMES) {
       this.runtime.metrics.frames.inc({ command: metricName(event), result: 'rate_limited' });
       if (admission === 'close') {
-        this.close(connection, 'rate_limited', 'too many frames; the connection is closed');
+        // The frames taken before are answered first (their effects happened), then it closes.
+        connection.flooded = true;
+        const close = () => this.close(connection, 'rate_limited', 'too many frames; the connection is closed');
+        void connection.chain.then(close, close);
         return;
       }
       this.send(
