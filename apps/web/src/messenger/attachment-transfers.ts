@@ -43,8 +43,9 @@ const RETRYABLE = new Set(['offline', 'timeout', 'unavailable', 'rate_limited', 
  * this device's store over HTTP, resuming where the relay's copy ends; only then is the message
  * delivered. A download fetches the sealed chunks, checks every one and the digest before keeping
  * them, and tells the relay it has the file. It asks the sending device first when there is an open
- * direct channel with it, and the relay for whatever that did not bring (direct.md §9). Each job is a record (`attachment-jobs`) until it
- * ends, so a reload or a dropped network resumes it; none holds more than one request's bytes.
+ * direct channel with it, and the relay for whatever that did not bring (direct.md §9). Each job is
+ * a record (`attachment-jobs`) until it ends, so a reload or a dropped network resumes it; none
+ * holds more than one request's bytes.
  */
 export class AttachmentTransfers {
   readonly #running = new Map<string, AbortController>();

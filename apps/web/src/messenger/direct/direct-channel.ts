@@ -99,10 +99,9 @@ export class DirectChannel {
       this.waiting.set(seq, { bytes: blob.length, settle: resolve, timer });
       this.unackedOut += blob.length;
       try {
-        this.link.send(frame);
-        this.touch();
+        this.sendFrame(frame);
       } catch {
-        this.close('closed');
+        // Closed by sendFrame: the blob is settled false and goes through the relay.
       }
     });
   }

@@ -113,7 +113,7 @@ export class DirectChannels {
    */
   fetchFile(peer: string, job: FileFetch): Promise<number> {
     const open = this.byPeer.get(peer)?.open;
-    return open?.isOpen ? open.fetchFile(job) : Promise.resolve(job.from);
+    return open ? open.fetchFile(job) : Promise.resolve(job.from);
   }
 
   /**

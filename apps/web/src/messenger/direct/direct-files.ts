@@ -141,9 +141,10 @@ export class DirectFiles {
       job.signal?.addEventListener('abort', onAbort);
       this.receiving.set(request, { piece, settle });
       arm();
-      const frame = { type: 'file_request', request, attachmentId: job.attachmentId, offset: start } as const;
+      const { attachmentId } = job;
       try {
-        this.send(encodeDirectFrame({ ...frame, length: MAX_DIRECT_FILE_WINDOW_BYTES }));
+        const length = MAX_DIRECT_FILE_WINDOW_BYTES;
+        this.send(encodeDirectFrame({ type: 'file_request', request, attachmentId, offset: start, length }));
       } catch {
         settle(false);
       }

@@ -59,47 +59,38 @@ class PairedLink implements DirectLink {
   }
 }
 
-function servedFrom(bytes: Uint8Array, reads: { count: number } = { count: 0 }): ServedFileLookup {
-  return {
-    length: bytes.length,
-    read: async (offset, length) => {
-      reads.count += 1;
-      return bytes.slice(offset, offset + length);
-    },
-  };
+function servedFrom(bytes: Uint8Array): ServedFileLookup {
+  return { length: bytes.length, read: async (offset, length) => bytes.slice(offset, offset + length) };
 }
 
-function pair(serving: Partial<FileServing> & { lookup?: FileServing['lookup'] }) {
+/** One side of the pair: a channel on `link`, its closes noted in `reasons`. */
+function channelOn(link: PairedLink, peer: string, reasons: DirectCloseReason[], serving: FileServing): DirectChannel {
+  return new DirectChannel(
+    peer,
+    'c'.repeat(32),
+    link,
+    async () => true,
+    (reason) => reasons.push(reason),
+    serving,
+    TIMING,
+  );
+}
+
+function pair(serving: Partial<FileServing>) {
   const asking = new PairedLink();
   const serving_ = new PairedLink();
   asking.other = serving_;
   serving_.other = asking;
   const reasons = { asker: [] as DirectCloseReason[], server: [] as DirectCloseReason[] };
   const lookups: string[] = [];
-  const asker = new DirectChannel(
-    'server',
-    'c'.repeat(32),
-    asking,
-    async () => true,
-    (reason) => reasons.asker.push(reason),
-    { lookup: async () => 'not_held' },
-    TIMING,
-  );
-  const server = new DirectChannel(
-    'asker',
-    'c'.repeat(32),
-    serving_,
-    async () => true,
-    (reason) => reasons.server.push(reason),
-    {
-      lookup: async (attachmentId) => {
-        lookups.push(attachmentId);
-        return serving.lookup ? serving.lookup(attachmentId) : 'not_held';
-      },
-      tamperPiece: serving.tamperPiece,
+  const asker = channelOn(asking, 'server', reasons.asker, { lookup: async () => 'not_held' });
+  const server = channelOn(serving_, 'asker', reasons.server, {
+    lookup: async (attachmentId) => {
+      lookups.push(attachmentId);
+      return serving.lookup ? serving.lookup(attachmentId) : 'not_held';
     },
-    TIMING,
-  );
+    tamperPiece: serving.tamperPiece,
+  });
   opened.push(asker, server);
   return { asker, server, asking, serving: serving_, reasons, lookups };
 }
