@@ -20,7 +20,8 @@ import type { DirectCloseReason, DirectLink } from '../../../src/messenger/direc
 import type { ServedFileLookup } from '../../../src/messenger/direct/served-files';
 import { expectSameBytes } from '../attachment-support';
 
-const TIMING = { ackTimeoutMs: 200, idleCloseMs: 10_000, fileStallMs: 150 };
+// A window stalls after 1 s: long enough for a loaded CI machine to start one (150 ms was not, once).
+const TIMING = { ackTimeoutMs: 200, idleCloseMs: 10_000, fileStallMs: 1_000 };
 const ATTACHMENT = new Uint8Array(16).fill(7);
 const ATTACHMENT_HEX = '07'.repeat(16);
 
