@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import { relayCorsOptions } from './attachments/attachment-cors';
 import { attachmentStoreSettings, openAttachmentStore } from './attachments/open-attachment-store';
@@ -13,6 +12,7 @@ import { RelayModule } from './relay.module';
 import type { Clock, RelayRuntime } from './runtime/relay-runtime';
 import { MemoryRelayStore } from './store/memory-relay-store';
 import { RedisRelayStore } from './store/redis-relay-store';
+import { newRedis, redisTargetOf } from './store/redis-target';
 import { TokenKeyService } from './tokens/token-key.service';
 import type { RelayStore, StoreLimits } from './store/relay-store';
 import { MAX_ONE_TIME_PREKEYS_PER_SLOT } from '@opendescent/protocol';
@@ -45,10 +45,10 @@ export function storeLimits(config: RelayConfig): StoreLimits {
 }
 
 async function openStore(config: RelayConfig): Promise<{ store: RelayStore; pubSub: RelayRuntime['pubSub'] }> {
-  if (config.RELAY_STORE === 'memory' || config.REDIS_URL === undefined)
-    return { store: new MemoryRelayStore(storeLimits(config)), pubSub: undefined };
-  const store = await RedisRelayStore.connect(config.REDIS_URL, config.RELAY_REDIS_PREFIX, storeLimits(config));
-  const pub = new Redis(config.REDIS_URL, { enableAutoPipelining: true });
+  const target = redisTargetOf(config);
+  if (!target) return { store: new MemoryRelayStore(storeLimits(config)), pubSub: undefined };
+  const store = await RedisRelayStore.connect(target, config.RELAY_REDIS_PREFIX, storeLimits(config));
+  const pub = newRedis(target, { enableAutoPipelining: true });
   const sub = pub.duplicate();
   for (const client of [pub, sub]) client.on('error', () => undefined); // reconnects on its own; never crashes the relay
   return { store, pubSub: { pub, sub } };

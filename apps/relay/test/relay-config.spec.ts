@@ -12,6 +12,7 @@ describe('relay configuration', () => {
       RELAY_TOKEN_KEYS_REFRESH_SECONDS: 600,
       RELAY_STORE: 'memory',
       RELAY_REDIS_PREFIX: 'odr:',
+      RELAY_REDIS_MIN_REPLICAS: 0,
       RELAY_BLOB_TTL_SECONDS: 3 * 24 * 3600,
       RELAY_BLOB_MAX_TTL_SECONDS: 14 * 24 * 3600,
       RELAY_QUEUE_IDLE_TTL_SECONDS: 35 * 24 * 3600,
@@ -131,7 +132,15 @@ describe('relay configuration', () => {
       '10',
       'RELAY_TURN_CREDENTIAL_SECONDS: expected a number of seconds between 60 and 86400',
     ],
-    ['RELAY_STORE', 'redis', 'REDIS_URL: expected a redis:// URL when RELAY_STORE=redis'],
+    ['RELAY_STORE', 'redis', 'REDIS_URL: expected a redis:// URL (or RELAY_REDIS_SENTINELS) when RELAY_STORE=redis'],
+    [
+      'RELAY_REDIS_SENTINELS',
+      '10.0.0.5:26379',
+      'RELAY_REDIS_SENTINEL_NAME: expected RELAY_REDIS_SENTINELS and RELAY_REDIS_SENTINEL_NAME to be set together',
+    ],
+    ['RELAY_REDIS_SENTINELS', '10.0.0.5', 'RELAY_REDIS_SENTINELS: expected host:port entries, comma-separated'],
+    ['RELAY_REDIS_SENTINEL_NAME', 'my master', "RELAY_REDIS_SENTINEL_NAME: expected the primary's name"],
+    ['RELAY_REDIS_MIN_REPLICAS', '-1', 'RELAY_REDIS_MIN_REPLICAS: expected a count of replicas between 0 and 16'],
     ['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL: expected a redis:// or rediss:// URL'],
     ['RELAY_REVOCATION_LIST_URL', 'ftp://admin.example/list', 'RELAY_REVOCATION_LIST_URL: expected an http(s) URL'],
     ['RELAY_BLOB_TTL_SECONDS', '0', 'RELAY_BLOB_TTL_SECONDS: expected a number of seconds between 1 and 31536000'],
@@ -154,5 +163,22 @@ describe('relay configuration', () => {
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as Error).message.startsWith(message)).toBe(true);
     expect((thrown as Error).message).not.toContain('\n');
+  });
+
+  it('reads Redis Sentinel instead of REDIS_URL (relay.md §9.1), and refuses both at once', () => {
+    const sentinel = {
+      RELAY_STORE: 'redis',
+      RELAY_REDIS_SENTINELS: 'sentinel-a:26379,sentinel-b:26379',
+      RELAY_REDIS_SENTINEL_NAME: 'opendescent',
+      RELAY_REDIS_MIN_REPLICAS: '1',
+    };
+    expect(loadRelayConfig(sentinel)).toMatchObject({
+      RELAY_REDIS_SENTINELS: ['sentinel-a:26379', 'sentinel-b:26379'],
+      RELAY_REDIS_SENTINEL_NAME: 'opendescent',
+      RELAY_REDIS_MIN_REPLICAS: 1,
+    });
+    expect(() => loadRelayConfig({ ...sentinel, REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      new ConfigError('RELAY_REDIS_SENTINELS: expected either REDIS_URL or RELAY_REDIS_SENTINELS, not both'),
+    );
   });
 });

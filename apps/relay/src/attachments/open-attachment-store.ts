@@ -5,6 +5,7 @@
  * relay that cannot reach its index or write its bytes never listens.
  */
 import type { RelayConfig } from '../config/relay-config';
+import { redisTargetOf, type RedisTarget } from '../store/redis-target';
 import type { AttachmentBytes, AttachmentIndex, AttachmentStore } from './attachment-store';
 import { FilesystemAttachmentBytes } from './filesystem-attachment-bytes';
 import { MemoryAttachmentIndex } from './memory-attachment-index';
@@ -16,18 +17,16 @@ export interface AttachmentStoreSettings {
   readonly directory?: string | undefined;
   /** RELAY_ATTACHMENT_STORE_MAX_BYTES. */
   readonly maxReservedBytes: number;
-  /** RELAY_STORE=redis: the index every node shares (REDIS_URL, RELAY_REDIS_PREFIX). */
-  readonly redis?: { readonly url: string; readonly prefix: string } | undefined;
+  /** RELAY_STORE=redis: the index every node shares (REDIS_URL or the sentinels, RELAY_REDIS_PREFIX). */
+  readonly redis?: { readonly target: RedisTarget; readonly prefix: string } | undefined;
   /** RELAY_ATTACHMENT_STORE=s3: the bucket instead of the directory. */
   readonly s3?: S3AttachmentSettings | undefined;
 }
 
 /** The settings of the relay's configuration. */
 export function attachmentStoreSettings(config: RelayConfig): AttachmentStoreSettings {
-  const redis =
-    config.RELAY_STORE === 'redis' && config.REDIS_URL !== undefined
-      ? { url: config.REDIS_URL, prefix: config.RELAY_REDIS_PREFIX }
-      : undefined;
+  const target = redisTargetOf(config);
+  const redis = target ? { target, prefix: config.RELAY_REDIS_PREFIX } : undefined;
   const s3 =
     config.RELAY_ATTACHMENT_STORE === 's3' && config.RELAY_S3_BUCKET !== undefined
       ? {
@@ -48,7 +47,7 @@ export function attachmentStoreSettings(config: RelayConfig): AttachmentStoreSet
 
 export async function openAttachmentStore(settings: AttachmentStoreSettings): Promise<AttachmentStore> {
   const index: AttachmentIndex = settings.redis
-    ? await RedisAttachmentIndex.connect(settings.redis.url, settings.redis.prefix, settings.maxReservedBytes)
+    ? await RedisAttachmentIndex.connect(settings.redis.target, settings.redis.prefix, settings.maxReservedBytes)
     : new MemoryAttachmentIndex(settings.maxReservedBytes);
   let bytes: AttachmentBytes;
   try {

@@ -10,6 +10,8 @@
 import { Redis } from 'ioredis';
 import { ATTACHMENT_ID_LENGTH, attachmentIdFromHex } from '@opendescent/protocol';
 import { connectScriptedRedis } from '../store/redis-connection';
+import { asRedisTarget, closeRedis, type RedisTarget } from '../store/redis-target';
+import { ReplicaWait } from '../store/replica-wait';
 import {
   AttachmentStoreError,
   idKey,
@@ -42,28 +44,46 @@ const SWEEP_BATCH = 500;
 
 type Reply = string | number | null | Reply[];
 
+/** The scripts confirmed on replicas before their reply (relay.md §9.1), as the relay store's writes. */
+const WRITES: ReadonlySet<RedisAttachmentScriptName> = new Set([
+  'attachCreate',
+  'attachClaimWrite',
+  'attachReleaseWrite',
+  'attachFetched',
+  'attachRemove',
+]);
+
 export class RedisAttachmentIndex implements AttachmentIndex {
   readonly durable = true;
+
+  readonly #replicas: ReplicaWait;
 
   private constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly maxReservedBytes: number,
-  ) {}
+    minReplicas: number,
+  ) {
+    this.#replicas = new ReplicaWait(redis, minReplicas);
+  }
 
   /**
    * Connects and fails fast (StoreUnavailableError) when Redis cannot be reached, as the relay
    * store does (redis-relay-store.ts). `prefix`: RELAY_REDIS_PREFIX; `maxReservedBytes`:
    * RELAY_ATTACHMENT_STORE_MAX_BYTES, shared by every node.
    */
-  static async connect(url: string, prefix: string, maxReservedBytes: number): Promise<RedisAttachmentIndex> {
+  static async connect(
+    target: RedisTarget | string,
+    prefix: string,
+    maxReservedBytes: number,
+  ): Promise<RedisAttachmentIndex> {
     // No message: a connection error names the host, and the relay store already reported it.
     const redis = await connectScriptedRedis(
-      url,
+      target,
       REDIS_ATTACHMENT_SCRIPTS,
       () => 'cannot reach Redis for the attachment index',
     );
-    return new RedisAttachmentIndex(redis, prefix, maxReservedBytes);
+    return new RedisAttachmentIndex(redis, prefix, maxReservedBytes, asRedisTarget(target).minReplicas);
   }
 
   async create(attachment: NewAttachment, now: number): Promise<CreateOutcome> {
@@ -148,16 +168,19 @@ export class RedisAttachmentIndex implements AttachmentIndex {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedis(this.redis);
   }
 
   async #run(script: RedisAttachmentScriptName, ...args: (string | number)[]): Promise<Reply> {
     const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<Reply>>)[script];
+    let reply: Reply;
     try {
-      return await (command as (...a: (string | number)[]) => Promise<Reply>).call(this.redis, this.prefix, ...args);
+      reply = await (command as (...a: (string | number)[]) => Promise<Reply>).call(this.redis, this.prefix, ...args);
     } catch (error) {
       throw unavailable(error);
     }
+    if (WRITES.has(script)) await this.#replicas.confirm();
+    return reply;
   }
 }
 

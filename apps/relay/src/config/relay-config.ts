@@ -12,14 +12,16 @@ const port = (fallback: number) =>
     .max(65_535, 'expected a TCP port number (0-65535, 0 picks a free one)')
     .default(fallback);
 
+/** `a, b,,c` → ['a', 'b', 'c']. */
+const commaSeparated = (value: string): string[] =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
 const origins = z
   .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter(Boolean),
-  )
+  .transform(commaSeparated)
   .pipe(
     z.array(
       z
@@ -46,12 +48,7 @@ const hexBytes = (length: number, message: string) =>
 
 const orgPublicKeys = z
   .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((key) => key.trim())
-      .filter(Boolean),
-  )
+  .transform(commaSeparated)
   .pipe(
     z
       .array(hexBytes(32, 'expected Ed25519 public keys of 64 hexadecimal characters each, comma-separated'))
@@ -110,6 +107,34 @@ const relayEnvironment = z
       .string()
       .regex(/^[\w:.-]{1,64}$/, 'expected 1-64 characters of [A-Za-z0-9_:.-]')
       .default('odr:'),
+    // Redis Sentinel instead of REDIS_URL (relay.md §9.1): the sentinels' host:port list and the name
+    // they monitor the primary under; the relay follows the primary they name through a failover.
+    RELAY_REDIS_SENTINELS: z
+      .string()
+      .transform(commaSeparated)
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(
+                /^[a-z0-9.-]+:\d{1,5}$|^\[[0-9a-f:.]+\]:\d{1,5}$/i,
+                'expected host:port entries, comma-separated (10.0.0.5:26379)',
+              ),
+          )
+          .min(1, 'expected at least one host:port'),
+      )
+      .optional(),
+    RELAY_REDIS_SENTINEL_NAME: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, "expected the primary's name as the sentinels know it (1-64 of [A-Za-z0-9_.-])")
+      .optional(),
+    // Passwords of the primary and replicas (Sentinel mode; REDIS_URL carries its own) and of the sentinels.
+    RELAY_REDIS_PASSWORD: z.string().optional(),
+    RELAY_REDIS_SENTINEL_PASSWORD: z.string().optional(),
+    // A write is acknowledged to a client only once this many replicas hold it (Redis WAIT), so a
+    // failover cannot lose it (relay.md §9.1). 0: as soon as the primary has it.
+    RELAY_REDIS_MIN_REPLICAS: integer(0, 16, 0, 'a count of replicas'),
     // Lifetimes and quotas (relay.md §8).
     RELAY_BLOB_TTL_SECONDS: integer(1, 365 * DAY, 3 * DAY, 'a number of seconds'),
     RELAY_BLOB_MAX_TTL_SECONDS: integer(1, 365 * DAY, 14 * DAY, 'a number of seconds'),
@@ -192,11 +217,26 @@ const relayEnvironment = z
         message: 'expected RELAY_TURN_URLS and RELAY_TURN_SECRET to be set together',
       });
     }
-    if (env.RELAY_STORE === 'redis' && env.REDIS_URL === undefined) {
+    if (env.RELAY_STORE === 'redis' && env.REDIS_URL === undefined && env.RELAY_REDIS_SENTINELS === undefined) {
       context.addIssue({
         code: 'custom',
         path: ['REDIS_URL'],
-        message: 'expected a redis:// URL when RELAY_STORE=redis',
+        message: 'expected a redis:// URL (or RELAY_REDIS_SENTINELS) when RELAY_STORE=redis',
+      });
+    }
+    if (env.REDIS_URL !== undefined && env.RELAY_REDIS_SENTINELS !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['RELAY_REDIS_SENTINELS'],
+        message: 'expected either REDIS_URL or RELAY_REDIS_SENTINELS, not both',
+      });
+    }
+    if ((env.RELAY_REDIS_SENTINELS === undefined) !== (env.RELAY_REDIS_SENTINEL_NAME === undefined)) {
+      const missing = env.RELAY_REDIS_SENTINELS === undefined ? 'RELAY_REDIS_SENTINELS' : 'RELAY_REDIS_SENTINEL_NAME';
+      context.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'expected RELAY_REDIS_SENTINELS and RELAY_REDIS_SENTINEL_NAME to be set together',
       });
     }
     if (env.RELAY_ATTACHMENT_STORE === 's3' && env.RELAY_S3_BUCKET === undefined) {

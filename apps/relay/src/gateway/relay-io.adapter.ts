@@ -40,6 +40,9 @@ export class RelayIoAdapter extends IoAdapter {
       maxHttpBufferSize: this.config.RELAY_MAX_FRAME_BYTES,
       cors: { origin: this.config.RELAY_ALLOWED_ORIGINS, methods: ['GET', 'POST'] },
       serveClient: false,
+      // WebSocket only (relay.md §2): no HTTP long-polling, whose requests a load balancer would
+      // have to send to one node each (sticky sessions). Any node takes any connection.
+      transports: ['websocket'],
       parser: relayParser,
       // A transport that never sends socket.io's CONNECT packet never reaches the gateway's hello
       // timer: socket.io drops it after connectTimeout (45 s by default). Same bound as hello.

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { RELAY_RUNTIME, type RelayRuntime } from './relay-runtime';
+import { closeRedis } from '../store/redis-target';
 
 /** How often the memory store reclaims expired blobs and idle queues (reads never see them anyway). */
 export const SWEEP_INTERVAL_MS = 10_000;
@@ -28,9 +29,7 @@ export class RelayResources implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.#sweep);
     await this.runtime.store.close();
     if (this.runtime.pubSub) {
-      await Promise.all(
-        [this.runtime.pubSub.pub.quit(), this.runtime.pubSub.sub.quit()].map((quit) => quit.catch(() => undefined)),
-      );
+      await Promise.all([closeRedis(this.runtime.pubSub.pub), closeRedis(this.runtime.pubSub.sub)]);
     }
     this.runtime.logger.info({ event: 'stopped' }, 'relay stopped');
   }

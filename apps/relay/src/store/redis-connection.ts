@@ -1,19 +1,21 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from './relay-store';
+import { asRedisTarget, newRedis, type RedisTarget } from './redis-target';
 
 /**
  * One Redis connection with its Lua scripts defined, as every Redis-backed part of the relay opens
  * it (the queue store, the attachment index): fails fast with StoreUnavailableError when Redis
  * cannot be reached at start, reconnects later on its own, and never queues commands while Redis
- * is away. `failure` words the start-up error (a connection error may name the host).
+ * is away. `failure` words the start-up error (a connection error may name the host). Through
+ * sentinels it is always the primary's connection, and follows a failover (relay.md §9.1).
  */
 export async function connectScriptedRedis(
-  url: string,
+  target: RedisTarget | string,
   scripts: Readonly<Record<string, string>>,
   failure: (error: unknown) => string,
 ): Promise<Redis> {
   let connected = false;
-  const redis = new Redis(url, {
+  const redis = newRedis(asRedisTarget(target), {
     lazyConnect: true,
     // Commands issued in the same tick share one write: many clients' puts, one syscall.
     enableAutoPipelining: true,

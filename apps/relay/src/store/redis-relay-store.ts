@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { connectScriptedRedis } from './redis-connection';
 import { REDIS_SCRIPTS, type RedisScriptName } from './redis-scripts';
+import { asRedisTarget, closeRedis, type RedisTarget } from './redis-target';
+import { ReplicaWait } from './replica-wait';
 import {
   StoreUnavailableError,
   hexId,
@@ -23,24 +25,44 @@ const SHARED_RECORD_VERSION = 1;
 type Reply = Buffer | number | null | Reply[];
 
 /**
+ * The scripts whose effect a client is told of and must survive a failover (relay.md §9.1): with
+ * RELAY_REDIS_MIN_REPLICAS they are confirmed on replicas before the reply. The others only read,
+ * or refresh an expiry, or (documents) are fetched again from the admin app anyway.
+ */
+const WRITES: ReadonlySet<RedisScriptName> = new Set([
+  'relayCreate',
+  'relayPut',
+  'relayAck',
+  'relayDelete',
+  'relayPublish',
+  'relayClaimPrekey',
+  'relayPutShared',
+]);
+
+/**
  * The scale-out store: several relay nodes share one Redis. Every operation is one Lua script
  * (redis-scripts.ts), so it is atomic across nodes and costs one round trip.
  */
 export class RedisRelayStore implements RelayStore {
+  private readonly replicas: ReplicaWait;
+
   private constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly limits: StoreLimits,
-  ) {}
+    minReplicas: number,
+  ) {
+    this.replicas = new ReplicaWait(redis, minReplicas);
+  }
 
   /** Connects and fails fast (StoreUnavailableError) when Redis cannot be reached. */
-  static async connect(url: string, prefix: string, limits: StoreLimits): Promise<RedisRelayStore> {
+  static async connect(target: RedisTarget | string, prefix: string, limits: StoreLimits): Promise<RedisRelayStore> {
     const redis = await connectScriptedRedis(
-      url,
+      target,
       REDIS_SCRIPTS,
       (error) => `cannot reach Redis: ${error instanceof Error ? error.message : String(error)}`,
     );
-    return new RedisRelayStore(redis, prefix, limits);
+    return new RedisRelayStore(redis, prefix, limits, asRedisTarget(target).minReplicas);
   }
 
   async createQueue(queue: NewQueue, now: number): Promise<'created' | 'taken' | 'store_full'> {
@@ -196,18 +218,21 @@ export class RedisRelayStore implements RelayStore {
 
   /** `SET t:<id> NX PXAT`: one atomic command, so two nodes redeeming one token cannot both win. */
   async spendToken(spendId: Uint8Array, expiresAt: number, now: number): Promise<boolean> {
+    let reply: string | null;
     try {
-      const reply = await this.redis.set(
+      reply = await this.redis.set(
         `${this.prefix}t:${hexId(spendId)}`,
         '1',
         'PXAT',
         Math.max(expiresAt, now + 1),
         'NX',
       );
-      return reply === 'OK';
     } catch (error) {
       throw unavailable(error);
     }
+    // A spend lost in a failover would let the token be spent twice.
+    if (reply === 'OK') await this.replicas.confirm();
+    return reply === 'OK';
   }
 
   /** Redis expires blob records, idle queues and slots itself (native PX/PEXPIRE): nothing to do. */
@@ -216,15 +241,16 @@ export class RedisRelayStore implements RelayStore {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedis(this.redis);
   }
 
   private async run(script: RedisScriptName, ...args: (string | number | Buffer)[]): Promise<Reply> {
     const command = (this.redis as unknown as Record<string, (...a: (string | number | Buffer)[]) => Promise<Reply>>)[
       `${script}Buffer`
     ];
+    let reply: Reply;
     try {
-      return await (command as (...a: (string | number | Buffer)[]) => Promise<Reply>).call(
+      reply = await (command as (...a: (string | number | Buffer)[]) => Promise<Reply>).call(
         this.redis,
         this.prefix,
         ...args,
@@ -232,6 +258,8 @@ export class RedisRelayStore implements RelayStore {
     } catch (error) {
       throw unavailable(error);
     }
+    if (WRITES.has(script)) await this.replicas.confirm();
+    return reply;
   }
 }
 

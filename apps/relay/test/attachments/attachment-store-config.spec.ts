@@ -26,7 +26,35 @@ describe('attachment store configuration', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       RELAY_REDIS_PREFIX: 'x:',
     });
-    expect(attachmentStoreSettings(config).redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'x:' });
+    expect(attachmentStoreSettings(config).redis).toEqual({
+      target: { url: 'redis://127.0.0.1:6379', minReplicas: 0 },
+      prefix: 'x:',
+    });
+  });
+
+  it('through sentinels, the index follows the same primary with the same replica wait', () => {
+    const config = loadRelayConfig({
+      RELAY_STORE: 'redis',
+      RELAY_REDIS_SENTINELS: '10.0.0.5:26379, [fd00::7]:26380',
+      RELAY_REDIS_SENTINEL_NAME: 'odr',
+      RELAY_REDIS_PASSWORD: 'pw',
+      RELAY_REDIS_MIN_REPLICAS: '1',
+    });
+    expect(attachmentStoreSettings(config).redis).toEqual({
+      target: {
+        sentinel: {
+          sentinels: [
+            { host: '10.0.0.5', port: 26379 },
+            { host: 'fd00::7', port: 26380 },
+          ],
+          name: 'odr',
+          password: 'pw',
+          sentinelPassword: undefined,
+        },
+        minReplicas: 1,
+      },
+      prefix: 'odr:',
+    });
   });
 
   it('S3 on AWS: virtual-hosted style unless told otherwise', () => {

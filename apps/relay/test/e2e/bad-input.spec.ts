@@ -45,6 +45,25 @@ async function raw(client: RelayClient, event: string, ...args: unknown[]): Prom
   return decodeRelayReply(await client.socket.timeout(3000).emitWithAck(event, ...args));
 }
 
+describe('transports the relay refuses', () => {
+  it('HTTP long-polling: the handshake is refused, so no load balancer needs sticky sessions (relay.md §2)', async () => {
+    const response = await fetch(`${relay.url}/socket.io/?EIO=4&transport=polling`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ message: 'Transport unknown' });
+  });
+
+  it('a polling client never connects; the same client over WebSocket does', async () => {
+    const polling = io(relay.url, { transports: ['polling'], reconnection: false, timeout: 3_000 });
+    const refused = await new Promise<string>((resolve) => {
+      polling.on('connect', () => resolve('connected'));
+      polling.on('connect_error', (error) => resolve(error.message));
+    });
+    polling.close();
+    expect(refused).not.toBe('connected');
+    expect((await signedIn()).socket.connected).toBe(true);
+  });
+});
+
 describe('frames the relay refuses', () => {
   it('unknown_command: an event the protocol does not have', async () => {
     const client = await signedIn();
