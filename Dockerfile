@@ -20,6 +20,8 @@ RUN npm run --silent prepare:generated
 
 FROM workspace AS relay
 RUN node tools/build/relay.mjs
+# The attachment volume of docker-compose.yml: a new named volume takes this owner and mode.
+RUN install -d -m 0700 -o node -g node /var/lib/opendescent/attachments
 USER node
 EXPOSE 3002
 CMD ["node", "dist/relay/apps/relay/src/main.js"]
@@ -35,6 +37,18 @@ RUN node_modules/.bin/next build apps/web
 USER node
 EXPOSE 3000
 CMD ["node", "scripts/serve-next.mjs", "apps/web"]
+
+# TLS in front of the three apps: Debian's Caddy with the repository's Caddyfile (every value in it
+# comes from the environment; docker-compose.yml sets them). Its certificates and its own authority
+# (`tls internal`) live in /data, a volume.
+FROM debian:bookworm-slim AS proxy
+RUN apt-get update && apt-get install -y --no-install-recommends caddy ca-certificates && rm -rf /var/lib/apt/lists/* \
+  && install -d -m 0700 -o caddy -g caddy /data /config
+COPY Caddyfile /etc/caddy/Caddyfile
+ENV XDG_DATA_HOME=/data XDG_CONFIG_HOME=/config
+USER caddy
+EXPOSE 443
+CMD ["caddy", "run", "--adapter", "caddyfile", "--config", "/etc/caddy/Caddyfile"]
 
 # The organisation's TURN server for direct channels (docs/protocol/direct.md §8): Debian's coturn,
 # in its shared-secret mode. Optional: docker-compose.yml starts it with the `turn` profile.

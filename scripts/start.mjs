@@ -280,6 +280,10 @@ async function pinnedOrganisation(adminUrl) {
   }
 }
 
+const relayStore =
+  env.RELAY_STORE === 'redis'
+    ? `Redis (${env.RELAY_REDIS_SENTINELS ? `sentinels ${env.RELAY_REDIS_SENTINELS}` : 'REDIS_URL'})`
+    : 'in memory';
 const database = env.DATABASE_URL
   ? 'PostgreSQL (DATABASE_URL)'
   : `embedded, in ${path.relative(root, env.ADMIN_DB_DIR || path.join(root, '.data/admin-db'))}/`;
@@ -288,10 +292,10 @@ console.log(`
   │ OpenDescent is running${prod ? ' (production build: npm run build)' : ''}.
   │
   │   Web client  ${web.url}/      <- staff open this
-  │   Admin app   ${adminPublicUrl}/
+  │   Admin app   ${adminPublicUrl}/${adminPublicUrl === admin.url.replace('127.0.0.1', 'localhost') ? '' : `   (on this host: ${admin.url}/)`}
   │   Relay       ${relay.url}/health
   │
-  │   Relay store: in memory. Admin database: ${database}
+  │   Relay store: ${relayStore}. Admin database: ${database}
   │   TURN server: ${turn ? `${turn.url} (coturn)` : 'none (set TURN_SECRET to start coturn)'}
   │   The relay pins organisation ${org.orgId}.${setupLink ? `\n  │\n  │   First start: register the first administrator's passkey at\n  │   ${setupLink}` : ''}
   │   Press Ctrl-C to stop everything.

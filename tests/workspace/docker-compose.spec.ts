@@ -13,8 +13,8 @@ const compose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
 
 describe('docker-compose.yml', () => {
-  it('describes the relay, admin, web, PostgreSQL and Redis services', () => {
-    for (const service of ['relay', 'admin', 'web', 'postgres', 'redis']) {
+  it('describes the relay, admin, web, proxy, PostgreSQL and Redis services', () => {
+    for (const service of ['relay', 'admin', 'web', 'proxy', 'postgres', 'redis']) {
       expect(compose).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     }
   });
@@ -56,9 +56,36 @@ describe('docker-compose.yml', () => {
     expect(compose).toContain('ADMIN_MASTER_KEY: ${ADMIN_MASTER_KEY:?set ADMIN_MASTER_KEY}');
   });
 
-  it('publishes ports on loopback only', () => {
+  it('points the relay at the redis service, with its attachment bytes on a volume', () => {
+    const relay = compose.split(/^ {2}(?=\S)/m).find((block) => block.startsWith('relay:')) ?? '';
+    expect(relay).toContain('RELAY_STORE: redis');
+    expect(relay).toContain('REDIS_URL: redis://redis:6379');
+    expect(relay).toContain('relay-attachments:/var/lib/opendescent/attachments');
+    expect(dockerfile).toContain('/var/lib/opendescent/attachments');
+  });
+
+  it('publishes the apps on loopback only; staff reach them through the TLS proxy on 443 alone', () => {
     const published = [...compose.matchAll(/"(\S+?):(\d+):(\d+)"/g)].map((m) => m[1]);
     expect(published.length).toBe(3);
     expect(new Set(published)).toEqual(new Set(['127.0.0.1']));
+    const proxy = compose.split(/^ {2}(?=\S)/m).find((block) => block.startsWith('proxy:')) ?? '';
+    expect(proxy).toContain('build: { context: ., target: proxy }');
+    expect(proxy).toContain('ports: ["443:443"]');
+    expect([...compose.matchAll(/^\s+ports: \["(\d+):/gm)].map((m) => m[1])).toEqual(['443']);
+    // Every value the Caddyfile reads is given, and its upstreams are the compose services.
+    const caddyfile = readFileSync(path.join(root, 'Caddyfile'), 'utf8');
+    for (const [, name] of caddyfile.matchAll(/\{\$(OPENDESCENT_[A-Z_]+)\}/g)) expect(proxy).toContain(`${name}:`);
+    expect(proxy).toContain('OPENDESCENT_RELAY_UPSTREAMS: relay:3002');
+    const stage = dockerfile.split(/^FROM /m).find((block) => block.includes(' AS proxy\n')) ?? '';
+    expect(stage).toContain('COPY Caddyfile /etc/caddy/Caddyfile');
+    expect(stage).toMatch(/^USER caddy$/m);
+  });
+
+  it('tells the apps their https names and lets the admin app believe the proxy alone', () => {
+    expect(compose).toContain('ADMIN_PUBLIC_URL: https://${ADMIN_PUBLIC_HOST:-admin.localhost}');
+    expect(compose).toContain('WEB_RELAY_URL: https://${RELAY_PUBLIC_HOST:-relay.localhost}');
+    expect(compose).toContain('RELAY_ALLOWED_ORIGINS: https://${WEB_PUBLIC_HOST:-chat.localhost}');
+    const proxyAddress = /ipv4_address: ([\d.]+)/.exec(compose)?.[1];
+    expect(compose).toContain(`ADMIN_TRUSTED_PROXIES: ${proxyAddress}`);
   });
 });

@@ -69,7 +69,7 @@ describe('counts take the plural form of each language', () => {
     expect(en('disableMemberConfirm', { name: 'Ada', count: 1 })).toContain('Their active device is revoked');
     expect(fr('disableMemberConfirm', { name: 'Ada', count: 3 })).toContain('Ses 3 appareils actifs sont révoqués');
     expect(en('revokeConfirmAll', { name: 'Ada', count: 2 })).toBe(
-      'Revoke all 2 active devices of Ada? They will be cut off and cannot be restored.',
+      'Revoke all 2 active devices of Ada? They get no new access to the relays and cannot be restored.',
     );
   });
 });

@@ -67,7 +67,7 @@ export async function openMember(page: Page, adminUrl: string, memberAddress: st
 export async function registerFirstAdmin(page: Page, adminUrl: string, output: () => string): Promise<void> {
   const link = await waitFor(
     'the setup link in the log',
-    () => /setup link[^\n]*: (http:\/\/localhost:\d+\/setup#token=[A-Za-z0-9_-]+)/.exec(output())?.[1],
+    () => /setup link[^\n]*: (https?:\/\/[a-z0-9.-]+:\d+\/setup#token=[A-Za-z0-9_-]+)/.exec(output())?.[1],
   );
   if (!link.startsWith(`${adminUrl}/setup#token=`)) throw new Error(`unexpected setup link ${link}`);
   await gotoHydrated(page, link);

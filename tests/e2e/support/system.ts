@@ -5,10 +5,23 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
+
+/** A free loopback port (listen on 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export interface RunningSystem {
   readonly webUrl: string;
@@ -75,10 +88,15 @@ export async function startSystem(
       reject(new Error(`start.mjs exited with ${code} before its banner:\n${output}`));
     });
   });
+  // An app behind a proxy is shown by its public URL, then where it listens on this host.
   const url = (label: string) => {
-    const match = new RegExp(`${label}\\s+(http://\\S+?)/`).exec(banner);
-    if (!match?.[1]) throw new Error(`no ${label} URL in the banner:\n${banner}`);
-    return match[1];
+    const match = new RegExp(`${label}\\s+(https?://\\S+?)/(?:\\s+\\(on this host: (http://\\S+?)/\\))?`).exec(banner);
+    const found = match?.[2] ?? match?.[1];
+    if (!found?.startsWith('http://')) {
+      child.kill('SIGINT');
+      throw new Error(`no ${label} URL on this host in the banner:\n${banner}`);
+    }
+    return found;
   };
 
   return {

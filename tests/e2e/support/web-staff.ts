@@ -24,6 +24,10 @@ export interface EnrolledStaff<Name extends string> {
 export interface StaffBrowserOptions<Name extends string> {
   readonly args?: readonly string[];
   readonly prepare?: (who: Name, context: BrowserContext) => Promise<void>;
+  /** Flags for every browser, the administrator's included (a proxy's names and authority). */
+  readonly everyBrowserArgs?: readonly string[];
+  /** The apps as people reach them, when not the system's own addresses (behind a proxy). */
+  readonly urls?: { readonly admin: string; readonly web: string };
 }
 
 /**
@@ -37,18 +41,21 @@ export async function enrolStaff<Name extends string>(
   problems: string[],
   options: StaffBrowserOptions<Name> = {},
 ): Promise<EnrolledStaff<Name>> {
-  const adminUrl = system.adminUrl.replace('127.0.0.1', 'localhost'); // passkeys need a domain name
-  const adminBrowser = await launchBrowser();
+  // Passkeys need a domain name: localhost, unless a proxy gives the app one.
+  const adminUrl = options.urls?.admin ?? system.adminUrl.replace('127.0.0.1', 'localhost');
+  const webUrl = options.urls?.web ?? system.webUrl;
+  const everyBrowser = options.everyBrowserArgs ?? [];
+  const adminBrowser = await launchBrowser(everyBrowser);
   const browsers = { admin: adminBrowser } as Record<Name | 'admin', LaunchedBrowser>;
   const pages = { admin: (await pageWithPasskeys(adminBrowser.context)).page } as Record<Name | 'admin', Page>;
   await registerFirstAdmin(pages.admin, adminUrl, () => system.output());
   for (const who of Object.keys(staff) as Name[]) {
     const code = await createEnrolmentCode(pages.admin, adminUrl, staff[who].address, staff[who].name);
-    browsers[who] = await launchBrowser(options.args);
+    browsers[who] = await launchBrowser([...everyBrowser, ...(options.args ?? [])]);
     await options.prepare?.(who, browsers[who].context);
     const page = await browsers[who].context.newPage();
     page.on('pageerror', (error) => problems.push(`${who} pageerror: ${error.message}`));
-    await enrolWebClient(page, system.webUrl, { passphrase, code, address: staff[who].address });
+    await enrolWebClient(page, webUrl, { passphrase, code, address: staff[who].address });
     pages[who] = page;
   }
   // Connected: each device's keys are on the relay, so the others can reach it.

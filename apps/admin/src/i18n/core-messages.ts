@@ -95,9 +95,9 @@ export const en = {
   revoke: 'Revoke…',
   revokeAll: 'Revoke all devices…',
   revokeConfirmDevice:
-    'Revoke device {id}? It will be cut off from the relays and its peers will stop encrypting to it. This cannot be undone.',
+    'Revoke device {id}? It gets no new access to the relays, and its peers stop encrypting to it. This cannot be undone.',
   revokeConfirmAll:
-    '{count, plural, one {Revoke the one active device of {name}? It will be cut off and cannot be restored.} other {Revoke all # active devices of {name}? They will be cut off and cannot be restored.}}',
+    '{count, plural, one {Revoke the one active device of {name}? It gets no new access to the relays and cannot be restored.} other {Revoke all # active devices of {name}? They get no new access to the relays and cannot be restored.}}',
   reasonLabel: 'Reason',
   reason_unspecified: 'unspecified',
   reason_lost_or_stolen: 'lost or stolen',

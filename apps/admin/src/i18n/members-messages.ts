@@ -10,7 +10,7 @@ export const en = {
   memberDisabledSince: 'Disabled {time}: every device was revoked and no new enrolment code can be made.',
   disableMember: 'Disable…',
   disableMemberConfirm:
-    'Disable {name}? {count, plural, =0 {They have no active device; every pending enrolment code is cancelled.} one {Their active device is revoked (cut off for good) and every pending enrolment code is cancelled.} other {All # active devices are revoked (cut off for good) and every pending enrolment code is cancelled.}} Use it when someone leaves.',
+    'Disable {name}? {count, plural, =0 {They have no active device; every pending enrolment code is cancelled.} one {Their active device is revoked (for good) and every pending enrolment code is cancelled.} other {All # active devices are revoked (for good) and every pending enrolment code is cancelled.}} Use it when someone leaves.',
   disableMemberButton: 'Disable',
   disableMemberReason: 'Reason given for the devices',
   // Filled in the browser from the answer of the disable action (src/ui/confirm-action.tsx): its field names.
