@@ -53,8 +53,6 @@ export function newRedis(target: RedisTarget, options: RedisOptions = {}): Redis
       role: 'master',
       password: target.sentinel.password,
       sentinelPassword: target.sentinel.sentinelPassword,
-      // Reconnect as soon as the sentinels announce a new primary, not at the next failed command.
-      failoverDetector: true,
     });
   }
   return new Redis(target.url as string, options);
