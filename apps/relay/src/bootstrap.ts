@@ -51,6 +51,15 @@ async function openStore(config: RelayConfig): Promise<{ store: RelayStore; pubS
   const pub = newRedis(target, { enableAutoPipelining: true });
   const sub = pub.duplicate();
   for (const client of [pub, sub]) client.on('error', () => undefined); // reconnects on its own; never crashes the relay
+  // socket.io's adapter never waits for a publish: one that fails (Redis away past the retries, a
+  // failover, shutdown) would be an unhandled rejection, which ends a Node.js process. The live
+  // delivery is lost; the message is in its queue for the next fetch (relay.md §9.1).
+  const publish = pub.publish.bind(pub);
+  pub.publish = ((...args: Parameters<typeof publish>) => {
+    const published = publish(...args);
+    published.catch(() => undefined);
+    return published;
+  }) as typeof pub.publish;
   return { store, pubSub: { pub, sub } };
 }
 

@@ -58,13 +58,9 @@ export function newRedis(target: RedisTarget, options: RedisOptions = {}): Redis
   return new Redis(target.url as string, options);
 }
 
-/**
- * QUIT (the replies still due arrive first), then disconnect: through sentinels only a disconnect
- * also closes the connections that watch them for a failover, which would otherwise reconnect forever.
- */
+/** QUIT (the replies still due arrive first); disconnect only when QUIT cannot be sent. */
 export async function closeRedis(redis: Redis): Promise<void> {
-  await redis.quit().catch(() => undefined);
-  redis.disconnect();
+  await redis.quit().catch(() => redis.disconnect());
 }
 
 function hostPort(entry: string): { host: string; port: number } {
