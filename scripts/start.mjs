@@ -183,7 +183,8 @@ for (const app of prod ? [] : ['admin', 'web']) {
 
 const nextServer = path.join(root, 'scripts', 'serve-next.mjs');
 // Passkeys need a domain name, so people reach the admin app at localhost, not 127.0.0.1.
-const adminPublicUrl = env.ADMIN_PUBLIC_URL || admin.url.replace('127.0.0.1', 'localhost');
+const adminLocalUrl = admin.url.replace('127.0.0.1', 'localhost');
+const adminPublicUrl = env.ADMIN_PUBLIC_URL || adminLocalUrl;
 let setupLink;
 
 // The admin app first: it makes the organisation key at its first start, and the relay pins it.
@@ -292,7 +293,7 @@ console.log(`
   │ OpenDescent is running${prod ? ' (production build: npm run build)' : ''}.
   │
   │   Web client  ${web.url}/      <- staff open this
-  │   Admin app   ${adminPublicUrl}/${adminPublicUrl === admin.url.replace('127.0.0.1', 'localhost') ? '' : `   (on this host: ${admin.url}/)`}
+  │   Admin app   ${adminPublicUrl}/${adminPublicUrl === adminLocalUrl ? '' : `   (on this host: ${admin.url}/)`}
   │   Relay       ${relay.url}/health
   │
   │   Relay store: ${relayStore}. Admin database: ${database}

@@ -179,7 +179,7 @@ export class RedisAttachmentIndex implements AttachmentIndex {
     } catch (error) {
       throw unavailable(error);
     }
-    if (WRITES.has(script)) await this.#replicas.confirm(this.#replicas.connection);
+    if (WRITES.has(script)) await this.#replicas.confirm();
     return reply;
   }
 }

@@ -231,7 +231,7 @@ export class RedisRelayStore implements RelayStore {
       throw unavailable(error);
     }
     // A spend lost in a failover would let the token be spent twice.
-    if (reply === 'OK') await this.replicas.confirm(this.replicas.connection);
+    if (reply === 'OK') await this.replicas.confirm();
     return reply === 'OK';
   }
 
@@ -258,7 +258,7 @@ export class RedisRelayStore implements RelayStore {
     } catch (error) {
       throw unavailable(error);
     }
-    if (WRITES.has(script)) await this.replicas.confirm(this.replicas.connection);
+    if (WRITES.has(script)) await this.replicas.confirm();
     return reply;
   }
 }

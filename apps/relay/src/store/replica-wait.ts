@@ -29,20 +29,17 @@ export class ReplicaWait {
     redis.on('connect', () => (this.#connection += 1));
   }
 
-  /** The connection now answering: read it as soon as a write's reply is in, and give it to confirm(). */
-  get connection(): number {
-    return this.#connection;
-  }
-
   /**
-   * Resolves once every write whose reply the caller has seen, on `connection`, is on `minReplicas`
-   * replicas; throws StoreUnavailableError when they do not all confirm it in time, when Redis cannot
-   * be asked, or when the connection changed in between (the write may be lost).
+   * Call as soon as a write's reply is in (the connection that answered it is the one now open).
+   * Resolves once every write whose reply the caller has seen is on `minReplicas` replicas; throws
+   * StoreUnavailableError when they do not all confirm it in time, when Redis cannot be asked, or
+   * when the connection changed in between (the write may be lost).
    */
-  async confirm(connection: number): Promise<void> {
+  async confirm(): Promise<void> {
+    const writtenOn = this.#connection;
     if (this.minReplicas === 0) return;
     const answeredOn = await this.#next();
-    if (answeredOn !== connection)
+    if (answeredOn !== writtenOn)
       throw new StoreUnavailableError('Redis: reconnected before the write was confirmed on a replica');
   }
 

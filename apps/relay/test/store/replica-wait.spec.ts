@@ -26,7 +26,7 @@ function setUp(minReplicas = 1) {
 describe('ReplicaWait', () => {
   it('confirms a write once WAIT reports enough replicas', async () => {
     const { redis, replicas } = setUp(2);
-    const confirmed = replicas.confirm(replicas.connection);
+    const confirmed = replicas.confirm();
     await flush();
     redis.waits[0]?.resolve(2);
     await expect(confirmed).resolves.toBeUndefined();
@@ -34,7 +34,7 @@ describe('ReplicaWait', () => {
 
   it('refuses (unavailable) when fewer replicas confirm in time', async () => {
     const { redis, replicas } = setUp(2);
-    const confirmed = replicas.confirm(replicas.connection);
+    const confirmed = replicas.confirm();
     await flush();
     redis.waits[0]?.resolve(1);
     await expect(confirmed).rejects.toThrow(
@@ -44,9 +44,8 @@ describe('ReplicaWait', () => {
 
   it('refuses when the connection changed between the write and its WAIT: another server answered', async () => {
     const { redis, replicas } = setUp();
-    const writtenOn = replicas.connection;
+    const confirmed = replicas.confirm();
     redis.emit('connect'); // ioredis reconnected, through the sentinels, to another node
-    const confirmed = replicas.confirm(writtenOn);
     await flush();
     redis.waits[0]?.resolve(1);
     await expect(confirmed).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -54,7 +53,7 @@ describe('ReplicaWait', () => {
 
   it('refuses when WAIT itself fails', async () => {
     const { redis, replicas } = setUp();
-    const confirmed = replicas.confirm(replicas.connection);
+    const confirmed = replicas.confirm();
     await flush();
     redis.waits[0]?.reject(new Error('Connection is closed.'));
     await expect(confirmed).rejects.toThrow('Redis: Connection is closed.');
@@ -62,9 +61,9 @@ describe('ReplicaWait', () => {
 
   it('writes answered while a WAIT is in flight share one later WAIT, never the one in flight', async () => {
     const { redis, replicas } = setUp();
-    const first = replicas.confirm(replicas.connection);
+    const first = replicas.confirm();
     await flush();
-    const [second, third] = [replicas.confirm(replicas.connection), replicas.confirm(replicas.connection)];
+    const [second, third] = [replicas.confirm(), replicas.confirm()];
     await flush();
     expect(redis.waits.length).toBe(1);
     redis.waits[0]?.resolve(1);
@@ -77,7 +76,7 @@ describe('ReplicaWait', () => {
 
   it('with 0 replicas asked for, sends no WAIT at all', async () => {
     const { redis, replicas } = setUp(0);
-    await replicas.confirm(replicas.connection);
+    await replicas.confirm();
     expect(redis.waits.length).toBe(0);
   });
 });
