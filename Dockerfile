@@ -1,11 +1,15 @@
-# One image definition for the three apps; docker-compose.yml picks the target.
-#   docker build --target relay -t opendescent-relay .
-# The apps run as `npm run start:prod` runs them (decision 0016): the relay compiled to plain
-# JavaScript (dist/relay, no compiler loaded), the Next.js apps' production builds served by
-# scripts/serve-next.mjs. Validated by tests/workspace/docker-compose.spec.ts, not built here.
-FROM node:20-bookworm-slim AS workspace
+# The images of the three apps, over the production build (`npm run build`, decision 0016).
+#   docker build --target relay -t opendescent-relay .     (relay, admin, web, proxy, turn, tools)
+# One build stage holds the whole workspace with its development dependencies and runs
+# `npm run build`; each app's image then holds only that app's dist/<app> folder (its code and the
+# packages it loads, traced at build time: tools/build/copy-traced.mjs) on Node.js: no compiler, no
+# test runner, no other app. Each runs as `node`, writes nothing into its own files (docker-compose
+# gives it a read-only root filesystem), and reports its health. Validated by
+# tests/workspace/docker-compose.spec.ts and linted with dockerfile-utils, not built here; what each
+# folder runs is tested by tests/e2e/start-prod.e2e.ts from a copy outside the repository.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
-ENV NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production
+ENV NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json .npmrc ./
 COPY apps/relay/package.json apps/relay/
 COPY apps/web/package.json apps/web/
@@ -16,26 +20,39 @@ COPY libs/protocol/package.json libs/protocol/
 COPY libs/relay-client/package.json libs/relay-client/
 RUN npm ci --include=dev
 COPY . .
-RUN npm run --silent prepare:generated
+RUN npm run build
 
-FROM workspace AS relay
-RUN node tools/build/relay.mjs
+# The operator's one-shot commands, which run from the workspace (README, docs/operations.md):
+#   docker compose run --rm tools npm run admin:audit-verify
+FROM build AS tools
+USER node
+
+FROM node:20-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
+
+FROM runtime AS relay
+COPY --from=build /app/dist/relay ./
 # The attachment volume of docker-compose.yml: a new named volume takes this owner and mode.
 RUN install -d -m 0700 -o node -g node /var/lib/opendescent/attachments
 USER node
 EXPOSE 3002
-CMD ["node", "dist/relay/apps/relay/src/main.js"]
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.RELAY_PORT || 3002}/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "apps/relay/src/main.js"]
 
-FROM workspace AS admin
-RUN node_modules/.bin/next build apps/admin
+# Also runs docker-compose's admin-migrate (tools/prisma/migrate.mjs, traced into dist/admin).
+FROM runtime AS admin
+COPY --from=build /app/dist/admin ./
 USER node
 EXPOSE 3001
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.ADMIN_PORT || 3001}/api/health`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "scripts/serve-next.mjs", "apps/admin"]
 
-FROM workspace AS web
-RUN node_modules/.bin/next build apps/web
+FROM runtime AS web
+COPY --from=build /app/dist/web ./
 USER node
 EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.WEB_PORT || 3000}/`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "scripts/serve-next.mjs", "apps/web"]
 
 # TLS in front of the three apps: Debian's Caddy with the repository's Caddyfile (every value in it

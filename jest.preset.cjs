@@ -18,4 +18,6 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@noble|@cloudflare|@scure|@formatjs|intl-messageformat)/)'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
+  // Build output: a Next.js app's standalone folder and dist/ hold copies of package.json files.
+  modulePathIgnorePatterns: ['<rootDir>/\\.next/', '<rootDir>/dist/'],
 };

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run build`: the production build of the whole system (issue 17), then `npm run start:prod`
 // runs it. One after another, as each Next.js build alone fills these 2-core machines:
-//   the admin app's Prisma client (generated code), the admin app and the web client (next build),
-//   the relay as plain JavaScript in dist/relay (tools/build/relay.mjs).
+//   the admin app's Prisma client (generated code); the admin app and the web client (next build,
+//   standalone output, completed into dist/admin and dist/web by tools/build/standalone.mjs); the
+//   relay as plain JavaScript in dist/relay (tools/build/relay.mjs). Each dist/<app> folder runs on
+//   its own, with only the packages it loads: it is what that app's image holds.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -11,7 +13,9 @@ const next = path.join(root, 'node_modules/next/dist/bin/next');
 const steps = [
   ['the Prisma client', 'npm', ['run', '--silent', 'prepare:generated']],
   ['apps/admin', process.execPath, [next, 'build', path.join(root, 'apps/admin')]],
+  ['dist/admin', process.execPath, [path.join(root, 'tools/build/standalone.mjs'), 'admin']],
   ['apps/web', process.execPath, [next, 'build', path.join(root, 'apps/web')]],
+  ['dist/web', process.execPath, [path.join(root, 'tools/build/standalone.mjs'), 'web']],
   ['the relay', process.execPath, [path.join(root, 'tools/build/relay.mjs')]],
 ];
 

@@ -6,6 +6,7 @@
 // applies its database migrations). `npm start` and the Docker images use this same path.
 // An app may also export `responseHeaders(config)`: headers set on every response, computed from
 // the runtime configuration (the web client's Content-Security-Policy names the relays).
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +26,12 @@ try {
 }
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
+// A standalone build (dist/<app>, tools/build/standalone.mjs) carries no next.config.ts: Next.js
+// then takes the settings the build recorded, as its own standalone server.js does.
+if (!existsSync(path.join(appDir, 'next.config.ts'))) {
+  const recorded = path.join(appDir, '.next', 'required-server-files.json');
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(JSON.parse(readFileSync(recorded, 'utf8')).config);
+}
 const { default: next } = await import('next');
 const app = next({ dev: false, dir: appDir, hostname: config.host, port: config.port });
 let prepared;

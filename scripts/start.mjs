@@ -10,8 +10,10 @@
 // Ctrl-C (or SIGTERM) stops every process it started, children's children included.
 //
 // `npm run start:prod` (--prod) runs what `npm run build` made instead, and builds nothing: the
-// relay as plain JavaScript from dist/relay (no compiler loaded), the Next.js apps' production
-// builds. It refuses to start when a build is missing.
+// relay as plain JavaScript from dist/relay (no compiler loaded), the Next.js apps' standalone
+// servers from dist/admin and dist/web, each folder with only the packages it loads. It refuses
+// to start when a build is missing. OPENDESCENT_BUILD_DIR names another copy of dist/ to run (the
+// smoke test runs one outside the repository, where no package of its node_modules can be found).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -22,8 +24,14 @@ import readline from 'node:readline';
 const root = path.resolve(import.meta.dirname, '..');
 const env = process.env;
 const prod = process.argv.includes('--prod');
-/** What `npm run build` makes for the relay (tools/build/relay.mjs). */
-const relayBuild = path.join(root, 'dist', 'relay', 'apps', 'relay', 'src', 'main.js');
+/** What `npm run build` makes (scripts/build.mjs). */
+const buildDir = path.resolve(env.OPENDESCENT_BUILD_DIR || path.join(root, 'dist'));
+const relayBuild = path.join(buildDir, 'relay', 'apps', 'relay', 'src', 'main.js');
+/** The command line of a Next.js app's server: its standalone build, or its sources' build. */
+const nextServerArgs = (app) =>
+  prod
+    ? [path.join(buildDir, app, 'scripts', 'serve-next.mjs'), path.join(buildDir, app, 'apps', app)]
+    : [path.join(root, 'scripts', 'serve-next.mjs'), `apps/${app}`];
 const children = new Map(); // name -> ChildProcess (each the leader of its own process group)
 let stopping = false;
 
@@ -151,7 +159,10 @@ const admin = await endpoint('admin', 3001);
 const web = await endpoint('web', 3000);
 
 if (prod) {
-  const missing = [relayBuild, ...['admin', 'web'].map((app) => path.join(root, 'apps', app, '.next', 'BUILD_ID'))];
+  const missing = [
+    relayBuild,
+    ...['admin', 'web'].map((app) => path.join(buildDir, app, 'apps', app, '.next', 'BUILD_ID')),
+  ];
   const absent = missing.filter((file) => !existsSync(file)).map((file) => path.relative(root, file));
   if (absent.length > 0) fail(`no production build (${absent.join(', ')} missing): run \`npm run build\` first`);
 } else {
@@ -181,14 +192,13 @@ for (const app of prod ? [] : ['admin', 'web']) {
   }
 }
 
-const nextServer = path.join(root, 'scripts', 'serve-next.mjs');
 // Passkeys need a domain name, so people reach the admin app at localhost, not 127.0.0.1.
 const adminLocalUrl = admin.url.replace('127.0.0.1', 'localhost');
 const adminPublicUrl = env.ADMIN_PUBLIC_URL || adminLocalUrl;
 let setupLink;
 
 // The admin app first: it makes the organisation key at its first start, and the relay pins it.
-const adminServer = run('admin', process.execPath, [nextServer, 'apps/admin'], {
+const adminServer = run('admin', process.execPath, nextServerArgs('admin'), {
   ADMIN_HOST: admin.host,
   ADMIN_PORT: String(admin.port),
   ADMIN_PUBLIC_URL: adminPublicUrl,
@@ -221,7 +231,7 @@ const servers = [
     RELAY_TOKEN_KEYS_URL: env.RELAY_TOKEN_KEYS_URL || `${admin.url}/api/v1/token-keys`,
     ...(turn ? { RELAY_TURN_URLS: turn.url, RELAY_TURN_SECRET: env.TURN_SECRET } : {}),
   }),
-  run('web', process.execPath, [nextServer, 'apps/web'], {
+  run('web', process.execPath, nextServerArgs('web'), {
     WEB_HOST: web.host,
     WEB_PORT: String(web.port),
     WEB_RELAY_URL: env.WEB_RELAY_URL || relay.url,

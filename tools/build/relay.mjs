@@ -6,9 +6,13 @@
 // decorator metadata NestJS's injection reads, the same class fields. `@opendescent/*` imports are
 // rewritten to relative paths into the copied libraries; the build fails if one is left, or if a
 // compiled file still names a `.ts` module.
+//
+// The packages it loads are then copied beside it (dist/relay/node_modules, traced by
+// copy-traced.mjs), so dist/relay runs on its own: the relay image is that folder and Node.js.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { transformFileSync } from '@swc/core';
+import { copyTraced } from './copy-traced.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const out = path.join(root, 'dist', 'relay');
@@ -51,4 +55,7 @@ if (unresolved.length > 0) {
   console.error(`build relay: imports left unresolved in ${unresolved.map((c) => c.file).join(', ')}`);
   process.exit(1);
 }
-console.log(`build relay: ${compiled.length} files -> ${path.relative(root, out)}/`);
+const packages = await copyTraced([path.relative(root, path.join(out, 'apps/relay/src/main.js'))], out);
+console.log(
+  `build relay: ${compiled.length} files -> ${path.relative(root, out)}/ (+${packages} files of the packages it loads)`,
+);

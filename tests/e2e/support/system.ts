@@ -129,16 +129,29 @@ function processesWithMarker(marker: string): number[] {
   return found;
 }
 
-/** The command line and the mapped files of the system's relay process (Linux /proc). */
-export function relayProcess(system: RunningSystem): { readonly commandLine: string; readonly mapped: string } {
+/** A process of a started system: its command line and the files mapped into it (Linux /proc). */
+export interface SystemProcess {
+  readonly commandLine: string;
+  readonly mapped: string;
+}
+
+/** Every process start.mjs started for this system that is still alive. */
+export function systemProcesses(system: RunningSystem): SystemProcess[] {
+  const found: SystemProcess[] = [];
   for (const pid of system.survivors()) {
     try {
       const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter(Boolean).join(' ');
-      if (/apps\/relay\/src\/main\.(ts|js)/.test(commandLine))
-        return { commandLine, mapped: readFileSync(`/proc/${pid}/maps`, 'latin1') };
+      found.push({ commandLine, mapped: readFileSync(`/proc/${pid}/maps`, 'latin1') });
     } catch {
       // Ended while we looked.
     }
   }
-  throw new Error('no relay process found for this system');
+  return found;
+}
+
+/** The system's relay process. */
+export function relayProcess(system: RunningSystem): SystemProcess {
+  const relay = systemProcesses(system).find(({ commandLine }) => /apps\/relay\/src\/main\.(ts|js)/.test(commandLine));
+  if (!relay) throw new Error('no relay process found for this system');
+  return relay;
 }
