@@ -155,7 +155,8 @@ run('the whole journey over https behind Caddy', () => {
         .first()
         .waitFor({ timeout: 30_000 });
       await (nodes[victim] as RelayNode).kill();
-      // Sent while the client has no relay: held in its outbox, sent once it has reconnected.
+      // Sent right after the kill: whether Anne's client had already reconnected by then is not
+      // checked (locally the whole test takes about a second); what is checked is that it arrives.
       await page('anne').getByTestId('composer-input').fill('pendant la reconnexion');
       await page('anne').getByTestId('composer-input').press('Enter');
       await page('anne')
@@ -203,5 +204,37 @@ run('the whole journey over https behind Caddy', () => {
       expect(String(response.headers['strict-transport-security'])).toMatch(/^max-age=\d{8,}; includeSubDomains$/);
     }
     expect((await caddy.get(`${caddy.urls.relay}/metrics`)).status).toBe(404);
+  });
+
+  test('the admin app takes a client’s address from Caddy, never from the client', async () => {
+    if (!system || !caddy) throw new Error('not started');
+    const proxy = caddy;
+    // Failed enrolments are budgeted per source address (admin-api.md §8: 30 per 15 minutes),
+    // and a malformed one is a counted failure. Every attempt names another made-up client.
+    const failedEnrolment = (url: string, forged: string, viaProxy: boolean) => {
+      const init = {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forged },
+        body: '{"malformed": true}',
+      };
+      return viaProxy
+        ? proxy.request(url, init).then((response) => response.status)
+        : fetch(url, init).then((response) => response.status);
+    };
+    const attempts = 31;
+    // Straight to the app from 127.0.0.1, one of ADMIN_TRUSTED_PROXIES: the header is believed,
+    // so each attempt is another source and none is refused. This is what a proxy that passed a
+    // client's header on would let anyone do.
+    const direct: number[] = [];
+    for (let i = 0; i < attempts; i++)
+      direct.push(await failedEnrolment(`${system.adminUrl}/api/v1/enrol`, `198.51.100.${i + 1}`, false));
+    expect(new Set(direct)).toEqual(new Set([400]));
+    // Through Caddy, which replaces a client's X-Forwarded-For with the address it saw: every
+    // attempt is the same source, and the one past the budget is refused.
+    const proxied: number[] = [];
+    for (let i = 0; i < attempts; i++)
+      proxied.push(await failedEnrolment(`${caddy.urls.admin}/api/v1/enrol`, `203.0.113.${i + 1}`, true));
+    expect(proxied.slice(0, 30)).toEqual(Array(30).fill(400));
+    expect(proxied[30]).toBe(429);
   });
 });

@@ -22,13 +22,24 @@ export interface ProxyNames {
   readonly relay: string;
 }
 
+export interface ProxyResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
 export interface RunningCaddy {
   /** https://<name>:<port> of each app, as staff reach it. */
   readonly urls: { readonly web: string; readonly admin: string; readonly relay: string };
   /** Chromium flags: trust this Caddy's authority, and resolve the names to loopback. */
   readonly browserArgs: readonly string[];
   /** GET through the proxy, trusting its authority only: status and headers. */
-  get(url: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>;
+  get(url: string): Promise<ProxyResponse>;
+  /** Any request through the proxy, trusting its authority only. */
+  request(
+    url: string,
+    init: { method: string; headers?: Record<string, string>; body?: string },
+  ): Promise<ProxyResponse>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -106,29 +117,29 @@ export async function startCaddy(
           : undefined,
       30_000,
     );
-    const get = (url: string) =>
-      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>(
-        (resolve, reject) => {
-          const target = new URL(url);
-          const request = https.request(
-            {
-              host: '127.0.0.1',
-              port: Number(target.port),
-              path: `${target.pathname}${target.search}`,
-              servername: target.hostname,
-              headers: { host: target.host },
-              ca: root,
-            },
-            (response) => {
-              let body = '';
-              response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-              response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-            },
-          );
-          request.on('error', reject);
-          request.end();
-        },
-      );
+    const request = (url: string, init: { method: string; headers?: Record<string, string>; body?: string }) =>
+      new Promise<ProxyResponse>((resolve, reject) => {
+        const target = new URL(url);
+        const outgoing = https.request(
+          {
+            method: init.method,
+            host: '127.0.0.1',
+            port: Number(target.port),
+            path: `${target.pathname}${target.search}`,
+            servername: target.hostname,
+            headers: { ...init.headers, host: target.host },
+            ca: root,
+          },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.end(init.body);
+      });
+    const get = (url: string) => request(url, { method: 'GET' });
     const urls = {
       web: `https://${names.web}:${port}`,
       admin: `https://${names.admin}:${port}`,
@@ -145,6 +156,7 @@ export async function startCaddy(
         `--host-resolver-rules=MAP ${names.web} 127.0.0.1, MAP ${names.admin} 127.0.0.1, MAP ${names.relay} 127.0.0.1`,
       ],
       get,
+      request,
       output: () => output,
       stop,
     };
