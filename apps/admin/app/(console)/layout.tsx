@@ -52,7 +52,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       {/* Focusable (not in the Tab order), so the skip link moves focus, not just the view. */}
       <main id="content" className="wide" tabIndex={-1}>
         <ActionOutcome>
-          <DirectoryAlertBanner />
+          <DirectoryAlertBanner csrf={csrf} />
           {children}
         </ActionOutcome>
       </main>

@@ -1,6 +1,7 @@
 // Directory alerts in the console (docs/protocol/admin-api.md §8): a banner on every page (the
 // layout) linking to the member, and a panel on the member's page to acknowledge an alert or
-// resume a suspended member's directory access. Server components: they read the database.
+// resume a suspended member's directory access. An organisation-wide alert has no member page:
+// the banner itself offers to acknowledge it. Server components: they read the database.
 import type { ReactNode } from 'react';
 import type { AdminTranslator, Locale, MessageKey } from '../i18n/messages';
 import { richText } from '../i18n/rich-text';
@@ -29,11 +30,12 @@ function alertText(t: AdminTranslator, locale: Locale, alert: AlertView): ReactN
 }
 
 /** Every console page: the open alerts, newest first. Renders nothing when there are none. */
-export async function DirectoryAlertBanner() {
+export async function DirectoryAlertBanner({ csrf }: { csrf: string }) {
   const s = await adminServices();
   const { locale, t } = await pageLanguage();
   const { alerts, total } = await openDirectoryAlerts(s, { take: BANNER_ALERTS });
   if (total === 0) return null;
+  const action = { csrf, working: t('working'), errorPrefix: t('errorPrefix') };
   return (
     <section className="card notice" aria-labelledby="directory-alerts-heading" data-testid="directory-alerts">
       <h2 id="directory-alerts-heading">{t('dirAlertsHeading')}</h2>
@@ -41,7 +43,20 @@ export async function DirectoryAlertBanner() {
         {alerts.map((alert) => (
           <li key={alert.id} data-alert-level={alert.level}>
             {alertText(t, locale, alert)}{' '}
-            {alert.member ? <a href={`/members/${alert.member.id}`}>{t('dirReview')}</a> : null}
+            {alert.member ? (
+              <a href={`/members/${alert.member.id}`}>{t('dirReview')}</a>
+            ) : (
+              <SimpleAction
+                url="/api/admin/directory/alerts/acknowledge"
+                body={{ id: alert.id }}
+                label={t('dirAcknowledge')}
+                done={t('outcomeAlertAcknowledged')}
+                secondary
+                testId="directory-acknowledge-organisation"
+                inline
+                {...action}
+              />
+            )}
           </li>
         ))}
       </ul>

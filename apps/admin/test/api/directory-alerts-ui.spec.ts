@@ -49,12 +49,24 @@ describe('directory alerts in the console', () => {
 
   test('every console page shows the open alerts, linking to the member', async () => {
     language = 'en';
-    const html = await render(DirectoryAlertBanner());
+    const html = await render(DirectoryAlertBanner({ csrf: 'token' }));
     expect(html).toContain('Directory alerts');
     expect(html).toContain('Sam Scraper (scraper@example.org): directory access suspended');
     expect(html).toContain(`href="/members/${memberId}"`);
     expect(html).toContain('The organisation-wide directory ceiling was reached');
     expect(html).toContain('7 look-ups refused');
+  });
+
+  test('the banner offers to acknowledge an organisation-wide alert, which has no member page', async () => {
+    language = 'en';
+    const html = await render(DirectoryAlertBanner({ csrf: 'token' }));
+    const items = html.split('<li').slice(1);
+    const organisation = items.find((item) => item.includes('organisation-wide')) ?? '';
+    const member = items.find((item) => item.includes('Sam Scraper')) ?? '';
+    expect(organisation).toContain('data-testid="directory-acknowledge-organisation"');
+    expect(organisation).toContain('>Acknowledge</button>');
+    // A member's alert is acknowledged on their page, where the reason to resume them is.
+    expect(member).not.toContain('directory-acknowledge');
   });
 
   test('the member page offers Resume and Acknowledge, in French too', async () => {
@@ -72,7 +84,7 @@ describe('directory alerts in the console', () => {
       data: { acknowledgedAt: app.services.now(), acknowledgedBy: 'admin:test' },
     });
     await app.database.prisma.member.update({ where: { id: memberId }, data: { directorySuspendedAt: null } });
-    expect(await DirectoryAlertBanner()).toBeNull();
+    expect(await DirectoryAlertBanner({ csrf: 'token' })).toBeNull();
     expect(await DirectoryMemberPanel({ memberId, csrf: 'token' })).toBeNull();
   });
 });
