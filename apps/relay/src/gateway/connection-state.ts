@@ -52,6 +52,9 @@ export function newConnection(socket: Socket, challenge: Uint8Array, bucket: Tok
 /** The socket.io room a queue's live pushes go to; subscribers on every node join it (relay.md §5.4). */
 export const roomOf = (recipientId: Uint8Array): string => `q:${hexId(recipientId)}`;
 
+/** The queue a room of roomOf() belongs to. */
+export const recipientOfRoom = (room: string): Uint8Array => new Uint8Array(Buffer.from(room.slice(2), 'hex'));
+
 /** relay.md §6.3: remembered for this connection only, at most as many as subscriptions. */
 export function proven(connection: Connection, recipientId: Uint8Array): void {
   if (connection.provenQueues.size < MAX_PROVEN_QUEUES_PER_CONNECTION) connection.provenQueues.add(hexId(recipientId));

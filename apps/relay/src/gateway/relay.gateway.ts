@@ -35,6 +35,7 @@ import { SharedBlobService } from '../shared/shared-blob.service';
 import { TokenKeyService } from '../tokens/token-key.service';
 import { dispatchCommand, type CommandServices, type Outcome } from './command-dispatch';
 import { newConnection, roomOf, type Connection } from './connection-state';
+import { PendingRedelivery } from './pending-redelivery';
 import { errorReply, metricName, refusalOf, type Refusal } from './error-replies';
 import { TokenBucket } from './token-bucket';
 
@@ -105,6 +106,13 @@ export class RelayGateway
     };
     share(PEER_REVOCATION_EVENT, MAX_REVOCATION_LIST_BYTES, this.revocation);
     share(PEER_TOKEN_KEYS_EVENT, MAX_TOKEN_KEY_SET_BYTES, this.tokenKeys);
+    new PendingRedelivery(
+      this.runtime.pubSub.sub,
+      `${this.runtime.config.RELAY_REDIS_PREFIX}resubscribed`,
+      () => this.#connections.values(),
+      this.queues,
+      () => this.runtime.metrics.deliveries.inc(),
+    ).start();
   }
 
   handleConnection(socket: Socket): void {
