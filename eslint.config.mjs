@@ -85,9 +85,9 @@ export default [
     },
   },
   {
-    // The relay's tests and benchmark play devices, which hold keys and use the relay client:
+    // The relay's tests, benchmark and soak play devices, which hold keys and use the relay client:
     // they may use libs/crypto and libs/relay-client. The relay's own code (src/) still may not.
-    files: ['apps/relay/test/**', 'apps/relay/bench/**'],
+    files: ['apps/relay/test/**', 'apps/relay/bench/**', 'apps/relay/soak/**'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
