@@ -29,6 +29,34 @@ function alertText(t: AdminTranslator, locale: Locale, alert: AlertView): ReactN
   return richText(known(key) ? t.rich(key, values) : t.rich('dirAlertOther', values));
 }
 
+/** The button that marks one alert as seen (admin-api.md §10). */
+function AcknowledgeAlert({
+  id,
+  t,
+  testId,
+  ...action
+}: {
+  id: string;
+  t: AdminTranslator;
+  testId: string;
+  csrf: string;
+  working: string;
+  errorPrefix: string;
+}) {
+  return (
+    <SimpleAction
+      url="/api/admin/directory/alerts/acknowledge"
+      body={{ id }}
+      label={t('dirAcknowledge')}
+      done={t('outcomeAlertAcknowledged')}
+      secondary
+      testId={testId}
+      inline
+      {...action}
+    />
+  );
+}
+
 /** Every console page: the open alerts, newest first. Renders nothing when there are none. */
 export async function DirectoryAlertBanner({ csrf }: { csrf: string }) {
   const s = await adminServices();
@@ -46,16 +74,7 @@ export async function DirectoryAlertBanner({ csrf }: { csrf: string }) {
             {alert.member ? (
               <a href={`/members/${alert.member.id}`}>{t('dirReview')}</a>
             ) : (
-              <SimpleAction
-                url="/api/admin/directory/alerts/acknowledge"
-                body={{ id: alert.id }}
-                label={t('dirAcknowledge')}
-                done={t('outcomeAlertAcknowledged')}
-                secondary
-                testId="directory-acknowledge-organisation"
-                inline
-                {...action}
-              />
+              <AcknowledgeAlert id={alert.id} t={t} testId="directory-acknowledge-organisation" {...action} />
             )}
           </li>
         ))}
@@ -100,16 +119,7 @@ export async function DirectoryMemberPanel({ memberId, csrf }: { memberId: strin
         {alerts.map((alert) => (
           <li key={alert.id} data-alert-level={alert.level}>
             {alertText(t, locale, alert)}{' '}
-            <SimpleAction
-              url="/api/admin/directory/alerts/acknowledge"
-              body={{ id: alert.id }}
-              label={t('dirAcknowledge')}
-              done={t('outcomeAlertAcknowledged')}
-              secondary
-              testId="directory-acknowledge"
-              inline
-              {...action}
-            />
+            <AcknowledgeAlert id={alert.id} t={t} testId="directory-acknowledge" {...action} />
           </li>
         ))}
       </ul>
