@@ -40,6 +40,8 @@ export interface RoutineParts {
 export function startRoutines(ctx: MessengerContext, scheduler: Scheduler, parts: RoutineParts): void {
   scheduler.every(1_000, () => ctx.exclusive(() => sweepExpired(ctx)));
   scheduler.every(GROUP_RETRY_MS, () => retryGroupChanges(ctx, parts));
+  // Blobs a relay could not take for now (outbox-retry.ts): sent again when their wait is over.
+  scheduler.every(1_000, () => (parts.outbox.retry.take() ? parts.outbox.flush() : undefined));
   scheduler.every(ATTACHMENT_RETRY_MS, () => parts.attachments.resume());
   scheduler.every(3_000, () => parts.repair.refreshIntros());
   scheduler.every(3_000, () => parts.direct.recheck());

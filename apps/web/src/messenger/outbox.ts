@@ -1,6 +1,8 @@
 import { constantTimeEqual } from '@opendescent/crypto';
+import { isRetryable } from '@opendescent/relay-client';
 import { sealFanoutPointer } from '@opendescent/protocol';
 import type { MessengerContext } from './context';
+import { OutboxRetry } from './outbox-retry';
 import type { RelayPort } from './ports';
 import { clearanceOf, type LogClearance } from './log-clearance';
 import type { RelayPool } from './relay-pool';
@@ -16,6 +18,15 @@ export const MAX_HELD_PER_PEER = 500;
  * `waiting`: its device's log check has not passed yet (kept for a later flush).
  */
 type Fate = 'send' | 'revoked' | 'not_logged' | 'waiting';
+
+/**
+ * An answer that means "not now", so the blob stays and is sent again: not given to the relay
+ * (`kept`), a refusal the relay or the client calls retryable (relay-client's `isRetryable`), an
+ * answer that may or may not have been carried out (`bad_reply`; the receiver drops a blob it
+ * already has, messages.md §5.2), or no answer for it (`missing`).
+ */
+const sendAgain = (status: string): boolean =>
+  status === 'kept' || status === 'missing' || status === 'bad_reply' || isRetryable(status);
 
 /**
  * The open direct channels (direct/direct-channels.ts): an entry for a device with one goes over
@@ -45,6 +56,8 @@ export class Outbox {
   readonly awaitingIntro = new Set<string>();
   /** The last flush kept blobs for devices waiting for their log check (the messenger retries the check). */
   holdingForLog = false;
+  /** When to send again what a relay could not take for now (the messenger's timer asks). */
+  readonly retry = new OutboxRetry();
   private sequence = 0;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -175,6 +188,7 @@ export class Outbox {
     // later one waits too, so a check passing mid-flush never lets a later blob overtake it.
     const clearances = new Map<string, LogClearance>();
     let waitedForLog = false;
+    let refused = false;
     for (const item of items) {
       if (this.ctx.stopped) continue;
       const fates = item.entries.map((entry) => this.fateOf(entry, clearances));
@@ -198,12 +212,20 @@ export class Outbox {
         }
       }
       if (relayed === 'kept') {
+        refused = true;
         blocked.add(item.relay);
         if (direct.size === 0) continue;
       }
       const statuses = this.statusesOf(fates, direct, relayed);
+      // Refused for now: nothing queued after it for this relay overtakes it (same queue, FIFO).
+      if (statuses.some(sendAgain)) {
+        refused = true;
+        blocked.add(item.relay);
+      }
       await this.ctx.exclusive(() => this.settle(item, statuses));
     }
+    if (refused) this.retry.refused();
+    else this.retry.cleared();
     this.holdingForLog = waitedForLog;
     this.ctx.changed();
   }
@@ -274,13 +296,16 @@ export class Outbox {
   }
 
   /**
-   * A relay answered for one outbox record: it goes (but for blobs still waiting for their
-   * device's log check, kept in it), refused blobs are held, the message's status follows.
+   * A relay answered for one outbox record: it goes, but for blobs still waiting for their
+   * device's log check and blobs refused for now (`sendAgain`), kept in it; blobs refused at a
+   * queue the relay no longer knows are held; the message's status follows.
    */
   private async settle(item: OutboxRecord, statuses: readonly string[]): Promise<void> {
     const tx = this.ctx.tx();
     if (!tx.get<OutboxRecord>(TABLES.outbox, item.id)) return;
-    const waiting = item.entries.filter((_entry, index) => statuses[index] === 'waiting' || statuses[index] === 'kept');
+    const waiting = item.entries.filter(
+      (_entry, index) => statuses[index] === 'waiting' || sendAgain(statuses[index] as string),
+    );
     // Kept under its id: it leaves in its place, before what was queued after it.
     if (waiting.length > 0) tx.put(TABLES.outbox, item.id, { ...item, entries: waiting } satisfies OutboxRecord);
     else tx.delete(TABLES.outbox, item.id);
