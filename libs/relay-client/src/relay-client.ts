@@ -131,6 +131,8 @@ export class RelayClient extends RelayClientSendingSide {
   /** Connects, and keeps reconnecting with backoff, until stop(). After a refusal it is the way to try again. */
   start(): void {
     if (this.#running && this.#refusal === undefined) return;
+    // stop() and a refusal closed the sending lanes: sending works again from now.
+    this.sender.reopen();
     this.#running = true;
     this.#refusal = undefined;
     this.#attempt = 0;

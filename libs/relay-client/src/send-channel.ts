@@ -136,6 +136,11 @@ class Lane {
     }, this.options.idleMs);
   }
 
+  /** Usable again after close(): the next acquire opens a new connection. */
+  reopen(): void {
+    this.#closed = false;
+  }
+
   close(): void {
     this.#closed = true;
     clearTimeout(this.#idle);
@@ -292,6 +297,11 @@ export class SendChannel {
   /** §3.16 over one lane, as anonymous as every sending connection. */
   async turnCredentials(): Promise<TurnCredentials> {
     return this.#onLane(1, (connection) => turnCredentials(connection));
+  }
+
+  /** After close() (the client stopped, or was refused, and is started again): the lanes open on demand again. */
+  reopen(): void {
+    for (const lane of this.#lanes) lane.reopen();
   }
 
   close(): void {
