@@ -88,11 +88,12 @@ export class SoakDevice {
     });
     this.outbox = new SoakOutbox(index, this.client, ledger, refusals);
     this.client.onDeliver((d) => this.#take(d.recipientId, d.messageId, d.blob, 'push'));
+    // As the web client: after a reconnection the client sends its subscriptions again and the
+    // relay pushes what is pending, oldest first, then what is new (relay.md §5.4). No fetch beside
+    // it: a fetch reply and live pushes share the connection, and a push could overtake the reply.
     this.client.onStatus((status) => {
       if (status === 'online') this.#onlineAt = performance.now();
-      if (status !== 'online' || !this.#ready) return;
-      this.counters.reconnections++;
-      void this.catchUp('fetch');
+      if (status === 'online' && this.#ready) this.counters.reconnections++;
     });
   }
 
@@ -157,8 +158,7 @@ export class SoakDevice {
   /**
    * A network drop: every connection of the device (reading and sending) is cut at once, and for
    * `ms` no new one can be made (the library's reconnections meet a refused port), as when a
-   * laptop loses its Wi-Fi. RelayClient.stop()/start() is not used: after stop() the client's
-   * sending lanes stay closed for good (see the report).
+   * laptop loses its Wi-Fi: the client is not told, as it would be by stop().
    */
   drop(ms: number): void {
     this.#unreachableUntil = performance.now() + ms;

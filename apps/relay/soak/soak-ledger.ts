@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 
 /** How a shown message reached its device. */
-export type Arrival = 'push' | 'fetch' | 'final-fetch';
+export type Arrival = 'push' | 'final-fetch';
 
 interface MessageRecord {
   readonly from: number;
@@ -197,7 +197,7 @@ export class SoakLedger {
     let acknowledged = 0;
     let unacknowledged = 0;
     let lost = 0;
-    const arrivals: Record<Arrival, number> = { push: 0, fetch: 0, 'final-fetch': 0 };
+    const arrivals: Record<Arrival, number> = { push: 0, 'final-fetch': 0 };
     const late: Record<string, number> = {};
     const examples = [...this.#examples];
     for (const record of this.#messages.values()) {

@@ -14,6 +14,7 @@ import { MemoryRelayStore } from './store/memory-relay-store';
 import { RedisRelayStore } from './store/redis-relay-store';
 import { newRedis, redisTargetOf } from './store/redis-target';
 import { TokenKeyService } from './tokens/token-key.service';
+import { RedisLiveBus } from './gateway/live-bus';
 import type { RelayStore, StoreLimits } from './store/relay-store';
 import { MAX_ONE_TIME_PREKEYS_PER_SLOT } from '@opendescent/protocol';
 
@@ -44,9 +45,11 @@ export function storeLimits(config: RelayConfig): StoreLimits {
   };
 }
 
-async function openStore(config: RelayConfig): Promise<{ store: RelayStore; pubSub: RelayRuntime['pubSub'] }> {
+type OpenedStore = Pick<RelayRuntime, 'store' | 'pubSub' | 'liveBus'>;
+
+async function openStore(config: RelayConfig): Promise<OpenedStore> {
   const target = redisTargetOf(config);
-  if (!target) return { store: new MemoryRelayStore(storeLimits(config)), pubSub: undefined };
+  if (!target) return { store: new MemoryRelayStore(storeLimits(config)), pubSub: undefined, liveBus: undefined };
   const store = await RedisRelayStore.connect(target, config.RELAY_REDIS_PREFIX, storeLimits(config));
   const pub = newRedis(target, { enableAutoPipelining: true });
   const sub = pub.duplicate();
@@ -60,12 +63,15 @@ async function openStore(config: RelayConfig): Promise<{ store: RelayStore; pubS
     published.catch(() => undefined);
     return published;
   }) as typeof pub.publish;
-  return { store, pubSub: { pub, sub } };
+  const liveBus = await RedisLiveBus.connect(pub, sub, `${config.RELAY_REDIS_PREFIX}deliver`);
+  return { store, pubSub: { pub, sub }, liveBus };
 }
 
 export async function startRelay(config: RelayConfig, options: RelayOptions = {}): Promise<RunningRelay> {
   const logger = createRelayLogger(config.RELAY_LOG_LEVEL, options.logDestination);
-  const { store, pubSub } = options.store ? { store: options.store, pubSub: undefined } : await openStore(config);
+  const { store, pubSub, liveBus } = options.store
+    ? { store: options.store, pubSub: undefined, liveBus: undefined }
+    : await openStore(config);
   const attachments = await openAttachmentStore(attachmentStoreSettings(config));
   const runtime: RelayRuntime = {
     config,
@@ -75,6 +81,7 @@ export async function startRelay(config: RelayConfig, options: RelayOptions = {}
     logger,
     metrics: new RelayMetrics(),
     pubSub,
+    liveBus,
   };
   const app = await NestFactory.create(RelayModule.forRuntime(runtime), {
     logger: new PinoNestLogger(logger),

@@ -22,12 +22,15 @@ import type { SharedBlobService } from '../shared/shared-blob.service';
 import type { TurnService } from '../turn/turn.service';
 import { hexId } from '../store/relay-store';
 import { proven, roomOf, type Connection } from './connection-state';
+import type { Hold, LiveDelivery } from './live-delivery';
 
 /** What a command leaves to do once its reply is sent. */
 export interface Outcome {
   readonly reply: RelayOkReply;
+  /** Blobs stored: pushed live to their queues' subscribers, before the reply is sent. */
   readonly deliverToRooms?: readonly Delivery[];
-  readonly deliverToSelf?: readonly Delivery[];
+  /** A subscription catching up (subscribe): what was pending, pushed after the reply, then what was held. */
+  readonly catchUp?: { readonly hold: Hold; readonly pending: readonly Delivery[] };
   /** The signed revocation list to send after the reply (a successful hello, relay.md §7). */
   readonly revocationList?: Uint8Array | undefined;
 }
@@ -42,6 +45,8 @@ export interface CommandServices {
   readonly attachments: AttachmentService;
   /** relay.md §3.16. */
   readonly turn: TurnService;
+  /** Subscriptions and their live pushes on this node (live-delivery.ts). */
+  readonly live: LiveDelivery;
 }
 
 const UNPROVEN_DETAIL = 'no such queue, or its key is not proven on this connection: sign the command';
@@ -72,20 +77,27 @@ export async function dispatchCommand(
     case 'subscribe': {
       await services.queues.authorise(frame, challenge);
       const room = roomOf(frame.recipientId);
-      if (!connection.subscriptions.has(room)) {
-        if (connection.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-          throw new RelayRefusal(
-            'too_many_subscriptions',
-            `at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`,
-          );
-        }
-        // Join before reading what is pending, so a blob put meanwhile is pushed at least once (§5.4).
-        await connection.socket.join(room);
-        connection.subscriptions.add(room);
+      const fresh = !connection.subscriptions.has(room);
+      if (fresh && connection.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+        throw new RelayRefusal(
+          'too_many_subscriptions',
+          `at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`,
+        );
       }
-      const pending = await services.queues.allPending(frame.recipientId);
+      // Subscribed, its live pushes held, before what is pending is read: a blob put meanwhile is
+      // pushed at least once, and after every older one (§5.4).
+      const hold = services.live.hold(connection, room);
+      let pending: readonly Delivery[];
+      try {
+        pending = await services.queues.allPending(frame.recipientId);
+      } catch (error) {
+        // Refused: nothing changed (a new subscription is undone; an older one goes on).
+        if (fresh) services.live.unsubscribe(connection, room);
+        else services.live.release(hold, []);
+        throw error;
+      }
       proven(connection, frame.recipientId);
-      return { reply: { ok: true, requestId, command: 'subscribe' }, deliverToSelf: pending };
+      return { reply: { ok: true, requestId, command: 'subscribe' }, catchUp: { hold, pending } };
     }
     case 'fetch': {
       await authoriseProvenOrSigned(services.queues, connection, frame);
@@ -102,9 +114,7 @@ export async function dispatchCommand(
       await services.queues.authorise(frame, challenge);
       await services.queues.delete(frame);
       connection.provenQueues.delete(hexId(frame.recipientId));
-      const room = roomOf(frame.recipientId);
-      connection.subscriptions.delete(room);
-      await connection.socket.leave(room);
+      services.live.unsubscribe(connection, roomOf(frame.recipientId));
       return { reply: { ok: true, requestId, command: 'delete' } };
     }
     case 'prekey_publish':

@@ -13,6 +13,7 @@ import {
   type RelayCommandName,
   type RelayErrorName,
 } from '@opendescent/protocol';
+import type { OutageLog } from '../runtime/outage-log';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import type { RelayRuntime } from '../runtime/relay-runtime';
 import { StoreUnavailableError } from '../store/relay-store';
@@ -22,8 +23,11 @@ export interface Refusal {
   readonly detail: string;
 }
 
-/** The code and detail for whatever a command threw; what no client could cause is logged. */
-export function refusalOf(error: unknown, logger: RelayRuntime['logger']): Refusal {
+/**
+ * The code and detail for whatever a command threw; what no client could cause is logged (a
+ * store outage through `outage`, which keeps it to a line or two).
+ */
+export function refusalOf(error: unknown, logger: RelayRuntime['logger'], outage: OutageLog): Refusal {
   if (error instanceof RelayRefusal) return { error: error.error, detail: error.message };
   if (error instanceof ProtocolError) {
     const code =
@@ -33,7 +37,7 @@ export function refusalOf(error: unknown, logger: RelayRuntime['logger']): Refus
     return { error: code, detail: error.message };
   }
   if (error instanceof StoreUnavailableError) {
-    logger.error({ event: 'store_unavailable', reason: error.message }, 'store unavailable');
+    outage.report(error.message);
     return { error: 'unavailable', detail: 'the relay store is unavailable; retry later' };
   }
   logger.error(

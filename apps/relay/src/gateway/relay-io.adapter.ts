@@ -22,8 +22,9 @@ const relayParser = { ...parser, Decoder: OneAttachmentDecoder };
 /**
  * Applies the relay's limits to socket.io: the frame-size ceiling is enforced by the transport
  * before any event is parsed, and only the configured web origins may connect from a browser.
- * Scaling out is this adapter swap: with the Redis store, socket.io's Redis adapter carries live
- * deliveries and revocation lists between nodes (relay.md §5.4, §7).
+ * With the Redis store, socket.io's Redis adapter carries the signed documents between nodes
+ * (revocation lists and token key sets, relay.md §7, §3.2); live pushes travel on a channel of
+ * their own (live-bus.ts), so each node keeps them in queue order (relay.md §5.4).
  */
 export class RelayIoAdapter extends IoAdapter {
   constructor(

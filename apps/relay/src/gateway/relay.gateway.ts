@@ -15,7 +15,6 @@ import {
   MAX_TOKEN_KEY_SET_BYTES,
   decodeRelayCommand,
   encodeChallenge,
-  encodeDeliver,
   encodeNotice,
   encodeRelayReply,
   isRelayCommandName,
@@ -27,6 +26,7 @@ import { AccessService } from '../access/access.service';
 import { PrekeyService } from '../prekeys/prekey.service';
 import { QueueService } from '../queues/queue.service';
 import { RevocationService } from '../revocation/revocation.service';
+import { OutageLog } from '../runtime/outage-log';
 import { RelayRefusal } from '../runtime/relay-refusal';
 import { RELAY_RUNTIME, type RelayRuntime } from '../runtime/relay-runtime';
 import { AttachmentService } from '../attachments/attachment.service';
@@ -34,7 +34,8 @@ import { TurnService } from '../turn/turn.service';
 import { SharedBlobService } from '../shared/shared-blob.service';
 import { TokenKeyService } from '../tokens/token-key.service';
 import { dispatchCommand, type CommandServices, type Outcome } from './command-dispatch';
-import { newConnection, roomOf, type Connection } from './connection-state';
+import { newConnection, type Connection } from './connection-state';
+import { LiveDelivery } from './live-delivery';
 import { PendingRedelivery } from './pending-redelivery';
 import { errorReply, metricName, refusalOf, type Refusal } from './error-replies';
 import { TokenBucket } from './token-bucket';
@@ -68,6 +69,8 @@ export class RelayGateway
 
   readonly #connections = new Map<string, Connection>();
   readonly #commands: CommandServices;
+  readonly #live: LiveDelivery;
+  readonly #outage: OutageLog;
   #draining = false;
 
   constructor(
@@ -81,7 +84,9 @@ export class RelayGateway
     attachments: AttachmentService,
     turn: TurnService,
   ) {
-    this.#commands = { queues, prekeys, revocation, shared, attachments, turn };
+    this.#outage = new OutageLog(runtime.logger);
+    this.#live = new LiveDelivery(() => runtime.metrics.deliveries.inc(), runtime.liveBus);
+    this.#commands = { queues, prekeys, revocation, shared, attachments, turn, live: this.#live };
   }
 
   afterInit(server: Server): void {
@@ -111,7 +116,7 @@ export class RelayGateway
       `${this.runtime.config.RELAY_REDIS_PREFIX}resubscribed`,
       () => this.#connections.values(),
       this.queues,
-      () => this.runtime.metrics.deliveries.inc(),
+      this.#live,
     ).start();
   }
 
@@ -157,6 +162,7 @@ export class RelayGateway
     const connection = this.#connections.get(socket.id);
     if (connection === undefined) return;
     this.#connections.delete(socket.id);
+    this.#live.forget(connection);
     clearTimeout(connection.helloTimer);
     clearTimeout(connection.expiryTimer);
     connection.closing = true;
@@ -246,8 +252,11 @@ export class RelayGateway
       const frame = decodeRelayCommand(command, args[0], this.runtime.config.RELAY_MAX_FRAME_BYTES);
       outcome = await this.execute(connection, frame);
     } catch (error) {
-      refusal = refusalOf(error, this.runtime.logger);
+      refusal = refusalOf(error, this.runtime.logger, this.#outage);
     }
+    // Stored, so pushed, even if the sender is gone meanwhile; and before the reply, so the
+    // sender's next put cannot reach a subscriber ahead of this one.
+    for (const delivery of outcome?.deliverToRooms ?? []) this.#live.publish(delivery);
     if (connection.closing) return;
     this.send(
       connection,
@@ -311,15 +320,7 @@ export class RelayGateway
   }
 
   private deliver(connection: Connection, outcome: Outcome): void {
-    for (const delivery of outcome.deliverToRooms ?? []) {
-      // Through the adapter: with Redis, subscribers on every node receive it (relay.md §5.4).
-      this.server.to(roomOf(delivery.recipientId)).emit(RELAY_EVENTS.deliver, encodeDeliver(delivery));
-      this.runtime.metrics.deliveries.inc();
-    }
-    for (const delivery of outcome.deliverToSelf ?? []) {
-      connection.socket.emit(RELAY_EVENTS.deliver, encodeDeliver(delivery));
-      this.runtime.metrics.deliveries.inc();
-    }
+    if (outcome.catchUp) this.#live.release(outcome.catchUp.hold, outcome.catchUp.pending);
     if (outcome.revocationList !== undefined) connection.socket.emit(RELAY_EVENTS.revocation, outcome.revocationList);
   }
 

@@ -4,6 +4,7 @@ import type { AttachmentStore } from '../attachments/attachment-store';
 import type { RelayConfig } from '../config/relay-config';
 import type { RelayMetrics } from '../metrics/relay-metrics';
 import type { RelayStore } from '../store/relay-store';
+import type { LiveBus } from '../gateway/live-delivery';
 
 /** The wall clock, in Unix milliseconds: passed in so TTLs and validity are testable. */
 export type Clock = () => number;
@@ -22,6 +23,8 @@ export interface RelayRuntime {
   readonly metrics: RelayMetrics;
   /** Publisher and subscriber for socket.io's Redis adapter, with the Redis store only. */
   readonly pubSub: { readonly pub: Redis; readonly sub: Redis } | undefined;
+  /** Live pushes between nodes (gateway/live-bus.ts), on the same publisher and subscriber; with the Redis store only. */
+  readonly liveBus: LiveBus | undefined;
 }
 
 export const RELAY_RUNTIME = Symbol('RELAY_RUNTIME');

@@ -1,7 +1,8 @@
 /**
- * PendingRedelivery (relay.md §9.1): when the adapter's subscriber reconnects, each subscription
- * held on this node is pushed what is pending in its queue, once the subscriber's own
- * subscriptions are confirmed. A scripted subscriber stands in for ioredis.
+ * PendingRedelivery (relay.md §9.1): when the subscriber reconnects, each subscription held on
+ * this node is pushed what is pending in its queue, once the subscriber's own subscriptions are
+ * confirmed; live pushes, held from the moment it closed, follow. A scripted subscriber stands in
+ * for ioredis; LiveDelivery is the real one, without a bus.
  */
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
@@ -9,6 +10,7 @@ import { decodeDeliver } from '@opendescent/protocol';
 import type { Delivery } from '../../src/queues/queue.service';
 import { roomOf, type Connection } from '../../src/gateway/connection-state';
 import { PendingRedelivery } from '../../src/gateway/pending-redelivery';
+import { LiveDelivery } from '../../src/gateway/live-delivery';
 
 class ScriptedSubscriber extends EventEmitter {
   status = 'ready';
@@ -20,6 +22,10 @@ class ScriptedSubscriber extends EventEmitter {
   async unsubscribe(channel: string): Promise<number> {
     this.commands.push(`unsubscribe ${channel}`);
     return 0;
+  }
+  close(): void {
+    this.status = 'reconnecting';
+    this.emit('close');
   }
   reconnect(): void {
     this.status = 'ready';
@@ -66,7 +72,7 @@ describe('PendingRedelivery', () => {
       'p:resubscribed',
       () => connections,
       queues,
-      () => counted++,
+      new LiveDelivery(() => counted++),
     ).start();
     return { sub, counted: () => counted };
   }
@@ -108,7 +114,7 @@ describe('PendingRedelivery', () => {
       'p:resubscribed',
       () => records,
       queues,
-      () => undefined,
+      new LiveDelivery(() => undefined),
     ).start();
     sub.reconnect(); // the first `ready`: nothing was missed
     await settle();
@@ -132,8 +138,50 @@ describe('PendingRedelivery', () => {
       'p:resubscribed',
       () => [anne.record],
       queues,
-      () => undefined,
+      new LiveDelivery(() => undefined),
     ).start();
+    sub.reconnect();
+    await settle();
+    expect(anne.pushed.map((bytes) => decodeDeliver(bytes).blob[0])).toEqual([20]);
+  });
+
+  it('holds live pushes from the moment the subscriber closes: they follow what was missed, in order', async () => {
+    const sub = new ScriptedSubscriber();
+    const live = new LiveDelivery(() => undefined);
+    const anne = connection([]);
+    live.release(live.hold(anne.record, roomOf(id(1))), []);
+    const missed = [delivery(id(1), 10), delivery(id(1), 11)];
+    let reads = 0;
+    const queues = {
+      allPending: async () => {
+        reads++;
+        // What another node put while this subscriber was away, and this node's own put (12).
+        return [...missed, delivery(id(1), 12)];
+      },
+    };
+    new PendingRedelivery(sub as unknown as Redis, 'p:resubscribed', () => [anne.record], queues, live).start();
+    sub.close();
+    // This node's own put while away: without the hold it would be pushed ahead of 10 and 11.
+    live.publish(delivery(id(1), 12));
+    await settle();
+    expect(anne.pushed).toEqual([]);
+    sub.reconnect();
+    live.publish(delivery(id(1), 13));
+    await settle();
+    expect(reads).toBe(1);
+    expect(anne.pushed.map((bytes) => decodeDeliver(bytes).blob[0])).toEqual([10, 11, 12, 13]);
+    live.publish(delivery(id(1), 14));
+    expect(anne.pushed.map((bytes) => decodeDeliver(bytes).blob[0])).toEqual([10, 11, 12, 13, 14]);
+  });
+
+  it('a subscription made while the subscriber was away catches up too, once', async () => {
+    const sub = new ScriptedSubscriber();
+    const live = new LiveDelivery(() => undefined);
+    const anne = connection([]);
+    const queues = { allPending: async (recipientId: Uint8Array) => [delivery(recipientId, 20)] };
+    new PendingRedelivery(sub as unknown as Redis, 'p:resubscribed', () => [anne.record], queues, live).start();
+    sub.close();
+    live.release(live.hold(anne.record, roomOf(id(2))), []);
     sub.reconnect();
     await settle();
     expect(anne.pushed.map((bytes) => decodeDeliver(bytes).blob[0])).toEqual([20]);
