@@ -77,9 +77,15 @@ step('jest: every project', bin('jest'), ['--ci', '--maxWorkers=2', '--json', `-
 if (spawnSync('sh', ['-c', 'command -v docker-compose'], { stdio: 'ignore' }).status === 0) {
   // The file demands its secrets (no default secret ships); any value validates it.
   const secrets = ['POSTGRES_PASSWORD', 'ADMIN_DB_APP_PASSWORD', 'ADMIN_MASTER_KEY'];
-  step('docker-compose.yml is valid', 'docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
-    env: Object.fromEntries(secrets.map((name) => [name, process.env[name] || 'validation-only'])),
-  });
+  const env = Object.fromEntries(secrets.map((name) => [name, process.env[name] || 'validation-only']));
+  step('docker-compose.yml is valid', 'docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { env });
+  // The Sentinel variant, layered over it (docker-compose.sentinel.yml).
+  step(
+    'docker-compose.yml with docker-compose.sentinel.yml is valid',
+    'docker-compose',
+    ['-f', 'docker-compose.yml', '-f', 'docker-compose.sentinel.yml', '--profile', 'scale', 'config', '-q'],
+    { env },
+  );
 } else {
   console.log('\n━━ docker-compose.yml ━━ SKIPPED: docker-compose is not installed (.ci/run installs it)');
   steps.push({

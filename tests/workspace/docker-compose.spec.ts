@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { validate } from 'dockerfile-utils';
+import { parse } from 'yaml';
 
 const root = path.resolve(__dirname, '../..');
 const compose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
@@ -29,7 +30,7 @@ function stageOf(from: string): string {
 describe('docker-compose.yml', () => {
   it('describes the relay, admin, web, proxy, PostgreSQL and Redis services', () => {
     for (const service of ['relay', 'admin', 'web', 'proxy', 'postgres', 'redis']) {
-      expect(compose).toMatch(new RegExp(`^  ${service}:$`, 'm'));
+      expect(compose).toMatch(new RegExp(`^  ${service}:( &[a-z-]+)?$`, 'm'));
     }
   });
 
@@ -134,7 +135,7 @@ describe('docker-compose.yml', () => {
 
   it('publishes the apps on loopback only; staff reach them through the TLS proxy on 443 alone', () => {
     const published = [...compose.matchAll(/"(\S+?):(\d+):(\d+)"/g)].map((m) => m[1]);
-    expect(published.length).toBe(3);
+    expect(published.length).toBe(4); // relay, relay-2 (profile `scale`), admin, web
     expect(new Set(published)).toEqual(new Set(['127.0.0.1']));
     const proxy = compose.split(/^ {2}(?=\S)/m).find((block) => block.startsWith('proxy:')) ?? '';
     expect(proxy).toContain('build: { context: ., target: proxy }');
@@ -155,5 +156,48 @@ describe('docker-compose.yml', () => {
     expect(compose).toContain('RELAY_ALLOWED_ORIGINS: https://${WEB_PUBLIC_HOST:-chat.localhost}');
     const proxyAddress = /ipv4_address: ([\d.]+)/.exec(compose)?.[1];
     expect(compose).toContain(`ADMIN_TRUSTED_PROXIES: ${proxyAddress}`);
+  });
+});
+
+describe('docker-compose.sentinel.yml, layered over docker-compose.yml', () => {
+  type Service = {
+    environment?: Record<string, string>;
+    profiles?: string[];
+    user?: string;
+    volumes?: string[];
+    command?: string[];
+    ports?: string[];
+  };
+  const read = (file: string) =>
+    (parse(readFileSync(path.join(root, file), 'utf8'), { merge: true }) as { services: Record<string, Service> })
+      .services;
+  const base = read('docker-compose.yml');
+  const sentinel = read('docker-compose.sentinel.yml');
+
+  it('puts both relay nodes on the three sentinels, with a replica confirming every write, and no REDIS_URL', () => {
+    expect(base['relay-2']).toMatchObject({ profiles: ['scale'], ports: ['127.0.0.1:3012:3002'] });
+    expect(base['relay-2']?.environment).toEqual(base.relay?.environment);
+    for (const node of ['relay', 'relay-2']) {
+      expect(sentinel[node]?.environment).toEqual({
+        REDIS_URL: '',
+        RELAY_REDIS_SENTINELS: 'sentinel-1:26379,sentinel-2:26379,sentinel-3:26379',
+        RELAY_REDIS_SENTINEL_NAME: 'opendescent',
+        RELAY_REDIS_MIN_REPLICAS: '1',
+      });
+    }
+    expect(sentinel.proxy?.environment?.OPENDESCENT_RELAY_UPSTREAMS).toBe('relay:3002 relay-2:3002');
+  });
+
+  it('starts every data node through deploy/redis-node.sh, and runs Redis as its own user', () => {
+    for (const node of ['redis', 'redis-replica-1', 'redis-replica-2']) {
+      const service = sentinel[node] as Service;
+      expect(service.command?.slice(0, 2)).toEqual(['sh', '/usr/local/bin/redis-node.sh']);
+      expect(service.volumes).toEqual(['./deploy/redis-node.sh:/usr/local/bin/redis-node.sh:ro']);
+      expect(service.environment?.REDIS_NODE).toBe(`${node}:6379`);
+      expect(service.environment?.REDIS_NODES?.split(' ')).toContain(`${node}:6379`);
+      expect(service.user).toBe('redis');
+    }
+    for (const node of ['sentinel-1', 'sentinel-2', 'sentinel-3']) expect(sentinel[node]?.user).toBe('redis');
+    expect(existsSync(path.join(root, 'deploy/redis-node.sh'))).toBe(true);
   });
 });
