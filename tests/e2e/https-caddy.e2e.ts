@@ -9,7 +9,11 @@
  * With Redis (REDIS_URL: CI), the relay name is served by two more relay nodes sharing the store
  * (WebSocket only, no sticky sessions), and the node holding connections is killed (SIGKILL)
  * mid-conversation: both people reconnect to the other node through the proxy, and nothing is
- * lost, neither the message sent just before nor the one sent while reconnecting.
+ * lost, neither the message sent just before nor the one sent while reconnecting. The store is
+ * then a Redis managed by Sentinel, as operations.md §2a runs it (redis-server processes of the
+ * test's own: a primary, two replicas, three sentinels; every write confirmed by a replica), and
+ * its primary is killed mid-conversation too: the relays follow the promoted replica, and nothing
+ * acknowledged or sent during the failover is lost or shown twice.
  */
 import type { Page } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +22,7 @@ import path from 'node:path';
 import { chromiumAvailable, launchBrowser } from './support/browser';
 import { caddyAvailable, startCaddy, type RunningCaddy } from './support/caddy';
 import { startRelayNode, type RelayNode } from './support/relay-node';
+import { LocalSentinelSet } from '../../apps/relay/test/support/redis-sentinel';
 import { type RunningSystem, freePort, startSystem } from './support/system';
 import { enrolStaff, startDirectChat, type EnrolledStaff } from './support/web-staff';
 
@@ -39,20 +44,27 @@ run('the whole journey over https behind Caddy', () => {
   let staff: EnrolledStaff<Name> | undefined;
   /** With Redis: the two nodes behind the relay name (start.mjs's own relay shares their store). */
   const nodes: RelayNode[] = [];
+  /** With Redis: the store, behind Sentinel. */
+  let sentinels: LocalSentinelSet | undefined;
   const attachmentDir = mkdtempSync(path.join(os.tmpdir(), 'opendescent-attachments-'));
   const problems: string[] = [];
 
   beforeAll(async () => {
     const port = await freePort();
+    if (REDIS_URL) sentinels = await LocalSentinelSet.start(2);
     const names = { web: 'web.opendescent.test', admin: 'admin.opendescent.test', relay: 'relay.opendescent.test' };
     const publicUrl = (name: string) => `https://${name}:${port}`;
     const relayEnv: Record<string, string> = {
       RELAY_ALLOWED_ORIGINS: publicUrl(names.web),
       RELAY_TOKEN_ORIGINS: `${names.relay}:${port}`,
-      ...(REDIS_URL
+      ...(sentinels
         ? {
             RELAY_STORE: 'redis',
-            REDIS_URL,
+            // Empty: unset (the test's own environment has it), so the sentinels are the store.
+            REDIS_URL: '',
+            RELAY_REDIS_SENTINELS: sentinels.sentinelList,
+            RELAY_REDIS_SENTINEL_NAME: sentinels.name,
+            RELAY_REDIS_MIN_REPLICAS: '1',
             RELAY_REDIS_PREFIX: `od-e2e-${process.pid}-${Date.now()}:`,
             RELAY_ATTACHMENT_DIR: attachmentDir,
           }
@@ -101,6 +113,7 @@ run('the whole journey over https behind Caddy', () => {
     await caddy?.stop();
     for (const node of nodes) await node.kill();
     await system?.stop();
+    await sentinels?.stop();
     rmSync(attachmentDir, { recursive: true, force: true });
   });
 
@@ -182,6 +195,43 @@ run('the whole journey over https behind Caddy', () => {
       expect(problems).toEqual([]);
     },
     180_000,
+  );
+
+  (REDIS_URL ? test : test.skip)(
+    'the Redis primary killed mid-conversation: the relays follow the new primary, nothing lost or shown twice',
+    async () => {
+      const store = sentinels as LocalSentinelSet;
+      const send = async (who: Name, text: string) => {
+        await page(who).getByTestId('composer-input').fill(text);
+        await page(who).getByTestId('composer-input').press('Enter');
+      };
+      await send('anne', 'avant la bascule');
+      // Stored, and held by a replica (RELAY_REDIS_MIN_REPLICAS=1), before the primary dies.
+      await page('anne')
+        .locator(
+          '[data-testid="message"][data-mine="true"]:is([data-status="sent"], [data-status="delivered"], [data-status="read"])',
+        )
+        .filter({ hasText: 'avant la bascule' })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      const old = await store.primaryPort();
+      store.kill(old);
+      // Sent while no primary answers: the relays answer `unavailable`, and the outbox sends it
+      // again after the failover (outbox-retry.ts).
+      await send('basile', 'pendant la bascule');
+      const promoted = await store.failedOverFrom(old, 60_000);
+      expect(promoted).not.toBe(old);
+      await send('anne', 'après la bascule');
+      const expected = { anne: ['pendant la bascule'], basile: ['avant la bascule', 'après la bascule'] };
+      for (const [who, texts] of Object.entries(expected) as [Name, string[]][])
+        for (const text of texts)
+          await page(who).getByTestId('message').filter({ hasText: text }).first().waitFor({ timeout: 90_000 });
+      for (const who of ['anne', 'basile'] as const)
+        for (const text of ['avant la bascule', 'pendant la bascule', 'après la bascule'])
+          expect(await page(who).getByTestId('message').filter({ hasText: text }).count()).toBe(1);
+      expect(problems).toEqual([]);
+    },
+    240_000,
   );
 
   test('a browser without the flag does not trust Caddy’s authority', async () => {
