@@ -134,8 +134,12 @@ function killGroup(child, signal) {
   }
 }
 
+/**
+ * Stops every child, then exits. Called again while stopping (a child's exit and a failed start
+ * both call it), it returns a promise that never settles, so no caller goes on to print the banner.
+ */
 async function stopAll(exitCode) {
-  if (stopping) return;
+  if (stopping) return new Promise(() => undefined);
   stopping = true;
   const running = [...children.values()];
   for (const child of running) killGroup(child, 'SIGTERM');

@@ -76,3 +76,19 @@ describeStartedSystem(
     },
   },
 );
+
+describe('npm run start:prod with a server that cannot start', () => {
+  it('stops everything and exits 1, without printing the banner', async () => {
+    // The relay refuses its configuration after the admin app is already up. Before, the failed
+    // start and the relay's exit both stopped everything, and the second went on to print
+    // "OpenDescent is running" while the first was stopping.
+    const started = startSystem({ RELAY_ALLOWED_ORIGINS: 'nope' }, 120_000, ['--prod']);
+    const error = (await started.then(
+      (system) => system.stop().then(() => new Error('started')),
+      (failure: unknown) => failure,
+    )) as Error;
+    expect(error.message).toMatch(/start\.mjs exited with 1 before its banner/);
+    expect(error.message).toContain('relay: invalid configuration: RELAY_ALLOWED_ORIGINS');
+    expect(error.message).not.toContain('OpenDescent is running');
+  }, 150_000);
+});
