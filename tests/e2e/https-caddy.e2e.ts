@@ -121,6 +121,19 @@ run('the whole journey over https behind Caddy', () => {
     if (!staff) throw new Error('staff not enrolled');
     return staff.pages[who];
   };
+  const send = async (who: Name, text: string) => {
+    await page(who).getByTestId('composer-input').fill(text);
+    await page(who).getByTestId('composer-input').press('Enter');
+  };
+  /** Until the sender's own message shows that a relay stored it (sent, delivered or read). */
+  const stored = (who: Name, text: string) =>
+    page(who)
+      .locator(
+        '[data-testid="message"][data-mine="true"]:is([data-status="sent"], [data-status="delivered"], [data-status="read"])',
+      )
+      .filter({ hasText: text })
+      .first()
+      .waitFor({ timeout: 30_000 });
 
   test('the administrator registers a passkey and two staff enrol, over https only', async () => {
     if (!system || !caddy) throw new Error('not started');
@@ -141,8 +154,7 @@ run('the whole journey over https behind Caddy', () => {
 
   test('a message each way through the relay behind the proxy', async () => {
     await startDirectChat(page('anne'), page('basile'), STAFF.basile, STAFF.anne);
-    await page('basile').getByTestId('composer-input').fill('Reçu, merci');
-    await page('basile').getByTestId('composer-input').press('Enter');
+    await send('basile', 'Reçu, merci');
     await page('anne').getByTestId('message').filter({ hasText: 'Reçu, merci' }).first().waitFor({ timeout: 30_000 });
     expect(problems).toEqual([]);
   }, 120_000);
@@ -157,21 +169,13 @@ run('the whole journey over https behind Caddy', () => {
       const victim = (counts[0] ?? 0) >= (counts[1] ?? 0) ? 0 : 1;
       const survivor = nodes[1 - victim] as RelayNode;
       const survivorBefore = counts[1 - victim] ?? 0;
-      await page('basile').getByTestId('composer-input').fill('juste avant la panne');
-      await page('basile').getByTestId('composer-input').press('Enter');
+      await send('basile', 'juste avant la panne');
       // Taken by the relay (stored in Redis) before the node dies.
-      await page('basile')
-        .locator(
-          '[data-testid="message"][data-mine="true"]:is([data-status="sent"], [data-status="delivered"], [data-status="read"])',
-        )
-        .filter({ hasText: 'juste avant la panne' })
-        .first()
-        .waitFor({ timeout: 30_000 });
+      await stored('basile', 'juste avant la panne');
       await (nodes[victim] as RelayNode).kill();
       // Sent right after the kill: whether Anne's client had already reconnected by then is not
       // checked (locally the whole test takes about a second); what is checked is that it arrives.
-      await page('anne').getByTestId('composer-input').fill('pendant la reconnexion');
-      await page('anne').getByTestId('composer-input').press('Enter');
+      await send('anne', 'pendant la reconnexion');
       await page('anne')
         .getByTestId('message')
         .filter({ hasText: 'juste avant la panne' })
@@ -201,19 +205,9 @@ run('the whole journey over https behind Caddy', () => {
     'the Redis primary killed mid-conversation: the relays follow the new primary, nothing lost or shown twice',
     async () => {
       const store = sentinels as LocalSentinelSet;
-      const send = async (who: Name, text: string) => {
-        await page(who).getByTestId('composer-input').fill(text);
-        await page(who).getByTestId('composer-input').press('Enter');
-      };
       await send('anne', 'avant la bascule');
       // Stored, and held by a replica (RELAY_REDIS_MIN_REPLICAS=1), before the primary dies.
-      await page('anne')
-        .locator(
-          '[data-testid="message"][data-mine="true"]:is([data-status="sent"], [data-status="delivered"], [data-status="read"])',
-        )
-        .filter({ hasText: 'avant la bascule' })
-        .first()
-        .waitFor({ timeout: 30_000 });
+      await stored('anne', 'avant la bascule');
       const old = await store.primaryPort();
       store.kill(old);
       // Sent while no primary answers: the relays answer `unavailable`, and the outbox sends it

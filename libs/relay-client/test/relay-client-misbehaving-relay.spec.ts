@@ -17,13 +17,12 @@ import {
   FramePacer,
   MAX_IN_FLIGHT,
   RelayClient,
-  RelayRequestError,
   nextRequestId,
   reconnectDelayMs,
   type RelayClientOptions,
   type RelayIoFactory,
 } from '../src';
-import { ScriptedSocket, ok, until, type Answer } from './support/scripted-relay';
+import { ScriptedSocket, codeOf, ok, until, type Answer } from './support/scripted-relay';
 
 const clients: RelayClient[] = [];
 /** Stand-in tokens: the scripted relay does not check them; each is distinct, so tests can tell them apart. */
@@ -62,15 +61,6 @@ const relayAnsweringPut =
   (put: (requestId: number) => unknown): Answer =>
   (event, frame) =>
     event === 'put' ? put(peekRequestId(frame)) : ok(event as RelayCommandName, peekRequestId(frame));
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    return error instanceof RelayRequestError ? error.code : String(error);
-  }
-}
 
 describe('RelayClient against a misbehaving relay', () => {
   it('an answer carrying another request id is bad_reply', async () => {

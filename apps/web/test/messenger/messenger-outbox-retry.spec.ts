@@ -67,6 +67,20 @@ async function refusingDevice(name: string): Promise<{ entry: TestMessenger; rel
   return { entry, relay: relay as RefusingRelay };
 }
 
+/** A refusing sender and a recipient with a conversation open, its first message (`opening`) read. */
+async function opened(senderName: string, recipientName: string, opening = 'opening') {
+  const { entry: sender, relay } = await refusingDevice(senderName);
+  const recipient = await device(recipientName);
+  const conversation = await sender.api.startDirect(`${recipientName}@agency.example`);
+  await sender.api.send(conversation, opening);
+  const at = await conversationWith(recipient.api, (t) => t === senderName.toUpperCase());
+  await eventually(
+    async () => (await texts(recipient.api, at)).includes(opening),
+    `the ${opening} at ${recipientName}`,
+  );
+  return { sender, relay, recipient, conversation, at };
+}
+
 async function sentMessage(entry: TestMessenger, conversationId: string, text: string): Promise<MessageView> {
   return eventually(
     async () => (await entry.api.messages(conversationId)).find((m) => m.text === text),
@@ -86,12 +100,13 @@ function arrivalOrder(entry: TestMessenger): string[] {
 test.each<RelayRequestErrorCode>(['unavailable', 'rate_limited', 'shutting_down', 'offline', 'timeout'])(
   'every entry refused `%s`: the message stays queued, not failed, and arrives once the relay takes it',
   async (code) => {
-    const { entry: ada, relay } = await refusingDevice(`ada-${code}`);
-    const ben = await device(`ben-${code}`);
-    const conversation = await ada.api.startDirect(`ben-${code}@agency.example`);
-    await ada.api.send(conversation, 'first');
-    const atBen = await conversationWith(ben.api, (t) => t === `ADA-${code}`.toUpperCase());
-    await eventually(async () => (await texts(ben.api, atBen)).includes('first'), 'the first message at ben');
+    const {
+      sender: ada,
+      relay,
+      recipient: ben,
+      conversation,
+      at: atBen,
+    } = await opened(`ada-${code}`, `ben-${code}`, 'first');
 
     relay.code = code;
     relay.refusals = 2;
@@ -148,12 +163,7 @@ test('one device’s entry refused while another’s is stored: the message show
 }, 60_000);
 
 test('nothing queued after a refused blob overtakes it: the recipient reads them in the order they were sent', async () => {
-  const { entry: eve, relay } = await refusingDevice('eve');
-  const fay = await device('fay');
-  const conversation = await eve.api.startDirect('fay@agency.example');
-  await eve.api.send(conversation, 'opening');
-  const atFay = await conversationWith(fay.api, (t) => t === 'EVE');
-  await eventually(async () => (await texts(fay.api, atFay)).includes('opening'), 'the opening at fay');
+  const { sender: eve, relay, recipient: fay, conversation, at: atFay } = await opened('eve', 'fay');
 
   // The first refusal is slow, so the next two messages are queued behind it and the next flush
   // holds all three: refused again at the first, it must send neither of the others.
@@ -172,12 +182,7 @@ test('nothing queued after a refused blob overtakes it: the recipient reads them
 }, 60_000);
 
 test('a relay that keeps refusing is asked again after growing waits, not in a loop, and gets the message when it recovers', async () => {
-  const { entry: gil, relay } = await refusingDevice('gil');
-  const hal = await device('hal');
-  const conversation = await gil.api.startDirect('hal@agency.example');
-  await gil.api.send(conversation, 'opening');
-  const atHal = await conversationWith(hal.api, (t) => t === 'GIL');
-  await eventually(async () => (await texts(hal.api, atHal)).includes('opening'), 'the opening at hal');
+  const { sender: gil, relay, recipient: hal, conversation, at: atHal } = await opened('gil', 'hal');
 
   relay.refusals = Number.POSITIVE_INFINITY;
   const before = relay.calls.length;

@@ -4,6 +4,7 @@
  * relay does not produce on demand, and for counting what went over which connection.
  */
 import { encodeChallenge, encodeRelayReply, type RelayCommandName } from '@opendescent/protocol';
+import { RelayRequestError } from '../../src';
 
 export type Answer = (event: string, frame: Uint8Array, socket: ScriptedSocket) => unknown;
 type Handler = (...args: unknown[]) => void;
@@ -92,5 +93,15 @@ export async function until(condition: () => boolean, timeoutMs = 5_000, what = 
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`${what} not met in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** How a command ended: `resolved` (or the label given) when it succeeded, else its error code. */
+export async function codeOf(promise: Promise<unknown>, resolved = 'resolved'): Promise<string> {
+  try {
+    await promise;
+    return resolved;
+  } catch (error) {
+    return error instanceof RelayRequestError ? error.code : String(error);
   }
 }
