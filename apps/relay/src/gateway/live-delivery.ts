@@ -124,7 +124,7 @@ export class LiveDelivery {
     for (const room of [...connection.subscriptions]) this.unsubscribe(connection, room);
   }
 
-  /** Subscriptions held on this node (for tests and metrics). */
+  /** Subscriptions held on this node (the tests check that ended ones leave nothing behind). */
   get size(): number {
     let size = 0;
     for (const subscribers of this.#rooms.values()) size += subscribers.size;
